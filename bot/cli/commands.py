@@ -1,0 +1,113 @@
+"""What each ``cadencia`` sub-command does: parse arguments, call a service, print."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings
+from bot.domain import cnae
+from bot.domain.playbook.model import Playbook
+from bot.services.columns import canonical_field
+from bot.services.icp import explain_text, score_raw
+from bot.services.playbooks import PlaybookError, load_checked_playbook
+
+
+class CommandFailed(Exception):
+    def __init__(self, message: str, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _playbook(directory: Path | None) -> Playbook:
+    path = directory or Settings().playbook_dir
+    try:
+        return load_checked_playbook(path)
+    except PlaybookError as exc:
+        raise CommandFailed(
+            f"o playbook em {path} tem {len(exc.issues)} problema(s):\n"
+            + "\n".join(f"  {issue}" for issue in exc.issues)
+        ) from None
+
+
+def playbook_check(args: argparse.Namespace) -> int:
+    path = args.directory or Settings().playbook_dir
+    playbook = _playbook(path)
+    print(f"playbook OK: {path}")
+    print(f"  version:     {playbook.version}")
+    print(f"  fingerprint: {playbook.fingerprint}")
+    print(
+        f"  {len(playbook.cadence.steps)} steps, {len(playbook.scripts)} scripts, "
+        f"{len(playbook.objections)} objections"
+    )
+    return 0
+
+
+def _read_csv_row(path: Path, row_number: int) -> dict[str, str]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    lines = text.splitlines()
+    if not lines:
+        raise CommandFailed(f"{path} está vazio")
+    dialect = csv.Sniffer().sniff(lines[0], delimiters=";,\t")
+    reader = csv.DictReader(lines, dialect=dialect)
+    for number, row in enumerate(reader, start=1):
+        if number == row_number:
+            return {k: v for k, v in row.items() if k is not None}
+    raise CommandFailed(f"{path} não tem a linha de dados {row_number}")
+
+
+def score(args: argparse.Namespace) -> int:
+    playbook = _playbook(args.playbook)
+    raw: dict[str, Any] = {}
+    if args.csv_file:
+        raw.update(_read_csv_row(args.csv_file, args.row))
+    if args.json_facts:
+        loaded = json.loads(args.json_facts)
+        if not isinstance(loaded, dict):
+            raise CommandFailed("--json deve ser um objeto, como {\"cnae\": \"6201501\", \"uf\": \"SP\"}")
+        raw.update(loaded)
+    facts_in: dict[str, str | None] = {}
+    for key, value in raw.items():
+        field = canonical_field(str(key))
+        if field is not None and value not in (None, ""):
+            facts_in[field] = str(value)
+    for name in ("cnae", "uf", "headcount", "revenue", "branches", "registration", "cnpj", "company"):
+        value = getattr(args, name)
+        if value:
+            facts_in[name] = value
+    if args.financial_score:
+        facts_in["financial_score"] = args.financial_score
+    if not any(k != "company" for k in facts_in):
+        raise CommandFailed(
+            "nenhum dado para pontuar; use --cnae, --uf, --headcount… ou --json/--csv "
+            "(veja cadencia score --help)"
+        )
+    _, result, errors = score_raw(facts_in, playbook)
+    for message in errors.values():
+        print(f"aviso: {message} (pontuado como desconhecido)")
+    print(explain_text(result, company=facts_in.get("company") or ""))
+    return 1 if errors else 0
+
+
+def cnae_search(args: argparse.Namespace) -> int:
+    words = " ".join(args.words)
+    found = cnae.search(words, limit=args.limit)
+    if not found:
+        raise CommandFailed(f"nenhuma atividade CNAE encontrada para '{words}'; tente outras palavras")
+    for sub in found:
+        print(f"{sub.formatted}  {sub.name}")
+    return 0
+
+
+def register_more(sub: Any) -> None:
+    """Sub-commands that need the database and the bot (run, demo, import, report, export)."""
+    from bot.cli import bot_commands
+
+    bot_commands.register(sub)

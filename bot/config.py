@@ -1,0 +1,46 @@
+"""Settings, read from the environment and ``.env`` (see ``.env.example``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.resources import bundled_dir
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: str = Field(default="", description="Token from @BotFather.")
+    telegram_api_base_url: str = Field(
+        default="https://api.telegram.org/bot",
+        description="Bot API base URL; point it at a self-hosted telegram-bot-api server.",
+    )
+    telegram_api_file_url: str = Field(default="https://api.telegram.org/file/bot")
+    database_url: str = Field(default="sqlite:///cadencia.db")
+    playbook_dir: Path = Field(default_factory=lambda: bundled_dir("playbook"))
+    templates_dir: Path = Field(default_factory=lambda: bundled_dir("templates"))
+    cadencia_admins: str = Field(
+        default="", description="Comma-separated Telegram user ids of the first managers."
+    )
+    default_timezone: str = "America/Sao_Paulo"
+    default_uf: str = "SP"
+    invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
+    log_level: str = "INFO"
+
+    @field_validator("cadencia_admins")
+    @classmethod
+    def _admins_are_ids(cls, value: str) -> str:
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            if not part.lstrip("-").isdigit():
+                raise ValueError(
+                    f"CADENCIA_ADMINS must list numeric Telegram user ids, got {part!r}. "
+                    "Ask @userinfobot for yours."
+                )
+        return value
+
+    @property
+    def admin_ids(self) -> frozenset[int]:
+        return frozenset(int(p) for p in self.cadencia_admins.split(",") if p.strip())

@@ -1,0 +1,1 @@
+"""Reference tables of the domain, read with importlib.resources."""

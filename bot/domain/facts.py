@@ -1,0 +1,316 @@
+"""Lead facts: what a rep knows about a prospect company, parsed from what they type.
+
+Every parser accepts the forms reps actually type and raises :class:`InvalidFact` with a short
+Portuguese message saying what is wrong and how to write it. ``None`` always means *unknown*.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
+
+from stdnum.br import cnpj as stdnum_cnpj
+
+from bot.domain import cnae, regions
+from bot.domain.text import fold
+from bot.domain.vocabulary import Registration
+
+MAX_HEADCOUNT = 5_000_000
+MAX_REVENUE = 10_000_000_000_000  # R$ 10 trillion: more than any company on Earth
+MAX_BRANCHES = 100_000
+MAX_FINANCIAL_SCORE = 1000
+
+
+class InvalidFact(ValueError):
+    """A value a rep typed that cannot be used; the message is fit to show them."""
+
+
+@dataclass(frozen=True, slots=True)
+class IntRange:
+    """An inclusive range of whole numbers; ``low == high`` for an exact value."""
+
+    low: int
+    high: int
+
+    @property
+    def exact(self) -> bool:
+        return self.low == self.high
+
+    @property
+    def midpoint(self) -> int:
+        return (self.low + self.high) // 2
+
+    def __str__(self) -> str:
+        return str(self.low) if self.exact else f"{self.low}–{self.high}"
+
+
+@dataclass(frozen=True, slots=True)
+class LeadFacts:
+    """The facts the ICP is scored on. Every field may be unknown (``None``)."""
+
+    cnae: str | None = None  # 7-digit subclass code, e.g. "6201501"
+    uf: str | None = None  # two-letter code, e.g. "SP"
+    headcount: IntRange | None = None
+    revenue: IntRange | None = None  # annual revenue in whole reais
+    branches: int | None = None  # branches besides the head office
+    registration: Registration | None = None
+    financial_score: int | None = None  # 0–1000
+    cnpj: str | None = None  # 14 characters, no punctuation
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def with_(self, **changes: object) -> LeadFacts:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------- parsers
+
+_NUMBER_WORDS = {
+    "mil": 1_000,
+    "k": 1_000,
+    "mi": 1_000_000,
+    "mm": 1_000_000,
+    "m": 1_000_000,
+    "milhao": 1_000_000,
+    "milhoes": 1_000_000,
+    "million": 1_000_000,
+    "bi": 1_000_000_000,
+    "b": 1_000_000_000,
+    "bilhao": 1_000_000_000,
+    "bilhoes": 1_000_000_000,
+    "billion": 1_000_000_000,
+}
+_AMOUNT = re.compile(r"^(?P<num>\d[\d.,]*)\s*(?P<unit>[a-z]+)?$")
+_RANGE_SPLIT = re.compile(r"\s*(?:-|–|—|\ba\b|\bate\b|\bto\b)\s*")
+
+
+def _check_text(text: str, what: str) -> str:
+    cleaned = (text or "").strip()
+    if not cleaned:
+        raise InvalidFact(f"{what}: a resposta veio vazia.")
+    if len(cleaned) > 200:
+        raise InvalidFact(f"{what}: a resposta é longa demais ({len(cleaned)} caracteres).")
+    return cleaned
+
+
+def _parse_decimal(raw: str) -> Decimal:
+    """Parse a number as Brazilians and spreadsheets write it.
+
+    With both separators the last one is the decimal mark ("1.234,56", "1,234.56"). A single
+    comma is a decimal mark ("4,8"); several are thousands. A single dot followed by exactly three
+    digits is a thousands mark ("360.000"), otherwise a decimal mark ("4.8"); several are
+    thousands.
+    """
+    if "," in raw and "." in raw:
+        decimal_mark = "," if raw.rfind(",") > raw.rfind(".") else "."
+        thousands = "." if decimal_mark == "," else ","
+        raw = raw.replace(thousands, "").replace(decimal_mark, ".")
+    elif "," in raw:
+        raw = raw.replace(",", ".") if raw.count(",") == 1 else raw.replace(",", "")
+    elif raw.count(".") > 1 or (raw.count(".") == 1 and len(raw.rpartition(".")[2]) == 3):
+        raw = raw.replace(".", "")
+    try:
+        return Decimal(raw)
+    except InvalidOperation as exc:
+        raise ValueError(raw) from exc
+
+
+def _parse_amount(text: str) -> Decimal:
+    folded = fold(text).replace("r$", "").replace("brl", "").strip()
+    folded = folded.replace(" ", "") if re.fullmatch(r"[\d .,]+", folded) else folded
+    match = _AMOUNT.match(folded)
+    if not match:
+        raise ValueError(text)
+    value = _parse_decimal(match["num"])
+    unit = match["unit"]
+    if unit:
+        if unit not in _NUMBER_WORDS:
+            raise ValueError(text)
+        value *= _NUMBER_WORDS[unit]
+    return value
+
+
+def _parse_range(text: str, parse_one: object, *, what: str, example: str) -> IntRange:
+    assert callable(parse_one)
+    cleaned = _check_text(text, what)
+    folded = fold(cleaned)
+    if folded.startswith("-"):
+        raise InvalidFact(f"{what} não pode ser negativo. Exemplo: {example}.")
+    plus = folded.endswith("+") or folded.startswith(("mais de ", "acima de ", "over "))
+    if plus:
+        folded = re.sub(r"^(mais de|acima de|over)\s+", "", folded).rstrip("+").strip()
+    parts = [p for p in _RANGE_SPLIT.split(folded, maxsplit=1) if p]
+    try:
+        if len(parts) == 2 and not plus:
+            low, high = (parse_one(p) for p in parts)
+        elif len(parts) == 1:
+            low = high = parse_one(parts[0])
+        else:
+            raise ValueError(text)
+    except (ValueError, ArithmeticError):
+        raise InvalidFact(f"Não entendi {what.lower()} '{cleaned[:40]}'. Exemplo: {example}.") from None
+    if low > high:
+        low, high = high, low
+    if plus:
+        high = low
+    return IntRange(int(low), int(high))
+
+
+def _whole(text: str) -> int:
+    value = _parse_amount(text)
+    if value != value.to_integral_value():
+        raise ValueError(text)
+    return int(value)
+
+
+def parse_headcount(text: str) -> IntRange:
+    """"120", "100-199", "100 a 199", "1.200", "500+" → an inclusive range of employees."""
+    result = _parse_range(text, _whole, what="Número de funcionários", example="120 ou 100-199")
+    if result.low < 1:
+        raise InvalidFact("Número de funcionários deve ser ao menos 1. Exemplo: 120 ou 100-199.")
+    if result.high > MAX_HEADCOUNT:
+        raise InvalidFact(
+            f"{result.high:,} funcionários é mais do que qualquer empresa tem. "
+            "Confira o número (exemplo: 120 ou 100-199).".replace(",", ".")
+        )
+    return result
+
+
+def parse_revenue(text: str) -> IntRange:
+    """Annual revenue in reais: "4,8 mi", "R$ 360.000", "1-5 mi", "2M" → whole-real range."""
+    cleaned = _check_text(text, "Faturamento")
+    folded = fold(cleaned)
+    # "1-5 mi": a unit after the range applies to both ends.
+    unit_match = re.match(r"^(.*\d)\s*(-|–|\ba\b|\bate\b|\bto\b)\s*([\d.,]+)\s*([a-z]+)$", folded)
+    if unit_match and not re.search(r"[a-z]", unit_match[1].replace("r$", "")):
+        folded = f"{unit_match[1]} {unit_match[4]} - {unit_match[3]} {unit_match[4]}"
+    result = _parse_range(
+        folded, lambda p: _parse_amount(p).to_integral_value(), what="Faturamento",
+        example="4,8 mi ou R$ 360.000 ou 1-5 mi",
+    )
+    if result.high > MAX_REVENUE:
+        raise InvalidFact("Esse faturamento é grande demais para ser real. Confira os zeros.")
+    return result
+
+
+def parse_branches(text: str) -> int:
+    cleaned = _check_text(text, "Filiais")
+    folded = fold(cleaned)
+    if folded in {"nenhuma", "0", "zero", "nao", "none", "no", "so matriz", "somente matriz", "so a matriz"}:
+        return 0
+    if folded.startswith("-"):
+        raise InvalidFact("Número de filiais não pode ser negativo; use 0 se só tem a matriz.")
+    try:
+        value = _whole(folded)
+    except (ValueError, ArithmeticError):
+        raise InvalidFact(
+            f"Não entendi o número de filiais '{cleaned[:40]}'. Digite um número, como 3 (0 se só "
+            "tem a matriz)."
+        ) from None
+    if value < 0:
+        raise InvalidFact("Número de filiais não pode ser negativo.")
+    if value > MAX_BRANCHES:
+        raise InvalidFact(f"{value} filiais é demais para ser real. Confira o número.")
+    return value
+
+
+def parse_financial_score(text: str) -> int:
+    cleaned = _check_text(text, "Score financeiro")
+    try:
+        value = _whole(fold(cleaned).split("/")[0].strip())
+    except (ValueError, ArithmeticError):
+        raise InvalidFact(
+            f"Não entendi o score '{cleaned[:40]}'. Digite um número de 0 a 1000, como 720."
+        ) from None
+    if not 0 <= value <= MAX_FINANCIAL_SCORE:
+        raise InvalidFact(f"Score financeiro vai de 0 a 1000; {value} está fora. Confira.")
+    return value
+
+
+_REGISTRATION_WORDS = {
+    Registration.ACTIVE: {"ativa", "ativo", "active", "sim", "yes", "habilitada", "habilitado", "s"},
+    Registration.INACTIVE: {
+        "inativa", "inativo", "inactive", "nao", "no", "baixada", "suspensa", "cancelada",
+        "inapta", "n", "nao habilitada",
+    },
+    Registration.EXEMPT: {"isenta", "isento", "exempt", "nao contribuinte", "dispensada"},
+}
+
+
+def parse_registration(text: str) -> Registration:
+    folded = fold(_check_text(text, "Inscrição estadual"))
+    for value, words in _REGISTRATION_WORDS.items():
+        if folded in words or folded == value.value:
+            return value
+    raise InvalidFact(
+        "Situação da inscrição estadual: responda ativa, inativa ou isenta (como aparece no "
+        "SINTEGRA)."
+    )
+
+
+def parse_cnpj(text: str) -> str:
+    """Validate a CNPJ (numeric or the alphanumeric form from July 2026); return it compact."""
+    cleaned = _check_text(text, "CNPJ")
+    compact = stdnum_cnpj.compact(cleaned).upper()
+    if len(compact) != 14:
+        raise InvalidFact(
+            f"CNPJ deve ter 14 caracteres; '{cleaned[:30]}' tem {len(compact)}. "
+            "Exemplo: 12.345.678/0001-95."
+        )
+    try:
+        return str(stdnum_cnpj.validate(compact))
+    except Exception:  # stdnum raises several ValidationError subclasses
+        raise InvalidFact(
+            f"CNPJ {stdnum_cnpj.format(compact)} não confere (dígitos verificadores errados). "
+            "Confira no cartão CNPJ."
+        ) from None
+
+
+def format_cnpj(value: str) -> str:
+    return str(stdnum_cnpj.format(value))
+
+
+def parse_cnae(text: str) -> str:
+    """A CNAE subclass code in any common form → 7 characters; errors name the fix."""
+    try:
+        return cnae.parse_subclass(_check_text(text, "CNAE")).code
+    except cnae.InvalidCnae as exc:
+        raise InvalidFact(str(exc)) from None
+
+
+def parse_uf(text: str) -> str:
+    try:
+        return regions.parse_uf(_check_text(text, "UF")).code
+    except regions.InvalidUf as exc:
+        raise InvalidFact(str(exc)) from None
+
+
+FACT_PARSERS = {
+    "cnae": parse_cnae,
+    "uf": parse_uf,
+    "headcount": parse_headcount,
+    "revenue": parse_revenue,
+    "branches": parse_branches,
+    "registration": parse_registration,
+    "financial_score": parse_financial_score,
+    "cnpj": parse_cnpj,
+}
+
+
+def parse_facts(raw: dict[str, str | None]) -> tuple[LeadFacts, dict[str, str]]:
+    """Parse a mapping of fact name → typed text; blank values are unknown.
+
+    Returns the facts that parsed and a mapping of fact name → error message for those that did
+    not, so a caller can report every problem of a row at once.
+    """
+    values: dict[str, object] = {}
+    errors: dict[str, str] = {}
+    for name, parser in FACT_PARSERS.items():
+        text = raw.get(name)
+        if text is None or not str(text).strip():
+            continue
+        try:
+            values[name] = parser(str(text))
+        except InvalidFact as exc:
+            errors[name] = str(exc)
+    return LeadFacts(**values), errors  # type: ignore[arg-type]

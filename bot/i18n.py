@@ -1,0 +1,70 @@
+"""Languages of the bot's own text: Brazilian Portuguese by default, English for English users.
+
+Messages are written in Portuguese in the code and templates (``_("Pontuação")``); the English
+catalog ``bot/locales/en/LC_MESSAGES/messages.po`` translates them. The catalog is compiled in
+memory with Babel at start-up, so there is no build step, and numbers and dates are formatted
+with Babel's locale data.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from collections.abc import Callable
+from datetime import datetime
+from functools import cache
+from importlib import resources
+
+from babel import Locale
+from babel.dates import format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+DEFAULT_LANGUAGE = "pt"
+LANGUAGES = ("pt", "en")
+LOCALES = {"pt": Locale.parse("pt_BR"), "en": Locale.parse("en_US")}
+
+Gettext = Callable[[str], str]
+
+
+def language_for(telegram_language_code: str | None) -> str:
+    """Telegram's ``language_code`` → one of :data:`LANGUAGES`."""
+    code = (telegram_language_code or "").lower()
+    return "en" if code.startswith("en") else DEFAULT_LANGUAGE
+
+
+@cache
+def translations(language: str) -> gettext.NullTranslations:
+    if language == DEFAULT_LANGUAGE:
+        return gettext.NullTranslations()
+    source = resources.files("bot") / "locales" / language / "LC_MESSAGES" / "messages.po"
+    with source.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def gettext_for(language: str) -> Gettext:
+    return translations(language if language in LANGUAGES else DEFAULT_LANGUAGE).gettext
+
+
+def number(value: float | int, language: str) -> str:
+    return str(format_decimal(value, locale=LOCALES.get(language, LOCALES[DEFAULT_LANGUAGE])))
+
+
+def when(value: datetime, language: str, timezone: str) -> str:
+    """A moment as a rep reads it, in their own time zone: "24/11/2026 14:30"."""
+    pattern = "dd/MM/yyyy HH:mm" if language == "pt" else "MMM d, yyyy h:mm a"
+    return str(
+        format_datetime(value, pattern, tzinfo=_zone(timezone), locale=LOCALES.get(language, LOCALES["pt"]))
+    )
+
+
+@cache
+def _zone(name: str):  # type: ignore[no-untyped-def]
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)

@@ -1,0 +1,358 @@
+"""Working the cadence: start it, show the current step, log outcomes, book meetings.
+
+Every outcome is written to the database (touch row, lead state, stage change, next reminder)
+in one transaction *before* the chat answers, so a failure to send never loses what the rep
+logged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from urllib.parse import quote
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from bot.domain import calendar as business
+from bot.domain.cadence import CadenceStatus, Transition, apply_outcome, choose_variant, first_step, step_number
+from bot.domain.playbook.model import Step
+from bot.domain.script_context import StepView, context
+from bot.domain.vocabulary import (
+    CLOSED_STAGES,
+    Channel,
+    ContactRole,
+    MeetingStatus,
+    Outcome,
+    PurchaseIntent,
+    ReminderKind,
+    ReminderState,
+    Stage,
+)
+from bot.render.scripts import render_script
+from bot.services.leads import _authorised, lead_view, record_stage, rep_view
+from bot.services.runtime import Runtime
+from bot.storage.models import Lead, Meeting, Member, Reminder, Touch
+
+
+class StaleAction(Exception):
+    """A button from an older message: the step was already logged or the lead has moved on."""
+
+
+def working_hours(member: Member) -> business.WorkingHours:
+    def hhmm(text: str, fallback: time) -> time:
+        try:
+            hour, minute = (int(p) for p in text.split(":"))
+            return time(hour, minute)
+        except (ValueError, AttributeError):
+            return fallback
+
+    return business.WorkingHours(
+        start=hhmm(member.work_start, time(9)),
+        end=hhmm(member.work_end, time(18)),
+        timezone=member.timezone,
+        uf=member.uf or None,
+    )
+
+
+# ---------------------------------------------------------------------------- the step card
+
+
+@dataclass(frozen=True, slots=True)
+class StepCard:
+    lead: Lead
+    step: Step
+    number: int
+    total: int
+    script_id: str
+    variant: str
+    subject: str | None
+    body: str
+    whatsapp_url: str | None
+    phone: str
+    email: str
+
+
+def _digits(phone: str) -> str:
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if digits and len(digits) in (10, 11):  # Brazilian number without the country code
+        digits = "55" + digits
+    return digits
+
+
+def step_card(runtime: Runtime, member: Member, lead_id: int) -> StepCard:
+    with runtime.session() as session:
+        lead = _authorised(session, member, lead_id)
+        owner = session.get(Member, lead.owner_id) or member
+    if lead.cadence_status != CadenceStatus.ACTIVE or not lead.current_step:
+        raise StaleAction("cadence not active")
+    playbook = runtime.playbook
+    step = playbook.step(lead.current_step)
+    if step is None:
+        raise StaleAction(f"step {lead.current_step} is not in playbook {playbook.version}")
+    script = playbook.scripts[step.script]
+    variant_name = choose_variant(script, lead_id=lead.id or 0, script_id=step.script)
+    variant = script.variants[variant_name]
+    number = step_number(playbook, step.id)
+    ctx = context(
+        lead_view(lead), rep_view(owner), playbook.manifest.seller.model_dump(),
+        StepView(id=step.id, title=step.title, number=number, channel=step.channel.value),
+    )
+    body = render_script(variant.body, ctx)
+    subject = render_script(variant.subject, ctx) if variant.subject else None
+    wa = None
+    phone_digits = _digits(lead.contact_phone)
+    if step.channel is Channel.WHATSAPP and phone_digits:
+        wa = f"https://wa.me/{phone_digits}?text={quote(body[:1500])}"
+    return StepCard(
+        lead=lead, step=step, number=number, total=len(playbook.cadence.steps),
+        script_id=step.script, variant=variant_name, subject=subject, body=body,
+        whatsapp_url=wa, phone=lead.contact_phone, email=lead.contact_email,
+    )
+
+
+# ---------------------------------------------------------------------------- starting
+
+
+def start_cadence(runtime: Runtime, member: Member, lead_id: int) -> Lead:
+    with runtime.session() as session:
+        lead = _authorised(session, member, lead_id)
+        if lead.stage in {s.value for s in CLOSED_STAGES}:
+            raise StaleAction("lead closed")
+        if lead.cadence_status == CadenceStatus.ACTIVE:
+            return lead
+        owner = session.get(Member, lead.owner_id) or member
+        step = first_step(runtime.playbook)
+        now = runtime.now()
+        lead.cadence_status = CadenceStatus.ACTIVE.value
+        lead.current_step = step.id
+        lead.step_due_at = business.next_working_moment(now, working_hours(owner))
+        record_stage(session, runtime, lead, member, Stage.PROSPECTING)
+        session.add(lead)
+        _plan_step_reminder(session, lead, owner)
+        return lead
+
+
+def _plan_step_reminder(session: Session, lead: Lead, owner: Member) -> None:
+    """Replace the lead's pending step reminder with one at ``lead.step_due_at``."""
+    session.execute(
+        update(Reminder)
+        .where(
+            col(Reminder.lead_id) == lead.id,
+            col(Reminder.kind) == ReminderKind.STEP_DUE.value,
+            col(Reminder.state).in_([ReminderState.PENDING.value, ReminderState.SNOOZED.value]),
+        )
+        .values(state=ReminderState.CANCELLED.value)
+    )
+    if lead.cadence_status != CadenceStatus.ACTIVE or lead.step_due_at is None or not lead.current_step:
+        return
+    session.add(
+        Reminder(
+            member_id=owner.id or 0,
+            lead_id=lead.id,
+            kind=ReminderKind.STEP_DUE.value,
+            step_id=lead.current_step,
+            due_at=lead.step_due_at,
+            dedupe_key=f"step:{lead.id}:{lead.current_step}:{lead.step_due_at:%Y%m%d%H%M}",
+        )
+    )
+
+
+# ---------------------------------------------------------------------------- logging outcomes
+
+
+@dataclass(frozen=True, slots=True)
+class Logged:
+    touch: Touch
+    lead: Lead
+    transition: Transition
+
+
+def log_outcome(
+    runtime: Runtime,
+    member: Member,
+    lead_id: int,
+    step_id: str,
+    outcome: Outcome,
+    *,
+    objection: str | None = None,
+    loss_reason: str | None = None,
+    notes: str | None = None,
+) -> Logged:
+    """Log one touch of the current step and move the lead on."""
+    playbook = runtime.playbook
+    with runtime.session() as session:
+        lead = _authorised(session, member, lead_id)
+        if lead.cadence_status != CadenceStatus.ACTIVE or lead.current_step != step_id:
+            raise StaleAction(f"lead {lead_id} is not on step {step_id}")
+        step = playbook.step(step_id)
+        if step is None:
+            raise StaleAction(f"step {step_id} left the playbook")
+        owner = session.get(Member, lead.owner_id) or member
+        transition = apply_outcome(
+            playbook, stage=Stage(lead.stage), step=step, outcome=outcome, loss_reason=loss_reason
+        )
+        now = runtime.now()
+        script = playbook.scripts[step.script]
+        touch = Touch(
+            lead_id=lead.id or 0, rep_id=member.id or 0, campaign=lead.campaign, step_id=step.id,
+            step_number=step_number(playbook, step.id), step_kind=step.kind.value,
+            channel=step.channel.value, script_id=step.script,
+            variant=choose_variant(script, lead_id=lead.id or 0, script_id=step.script),
+            playbook_version=playbook.version, playbook_fingerprint=playbook.fingerprint,
+            outcome=outcome.value, objection=objection,
+            loss_reason=transition.loss_reason if transition.stage is Stage.LOST else None,
+            notes=(notes or None), happened_at=now, recorded_at=now,
+        )
+        session.add(touch)
+        record_stage(session, runtime, lead, member, transition.stage, transition.loss_reason)
+        lead.cadence_status = transition.cadence.value
+        if transition.next_step is not None:
+            lead.current_step = transition.next_step.id
+            lead.step_due_at = business.add_business_days(
+                now, transition.next_step.delay_business_days, working_hours(owner)
+            )
+        else:
+            lead.current_step = None
+            lead.step_due_at = None
+        lead.updated_at = now
+        session.add(lead)
+        session.flush()
+        _plan_step_reminder(session, lead, owner)
+        return Logged(touch, lead, transition)
+
+
+def record_answer(runtime: Runtime, member: Member, touch_id: int, key: str, value: str) -> Touch:
+    """Store one qualification answer on the touch it came from."""
+    with runtime.session() as session:
+        touch = session.get(Touch, touch_id)
+        if touch is None:
+            raise StaleAction("touch not found")
+        _authorised(session, member, touch.lead_id)
+        if key == "contact_role":
+            touch.contact_role = ContactRole(value).value
+        elif key == "intent":
+            touch.intent = PurchaseIntent(value).value
+        elif key == "pain":
+            touch.pain = value[:2000]
+        elif key == "budget":
+            touch.budget = value[:200]
+        else:
+            raise ValueError(key)
+        session.add(touch)
+        return touch
+
+
+# ---------------------------------------------------------------------------- meetings & stages
+
+
+def book_meeting(runtime: Runtime, member: Member, lead_id: int, starts_at: datetime, touch_id: int | None = None) -> Meeting:
+    playbook = runtime.playbook
+    with runtime.session() as session:
+        lead = _authorised(session, member, lead_id)
+        owner = session.get(Member, lead.owner_id) or member
+        meeting = Meeting(
+            lead_id=lead.id or 0, rep_id=owner.id or 0, touch_id=touch_id, campaign=lead.campaign,
+            starts_at=starts_at, duration_minutes=playbook.manifest.meetings.default_duration_minutes,
+            created_at=runtime.now(),
+        )
+        session.add(meeting)
+        record_stage(session, runtime, lead, member, Stage.MEETING_BOOKED)
+        if lead.cadence_status == CadenceStatus.ACTIVE:
+            lead.cadence_status = CadenceStatus.STOPPED.value
+            lead.current_step = None
+            lead.step_due_at = None
+            _plan_step_reminder(session, lead, owner)
+        session.add(lead)
+        session.flush()
+        _plan_meeting_reminders(session, runtime, meeting)
+        return meeting
+
+
+def _plan_meeting_reminders(session: Session, runtime: Runtime, meeting: Meeting) -> None:
+    before = runtime.playbook.manifest.meetings.reminder_before_minutes
+    ends = meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
+    for kind, due in (
+        (ReminderKind.MEETING_BEFORE, meeting.starts_at - timedelta(minutes=before)),
+        (ReminderKind.MEETING_CHECK, ends),
+    ):
+        if kind is ReminderKind.MEETING_BEFORE and due <= runtime.now():
+            continue
+        session.add(
+            Reminder(
+                member_id=meeting.rep_id, lead_id=meeting.lead_id, meeting_id=meeting.id,
+                kind=kind.value, due_at=due, dedupe_key=f"{kind.value}:{meeting.id}",
+            )
+        )
+
+
+def meeting_result(
+    runtime: Runtime, member: Member, meeting_id: int, status: MeetingStatus, reason: str | None = None
+) -> Meeting:
+    with runtime.session() as session:
+        meeting = session.get(Meeting, meeting_id)
+        if meeting is None:
+            raise StaleAction("meeting not found")
+        lead = _authorised(session, member, meeting.lead_id)
+        if meeting.status != MeetingStatus.SCHEDULED.value:
+            raise StaleAction("meeting already resolved")
+        meeting.status = status.value
+        meeting.no_show_reason = reason if status is MeetingStatus.NO_SHOW else None
+        meeting.resolved_at = runtime.now()
+        session.add(meeting)
+        if status is MeetingStatus.HELD:
+            record_stage(session, runtime, lead, member, Stage.MEETING_HELD)
+        session.execute(
+            update(Reminder)
+            .where(col(Reminder.meeting_id) == meeting.id, col(Reminder.state) == ReminderState.PENDING.value)
+            .values(state=ReminderState.DONE.value)
+        )
+        return meeting
+
+
+def pending_meeting(runtime: Runtime, member: Member, lead_id: int) -> Meeting | None:
+    with runtime.session() as session:
+        _authorised(session, member, lead_id)
+        return session.exec(
+            select(Meeting)
+            .where(Meeting.lead_id == lead_id, Meeting.status == MeetingStatus.SCHEDULED.value)
+            .order_by(col(Meeting.starts_at).desc())
+        ).first()
+
+
+LATER_STAGES = (Stage.PROPOSAL_SENT, Stage.WON, Stage.LOST)
+
+
+def move_stage(runtime: Runtime, member: Member, lead_id: int, stage: Stage, reason: str | None = None) -> Lead:
+    """Proposal sent, won or lost (with a reason) from the lead card."""
+    with runtime.session() as session:
+        lead = _authorised(session, member, lead_id)
+        if lead.stage in {s.value for s in CLOSED_STAGES}:
+            raise StaleAction("lead closed")
+        if stage is Stage.LOST and not reason:
+            raise ValueError("a lost lead needs a reason")
+        owner = session.get(Member, lead.owner_id) or member
+        if stage in CLOSED_STAGES:
+            lead.cadence_status = CadenceStatus.FINISHED.value
+            lead.current_step = None
+            lead.step_due_at = None
+            _plan_step_reminder(session, lead, owner)
+        record_stage(session, runtime, lead, member, stage, reason)
+        return lead
+
+
+def lead_of_touch(runtime: Runtime, member: Member, touch_id: int) -> Lead:
+    with runtime.session() as session:
+        touch = session.get(Touch, touch_id)
+        if touch is None:
+            raise StaleAction("touch not found")
+        return _authorised(session, member, touch.lead_id)
+
+
+def meeting_for(runtime: Runtime, member: Member, meeting_id: int) -> Meeting:
+    with runtime.session() as session:
+        meeting = session.get(Meeting, meeting_id)
+        if meeting is None:
+            raise StaleAction("meeting not found")
+        _authorised(session, member, meeting.lead_id)
+        return meeting

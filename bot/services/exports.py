@@ -1,0 +1,376 @@
+"""Exports of the activity log: touches, leads, stage changes, meetings → CSV or XLSX.
+
+- CSV: UTF-8 with BOM and ``;`` by default (Excel in Portuguese opens it right), plain UTF-8
+  and ``,`` on request. One file per table.
+- XLSX: one sheet per table (xlsxwriter ``constant_memory``: each row is flushed to disk as it
+  is written), typed cells (numbers are numbers, dates are real Excel dates with a date format,
+  text is always text — never a formula), bold frozen header row, a sheet continues on
+  "touches (2)" past Excel's 1,048,576 rows.
+- Rows stream in chunks (:func:`bot.storage.exporting.iter_chunks`): memory stays flat.
+- Telegram refuses files over 50 MB: CSV parts are cut below ``max_bytes`` and, when there are
+  several files, zipped together if the zip fits (``packaging="zip"``), otherwise sent as
+  separate parts (``packaging="split"``); XLSX workbooks are split into parts. The result
+  says which, with a sentence for the chat.
+- Every export writes an :class:`~bot.storage.models.ExportAudit` row.
+- Timestamps are local Brazil time (America/Sao_Paulo).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy import Engine
+
+from bot.domain.vocabulary import Role
+from bot.storage.db import session_scope
+from bot.storage.exporting import TABLES, ExportColumn, iter_chunks, table_columns
+from bot.storage.models import ExportAudit
+from bot.storage.reporting import ActivityFilter
+
+TELEGRAM_FILE_LIMIT = 50 * 1024 * 1024
+XLSX_MAX_ROWS = 1_048_576
+XLSX_COMPRESSION_GUESS = 1.6
+"""Raw cell bytes per XLSX byte, conservatively (measured ≈ 2.8 on touch rows): a workbook
+part is closed when its raw bytes reach ``max_bytes × this``."""
+
+TABLE_NAMES = {
+    "touches": "toques",
+    "leads": "leads",
+    "stage_changes": "mudancas_de_etapa",
+    "meetings": "reunioes",
+}
+ALIASES = {
+    "toques": "touches", "touch": "touches", "touches": "touches",
+    "lead": "leads", "leads": "leads", "empresas": "leads",
+    "etapas": "stage_changes", "mudancas": "stage_changes", "stage_changes": "stage_changes",
+    "stages": "stage_changes",
+    "reunioes": "meetings", "reuniões": "meetings", "meetings": "meetings",
+    "tudo": "all", "all": "all",
+}
+
+
+class NotAllowed(PermissionError):
+    """The member may not export these rows; the message is fit to show them."""
+
+
+class MemberLike(Protocol):
+    id: int | None
+    role: str
+
+
+def parse_what(words: Sequence[str] | str) -> list[str]:
+    """"toques", "leads reunioes", "all" → canonical table names; ValueError in Portuguese."""
+    if isinstance(words, str):
+        words = re.split(r"[\s,]+", words.strip())
+    tables: list[str] = []
+    for word in words:
+        if not word:
+            continue
+        table = ALIASES.get(word.lower())
+        if table is None:
+            raise ValueError(
+                f"não sei exportar '{word}'; escolha entre toques, leads, etapas, reunioes ou tudo"
+            )
+        for name in (TABLES if table == "all" else (table,)):
+            if name not in tables:
+                tables.append(name)
+    if not tables:
+        raise ValueError("diga o que exportar: toques, leads, etapas, reunioes ou tudo")
+    return tables
+
+
+@dataclass
+class ExportResult:
+    files: list[Path]
+    """What to send or show, in order."""
+    rows: dict[str, int]
+    format: str
+    packaging: str
+    """single | zip | split"""
+    audit_id: int | None = None
+    parts: list[Path] = field(default_factory=list)
+    """Every file written before packaging (kept for ``split``, deleted after ``zip``)."""
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+    @property
+    def message(self) -> str:
+        """One sentence for the chat (Portuguese)."""
+        counts = ", ".join(f"{TABLE_NAMES[t]}: {n:,}".replace(",", ".") for t, n in self.rows.items())
+        if self.packaging == "zip":
+            return f"Exportação pronta ({counts}). Os arquivos foram compactados num .zip."
+        if self.packaging == "split":
+            return (
+                f"Exportação pronta ({counts}). Passou do limite de 50 MB do Telegram, então "
+                f"foi dividida em {len(self.files)} partes."
+            )
+        return f"Exportação pronta ({counts})."
+
+
+# ------------------------------------------------------------------------------ CSV
+
+
+class _CsvParts:
+    """CSV files for one table, cut into parts below ``max_bytes`` (header repeated)."""
+
+    def __init__(self, base: Path, headers: list[str], *, delimiter: str, bom: bool,
+                 max_bytes: int) -> None:
+        self.base = base
+        self.headers = headers
+        self.delimiter = delimiter
+        self.encoding = "utf-8-sig" if bom else "utf-8"
+        self.max_bytes = max_bytes
+        self.paths: list[Path] = []
+        self._handle: Any = None
+        self._writer: Any = None
+        self._last_chunk = 0
+
+    def _open(self) -> None:
+        number = len(self.paths) + 1
+        path = self.base.with_suffix(".csv") if number == 1 else self.base.with_name(
+            f"{self.base.name}_parte{number}.csv"
+        )
+        self._handle = path.open("w", encoding=self.encoding, newline="")
+        self._writer = csv.writer(self._handle, delimiter=self.delimiter, lineterminator="\r\n")
+        self._writer.writerow(self.headers)
+        self.paths.append(path)
+
+    def write(self, rows: list[tuple[Any, ...]]) -> None:
+        if self._handle is None:
+            self._open()
+        else:
+            position = self._handle.tell()
+            if position + 2 * self._last_chunk > self.max_bytes:
+                self._handle.close()
+                self._open()
+        before = self._handle.tell()
+        self._writer.writerows(rows)
+        self._last_chunk = self._handle.tell() - before
+
+    def close(self) -> None:
+        if self._handle is None:
+            self._open()
+        self._handle.close()
+
+
+def _rename_first_part(paths: list[Path]) -> None:
+    if len(paths) > 1:
+        first = paths[0]
+        renamed = first.with_name(f"{first.stem}_parte1.csv")
+        first.rename(renamed)
+        paths[0] = renamed
+
+
+# ------------------------------------------------------------------------------ XLSX
+
+
+class _Workbooks:
+    """XLSX workbooks (parts), each with one sheet (or more) per table."""
+
+    def __init__(self, base: Path, *, max_bytes: int) -> None:
+        self.base = base
+        self.max_raw = int(max_bytes * XLSX_COMPRESSION_GUESS)
+        self.paths: list[Path] = []
+        self.book: Any = None
+        self.sheet: Any = None
+        self.raw = 0
+        self.sheet_rows = 0
+        self.sheet_names: set[str] = set()
+
+    def _new_book(self) -> None:
+        import xlsxwriter
+
+        if self.book is not None:
+            self.book.close()
+        number = len(self.paths) + 1
+        path = self.base.with_name(f"{self.base.name}_parte{number}.xlsx" if number > 1 else
+                                   f"{self.base.name}.xlsx")
+        self.book = xlsxwriter.Workbook(str(path), {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "default_date_format": "dd/mm/yyyy hh:mm",
+        })
+        self.bold = self.book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+        self.date_format = self.book.add_format({"num_format": "dd/mm/yyyy hh:mm:ss"})
+        self.paths.append(path)
+        self.raw = 0
+        self.sheet_names = set()
+
+    def start_table(self, table: str, columns: list[ExportColumn]) -> None:
+        if self.book is None:
+            self._new_book()
+        self.table = table
+        self.columns = columns
+        self._new_sheet()
+
+    def _new_sheet(self) -> None:
+        name = TABLE_NAMES[self.table]
+        number = 2
+        while name in self.sheet_names:
+            name = f"{TABLE_NAMES[self.table]} ({number})"
+            number += 1
+        self.sheet_names.add(name)
+        sheet = self.book.add_worksheet(name)
+        for index, column in enumerate(self.columns):
+            width = {"datetime": 19, "int": 12, "bool": 9}.get(column.kind, 22)
+            sheet.set_column(index, index, max(width, len(column.header) + 2))
+        sheet.write_row(0, 0, [c.header for c in self.columns], self.bold)
+        sheet.freeze_panes(1, 0)
+        self.sheet = sheet
+        self.sheet_rows = 1
+
+    def write(self, rows: list[tuple[Any, ...]]) -> None:
+        kinds = [c.kind for c in self.columns]
+        date_format = self.date_format
+        for row in rows:
+            if self.raw > self.max_raw:
+                self._new_book()
+                self._new_sheet()
+            elif self.sheet_rows >= XLSX_MAX_ROWS:
+                self._new_sheet()
+            sheet = self.sheet
+            r = self.sheet_rows
+            for c, (kind, value) in enumerate(zip(kinds, row, strict=True)):
+                if value is None or value == "":
+                    continue
+                if kind == "int":
+                    sheet.write_number(r, c, value)
+                    self.raw += 8
+                elif kind == "datetime":
+                    sheet.write_datetime(r, c, datetime.fromisoformat(value), date_format)
+                    self.raw += 8
+                elif kind == "bool":
+                    sheet.write_boolean(r, c, bool(value))
+                    self.raw += 2
+                else:
+                    text = str(value)
+                    sheet.write_string(r, c, text)
+                    self.raw += len(text) + 8
+            self.sheet_rows += 1
+
+    def close(self) -> None:
+        if self.book is not None:
+            self.book.close()
+
+
+# ------------------------------------------------------------------------------ the export
+
+
+def export(
+    engine: Engine,
+    *,
+    what: Sequence[str],
+    fmt: str = "csv",
+    directory: Path,
+    filters: ActivityFilter = ActivityFilter(),
+    member_id: int | None = None,
+    via: str = "cli",
+    comma: bool = False,
+    max_bytes: int = TELEGRAM_FILE_LIMIT,
+    basename: str | None = None,
+    chunk_size: int = 20_000,
+) -> ExportResult:
+    """Write the export into ``directory`` and record it in the audit log.
+
+    ``what``: canonical table names (see :func:`parse_what`). The caller must already have
+    checked the member may see these rows (:func:`export_for` does).
+    """
+    if fmt not in ("csv", "xlsx"):
+        raise ValueError(f"formato desconhecido '{fmt}': use csv ou xlsx")
+    tables = list(what)
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    base = basename or f"cadencia_{'_'.join(TABLE_NAMES[t] for t in tables)}_{stamp}"
+    counts: dict[str, int] = {}
+    dialect = engine.dialect.name
+    written: list[Path] = []
+
+    if fmt == "csv":
+        for table in tables:
+            columns, _model, _source = table_columns(table, dialect)
+            stem = base if len(tables) == 1 else f"{base}_{TABLE_NAMES[table]}"
+            parts = _CsvParts(directory / stem, [c.header for c in columns],
+                              delimiter="," if comma else ";", bom=not comma,
+                              max_bytes=max_bytes)
+            counts[table] = 0
+            for rows in iter_chunks(engine, table, filters, chunk_size=chunk_size):
+                parts.write(rows)
+                counts[table] += len(rows)
+            parts.close()
+            _rename_first_part(parts.paths)
+            written += parts.paths
+    else:
+        books = _Workbooks(directory / base, max_bytes=max_bytes)
+        for table in tables:
+            columns, _model, _source = table_columns(table, dialect)
+            books.start_table(table, columns)
+            counts[table] = 0
+            for rows in iter_chunks(engine, table, filters, chunk_size=chunk_size):
+                books.write(rows)
+                counts[table] += len(rows)
+        books.close()
+        written = books.paths
+
+    result = ExportResult(files=list(written), rows=counts, format=fmt, packaging="single",
+                          parts=list(written))
+    if len(written) > 1 or written[0].stat().st_size > max_bytes:
+        archive = directory / f"{base}.zip"
+        with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
+            for path in written:
+                zipped.write(path, arcname=path.name)
+        if archive.stat().st_size <= max_bytes:
+            for path in written:
+                path.unlink()
+            result.files = [archive]
+            result.packaging = "zip"
+        else:
+            archive.unlink()
+            result.packaging = "split"
+
+    with session_scope(engine) as session:
+        audit = ExportAudit(
+            member_id=member_id,
+            via=via,
+            what=",".join(tables)[:64],
+            format=fmt,
+            filters={**filters.as_json(), "delimiter": "," if comma else ";",
+                     "packaging": result.packaging},
+            rows=result.total_rows,
+        )
+        session.add(audit)
+        session.flush()
+        result.audit_id = audit.id
+    return result
+
+
+def export_for(
+    engine: Engine,
+    member: MemberLike,
+    *,
+    what: Sequence[str],
+    fmt: str = "csv",
+    directory: Path,
+    filters: ActivityFilter = ActivityFilter(),
+    via: str = "chat",
+    comma: bool = False,
+    max_bytes: int = TELEGRAM_FILE_LIMIT,
+) -> ExportResult:
+    """Export as ``member``: a manager exports anyone's rows, a rep only their own."""
+    if member.role != Role.MANAGER:
+        if filters.rep_id is not None and filters.rep_id != member.id:
+            raise NotAllowed("Você só pode exportar os seus próprios registros.")
+        filters = ActivityFilter(filters.start, filters.end, filters.campaign, member.id,
+                                 filters.playbook_version)
+    return export(engine, what=what, fmt=fmt, directory=directory, filters=filters,
+                  member_id=member.id, via=via, comma=comma, max_bytes=max_bytes)

@@ -1,0 +1,286 @@
+"""Leads: create, find, list, score, disqualify — always as a given member."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from bot.domain import cnae, regions
+from bot.domain.facts import IntRange, LeadFacts, format_cnpj, parse_facts
+from bot.domain.scoring import IcpResult, score
+from bot.domain.script_context import LeadView, RepView
+from bot.domain.text import fold
+from bot.domain.vocabulary import CLOSED_STAGES, Registration, Role, Stage
+from bot.services.runtime import Runtime
+from bot.services.team import NotAllowed, can_see
+from bot.storage.models import Lead, Member, StageChange
+
+PAGE_SIZE = 8
+CONTACT_FIELDS = ("contact_name", "contact_role", "contact_phone", "contact_email", "contact_linkedin")
+TEXT_FIELDS = ("company", "city", "campaign", *CONTACT_FIELDS)
+
+
+class LeadNotFound(Exception):
+    pass
+
+
+def company_key(name: str) -> str:
+    """Company name folded for de-duplication: "Padaria São João Ltda." → "padaria sao joao"."""
+    folded = re.sub(r"[^a-z0-9 ]+", " ", fold(name))
+    folded = re.sub(r"\b(ltda|me|epp|eireli|s ?a|sa|cia)\b", " ", folded)
+    return " ".join(folded.split())[:200]
+
+
+def facts_of(lead: Lead) -> LeadFacts:
+    def rng(low: int | None, high: int | None) -> IntRange | None:
+        return IntRange(low, high if high is not None else low) if low is not None else None
+
+    return LeadFacts(
+        cnae=lead.cnae,
+        uf=lead.uf,
+        headcount=rng(lead.headcount_low, lead.headcount_high),
+        revenue=rng(lead.revenue_low, lead.revenue_high),
+        branches=lead.branches,
+        registration=Registration(lead.registration) if lead.registration else None,
+        financial_score=lead.financial_score,
+        cnpj=lead.cnpj,
+    )
+
+
+def apply_facts(lead: Lead, facts: LeadFacts) -> None:
+    lead.cnae = facts.cnae
+    lead.uf = facts.uf
+    lead.headcount_low = facts.headcount.low if facts.headcount else None
+    lead.headcount_high = facts.headcount.high if facts.headcount else None
+    lead.revenue_low = facts.revenue.low if facts.revenue else None
+    lead.revenue_high = facts.revenue.high if facts.revenue else None
+    lead.branches = facts.branches
+    lead.registration = facts.registration.value if facts.registration else None
+    lead.financial_score = facts.financial_score
+    lead.cnpj = facts.cnpj
+
+
+def apply_score(lead: Lead, result: IcpResult, fingerprint: str) -> None:
+    lead.icp_score = result.score
+    lead.icp_potential = result.potential
+    lead.icp_tier = result.tier.value
+    lead.sales_model = result.sales_model.value
+    lead.knocked_out = result.knocked_out
+    lead.scored_with = fingerprint
+
+
+def score_lead(runtime: Runtime, lead: Lead) -> IcpResult:
+    return score(facts_of(lead), runtime.icp)
+
+
+@dataclass(frozen=True, slots=True)
+class NewLead:
+    lead: Lead
+    result: IcpResult
+
+
+def create_lead(runtime: Runtime, member: Member, answers: Mapping[str, str | None]) -> NewLead:
+    """Create a lead from the answers of /novo (already validated one by one)."""
+    facts, errors = parse_facts(dict(answers))
+    if errors:
+        raise ValueError("; ".join(errors.values()))
+    company = (answers.get("company") or "").strip()
+    if not company:
+        raise ValueError("company is required")
+    now = runtime.now()
+    lead = Lead(
+        owner_id=member.id or 0,
+        company=company[:200],
+        company_key=company_key(company),
+        created_by=member.id,
+        created_at=now,
+        updated_at=now,
+        stage=Stage.NEW.value,
+        **{name: (answers.get(name) or "").strip()[:300] for name in TEXT_FIELDS if name != "company"},
+    )
+    apply_facts(lead, facts)
+    result = score(facts, runtime.icp)
+    apply_score(lead, result, runtime.playbook.fingerprint)
+    with runtime.session() as session:
+        session.add(lead)
+        session.flush()
+        session.add(
+            StageChange(
+                lead_id=lead.id or 0, rep_id=member.id, campaign=lead.campaign, from_stage=None,
+                to_stage=Stage.NEW.value, playbook_version=runtime.playbook.version,
+                playbook_fingerprint=runtime.playbook.fingerprint, at=now,
+            )
+        )
+    return NewLead(lead, result)
+
+
+def update_facts(runtime: Runtime, member: Member, lead_id: int, answers: Mapping[str, str | None]) -> NewLead:
+    """Change some facts or contact fields of a lead and score it again."""
+    with runtime.session() as session:
+        lead = _authorised(session, member, lead_id)
+        facts, errors = parse_facts({**_answers_of(lead), **answers})
+        if errors:
+            raise ValueError("; ".join(errors.values()))
+        for name in TEXT_FIELDS:
+            if name in answers:
+                setattr(lead, name, (answers[name] or "").strip()[:300])
+        if "company" in answers and lead.company:
+            lead.company_key = company_key(lead.company)
+        apply_facts(lead, facts)
+        result = score(facts, runtime.icp)
+        apply_score(lead, result, runtime.playbook.fingerprint)
+        lead.updated_at = runtime.now()
+        session.add(lead)
+    return NewLead(lead, result)
+
+
+def _answers_of(lead: Lead) -> dict[str, str | None]:
+    facts = facts_of(lead)
+    return {
+        "cnae": facts.cnae,
+        "uf": facts.uf,
+        "headcount": f"{facts.headcount.low}-{facts.headcount.high}" if facts.headcount else None,
+        "revenue": f"{facts.revenue.low}-{facts.revenue.high}" if facts.revenue else None,
+        "branches": str(facts.branches) if facts.branches is not None else None,
+        "registration": facts.registration.value if facts.registration else None,
+        "financial_score": str(facts.financial_score) if facts.financial_score is not None else None,
+        "cnpj": facts.cnpj,
+    }
+
+
+def _authorised(session: Session, member: Member, lead_id: int) -> Lead:
+    lead = session.get(Lead, lead_id)
+    if lead is None:
+        raise LeadNotFound(lead_id)
+    if not can_see(member, lead):
+        raise NotAllowed(f"member {member.id} may not see lead {lead_id}")
+    return lead
+
+
+def get_lead(runtime: Runtime, member: Member, lead_id: int) -> Lead:
+    with runtime.session() as session:
+        return _authorised(session, member, lead_id)
+
+
+def _scope(member: Member):  # type: ignore[no-untyped-def]
+    query = select(Lead)
+    if member.role != Role.MANAGER:
+        query = query.where(Lead.owner_id == member.id)
+    return query
+
+
+@dataclass(frozen=True, slots=True)
+class LeadPage:
+    leads: list[Lead]
+    page: int
+    pages: int
+    total: int
+
+
+LEAD_FILTERS = ("all", "due", "open", *[s.value for s in Stage])
+
+
+def list_leads(runtime: Runtime, member: Member, *, page: int = 0, flt: str = "all", now: datetime | None = None) -> LeadPage:
+    """The member's leads (a manager: the team's), newest first, PAGE_SIZE per page."""
+    query = _scope(member)
+    if flt == "due":
+        moment = now or runtime.now()
+        query = query.where(col(Lead.step_due_at).is_not(None), col(Lead.step_due_at) <= moment)
+    elif flt == "open":
+        query = query.where(col(Lead.stage).not_in([s.value for s in CLOSED_STAGES]))
+    elif flt in {s.value for s in Stage}:
+        query = query.where(Lead.stage == flt)
+    with runtime.session() as session:
+        total = session.exec(select(func.count()).select_from(query.subquery())).one()
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(max(page, 0), pages - 1)
+        order = (col(Lead.step_due_at).asc(), col(Lead.id).desc()) if flt == "due" else (col(Lead.created_at).desc(), col(Lead.id).desc())
+        leads = list(session.exec(query.order_by(*order).offset(page * PAGE_SIZE).limit(PAGE_SIZE)))
+    return LeadPage(leads, page, pages, total)
+
+
+def find_leads(runtime: Runtime, member: Member, query_text: str, limit: int = 8) -> list[Lead]:
+    """By id ("42", "#42") or by a part of the company name, accents ignored."""
+    text = query_text.strip().lstrip("#")
+    with runtime.session() as session:
+        if text.isdigit():
+            lead = session.get(Lead, int(text))
+            return [lead] if lead is not None and can_see(member, lead) else []
+        key = company_key(text)
+        if not key:
+            return []
+        words = key.split()
+        query = _scope(member).where(*[col(Lead.company_key).contains(w) for w in words])
+        exact = _scope(member).where(or_(Lead.company_key == key))
+        found = list(session.exec(exact.limit(limit))) or list(session.exec(query.order_by(col(Lead.id).desc()).limit(limit)))
+    return found
+
+
+def lead_view(lead: Lead, result: IcpResult | None = None) -> LeadView:
+    """What scripts see of a lead: formatted text, empty when unknown."""
+    uf = regions.UFS.get(lead.uf or "")
+    subclass = cnae.all_subclasses().get(lead.cnae or "")
+    facts = facts_of(lead)
+    first = (lead.contact_name or "").split(" ")[0]
+    return LeadView(
+        company=lead.company,
+        cnpj=format_cnpj(lead.cnpj) if lead.cnpj else "",
+        cnae=subclass.formatted if subclass else "",
+        cnae_name=subclass.name if subclass else "",
+        uf=lead.uf or "",
+        uf_name=uf.name if uf else "",
+        city=lead.city,
+        region=str(uf.region) if uf else "",
+        headcount=str(facts.headcount) if facts.headcount else "",
+        revenue=str(facts.revenue) if facts.revenue else "",
+        branches=str(lead.branches) if lead.branches is not None else "",
+        campaign=lead.campaign,
+        contact_name=lead.contact_name,
+        contact_first_name=first,
+        contact_role=lead.contact_role,
+        contact_phone=lead.contact_phone,
+        contact_email=lead.contact_email,
+        contact_linkedin=lead.contact_linkedin,
+        tier=lead.icp_tier or "",
+        score=str(lead.icp_score) if lead.icp_score is not None else "",
+    )
+
+
+def rep_view(member: Member) -> RepView:
+    return RepView(first_name=member.first_name, full_name=member.full_name or member.first_name, phone=member.phone, email=member.email)
+
+
+def record_stage(session: Session, runtime: Runtime, lead: Lead, member: Member | None, to_stage: Stage, reason: str | None = None) -> None:
+    """Move a lead to a stage and log the change (no-op if it is already there)."""
+    if lead.stage == to_stage.value:
+        return
+    session.add(
+        StageChange(
+            lead_id=lead.id or 0, rep_id=member.id if member else None, campaign=lead.campaign,
+            from_stage=lead.stage, to_stage=to_stage.value, reason=reason,
+            playbook_version=runtime.playbook.version, playbook_fingerprint=runtime.playbook.fingerprint,
+            at=runtime.now(),
+        )
+    )
+    lead.stage = to_stage.value
+    lead.updated_at = runtime.now()
+    if to_stage is Stage.LOST:
+        lead.loss_reason = reason
+    session.add(lead)
+
+
+def disqualify(runtime: Runtime, member: Member, lead_id: int, reason: str) -> Lead:
+    with runtime.session() as session:
+        lead = _authorised(session, member, lead_id)
+        if lead.stage in {s.value for s in CLOSED_STAGES}:
+            return lead
+        lead.cadence_status = "finished"
+        lead.current_step = None
+        lead.step_due_at = None
+        record_stage(session, runtime, lead, member, Stage.LOST, reason)
+        return lead

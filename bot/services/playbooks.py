@@ -1,0 +1,43 @@
+"""Loading the playbook the bot runs with: domain checks + script rendering checks."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from bot.domain.playbook.loader import PlaybookError, PlaybookIssue, load_playbook
+from bot.domain.playbook.model import Playbook
+from bot.render.scripts import check_scripts
+from bot.storage import repo
+from bot.storage.db import session_scope
+from bot.storage.repo import PlaybookVersionConflict
+
+__all__ = ["PlaybookError", "PlaybookIssue", "PlaybookVersionConflict", "load_checked_playbook"]
+
+
+def load_checked_playbook(directory: Path | str) -> Playbook:
+    """Load ``directory`` and render every script against sample leads; raise PlaybookError."""
+    return load_playbook(directory, extra_checks=[check_scripts])
+
+
+def remember_playbook(engine: Engine, playbook: Playbook) -> None:
+    """Record the version the bot runs with; the same version with other content is refused."""
+    with session_scope(engine) as session:
+        repo.record_playbook_version(
+            session, version=playbook.version, fingerprint=playbook.fingerprint, sources=playbook.sources
+        )
+
+
+def stored_playbook(engine: Engine, fingerprint: str) -> Playbook | None:
+    """An older playbook version, rebuilt from the sources kept in the database."""
+    with session_scope(engine) as session:
+        row = repo.get_playbook_version(session, fingerprint=fingerprint)
+        if row is None:
+            return None
+        sources = dict(row.sources)
+    with tempfile.TemporaryDirectory() as folder:
+        for name, text in sources.items():
+            (Path(folder) / name).write_text(str(text), encoding="utf-8")
+        return load_playbook(folder)

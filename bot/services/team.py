@@ -1,0 +1,133 @@
+"""Who may talk to the bot: members, roles, invites."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from bot.domain.vocabulary import Role
+from bot.services.runtime import Runtime
+from bot.storage.models import Invite, Lead, Member
+
+
+class NotAllowed(Exception):
+    """The member may not do this (a rep asking for another rep's lead, a rep using /convidar)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramPerson:
+    """What the adapter knows of the person on the other side."""
+
+    telegram_id: int
+    first_name: str
+    full_name: str = ""
+    username: str = ""
+    language: str = "pt"
+
+
+def member_by_telegram_id(session: Session, telegram_id: int) -> Member | None:
+    return session.exec(select(Member).where(Member.telegram_id == telegram_id)).first()
+
+
+def recognise(runtime: Runtime, person: TelegramPerson) -> Member | None:
+    """The member behind a Telegram user, creating the first managers from CADENCIA_ADMINS."""
+    with runtime.session() as session:
+        member = member_by_telegram_id(session, person.telegram_id)
+        if member is not None:
+            return member if member.active else None
+        if person.telegram_id not in runtime.settings.admin_ids:
+            return None
+        member = _new_member(runtime, person, Role.MANAGER, invited_by=None)
+        session.add(member)
+        session.flush()
+        return member
+
+
+def _new_member(runtime: Runtime, person: TelegramPerson, role: Role, invited_by: int | None) -> Member:
+    settings = runtime.settings
+    return Member(
+        telegram_id=person.telegram_id,
+        role=role.value,
+        first_name=(person.first_name or person.username or "?")[:64],
+        full_name=(person.full_name or person.first_name)[:128],
+        username=person.username[:64],
+        language=person.language,
+        uf=settings.default_uf,
+        timezone=settings.default_timezone,
+        invited_by=invited_by,
+        created_at=runtime.now(),
+    )
+
+
+def require_manager(member: Member) -> None:
+    if member.role != Role.MANAGER:
+        raise NotAllowed("only managers")
+
+
+def create_invite(runtime: Runtime, manager: Member, role: Role = Role.REP) -> Invite:
+    require_manager(manager)
+    now = runtime.now()
+    invite = Invite(
+        token=secrets.token_urlsafe(24),
+        role=role.value,
+        created_by=manager.id or 0,
+        created_at=now,
+        expires_at=now + timedelta(hours=runtime.settings.invite_ttl_hours),
+    )
+    with runtime.session() as session:
+        session.add(invite)
+    return invite
+
+
+class InviteRefused(Exception):
+    """``reason`` is one of unknown, used, expired, already_member."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def accept_invite(runtime: Runtime, token: str, person: TelegramPerson) -> Member:
+    """Turn a one-time invite into a member; a used or expired token is refused."""
+    now: datetime = runtime.now()
+    with runtime.session() as session:
+        existing = member_by_telegram_id(session, person.telegram_id)
+        if existing is not None and existing.active:
+            raise InviteRefused("already_member")
+        invite = session.exec(select(Invite).where(Invite.token == token)).first()
+        if invite is None:
+            raise InviteRefused("unknown")
+        if invite.used_by is not None:
+            raise InviteRefused("used")
+        if invite.expires_at <= now:
+            raise InviteRefused("expired")
+        member = existing or _new_member(runtime, person, Role(invite.role), invited_by=invite.created_by)
+        member.active = True
+        member.role = invite.role
+        session.add(member)
+        session.flush()
+        # Single use, also when two people press the link at once: the conditional update
+        # claims the invite for exactly one of them.
+        from sqlalchemy import update
+
+        claimed = session.execute(
+            update(Invite)
+            .where(Invite.id == invite.id, Invite.used_by.is_(None))  # type: ignore[union-attr]
+            .values(used_by=member.id, used_at=now)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            session.rollback()
+            raise InviteRefused("used")
+        return member
+
+
+def can_see(member: Member, lead: Lead) -> bool:
+    return member.role == Role.MANAGER or lead.owner_id == member.id
+
+
+def team(runtime: Runtime) -> list[Member]:
+    with runtime.session() as session:
+        return list(session.exec(select(Member).where(Member.active).order_by(Member.first_name)))

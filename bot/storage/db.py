@@ -1,0 +1,255 @@
+"""Engines, sessions and migrations.
+
+- :func:`make_engine` builds the engine for a ``DATABASE_URL`` (SQLite file or PostgreSQL).
+- :func:`session_scope` is the unit of work: commit on success, roll back on error.
+- :func:`upgrade_database` runs ``alembic upgrade head`` (at bot start, and in tests).
+- :class:`DatabaseUnavailable` is what callers catch to answer "try again in a moment" when the
+  database is missing, locked or unreachable; any other database error is a bug and propagates.
+
+SQLite is tuned for a bot that writes from several threads: WAL journal (readers never block
+the writer), ``synchronous=NORMAL`` (safe with WAL), foreign keys enforced, a busy timeout, and
+every transaction opened with ``BEGIN IMMEDIATE``, so two writers queue on the busy timeout
+instead of failing with "database is locked" when a read transaction upgrades to a write.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Final
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session
+
+MIGRATIONS_DIR: Final = Path(__file__).resolve().parent / "migrations"
+"""Alembic scripts, found next to this module so an installed wheel works from any directory."""
+
+DEFAULT_BUSY_TIMEOUT_MS: Final = 5000
+PG_CONNECT_TIMEOUT_S: Final = 5
+
+
+# --- Errors -----------------------------------------------------------------------------------
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be used right now: missing, locked, read-only or unreachable.
+
+    ``reason`` is a short code for logs (``locked``, ``unreachable``, ``cannot_open``,
+    ``read_only``, ``full``); ``user_message`` is a short bilingual line for the chat or the
+    console. The original driver error is chained as ``__cause__``.
+    """
+
+    MESSAGES: Final = {
+        "locked": (
+            "O banco de dados está ocupado. Tente de novo em instantes.",
+            "The database is busy. Please try again in a moment.",
+        ),
+        "unreachable": (
+            "Não consegui falar com o banco de dados. Tente de novo em instantes.",
+            "Could not reach the database. Please try again in a moment.",
+        ),
+        "cannot_open": (
+            "Não consegui abrir o banco de dados. Avise o administrador.",
+            "Could not open the database. Please tell the administrator.",
+        ),
+        "read_only": (
+            "O banco de dados está somente leitura. Avise o administrador.",
+            "The database is read-only. Please tell the administrator.",
+        ),
+        "full": (
+            "O disco do banco de dados está cheio. Avise o administrador.",
+            "The database disk is full. Please tell the administrator.",
+        ),
+    }
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        self.reason = reason
+        self.detail = detail
+        self.message_pt, self.message_en = self.MESSAGES.get(reason, self.MESSAGES["unreachable"])
+        super().__init__(f"database unavailable ({reason}): {detail}" if detail else reason)
+
+    @property
+    def user_message(self) -> str:
+        """Portuguese first (the team's language), English after, on one line each."""
+        return f"{self.message_pt}\n{self.message_en}"
+
+
+_SQLITE_UNAVAILABLE: Final = (
+    ("database is locked", "locked"),
+    ("database table is locked", "locked"),
+    ("unable to open database file", "cannot_open"),
+    ("readonly database", "read_only"),
+    ("disk i/o error", "cannot_open"),
+    ("database or disk is full", "full"),
+    ("file is not a database", "cannot_open"),
+)
+
+
+def unavailable_reason(error: BaseException) -> str | None:
+    """The :class:`DatabaseUnavailable` reason for a driver error, or ``None`` for a real bug.
+
+    SQLite's ``OperationalError`` also covers "no such table" or syntax errors, so only the
+    messages about files and locks count. For PostgreSQL every ``OperationalError`` (connection
+    refused or lost, server shutting down, lock or statement timeout) counts.
+    """
+    if isinstance(error, sa_exc.TimeoutError):  # the pool had no connection to give
+        return "locked"
+    if not isinstance(error, sa_exc.DBAPIError):
+        return None
+    if error.connection_invalidated:
+        return "unreachable"
+    original = error.orig
+    if isinstance(original, sqlite3.Error):
+        text = str(original).lower()
+        for fragment, reason in _SQLITE_UNAVAILABLE:
+            if fragment in text:
+                return reason
+        return None
+    if isinstance(error, sa_exc.OperationalError):
+        sqlstate = getattr(original, "sqlstate", None)
+        if sqlstate in {"55P03", "57014", "40P01"}:  # lock timeout, statement timeout, deadlock
+            return "locked"
+        return "unreachable"
+    return None
+
+
+@contextmanager
+def translate_errors() -> Iterator[None]:
+    """Turn "the database is not there / busy" driver errors into :class:`DatabaseUnavailable`."""
+    try:
+        yield
+    except (sa_exc.DBAPIError, sa_exc.TimeoutError) as error:
+        reason = unavailable_reason(error)
+        if reason is None:
+            raise
+        raise DatabaseUnavailable(reason, str(getattr(error, "orig", error))) from error
+
+
+# --- Engine -----------------------------------------------------------------------------------
+
+
+def normalize_url(url: str | URL) -> URL:
+    """Parse ``url``; bare ``postgres://`` and ``postgresql://`` URLs get the psycopg 3 driver."""
+    parsed = make_url(url)
+    if parsed.drivername in {"postgres", "postgresql"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _sqlite_file(url: URL) -> Path | None:
+    """The database file of a SQLite URL, or ``None`` for an in-memory or URI database."""
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
+
+
+def make_engine(
+    url: str | URL, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, echo: bool = False
+) -> Engine:
+    """The engine for ``url`` (a SQLite file or a PostgreSQL server).
+
+    The folder of a SQLite file is created if missing; if that is impossible,
+    :class:`DatabaseUnavailable` is raised right away. Nothing else connects yet.
+    """
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _make_sqlite_engine(parsed, busy_timeout_ms=busy_timeout_ms, echo=echo)
+    connect_args: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql":
+        connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
+    return create_engine(parsed, echo=echo, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _make_sqlite_engine(url: URL, *, busy_timeout_ms: int, echo: bool) -> Engine:
+    path = _sqlite_file(url)
+    extra: dict[str, Any] = {}
+    if path is None:
+        extra["poolclass"] = StaticPool  # one shared in-memory database
+    else:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise DatabaseUnavailable(
+                "cannot_open", f"cannot create the folder of {path}: {error}"
+            ) from error
+    engine = create_engine(
+        url,
+        echo=echo,
+        connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+        **extra,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _configure_sqlite(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # SQLAlchemy emits BEGIN itself (below); pysqlite's own transaction handling is off.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            if path is not None:
+                cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+# --- Sessions ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session that commits when the block ends and rolls back if it raises.
+
+    Objects stay usable after the block (``expire_on_commit=False``), so a handler can load,
+    commit, then render. Lock and connection failures surface as :class:`DatabaseUnavailable`.
+    """
+    with translate_errors(), Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+# --- Migrations -------------------------------------------------------------------------------
+
+
+def alembic_config(url: str | URL | None = None) -> Config:
+    """Alembic configuration built in code: no ``alembic.ini`` or working directory needed."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    if url is not None:
+        rendered = normalize_url(url).render_as_string(hide_password=False)
+        config.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))
+    return config
+
+
+def upgrade_database(engine_or_url: Engine | str | URL, *, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (default: the newest). Safe to call at every start."""
+    owns_engine = not isinstance(engine_or_url, Engine)
+    engine = make_engine(engine_or_url) if not isinstance(engine_or_url, Engine) else engine_or_url
+    try:
+        with translate_errors(), engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    finally:
+        if owns_engine:
+            engine.dispose()

@@ -1,0 +1,264 @@
+"""Every table, in one module. Tables are created by Alembic migrations, never ``create_all``
+in production code (tests of the migrations compare the two).
+
+All timestamps are UTC: every datetime column is a :class:`~bot.storage.types.UTCDateTime`,
+which refuses naive datetimes and returns aware UTC ones. Enumerated columns store the
+:mod:`bot.domain.vocabulary` values as text so exports and ad-hoc SQL read naturally.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bot.storage.types import UTCDateTime
+
+#: Deterministic names for constraints and indexes, identical on SQLite and PostgreSQL, so a
+#: later migration can drop or alter them by name (SQLite batch mode needs named constraints).
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Member(SQLModel, table=True):
+    """A person on the team: a rep or a manager. Only members may talk to the bot."""
+
+    __tablename__ = "members"
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False, index=True))
+    role: str = Field(max_length=16)
+    first_name: str = Field(max_length=64)
+    full_name: str = Field(default="", max_length=128)
+    username: str = Field(default="", max_length=64)
+    language: str = Field(default="pt", max_length=8)
+    phone: str = Field(default="", max_length=32)
+    email: str = Field(default="", max_length=128)
+    uf: str = Field(default="SP", max_length=2)
+    timezone: str = Field(default="America/Sao_Paulo", max_length=64)
+    work_start: str = Field(default="09:00", max_length=5)
+    work_end: str = Field(default="18:00", max_length=5)
+    paused: bool = False
+    """A manager paused this rep (vacation): reminders wait until resumed."""
+    active: bool = True
+    invited_by: int | None = Field(default=None, foreign_key="members.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Invite(SQLModel, table=True):
+    __tablename__ = "invites"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(max_length=64, unique=True, index=True)
+    role: str = Field(max_length=16)
+    created_by: int = Field(foreign_key="members.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_by: int | None = Field(default=None, foreign_key="members.id")
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PlaybookVersion(SQLModel, table=True):
+    """Every playbook version the bot has run with, kept so old touches stay explainable."""
+
+    __tablename__ = "playbook_versions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: str = Field(max_length=32, index=True)
+    fingerprint: str = Field(max_length=64, unique=True)
+    sources: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    loaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Lead(SQLModel, table=True):
+    __tablename__ = "leads"
+    __table_args__ = (
+        Index("ix_leads_owner_stage", "owner_id", "stage"),
+        Index("ix_leads_company_uf", "company_key", "uf"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="members.id")
+    """Indexed by ``ix_leads_owner_stage`` (owner first)."""
+    company: str = Field(max_length=200)
+    company_key: str = Field(max_length=200)
+    """Company name folded (no accents, case or punctuation): de-duplication key with the UF."""
+    cnpj: str | None = Field(default=None, max_length=14, index=True)
+    cnae: str | None = Field(default=None, max_length=7)
+    uf: str | None = Field(default=None, max_length=2)
+    city: str = Field(default="", max_length=100)
+    headcount_low: int | None = None
+    headcount_high: int | None = None
+    revenue_low: int | None = Field(default=None, sa_column=Column(BigInteger))
+    revenue_high: int | None = Field(default=None, sa_column=Column(BigInteger))
+    branches: int | None = None
+    registration: str | None = Field(default=None, max_length=16)
+    financial_score: int | None = None
+    contact_name: str = Field(default="", max_length=120)
+    contact_role: str = Field(default="", max_length=120)
+    contact_phone: str = Field(default="", max_length=32)
+    contact_email: str = Field(default="", max_length=200)
+    contact_linkedin: str = Field(default="", max_length=300)
+    campaign: str = Field(default="", max_length=100, index=True)
+    source: str = Field(default="manual", max_length=16)
+    stage: str = Field(default="new", max_length=32, index=True)
+    icp_score: int | None = None
+    icp_potential: int | None = None
+    icp_tier: str | None = Field(default=None, max_length=1)
+    sales_model: str | None = Field(default=None, max_length=32)
+    knocked_out: bool = False
+    scored_with: str | None = Field(default=None, max_length=64)
+    """Fingerprint of the playbook whose ICP rules gave the score."""
+    cadence_status: str = Field(default="not_started", max_length=16)
+    """not_started | active | paused | stopped | finished."""
+    current_step: str | None = Field(default=None, max_length=32)
+    step_due_at: datetime | None = Field(default=None, index=True, sa_type=UTCDateTime)
+    loss_reason: str | None = Field(default=None, max_length=32)
+    created_by: int | None = Field(default=None, foreign_key="members.id")
+    created_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Touch(SQLModel, table=True):
+    """One touch of the cadence and its outcome: the row every metric is computed from."""
+
+    __tablename__ = "touches"
+    __table_args__ = (
+        Index("ix_touches_rep_at", "rep_id", "happened_at"),
+        Index("ix_touches_campaign_at", "campaign", "happened_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="leads.id", index=True)
+    rep_id: int = Field(foreign_key="members.id")
+    campaign: str = Field(default="", max_length=100)
+    step_id: str | None = Field(default=None, max_length=32)
+    step_number: int | None = None
+    step_kind: str | None = Field(default=None, max_length=16)
+    channel: str = Field(max_length=16)
+    script_id: str | None = Field(default=None, max_length=32)
+    variant: str | None = Field(default=None, max_length=1)
+    playbook_version: str = Field(max_length=32)
+    playbook_fingerprint: str = Field(max_length=64)
+    outcome: str = Field(max_length=32, index=True)
+    contact_role: str | None = Field(default=None, max_length=32)
+    objection: str | None = Field(default=None, max_length=32)
+    loss_reason: str | None = Field(default=None, max_length=32)
+    intent: str | None = Field(default=None, max_length=8)
+    pain: str | None = Field(default=None, sa_column=Column(Text))
+    budget: str | None = Field(default=None, max_length=200)
+    notes: str | None = Field(default=None, sa_column=Column(Text))
+    happened_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class StageChange(SQLModel, table=True):
+    __tablename__ = "stage_changes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="leads.id", index=True)
+    rep_id: int | None = Field(default=None, foreign_key="members.id")
+    campaign: str = Field(default="", max_length=100)
+    from_stage: str | None = Field(default=None, max_length=32)
+    to_stage: str = Field(max_length=32, index=True)
+    reason: str | None = Field(default=None, max_length=32)
+    playbook_version: str | None = Field(default=None, max_length=32)
+    playbook_fingerprint: str | None = Field(default=None, max_length=64)
+    at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
+
+
+class Meeting(SQLModel, table=True):
+    """An SQL meeting: booked on a touch, checked after its end (held or no-show)."""
+
+    __tablename__ = "meetings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="leads.id", index=True)
+    rep_id: int = Field(foreign_key="members.id")
+    touch_id: int | None = Field(default=None, foreign_key="touches.id")
+    campaign: str = Field(default="", max_length=100)
+    starts_at: datetime = Field(index=True, sa_type=UTCDateTime)
+    duration_minutes: int = 45
+    status: str = Field(default="scheduled", max_length=16)
+    no_show_reason: str | None = Field(default=None, max_length=32)
+    rescheduled_to: int | None = Field(default=None, foreign_key="meetings.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Reminder(SQLModel, table=True):
+    """A nudge due at a moment. The table is the source of truth; the job queue a cache."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        Index("ix_reminders_state_due", "state", "due_at"),
+        UniqueConstraint("dedupe_key", name="uq_reminders_dedupe_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="members.id", index=True)
+    lead_id: int | None = Field(default=None, foreign_key="leads.id")
+    meeting_id: int | None = Field(default=None, foreign_key="meetings.id")
+    kind: str = Field(max_length=16)
+    step_id: str | None = Field(default=None, max_length=32)
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    state: str = Field(default="pending", max_length=16)
+    dedupe_key: str = Field(max_length=128)
+    """One reminder per (kind, lead, step, meeting, day): re-planning never duplicates."""
+    attempts: int = 0
+    late: bool = False
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    last_error: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ImportBatch(SQLModel, table=True):
+    __tablename__ = "import_batches"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int | None = Field(default=None, foreign_key="members.id")
+    filename: str = Field(max_length=200)
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    total_rows: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+
+
+class ExportAudit(SQLModel, table=True):
+    __tablename__ = "export_audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int | None = Field(default=None, foreign_key="members.id")
+    via: str = Field(max_length=8)
+    """chat | cli"""
+    what: str = Field(max_length=64)
+    format: str = Field(max_length=8)
+    filters: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    rows: int = 0
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class BotState(SQLModel, table=True):
+    """PTB persistence: conversations, user/chat/bot data, as JSON rows."""
+
+    __tablename__ = "bot_state"
+
+    kind: str = Field(primary_key=True, max_length=32)
+    key: str = Field(primary_key=True, max_length=128)
+    value: Any = Field(sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,348 @@
+"""Repository functions: the only place that writes SQL for the services.
+
+Conventions (as in full-stack-fastapi-template's ``crud.py``): the session comes first, every
+other argument is keyword-only; functions ``flush`` (so new rows get their ids) but never
+``commit`` — the caller's :func:`bot.storage.db.session_scope` owns the transaction. Moments are
+aware datetimes (see :class:`bot.storage.types.UTCDateTime`); ``now`` parameters exist so the
+services and tests control the clock.
+
+Sections: members · invites · playbook versions · leads · touches · stage changes. Add new
+functions to the section of their table, or start a new section at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import CursorResult, func, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from bot.storage.models import Invite, Lead, Member, PlaybookVersion, StageChange, Touch, utcnow
+
+# --- Members ----------------------------------------------------------------------------------
+
+
+def get_member(session: Session, *, member_id: int) -> Member | None:
+    return session.get(Member, member_id)
+
+
+def get_member_by_telegram_id(session: Session, *, telegram_id: int) -> Member | None:
+    return session.exec(select(Member).where(Member.telegram_id == telegram_id)).first()
+
+
+def add_member(
+    session: Session,
+    *,
+    telegram_id: int,
+    role: str,
+    first_name: str,
+    full_name: str = "",
+    username: str = "",
+    language: str | None = None,
+    uf: str | None = None,
+    timezone: str | None = None,
+    invited_by: int | None = None,
+    now: datetime | None = None,
+) -> Member:
+    """Add a team member. ``None`` for language, UF or time zone keeps the table default."""
+    member = Member(
+        telegram_id=telegram_id,
+        role=role,
+        first_name=first_name,
+        full_name=full_name,
+        username=username,
+        invited_by=invited_by,
+        created_at=now or utcnow(),
+    )
+    if language is not None:
+        member.language = language
+    if uf is not None:
+        member.uf = uf
+    if timezone is not None:
+        member.timezone = timezone
+    session.add(member)
+    session.flush()
+    return member
+
+
+def list_members(
+    session: Session, *, role: str | None = None, active: bool | None = True
+) -> list[Member]:
+    """Members in the order they joined; ``active=None`` lists active and inactive ones."""
+    statement = select(Member)
+    if role is not None:
+        statement = statement.where(Member.role == role)
+    if active is not None:
+        statement = statement.where(Member.active == active)
+    return list(session.exec(statement.order_by(col(Member.id))))
+
+
+# --- Invites ----------------------------------------------------------------------------------
+
+
+class InviteFailure(StrEnum):
+    """Why an invite could not be used."""
+
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    USED = "used"
+
+
+def create_invite(
+    session: Session,
+    *,
+    token: str,
+    role: str,
+    created_by: int,
+    expires_at: datetime,
+    now: datetime | None = None,
+) -> Invite:
+    invite = Invite(
+        token=token,
+        role=role,
+        created_by=created_by,
+        expires_at=expires_at,
+        created_at=now or utcnow(),
+    )
+    session.add(invite)
+    session.flush()
+    return invite
+
+
+def get_invite(session: Session, *, token: str) -> Invite | None:
+    return session.exec(select(Invite).where(Invite.token == token)).first()
+
+
+def consume_invite(
+    session: Session, *, token: str, member: Member, now: datetime
+) -> Invite | InviteFailure:
+    """Mark the invite used by ``member``, or say why it cannot be used.
+
+    Single use even when two people send the same link at once: one conditional ``UPDATE``
+    claims the invite, and only the transaction that changed the row wins (on PostgreSQL the
+    loser waits for the row lock and then sees ``used_by`` set; on SQLite writers are
+    serialised by ``BEGIN IMMEDIATE``).
+    """
+    if member.id is None:
+        session.flush()
+    claim = (
+        update(Invite)
+        .where(
+            col(Invite.token) == token,
+            col(Invite.used_by).is_(None),
+            col(Invite.expires_at) > now,
+        )
+        .values(used_by=member.id, used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    result: CursorResult[Any] = session.exec(claim)
+    invite = session.exec(
+        select(Invite).where(Invite.token == token).execution_options(populate_existing=True)
+    ).first()
+    if result.rowcount == 1 and invite is not None:
+        return invite
+    if invite is None:
+        return InviteFailure.UNKNOWN
+    if invite.used_by is not None:
+        return InviteFailure.USED
+    return InviteFailure.EXPIRED
+
+
+# --- Playbook versions ------------------------------------------------------------------------
+
+
+class PlaybookVersionConflict(Exception):
+    """The playbook changed but its ``version`` did not."""
+
+    def __init__(self, version: str, recorded_fingerprint: str, new_fingerprint: str) -> None:
+        self.version = version
+        self.recorded_fingerprint = recorded_fingerprint
+        self.new_fingerprint = new_fingerprint
+        super().__init__(
+            f"Playbook version {version!r} was already used with different content "
+            f"(fingerprint {recorded_fingerprint[:12]}…, now {new_fingerprint[:12]}…). "
+            "Bump `version` in the playbook before loading the edited files, so reports can "
+            "tell the old touches from the new ones."
+        )
+
+
+def get_playbook_version(session: Session, *, fingerprint: str) -> PlaybookVersion | None:
+    return session.exec(
+        select(PlaybookVersion).where(PlaybookVersion.fingerprint == fingerprint)
+    ).first()
+
+
+def record_playbook_version(
+    session: Session,
+    *,
+    version: str,
+    fingerprint: str,
+    sources: dict[str, Any],
+    now: datetime | None = None,
+) -> PlaybookVersion:
+    """Remember the playbook the bot runs with; loading the same content again is a no-op.
+
+    Raises :class:`PlaybookVersionConflict` if ``version`` was recorded with another fingerprint.
+    """
+    existing = get_playbook_version(session, fingerprint=fingerprint)
+    if existing is not None:
+        return existing
+    same_version = session.exec(
+        select(PlaybookVersion).where(PlaybookVersion.version == version)
+    ).first()
+    if same_version is not None:
+        raise PlaybookVersionConflict(version, same_version.fingerprint, fingerprint)
+    row = PlaybookVersion(
+        version=version, fingerprint=fingerprint, sources=sources, loaded_at=now or utcnow()
+    )
+    try:
+        with session.begin_nested():  # another process may record the same playbook right now
+            session.add(row)
+    except IntegrityError:
+        existing = get_playbook_version(session, fingerprint=fingerprint)
+        if existing is None:
+            raise
+        return existing
+    return row
+
+
+# --- Leads ------------------------------------------------------------------------------------
+
+
+def add_lead(session: Session, *, lead: Lead) -> Lead:
+    """Insert a new lead (build it with the model; ``company_key`` must already be folded)."""
+    session.add(lead)
+    session.flush()
+    return lead
+
+
+def get_lead(session: Session, *, lead_id: int) -> Lead | None:
+    return session.get(Lead, lead_id)
+
+
+def find_duplicate(
+    session: Session,
+    *,
+    cnpj: str | None = None,
+    company_key: str | None = None,
+    uf: str | None = None,
+) -> Lead | None:
+    """The oldest lead that is the same company, or ``None``.
+
+    Same company means the same CNPJ, or else the same folded name in the same UF. A lead
+    without a UF matches any UF, and two leads whose CNPJs are both known and differ are never
+    the same company.
+    """
+    if cnpj:
+        by_cnpj = session.exec(
+            select(Lead).where(Lead.cnpj == cnpj).order_by(col(Lead.id)).limit(1)
+        ).first()
+        if by_cnpj is not None:
+            return by_cnpj
+    if not company_key:
+        return None
+    statement = select(Lead).where(Lead.company_key == company_key)
+    if uf:
+        statement = statement.where(or_(col(Lead.uf) == uf, col(Lead.uf).is_(None)))
+    if cnpj:
+        statement = statement.where(or_(col(Lead.cnpj).is_(None), col(Lead.cnpj) == cnpj))
+    return session.exec(statement.order_by(col(Lead.id)).limit(1)).first()
+
+
+def _filter_leads(
+    statement: SelectOfScalar[Any],
+    *,
+    owner_id: int | None,
+    stage: str | Collection[str] | None,
+    due_before: datetime | None,
+) -> SelectOfScalar[Any]:
+    if owner_id is not None:
+        statement = statement.where(Lead.owner_id == owner_id)
+    if isinstance(stage, str):
+        statement = statement.where(Lead.stage == stage)
+    elif stage is not None:
+        statement = statement.where(col(Lead.stage).in_(list(stage)))
+    if due_before is not None:
+        statement = statement.where(col(Lead.step_due_at) < due_before)
+    return statement
+
+
+def list_leads(
+    session: Session,
+    *,
+    owner_id: int | None,
+    stage: str | Collection[str] | None = None,
+    due_before: datetime | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> Sequence[Lead]:
+    """Leads newest first. ``owner_id=None`` means the whole team (managers); ``stage`` is one
+    stage or several; ``due_before`` keeps leads whose next step is due strictly before it."""
+    statement = _filter_leads(select(Lead), owner_id=owner_id, stage=stage, due_before=due_before)
+    statement = statement.order_by(col(Lead.created_at).desc(), col(Lead.id).desc())
+    return session.exec(statement.offset(offset).limit(limit)).all()
+
+
+def count_leads(
+    session: Session,
+    *,
+    owner_id: int | None,
+    stage: str | Collection[str] | None = None,
+    due_before: datetime | None = None,
+) -> int:
+    """How many leads :func:`list_leads` would page through with the same filters."""
+    statement = _filter_leads(
+        select(func.count()).select_from(Lead),
+        owner_id=owner_id,
+        stage=stage,
+        due_before=due_before,
+    )
+    return int(session.exec(statement).one())
+
+
+# --- Touches ----------------------------------------------------------------------------------
+
+
+def add_touch(session: Session, *, touch: Touch) -> Touch:
+    """Record one touch (build it with the model; it carries the playbook version it used)."""
+    session.add(touch)
+    session.flush()
+    return touch
+
+
+# --- Stage changes ----------------------------------------------------------------------------
+
+
+def add_stage_change(
+    session: Session,
+    *,
+    lead_id: int,
+    to_stage: str,
+    from_stage: str | None,
+    rep_id: int | None,
+    campaign: str = "",
+    reason: str | None = None,
+    playbook_version: str | None = None,
+    playbook_fingerprint: str | None = None,
+    at: datetime | None = None,
+) -> StageChange:
+    """Record a move in the funnel. Updating ``Lead.stage`` itself is the caller's job."""
+    change = StageChange(
+        lead_id=lead_id,
+        rep_id=rep_id,
+        campaign=campaign,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        reason=reason,
+        playbook_version=playbook_version,
+        playbook_fingerprint=playbook_fingerprint,
+        at=at or utcnow(),
+    )
+    session.add(change)
+    session.flush()
+    return change

@@ -1,0 +1,374 @@
+"""Working a lead through the cadence: step card, outcomes, objections, qualification,
+loss reasons, meetings and later stages.
+
+Everything here is a button press except the meeting date, which is typed:
+
+```mermaid
+stateDiagram-v2
+    [*] --> ASKING_WHEN: 📅 meeting booked (oc:…:meeting_booked)\nor "book a meeting" / "reschedule"
+    ASKING_WHEN --> ASKING_WHEN: a date we cannot read → the same question
+    ASKING_WHEN --> [*]: a future date → meeting saved, reminders planned
+    ASKING_WHEN --> [*]: /cancelar (the booked touch stays logged)
+```
+
+Outcome flow (stateless buttons, each re-authorised against the database):
+
+```mermaid
+flowchart LR
+    step[step card] -->|no answer / wrong contact| next[next step scheduled]
+    step -->|connected| q1[role reached] --> q2[pain] --> q3[budget] --> q4[intent 45/90] --> what[what next?]
+    step -->|replied| stop[cadence stopped]
+    step -->|objection| list[objections] --> ans[answer + follow-up] --> what
+    step -->|not interested| reasons[loss reason] --> lost
+    step -->|meeting booked| when[ask date]
+    what -->|book| when
+    what -->|continue| next
+    what -->|lost| reasons
+```
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, Update
+from telegram.ext import ConversationHandler
+
+from bot.domain.moments import InvalidMoment, parse_moment
+from bot.domain.vocabulary import Channel, ContactRole, MeetingStatus, Outcome, PurchaseIntent, Stage
+from bot.i18n import when
+from bot.domain.script_context import context as script_context
+from bot.render.messages import escape
+from bot.render.scripts import render_script
+from bot.services import cadence, leads
+from bot.tg.callbacks import BadCallback, Verb, as_id, unpack
+from bot.tg.cards import lead_card
+from bot.tg.context import Context, ack, say
+from bot.tg.keyboards import button, markup, rows, url_button
+
+CHANNEL_NAMES = {Channel.PHONE: "Ligação", Channel.EMAIL: "E-mail", Channel.WHATSAPP: "WhatsApp", Channel.LINKEDIN: "LinkedIn"}
+
+#: Outcome buttons, with labels that fit the channel.
+OUTCOME_CODES = {
+    Outcome.NO_ANSWER: "na", Outcome.CONNECTED: "co", Outcome.REPLIED: "re",
+    Outcome.MEETING_BOOKED: "mb", Outcome.OBJECTION: "ob", Outcome.NOT_INTERESTED: "ni",
+    Outcome.WRONG_CONTACT: "wc", Outcome.SKIPPED: "sk",
+}
+OUTCOME_BY_CODE = {code: outcome for outcome, code in OUTCOME_CODES.items()}
+
+QUESTION_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
+    "contact_role": (("Decisor", ContactRole.DECISION_MAKER.value), ("Influenciador", ContactRole.INFLUENCER.value), ("Outro", ContactRole.OTHER.value)),
+    "pain": (("Dor clara", "clear"), ("Dor vaga", "vague"), ("Sem dor", "none")),
+    "budget": (("Tem orçamento", "yes"), ("Precisa aprovar", "approval"), ("Sem orçamento", "no")),
+    "intent": (("Em até 45 dias", PurchaseIntent.WITHIN_45_DAYS.value), ("Em até 90 dias", PurchaseIntent.WITHIN_90_DAYS.value), ("Mais tarde", PurchaseIntent.LATER.value), ("Sem intenção", PurchaseIntent.NONE.value)),
+}
+QUESTION_ORDER = ("contact_role", "pain", "budget", "intent")
+MEETING_LEAD = "meeting_lead"
+
+
+class MeetingFlow(StrEnum):
+    ASKING_WHEN = "asking_when"
+
+
+MEETING_MOVED = "meeting_moved"
+
+
+def _args(update: Update, verb: Verb, arity: int) -> list[str]:
+    return unpack(update.callback_query.data if update.callback_query else None, verb, arity)
+
+
+def _outcome_buttons(context: Context, lead_id: int, step_id: str, channel: Channel) -> list[list[InlineKeyboardButton]]:
+    _ = context._
+    if channel is Channel.PHONE:
+        labels = [(Outcome.NO_ANSWER, "📵 " + _("Não atendeu")), (Outcome.CONNECTED, "🗣 " + _("Atendeu"))]
+    else:
+        labels = [(Outcome.NO_ANSWER, "📤 " + _("Enviado, sem resposta")), (Outcome.REPLIED, "💬 " + _("Respondeu"))]
+    labels += [
+        (Outcome.MEETING_BOOKED, "📅 " + _("Reunião agendada")),
+        (Outcome.OBJECTION, "🛡 " + _("Objeção")),
+        (Outcome.NOT_INTERESTED, "🙅 " + _("Sem interesse")),
+        (Outcome.WRONG_CONTACT, "❓ " + _("Contato errado")),
+        (Outcome.SKIPPED, "⏭ " + _("Pular passo")),
+    ]
+    return rows(button(label, Verb.OUTCOME, lead_id, step_id, OUTCOME_CODES[o]) for o, label in labels)
+
+
+async def show_step(update: Update, context: Context, lead_id: int, *, edit: bool = False) -> None:
+    card = cadence.step_card(context.runtime, context.me, lead_id)
+    variants = len(context.runtime.playbook.scripts[card.script_id].variants)
+    text = context.render("step_card.html", card=card, channel=context._(CHANNEL_NAMES[card.step.channel]), variants=variants)
+    actions = []
+    if card.whatsapp_url:
+        actions.append(url_button("💬 " + context._("Abrir no WhatsApp"), card.whatsapp_url))
+    if card.step.channel is Channel.LINKEDIN and card.lead.contact_linkedin.startswith("https://"):
+        actions.append(url_button("🔗 " + context._("Abrir LinkedIn"), card.lead.contact_linkedin))
+    await say(update, text, markup([actions], _outcome_buttons(context, lead_id, card.step.id, card.step.channel)), edit=edit)
+
+
+async def start_pressed(update: Update, context: Context) -> None:
+    (lead_id,) = _args(update, Verb.START, 1)
+    lead = cadence.start_cadence(context.runtime, context.me, as_id(lead_id))
+    await ack(update, context._("Cadência iniciada"))
+    await show_step(update, context, lead.id or 0)
+
+
+async def step_pressed(update: Update, context: Context) -> None:
+    (lead_id,) = _args(update, Verb.STEP, 1)
+    await ack(update)
+    await show_step(update, context, as_id(lead_id))
+
+
+def _after_log_text(context: Context, logged: cadence.Logged) -> str:
+    lead = logged.lead
+    _ = context._
+    if lead.stage == Stage.LOST:
+        reason = context.runtime.playbook.loss_reason(lead.loss_reason or "")
+        return _("Registrado. Lead encerrado como perdido (%(reason)s).") % {"reason": escape(reason.label if reason else lead.loss_reason or "")}
+    if logged.transition.next_step is not None and lead.step_due_at:
+        return _("Registrado. Próximo passo: <b>%(step)s</b> em %(when)s.") % {
+            "step": escape(logged.transition.next_step.title),
+            "when": when(lead.step_due_at, context.lang, context.me.timezone),
+        }
+    return _("Registrado. A cadência deste lead parou; siga pela ficha do lead.")
+
+
+async def outcome_pressed(update: Update, context: Context) -> MeetingFlow | None:
+    lead_text, step_id, code = _args(update, Verb.OUTCOME, 3)
+    lead_id = as_id(lead_text)
+    outcome = OUTCOME_BY_CODE.get(code)
+    if outcome is None:
+        raise BadCallback(code)
+    _ = context._
+    if outcome is Outcome.OBJECTION:
+        await ack(update)
+        buttons = [button(o.label, Verb.OBJECTION, lead_id, step_id, o.id) for o in context.runtime.playbook.objections]
+        await say(update, _("Qual objeção?"), markup(rows(buttons, 2)))
+        return None
+    if outcome is Outcome.NOT_INTERESTED:
+        await ack(update)
+        await _ask_loss_reason(update, context, lead_id, step_id)
+        return None
+    logged = cadence.log_outcome(context.runtime, context.me, lead_id, step_id, outcome)
+    await ack(update, _("Registrado"))
+    if outcome is Outcome.CONNECTED:
+        await _ask_question(update, context, logged.touch.id or 0, 0)
+        return None
+    if outcome is Outcome.MEETING_BOOKED:
+        return await _ask_when(update, context, lead_id)
+    await say(update, _after_log_text(context, logged), markup([[button("📇 " + _("Ficha do lead"), Verb.LEAD, lead_id)]]))
+    return None
+
+
+async def _ask_loss_reason(update: Update, context: Context, lead_id: int, step_id: str) -> None:
+    lead = leads.get_lead(context.runtime, context.me, lead_id)
+    reasons = context.runtime.playbook.loss_reasons(lead.stage if lead.stage != Stage.NEW else Stage.NEW)
+    if not reasons:
+        reasons = context.runtime.playbook.loss_reasons(Stage.PROSPECTING)
+    buttons = [button(r.label, Verb.LOSS, lead_id, step_id, r.id) for r in reasons]
+    await say(update, context._("Qual o motivo da perda?"), markup(rows(buttons, 2)))
+
+
+async def loss_pressed(update: Update, context: Context) -> None:
+    lead_text, step_id, reason_id = _args(update, Verb.LOSS, 3)
+    lead_id = as_id(lead_text)
+    playbook = context.runtime.playbook
+    if playbook.loss_reason(reason_id) is None:
+        raise BadCallback(reason_id)
+    if step_id == "-":
+        cadence.move_stage(context.runtime, context.me, lead_id, Stage.LOST, reason_id)
+        text = context._("Registrado. Lead encerrado como perdido.")
+    else:
+        objection = (context.user_data or {}).pop(f"objection:{lead_id}", None)
+        logged = cadence.log_outcome(context.runtime, context.me, lead_id, step_id, Outcome.NOT_INTERESTED, loss_reason=reason_id, objection=objection)
+        text = _after_log_text(context, logged)
+    await ack(update, context._("Registrado"))
+    await say(update, text, edit=True)
+
+
+async def disqualify_pressed(update: Update, context: Context) -> None:
+    (lead_text,) = _args(update, Verb.DISQUALIFY, 1)
+    lead_id = as_id(lead_text)
+    leads.get_lead(context.runtime, context.me, lead_id)
+    await ack(update)
+    buttons = [button(r.label, Verb.LOSS, lead_id, "-", r.id) for r in context.runtime.playbook.loss_reasons(Stage.NEW)]
+    await say(update, context._("Por que desqualificar?"), markup(rows(buttons, 2)))
+
+
+# ---------------------------------------------------------------------------- objections
+
+
+async def objection_pressed(update: Update, context: Context) -> None:
+    lead_text, step_id, objection_id = _args(update, Verb.OBJECTION, 3)
+    lead_id = as_id(lead_text)
+    playbook = context.runtime.playbook
+    objection = playbook.objection(objection_id)
+    if objection is None:
+        raise BadCallback(objection_id)
+    lead = leads.get_lead(context.runtime, context.me, lead_id)
+    ctx = script_context(leads.lead_view(lead), leads.rep_view(context.me), playbook.manifest.seller.model_dump())
+    answer = render_script(objection.answer, ctx)
+    follow = render_script(objection.follow_up, ctx)
+    _ = context._
+    text = (
+        f"🛡 <b>{escape(objection.label)}</b>\n\n<b>{_('Resposta')}</b>\n<blockquote>{escape(answer)}</blockquote>\n\n"
+        f"<b>{_('Pergunta de avanço')}</b>\n<blockquote>{escape(follow)}</blockquote>\n\n{_('E depois?')}"
+    )
+    nexts = [
+        button("📅 " + _("Reunião agendada"), Verb.AFTER_OBJECTION, lead_id, step_id, objection_id, "mb"),
+        button("➡️ " + _("Seguir a cadência"), Verb.AFTER_OBJECTION, lead_id, step_id, objection_id, "go"),
+        button("🙅 " + _("Sem interesse"), Verb.AFTER_OBJECTION, lead_id, step_id, objection_id, "ni"),
+    ]
+    await ack(update)
+    await say(update, text, markup(rows(nexts, 1)), edit=True)
+
+
+async def after_objection_pressed(update: Update, context: Context) -> MeetingFlow | None:
+    lead_text, step_id, objection_id, what = _args(update, Verb.AFTER_OBJECTION, 4)
+    lead_id = as_id(lead_text)
+    if context.runtime.playbook.objection(objection_id) is None or what not in ("mb", "go", "ni"):
+        raise BadCallback(objection_id)
+    await ack(update)
+    if what == "ni":
+        assert context.user_data is not None
+        context.user_data[f"objection:{lead_id}"] = objection_id
+        await _ask_loss_reason(update, context, lead_id, step_id)
+        return None
+    outcome = Outcome.MEETING_BOOKED if what == "mb" else Outcome.OBJECTION
+    logged = cadence.log_outcome(context.runtime, context.me, lead_id, step_id, outcome, objection=objection_id)
+    if what == "mb":
+        return await _ask_when(update, context, lead_id)
+    await say(update, _after_log_text(context, logged), edit=True)
+    return None
+
+
+# ---------------------------------------------------------------------------- qualification
+
+
+async def _ask_question(update: Update, context: Context, touch_id: int, index: int) -> None:
+    questions = {q.key: q for q in context.runtime.playbook.qualification.questions}
+    key = QUESTION_ORDER[index]
+    question = questions[key]
+    if index == 0:
+        script = context.runtime.playbook.scripts[context.runtime.playbook.qualification.script]
+        intro = f"🗣 <b>{escape(context._('Qualificação'))}</b> — {escape(script.title)}\n\n"
+    else:
+        intro = ""
+    lead = cadence.lead_of_touch(context.runtime, context.me, touch_id)
+    ctx = script_context(leads.lead_view(lead), leads.rep_view(context.me), context.runtime.playbook.manifest.seller.model_dump())
+    text = render_script(question.text, ctx)
+    buttons = [button(context._(label), Verb.QUALIFY, touch_id, key, value) for label, value in QUESTION_CHOICES[key]]
+    await say(update, f"{intro}<b>{index + 1}/4</b> {escape(text)}", markup(rows(buttons, 2)), edit=index > 0)
+
+
+async def qualify_pressed(update: Update, context: Context) -> MeetingFlow | None:
+    touch_text, key, value = _args(update, Verb.QUALIFY, 3)
+    touch_id = as_id(touch_text)
+    if key not in QUESTION_CHOICES or value not in {v for _, v in QUESTION_CHOICES[key]}:
+        raise BadCallback(key)
+    touch = cadence.record_answer(context.runtime, context.me, touch_id, key, value)
+    await ack(update)
+    index = QUESTION_ORDER.index(key) + 1
+    if index < len(QUESTION_ORDER):
+        await _ask_question(update, context, touch_id, index)
+        return None
+    _ = context._
+    lead = leads.get_lead(context.runtime, context.me, touch.lead_id)
+    nexts = [button("📅 " + _("Agendar reunião"), Verb.STAGE, lead.id, "meeting")]
+    if lead.cadence_status == "active":
+        nexts.append(button("➡️ " + _("Seguir a cadência"), Verb.LEAD, lead.id))
+    nexts.append(button("🙅 " + _("Sem interesse"), Verb.STAGE, lead.id, "lost"))
+    await say(update, _("Qualificação registrada. E agora?"), markup(rows(nexts, 1)), edit=True)
+    return None
+
+
+# ---------------------------------------------------------------------------- meetings & stages
+
+
+async def _ask_when(update: Update, context: Context, lead_id: int, *, moved: int | None = None) -> MeetingFlow:
+    assert context.user_data is not None
+    context.user_data[MEETING_LEAD] = lead_id
+    context.user_data[MEETING_MOVED] = moved
+    await say(update, context._("Para quando ficou a reunião? (ex.: 25/11 14:30, amanhã 10h, sexta 9:30)"))
+    return MeetingFlow.ASKING_WHEN
+
+
+async def meeting_when(update: Update, context: Context) -> MeetingFlow | int:
+    assert context.user_data is not None
+    text = update.effective_message.text if update.effective_message and update.effective_message.text else ""
+    lead_id = context.user_data.get(MEETING_LEAD)
+    if not isinstance(lead_id, int):
+        return ConversationHandler.END
+    zone = ZoneInfo(context.me.timezone)
+    try:
+        starts = parse_moment(text, context.runtime.now().astimezone(zone))
+    except InvalidMoment as problem:
+        await say(update, "⚠️ " + escape(context._(str(problem))))
+        return MeetingFlow.ASKING_WHEN
+    moved = context.user_data.pop(MEETING_MOVED, None)
+    if isinstance(moved, int):
+        cadence.meeting_result(context.runtime, context.me, moved, MeetingStatus.RESCHEDULED)
+    meeting = cadence.book_meeting(context.runtime, context.me, lead_id, starts)
+    context.user_data.pop(MEETING_LEAD, None)
+    lead = leads.get_lead(context.runtime, context.me, lead_id)
+    await say(
+        update,
+        context._("📅 Reunião com %(company)s em %(when)s. Eu te lembro antes e pergunto depois se aconteceu.")
+        % {"company": escape(lead.company), "when": when(meeting.starts_at, context.lang, context.me.timezone)},
+        markup([[button("📇 " + context._("Ficha do lead"), Verb.LEAD, lead_id)]]),
+    )
+    return ConversationHandler.END
+
+
+async def stage_pressed(update: Update, context: Context) -> MeetingFlow | None:
+    lead_text, what = _args(update, Verb.STAGE, 2)
+    lead_id = as_id(lead_text)
+    await ack(update)
+    if what == "meeting":
+        leads.get_lead(context.runtime, context.me, lead_id)
+        return await _ask_when(update, context, lead_id)
+    if what == "lost":
+        await _ask_loss_reason(update, context, lead_id, "-")
+        return None
+    stage = {"proposal": Stage.PROPOSAL_SENT, "won": Stage.WON}.get(what)
+    if stage is None:
+        raise BadCallback(what)
+    lead = cadence.move_stage(context.runtime, context.me, lead_id, stage)
+    text, keyboard = lead_card(context, lead)
+    await say(update, "✅ " + context._("Registrado.") + "\n\n" + text, keyboard, edit=True)
+    return None
+
+
+async def meeting_pressed(update: Update, context: Context) -> MeetingFlow | None:
+    meeting_text, what = _args(update, Verb.MEETING, 2)
+    meeting_id = as_id(meeting_text)
+    await ack(update)
+    if what == "held":
+        meeting = cadence.meeting_result(context.runtime, context.me, meeting_id, MeetingStatus.HELD)
+        lead = leads.get_lead(context.runtime, context.me, meeting.lead_id)
+        text, keyboard = lead_card(context, lead)
+        await say(update, "✅ " + context._("Reunião registrada como realizada.") + "\n\n" + text, keyboard)
+        return None
+    if what == "noshow":
+        buttons = [button(r.label, Verb.NO_SHOW, meeting_id, r.id) for r in context.runtime.playbook.reasons.no_show]
+        await say(update, context._("Por que não aconteceu?"), markup(rows(buttons, 2)))
+        return None
+    if what == "moved":
+        meeting = cadence.meeting_for(context.runtime, context.me, meeting_id)
+        return await _ask_when(update, context, meeting.lead_id, moved=meeting_id)
+    raise BadCallback(what)
+
+
+async def no_show_pressed(update: Update, context: Context) -> None:
+    meeting_text, reason_id = _args(update, Verb.NO_SHOW, 2)
+    if context.runtime.playbook.no_show_reason(reason_id) is None:
+        raise BadCallback(reason_id)
+    meeting = cadence.meeting_result(context.runtime, context.me, as_id(meeting_text), MeetingStatus.NO_SHOW, reason_id)
+    await say(
+        update,
+        context._("No-show registrado. Quer remarcar?"),
+        markup([[button("🔁 " + context._("Remarcar"), Verb.STAGE, meeting.lead_id, "meeting"), button("❌ " + context._("Perdido"), Verb.STAGE, meeting.lead_id, "lost")]]),
+        edit=True,
+    )
+
+

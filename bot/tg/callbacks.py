@@ -1,0 +1,68 @@
+"""Callback data: short ASCII strings ``verb:arg:arg`` (Telegram allows 64 bytes).
+
+Callback data comes from the client and can be forged, so it only *names* things; every
+handler loads the lead or meeting again and checks the member may touch it.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+MAX_BYTES = 64
+_SAFE = re.compile(r"^[A-Za-z0-9_.-]*$")
+
+
+class Verb(StrEnum):
+    LEAD = "lo"  # open a lead card: lo:<lead>
+    ICP = "ic"  # show the ICP card: ic:<lead>
+    START = "cs"  # start the cadence: cs:<lead>
+    STEP = "st"  # show the current step: st:<lead>
+    OUTCOME = "oc"  # log an outcome: oc:<lead>:<step>:<outcome>
+    OBJECTION = "oj"  # pick an objection: oj:<lead>:<step>:<objection>
+    AFTER_OBJECTION = "oa"  # what happened after the answer: oa:<lead>:<step>:<objection>:<next>
+    LOSS = "lr"  # lost with a reason: lr:<lead>:<reason>[:<step>]
+    DISQUALIFY = "dq"  # ask a disqualification reason: dq:<lead>
+    QUALIFY = "qf"  # a qualification answer: qf:<touch>:<key>:<value>
+    MEETING = "mt"  # a meeting outcome: mt:<meeting>:<held|noshow|moved>
+    NO_SHOW = "ns"  # no-show reason: ns:<meeting>:<reason>
+    STAGE = "sg"  # later stages: sg:<lead>:<proposal|won|lost>
+    EDIT = "ed"  # edit facts: ed:<lead>
+    PAGE = "pg"  # lead list page: pg:<filter>:<page>
+    NEW = "nw"  # /novo answers: nw:<action>[:<value>]
+    NOOP = "no"
+
+
+class BadCallback(ValueError):
+    pass
+
+
+def pack(verb: Verb, *args: object) -> str:
+    parts = [verb.value, *(str(a) for a in args)]
+    for part in parts[1:]:
+        if not _SAFE.match(part):
+            raise ValueError(f"unsafe callback part {part!r}")
+    data = ":".join(parts)
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"callback data too long: {data!r}")
+    return data
+
+
+def unpack(data: str | None, verb: Verb, arity: int) -> list[str]:
+    """The arguments of ``data`` for ``verb``; BadCallback if forged or malformed."""
+    if not data:
+        raise BadCallback("empty")
+    parts = data.split(":")
+    if parts[0] != verb.value or len(parts) - 1 != arity or not all(_SAFE.match(p) for p in parts[1:]):
+        raise BadCallback(data[:64])
+    return parts[1:]
+
+
+def as_id(text: str) -> int:
+    if not text.isdigit() or len(text) > 12:
+        raise BadCallback(text[:20])
+    return int(text)
+
+
+def pattern(verb: Verb) -> str:
+    return rf"^{verb.value}(:|$)"

@@ -1,0 +1,104 @@
+"""Cards shared by several flows: the ICP card and the lead card, with their buttons."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup
+
+from bot.domain import cnae as cnae_table
+from bot.domain.cadence import CadenceStatus
+from bot.domain.scoring import IcpResult, criterion_name
+from bot.domain.vocabulary import CLOSED_STAGES, Stage
+from bot.i18n import when
+from bot.services import cadence
+from bot.services.icp import SALES_MODEL_NAMES
+from bot.services.leads import score_lead
+from bot.storage.models import Lead
+from bot.tg.callbacks import Verb
+from bot.tg.context import Context
+from bot.tg.keyboards import button, markup, rows
+
+STAGE_NAMES = {
+    Stage.NEW: "Novo",
+    Stage.PROSPECTING: "Em cadência",
+    Stage.CONNECTED: "Conectado",
+    Stage.MEETING_BOOKED: "Reunião agendada",
+    Stage.MEETING_HELD: "Reunião realizada",
+    Stage.PROPOSAL_SENT: "Proposta enviada",
+    Stage.WON: "Ganho",
+    Stage.LOST: "Perdido",
+}
+
+
+def stage_name(context: Context, stage: str) -> str:
+    return context._(STAGE_NAMES.get(Stage(stage), stage)) if stage in Stage._value2member_map_ else stage
+
+
+def icp_card(context: Context, lead: Lead, result: IcpResult | None = None) -> tuple[str, InlineKeyboardMarkup | None]:
+    result = result or score_lead(context.runtime, lead)
+    criteria = [
+        {
+            "name": context._(criterion_name(c.criterion)),
+            "value": c.value if c.known else "?",
+            "reason": c.reason if c.known else context._("desconhecido, não pontuado"),
+            "points": c.points,
+            "max_points": c.max_points,
+            "known": c.known,
+        }
+        for c in result.criteria
+    ]
+    text = context.render(
+        "icp_card.html", lead=lead, result=result, criteria=criteria,
+        sales_model=SALES_MODEL_NAMES[result.sales_model],
+    )
+    buttons = []
+    if lead.stage not in {s.value for s in CLOSED_STAGES}:
+        if lead.cadence_status != CadenceStatus.ACTIVE:
+            buttons.append(button("▶️ " + context._("Iniciar cadência"), Verb.START, lead.id))
+        else:
+            buttons.append(button("▶️ " + context._("Passo atual"), Verb.STEP, lead.id))
+        buttons.append(button("✏️ " + context._("Editar dados"), Verb.EDIT, lead.id))
+        buttons.append(button("🚫 " + context._("Desqualificar"), Verb.DISQUALIFY, lead.id))
+    buttons.append(button("📇 " + context._("Ficha do lead"), Verb.LEAD, lead.id))
+    return text, markup(rows(buttons))
+
+
+def lead_card(context: Context, lead: Lead) -> tuple[str, InlineKeyboardMarkup | None]:
+    runtime = context.runtime
+    member = context.me
+    step = runtime.playbook.step(lead.current_step) if lead.current_step else None
+    meeting = cadence.pending_meeting(runtime, member, lead.id or 0)
+    loss = runtime.playbook.loss_reason(lead.loss_reason) if lead.loss_reason else None
+    text = context.render(
+        "lead_card.html",
+        lead=lead,
+        stage=stage_name(context, lead.stage),
+        next_step=step.title if step and lead.cadence_status == CadenceStatus.ACTIVE else None,
+        due=when(lead.step_due_at, context.lang, member.timezone) if lead.step_due_at else None,
+        meeting=when(meeting.starts_at, context.lang, member.timezone) if meeting else None,
+        loss_reason=loss.label if loss else (lead.loss_reason or ""),
+        cnae=cnae_table.all_subclasses().get(lead.cnae or ""),
+    )
+    buttons = []
+    stage = Stage(lead.stage)
+    if lead.cadence_status == CadenceStatus.ACTIVE:
+        buttons.append(button("▶️ " + context._("Passo atual"), Verb.STEP, lead.id))
+    elif stage in (Stage.NEW, Stage.PROSPECTING, Stage.CONNECTED) and lead.cadence_status == CadenceStatus.NOT_STARTED:
+        buttons.append(button("▶️ " + context._("Iniciar cadência"), Verb.START, lead.id))
+    if stage in (Stage.CONNECTED, Stage.PROSPECTING) and lead.cadence_status != CadenceStatus.ACTIVE:
+        buttons.append(button("📅 " + context._("Agendar reunião"), Verb.STAGE, lead.id, "meeting"))
+    if meeting is not None:
+        buttons += [
+            button("✅ " + context._("Reunião aconteceu"), Verb.MEETING, meeting.id, "held"),
+            button("👻 " + context._("No-show"), Verb.MEETING, meeting.id, "noshow"),
+            button("🔁 " + context._("Remarcar"), Verb.MEETING, meeting.id, "moved"),
+        ]
+    elif stage is Stage.MEETING_BOOKED:
+        buttons.append(button("📅 " + context._("Marcar data da reunião"), Verb.STAGE, lead.id, "meeting"))
+    if stage is Stage.MEETING_HELD:
+        buttons.append(button("📄 " + context._("Proposta enviada"), Verb.STAGE, lead.id, "proposal"))
+    if stage in (Stage.MEETING_HELD, Stage.PROPOSAL_SENT):
+        buttons.append(button("🏆 " + context._("Ganho"), Verb.STAGE, lead.id, "won"))
+    if stage not in CLOSED_STAGES:
+        buttons.append(button("❌ " + context._("Perdido"), Verb.STAGE, lead.id, "lost"))
+    buttons.append(button("📊 ICP", Verb.ICP, lead.id))
+    return text, markup(rows(buttons))

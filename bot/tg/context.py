@@ -1,0 +1,86 @@
+"""The callback context every handler gets: the runtime, the member, their language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.i18n import DEFAULT_LANGUAGE, gettext_for, language_for
+from bot.render.messages import MessageRenderer
+from bot.services.runtime import Runtime
+from bot.storage.models import Member
+
+RUNTIME = "runtime"
+RENDERER = "renderer"
+
+
+class Context(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict[str, Any]]):
+    """CallbackContext with the pieces Cadência's handlers need."""
+
+    def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None) -> None:  # type: ignore[type-arg]
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self.member: Member | None = None
+        self.telegram_language: str | None = None
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.application.bot_data[RUNTIME]  # type: ignore[no-any-return]
+
+    @property
+    def renderer(self) -> MessageRenderer:
+        return self.application.bot_data[RENDERER]  # type: ignore[no-any-return]
+
+    @property
+    def lang(self) -> str:
+        if self.member is not None and self.member.language:
+            return self.member.language
+        return language_for(self.telegram_language) if self.telegram_language else DEFAULT_LANGUAGE
+
+    def _(self, text: str) -> str:
+        return gettext_for(self.lang)(text)
+
+    @property
+    def me(self) -> Member:
+        """The member behind this update (the gate guarantees one for every handler)."""
+        assert self.member is not None, "gate did not run"
+        return self.member
+
+    def render(self, template: str, **values: Any) -> str:
+        return self.renderer.render(template, self.lang, **values)
+
+
+async def say(
+    update: Update,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+    *,
+    edit: bool = False,
+) -> Message | None:
+    """Answer in HTML: edit the pressed message in place when ``edit``, else send a new one."""
+    query: CallbackQuery | None = update.callback_query
+    if edit and query is not None and query.message is not None and query.message.is_accessible:
+        try:
+            result = await query.edit_message_text(
+                text, parse_mode=ParseMode.HTML, reply_markup=keyboard, disable_web_page_preview=True
+            )
+            return result if isinstance(result, Message) else None
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return None
+            # The message is too old or gone: fall through and send a new one.
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    return await chat.send_message(
+        text, parse_mode=ParseMode.HTML, reply_markup=keyboard, disable_web_page_preview=True
+    )
+
+
+async def ack(update: Update, text: str | None = None, *, alert: bool = False) -> None:
+    """Answer a button press (Telegram shows a spinner until we do)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(text[:200] if text else None, show_alert=alert)

@@ -1,0 +1,59 @@
+"""The one conversation of the bot: every flow that waits for typed text.
+
+A rep is in at most one flow at a time; starting another (``/novo`` while a meeting date is
+pending, say) replaces it. Button presses that need no typing are plain handlers in
+:mod:`bot.tg.wiring`, outside this conversation.
+
+```mermaid
+stateDiagram-v2
+    [*] --> ASKING: /novo
+    [*] --> CHOOSING_FIELD: ✏️ edit facts
+    CHOOSING_FIELD --> ASKING: a field
+    ASKING --> ASKING: answer, skip, back, pick\n(invalid → same question)
+    ASKING --> [*]: lead saved → ICP card
+    [*] --> ASKING_WHEN: 📅 meeting booked / book / reschedule
+    ASKING_WHEN --> ASKING_WHEN: unreadable or past date
+    ASKING_WHEN --> [*]: meeting saved
+    ASKING --> [*]: /cancelar
+    CHOOSING_FIELD --> [*]: /cancelar
+    ASKING_WHEN --> [*]: /cancelar
+```
+"""
+
+from __future__ import annotations
+
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
+
+from bot.tg import cadence, newlead
+from bot.tg.callbacks import Verb, pattern
+from bot.tg.common import cancel
+
+TEXT = filters.TEXT & ~filters.COMMAND
+
+
+def conversation() -> ConversationHandler:  # type: ignore[type-arg]
+    return ConversationHandler(
+        entry_points=[
+            CommandHandler(["novo", "new"], newlead.start_new),
+            CallbackQueryHandler(newlead.start_edit, pattern=pattern(Verb.EDIT)),
+            CallbackQueryHandler(cadence.outcome_pressed, pattern=pattern(Verb.OUTCOME)),
+            CallbackQueryHandler(cadence.after_objection_pressed, pattern=pattern(Verb.AFTER_OBJECTION)),
+            CallbackQueryHandler(cadence.stage_pressed, pattern=pattern(Verb.STAGE)),
+            CallbackQueryHandler(cadence.meeting_pressed, pattern=pattern(Verb.MEETING)),
+        ],
+        states={
+            newlead.NewLead.ASKING: [
+                MessageHandler(TEXT, newlead.answer),
+                CallbackQueryHandler(newlead.pressed, pattern=pattern(Verb.NEW)),
+            ],
+            newlead.NewLead.CHOOSING_FIELD: [
+                CallbackQueryHandler(newlead.choose_field, pattern=pattern(Verb.NEW)),
+                MessageHandler(TEXT, newlead.text_while_choosing),
+            ],
+            cadence.MeetingFlow.ASKING_WHEN: [MessageHandler(TEXT, cadence.meeting_when)],
+        },
+        fallbacks=[CommandHandler(["cancelar", "cancel"], cancel)],
+        name="flows",
+        persistent=True,
+        allow_reentry=True,
+    )

@@ -1,0 +1,30 @@
+"""Inline keyboards. Labels go through the member's language; data through :mod:`callbacks`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.tg.callbacks import Verb, pack
+
+Button = InlineKeyboardButton
+ROW = 2
+
+
+def button(label: str, verb: Verb, *args: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label[:64], callback_data=pack(verb, *args))
+
+
+def url_button(label: str, url: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label[:64], url=url)
+
+
+def rows(buttons: Iterable[InlineKeyboardButton], per_row: int = ROW) -> list[list[InlineKeyboardButton]]:
+    items = list(buttons)
+    return [items[i : i + per_row] for i in range(0, len(items), per_row)]
+
+
+def markup(*groups: Sequence[Sequence[InlineKeyboardButton]] | None) -> InlineKeyboardMarkup | None:
+    keyboard = [list(row) for group in groups if group for row in group if row]
+    return InlineKeyboardMarkup(keyboard[:12]) if keyboard else None

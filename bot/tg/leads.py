@@ -1,0 +1,104 @@
+"""/leads, /lead and the lead card buttons."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Update
+
+from bot.domain.text import fold
+from bot.domain.vocabulary import Stage
+from bot.i18n import when
+from bot.services import leads
+from bot.tg.callbacks import Verb, as_id, unpack
+from bot.tg.cards import icp_card, lead_card, stage_name
+from bot.tg.context import Context, ack, say
+from bot.tg.keyboards import button, markup, rows
+
+FILTER_ALIASES = {
+    "hoje": "due", "today": "due", "vencidos": "due", "due": "due",
+    "abertos": "open", "open": "open", "todos": "all", "all": "all",
+    "novos": "new", "cadencia": "prospecting", "conectados": "connected",
+    "reuniao": "meeting_booked", "reunioes": "meeting_booked", "proposta": "proposal_sent",
+    "ganhos": "won", "perdidos": "lost",
+}
+FILTER_BUTTONS = (("Todos", "all"), ("Vencidos", "due"), ("Abertos", "open"), ("Reunião", "meeting_booked"))
+
+
+async def _show_page(update: Update, context: Context, flt: str, page: int, *, edit: bool) -> None:
+    member = context.me
+    result = leads.list_leads(context.runtime, member, page=page, flt=flt)
+    items = [
+        {
+            "id": lead.id,
+            "company": lead.company,
+            "stage": stage_name(context, lead.stage),
+            "tier": lead.icp_tier,
+            "due": when(lead.step_due_at, context.lang, member.timezone) if lead.step_due_at and lead.stage not in (Stage.WON, Stage.LOST) else None,
+        }
+        for lead in result.leads
+    ]
+    titles = {"all": "Seus leads", "due": "Vencidos e de hoje", "open": "Leads abertos"}
+    title = context._(titles.get(flt, "Leads")) if flt in titles else stage_name(context, flt)
+    text = context.render("lead_list.html", title=title, page=result, items=items)
+    open_buttons = [button(f"#{lead.id} {lead.company}", Verb.LEAD, lead.id) for lead in result.leads]
+    paging = []
+    if result.page > 0:
+        paging.append(button("⬅️", Verb.PAGE, flt, result.page - 1))
+    if result.page + 1 < result.pages:
+        paging.append(button("➡️", Verb.PAGE, flt, result.page + 1))
+    filters_row = [button(("• " if f == flt else "") + context._(label), Verb.PAGE, f, 0) for label, f in FILTER_BUTTONS]
+    await say(update, text, markup(rows(open_buttons, 1), [paging], rows(filters_row, 4)), edit=edit)
+
+
+async def list_command(update: Update, context: Context) -> None:
+    """/leads [hoje|abertos|etapa]"""
+    args = context.args or []
+    word = fold(args[0]) if args else "all"
+    flt = FILTER_ALIASES.get(word, word if word in leads.LEAD_FILTERS else "all")
+    await _show_page(update, context, flt, 0, edit=False)
+
+
+async def page_pressed(update: Update, context: Context) -> None:
+    flt, page = unpack(update.callback_query.data if update.callback_query else None, Verb.PAGE, 2)
+    if flt not in leads.LEAD_FILTERS:
+        flt = "all"
+    await ack(update)
+    await _show_page(update, context, flt, as_id(page), edit=True)
+
+
+async def open_command(update: Update, context: Context) -> None:
+    """/lead 42 or /lead padaria central"""
+    query = " ".join(context.args or []).strip()
+    if not query:
+        await say(update, context._("Diga qual lead: /lead 42 ou /lead nome da empresa."))
+        return
+    if len(query) > 100:
+        await say(update, context._("Nome longo demais para buscar. Use o número do lead ou parte do nome."))
+        return
+    found = leads.find_leads(context.runtime, context.me, query)
+    if not found:
+        await say(update, context._("Nenhum lead encontrado para '%(q)s'. Veja os seus em /leads.") % {"q": html.escape(query)})
+        return
+    if len(found) == 1:
+        text, keyboard = lead_card(context, found[0])
+        await say(update, text, keyboard)
+        return
+    buttons = [button(f"#{lead.id} {lead.company}", Verb.LEAD, lead.id) for lead in found]
+    await say(update, context._("Encontrei vários. Qual deles?"), markup(rows(buttons, 1)))
+
+
+async def lead_pressed(update: Update, context: Context) -> None:
+    (lead_id,) = unpack(update.callback_query.data if update.callback_query else None, Verb.LEAD, 1)
+    lead = leads.get_lead(context.runtime, context.me, as_id(lead_id))
+    await ack(update)
+    text, keyboard = lead_card(context, lead)
+    await say(update, text, keyboard)
+
+
+async def icp_pressed(update: Update, context: Context) -> None:
+    (lead_id,) = unpack(update.callback_query.data if update.callback_query else None, Verb.ICP, 1)
+    lead = leads.get_lead(context.runtime, context.me, as_id(lead_id))
+    await ack(update)
+    text, keyboard = icp_card(context, lead)
+    await say(update, text, keyboard)

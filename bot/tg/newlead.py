@@ -1,0 +1,346 @@
+"""/novo: a new lead, one question at a time — and "edit facts" of an existing lead.
+
+```mermaid
+stateDiagram-v2
+    [*] --> ASKING: /novo
+    [*] --> CHOOSING_FIELD: ✏️ edit facts (ed:<lead>)
+    CHOOSING_FIELD --> ASKING: pick a field
+    ASKING --> ASKING: answer / skip / back / pick a button\n(invalid answer: the same question again)
+    ASKING --> [*]: last answer → lead saved → ICP card
+    ASKING --> [*]: /cancelar
+    CHOOSING_FIELD --> [*]: /cancelar
+```
+
+The rep can skip what they do not know, go back to correct an answer, or paste everything in
+one message (``campo: valor`` per line) as the first answer. The draft lives in ``user_data``
+(persisted), so a restart mid-way continues at the same question.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from telegram import InlineKeyboardButton, Update
+from telegram.ext import ConversationHandler
+
+from bot.domain import cnae, regions
+from bot.domain.contacts import parse_email, parse_linkedin, parse_phone
+from bot.domain.facts import (
+    InvalidFact,
+    parse_branches,
+    parse_cnae,
+    parse_cnpj,
+    parse_financial_score,
+    parse_headcount,
+    parse_registration,
+    parse_revenue,
+    parse_uf,
+)
+from bot.domain.vocabulary import Macroregion
+from bot.services import leads
+from bot.services.columns import canonical_field
+from bot.tg.callbacks import Verb, as_id, unpack
+from bot.tg.cards import icp_card
+from bot.tg.common import MAX_TEXT
+from bot.tg.context import Context, ack, say
+from bot.tg.keyboards import button, markup, rows
+
+DRAFT = "draft"
+
+
+class NewLead(StrEnum):
+    ASKING = "asking"
+    CHOOSING_FIELD = "choosing_field"
+
+
+def _text(limit: int, minimum: int = 1) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        cleaned = " ".join(value.split())
+        if len(cleaned) < minimum:
+            raise InvalidFact("Resposta curta demais.")
+        if len(cleaned) > limit:
+            raise InvalidFact(f"Resposta longa demais: use até {limit} caracteres.")
+        return cleaned
+
+    return parse
+
+
+def _range_text(parser: Callable[[str], Any]) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        result = parser(value)
+        return f"{result.low}-{result.high}"
+
+    return parse
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    question: str
+    parse: Callable[[str], str]
+    required: bool = False
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("company", "Empresa", "Qual o nome da empresa?", _text(200, 2), required=True),
+    Field("cnpj", "CNPJ", "CNPJ da empresa? (ex.: 12.345.678/0001-95)", parse_cnpj),
+    Field("cnae", "CNAE", "CNAE principal? Digite o código (6201-5/01) ou palavras da atividade (ex.: software, padaria).", parse_cnae),
+    Field("uf", "UF", "Em que estado fica a sede? Escolha a região ou digite a UF.", parse_uf),
+    Field("city", "Cidade", "Cidade?", _text(100)),
+    Field("headcount", "Funcionários", "Quantos funcionários? (um número, como 120, ou uma faixa, como 100-199)", _range_text(parse_headcount)),
+    Field("revenue", "Faturamento", "Faturamento anual? (ex.: 4,8 mi, R$ 360.000 ou uma faixa)", _range_text(parse_revenue)),
+    Field("branches", "Filiais", "Quantas filiais além da matriz?", lambda v: str(parse_branches(v))),
+    Field("registration", "Inscrição estadual", "Situação da inscrição estadual no SINTEGRA?", lambda v: parse_registration(v).value),
+    Field("financial_score", "Score financeiro", "Score financeiro (0 a 1000)?", lambda v: str(parse_financial_score(v))),
+    Field("contact_name", "Contato", "Nome do contato?", _text(120, 2)),
+    Field("contact_role", "Cargo", "Cargo do contato?", _text(120, 2)),
+    Field("contact_phone", "Telefone", "Telefone ou WhatsApp do contato (com DDD)?", parse_phone),
+    Field("contact_email", "E-mail", "E-mail do contato?", parse_email),
+    Field("contact_linkedin", "LinkedIn", "LinkedIn do contato?", parse_linkedin),
+    Field("campaign", "Campanha", "De qual campanha ou lista é este lead?", _text(100)),
+)
+FIELD_INDEX = {f.key: i for i, f in enumerate(FIELDS)}
+
+HEADCOUNT_CHOICES = ("1-9", "10-49", "50-99", "100-499", "500-999", "1000-1000000")
+REVENUE_CHOICES = (
+    ("até 360 mil", "0-360000"),
+    ("360 mil – 4,8 mi", "360000-4800000"),
+    ("4,8 – 30 mi", "4800000-30000000"),
+    ("30 – 300 mi", "30000000-300000000"),
+    ("300 mi +", "300000000-300000000"),
+)
+REGISTRATION_CHOICES = (("Ativa", "active"), ("Inativa", "inactive"), ("Isenta", "exempt"))
+
+
+# ---------------------------------------------------------------------------- draft helpers
+
+
+def _draft(context: Context) -> dict[str, Any]:
+    assert context.user_data is not None
+    draft = context.user_data.get(DRAFT)
+    if not isinstance(draft, dict):
+        draft = context.user_data[DRAFT] = {"mode": "new", "answers": {}, "index": 0}
+    return draft
+
+
+def _choices(context: Context, field: Field, draft: dict[str, Any]) -> list[list[InlineKeyboardButton]]:
+    _ = context._
+    if field.key == "uf":
+        region = draft.get("region")
+        if region:
+            return rows((button(uf.code, Verb.NEW, "pick", uf.code) for uf in regions.ufs_in_region(Macroregion(region))), 5)
+        return rows((button(_(r.value), Verb.NEW, "region", r.value) for r in Macroregion), 3)
+    if field.key == "headcount":
+        labels = {"1000-1000000": "1000+"}
+        return rows((button(labels.get(v, v), Verb.NEW, "pick", v) for v in HEADCOUNT_CHOICES), 3)
+    if field.key == "revenue":
+        return rows((button(_(label), Verb.NEW, "pick", value) for label, value in REVENUE_CHOICES), 2)
+    if field.key == "registration":
+        return rows((button(_(label), Verb.NEW, "pick", value) for label, value in REGISTRATION_CHOICES), 3)
+    if field.key == "branches":
+        return [[button(_("Só a matriz"), Verb.NEW, "pick", "0")]]
+    if field.key == "cnae" and draft.get("cnae_options"):
+        found = [cnae.all_subclasses()[code] for code in draft["cnae_options"]]
+        return [[button(f"{s.formatted} {s.name}", Verb.NEW, "pick", s.code)] for s in found]
+    if field.key == "campaign" and draft.get("last_campaign"):
+        return [[button(draft["last_campaign"], Verb.NEW, "pick", "last")]]
+    return []
+
+
+async def _ask(update: Update, context: Context, *, edit: bool = False, problem: str | None = None) -> NewLead:
+    draft = _draft(context)
+    field = FIELDS[draft["index"]]
+    _ = context._
+    position = f"{draft['index'] + 1}/{len(FIELDS)}" if draft["mode"] == "new" else "✏️"
+    lines = []
+    if problem:
+        lines.append(f"⚠️ {html.escape(problem)}\n")
+    lines.append(f"<b>{position}</b> {html.escape(_(field.question))}")
+    navigation = []
+    if draft["mode"] == "new" and draft["index"] > 0:
+        navigation.append(button("⬅️ " + _("Voltar"), Verb.NEW, "back"))
+    if not field.required:
+        navigation.append(button(_("Pular") + " ➡️", Verb.NEW, "skip"))
+    await say(update, "\n".join(lines), markup(_choices(context, field, draft), [navigation]), edit=edit)
+    return NewLead.ASKING
+
+
+async def _advance(update: Update, context: Context) -> NewLead | int:
+    """Next unanswered question, or save the lead when none is left."""
+    draft = _draft(context)
+    if draft["mode"] == "edit":
+        return await _finish_edit(update, context)
+    index = draft["index"] + 1
+    while index < len(FIELDS) and FIELDS[index].key in draft["answers"]:
+        index += 1
+    if index >= len(FIELDS):
+        return await _finish_new(update, context)
+    draft["index"] = index
+    draft.pop("region", None)
+    draft.pop("cnae_options", None)
+    return await _ask(update, context)
+
+
+async def _finish_new(update: Update, context: Context) -> int:
+    draft = _draft(context)
+    answers = {k: v for k, v in draft["answers"].items() if v is not None}
+    created = leads.create_lead(context.runtime, context.me, answers)
+    assert context.user_data is not None
+    context.user_data.pop(DRAFT, None)
+    if answers.get("campaign"):
+        context.user_data["last_campaign"] = answers["campaign"]
+    text, keyboard = icp_card(context, created.lead, created.result)
+    await say(update, "✅ " + context._("Lead salvo.") + "\n\n" + text, keyboard)
+    return ConversationHandler.END
+
+
+async def _finish_edit(update: Update, context: Context) -> int:
+    draft = _draft(context)
+    updated = leads.update_facts(context.runtime, context.me, int(draft["lead"]), draft["answers"])
+    assert context.user_data is not None
+    context.user_data.pop(DRAFT, None)
+    text, keyboard = icp_card(context, updated.lead, updated.result)
+    await say(update, "✅ " + context._("Dados atualizados.") + "\n\n" + text, keyboard)
+    return ConversationHandler.END
+
+
+# ---------------------------------------------------------------------------- handlers
+
+
+async def start_new(update: Update, context: Context) -> NewLead:
+    assert context.user_data is not None
+    context.user_data[DRAFT] = {
+        "mode": "new", "answers": {}, "index": 0,
+        "last_campaign": context.user_data.get("last_campaign"),
+    }
+    await say(
+        update,
+        context._("Novo lead. Responda uma pergunta por vez; use Pular no que não souber, ou cole tudo de uma vez (campo: valor, uma linha por campo). /cancelar sai."),
+    )
+    return await _ask(update, context)
+
+
+_LINE = re.compile(r"^\s*([^:=\n]{2,40}?)\s*[:=]\s*(.+?)\s*$")
+
+
+def _pasted(text: str) -> dict[str, str] | None:
+    """``campo: valor`` lines → {field: value}, if the message looks like a paste."""
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        match = _LINE.match(line)
+        if not match:
+            continue
+        field = canonical_field(match.group(1))
+        if field in FIELD_INDEX:
+            found[field] = match.group(2)
+    return found if len(found) >= 2 else None
+
+
+async def answer(update: Update, context: Context) -> NewLead | int:
+    message = update.effective_message
+    text = (message.text or "") if message else ""
+    draft = _draft(context)
+    if len(text) > MAX_TEXT:
+        return await _ask(update, context, problem=context._("Mensagem longa demais (%(n)s caracteres).") % {"n": len(text)})
+    pasted = _pasted(text) if draft["mode"] == "new" else None
+    if pasted is not None:
+        return await _take_paste(update, context, pasted)
+    field = FIELDS[draft["index"]]
+    if not text.strip():
+        return await _ask(update, context, problem=context._("Resposta vazia."))
+    try:
+        draft["answers"][field.key] = field.parse(text)
+    except InvalidFact as problem:
+        if field.key == "cnae" and re.search(r"[A-Za-zÀ-ú]{3,}", text):
+            found = cnae.search(text, limit=6)
+            if found:
+                draft["cnae_options"] = [s.code for s in found]
+                return await _ask(update, context, problem=context._("Escolha a atividade:"))
+            return await _ask(update, context, problem=context._("Nenhuma atividade encontrada para '%(q)s'. Tente outras palavras ou o código.") % {"q": text[:40]})
+        return await _ask(update, context, problem=context._(str(problem)))
+    return await _advance(update, context)
+
+
+async def _take_paste(update: Update, context: Context, pasted: dict[str, str]) -> NewLead | int:
+    draft = _draft(context)
+    problems = []
+    for key, value in pasted.items():
+        field = FIELDS[FIELD_INDEX[key]]
+        try:
+            draft["answers"][key] = field.parse(value)
+        except InvalidFact as problem:
+            problems.append(f"{context._(field.label)}: {problem}")
+    saved = [context._(FIELDS[FIELD_INDEX[k]].label) for k in pasted if k in draft["answers"]]
+    summary = context._("Anotei: %(fields)s.") % {"fields": ", ".join(saved) or "—"}
+    if problems:
+        summary += "\n" + context._("Não consegui usar:") + "\n" + "\n".join(f"• {p}" for p in problems)
+    await say(update, html.escape(summary))
+    if "company" not in draft["answers"]:
+        draft["index"] = 0
+        return await _ask(update, context)
+    draft["index"] = -1
+    return await _advance(update, context)
+
+
+async def pressed(update: Update, context: Context) -> NewLead | int:
+    query = update.callback_query
+    assert query is not None
+    data = query.data or ""
+    draft = _draft(context)
+    field = FIELDS[draft["index"]]
+    action = data.split(":")[1] if ":" in data else ""
+    await ack(update)
+    if action == "skip" and not field.required:
+        draft["answers"].pop(field.key, None)
+        draft["answers"][field.key] = None
+        return await _advance(update, context)
+    if action == "back" and draft["index"] > 0:
+        draft["index"] -= 1
+        draft["answers"].pop(FIELDS[draft["index"]].key, None)
+        return await _ask(update, context)
+    if action == "region":
+        (_, region) = unpack(data, Verb.NEW, 2)
+        draft["region"] = Macroregion(region).value if region in Macroregion._value2member_map_ else None
+        return await _ask(update, context, edit=True)
+    if action == "pick":
+        (_, value) = unpack(data, Verb.NEW, 2)
+        if field.key == "campaign" and value == "last":
+            value = draft.get("last_campaign") or ""
+        try:
+            draft["answers"][field.key] = field.parse(value)
+        except InvalidFact as problem:
+            return await _ask(update, context, problem=str(problem))
+        return await _advance(update, context)
+    return await _ask(update, context)
+
+
+async def start_edit(update: Update, context: Context) -> NewLead:
+    (lead_text,) = unpack(update.callback_query.data if update.callback_query else None, Verb.EDIT, 1)
+    lead = leads.get_lead(context.runtime, context.me, as_id(lead_text))
+    assert context.user_data is not None
+    context.user_data[DRAFT] = {"mode": "edit", "lead": lead.id, "answers": {}, "index": 0}
+    await ack(update)
+    buttons = [button(context._(f.label), Verb.NEW, "field", f.key) for f in FIELDS]
+    await say(update, context._("Qual dado de %(company)s você quer corrigir?") % {"company": html.escape(lead.company)}, markup(rows(buttons, 3)))
+    return NewLead.CHOOSING_FIELD
+
+
+async def choose_field(update: Update, context: Context) -> NewLead:
+    (_, key) = unpack(update.callback_query.data if update.callback_query else None, Verb.NEW, 2)
+    if key not in FIELD_INDEX:
+        await ack(update)
+        return NewLead.CHOOSING_FIELD
+    await ack(update)
+    _draft(context)["index"] = FIELD_INDEX[key]
+    return await _ask(update, context, edit=True)
+
+
+async def text_while_choosing(update: Update, context: Context) -> NewLead:
+    await say(update, context._("Toque no dado que quer corrigir, ou /cancelar."))
+    return NewLead.CHOOSING_FIELD

@@ -1,0 +1,143 @@
+"""The one place where the concrete pieces are put together.
+
+``build_runtime`` loads settings, the playbook (checked) and the database (migrated);
+``build_application`` builds the python-telegram-bot Application around it. Tests and the
+demo console pass their own ``request`` (an in-process Bot API) — the only seam, at the network.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+
+from telegram import BotCommand, BotCommandScopeDefault, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+from telegram.warnings import PTBUserWarning
+
+from bot.config import Settings
+from bot.domain.playbook.model import Playbook
+from bot.i18n import gettext_for
+from bot.render.messages import MessageRenderer
+from bot.services.playbooks import load_checked_playbook, remember_playbook
+from bot.services.runtime import Clock, Runtime, system_clock
+from bot.storage.db import make_engine, upgrade_database
+from bot.tg import cadence, common, flows, leads, team
+from bot.tg.callbacks import Verb, pattern
+from bot.tg.context import RENDERER, RUNTIME, Context
+from bot.tg.persistence import SqlPersistence, WriteThroughApplication
+
+log = logging.getLogger(__name__)
+
+#: Commands shown in Telegram's menu: (command, Portuguese description).
+COMMANDS = (
+    ("novo", "Cadastrar um lead"),
+    ("leads", "Seus leads"),
+    ("lead", "Abrir um lead pelo número ou nome"),
+    ("hoje", "O que vence hoje"),
+    ("config", "Horário, fuso e idioma"),
+    ("relatorio", "Funil e métricas"),
+    ("exportar", "Exportar os registros"),
+    ("convidar", "Convidar alguém para o time (gestor)"),
+    ("ajuda", "O que eu faço"),
+    ("cancelar", "Sair do que estiver fazendo"),
+)
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    playbook: Playbook | None = None,
+    clock: Clock = system_clock,
+) -> Runtime:
+    """Check the playbook, migrate the database and record the playbook version."""
+    playbook = playbook or load_checked_playbook(settings.playbook_dir)
+    engine = make_engine(settings.database_url)
+    upgrade_database(engine)
+    remember_playbook(engine, playbook)
+    return Runtime(settings=settings, engine=engine, playbook=playbook, clock=clock)
+
+
+def build_application(
+    runtime: Runtime,
+    *,
+    request: BaseRequest | None = None,
+    templates_dir: Path | None = None,
+    rate_limit: bool = True,
+) -> Application:  # type: ignore[type-arg]
+    settings = runtime.settings
+    builder = (
+        ApplicationBuilder()
+        .application_class(WriteThroughApplication)
+        .token(settings.telegram_bot_token or "0:offline")
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_file_url)
+        .context_types(ContextTypes(context=Context))
+        .persistence(SqlPersistence(runtime.engine))
+        .defaults(Defaults(tzinfo=None))
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    builder = builder.post_init(_register_commands)
+    application = builder.build()
+    application.bot_data[RUNTIME] = runtime
+    application.bot_data[RENDERER] = MessageRenderer(templates_dir or settings.templates_dir)
+    add_handlers(application)
+    return application
+
+
+def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
+    warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+    application.add_handler(TypeHandler(Update, common.gate), group=-1)
+    application.add_handlers(
+        [
+            flows.conversation(),
+            CommandHandler("start", common.start),
+            CommandHandler(["ajuda", "help"], common.help_command),
+            CommandHandler(["cancelar", "cancel"], common.cancel),
+            CommandHandler("leads", leads.list_command),
+            CommandHandler("lead", leads.open_command),
+            CommandHandler(["convidar", "invite"], team.invite),
+            CallbackQueryHandler(leads.lead_pressed, pattern=pattern(Verb.LEAD)),
+            CallbackQueryHandler(leads.icp_pressed, pattern=pattern(Verb.ICP)),
+            CallbackQueryHandler(leads.page_pressed, pattern=pattern(Verb.PAGE)),
+            CallbackQueryHandler(cadence.start_pressed, pattern=pattern(Verb.START)),
+            CallbackQueryHandler(cadence.step_pressed, pattern=pattern(Verb.STEP)),
+            CallbackQueryHandler(cadence.objection_pressed, pattern=pattern(Verb.OBJECTION)),
+            CallbackQueryHandler(cadence.loss_pressed, pattern=pattern(Verb.LOSS)),
+            CallbackQueryHandler(cadence.disqualify_pressed, pattern=pattern(Verb.DISQUALIFY)),
+            CallbackQueryHandler(cadence.qualify_pressed, pattern=pattern(Verb.QUALIFY)),
+            CallbackQueryHandler(cadence.no_show_pressed, pattern=pattern(Verb.NO_SHOW)),
+            MessageHandler(filters.COMMAND, common.unknown_command),
+            CallbackQueryHandler(common.stray_callback),
+            MessageHandler(filters.ALL, common.stray_text),
+        ]
+    )
+    application.add_error_handler(common.on_error)
+
+
+async def _register_commands(application: Application) -> None:  # type: ignore[type-arg]
+    """Register the command menu in Portuguese (default) and English."""
+    for language in ("pt", "en"):
+        _ = gettext_for(language)
+        commands = [BotCommand(name, _(description)) for name, description in COMMANDS]
+        try:
+            await application.bot.set_my_commands(
+                commands, scope=BotCommandScopeDefault(), language_code=None if language == "pt" else "en"
+            )
+        except Exception:  # a menu is a nicety: never stop the bot for it
+            log.warning("could not register the command menu (%s)", language, exc_info=True)
