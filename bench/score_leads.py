@@ -17,12 +17,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.domain import cnae, regions  # noqa: E402
-from bot.domain.facts import parse_facts  # noqa: E402
-from bot.domain.scoring import compile_icp, score  # noqa: E402
-from bot.resources import bundled_dir  # noqa: E402
-from bot.services.columns import canonical_field  # noqa: E402
-from bot.services.playbooks import load_checked_playbook  # noqa: E402
+from bot.domain import cnae, regions
+from bot.domain.facts import parse_facts
+from bot.domain.scoring import compile_icp, score
+from bot.resources import bundled_dir
+from bot.services.columns import canonical_field
+from bot.services.playbooks import load_checked_playbook
 
 HEADER = ["Empresa", "CNPJ", "CNAE", "UF", "Funcionários", "Faturamento", "Filiais", "Inscrição Estadual", "Score"]
 

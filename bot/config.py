@@ -22,9 +22,7 @@ class Settings(BaseSettings):
     database_url: str = Field(default="sqlite:///cadencia.db")
     playbook_dir: Path = Field(default_factory=lambda: bundled_dir("playbook"))
     templates_dir: Path = Field(default_factory=lambda: bundled_dir("templates"))
-    cadencia_admins: str = Field(
-        default="", description="Comma-separated Telegram user ids of the first managers."
-    )
+    cadencia_admins: str = Field(default="", description="Comma-separated Telegram user ids of the first managers.")
     default_timezone: str = "America/Sao_Paulo"
     default_uf: str = "SP"
     invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
@@ -36,8 +34,7 @@ class Settings(BaseSettings):
         for part in filter(None, (p.strip() for p in value.split(","))):
             if not part.lstrip("-").isdigit():
                 raise ValueError(
-                    f"CADENCIA_ADMINS must list numeric Telegram user ids, got {part!r}. "
-                    "Ask @userinfobot for yours."
+                    f"CADENCIA_ADMINS must list numeric Telegram user ids, got {part!r}. Ask @userinfobot for yours."
                 )
         return value
 

@@ -28,6 +28,11 @@ LOCALES = {"pt": Locale.parse("pt_BR"), "en": Locale.parse("en_US")}
 Gettext = Callable[[str], str]
 
 
+def N_(message: str) -> str:
+    """Mark a message for translation where it is defined; translate it where it is shown."""
+    return message
+
+
 def language_for(telegram_language_code: str | None) -> str:
     """Telegram's ``language_code`` → one of :data:`LANGUAGES`."""
     code = (telegram_language_code or "").lower()
@@ -58,13 +63,11 @@ def number(value: float | int, language: str) -> str:
 def when(value: datetime, language: str, timezone: str) -> str:
     """A moment as a rep reads it, in their own time zone: "24/11/2026 14:30"."""
     pattern = "dd/MM/yyyy HH:mm" if language == "pt" else "MMM d, yyyy h:mm a"
-    return str(
-        format_datetime(value, pattern, tzinfo=_zone(timezone), locale=LOCALES.get(language, LOCALES["pt"]))
-    )
+    return str(format_datetime(value, pattern, tzinfo=_zone(timezone), locale=LOCALES.get(language, LOCALES["pt"])))
 
 
 @cache
-def _zone(name: str):  # type: ignore[no-untyped-def]
+def _zone(name: str):
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(name)

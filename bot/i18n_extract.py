@@ -21,10 +21,12 @@ TEMPLATE_MAP = [("**.html", "jinja2")]
 
 def messages() -> set[str]:
     found: set[str] = set()
-    for _, _, message, _, _ in extract_from_dir(str(PACKAGE), METHOD_MAP, keywords={"_": None}):
+    for _, _, message, _, _ in extract_from_dir(str(PACKAGE), METHOD_MAP, keywords={"_": None, "N_": None}):
         if isinstance(message, str) and message:
             found.add(message)
-    for _, _, message, _, _ in extract_from_dir(str(bundled_dir("templates")), TEMPLATE_MAP, keywords={"_": None}):
+    for _, _, message, _, _ in extract_from_dir(
+        str(bundled_dir("templates")), TEMPLATE_MAP, keywords={"_": None, "N_": None}
+    ):
         if isinstance(message, str) and message:
             found.add(message)
     return found

@@ -13,13 +13,11 @@ from pathlib import Path
 
 from telegram import BotCommand, BotCommandScopeDefault, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
-    Defaults,
     MessageHandler,
     TypeHandler,
     filters,
@@ -29,12 +27,13 @@ from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
 from bot.domain.playbook.model import Playbook
-from bot.i18n import gettext_for
+from bot.i18n import N_, gettext_for
+from bot.reminders.scheduler import ReminderScheduler
 from bot.render.messages import MessageRenderer
 from bot.services.playbooks import load_checked_playbook, remember_playbook
 from bot.services.runtime import Clock, Runtime, system_clock
 from bot.storage.db import make_engine, upgrade_database
-from bot.tg import cadence, common, flows, leads, team
+from bot.tg import cadence, common, flows, leads, reminders, settings, team
 from bot.tg.callbacks import Verb, pattern
 from bot.tg.context import RENDERER, RUNTIME, Context
 from bot.tg.persistence import SqlPersistence, WriteThroughApplication
@@ -43,16 +42,16 @@ log = logging.getLogger(__name__)
 
 #: Commands shown in Telegram's menu: (command, Portuguese description).
 COMMANDS = (
-    ("novo", "Cadastrar um lead"),
-    ("leads", "Seus leads"),
-    ("lead", "Abrir um lead pelo número ou nome"),
-    ("hoje", "O que vence hoje"),
-    ("config", "Horário, fuso e idioma"),
-    ("relatorio", "Funil e métricas"),
-    ("exportar", "Exportar os registros"),
-    ("convidar", "Convidar alguém para o time (gestor)"),
-    ("ajuda", "O que eu faço"),
-    ("cancelar", "Sair do que estiver fazendo"),
+    ("novo", N_("Cadastrar um lead")),
+    ("leads", N_("Seus leads")),
+    ("lead", N_("Abrir um lead pelo número ou nome")),
+    ("hoje", N_("O que vence hoje")),
+    ("config", N_("Horário, fuso e idioma")),
+    ("relatorio", N_("Funil e métricas")),
+    ("exportar", N_("Exportar os registros")),
+    ("convidar", N_("Convidar alguém para o time (gestor)")),
+    ("ajuda", N_("O que eu faço")),
+    ("cancelar", N_("Sair do que estiver fazendo")),
 )
 
 
@@ -75,8 +74,7 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     templates_dir: Path | None = None,
-    rate_limit: bool = True,
-) -> Application:  # type: ignore[type-arg]
+) -> Application:
     settings = runtime.settings
     builder = (
         ApplicationBuilder()
@@ -86,21 +84,22 @@ def build_application(
         .base_file_url(settings.telegram_api_file_url)
         .context_types(ContextTypes(context=Context))
         .persistence(SqlPersistence(runtime.engine))
-        .defaults(Defaults(tzinfo=None))
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
-    builder = builder.post_init(_register_commands)
+    builder = builder.post_init(_post_init).post_stop(_post_stop)
     application = builder.build()
     application.bot_data[RUNTIME] = runtime
-    application.bot_data[RENDERER] = MessageRenderer(templates_dir or settings.templates_dir)
+    renderer = MessageRenderer(templates_dir or settings.templates_dir)
+    application.bot_data[RENDERER] = renderer
+    application.bot_data[reminders.SCHEDULER] = ReminderScheduler(
+        runtime, application.bot, reminders.composer(renderer)
+    )
     add_handlers(application)
     return application
 
 
-def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
+def add_handlers(application: Application) -> None:
     warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
     application.add_handler(TypeHandler(Update, common.gate), group=-1)
     application.add_handlers(
@@ -112,6 +111,11 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("leads", leads.list_command),
             CommandHandler("lead", leads.open_command),
             CommandHandler(["convidar", "invite"], team.invite),
+            CommandHandler(["hoje", "today"], reminders.today_command),
+            CommandHandler(["config", "settings"], settings.config_command),
+            CallbackQueryHandler(reminders.reminder_pressed, pattern=pattern(Verb.REMINDER)),
+            CallbackQueryHandler(reminders.resume_pressed, pattern=pattern(Verb.RESUME)),
+            CallbackQueryHandler(settings.config_pressed, pattern=pattern(Verb.CONFIG)),
             CallbackQueryHandler(leads.lead_pressed, pattern=pattern(Verb.LEAD)),
             CallbackQueryHandler(leads.icp_pressed, pattern=pattern(Verb.ICP)),
             CallbackQueryHandler(leads.page_pressed, pattern=pattern(Verb.PAGE)),
@@ -130,7 +134,18 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_error_handler(common.on_error)
 
 
-async def _register_commands(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(application: Application) -> None:
+    await _register_commands(application)
+    scheduler: ReminderScheduler = application.bot_data[reminders.SCHEDULER]
+    await scheduler.start(application.job_queue)
+
+
+async def _post_stop(application: Application) -> None:
+    scheduler: ReminderScheduler = application.bot_data[reminders.SCHEDULER]
+    await scheduler.stop()
+
+
+async def _register_commands(application: Application) -> None:
     """Register the command menu in Portuguese (default) and English."""
     for language in ("pt", "en"):
         _ = gettext_for(language)

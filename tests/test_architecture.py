@@ -22,7 +22,9 @@ def test_importing_the_whole_domain_loads_no_adapter_library() -> None:
         f"for name in {modules!r}: importlib.import_module(name)\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
-    loaded = json.loads(subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True, capture_output=True, text=True).stdout)
+    loaded = json.loads(
+        subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    )
     leaks = [m for m in loaded if m.split(".")[0] in FORBIDDEN]
     assert not leaks, f"bot.domain pulls in {leaks}"
     assert len(modules) >= 8

@@ -40,8 +40,7 @@ def playbook_check(args: argparse.Namespace) -> int:
     print(f"  version:     {playbook.version}")
     print(f"  fingerprint: {playbook.fingerprint}")
     print(
-        f"  {len(playbook.cadence.steps)} steps, {len(playbook.scripts)} scripts, "
-        f"{len(playbook.objections)} objections"
+        f"  {len(playbook.cadence.steps)} steps, {len(playbook.scripts)} scripts, {len(playbook.objections)} objections"
     )
     return 0
 
@@ -71,7 +70,7 @@ def score(args: argparse.Namespace) -> int:
     if args.json_facts:
         loaded = json.loads(args.json_facts)
         if not isinstance(loaded, dict):
-            raise CommandFailed("--json deve ser um objeto, como {\"cnae\": \"6201501\", \"uf\": \"SP\"}")
+            raise CommandFailed('--json deve ser um objeto, como {"cnae": "6201501", "uf": "SP"}')
         raw.update(loaded)
     facts_in: dict[str, str | None] = {}
     for key, value in raw.items():
@@ -86,8 +85,7 @@ def score(args: argparse.Namespace) -> int:
         facts_in["financial_score"] = args.financial_score
     if not any(k != "company" for k in facts_in):
         raise CommandFailed(
-            "nenhum dado para pontuar; use --cnae, --uf, --headcount… ou --json/--csv "
-            "(veja cadencia score --help)"
+            "nenhum dado para pontuar; use --cnae, --uf, --headcount… ou --json/--csv (veja cadencia score --help)"
         )
     _, result, errors = score_raw(facts_in, playbook)
     for message in errors.values():

@@ -35,7 +35,12 @@ class Screen:
     buttons: list[tuple[int, str, str | None, str | None]] = field(default_factory=list)
 
     def show(self, request: SentRequest) -> None:
-        if request.error is not None or request.method not in {"sendMessage", "editMessageText", "sendDocument", "sendPhoto"}:
+        if request.error is not None or request.method not in {
+            "sendMessage",
+            "editMessageText",
+            "sendDocument",
+            "sendPhoto",
+        }:
             return
         params = request.params
         text = params.get("text") or params.get("caption") or ""
@@ -73,7 +78,7 @@ async def run_console(
     api = InProcessBotApi(bot_username="cadencia_demo_bot")
     screen = Screen(stdout)
     api.subscribe(screen.show)
-    application = build_application(runtime, request=api, rate_limit=False)
+    application = build_application(runtime, request=api)
     await application.initialize()
     await application.start()
     updates = UpdateFactory(api, application.bot)

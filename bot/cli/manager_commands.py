@@ -26,21 +26,31 @@ LOCAL_ZONE = ZoneInfo("America/Sao_Paulo")
 def register(sub: Any) -> None:
     imp = sub.add_parser("import", help="import leads from a CSV or XLSX file")
     imp.add_argument("file", type=Path, help="CSV (; or ,, UTF-8 or Latin-1) or XLSX")
-    imp.add_argument("--reps", help="round-robin among these reps (names, @usernames or ids, comma-separated)")
-    imp.add_argument("--by-uf", dest="by_uf", help="assign by state, e.g. 'SP=ana,RJ=bruno,*=carla'")
+    imp.add_argument(
+        "--reps", help="round-robin among these reps (names, @usernames or ids, comma-separated)"
+    )
+    imp.add_argument(
+        "--by-uf", dest="by_uf", help="assign by state, e.g. 'SP=ana,RJ=bruno,*=carla'"
+    )
     imp.add_argument("--campaign", help="campaign for rows without one")
     imp.add_argument("--playbook", type=Path, help="playbook directory (default: PLAYBOOK_DIR)")
-    imp.add_argument("--rejected", type=Path, help="where to write rejected rows (default: FILE_rejeitadas.csv)")
+    imp.add_argument(
+        "--rejected", type=Path, help="where to write rejected rows (default: FILE_rejeitadas.csv)"
+    )
     imp.set_defaults(handler=import_leads)
 
     rep = sub.add_parser("report", help="funnel, rates, A/B and adoption for a period")
     _filters(rep)
     rep.add_argument("--playbook-version", dest="playbook_version")
-    rep.add_argument("--charts", type=Path, metavar="DIR", help="also write funnel.png and ranking.png here")
+    rep.add_argument(
+        "--charts", type=Path, metavar="DIR", help="also write funnel.png and ranking.png here"
+    )
     rep.set_defaults(handler=report)
 
     exp = sub.add_parser("export", help="export touches, leads, stage changes or meetings")
-    exp.add_argument("what", nargs="+", help="toques|leads|etapas|reunioes|tudo (English names work too)")
+    exp.add_argument(
+        "what", nargs="+", help="toques|leads|etapas|reunioes|tudo (English names work too)"
+    )
     exp.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     exp.add_argument("--comma", action="store_true", help="plain CSV: ',' and no BOM")
     _filters(exp)
@@ -81,14 +91,18 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=LOCAL_ZONE).astimezone(UTC)
 
 
-def period(start: str | None, end: str | None, *, default_month: bool) -> tuple[datetime | None, datetime | None]:
+def period(
+    start: str | None, end: str | None, *, default_month: bool
+) -> tuple[datetime | None, datetime | None]:
     today = datetime.now(LOCAL_ZONE).date()
     first = parse_day(start) if start else (today.replace(day=1) if default_month else None)
     last = parse_day(end) if end else (today if default_month else None)
     if first and last and last < first:
         raise CommandFailed("--to é anterior a --from")
-    return (day_start(first) if first else None,
-            day_start(last + timedelta(days=1)) if last else None)
+    return (
+        day_start(first) if first else None,
+        day_start(last + timedelta(days=1)) if last else None,
+    )
 
 
 def _rep_id(engine: Engine, text: str | None) -> int | None:
@@ -100,7 +114,9 @@ def _rep_id(engine: Engine, text: str | None) -> int | None:
         members = load_members(session)
     found = match_member(members, text)
     if found is None:
-        raise CommandFailed(f"vendedor '{text}' não encontrado (use id, @usuário, id do Telegram ou nome)")
+        raise CommandFailed(
+            f"vendedor '{text}' não encontrado (use id, @usuário, id do Telegram ou nome)"
+        )
     return found.id
 
 
@@ -115,7 +131,11 @@ def report(args: argparse.Namespace) -> int:
     rep_id = _rep_id(engine, args.rep)
     with session_scope(engine) as session:
         result = reports.build_report(
-            session, start=start, end=end, campaign=args.campaign, rep_id=rep_id,
+            session,
+            start=start,
+            end=end,
+            campaign=args.campaign,
+            rep_id=rep_id,
             playbook_version=args.playbook_version,
         )
     print(reports.render_cli(result))
@@ -140,8 +160,15 @@ def export(args: argparse.Namespace) -> int:
     engine = _engine()
     start, end = period(args.start, args.end, default_month=False)
     filters = ActivityFilter(start, end, args.campaign, _rep_id(engine, args.rep))
-    result = exports.export(engine, what=tables, fmt=args.format, directory=args.output,
-                            filters=filters, via="cli", comma=args.comma)
+    result = exports.export(
+        engine,
+        what=tables,
+        fmt=args.format,
+        directory=args.output,
+        filters=filters,
+        via="cli",
+        comma=args.comma,
+    )
     print(result.message)
     for path in result.files:
         print(f"  {path}")
@@ -168,8 +195,13 @@ def import_leads(args: argparse.Namespace) -> int:
     try:
         assignment = imports.Assignment.parse(reps=args.reps, by_uf=args.by_uf)
         result = imports.import_file(
-            engine, args.file, playbook=playbook, assignment=assignment,
-            campaign=args.campaign, member_id=None, progress=progress,
+            engine,
+            args.file,
+            playbook=playbook,
+            assignment=assignment,
+            campaign=args.campaign,
+            member_id=None,
+            progress=progress,
         )
     except imports.ImportFailed as exc:
         raise CommandFailed(str(exc)) from None

@@ -103,8 +103,6 @@ def apply_outcome(
         working = _advance(working, Stage.CONNECTED)
     if step.kind is StepKind.BREAKUP or following is None:
         if outcome in (Outcome.NO_ANSWER, Outcome.WRONG_CONTACT, Outcome.SKIPPED):
-            return Transition(
-                Stage.LOST, CadenceStatus.FINISHED, None, playbook.cadence.no_response_reason
-            )
+            return Transition(Stage.LOST, CadenceStatus.FINISHED, None, playbook.cadence.no_response_reason)
         return Transition(working, CadenceStatus.STOPPED, None)
     return Transition(working, CadenceStatus.ACTIVE, following)

@@ -446,8 +446,6 @@ def parse_prefix(text: str) -> CnaePrefix:
         raise InvalidCnae(f"{typed!r} não é um código CNAE. {_PREFIX_FORMS}")
     if len(digits) == 2:
         division_name(digits)  # raises when unknown
-        if not any(code.startswith(digits) for code in all_subclasses()):
-            raise InvalidCnae(f"Divisão {digits} não existe na tabela CNAE {CNAE_VERSION}.")
         return CnaePrefix("division", digits)
     if len(digits) == 3:
         return CnaePrefix("group", _existing_group(digits))

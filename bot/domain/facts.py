@@ -164,7 +164,7 @@ def _whole(text: str) -> int:
 
 
 def parse_headcount(text: str) -> IntRange:
-    """"120", "100-199", "100 a 199", "1.200", "500+" → an inclusive range of employees."""
+    """ "120", "100-199", "100 a 199", "1.200", "500+" → an inclusive range of employees."""
     result = _parse_range(text, _whole, what="Número de funcionários", example="120 ou 100-199")
     if result.low < 1:
         raise InvalidFact("Número de funcionários deve ser ao menos 1. Exemplo: 120 ou 100-199.")
@@ -185,7 +185,9 @@ def parse_revenue(text: str) -> IntRange:
     if unit_match and not re.search(r"[a-z]", unit_match[1].replace("r$", "")):
         folded = f"{unit_match[1]} {unit_match[4]} - {unit_match[3]} {unit_match[4]}"
     result = _parse_range(
-        folded, lambda p: _parse_amount(p).to_integral_value(), what="Faturamento",
+        folded,
+        lambda p: _parse_amount(p).to_integral_value(),
+        what="Faturamento",
         example="4,8 mi ou R$ 360.000 ou 1-5 mi",
     )
     if result.high > MAX_REVENUE:
@@ -204,8 +206,7 @@ def parse_branches(text: str) -> int:
         value = _whole(folded)
     except (ValueError, ArithmeticError):
         raise InvalidFact(
-            f"Não entendi o número de filiais '{cleaned[:40]}'. Digite um número, como 3 (0 se só "
-            "tem a matriz)."
+            f"Não entendi o número de filiais '{cleaned[:40]}'. Digite um número, como 3 (0 se só tem a matriz)."
         ) from None
     if value < 0:
         raise InvalidFact("Número de filiais não pode ser negativo.")
@@ -219,9 +220,7 @@ def parse_financial_score(text: str) -> int:
     try:
         value = _whole(fold(cleaned).split("/")[0].strip())
     except (ValueError, ArithmeticError):
-        raise InvalidFact(
-            f"Não entendi o score '{cleaned[:40]}'. Digite um número de 0 a 1000, como 720."
-        ) from None
+        raise InvalidFact(f"Não entendi o score '{cleaned[:40]}'. Digite um número de 0 a 1000, como 720.") from None
     if not 0 <= value <= MAX_FINANCIAL_SCORE:
         raise InvalidFact(f"Score financeiro vai de 0 a 1000; {value} está fora. Confira.")
     return value
@@ -230,8 +229,17 @@ def parse_financial_score(text: str) -> int:
 _REGISTRATION_WORDS = {
     Registration.ACTIVE: {"ativa", "ativo", "active", "sim", "yes", "habilitada", "habilitado", "s"},
     Registration.INACTIVE: {
-        "inativa", "inativo", "inactive", "nao", "no", "baixada", "suspensa", "cancelada",
-        "inapta", "n", "nao habilitada",
+        "inativa",
+        "inativo",
+        "inactive",
+        "nao",
+        "no",
+        "baixada",
+        "suspensa",
+        "cancelada",
+        "inapta",
+        "n",
+        "nao habilitada",
     },
     Registration.EXEMPT: {"isenta", "isento", "exempt", "nao contribuinte", "dispensada"},
 }
@@ -242,10 +250,7 @@ def parse_registration(text: str) -> Registration:
     for value, words in _REGISTRATION_WORDS.items():
         if folded in words or folded == value.value:
             return value
-    raise InvalidFact(
-        "Situação da inscrição estadual: responda ativa, inativa ou isenta (como aparece no "
-        "SINTEGRA)."
-    )
+    raise InvalidFact("Situação da inscrição estadual: responda ativa, inativa ou isenta (como aparece no SINTEGRA).")
 
 
 def parse_cnpj(text: str) -> str:
@@ -254,15 +259,13 @@ def parse_cnpj(text: str) -> str:
     compact = stdnum_cnpj.compact(cleaned).upper()
     if len(compact) != 14:
         raise InvalidFact(
-            f"CNPJ deve ter 14 caracteres; '{cleaned[:30]}' tem {len(compact)}. "
-            "Exemplo: 12.345.678/0001-95."
+            f"CNPJ deve ter 14 caracteres; '{cleaned[:30]}' tem {len(compact)}. Exemplo: 12.345.678/0001-95."
         )
     try:
         return str(stdnum_cnpj.validate(compact))
     except Exception:  # stdnum raises several ValidationError subclasses
         raise InvalidFact(
-            f"CNPJ {stdnum_cnpj.format(compact)} não confere (dígitos verificadores errados). "
-            "Confira no cartão CNPJ."
+            f"CNPJ {stdnum_cnpj.format(compact)} não confere (dígitos verificadores errados). Confira no cartão CNPJ."
         ) from None
 
 

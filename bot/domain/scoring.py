@@ -202,7 +202,9 @@ def _score_region(compiled: CompiledIcp, facts: LeadFacts) -> CriterionScore:
     if region in compiled.region_points:
         points, label = compiled.region_points[region]
         return CriterionScore("region", points, criterion.weight, True, uf.code, label or f"região {region}")
-    return CriterionScore("region", criterion.default, criterion.weight, True, uf.code, f"{uf.name} fora das regiões-alvo")
+    return CriterionScore(
+        "region", criterion.default, criterion.weight, True, uf.code, f"{uf.name} fora das regiões-alvo"
+    )
 
 
 def _score_band(compiled: CompiledIcp, facts: LeadFacts, name: str, notes: list[str]) -> CriterionScore:
@@ -238,7 +240,9 @@ def _score_registration(compiled: CompiledIcp, facts: LeadFacts) -> CriterionSco
         return _unknown("registration", criterion.weight)
     points = getattr(criterion, facts.registration.value)
     text = _REGISTRATION_TEXT[facts.registration]
-    return CriterionScore("registration", points, criterion.weight, True, text, f"inscrição estadual {text} no SINTEGRA")
+    return CriterionScore(
+        "registration", points, criterion.weight, True, text, f"inscrição estadual {text} no SINTEGRA"
+    )
 
 
 def _fact_value(facts: LeadFacts, fact: str) -> object:
@@ -264,9 +268,17 @@ def evaluate(condition: Condition, facts: LeadFacts) -> bool | None:
         hit = any(_prefix(str(t)).matches(str(value)) for t in targets)
         return (not hit) if op == "not_in" else hit
     if condition.fact == "uf":
-        target = [regions.parse_uf(str(t)).code for t in target] if isinstance(target, list) else regions.parse_uf(str(target)).code
+        target = (
+            [regions.parse_uf(str(t)).code for t in target]
+            if isinstance(target, list)
+            else regions.parse_uf(str(target)).code
+        )
     elif condition.fact == "region":
-        target = [str(regions.parse_region(str(t))) for t in target] if isinstance(target, list) else str(regions.parse_region(str(target)))
+        target = (
+            [str(regions.parse_region(str(t))) for t in target]
+            if isinstance(target, list)
+            else str(regions.parse_region(str(target)))
+        )
     if op == "in":
         return value in target  # type: ignore[operator]
     if op == "not_in":

@@ -11,9 +11,26 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 LEAD_FIELDS = (
-    "company", "cnpj", "cnae", "cnae_name", "uf", "uf_name", "city", "region", "headcount",
-    "revenue", "branches", "campaign", "contact_name", "contact_first_name", "contact_role",
-    "contact_phone", "contact_email", "contact_linkedin", "tier", "score",
+    "company",
+    "cnpj",
+    "cnae",
+    "cnae_name",
+    "uf",
+    "uf_name",
+    "city",
+    "region",
+    "headcount",
+    "revenue",
+    "branches",
+    "campaign",
+    "contact_name",
+    "contact_first_name",
+    "contact_role",
+    "contact_phone",
+    "contact_email",
+    "contact_linkedin",
+    "tier",
+    "score",
 )
 REP_FIELDS = ("first_name", "full_name", "phone", "email")
 
@@ -83,7 +100,9 @@ SAMPLE_LEAD = LeadView(
     score="82",
 )
 SPARSE_LEAD = LeadView(company="Empresa Exemplo")
-SAMPLE_REP = RepView(first_name="Rafael", full_name="Rafael Lima", phone="+55 11 98888-0000", email="rafael@exemplo.com")
+SAMPLE_REP = RepView(
+    first_name="Rafael", full_name="Rafael Lima", phone="+55 11 98888-0000", email="rafael@exemplo.com"
+)
 SPARSE_REP = RepView(first_name="Ana")
 SAMPLE_STEP = StepView(id="abordagem_1", title="Abordagem 1", number=1, channel="phone")
 

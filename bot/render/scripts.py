@@ -72,7 +72,8 @@ def check_scripts(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssu
                 template.render(**ctx)
             except jinja2.UndefinedError as exc:
                 yield PlaybookIssue(
-                    file, line,
+                    file,
+                    line,
                     f"{'.'.join(map(str, path))}: {exc.message} (com {label}); variáveis "
                     "disponíveis: lead.*, rep.*, seller.*, step.* — veja o README",
                 )

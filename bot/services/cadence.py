@@ -95,7 +95,9 @@ def step_card(runtime: Runtime, member: Member, lead_id: int) -> StepCard:
     variant = script.variants[variant_name]
     number = step_number(playbook, step.id)
     ctx = context(
-        lead_view(lead), rep_view(owner), playbook.manifest.seller.model_dump(),
+        lead_view(lead),
+        rep_view(owner),
+        playbook.manifest.seller.model_dump(),
         StepView(id=step.id, title=step.title, number=number, channel=step.channel.value),
     )
     body = render_script(variant.body, ctx)
@@ -105,9 +107,17 @@ def step_card(runtime: Runtime, member: Member, lead_id: int) -> StepCard:
     if step.channel is Channel.WHATSAPP and phone_digits:
         wa = f"https://wa.me/{phone_digits}?text={quote(body[:1500])}"
     return StepCard(
-        lead=lead, step=step, number=number, total=len(playbook.cadence.steps),
-        script_id=step.script, variant=variant_name, subject=subject, body=body,
-        whatsapp_url=wa, phone=lead.contact_phone, email=lead.contact_email,
+        lead=lead,
+        step=step,
+        number=number,
+        total=len(playbook.cadence.steps),
+        script_id=step.script,
+        variant=variant_name,
+        subject=subject,
+        body=body,
+        whatsapp_url=wa,
+        phone=lead.contact_phone,
+        email=lead.contact_email,
     )
 
 
@@ -195,14 +205,23 @@ def log_outcome(
         now = runtime.now()
         script = playbook.scripts[step.script]
         touch = Touch(
-            lead_id=lead.id or 0, rep_id=member.id or 0, campaign=lead.campaign, step_id=step.id,
-            step_number=step_number(playbook, step.id), step_kind=step.kind.value,
-            channel=step.channel.value, script_id=step.script,
+            lead_id=lead.id or 0,
+            rep_id=member.id or 0,
+            campaign=lead.campaign,
+            step_id=step.id,
+            step_number=step_number(playbook, step.id),
+            step_kind=step.kind.value,
+            channel=step.channel.value,
+            script_id=step.script,
             variant=choose_variant(script, lead_id=lead.id or 0, script_id=step.script),
-            playbook_version=playbook.version, playbook_fingerprint=playbook.fingerprint,
-            outcome=outcome.value, objection=objection,
+            playbook_version=playbook.version,
+            playbook_fingerprint=playbook.fingerprint,
+            outcome=outcome.value,
+            objection=objection,
             loss_reason=transition.loss_reason if transition.stage is Stage.LOST else None,
-            notes=(notes or None), happened_at=now, recorded_at=now,
+            notes=(notes or None),
+            happened_at=now,
+            recorded_at=now,
         )
         session.add(touch)
         record_stage(session, runtime, lead, member, transition.stage, transition.loss_reason)
@@ -246,14 +265,20 @@ def record_answer(runtime: Runtime, member: Member, touch_id: int, key: str, val
 # ---------------------------------------------------------------------------- meetings & stages
 
 
-def book_meeting(runtime: Runtime, member: Member, lead_id: int, starts_at: datetime, touch_id: int | None = None) -> Meeting:
+def book_meeting(
+    runtime: Runtime, member: Member, lead_id: int, starts_at: datetime, touch_id: int | None = None
+) -> Meeting:
     playbook = runtime.playbook
     with runtime.session() as session:
         lead = _authorised(session, member, lead_id)
         owner = session.get(Member, lead.owner_id) or member
         meeting = Meeting(
-            lead_id=lead.id or 0, rep_id=owner.id or 0, touch_id=touch_id, campaign=lead.campaign,
-            starts_at=starts_at, duration_minutes=playbook.manifest.meetings.default_duration_minutes,
+            lead_id=lead.id or 0,
+            rep_id=owner.id or 0,
+            touch_id=touch_id,
+            campaign=lead.campaign,
+            starts_at=starts_at,
+            duration_minutes=playbook.manifest.meetings.default_duration_minutes,
             created_at=runtime.now(),
         )
         session.add(meeting)
@@ -280,8 +305,12 @@ def _plan_meeting_reminders(session: Session, runtime: Runtime, meeting: Meeting
             continue
         session.add(
             Reminder(
-                member_id=meeting.rep_id, lead_id=meeting.lead_id, meeting_id=meeting.id,
-                kind=kind.value, due_at=due, dedupe_key=f"{kind.value}:{meeting.id}",
+                member_id=meeting.rep_id,
+                lead_id=meeting.lead_id,
+                meeting_id=meeting.id,
+                kind=kind.value,
+                due_at=due,
+                dedupe_key=f"{kind.value}:{meeting.id}",
             )
         )
 

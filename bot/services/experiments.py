@@ -19,6 +19,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from statistics import NormalDist
 
 from bot.domain.vocabulary import Outcome
@@ -76,8 +77,9 @@ def newcombe_interval(
     return diff, low, high
 
 
-def touches_per_arm(p_a: float, p_b: float, *, confidence: float = CONFIDENCE,
-                    power: float = POWER) -> int:
+def touches_per_arm(
+    p_a: float, p_b: float, *, confidence: float = CONFIDENCE, power: float = POWER
+) -> int:
     """Touches each arm needs to detect p_a vs p_b (two-sided test of two proportions).
 
     When the observed rates are (nearly) equal the target is a minimum detectable difference:
@@ -232,17 +234,21 @@ def experiments_from_counts(
         arms = tuple(Arm(name, *variants[name]) for name in sorted(variants))
         baseline = arms[0]
         comparisons = tuple(
-            (compare(baseline, arm, "meetings", confidence=confidence),
-             compare(baseline, arm, "replies", confidence=confidence))
+            (
+                compare(baseline, arm, "meetings", confidence=confidence),
+                compare(baseline, arm, "replies", confidence=confidence),
+            )
             for arm in arms[1:]
         )
         experiments.append(Experiment("script", script_id, arms, comparisons))
     if len(per_version) >= 2:
         arms = tuple(Arm(v, *per_version[v]) for v in sorted(per_version, key=_natural))
         comparisons = tuple(
-            (compare(previous, arm, "meetings", confidence=confidence),
-             compare(previous, arm, "replies", confidence=confidence))
-            for previous, arm in zip(arms, arms[1:], strict=False)
+            (
+                compare(previous, arm, "meetings", confidence=confidence),
+                compare(previous, arm, "replies", confidence=confidence),
+            )
+            for previous, arm in pairwise(arms)
         )
         experiments.append(Experiment("playbook", "playbook", arms, comparisons))
     return experiments

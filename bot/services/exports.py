@@ -29,6 +29,7 @@ from typing import Any, Protocol
 from sqlalchemy import Engine
 
 from bot.domain.vocabulary import Role
+from bot.services.reports import NotAllowed
 from bot.storage.db import session_scope
 from bot.storage.exporting import TABLES, ExportColumn, iter_chunks, table_columns
 from bot.storage.models import ExportAudit
@@ -47,17 +48,22 @@ TABLE_NAMES = {
     "meetings": "reunioes",
 }
 ALIASES = {
-    "toques": "touches", "touch": "touches", "touches": "touches",
-    "lead": "leads", "leads": "leads", "empresas": "leads",
-    "etapas": "stage_changes", "mudancas": "stage_changes", "stage_changes": "stage_changes",
+    "toques": "touches",
+    "touch": "touches",
+    "touches": "touches",
+    "lead": "leads",
+    "leads": "leads",
+    "empresas": "leads",
+    "etapas": "stage_changes",
+    "mudancas": "stage_changes",
+    "stage_changes": "stage_changes",
     "stages": "stage_changes",
-    "reunioes": "meetings", "reuniões": "meetings", "meetings": "meetings",
-    "tudo": "all", "all": "all",
+    "reunioes": "meetings",
+    "reuniões": "meetings",
+    "meetings": "meetings",
+    "tudo": "all",
+    "all": "all",
 }
-
-
-class NotAllowed(PermissionError):
-    """The member may not export these rows; the message is fit to show them."""
 
 
 class MemberLike(Protocol):
@@ -66,7 +72,7 @@ class MemberLike(Protocol):
 
 
 def parse_what(words: Sequence[str] | str) -> list[str]:
-    """"toques", "leads reunioes", "all" → canonical table names; ValueError in Portuguese."""
+    """ "toques", "leads reunioes", "all" → canonical table names; ValueError in Portuguese."""
     if isinstance(words, str):
         words = re.split(r"[\s,]+", words.strip())
     tables: list[str] = []
@@ -78,7 +84,7 @@ def parse_what(words: Sequence[str] | str) -> list[str]:
             raise ValueError(
                 f"não sei exportar '{word}'; escolha entre toques, leads, etapas, reunioes ou tudo"
             )
-        for name in (TABLES if table == "all" else (table,)):
+        for name in TABLES if table == "all" else (table,):
             if name not in tables:
                 tables.append(name)
     if not tables:
@@ -105,7 +111,9 @@ class ExportResult:
     @property
     def message(self) -> str:
         """One sentence for the chat (Portuguese)."""
-        counts = ", ".join(f"{TABLE_NAMES[t]}: {n:,}".replace(",", ".") for t, n in self.rows.items())
+        counts = ", ".join(
+            f"{TABLE_NAMES[t]}: {n:,}".replace(",", ".") for t, n in self.rows.items()
+        )
         if self.packaging == "zip":
             return f"Exportação pronta ({counts}). Os arquivos foram compactados num .zip."
         if self.packaging == "split":
@@ -122,8 +130,9 @@ class ExportResult:
 class _CsvParts:
     """CSV files for one table, cut into parts below ``max_bytes`` (header repeated)."""
 
-    def __init__(self, base: Path, headers: list[str], *, delimiter: str, bom: bool,
-                 max_bytes: int) -> None:
+    def __init__(
+        self, base: Path, headers: list[str], *, delimiter: str, bom: bool, max_bytes: int
+    ) -> None:
         self.base = base
         self.headers = headers
         self.delimiter = delimiter
@@ -136,8 +145,10 @@ class _CsvParts:
 
     def _open(self) -> None:
         number = len(self.paths) + 1
-        path = self.base.with_suffix(".csv") if number == 1 else self.base.with_name(
-            f"{self.base.name}_parte{number}.csv"
+        path = (
+            self.base.with_suffix(".csv")
+            if number == 1
+            else self.base.with_name(f"{self.base.name}_parte{number}.csv")
         )
         self._handle = path.open("w", encoding=self.encoding, newline="")
         self._writer = csv.writer(self._handle, delimiter=self.delimiter, lineterminator="\r\n")
@@ -192,15 +203,19 @@ class _Workbooks:
         if self.book is not None:
             self.book.close()
         number = len(self.paths) + 1
-        path = self.base.with_name(f"{self.base.name}_parte{number}.xlsx" if number > 1 else
-                                   f"{self.base.name}.xlsx")
-        self.book = xlsxwriter.Workbook(str(path), {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-            "default_date_format": "dd/mm/yyyy hh:mm",
-        })
+        path = self.base.with_name(
+            f"{self.base.name}_parte{number}.xlsx" if number > 1 else f"{self.base.name}.xlsx"
+        )
+        self.book = xlsxwriter.Workbook(
+            str(path),
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "default_date_format": "dd/mm/yyyy hh:mm",
+            },
+        )
         self.bold = self.book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
         self.date_format = self.book.add_format({"num_format": "dd/mm/yyyy hh:mm:ss"})
         self.paths.append(path)
@@ -273,7 +288,7 @@ def export(
     what: Sequence[str],
     fmt: str = "csv",
     directory: Path,
-    filters: ActivityFilter = ActivityFilter(),
+    filters: ActivityFilter | None = None,
     member_id: int | None = None,
     via: str = "cli",
     comma: bool = False,
@@ -286,6 +301,7 @@ def export(
     ``what``: canonical table names (see :func:`parse_what`). The caller must already have
     checked the member may see these rows (:func:`export_for` does).
     """
+    filters = filters or ActivityFilter()
     if fmt not in ("csv", "xlsx"):
         raise ValueError(f"formato desconhecido '{fmt}': use csv ou xlsx")
     tables = list(what)
@@ -300,9 +316,13 @@ def export(
         for table in tables:
             columns, _model, _source = table_columns(table, dialect)
             stem = base if len(tables) == 1 else f"{base}_{TABLE_NAMES[table]}"
-            parts = _CsvParts(directory / stem, [c.header for c in columns],
-                              delimiter="," if comma else ";", bom=not comma,
-                              max_bytes=max_bytes)
+            parts = _CsvParts(
+                directory / stem,
+                [c.header for c in columns],
+                delimiter="," if comma else ";",
+                bom=not comma,
+                max_bytes=max_bytes,
+            )
             counts[table] = 0
             for rows in iter_chunks(engine, table, filters, chunk_size=chunk_size):
                 parts.write(rows)
@@ -322,8 +342,9 @@ def export(
         books.close()
         written = books.paths
 
-    result = ExportResult(files=list(written), rows=counts, format=fmt, packaging="single",
-                          parts=list(written))
+    result = ExportResult(
+        files=list(written), rows=counts, format=fmt, packaging="single", parts=list(written)
+    )
     if len(written) > 1 or written[0].stat().st_size > max_bytes:
         archive = directory / f"{base}.zip"
         with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
@@ -344,8 +365,11 @@ def export(
             via=via,
             what=",".join(tables)[:64],
             format=fmt,
-            filters={**filters.as_json(), "delimiter": "," if comma else ";",
-                     "packaging": result.packaging},
+            filters={
+                **filters.as_json(),
+                "delimiter": "," if comma else ";",
+                "packaging": result.packaging,
+            },
             rows=result.total_rows,
         )
         session.add(audit)
@@ -361,16 +385,27 @@ def export_for(
     what: Sequence[str],
     fmt: str = "csv",
     directory: Path,
-    filters: ActivityFilter = ActivityFilter(),
+    filters: ActivityFilter | None = None,
     via: str = "chat",
     comma: bool = False,
     max_bytes: int = TELEGRAM_FILE_LIMIT,
 ) -> ExportResult:
     """Export as ``member``: a manager exports anyone's rows, a rep only their own."""
+    filters = filters or ActivityFilter()
     if member.role != Role.MANAGER:
         if filters.rep_id is not None and filters.rep_id != member.id:
             raise NotAllowed("Você só pode exportar os seus próprios registros.")
-        filters = ActivityFilter(filters.start, filters.end, filters.campaign, member.id,
-                                 filters.playbook_version)
-    return export(engine, what=what, fmt=fmt, directory=directory, filters=filters,
-                  member_id=member.id, via=via, comma=comma, max_bytes=max_bytes)
+        filters = ActivityFilter(
+            filters.start, filters.end, filters.campaign, member.id, filters.playbook_version
+        )
+    return export(
+        engine,
+        what=what,
+        fmt=fmt,
+        directory=directory,
+        filters=filters,
+        member_id=member.id,
+        via=via,
+        comma=comma,
+        max_bytes=max_bytes,
+    )

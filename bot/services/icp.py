@@ -36,9 +36,7 @@ def explain_lines(result: IcpResult) -> list[str]:
 def explain_text(result: IcpResult, *, company: str = "") -> str:
     head = f"{company}\n" if company else ""
     potential = (
-        f" (até {result.potential} se os dados que faltam forem favoráveis)"
-        if result.potential != result.score
-        else ""
+        f" (até {result.potential} se os dados que faltam forem favoráveis)" if result.potential != result.score else ""
     )
     text = [
         f"{head}ICP: {result.score}/100{potential} — tier {result.tier}",

@@ -39,8 +39,16 @@ from bot.storage.models import ImportBatch, Member, utcnow
 BATCH_SIZE = 1000
 PROGRESS_EVERY = 500
 Progress = Callable[[int, int], None]
-FACT_FIELDS = ("cnae", "uf", "headcount", "revenue", "branches", "registration",
-               "financial_score", "cnpj")
+FACT_FIELDS = (
+    "cnae",
+    "uf",
+    "headcount",
+    "revenue",
+    "branches",
+    "registration",
+    "financial_score",
+    "cnpj",
+)
 
 
 class ImportFailed(Exception):
@@ -61,13 +69,15 @@ class Sheet:
 
 
 def decode(raw: bytes) -> tuple[str, str]:
-    """Text and the encoding that read it: UTF-8 (with or without BOM), else Windows-1252/Latin-1."""
+    """Text and the encoding that read it: UTF-8 (BOM or not), else Windows-1252/Latin-1."""
     for encoding in ("utf-8-sig", "cp1252", "latin-1"):
         try:
             return raw.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
-    raise ImportFailed("não consegui ler o arquivo como texto")  # pragma: no cover - latin-1 reads all
+    raise ImportFailed(
+        "não consegui ler o arquivo como texto"
+    )  # pragma: no cover - latin-1 reads all
 
 
 def read_csv(raw: bytes) -> Sheet:
@@ -82,11 +92,7 @@ def read_csv(raw: bytes) -> Sheet:
     reader = csv.reader(io.StringIO(text.lstrip("\r\n")), delimiter=delimiter)
     headers = next(reader)
 
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        for number, cells in enumerate(reader, start=2):
-            yield number, cells
-
-    return Sheet(headers, rows(), max(len(lines) - 1, 0), encoding, delimiter)
+    return Sheet(headers, enumerate(reader, start=2), max(len(lines) - 1, 0), encoding, delimiter)
 
 
 def _cell_text(value: Any, field: str | None) -> str:
@@ -121,8 +127,13 @@ def read_xlsx(raw: bytes) -> Sheet:
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         for number, cells in enumerate(values, start=2):
-            yield number, [_cell_text(v, fields[i] if i < len(fields) else None)
-                           for i, v in enumerate(cells)]
+            yield (
+                number,
+                [
+                    _cell_text(v, fields[i] if i < len(fields) else None)
+                    for i, v in enumerate(cells)
+                ],
+            )
         book.close()
 
     return Sheet(headers, rows(), max((sheet.max_row or 1) - 1, 0))
@@ -175,7 +186,11 @@ class _Assigner:
         """The member, or the reason the row cannot be assigned."""
         if rep_cell:
             found = match_member(self.members, rep_cell)
-            return found if found is not None else f"vendedor '{rep_cell[:40]}' não encontrado na equipe"
+            return (
+                found
+                if found is not None
+                else f"vendedor '{rep_cell[:40]}' não encontrado na equipe"
+            )
         if self.by_uf:
             found = self.by_uf.get(uf or "") or self.by_uf.get("*")
             if found is not None:
@@ -230,7 +245,9 @@ class ImportResult:
         for problem in self.problems[:10]:
             lines.append(f"  linha {problem.row}: {problem.reason}")
         if len(self.problems) > 10:
-            lines.append(f"  … e mais {len(self.problems) - 10} (veja o arquivo das linhas com problema)")
+            lines.append(
+                f"  … e mais {len(self.problems) - 10} (veja o arquivo das linhas com problema)"
+            )
         if self.unknown_columns:
             lines.append("Colunas ignoradas: " + ", ".join(self.unknown_columns[:10]))
         return "\n".join(lines)
@@ -258,9 +275,16 @@ def import_file(
     member_id: int | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
-    return import_bytes(engine, path.read_bytes(), path.name, playbook=playbook,
-                        assignment=assignment, campaign=campaign, member_id=member_id,
-                        progress=progress)
+    return import_bytes(
+        engine,
+        path.read_bytes(),
+        path.name,
+        playbook=playbook,
+        assignment=assignment,
+        campaign=campaign,
+        member_id=member_id,
+        progress=progress,
+    )
 
 
 def import_bytes(
@@ -284,22 +308,28 @@ def import_bytes(
             "nome fantasia, company)"
         )
     result = ImportResult(filename=filename[:200], headers=sheet.headers, total=sheet.total)
-    result.unknown_columns = [h for h, f in zip(sheet.headers, fields, strict=True) if h and f is None]
+    result.unknown_columns = [
+        h for h, f in zip(sheet.headers, fields, strict=True) if h and f is None
+    ]
     icp = compile_icp(playbook.icp)
     moment = now or utcnow()
 
     with session_scope(engine) as session:
         members = load_members(session)
         known: KnownCompanies = known_companies(session)
-        batch = ImportBatch(member_id=member_id, filename=filename[:200], started_at=moment,
-                            total_rows=sheet.total)
+        batch = ImportBatch(
+            member_id=member_id, filename=filename[:200], started_at=moment, total_rows=sheet.total
+        )
         session.add(batch)
         session.flush()
         result.batch_id = batch.id
     assigner = _Assigner(assignment, members)
     stage_change = {
-        "from_stage": None, "to_stage": Stage.NEW.value, "reason": None,
-        "playbook_version": playbook.version, "playbook_fingerprint": playbook.fingerprint,
+        "from_stage": None,
+        "to_stage": Stage.NEW.value,
+        "reason": None,
+        "playbook_version": playbook.version,
+        "playbook_fingerprint": playbook.fingerprint,
     }
 
     pending: list[dict[str, Any]] = []
@@ -316,8 +346,20 @@ def import_bytes(
         done += 1
         if not any(c.strip() for c in cells):
             continue
-        problem = _row(number, cells, fields, result, known, assigner, icp, playbook,
-                       campaign, member_id, moment, pending)
+        problem = _row(
+            number,
+            cells,
+            fields,
+            result,
+            known,
+            assigner,
+            icp,
+            playbook,
+            campaign,
+            member_id,
+            moment,
+            pending,
+        )
         if problem is not None:
             result.problems.append(problem)
         if len(pending) >= BATCH_SIZE:
@@ -384,32 +426,34 @@ def _row(
     text["contact_role"] = text["contact_role"][:120]
     text["contact_phone"] = text["contact_phone"][:32]
     text["contact_email"] = text["contact_email"][:200]
-    pending.append({
-        "owner_id": owner.id,
-        "company": company,
-        "company_key": key,
-        **text,
-        "cnpj": facts.cnpj,
-        "cnae": facts.cnae,
-        "uf": facts.uf,
-        "headcount_low": facts.headcount.low if facts.headcount else None,
-        "headcount_high": facts.headcount.high if facts.headcount else None,
-        "revenue_low": facts.revenue.low if facts.revenue else None,
-        "revenue_high": facts.revenue.high if facts.revenue else None,
-        "branches": facts.branches,
-        "registration": facts.registration.value if facts.registration else None,
-        "financial_score": facts.financial_score,
-        "source": "import",
-        "stage": Stage.NEW.value,
-        "icp_score": scored.score,
-        "icp_potential": scored.potential,
-        "icp_tier": scored.tier.value,
-        "sales_model": scored.sales_model.value,
-        "knocked_out": scored.knocked_out,
-        "scored_with": playbook.fingerprint,
-        "created_by": member_id,
-        "created_at": moment,
-        "updated_at": moment,
-    })
+    pending.append(
+        {
+            "owner_id": owner.id,
+            "company": company,
+            "company_key": key,
+            **text,
+            "cnpj": facts.cnpj,
+            "cnae": facts.cnae,
+            "uf": facts.uf,
+            "headcount_low": facts.headcount.low if facts.headcount else None,
+            "headcount_high": facts.headcount.high if facts.headcount else None,
+            "revenue_low": facts.revenue.low if facts.revenue else None,
+            "revenue_high": facts.revenue.high if facts.revenue else None,
+            "branches": facts.branches,
+            "registration": facts.registration.value if facts.registration else None,
+            "financial_score": facts.financial_score,
+            "source": "import",
+            "stage": Stage.NEW.value,
+            "icp_score": scored.score,
+            "icp_potential": scored.potential,
+            "icp_tier": scored.tier.value,
+            "sales_model": scored.sales_model.value,
+            "knocked_out": scored.knocked_out,
+            "scored_with": playbook.fingerprint,
+            "created_by": member_id,
+            "created_at": moment,
+            "updated_at": moment,
+        }
+    )
     known.add(facts.cnpj, key, facts.uf, f"linha {number}")
     return None

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.domain import cnae, regions
@@ -101,8 +101,10 @@ def create_lead(runtime: Runtime, member: Member, answers: Mapping[str, str | No
         created_at=now,
         updated_at=now,
         stage=Stage.NEW.value,
-        **{name: (answers.get(name) or "").strip()[:300] for name in TEXT_FIELDS if name != "company"},
     )
+    for name in TEXT_FIELDS:
+        if name != "company":
+            setattr(lead, name, (answers.get(name) or "").strip()[:300])
     apply_facts(lead, facts)
     result = score(facts, runtime.icp)
     apply_score(lead, result, runtime.playbook.fingerprint)
@@ -111,9 +113,14 @@ def create_lead(runtime: Runtime, member: Member, answers: Mapping[str, str | No
         session.flush()
         session.add(
             StageChange(
-                lead_id=lead.id or 0, rep_id=member.id, campaign=lead.campaign, from_stage=None,
-                to_stage=Stage.NEW.value, playbook_version=runtime.playbook.version,
-                playbook_fingerprint=runtime.playbook.fingerprint, at=now,
+                lead_id=lead.id or 0,
+                rep_id=member.id,
+                campaign=lead.campaign,
+                from_stage=None,
+                to_stage=Stage.NEW.value,
+                playbook_version=runtime.playbook.version,
+                playbook_fingerprint=runtime.playbook.fingerprint,
+                at=now,
             )
         )
     return NewLead(lead, result)
@@ -167,7 +174,7 @@ def get_lead(runtime: Runtime, member: Member, lead_id: int) -> Lead:
         return _authorised(session, member, lead_id)
 
 
-def _scope(member: Member):  # type: ignore[no-untyped-def]
+def _scope(member: Member):
     query = select(Lead)
     if member.role != Role.MANAGER:
         query = query.where(Lead.owner_id == member.id)
@@ -185,7 +192,9 @@ class LeadPage:
 LEAD_FILTERS = ("all", "due", "open", *[s.value for s in Stage])
 
 
-def list_leads(runtime: Runtime, member: Member, *, page: int = 0, flt: str = "all", now: datetime | None = None) -> LeadPage:
+def list_leads(
+    runtime: Runtime, member: Member, *, page: int = 0, flt: str = "all", now: datetime | None = None
+) -> LeadPage:
     """The member's leads (a manager: the team's), newest first, PAGE_SIZE per page."""
     query = _scope(member)
     if flt == "due":
@@ -199,7 +208,11 @@ def list_leads(runtime: Runtime, member: Member, *, page: int = 0, flt: str = "a
         total = session.exec(select(func.count()).select_from(query.subquery())).one()
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
-        order = (col(Lead.step_due_at).asc(), col(Lead.id).desc()) if flt == "due" else (col(Lead.created_at).desc(), col(Lead.id).desc())
+        order = (
+            (col(Lead.step_due_at).asc(), col(Lead.id).desc())
+            if flt == "due"
+            else (col(Lead.created_at).desc(), col(Lead.id).desc())
+        )
         leads = list(session.exec(query.order_by(*order).offset(page * PAGE_SIZE).limit(PAGE_SIZE)))
     return LeadPage(leads, page, pages, total)
 
@@ -216,8 +229,10 @@ def find_leads(runtime: Runtime, member: Member, query_text: str, limit: int = 8
             return []
         words = key.split()
         query = _scope(member).where(*[col(Lead.company_key).contains(w) for w in words])
-        exact = _scope(member).where(or_(Lead.company_key == key))
-        found = list(session.exec(exact.limit(limit))) or list(session.exec(query.order_by(col(Lead.id).desc()).limit(limit)))
+        exact = _scope(member).where(col(Lead.company_key) == key)
+        found = list(session.exec(exact.limit(limit))) or list(
+            session.exec(query.order_by(col(Lead.id).desc()).limit(limit))
+        )
     return found
 
 
@@ -252,18 +267,30 @@ def lead_view(lead: Lead, result: IcpResult | None = None) -> LeadView:
 
 
 def rep_view(member: Member) -> RepView:
-    return RepView(first_name=member.first_name, full_name=member.full_name or member.first_name, phone=member.phone, email=member.email)
+    return RepView(
+        first_name=member.first_name,
+        full_name=member.full_name or member.first_name,
+        phone=member.phone,
+        email=member.email,
+    )
 
 
-def record_stage(session: Session, runtime: Runtime, lead: Lead, member: Member | None, to_stage: Stage, reason: str | None = None) -> None:
+def record_stage(
+    session: Session, runtime: Runtime, lead: Lead, member: Member | None, to_stage: Stage, reason: str | None = None
+) -> None:
     """Move a lead to a stage and log the change (no-op if it is already there)."""
     if lead.stage == to_stage.value:
         return
     session.add(
         StageChange(
-            lead_id=lead.id or 0, rep_id=member.id if member else None, campaign=lead.campaign,
-            from_stage=lead.stage, to_stage=to_stage.value, reason=reason,
-            playbook_version=runtime.playbook.version, playbook_fingerprint=runtime.playbook.fingerprint,
+            lead_id=lead.id or 0,
+            rep_id=member.id if member else None,
+            campaign=lead.campaign,
+            from_stage=lead.stage,
+            to_stage=to_stage.value,
+            reason=reason,
+            playbook_version=runtime.playbook.version,
+            playbook_fingerprint=runtime.playbook.fingerprint,
             at=runtime.now(),
         )
     )

@@ -38,13 +38,14 @@ from bot.domain.vocabulary import (
     Role,
     Stage,
 )
+from bot.services import team
 from bot.services.experiments import REPLY_OUTCOMES, Experiment, experiments_from_counts
 from bot.storage import reporting as q
 from bot.storage.reporting import FUNNEL, ActivityFilter
 
 CHAT_LIMIT = 4096
 
-STAGE_NAMES = {
+STAGE_NAMES: dict[str, str] = {
     Stage.NEW: "Entraram",
     Stage.PROSPECTING: "Em prospecção",
     Stage.CONNECTED: "Conectadas",
@@ -54,7 +55,7 @@ STAGE_NAMES = {
     Stage.WON: "Venda",
     Stage.LOST: "Perdida",
 }
-CHANNEL_NAMES = {
+CHANNEL_NAMES: dict[str, str] = {
     Channel.PHONE: "Ligação",
     Channel.EMAIL: "E-mail",
     Channel.WHATSAPP: "WhatsApp",
@@ -63,8 +64,8 @@ CHANNEL_NAMES = {
 NO_CAMPAIGN = "(sem campanha)"
 
 
-class NotAllowed(PermissionError):
-    """A member asked for numbers they may not see; the message is fit to show them."""
+class NotAllowed(team.NotAllowed, PermissionError):
+    """A member asked for numbers or rows they may not see; the message is fit to show them."""
 
 
 class MemberLike(Protocol):
@@ -203,8 +204,14 @@ class Report:
     @property
     def empty(self) -> bool:
         b = self.basic
-        return not (b.companies_entered or b.calls_made or b.messages_sent or b.sql_booked
-                    or b.companies_lost or self.adoption.reps)
+        return not (
+            b.companies_entered
+            or b.calls_made
+            or b.messages_sent
+            or b.sql_booked
+            or b.companies_lost
+            or self.adoption.reps
+        )
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:
@@ -324,17 +331,28 @@ def build_report(
 
     total = CampaignRow("")
     for c in campaigns.values():
-        for name in ("list_companies", "entered", "lost", "calls", "effective_calls", "messages",
-                     "sql", "decision_makers", "influencers", "intent_45d", "intent_90d",
-                     "proposals", "sales"):
+        for name in (
+            "list_companies",
+            "entered",
+            "lost",
+            "calls",
+            "effective_calls",
+            "messages",
+            "sql",
+            "decision_makers",
+            "influencers",
+            "intent_45d",
+            "intent_90d",
+            "proposals",
+            "sales",
+        ):
             setattr(total, name, getattr(total, name) + getattr(c, name))
         if not c.funnel:
             c.funnel = _funnel({})
     total.funnel = _funnel(ranks_total)
 
     messages_by_channel = {
-        ch.value: by_channel_attempts.get(ch.value, 0)
-        for ch in Channel if ch in MESSAGE_CHANNELS
+        ch.value: by_channel_attempts.get(ch.value, 0) for ch in Channel if ch in MESSAGE_CHANNELS
     }
     basic = Basic(
         companies_entered=total.entered,
@@ -345,14 +363,20 @@ def build_report(
         sql_booked=total.sql,
     )
     reply_rates = [
-        ChannelRate(ch.value, by_channel_attempts.get(ch.value, 0), by_channel_replies.get(ch.value, 0))
+        ChannelRate(
+            ch.value, by_channel_attempts.get(ch.value, 0), by_channel_replies.get(ch.value, 0)
+        )
         for ch in Channel
     ]
     adoption = _adoption(session, f, rep_counts, working_hours or WorkingHours())
-    names = q.member_names(session, {rep for _c, rep in sql_matrix} | {r.rep_id for r in adoption.reps})
+    names = q.member_names(
+        session, {rep for _c, rep in sql_matrix} | {r.rep_id for r in adoption.reps}
+    )
     adoption = Adoption(
         adoption.weeks,
-        sorted((_named(r, names) for r in adoption.reps), key=lambda r: (-r.sql, -r.touches, r.name)),
+        sorted(
+            (_named(r, names) for r in adoption.reps), key=lambda r: (-r.sql, -r.touches, r.name)
+        ),
     )
     return Report(
         filter=f,
@@ -377,8 +401,13 @@ def _stage_order(stage: str | None) -> int:
 
 def _named(activity: RepActivity, names: dict[int, str]) -> RepActivity:
     return RepActivity(
-        activity.rep_id, names.get(activity.rep_id, f"#{activity.rep_id}"), activity.touches,
-        activity.calls, activity.messages, activity.sql, activity.active_days,
+        activity.rep_id,
+        names.get(activity.rep_id, f"#{activity.rep_id}"),
+        activity.touches,
+        activity.calls,
+        activity.messages,
+        activity.sql,
+        activity.active_days,
         activity.working_days,
     )
 
@@ -401,16 +430,30 @@ def _adoption(
         days_seen.append(day)
     working_days = 0
     if days_seen or (f.start and f.end):
-        first = (f.start + timedelta(hours=q.LOCAL_OFFSET_HOURS)).date() if f.start else min(days_seen)
+        first = (
+            (f.start + timedelta(hours=q.LOCAL_OFFSET_HOURS)).date() if f.start else min(days_seen)
+        )
         last_moment = (f.end - timedelta(microseconds=1)) if f.end else None
-        last = (last_moment + timedelta(hours=q.LOCAL_OFFSET_HOURS)).date() if last_moment else max(days_seen)
+        last = (
+            (last_moment + timedelta(hours=q.LOCAL_OFFSET_HOURS)).date()
+            if last_moment
+            else max(days_seen)
+        )
         day = first
         while day <= last:
             working_days += is_business_day(day, hours)
             day += timedelta(days=1)
     reps = [
-        RepActivity(rep, "", counts[0], counts[1], counts[2], counts[3], active_days.get(rep, 0),
-                    working_days)
+        RepActivity(
+            rep,
+            "",
+            counts[0],
+            counts[1],
+            counts[2],
+            counts[3],
+            active_days.get(rep, 0),
+            working_days,
+        )
         for rep, counts in rep_counts.items()
     ]
     return Adoption(sorted((w, len(r)) for w, r in week_reps.items()), reps)
@@ -433,8 +476,13 @@ def report_for(
             raise NotAllowed("Você só pode ver os seus próprios números.")
         rep_id = member.id
     return build_report(
-        session, start=start, end=end, campaign=campaign, rep_id=rep_id,
-        playbook_version=playbook_version, working_hours=working_hours,
+        session,
+        start=start,
+        end=end,
+        campaign=campaign,
+        rep_id=rep_id,
+        playbook_version=playbook_version,
+        working_hours=working_hours,
     )
 
 
@@ -496,8 +544,10 @@ def render_chat(report: Report, *, limit: int = CHAT_LIMIT) -> str:
     ]
     for rate in report.reply_rates:
         if rate.attempts:
-            lines.append(f"Resposta {CHANNEL_NAMES[Channel(rate.channel)]}: {_pct(rate.rate)} "
-                         f"({_int(rate.replies)}/{_int(rate.attempts)})")
+            lines.append(
+                f"Resposta {CHANNEL_NAMES[Channel(rate.channel)]}: {_pct(rate.rate)} "
+                f"({_int(rate.replies)}/{_int(rate.attempts)})"
+            )
     lines.append(f"Ligações efetivas: {_pct(t.effective_rate)}")
     ns = report.no_shows
     if ns.held or ns.no_shows:
@@ -508,11 +558,13 @@ def render_chat(report: Report, *, limit: int = CHAT_LIMIT) -> str:
         lines.append(f"{e(STAGE_NAMES[Stage(step.stage)])}: {_int(step.reached)}{conv}")
     lines += ["", "<b>Por SQL</b>"]
     lines.append(
-        f"Empresas na lista: {_num(t.list_per_sql)} · decisor: {_num(t.per_sql(t.decision_makers), 2)}"
+        f"Empresas na lista: {_num(t.list_per_sql)}"
+        f" · decisor: {_num(t.per_sql(t.decision_makers), 2)}"
         f" · influenciador: {_num(t.per_sql(t.influencers), 2)}"
     )
     lines.append(
-        f"Intenção 45d: {_num(t.per_sql(t.intent_45d), 2)} · 90d: {_num(t.per_sql(t.intent_90d), 2)}"
+        f"Intenção 45d: {_num(t.per_sql(t.intent_45d), 2)}"
+        f" · 90d: {_num(t.per_sql(t.intent_90d), 2)}"
         f" · propostas: {_num(t.per_sql(t.proposals), 2)} · vendas: {_num(t.per_sql(t.sales), 2)}"
     )
     if len(report.campaigns) > 1 or (report.campaigns and report.campaigns[0].campaign):
@@ -529,9 +581,13 @@ def render_chat(report: Report, *, limit: int = CHAT_LIMIT) -> str:
             stage = STAGE_NAMES.get(loss.stage or "", loss.stage or "?")
             lines.append(f"{e(stage)} · {e(loss.reason or 'sem motivo')}: {loss.losses}")
     if ns.reasons:
-        lines.append("No-show: " + ", ".join(
-            f"{e(reason or 'sem motivo')} {n}" for reason, n in sorted(ns.reasons.items(), key=lambda x: -x[1])
-        ))
+        lines.append(
+            "No-show: "
+            + ", ".join(
+                f"{e(reason or 'sem motivo')} {n}"
+                for reason, n in sorted(ns.reasons.items(), key=lambda x: -x[1])
+            )
+        )
     if report.experiments:
         lines += ["", "<b>A/B</b>"]
         for exp in report.experiments[:6]:
@@ -541,8 +597,11 @@ def render_chat(report: Report, *, limit: int = CHAT_LIMIT) -> str:
         last_week, active = report.adoption.weeks[-1]
         per_day = [r.per_working_day for r in report.adoption.reps if r.per_working_day is not None]
         avg = sum(per_day) / len(per_day) if per_day else None
-        lines += ["", f"<b>Uso</b>: {active} vendedor(es) ativos em {last_week}; "
-                      f"{_num(avg)} toques por vendedor por dia útil"]
+        lines += [
+            "",
+            f"<b>Uso</b>: {active} vendedor(es) ativos em {last_week}; "
+            f"{_num(avg)} toques por vendedor por dia útil",
+        ]
     text = "\n".join(lines)
     if len(text) > limit:
         cut = text[: limit - 2].rsplit("\n", 1)[0]
@@ -571,94 +630,183 @@ def render_cli(report: Report) -> str:
     f = report.filter
     out = [f"Relatório {period_text(f)}"]
     if f.campaign or f.rep_id is not None or f.playbook_version:
-        out.append(f"filtros: campanha={f.campaign or '*'} vendedor={f.rep_id or '*'} "
-                   f"playbook={f.playbook_version or '*'}")
+        out.append(
+            f"filtros: campanha={f.campaign or '*'} vendedor={f.rep_id or '*'} "
+            f"playbook={f.playbook_version or '*'}"
+        )
     out += ["", "BÁSICO"]
-    out += _table(["métrica", "valor"], [
-        ["empresas que entraram", _int(b.companies_entered)],
-        ["empresas perdidas", _int(b.companies_lost)],
-        ["ligações feitas", _int(b.calls_made)],
-        ["mensagens enviadas", _int(b.messages_sent)],
-        *([[f"  {CHANNEL_NAMES[Channel(ch)]}", _int(n)] for ch, n in b.messages_by_channel.items()]),
-        ["reuniões SQL marcadas", _int(b.sql_booked)],
-    ])
+    out += _table(
+        ["métrica", "valor"],
+        [
+            ["empresas que entraram", _int(b.companies_entered)],
+            ["empresas perdidas", _int(b.companies_lost)],
+            ["ligações feitas", _int(b.calls_made)],
+            ["mensagens enviadas", _int(b.messages_sent)],
+            *(
+                [
+                    [f"  {CHANNEL_NAMES[Channel(ch)]}", _int(n)]
+                    for ch, n in b.messages_by_channel.items()
+                ]
+            ),
+            ["reuniões SQL marcadas", _int(b.sql_booked)],
+        ],
+    )
     out += ["", "TAXA DE RESPOSTA POR CANAL"]
-    out += _table(["canal", "tentativas", "respostas", "taxa"], [
-        [CHANNEL_NAMES[Channel(r.channel)], _int(r.attempts), _int(r.replies), _pct(r.rate)]
-        for r in report.reply_rates
-    ])
+    out += _table(
+        ["canal", "tentativas", "respostas", "taxa"],
+        [
+            [CHANNEL_NAMES[Channel(r.channel)], _int(r.attempts), _int(r.replies), _pct(r.rate)]
+            for r in report.reply_rates
+        ],
+    )
     out += ["", "FUNIL (todas as campanhas)"]
-    out += _table(["etapa", "empresas", "conversão"], [
-        [STAGE_NAMES[Stage(s.stage)], _int(s.reached), _pct(s.conversion)] for s in report.funnel
-    ])
+    out += _table(
+        ["etapa", "empresas", "conversão"],
+        [[STAGE_NAMES[Stage(s.stage)], _int(s.reached), _pct(s.conversion)] for s in report.funnel],
+    )
     if report.campaigns:
         out += ["", "CONVERSÃO POR ETAPA E CAMPANHA"]
         out += _table(
             ["campanha", *(STAGE_NAMES[s][:12] for s in FUNNEL[1:])],
-            [[_campaign_name(c.campaign), *(_pct(s.conversion) for s in c.funnel[1:])]
-             for c in report.campaigns],
+            [
+                [_campaign_name(c.campaign), *(_pct(s.conversion) for s in c.funnel[1:])]
+                for c in report.campaigns
+            ],
         )
         out += ["", "CAMPANHAS (contagens)"]
         out += _table(
-            ["campanha", "lista", "entraram", "perdidas", "ligações", "efetivas", "mensagens", "SQL"],
-            [[_campaign_name(c.campaign), _int(c.list_companies), _int(c.entered), _int(c.lost),
-              _int(c.calls), _int(c.effective_calls), _int(c.messages), _int(c.sql)]
-             for c in [*report.campaigns, _total_row(t)]],
+            [
+                "campanha",
+                "lista",
+                "entraram",
+                "perdidas",
+                "ligações",
+                "efetivas",
+                "mensagens",
+                "SQL",
+            ],
+            [
+                [
+                    _campaign_name(c.campaign),
+                    _int(c.list_companies),
+                    _int(c.entered),
+                    _int(c.lost),
+                    _int(c.calls),
+                    _int(c.effective_calls),
+                    _int(c.messages),
+                    _int(c.sql),
+                ]
+                for c in [*report.campaigns, _total_row(t)]
+            ],
         )
         out += ["", "AVANÇADO (PDCA) — por SQL"]
         out += _table(
-            ["campanha", "efetivas/tent.", "lista/SQL", "influenc./SQL", "decisor/SQL",
-             "intenção45/SQL", "intenção90/SQL", "propostas/SQL", "vendas/SQL"],
-            [[_campaign_name(c.campaign), _pct(c.effective_rate), _num(c.list_per_sql),
-              _num(c.per_sql(c.influencers), 2), _num(c.per_sql(c.decision_makers), 2),
-              _num(c.per_sql(c.intent_45d), 2), _num(c.per_sql(c.intent_90d), 2),
-              _num(c.per_sql(c.proposals), 2), _num(c.per_sql(c.sales), 2)]
-             for c in [*report.campaigns, _total_row(t)]],
+            [
+                "campanha",
+                "efetivas/tent.",
+                "lista/SQL",
+                "influenc./SQL",
+                "decisor/SQL",
+                "intenção45/SQL",
+                "intenção90/SQL",
+                "propostas/SQL",
+                "vendas/SQL",
+            ],
+            [
+                [
+                    _campaign_name(c.campaign),
+                    _pct(c.effective_rate),
+                    _num(c.list_per_sql),
+                    _num(c.per_sql(c.influencers), 2),
+                    _num(c.per_sql(c.decision_makers), 2),
+                    _num(c.per_sql(c.intent_45d), 2),
+                    _num(c.per_sql(c.intent_90d), 2),
+                    _num(c.per_sql(c.proposals), 2),
+                    _num(c.per_sql(c.sales), 2),
+                ]
+                for c in [*report.campaigns, _total_row(t)]
+            ],
         )
     if report.losses:
         out += ["", "PERDAS POR ETAPA, MOTIVO E CAMPANHA"]
-        out += _table(["campanha", "etapa", "motivo", "perdas"], [
-            [_campaign_name(r.campaign), r.stage or "?", r.reason or "(sem motivo)", _int(r.losses)]
-            for r in report.losses
-        ])
+        out += _table(
+            ["campanha", "etapa", "motivo", "perdas"],
+            [
+                [
+                    _campaign_name(r.campaign),
+                    r.stage or "?",
+                    r.reason or "(sem motivo)",
+                    _int(r.losses),
+                ]
+                for r in report.losses
+            ],
+        )
     ns = report.no_shows
     out += ["", f"NO-SHOWS: {ns.no_shows} de {ns.held + ns.no_shows} reuniões ({_pct(ns.rate)})"]
     if ns.reasons:
-        out += _table(["motivo", "no-shows"], [
-            [reason or "(sem motivo)", _int(n)] for reason, n in sorted(ns.reasons.items(), key=lambda x: -x[1])
-        ])
+        out += _table(
+            ["motivo", "no-shows"],
+            [
+                [reason or "(sem motivo)", _int(n)]
+                for reason, n in sorted(ns.reasons.items(), key=lambda x: -x[1])
+            ],
+        )
     if report.sql_by_campaign_rep:
         out += ["", "SQL POR CAMPANHA × VENDEDOR"]
-        reps = sorted({rep for _c, rep in report.sql_by_campaign_rep}, key=lambda r: report.rep_names.get(r, ""))
+        reps = sorted(
+            {rep for _c, rep in report.sql_by_campaign_rep},
+            key=lambda r: report.rep_names.get(r, ""),
+        )
         camps = sorted({c for c, _r in report.sql_by_campaign_rep})
         out += _table(
             ["campanha", *(report.rep_names.get(r, f"#{r}")[:14] for r in reps)],
-            [[_campaign_name(c), *(str(report.sql_by_campaign_rep.get((c, r), 0)) for r in reps)]
-             for c in camps],
+            [
+                [_campaign_name(c), *(str(report.sql_by_campaign_rep.get((c, r), 0)) for r in reps)]
+                for c in camps
+            ],
         )
     if report.experiments:
         out += ["", "A/B"]
         for exp in report.experiments:
             label = "versões do playbook" if exp.kind == "playbook" else f"roteiro {exp.subject}"
             out.append(f"{label}:")
-            out += ["  " + line for line in _table(
-                ["braço", "toques", "resposta", "reunião"],
-                [[a.name, _int(a.touches), _pct(a.reply_rate), _pct(a.meeting_rate)] for a in exp.arms],
-            )]
+            out += [
+                "  " + line
+                for line in _table(
+                    ["braço", "toques", "resposta", "reunião"],
+                    [
+                        [a.name, _int(a.touches), _pct(a.reply_rate), _pct(a.meeting_rate)]
+                        for a in exp.arms
+                    ],
+                )
+            ]
             for meetings, replies in exp.comparisons:
                 out.append(
                     f"  {meetings.b.name} − {meetings.a.name}: reunião {_pp(meetings.difference)} "
-                    f"[{_pp(meetings.low)}; {_pp(meetings.high)}], resposta {_pp(replies.difference)} "
+                    f"[{_pp(meetings.low)}; {_pp(meetings.high)}], "
+                    f"resposta {_pp(replies.difference)} "
                     f"[{_pp(replies.low)}; {_pp(replies.high)}]"
                 )
             out += [f"  → {line}" for line in exp.verdict.splitlines()]
     out += ["", "ADOÇÃO"]
-    out += _table(["semana ISO", "vendedores ativos"], [[w, str(n)] for w, n in report.adoption.weeks])
+    out += _table(
+        ["semana ISO", "vendedores ativos"], [[w, str(n)] for w, n in report.adoption.weeks]
+    )
     out.append("")
     out += _table(
         ["vendedor", "toques", "ligações", "mensagens", "SQL", "dias ativos", "toques/dia útil"],
-        [[r.name, _int(r.touches), _int(r.calls), _int(r.messages), _int(r.sql), str(r.active_days),
-          _num(r.per_working_day)] for r in report.adoption.reps],
+        [
+            [
+                r.name,
+                _int(r.touches),
+                _int(r.calls),
+                _int(r.messages),
+                _int(r.sql),
+                str(r.active_days),
+                _num(r.per_working_day),
+            ]
+            for r in report.adoption.reps
+        ],
     )
     return "\n".join(out)
 
@@ -669,8 +817,21 @@ def _pp(value: float) -> str:
 
 def _total_row(t: CampaignRow) -> CampaignRow:
     total = CampaignRow("TOTAL")
-    for name in ("list_companies", "entered", "lost", "calls", "effective_calls", "messages", "sql",
-                 "decision_makers", "influencers", "intent_45d", "intent_90d", "proposals", "sales"):
+    for name in (
+        "list_companies",
+        "entered",
+        "lost",
+        "calls",
+        "effective_calls",
+        "messages",
+        "sql",
+        "decision_makers",
+        "influencers",
+        "intent_45d",
+        "intent_90d",
+        "proposals",
+        "sales",
+    ):
         setattr(total, name, getattr(t, name))
     return total
 
@@ -709,8 +870,13 @@ def funnel_chart(report: Report) -> bytes:
         text = _int(step.reached)
         if step.conversion is not None:
             text += f"  ({_pct(step.conversion)})"
-        axes.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2, text,
-                  va="center", fontsize=9)
+        axes.text(
+            bar.get_width() + top * 0.01,
+            bar.get_y() + bar.get_height() / 2,
+            text,
+            va="center",
+            fontsize=9,
+        )
     axes.set_xlim(0, top * 1.3)
     axes.set_title(f"Funil — {period_text(report.filter)}")
     axes.spines[["top", "right"]].set_visible(False)

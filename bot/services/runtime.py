@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from time import monotonic
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -14,8 +15,37 @@ from bot.config import Settings
 from bot.domain.playbook.model import Playbook
 from bot.domain.scoring import CompiledIcp, compile_icp
 from bot.storage.db import session_scope
+from bot.storage.models import Member
 
 Clock = Callable[[], datetime]
+
+
+class MemberCache:
+    """Members by Telegram id, so the gate does not query the database on every update.
+
+    This process is the only writer of members (invites, /config, pausing a rep): every
+    service that changes a member calls :meth:`forget`. Entries also expire after ``ttl``
+    seconds, so a change made elsewhere (a manager's CLI) shows within that time.
+    """
+
+    def __init__(self, ttl: float = 30.0) -> None:
+        self.ttl = ttl
+        self._entries: dict[int, tuple[float, Member | None]] = {}
+
+    def get(self, telegram_id: int) -> tuple[bool, Member | None]:
+        entry = self._entries.get(telegram_id)
+        if entry is None or monotonic() - entry[0] > self.ttl:
+            return False, None
+        return True, entry[1]
+
+    def put(self, telegram_id: int, member: Member | None) -> None:
+        self._entries[telegram_id] = (monotonic(), member)
+
+    def forget(self, telegram_id: int | None = None) -> None:
+        if telegram_id is None:
+            self._entries.clear()
+        else:
+            self._entries.pop(telegram_id, None)
 
 
 def system_clock() -> datetime:
@@ -29,9 +59,11 @@ class Runtime:
     playbook: Playbook
     clock: Clock = system_clock
     icp: CompiledIcp = field(init=False)
+    members: MemberCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.icp = compile_icp(self.playbook.icp)
+        self.members = MemberCache()
 
     def now(self) -> datetime:
         return self.clock()

@@ -6,7 +6,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from bot.domain.vocabulary import Role
 from bot.services.runtime import Runtime
@@ -34,16 +35,19 @@ def member_by_telegram_id(session: Session, telegram_id: int) -> Member | None:
 
 def recognise(runtime: Runtime, person: TelegramPerson) -> Member | None:
     """The member behind a Telegram user, creating the first managers from CADENCIA_ADMINS."""
+    known, cached = runtime.members.get(person.telegram_id)
+    if known:
+        return cached
     with runtime.session() as session:
         member = member_by_telegram_id(session, person.telegram_id)
-        if member is not None:
-            return member if member.active else None
-        if person.telegram_id not in runtime.settings.admin_ids:
-            return None
-        member = _new_member(runtime, person, Role.MANAGER, invited_by=None)
-        session.add(member)
-        session.flush()
-        return member
+        if member is None and person.telegram_id in runtime.settings.admin_ids:
+            member = _new_member(runtime, person, Role.MANAGER, invited_by=None)
+            session.add(member)
+            session.flush()
+    found = member if member is not None and member.active else None
+    if found is not None:
+        runtime.members.put(person.telegram_id, found)
+    return found
 
 
 def _new_member(runtime: Runtime, person: TelegramPerson, role: Role, invited_by: int | None) -> Member:
@@ -111,17 +115,16 @@ def accept_invite(runtime: Runtime, token: str, person: TelegramPerson) -> Membe
         session.flush()
         # Single use, also when two people press the link at once: the conditional update
         # claims the invite for exactly one of them.
-        from sqlalchemy import update
-
         claimed = session.execute(
             update(Invite)
-            .where(Invite.id == invite.id, Invite.used_by.is_(None))  # type: ignore[union-attr]
+            .where(col(Invite.id) == invite.id, col(Invite.used_by).is_(None))
             .values(used_by=member.id, used_at=now)
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             session.rollback()
             raise InviteRefused("used")
-        return member
+    runtime.members.forget(person.telegram_id)
+    return member
 
 
 def can_see(member: Member, lead: Lead) -> bool:

@@ -76,9 +76,8 @@ def table_columns(table: str, dialect: str) -> tuple[list[ExportColumn], Any, An
             ExportColumn("notas", "text", col(Touch.notes)),
             ExportColumn("registrado_em", "datetime", when(dialect, col(Touch.recorded_at))),
         ]
-        source = (
-            Touch.__table__.outerjoin(rep, rep.id == col(Touch.rep_id))  # type: ignore[attr-defined]
-            .outerjoin(lead, lead.id == col(Touch.lead_id))
+        source = Touch.__table__.outerjoin(rep, rep.id == col(Touch.rep_id)).outerjoin(  # type: ignore[attr-defined]
+            lead, lead.id == col(Touch.lead_id)
         )
         return columns, Touch, source
     if table == "leads":
@@ -133,9 +132,8 @@ def table_columns(table: str, dialect: str) -> tuple[list[ExportColumn], Any, An
             ExportColumn("motivo", "text", col(StageChange.reason)),
             ExportColumn("playbook_versao", "text", col(StageChange.playbook_version)),
         ]
-        source = (
-            StageChange.__table__.outerjoin(rep, rep.id == col(StageChange.rep_id))  # type: ignore[attr-defined]
-            .outerjoin(lead, lead.id == col(StageChange.lead_id))
+        source = StageChange.__table__.outerjoin(rep, rep.id == col(StageChange.rep_id)).outerjoin(  # type: ignore[attr-defined]
+            lead, lead.id == col(StageChange.lead_id)
         )
         return columns, StageChange, source
     if table == "meetings":
@@ -156,9 +154,8 @@ def table_columns(table: str, dialect: str) -> tuple[list[ExportColumn], Any, An
             ExportColumn("marcada_em", "datetime", when(dialect, col(Meeting.created_at))),
             ExportColumn("resolvida_em", "datetime", when(dialect, col(Meeting.resolved_at))),
         ]
-        source = (
-            Meeting.__table__.outerjoin(rep, rep.id == col(Meeting.rep_id))  # type: ignore[attr-defined]
-            .outerjoin(lead, lead.id == col(Meeting.lead_id))
+        source = Meeting.__table__.outerjoin(rep, rep.id == col(Meeting.rep_id)).outerjoin(  # type: ignore[attr-defined]
+            lead, lead.id == col(Meeting.lead_id)
         )
         return columns, Meeting, source
     raise ValueError(f"unknown table {table!r}")
@@ -168,8 +165,12 @@ TABLES = ("touches", "leads", "stage_changes", "meetings")
 
 
 def _conditions(table: str, model: Any, f: ActivityFilter) -> list[Any]:
-    moment = {"touches": "happened_at", "leads": "created_at", "stage_changes": "at",
-              "meetings": "starts_at"}[table]
+    moment = {
+        "touches": "happened_at",
+        "leads": "created_at",
+        "stage_changes": "at",
+        "meetings": "starts_at",
+    }[table]
     rep = "owner_id" if table == "leads" else "rep_id"
     conditions = []
     if f.start is not None:
@@ -185,7 +186,9 @@ def _conditions(table: str, model: Any, f: ActivityFilter) -> list[Any]:
     return conditions
 
 
-def export_select(table: str, f: ActivityFilter, dialect: str) -> tuple[list[ExportColumn], Select[Any]]:
+def export_select(
+    table: str, f: ActivityFilter, dialect: str
+) -> tuple[list[ExportColumn], Select[Any]]:
     """The full (unpaged) SELECT of an export: also what the benchmark hands to ``sqlite3``."""
     columns, model, source = table_columns(table, dialect)
     statement = (

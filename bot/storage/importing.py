@@ -83,22 +83,29 @@ def known_companies(session: Session) -> KnownCompanies:
     return known
 
 
-def insert_leads(session: Session, rows: list[dict[str, Any]], *, stage_change: dict[str, Any]) -> list[int]:
+def insert_leads(
+    session: Session, rows: list[dict[str, Any]], *, stage_change: dict[str, Any]
+) -> list[int]:
     """Insert leads in one statement and their "new" stage change; returns the new ids."""
     if not rows:
         return []
-    leads = Lead.__table__  # Core tables: plain executemany, no ORM bulk bookkeeping
-    changes = StageChange.__table__
+    leads: Any = Lead.__table__  # type: ignore[attr-defined]  # Core: no ORM bulk bookkeeping
+    changes: Any = StageChange.__table__  # type: ignore[attr-defined]
     connection = session.connection()
     result = connection.execute(
-        insert(leads).returning(leads.c.id, sort_by_parameter_order=True), rows  # type: ignore[attr-defined]
+        insert(leads).returning(leads.c.id, sort_by_parameter_order=True), rows
     )
     ids = [int(row[0]) for row in result]
     connection.execute(
         insert(changes),
         [
-            {**stage_change, "lead_id": lead_id, "rep_id": row["owner_id"],
-             "campaign": row["campaign"], "at": row["created_at"]}
+            {
+                **stage_change,
+                "lead_id": lead_id,
+                "rep_id": row["owner_id"],
+                "campaign": row["campaign"],
+                "at": row["created_at"],
+            }
             for lead_id, row in zip(ids, rows, strict=True)
         ],
     )

@@ -17,7 +17,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, literal, or_, select, union_all
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from bot.domain.vocabulary import ContactRole, PurchaseIntent, Stage
@@ -109,7 +108,7 @@ def _meeting_conditions(f: ActivityFilter, moment: Any) -> list[ColumnElement[bo
     if f.rep_id is not None:
         conditions.append(col(Meeting.rep_id) == f.rep_id)
     if f.playbook_version is not None:
-        booked_on = select(Touch.id).where(
+        booked_on = select(col(Touch.id)).where(
             col(Touch.id) == col(Meeting.touch_id),
             col(Touch.playbook_version) == f.playbook_version,
         )
@@ -194,13 +193,16 @@ def sql_without_touch(session: Session, f: ActivityFilter) -> list[tuple[str, in
     :func:`touch_counts`), otherwise by its meeting row. A meeting that replaces a rescheduled
     one is the same SQL and is not counted again.
     """
-    earlier = aliased(Meeting)
-    rescheduled_into = select(earlier.id).where(col(earlier.rescheduled_to) == col(Meeting.id))
+    # ``NOT IN`` an uncorrelated list (one pass, hashed), not a correlated ``NOT EXISTS``:
+    # there is no index on ``rescheduled_to`` and the correlated form is quadratic.
+    rescheduled_into = select(col(Meeting.rescheduled_to)).where(
+        col(Meeting.rescheduled_to).is_not(None)
+    )
     statement = (
         select(col(Meeting.campaign), col(Meeting.rep_id), func.count())
         .where(
             col(Meeting.touch_id).is_(None),
-            ~rescheduled_into.exists(),
+            col(Meeting.id).not_in(rescheduled_into),
             *_meeting_conditions(f, col(Meeting.created_at)),
         )
         .group_by(col(Meeting.campaign), col(Meeting.rep_id))
@@ -256,12 +258,12 @@ def funnel_reach(session: Session, f: ActivityFilter) -> list[tuple[str, int, in
     every stage it moved to in the period; a lead that skipped a stage (``new`` → ``connected``)
     still passed through the earlier ones, so the service accumulates the ranks downwards.
     """
-    changes = select(
+    changes: Any = select(
         col(StageChange.lead_id).label("lead_id"),
         col(StageChange.campaign).label("campaign"),
         _stage_rank().label("rank"),
     ).where(*stage_change_conditions(f), col(StageChange.to_stage) != Stage.LOST.value)
-    created = select(
+    created: Any = select(
         col(Lead.id).label("lead_id"),
         col(Lead.campaign).label("campaign"),
         literal(0).label("rank"),
@@ -279,11 +281,16 @@ def funnel_reach(session: Session, f: ActivityFilter) -> list[tuple[str, int, in
     return [(row[0], int(row[1]), int(row[2])) for row in session.execute(statement)]
 
 
-def stage_leads(session: Session, f: ActivityFilter, stages: list[str]) -> list[tuple[str, str, int]]:
+def stage_leads(
+    session: Session, f: ActivityFilter, stages: list[str]
+) -> list[tuple[str, str, int]]:
     """(campaign, to_stage, distinct leads that moved to it in the period)."""
     statement = (
-        select(col(StageChange.campaign), col(StageChange.to_stage),
-               func.count(func.distinct(col(StageChange.lead_id))))
+        select(
+            col(StageChange.campaign),
+            col(StageChange.to_stage),
+            func.count(func.distinct(col(StageChange.lead_id))),
+        )
         .where(*stage_change_conditions(f), col(StageChange.to_stage).in_(stages))
         .group_by(col(StageChange.campaign), col(StageChange.to_stage))
     )

@@ -36,9 +36,10 @@ from telegram import InlineKeyboardButton, Update
 from telegram.ext import ConversationHandler
 
 from bot.domain.moments import InvalidMoment, parse_moment
-from bot.domain.vocabulary import Channel, ContactRole, MeetingStatus, Outcome, PurchaseIntent, Stage
-from bot.i18n import when
+from bot.domain.playbook.model import Question
 from bot.domain.script_context import context as script_context
+from bot.domain.vocabulary import Channel, ContactRole, MeetingStatus, Outcome, PurchaseIntent, Stage
+from bot.i18n import N_, when
 from bot.render.messages import escape
 from bot.render.scripts import render_script
 from bot.services import cadence, leads
@@ -47,21 +48,40 @@ from bot.tg.cards import lead_card
 from bot.tg.context import Context, ack, say
 from bot.tg.keyboards import button, markup, rows, url_button
 
-CHANNEL_NAMES = {Channel.PHONE: "Ligação", Channel.EMAIL: "E-mail", Channel.WHATSAPP: "WhatsApp", Channel.LINKEDIN: "LinkedIn"}
+CHANNEL_NAMES = {
+    Channel.PHONE: N_("Ligação"),
+    Channel.EMAIL: N_("E-mail"),
+    Channel.WHATSAPP: N_("WhatsApp"),
+    Channel.LINKEDIN: N_("LinkedIn"),
+}
 
 #: Outcome buttons, with labels that fit the channel.
 OUTCOME_CODES = {
-    Outcome.NO_ANSWER: "na", Outcome.CONNECTED: "co", Outcome.REPLIED: "re",
-    Outcome.MEETING_BOOKED: "mb", Outcome.OBJECTION: "ob", Outcome.NOT_INTERESTED: "ni",
-    Outcome.WRONG_CONTACT: "wc", Outcome.SKIPPED: "sk",
+    Outcome.NO_ANSWER: "na",
+    Outcome.CONNECTED: "co",
+    Outcome.REPLIED: "re",
+    Outcome.MEETING_BOOKED: "mb",
+    Outcome.OBJECTION: "ob",
+    Outcome.NOT_INTERESTED: "ni",
+    Outcome.WRONG_CONTACT: "wc",
+    Outcome.SKIPPED: "sk",
 }
 OUTCOME_BY_CODE = {code: outcome for outcome, code in OUTCOME_CODES.items()}
 
 QUESTION_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
-    "contact_role": (("Decisor", ContactRole.DECISION_MAKER.value), ("Influenciador", ContactRole.INFLUENCER.value), ("Outro", ContactRole.OTHER.value)),
-    "pain": (("Dor clara", "clear"), ("Dor vaga", "vague"), ("Sem dor", "none")),
-    "budget": (("Tem orçamento", "yes"), ("Precisa aprovar", "approval"), ("Sem orçamento", "no")),
-    "intent": (("Em até 45 dias", PurchaseIntent.WITHIN_45_DAYS.value), ("Em até 90 dias", PurchaseIntent.WITHIN_90_DAYS.value), ("Mais tarde", PurchaseIntent.LATER.value), ("Sem intenção", PurchaseIntent.NONE.value)),
+    "contact_role": (
+        (N_("Decisor"), ContactRole.DECISION_MAKER.value),
+        (N_("Influenciador"), ContactRole.INFLUENCER.value),
+        (N_("Outro"), ContactRole.OTHER.value),
+    ),
+    "pain": ((N_("Dor clara"), "clear"), (N_("Dor vaga"), "vague"), (N_("Sem dor"), "none")),
+    "budget": ((N_("Tem orçamento"), "yes"), (N_("Precisa aprovar"), "approval"), (N_("Sem orçamento"), "no")),
+    "intent": (
+        (N_("Em até 45 dias"), PurchaseIntent.WITHIN_45_DAYS.value),
+        (N_("Em até 90 dias"), PurchaseIntent.WITHIN_90_DAYS.value),
+        (N_("Mais tarde"), PurchaseIntent.LATER.value),
+        (N_("Sem intenção"), PurchaseIntent.NONE.value),
+    ),
 }
 QUESTION_ORDER = ("contact_role", "pain", "budget", "intent")
 MEETING_LEAD = "meeting_lead"
@@ -78,7 +98,9 @@ def _args(update: Update, verb: Verb, arity: int) -> list[str]:
     return unpack(update.callback_query.data if update.callback_query else None, verb, arity)
 
 
-def _outcome_buttons(context: Context, lead_id: int, step_id: str, channel: Channel) -> list[list[InlineKeyboardButton]]:
+def _outcome_buttons(
+    context: Context, lead_id: int, step_id: str, channel: Channel
+) -> list[list[InlineKeyboardButton]]:
     _ = context._
     if channel is Channel.PHONE:
         labels = [(Outcome.NO_ANSWER, "📵 " + _("Não atendeu")), (Outcome.CONNECTED, "🗣 " + _("Atendeu"))]
@@ -97,13 +119,17 @@ def _outcome_buttons(context: Context, lead_id: int, step_id: str, channel: Chan
 async def show_step(update: Update, context: Context, lead_id: int, *, edit: bool = False) -> None:
     card = cadence.step_card(context.runtime, context.me, lead_id)
     variants = len(context.runtime.playbook.scripts[card.script_id].variants)
-    text = context.render("step_card.html", card=card, channel=context._(CHANNEL_NAMES[card.step.channel]), variants=variants)
+    text = context.render(
+        "step_card.html", card=card, channel=context._(CHANNEL_NAMES[card.step.channel]), variants=variants
+    )
     actions = []
     if card.whatsapp_url:
         actions.append(url_button("💬 " + context._("Abrir no WhatsApp"), card.whatsapp_url))
     if card.step.channel is Channel.LINKEDIN and card.lead.contact_linkedin.startswith("https://"):
         actions.append(url_button("🔗 " + context._("Abrir LinkedIn"), card.lead.contact_linkedin))
-    await say(update, text, markup([actions], _outcome_buttons(context, lead_id, card.step.id, card.step.channel)), edit=edit)
+    await say(
+        update, text, markup([actions], _outcome_buttons(context, lead_id, card.step.id, card.step.channel)), edit=edit
+    )
 
 
 async def start_pressed(update: Update, context: Context) -> None:
@@ -124,7 +150,9 @@ def _after_log_text(context: Context, logged: cadence.Logged) -> str:
     _ = context._
     if lead.stage == Stage.LOST:
         reason = context.runtime.playbook.loss_reason(lead.loss_reason or "")
-        return _("Registrado. Lead encerrado como perdido (%(reason)s).") % {"reason": escape(reason.label if reason else lead.loss_reason or "")}
+        return _("Registrado. Lead encerrado como perdido (%(reason)s).") % {
+            "reason": escape(reason.label if reason else lead.loss_reason or "")
+        }
     if logged.transition.next_step is not None and lead.step_due_at:
         return _("Registrado. Próximo passo: <b>%(step)s</b> em %(when)s.") % {
             "step": escape(logged.transition.next_step.title),
@@ -156,7 +184,9 @@ async def outcome_pressed(update: Update, context: Context) -> MeetingFlow | Non
         return None
     if outcome is Outcome.MEETING_BOOKED:
         return await _ask_when(update, context, lead_id)
-    await say(update, _after_log_text(context, logged), markup([[button("📇 " + _("Ficha do lead"), Verb.LEAD, lead_id)]]))
+    await say(
+        update, _after_log_text(context, logged), markup([[button("📇 " + _("Ficha do lead"), Verb.LEAD, lead_id)]])
+    )
     return None
 
 
@@ -180,7 +210,15 @@ async def loss_pressed(update: Update, context: Context) -> None:
         text = context._("Registrado. Lead encerrado como perdido.")
     else:
         objection = (context.user_data or {}).pop(f"objection:{lead_id}", None)
-        logged = cadence.log_outcome(context.runtime, context.me, lead_id, step_id, Outcome.NOT_INTERESTED, loss_reason=reason_id, objection=objection)
+        logged = cadence.log_outcome(
+            context.runtime,
+            context.me,
+            lead_id,
+            step_id,
+            Outcome.NOT_INTERESTED,
+            loss_reason=reason_id,
+            objection=objection,
+        )
         text = _after_log_text(context, logged)
     await ack(update, context._("Registrado"))
     await say(update, text, edit=True)
@@ -246,7 +284,7 @@ async def after_objection_pressed(update: Update, context: Context) -> MeetingFl
 
 
 async def _ask_question(update: Update, context: Context, touch_id: int, index: int) -> None:
-    questions = {q.key: q for q in context.runtime.playbook.qualification.questions}
+    questions: dict[str, Question] = {q.key: q for q in context.runtime.playbook.qualification.questions}
     key = QUESTION_ORDER[index]
     question = questions[key]
     if index == 0:
@@ -255,7 +293,9 @@ async def _ask_question(update: Update, context: Context, touch_id: int, index: 
     else:
         intro = ""
     lead = cadence.lead_of_touch(context.runtime, context.me, touch_id)
-    ctx = script_context(leads.lead_view(lead), leads.rep_view(context.me), context.runtime.playbook.manifest.seller.model_dump())
+    ctx = script_context(
+        leads.lead_view(lead), leads.rep_view(context.me), context.runtime.playbook.manifest.seller.model_dump()
+    )
     text = render_script(question.text, ctx)
     buttons = [button(context._(label), Verb.QUALIFY, touch_id, key, value) for label, value in QUESTION_CHOICES[key]]
     await say(update, f"{intro}<b>{index + 1}/4</b> {escape(text)}", markup(rows(buttons, 2)), edit=index > 0)
@@ -367,8 +407,13 @@ async def no_show_pressed(update: Update, context: Context) -> None:
     await say(
         update,
         context._("No-show registrado. Quer remarcar?"),
-        markup([[button("🔁 " + context._("Remarcar"), Verb.STAGE, meeting.lead_id, "meeting"), button("❌ " + context._("Perdido"), Verb.STAGE, meeting.lead_id, "lost")]]),
+        markup(
+            [
+                [
+                    button("🔁 " + context._("Remarcar"), Verb.STAGE, meeting.lead_id, "meeting"),
+                    button("❌ " + context._("Perdido"), Verb.STAGE, meeting.lead_id, "lost"),
+                ]
+            ]
+        ),
         edit=True,
     )
-
-

@@ -31,6 +31,9 @@ class Verb(StrEnum):
     PAGE = "pg"  # lead list page: pg:<filter>:<page>
     NEW = "nw"  # /novo answers: nw:<action>[:<value>]
     NOOP = "no"
+    REMINDER = "rm"  # act on a reminder: rm:<reminder>:<action>:<arg or ->
+    RESUME = "rc"  # resume a paused cadence: rc:<lead>
+    CONFIG = "cf"  # /config: cf:<what>:<value or ->
 
 
 class BadCallback(ValueError):

@@ -8,7 +8,7 @@ from bot.domain import cnae as cnae_table
 from bot.domain.cadence import CadenceStatus
 from bot.domain.scoring import IcpResult, criterion_name
 from bot.domain.vocabulary import CLOSED_STAGES, Stage
-from bot.i18n import when
+from bot.i18n import N_, when
 from bot.services import cadence
 from bot.services.icp import SALES_MODEL_NAMES
 from bot.services.leads import score_lead
@@ -18,15 +18,27 @@ from bot.tg.context import Context
 from bot.tg.keyboards import button, markup, rows
 
 STAGE_NAMES = {
-    Stage.NEW: "Novo",
-    Stage.PROSPECTING: "Em cadência",
-    Stage.CONNECTED: "Conectado",
-    Stage.MEETING_BOOKED: "Reunião agendada",
-    Stage.MEETING_HELD: "Reunião realizada",
-    Stage.PROPOSAL_SENT: "Proposta enviada",
-    Stage.WON: "Ganho",
-    Stage.LOST: "Perdido",
+    Stage.NEW: N_("Novo"),
+    Stage.PROSPECTING: N_("Em cadência"),
+    Stage.CONNECTED: N_("Conectado"),
+    Stage.MEETING_BOOKED: N_("Reunião agendada"),
+    Stage.MEETING_HELD: N_("Reunião realizada"),
+    Stage.PROPOSAL_SENT: N_("Proposta enviada"),
+    Stage.WON: N_("Ganho"),
+    Stage.LOST: N_("Perdido"),
 }
+
+
+#: The domain's criterion names (Portuguese), listed here so the catalog translates them.
+CRITERION_NAMES = (
+    N_("CNAE"),
+    N_("Região"),
+    N_("Funcionários"),
+    N_("Faturamento anual"),
+    N_("Filiais"),
+    N_("Inscrição estadual"),
+    N_("Score financeiro"),
+)
 
 
 def stage_name(context: Context, stage: str) -> str:
@@ -47,7 +59,10 @@ def icp_card(context: Context, lead: Lead, result: IcpResult | None = None) -> t
         for c in result.criteria
     ]
     text = context.render(
-        "icp_card.html", lead=lead, result=result, criteria=criteria,
+        "icp_card.html",
+        lead=lead,
+        result=result,
+        criteria=criteria,
         sales_model=SALES_MODEL_NAMES[result.sales_model],
     )
     buttons = []
@@ -82,6 +97,8 @@ def lead_card(context: Context, lead: Lead) -> tuple[str, InlineKeyboardMarkup |
     stage = Stage(lead.stage)
     if lead.cadence_status == CadenceStatus.ACTIVE:
         buttons.append(button("▶️ " + context._("Passo atual"), Verb.STEP, lead.id))
+    elif lead.cadence_status == CadenceStatus.PAUSED and stage not in CLOSED_STAGES:
+        buttons.append(button("▶️ " + context._("Retomar cadência"), Verb.RESUME, lead.id))
     elif stage in (Stage.NEW, Stage.PROSPECTING, Stage.CONNECTED) and lead.cadence_status == CadenceStatus.NOT_STARTED:
         buttons.append(button("▶️ " + context._("Iniciar cadência"), Verb.START, lead.id))
     if stage in (Stage.CONNECTED, Stage.PROSPECTING) and lead.cadence_status != CadenceStatus.ACTIVE:

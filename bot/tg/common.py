@@ -107,7 +107,9 @@ async def start(update: Update, context: Context) -> None:
         update,
         context._("Olá, %(name)s!") % {"name": html.escape(context.me.first_name)}
         + "\n\n"
-        + context.render("help.html", manager=context.me.role == Role.MANAGER, version=context.runtime.playbook.version),
+        + context.render(
+            "help.html", manager=context.me.role == Role.MANAGER, version=context.runtime.playbook.version
+        ),
     )
 
 
@@ -144,7 +146,11 @@ async def stray_text(update: Update, context: Context) -> None:
 
 async def stray_callback(update: Update, context: Context) -> None:
     """A button we do not know (old, or forged)."""
-    log.warning("unknown callback data %r from %s", (update.callback_query.data or "")[:64] if update.callback_query else "", context.me.id)
+    log.warning(
+        "unknown callback data %r from %s",
+        (update.callback_query.data or "")[:64] if update.callback_query else "",
+        context.me.id,
+    )
     await ack(update, context._("Esse botão não vale mais. Abra o lead de novo com /leads."), alert=True)
 
 
@@ -156,13 +162,18 @@ async def on_error(update: object, context: Context) -> None:
         return
     expected = (BadCallback, NotAllowed, LeadNotFound, StaleAction)
     if isinstance(error, expected):
-        log.warning("refused %s: %r (user %s)", type(error).__name__, error, update.effective_user.id if update.effective_user else "?")
+        log.warning(
+            "refused %s: %r (user %s)",
+            type(error).__name__,
+            error,
+            update.effective_user.id if update.effective_user else "?",
+        )
         text = {
             BadCallback: context._("Esse botão não é válido. Abra o lead de novo com /leads."),
             NotAllowed: context._("Esse lead não é seu. Abra os seus com /leads."),
             LeadNotFound: context._("Não encontrei esse lead. Veja os seus em /leads."),
             StaleAction: context._("Isso já foi registrado ou o lead mudou de etapa. Abra o lead de novo com /leads."),
-        }[type(error)]  # type: ignore[index]
+        }[type(error)]
     elif isinstance(error, DatabaseUnavailable):
         log.error("database unavailable: %s", error)
         text = error.message_en if context.lang == "en" else error.message_pt

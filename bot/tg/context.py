@@ -21,18 +21,18 @@ RENDERER = "renderer"
 class Context(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict[str, Any]]):
     """CallbackContext with the pieces Cadência's handlers need."""
 
-    def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None) -> None:  # type: ignore[type-arg]
+    def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None) -> None:
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.member: Member | None = None
         self.telegram_language: str | None = None
 
     @property
     def runtime(self) -> Runtime:
-        return self.application.bot_data[RUNTIME]  # type: ignore[no-any-return]
+        return self.application.bot_data[RUNTIME]
 
     @property
     def renderer(self) -> MessageRenderer:
-        return self.application.bot_data[RENDERER]  # type: ignore[no-any-return]
+        return self.application.bot_data[RENDERER]
 
     @property
     def lang(self) -> str:

@@ -17,6 +17,9 @@ stateDiagram-v2
     ASKING --> [*]: /cancelar
     CHOOSING_FIELD --> [*]: /cancelar
     ASKING_WHEN --> [*]: /cancelar
+    [*] --> ASKING_HOURS: /config → ✏️ custom hours
+    ASKING_HOURS --> ASKING_HOURS: unreadable hours
+    ASKING_HOURS --> [*]: saved, or /cancelar
 ```
 """
 
@@ -24,14 +27,14 @@ from __future__ import annotations
 
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
-from bot.tg import cadence, newlead
+from bot.tg import cadence, newlead, settings
 from bot.tg.callbacks import Verb, pattern
 from bot.tg.common import cancel
 
 TEXT = filters.TEXT & ~filters.COMMAND
 
 
-def conversation() -> ConversationHandler:  # type: ignore[type-arg]
+def conversation() -> ConversationHandler:
     return ConversationHandler(
         entry_points=[
             CommandHandler(["novo", "new"], newlead.start_new),
@@ -40,6 +43,7 @@ def conversation() -> ConversationHandler:  # type: ignore[type-arg]
             CallbackQueryHandler(cadence.after_objection_pressed, pattern=pattern(Verb.AFTER_OBJECTION)),
             CallbackQueryHandler(cadence.stage_pressed, pattern=pattern(Verb.STAGE)),
             CallbackQueryHandler(cadence.meeting_pressed, pattern=pattern(Verb.MEETING)),
+            CallbackQueryHandler(settings.ask_hours, pattern=r"^cf:customhours:"),
         ],
         states={
             newlead.NewLead.ASKING: [
@@ -51,6 +55,7 @@ def conversation() -> ConversationHandler:  # type: ignore[type-arg]
                 MessageHandler(TEXT, newlead.text_while_choosing),
             ],
             cadence.MeetingFlow.ASKING_WHEN: [MessageHandler(TEXT, cadence.meeting_when)],
+            settings.SettingsFlow.ASKING_HOURS: [MessageHandler(TEXT, settings.hours_typed)],
         },
         fallbacks=[CommandHandler(["cancelar", "cancel"], cancel)],
         name="flows",

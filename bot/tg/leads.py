@@ -8,7 +8,7 @@ from telegram import Update
 
 from bot.domain.text import fold
 from bot.domain.vocabulary import Stage
-from bot.i18n import when
+from bot.i18n import N_, when
 from bot.services import leads
 from bot.tg.callbacks import Verb, as_id, unpack
 from bot.tg.cards import icp_card, lead_card, stage_name
@@ -16,13 +16,30 @@ from bot.tg.context import Context, ack, say
 from bot.tg.keyboards import button, markup, rows
 
 FILTER_ALIASES = {
-    "hoje": "due", "today": "due", "vencidos": "due", "due": "due",
-    "abertos": "open", "open": "open", "todos": "all", "all": "all",
-    "novos": "new", "cadencia": "prospecting", "conectados": "connected",
-    "reuniao": "meeting_booked", "reunioes": "meeting_booked", "proposta": "proposal_sent",
-    "ganhos": "won", "perdidos": "lost",
+    "hoje": "due",
+    "today": "due",
+    "vencidos": "due",
+    "due": "due",
+    "abertos": "open",
+    "open": "open",
+    "todos": "all",
+    "all": "all",
+    "novos": "new",
+    "cadencia": "prospecting",
+    "conectados": "connected",
+    "reuniao": "meeting_booked",
+    "reunioes": "meeting_booked",
+    "proposta": "proposal_sent",
+    "ganhos": "won",
+    "perdidos": "lost",
 }
-FILTER_BUTTONS = (("Todos", "all"), ("Vencidos", "due"), ("Abertos", "open"), ("Reunião", "meeting_booked"))
+FILTER_BUTTONS = (
+    (N_("Todos"), "all"),
+    (N_("Vencidos"), "due"),
+    (N_("Abertos"), "open"),
+    (N_("Reunião"), "meeting_booked"),
+)
+TITLES = {"all": N_("Seus leads"), "due": N_("Vencidos e de hoje"), "open": N_("Leads abertos")}
 
 
 async def _show_page(update: Update, context: Context, flt: str, page: int, *, edit: bool) -> None:
@@ -34,12 +51,13 @@ async def _show_page(update: Update, context: Context, flt: str, page: int, *, e
             "company": lead.company,
             "stage": stage_name(context, lead.stage),
             "tier": lead.icp_tier,
-            "due": when(lead.step_due_at, context.lang, member.timezone) if lead.step_due_at and lead.stage not in (Stage.WON, Stage.LOST) else None,
+            "due": when(lead.step_due_at, context.lang, member.timezone)
+            if lead.step_due_at and lead.stage not in (Stage.WON, Stage.LOST)
+            else None,
         }
         for lead in result.leads
     ]
-    titles = {"all": "Seus leads", "due": "Vencidos e de hoje", "open": "Leads abertos"}
-    title = context._(titles.get(flt, "Leads")) if flt in titles else stage_name(context, flt)
+    title = context._(TITLES[flt]) if flt in TITLES else stage_name(context, flt)
     text = context.render("lead_list.html", title=title, page=result, items=items)
     open_buttons = [button(f"#{lead.id} {lead.company}", Verb.LEAD, lead.id) for lead in result.leads]
     paging = []
@@ -47,7 +65,9 @@ async def _show_page(update: Update, context: Context, flt: str, page: int, *, e
         paging.append(button("⬅️", Verb.PAGE, flt, result.page - 1))
     if result.page + 1 < result.pages:
         paging.append(button("➡️", Verb.PAGE, flt, result.page + 1))
-    filters_row = [button(("• " if f == flt else "") + context._(label), Verb.PAGE, f, 0) for label, f in FILTER_BUTTONS]
+    filters_row = [
+        button(("• " if f == flt else "") + context._(label), Verb.PAGE, f, 0) for label, f in FILTER_BUTTONS
+    ]
     await say(update, text, markup(rows(open_buttons, 1), [paging], rows(filters_row, 4)), edit=edit)
 
 
@@ -78,7 +98,10 @@ async def open_command(update: Update, context: Context) -> None:
         return
     found = leads.find_leads(context.runtime, context.me, query)
     if not found:
-        await say(update, context._("Nenhum lead encontrado para '%(q)s'. Veja os seus em /leads.") % {"q": html.escape(query)})
+        await say(
+            update,
+            context._("Nenhum lead encontrado para '%(q)s'. Veja os seus em /leads.") % {"q": html.escape(query)},
+        )
         return
     if len(found) == 1:
         text, keyboard = lead_card(context, found[0])

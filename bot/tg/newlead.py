@@ -42,6 +42,7 @@ from bot.domain.facts import (
     parse_uf,
 )
 from bot.domain.vocabulary import Macroregion
+from bot.i18n import N_
 from bot.services import leads
 from bot.services.columns import canonical_field
 from bot.tg.callbacks import Verb, as_id, unpack
@@ -88,34 +89,66 @@ class Field:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("company", "Empresa", "Qual o nome da empresa?", _text(200, 2), required=True),
-    Field("cnpj", "CNPJ", "CNPJ da empresa? (ex.: 12.345.678/0001-95)", parse_cnpj),
-    Field("cnae", "CNAE", "CNAE principal? Digite o código (6201-5/01) ou palavras da atividade (ex.: software, padaria).", parse_cnae),
-    Field("uf", "UF", "Em que estado fica a sede? Escolha a região ou digite a UF.", parse_uf),
-    Field("city", "Cidade", "Cidade?", _text(100)),
-    Field("headcount", "Funcionários", "Quantos funcionários? (um número, como 120, ou uma faixa, como 100-199)", _range_text(parse_headcount)),
-    Field("revenue", "Faturamento", "Faturamento anual? (ex.: 4,8 mi, R$ 360.000 ou uma faixa)", _range_text(parse_revenue)),
-    Field("branches", "Filiais", "Quantas filiais além da matriz?", lambda v: str(parse_branches(v))),
-    Field("registration", "Inscrição estadual", "Situação da inscrição estadual no SINTEGRA?", lambda v: parse_registration(v).value),
-    Field("financial_score", "Score financeiro", "Score financeiro (0 a 1000)?", lambda v: str(parse_financial_score(v))),
-    Field("contact_name", "Contato", "Nome do contato?", _text(120, 2)),
-    Field("contact_role", "Cargo", "Cargo do contato?", _text(120, 2)),
-    Field("contact_phone", "Telefone", "Telefone ou WhatsApp do contato (com DDD)?", parse_phone),
-    Field("contact_email", "E-mail", "E-mail do contato?", parse_email),
-    Field("contact_linkedin", "LinkedIn", "LinkedIn do contato?", parse_linkedin),
-    Field("campaign", "Campanha", "De qual campanha ou lista é este lead?", _text(100)),
+    Field("company", N_("Empresa"), N_("Qual o nome da empresa?"), _text(200, 2), required=True),
+    Field("cnpj", N_("CNPJ"), N_("CNPJ da empresa? (ex.: 12.345.678/0001-95)"), parse_cnpj),
+    Field(
+        "cnae",
+        N_("CNAE"),
+        N_("CNAE principal? Digite o código (6201-5/01) ou palavras da atividade (ex.: software, padaria)."),
+        parse_cnae,
+    ),
+    Field("uf", N_("UF"), N_("Em que estado fica a sede? Escolha a região ou digite a UF."), parse_uf),
+    Field("city", N_("Cidade"), N_("Cidade?"), _text(100)),
+    Field(
+        "headcount",
+        N_("Funcionários"),
+        N_("Quantos funcionários? (um número, como 120, ou uma faixa, como 100-199)"),
+        _range_text(parse_headcount),
+    ),
+    Field(
+        "revenue",
+        N_("Faturamento"),
+        N_("Faturamento anual? (ex.: 4,8 mi, R$ 360.000 ou uma faixa)"),
+        _range_text(parse_revenue),
+    ),
+    Field("branches", N_("Filiais"), N_("Quantas filiais além da matriz?"), lambda v: str(parse_branches(v))),
+    Field(
+        "registration",
+        N_("Inscrição estadual"),
+        N_("Situação da inscrição estadual no SINTEGRA?"),
+        lambda v: parse_registration(v).value,
+    ),
+    Field(
+        "financial_score",
+        N_("Score financeiro"),
+        N_("Score financeiro (0 a 1000)?"),
+        lambda v: str(parse_financial_score(v)),
+    ),
+    Field("contact_name", N_("Contato"), N_("Nome do contato?"), _text(120, 2)),
+    Field("contact_role", N_("Cargo"), N_("Cargo do contato?"), _text(120, 2)),
+    Field("contact_phone", N_("Telefone"), N_("Telefone ou WhatsApp do contato (com DDD)?"), parse_phone),
+    Field("contact_email", N_("E-mail"), N_("E-mail do contato?"), parse_email),
+    Field("contact_linkedin", N_("LinkedIn"), N_("LinkedIn do contato?"), parse_linkedin),
+    Field("campaign", N_("Campanha"), N_("De qual campanha ou lista é este lead?"), _text(100)),
 )
 FIELD_INDEX = {f.key: i for i, f in enumerate(FIELDS)}
 
 HEADCOUNT_CHOICES = ("1-9", "10-49", "50-99", "100-499", "500-999", "1000-1000000")
 REVENUE_CHOICES = (
-    ("até 360 mil", "0-360000"),
-    ("360 mil – 4,8 mi", "360000-4800000"),
-    ("4,8 – 30 mi", "4800000-30000000"),
-    ("30 – 300 mi", "30000000-300000000"),
-    ("300 mi +", "300000000-300000000"),
+    (N_("até 360 mil"), "0-360000"),
+    (N_("360 mil – 4,8 mi"), "360000-4800000"),
+    (N_("4,8 – 30 mi"), "4800000-30000000"),
+    (N_("30 – 300 mi"), "30000000-300000000"),
+    (N_("300 mi +"), "300000000-300000000"),
 )
-REGISTRATION_CHOICES = (("Ativa", "active"), ("Inativa", "inactive"), ("Isenta", "exempt"))
+REGISTRATION_CHOICES = ((N_("Ativa"), "active"), (N_("Inativa"), "inactive"), (N_("Isenta"), "exempt"))
+REGION_NAMES = {
+    Macroregion.NORTE: N_("Norte"),
+    Macroregion.NORDESTE: N_("Nordeste"),
+    Macroregion.CENTRO_OESTE: N_("Centro-Oeste"),
+    Macroregion.SUDESTE: N_("Sudeste"),
+    Macroregion.SUL: N_("Sul"),
+}
 
 
 # ---------------------------------------------------------------------------- draft helpers
@@ -134,8 +167,10 @@ def _choices(context: Context, field: Field, draft: dict[str, Any]) -> list[list
     if field.key == "uf":
         region = draft.get("region")
         if region:
-            return rows((button(uf.code, Verb.NEW, "pick", uf.code) for uf in regions.ufs_in_region(Macroregion(region))), 5)
-        return rows((button(_(r.value), Verb.NEW, "region", r.value) for r in Macroregion), 3)
+            return rows(
+                (button(uf.code, Verb.NEW, "pick", uf.code) for uf in regions.ufs_in_region(Macroregion(region))), 5
+            )
+        return rows((button(_(REGION_NAMES[r]), Verb.NEW, "region", r.value) for r in Macroregion), 3)
     if field.key == "headcount":
         labels = {"1000-1000000": "1000+"}
         return rows((button(labels.get(v, v), Verb.NEW, "pick", v) for v in HEADCOUNT_CHOICES), 3)
@@ -153,12 +188,14 @@ def _choices(context: Context, field: Field, draft: dict[str, Any]) -> list[list
     return []
 
 
-async def _ask(update: Update, context: Context, *, edit: bool = False, problem: str | None = None) -> NewLead:
+async def _ask(
+    update: Update, context: Context, *, edit: bool = False, problem: str | None = None, intro: str | None = None
+) -> NewLead:
     draft = _draft(context)
     field = FIELDS[draft["index"]]
     _ = context._
     position = f"{draft['index'] + 1}/{len(FIELDS)}" if draft["mode"] == "new" else "✏️"
-    lines = []
+    lines = [html.escape(intro) + "\n"] if intro else []
     if problem:
         lines.append(f"⚠️ {html.escape(problem)}\n")
     lines.append(f"<b>{position}</b> {html.escape(_(field.question))}")
@@ -216,14 +253,16 @@ async def _finish_edit(update: Update, context: Context) -> int:
 async def start_new(update: Update, context: Context) -> NewLead:
     assert context.user_data is not None
     context.user_data[DRAFT] = {
-        "mode": "new", "answers": {}, "index": 0,
+        "mode": "new",
+        "answers": {},
+        "index": 0,
         "last_campaign": context.user_data.get("last_campaign"),
     }
-    await say(
-        update,
-        context._("Novo lead. Responda uma pergunta por vez; use Pular no que não souber, ou cole tudo de uma vez (campo: valor, uma linha por campo). /cancelar sai."),
+    intro = context._(
+        "Novo lead. Responda uma pergunta por vez; use Pular no que não souber, ou cole tudo "
+        "de uma vez (campo: valor, uma linha por campo). /cancelar sai."
     )
-    return await _ask(update, context)
+    return await _ask(update, context, intro=intro)
 
 
 _LINE = re.compile(r"^\s*([^:=\n]{2,40}?)\s*[:=]\s*(.+?)\s*$")
@@ -247,7 +286,9 @@ async def answer(update: Update, context: Context) -> NewLead | int:
     text = (message.text or "") if message else ""
     draft = _draft(context)
     if len(text) > MAX_TEXT:
-        return await _ask(update, context, problem=context._("Mensagem longa demais (%(n)s caracteres).") % {"n": len(text)})
+        return await _ask(
+            update, context, problem=context._("Mensagem longa demais (%(n)s caracteres).") % {"n": len(text)}
+        )
     pasted = _pasted(text) if draft["mode"] == "new" else None
     if pasted is not None:
         return await _take_paste(update, context, pasted)
@@ -262,7 +303,12 @@ async def answer(update: Update, context: Context) -> NewLead | int:
             if found:
                 draft["cnae_options"] = [s.code for s in found]
                 return await _ask(update, context, problem=context._("Escolha a atividade:"))
-            return await _ask(update, context, problem=context._("Nenhuma atividade encontrada para '%(q)s'. Tente outras palavras ou o código.") % {"q": text[:40]})
+            return await _ask(
+                update,
+                context,
+                problem=context._("Nenhuma atividade encontrada para '%(q)s'. Tente outras palavras ou o código.")
+                % {"q": text[:40]},
+            )
         return await _ask(update, context, problem=context._(str(problem)))
     return await _advance(update, context)
 
@@ -327,7 +373,11 @@ async def start_edit(update: Update, context: Context) -> NewLead:
     context.user_data[DRAFT] = {"mode": "edit", "lead": lead.id, "answers": {}, "index": 0}
     await ack(update)
     buttons = [button(context._(f.label), Verb.NEW, "field", f.key) for f in FIELDS]
-    await say(update, context._("Qual dado de %(company)s você quer corrigir?") % {"company": html.escape(lead.company)}, markup(rows(buttons, 3)))
+    await say(
+        update,
+        context._("Qual dado de %(company)s você quer corrigir?") % {"company": html.escape(lead.company)},
+        markup(rows(buttons, 3)),
+    )
     return NewLead.CHOOSING_FIELD
 
 

@@ -7,20 +7,25 @@ timer, so even a crash right after an answer keeps it.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import JSON, bindparam, text
 from sqlalchemy.engine import Engine
 from telegram.ext import Application, BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
 from bot.storage.db import session_scope
-from bot.storage.models import BotState, utcnow
+from bot.storage.models import utcnow
+from bot.storage.types import UTCDateTime
 
 USER = "user"
+_SELECT = text("SELECT key, value FROM bot_state WHERE kind = :kind")
+_DELETE = text("DELETE FROM bot_state WHERE kind = :kind AND key = :key")
+_UPSERT = text(
+    "INSERT INTO bot_state (kind, key, value, updated_at) VALUES (:kind, :key, :value, :at) "
+    "ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
+).bindparams(bindparam("at", type_=UTCDateTime()), bindparam("value", type_=JSON()))
 CONVERSATION = "conversation:"
 
 
@@ -34,41 +39,44 @@ class SqlPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
         )
         self._engine = engine
         self._written: dict[tuple[str, str], str] = {}
+        self._pending: dict[tuple[str, str], str | None] = {}
 
     # --------------------------------------------------------------- storage primitives
 
     def _load(self, kind: str) -> dict[str, Any]:
-        with session_scope(self._engine) as session:
-            rows = session.execute(select(BotState.key, BotState.value).where(BotState.kind == kind)).all()  # type: ignore[call-overload]
-        loaded = {key: value for key, value in rows}
+        with self._engine.connect() as connection:
+            rows = connection.execute(_SELECT, {"kind": kind}).all()
+        loaded = {key: json.loads(value) if isinstance(value, str) else value for key, value in rows}
         for key, value in loaded.items():
             self._written[(kind, key)] = json.dumps(value, sort_keys=True, default=str)
         return loaded
 
     def _save(self, kind: str, key: str, value: Any | None) -> None:
+        """Queue a change; :meth:`write_pending` stores every queued change in one transaction."""
         encoded = None if value is None else json.dumps(value, sort_keys=True, default=str)
         if self._written.get((kind, key)) == encoded:
-            return  # unchanged: no write
+            return  # unchanged: nothing to write
+        self._pending[(kind, key)] = encoded
+
+    def write_pending(self) -> None:
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, {}
         with session_scope(self._engine) as session:
-            if value is None:
-                session.execute(delete(BotState).where(BotState.kind == kind, BotState.key == key))  # type: ignore[arg-type]
+            for (kind, key), encoded in pending.items():
+                if encoded is None:
+                    session.execute(_DELETE, {"kind": kind, "key": key})
+                else:
+                    session.execute(_UPSERT, {"kind": kind, "key": key, "value": json.loads(encoded), "at": utcnow()})
+        for (kind, key), encoded in pending.items():
+            if encoded is None:
+                self._written.pop((kind, key), None)
             else:
-                values = {"kind": kind, "key": key, "value": json.loads(encoded or "null"), "updated_at": utcnow()}
-                dialect = session.get_bind().dialect.name
-                insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(BotState).values(**values)
-                session.execute(
-                    insert.on_conflict_do_update(
-                        index_elements=["kind", "key"],
-                        set_={"value": insert.excluded.value, "updated_at": insert.excluded.updated_at},
-                    )
-                )
-        if encoded is None:
-            self._written.pop((kind, key), None)
-        else:
-            self._written[(kind, key)] = encoded
+                self._written[(kind, key)] = encoded
 
     async def _run(self, fn: Any, *args: Any) -> Any:
-        return await asyncio.to_thread(fn, *args)
+        # Inline: queueing a change costs microseconds; the write happens once per update.
+        return fn(*args)
 
     # --------------------------------------------------------------- user data
 
@@ -124,13 +132,14 @@ class SqlPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
         return None
 
     async def flush(self) -> None:
-        return None
+        self.write_pending()
 
 
-class WriteThroughApplication(Application):  # type: ignore[type-arg]
+class WriteThroughApplication(Application):
     """An Application that saves persistence right after each update, not on a timer."""
 
     async def process_update(self, update: object) -> None:
         await super().process_update(update)
-        if self.persistence is not None:
+        if isinstance(self.persistence, SqlPersistence):
             await self.update_persistence()
+            self.persistence.write_pending()

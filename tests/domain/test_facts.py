@@ -86,7 +86,9 @@ def test_branches(typed: str, expected: int) -> None:
     assert parse_branches(typed) == expected
 
 
-@pytest.mark.parametrize(("typed", "message_part"), [("-1", "negativo"), ("muitas", "Não entendi"), ("1000000", "demais")])
+@pytest.mark.parametrize(
+    ("typed", "message_part"), [("-1", "negativo"), ("muitas", "Não entendi"), ("1000000", "demais")]
+)
 def test_branches_rejections(typed: str, message_part: str) -> None:
     with pytest.raises(InvalidFact, match=message_part):
         parse_branches(typed)
@@ -99,7 +101,7 @@ def test_financial_score(typed: str, expected: int) -> None:
 
 @pytest.mark.parametrize("typed", ["1001", "-3", "alto", "7,5"])
 def test_financial_score_rejections(typed: str) -> None:
-    with pytest.raises(InvalidFact, match="0 a 1000|Não entendi|fora"):
+    with pytest.raises(InvalidFact, match=r"0 a 1000|Não entendi|fora"):
         parse_financial_score(typed)
 
 
@@ -160,7 +162,9 @@ def test_cnae_wrong_check_digit_names_the_right_one() -> None:
         parse_cnae("6201-9/01")
 
 
-@pytest.mark.parametrize(("typed", "expected"), [("sp", "SP"), ("São Paulo", "SP"), ("sao paulo", "SP"), ("Rio Grande do Norte", "RN")])
+@pytest.mark.parametrize(
+    ("typed", "expected"), [("sp", "SP"), ("São Paulo", "SP"), ("sao paulo", "SP"), ("Rio Grande do Norte", "RN")]
+)
 def test_uf_forms(typed: str, expected: str) -> None:
     assert parse_uf(typed) == expected
 

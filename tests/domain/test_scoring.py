@@ -122,7 +122,13 @@ def test_a_perfect_lead_scores_100_tier_a_with_one_line_per_criterion() -> None:
     assert result.tier is Tier.A
     assert result.complete
     assert [c.criterion for c in result.criteria] == [
-        "cnae", "region", "headcount", "revenue", "branches", "registration", "financial_score",
+        "cnae",
+        "region",
+        "headcount",
+        "revenue",
+        "branches",
+        "registration",
+        "financial_score",
     ]
     assert sum(c.max_points for c in result.criteria) == 100
 

@@ -48,19 +48,37 @@ class Activity:
 
 
 def _members(n_reps: int) -> list[dict[str, Any]]:
-    rows = [dict(id=1, telegram_id=1000, role="manager", first_name="Marta", full_name="Marta Gerente",
-                 username="marta", created_at=T0)]
+    rows = [
+        dict(
+            id=1,
+            telegram_id=1000,
+            role="manager",
+            first_name="Marta",
+            full_name="Marta Gerente",
+            username="marta",
+            created_at=T0,
+        )
+    ]
     first = ("Ana", "Bruno", "Carla", "Diego", "Elisa", "Fábio", "Gabi", "Hugo", "Iara", "João")
     for i in range(n_reps):
         name = first[i % len(first)] + ("" if i < len(first) else str(i))
-        rows.append(dict(id=i + 2, telegram_id=2000 + i, role="rep", first_name=name,
-                         full_name=f"{name} Silva", username=f"rep{i}", created_at=T0))
+        rows.append(
+            dict(
+                id=i + 2,
+                telegram_id=2000 + i,
+                role="rep",
+                first_name=name,
+                full_name=f"{name} Silva",
+                username=f"rep{i}",
+                created_at=T0,
+            )
+        )
     return rows
 
 
-def simulate(n_leads: int, *, n_reps: int = 6, seed: int = 7, days: int = 90) -> Iterator[
-    tuple[str, dict[str, Any]]
-]:
+def simulate(
+    n_leads: int, *, n_reps: int = 6, seed: int = 7, days: int = 90
+) -> Iterator[tuple[str, dict[str, Any]]]:
     """Yield ("lead"|"touch"|"stage"|"meeting", row) in an insertable order."""
     rnd = random.Random(seed)
     touch_id = 0
@@ -71,21 +89,53 @@ def simulate(n_leads: int, *, n_reps: int = 6, seed: int = 7, days: int = 90) ->
         campaign = rnd.choice(CAMPAIGNS)
         created = T0 + timedelta(minutes=rnd.randrange(days * 24 * 60))
         name = f"Empresa {lead_id} Ltda"
-        lead = dict(id=lead_id, owner_id=owner, company=name, company_key=f"empresa {lead_id} ltda",
-                    uf=rnd.choice(UFS), campaign=campaign, source="import", stage="new",
-                    created_by=1, created_at=created, updated_at=created, icp_score=rnd.randrange(101))
+        lead = dict(
+            id=lead_id,
+            owner_id=owner,
+            company=name,
+            company_key=f"empresa {lead_id} ltda",
+            uf=rnd.choice(UFS),
+            campaign=campaign,
+            source="import",
+            stage="new",
+            created_by=1,
+            created_at=created,
+            updated_at=created,
+            icp_score=rnd.randrange(101),
+        )
         events: list[tuple[str, dict[str, Any]]] = []
         now = created
         stage = "new"
 
-        def move(to: str, at: datetime, reason: str | None = None, _lead: int = lead_id) -> None:
+        def move(
+            to: str,
+            at: datetime,
+            reason: str | None = None,
+            _lead: int = lead_id,
+            _owner: int = owner,
+            _campaign: str = campaign,
+            _events: list[tuple[str, dict[str, Any]]] = events,
+        ) -> None:
             nonlocal stage, stage_id
             stage_id += 1
             version = "1.0" if at < SWITCH else "1.1"
-            events.append(("stage", dict(
-                id=stage_id, lead_id=_lead, rep_id=owner, campaign=campaign, from_stage=stage,
-                to_stage=to, reason=reason, playbook_version=version,
-                playbook_fingerprint=f"fp{version}", at=at)))
+            _events.append(
+                (
+                    "stage",
+                    dict(
+                        id=stage_id,
+                        lead_id=_lead,
+                        rep_id=_owner,
+                        campaign=_campaign,
+                        from_stage=stage,
+                        to_stage=to,
+                        reason=reason,
+                        playbook_version=version,
+                        playbook_fingerprint=f"fp{version}",
+                        at=at,
+                    ),
+                )
+            )
             stage = to
 
         inbound = rnd.random() < 0.05  # inbound leads skip straight to connected
@@ -109,20 +159,39 @@ def simulate(n_leads: int, *, n_reps: int = 6, seed: int = 7, days: int = 90) ->
                     outcome = rnd.choice(("replied", "connected", "objection", "not_interested"))
                 else:
                     outcome = rnd.choice(("no_answer", "no_answer", "no_answer", "wrong_contact"))
-            reached = outcome in {"connected", "replied", "meeting_booked", "objection",
-                                  "not_interested"}
+            reached = outcome in {
+                "connected",
+                "replied",
+                "meeting_booked",
+                "objection",
+                "not_interested",
+            }
             touch_id += 1
             row = dict(
-                id=touch_id, lead_id=lead_id, rep_id=owner, campaign=campaign, step_id=step_id,
-                step_number=number, step_kind="breakup" if step_id == "breakup" else "approach",
-                channel=channel, script_id=script, variant=variant, playbook_version=version,
-                playbook_fingerprint=f"fp{version}", outcome=outcome,
-                contact_role=rnd.choice(("decision_maker", "influencer", "other")) if reached else None,
+                id=touch_id,
+                lead_id=lead_id,
+                rep_id=owner,
+                campaign=campaign,
+                step_id=step_id,
+                step_number=number,
+                step_kind="breakup" if step_id == "breakup" else "approach",
+                channel=channel,
+                script_id=script,
+                variant=variant,
+                playbook_version=version,
+                playbook_fingerprint=f"fp{version}",
+                outcome=outcome,
+                contact_role=rnd.choice(("decision_maker", "influencer", "other"))
+                if reached
+                else None,
                 objection="price" if outcome == "objection" else None,
-                intent=rnd.choice(("45d", "90d", "later", "none")) if reached and rnd.random() < 0.6 else None,
+                intent=rnd.choice(("45d", "90d", "later", "none"))
+                if reached and rnd.random() < 0.6
+                else None,
                 pain="planilhas; retrabalho" if reached and rnd.random() < 0.3 else None,
                 notes='disse "ligue depois"' if rnd.random() < 0.02 else None,
-                happened_at=now, recorded_at=now + timedelta(seconds=30),
+                happened_at=now,
+                recorded_at=now + timedelta(seconds=30),
             )
             events.append(("touch", row))
             if stage == "new" and not skipped:
@@ -137,24 +206,45 @@ def simulate(n_leads: int, *, n_reps: int = 6, seed: int = 7, days: int = 90) ->
                 move("meeting_booked", now)
                 meeting_id += 1
                 starts = now + timedelta(days=rnd.randrange(1, 8))
-                status = rnd.choices(("held", "no_show", "rescheduled", "scheduled"), (6, 2, 1, 1))[0]
+                status = rnd.choices(("held", "no_show", "rescheduled", "scheduled"), (6, 2, 1, 1))[
+                    0
+                ]
                 meeting = dict(
-                    id=meeting_id, lead_id=lead_id, rep_id=owner, touch_id=touch_id,
-                    campaign=campaign, starts_at=starts, status=status,
+                    id=meeting_id,
+                    lead_id=lead_id,
+                    rep_id=owner,
+                    touch_id=touch_id,
+                    campaign=campaign,
+                    starts_at=starts,
+                    status=status,
                     no_show_reason=rnd.choice(NO_SHOW_REASONS) if status == "no_show" else None,
-                    created_at=now, resolved_at=starts + timedelta(hours=1),
+                    created_at=now,
+                    resolved_at=starts + timedelta(hours=1),
                 )
                 if status == "rescheduled":
                     meeting_id += 1
                     meeting["rescheduled_to"] = meeting_id
-                    events.append(("meeting", dict(
-                        id=meeting_id, lead_id=lead_id, rep_id=owner, touch_id=None,
-                        campaign=campaign, starts_at=starts + timedelta(days=3), status="held",
-                        created_at=starts, resolved_at=starts + timedelta(days=3, hours=1))))
+                    events.append(
+                        (
+                            "meeting",
+                            dict(
+                                id=meeting_id,
+                                lead_id=lead_id,
+                                rep_id=owner,
+                                touch_id=None,
+                                campaign=campaign,
+                                starts_at=starts + timedelta(days=3),
+                                status="held",
+                                created_at=starts,
+                                resolved_at=starts + timedelta(days=3, hours=1),
+                            ),
+                        )
+                    )
                     status = "held"
                     starts += timedelta(days=3)
-                events.insert(len(events) - (1 if meeting.get("rescheduled_to") else 0),
-                              ("meeting", meeting))
+                events.insert(
+                    len(events) - (1 if meeting.get("rescheduled_to") else 0), ("meeting", meeting)
+                )
                 now = starts + timedelta(hours=1)
                 if status == "held":
                     move("meeting_held", now)
@@ -177,10 +267,22 @@ def simulate(n_leads: int, *, n_reps: int = 6, seed: int = 7, days: int = 90) ->
             # A meeting booked outside any touch (a call-back the rep did not log as a touch).
             meeting_id += 1
             starts = now + timedelta(days=2)
-            events.append(("meeting", dict(
-                id=meeting_id, lead_id=lead_id, rep_id=owner, touch_id=None, campaign=campaign,
-                starts_at=starts, status="held", created_at=now + timedelta(hours=1),
-                resolved_at=starts)))
+            events.append(
+                (
+                    "meeting",
+                    dict(
+                        id=meeting_id,
+                        lead_id=lead_id,
+                        rep_id=owner,
+                        touch_id=None,
+                        campaign=campaign,
+                        starts_at=starts,
+                        status="held",
+                        created_at=now + timedelta(hours=1),
+                        resolved_at=starts,
+                    ),
+                )
+            )
         lead["stage"] = stage
         yield "lead", lead
         yield from events
@@ -189,8 +291,15 @@ def simulate(n_leads: int, *, n_reps: int = 6, seed: int = 7, days: int = 90) ->
 TABLES = {"lead": Lead, "touch": Touch, "stage": StageChange, "meeting": Meeting}
 
 
-def populate(engine: Engine, n_leads: int, *, n_reps: int = 6, seed: int = 7, keep: bool = True,
-             chunk: int = 20_000) -> Activity:
+def populate(
+    engine: Engine,
+    n_leads: int,
+    *,
+    n_reps: int = 6,
+    seed: int = 7,
+    keep: bool = True,
+    chunk: int = 20_000,
+) -> Activity:
     """Insert members and simulated activity; ``keep`` also returns every row."""
     activity = Activity(members=_members(n_reps))
     buffers: dict[str, list[dict[str, Any]]] = {k: [] for k in TABLES}
@@ -216,8 +325,15 @@ def populate(engine: Engine, n_leads: int, *, n_reps: int = 6, seed: int = 7, ke
         for kind, row in simulate(n_leads, n_reps=n_reps, seed=seed):
             buffers[kind].append(row)
             if keep:
-                getattr(activity, {"lead": "leads", "touch": "touches", "stage": "stage_changes",
-                                   "meeting": "meetings"}[kind]).append(row)
+                getattr(
+                    activity,
+                    {
+                        "lead": "leads",
+                        "touch": "touches",
+                        "stage": "stage_changes",
+                        "meeting": "meetings",
+                    }[kind],
+                ).append(row)
             pending += 1
             if pending >= chunk and kind == "lead":
                 flush()

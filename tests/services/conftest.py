@@ -14,7 +14,9 @@ from tests.services.activity import Activity, populate
 
 
 @pytest.fixture(scope="session")
-def activity_db(_sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Activity]:
+def activity_db(
+    _sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Activity]:
     """A migrated SQLite file with ~1,500 leads of generated activity, built once."""
     path = tmp_path_factory.mktemp("activity") / "activity.db"
     shutil.copyfile(_sqlite_template, path)

@@ -24,7 +24,8 @@ def test_wilson_matches_newcombe_1998() -> None:
 
 
 def test_wilson_by_hand() -> None:
-    # 5/20, z = 1.96: centre (0.25 + 1.9208/20) / 1.19208, half-width 1.96·√(0.009375 + 0.0024010) / 1.19208
+    # 5/20, z = 1.96: centre (0.25 + 1.9208/20) / 1.19208,
+    # half-width 1.96·√(0.009375 + 0.0024010) / 1.19208
     z = 1.96
     centre = (0.25 + z * z / 40) / (1 + z * z / 20)
     half = z * math.sqrt(0.25 * 0.75 / 20 + z * z / 1600) / (1 + z * z / 20)
@@ -78,16 +79,21 @@ def test_enough_data_and_no_difference() -> None:
 
 def test_experiments_from_counts() -> None:
     rows = [
-        ("call", "A", "1.0", "no_answer", 900), ("call", "A", "1.0", "meeting_booked", 50),
-        ("call", "B", "1.1", "no_answer", 860), ("call", "B", "1.1", "meeting_booked", 90),
+        ("call", "A", "1.0", "no_answer", 900),
+        ("call", "A", "1.0", "meeting_booked", 50),
+        ("call", "B", "1.1", "no_answer", 860),
+        ("call", "B", "1.1", "meeting_booked", 90),
         ("call", "B", "1.1", "skipped", 500),  # skips are not attempts
-        ("mail", "A", "1.0", "replied", 3), ("solo", "A", "1.1", "replied", 3),
+        ("mail", "A", "1.0", "replied", 3),
+        ("solo", "A", "1.1", "replied", 3),
     ]
     found = experiments_from_counts(rows)
     assert [(e.kind, e.subject) for e in found] == [("script", "call"), ("playbook", "playbook")]
     call = found[0]
     assert [(a.name, a.touches, a.meetings, a.replies) for a in call.arms] == [
-        ("A", 950, 50, 50), ("B", 950, 90, 90)]
+        ("A", 950, 50, 50),
+        ("B", 950, 90, 90),
+    ]
     assert call.verdict == "B agenda mais reuniões (95% de confiança)"
     versions = found[1]
     assert [a.name for a in versions.arms] == ["1.0", "1.1"]

@@ -42,12 +42,18 @@ def test_parse_what() -> None:
         parse_what("x")
 
 
-def test_csv_round_trip_with_filters(activity_engine: Engine, activity: Activity, tmp_path: Path) -> None:
+def test_csv_round_trip_with_filters(
+    activity_engine: Engine, activity: Activity, tmp_path: Path
+) -> None:
     filters = ActivityFilter(START, END, "Saúde <NE>", 3)
-    result = export(activity_engine, what=["touches"], directory=tmp_path, filters=filters,
-                    chunk_size=29)
-    expected = [t for t in activity.touches if START <= t["happened_at"] < END
-                and t["campaign"] == "Saúde <NE>" and t["rep_id"] == 3]
+    result = export(
+        activity_engine, what=["touches"], directory=tmp_path, filters=filters, chunk_size=29
+    )
+    expected = [
+        t
+        for t in activity.touches
+        if START <= t["happened_at"] < END and t["campaign"] == "Saúde <NE>" and t["rep_id"] == 3
+    ]
     assert result.packaging == "single" and len(result.files) == 1
     rows = _read_csv(result.files[0])
     assert result.rows == {"touches": len(expected)} and len(rows) == len(expected) > 50
@@ -70,8 +76,9 @@ def test_plain_comma_csv(activity_engine: Engine, activity: Activity, tmp_path: 
 
 def test_xlsx_round_trip(activity_engine: Engine, activity: Activity, tmp_path: Path) -> None:
     filters = ActivityFilter(START, END)
-    result = export(activity_engine, what=parse_what("tudo"), fmt="xlsx", directory=tmp_path,
-                    filters=filters)
+    result = export(
+        activity_engine, what=parse_what("tudo"), fmt="xlsx", directory=tmp_path, filters=filters
+    )
     assert result.packaging == "single" and result.files[0].suffix == ".xlsx"
     book = openpyxl.load_workbook(result.files[0])
     assert book.sheetnames == ["toques", "leads", "mudancas_de_etapa", "reunioes"]
@@ -97,23 +104,33 @@ def test_xlsx_round_trip(activity_engine: Engine, activity: Activity, tmp_path: 
 
 
 def test_big_exports_are_zipped_or_split(activity_engine: Engine, tmp_path: Path) -> None:
-    zipped = export(activity_engine, what=["touches"], directory=tmp_path / "z",
-                    max_bytes=400_000, chunk_size=500)
+    zipped = export(
+        activity_engine,
+        what=["touches"],
+        directory=tmp_path / "z",
+        max_bytes=400_000,
+        chunk_size=500,
+    )
     assert zipped.packaging == "zip" and zipped.files[0].suffix == ".zip"
     assert "compactados" in zipped.message
     with zipfile.ZipFile(zipped.files[0]) as archive:
         names = archive.namelist()
         assert len(names) > 1 and all(n.endswith(".csv") for n in names)
-        total = sum(len(list(csv.reader(io.StringIO(archive.read(n).decode("utf-8-sig")),
-                                        delimiter=";"))) - 1 for n in names)
+        total = sum(
+            len(list(csv.reader(io.StringIO(archive.read(n).decode("utf-8-sig")), delimiter=";")))
+            - 1
+            for n in names
+        )
     assert total == zipped.total_rows
-    split = export(activity_engine, what=["touches"], fmt="xlsx", directory=tmp_path / "s",
-                   max_bytes=150_000)
+    split = export(
+        activity_engine, what=["touches"], fmt="xlsx", directory=tmp_path / "s", max_bytes=150_000
+    )
     assert split.packaging == "split" and len(split.files) > 1
     assert "dividida em" in split.message
     assert all(p.stat().st_size <= 150_000 for p in split.files)
-    rows = sum(openpyxl.load_workbook(p, read_only=True).worksheets[0].max_row - 1
-               for p in split.files)
+    rows = sum(
+        openpyxl.load_workbook(p, read_only=True).worksheets[0].max_row - 1 for p in split.files
+    )
     assert rows == split.total_rows
 
 
@@ -124,11 +141,23 @@ def _audits(engine: Engine) -> list[ExportAudit]:
 
 def test_every_export_is_audited(activity_engine: Engine, tmp_path: Path) -> None:
     filters = ActivityFilter(START, END, "Logística SP")
-    result = export(activity_engine, what=["touches", "meetings"], fmt="xlsx", directory=tmp_path,
-                    filters=filters, member_id=1, via="chat")
+    result = export(
+        activity_engine,
+        what=["touches", "meetings"],
+        fmt="xlsx",
+        directory=tmp_path,
+        filters=filters,
+        member_id=1,
+        via="chat",
+    )
     [audit] = _audits(activity_engine)
     assert audit.id == result.audit_id
-    assert (audit.member_id, audit.via, audit.what, audit.format) == (1, "chat", "touches,meetings", "xlsx")
+    assert (audit.member_id, audit.via, audit.what, audit.format) == (
+        1,
+        "chat",
+        "touches,meetings",
+        "xlsx",
+    )
     assert audit.rows == result.total_rows > 0
     assert audit.filters["campaign"] == "Logística SP"
     assert audit.filters["start"] == START.isoformat()
@@ -144,14 +173,20 @@ def _member(engine: Engine, member_id: int) -> Member:
 def test_reps_export_only_their_own_rows(activity_engine: Engine, tmp_path: Path) -> None:
     rep = _member(activity_engine, 4)
     with pytest.raises(NotAllowed):
-        export_for(activity_engine, rep, what=["touches"], directory=tmp_path,
-                   filters=ActivityFilter(rep_id=5))
+        export_for(
+            activity_engine,
+            rep,
+            what=["touches"],
+            directory=tmp_path,
+            filters=ActivityFilter(rep_id=5),
+        )
     assert _audits(activity_engine) == []
     result = export_for(activity_engine, rep, what=["touches", "leads"], directory=tmp_path)
     with zipfile.ZipFile(result.files[0]) as archive:
         for name in archive.namelist():
-            rows: list[dict[str, Any]] = list(csv.DictReader(
-                io.StringIO(archive.read(name).decode("utf-8-sig")), delimiter=";"))
+            rows: list[dict[str, Any]] = list(
+                csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig")), delimiter=";")
+            )
             assert rows and {r["vendedor_id"] for r in rows} == {"4"}
     [audit] = _audits(activity_engine)
     assert audit.member_id == 4 and audit.filters["rep_id"] == 4

@@ -33,6 +33,10 @@ from tests.support.telegram_limits import assert_within_limits
 _TAG = re.compile(r"<[^>]+>")
 
 
+def _words(text: str) -> str:
+    return " ".join(w for w in text.casefold().split() if any(ch.isalnum() for ch in w))
+
+
 def plain(text: str) -> str:
     return html.unescape(_TAG.sub("", text))
 
@@ -76,19 +80,30 @@ class Person:
 
     async def taps(self, label: str, *, message_id: int | None = None) -> None:
         """Press the button whose label contains ``label`` on the newest message showing one."""
+        wanted = label.casefold()
         for message in reversed(self.bot.api.messages_to(self.id)):
             if message_id is not None and message.message_id != message_id:
                 continue
             markup = message.reply_markup
             if markup is None:
                 continue
-            for row in markup.inline_keyboard:
-                for button in row:
-                    if label.casefold() in button.text.casefold():
-                        assert button.callback_data is not None, f"{button.text!r} is a link button"
-                        await self.presses_data(str(button.callback_data), message.message_id)
-                        return
+            buttons = [b for row in markup.inline_keyboard for b in row]
+            # The exact label (emoji aside) wins over a label that merely contains the words.
+            exact = [b for b in buttons if _words(b.text) == _words(label)]
+            partial = [b for b in buttons if wanted in b.text.casefold()]
+            for button in exact or partial:
+                assert button.callback_data is not None, f"{button.text!r} is a link button"
+                await self.presses_data(str(button.callback_data), message.message_id)
+                return
         raise AssertionError(f"no button {label!r}; buttons now: {self.buttons()}")
+
+    def alerts(self) -> list[str]:
+        """Texts of the pop-ups answering this person's button presses."""
+        return [
+            str(r.params.get("text", ""))
+            for r in self.bot.api.requests_for("answerCallbackQuery")
+            if r.params.get("text")
+        ]
 
     async def presses_data(self, data: str, message_id: int | None = None) -> None:
         """Send callback data as is (a forged button, for example)."""
@@ -128,7 +143,9 @@ class Person:
         for message in self.bot.api.messages_to(self.id):
             if message.reply_markup:
                 for row in message.reply_markup.inline_keyboard:
-                    labels.extend((b.text, b.callback_data if isinstance(b.callback_data, str) else None, b.url) for b in row)
+                    labels.extend(
+                        (b.text, b.callback_data if isinstance(b.callback_data, str) else None, b.url) for b in row
+                    )
         return labels
 
 
@@ -147,7 +164,7 @@ class BotUnderTest:
         return self._updates
 
     async def start(self) -> None:
-        self.app = build_application(self.runtime, request=self.api, rate_limit=False)
+        self.app = build_application(self.runtime, request=self.api)
         previous = getattr(self, "_updates", None)
         self._updates = UpdateFactory(self.api, self.app.bot)
         if previous is not None:  # a restart: keep counting update and user ids
@@ -177,9 +194,11 @@ class BotUnderTest:
         """Message requests to ``chat_id`` not returned before."""
         start = self._seen.get(chat_id, 0)
         requests = [
-            r for r in self.api.requests[start:]
+            r
+            for r in self.api.requests[start:]
             if r.method in {"sendMessage", "editMessageText", "sendDocument", "sendPhoto"}
-            and str(r.params.get("chat_id")) == str(chat_id) and r.error is None
+            and str(r.params.get("chat_id")) == str(chat_id)
+            and r.error is None
         ]
         self._seen[chat_id] = len(self.api.requests)
         return requests
@@ -193,7 +212,10 @@ class BotUnderTest:
         person = self.person(first_name, language_code=language_code)
         with self.runtime.session() as session:
             member = Member(
-                telegram_id=person.id, role=role.value, first_name=first_name, full_name=f"{first_name} Silva",
+                telegram_id=person.id,
+                role=role.value,
+                first_name=first_name,
+                full_name=f"{first_name} Silva",
                 language="en" if language_code.startswith("en") else "pt",
                 created_at=self.clock(),
             )

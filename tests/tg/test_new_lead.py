@@ -66,7 +66,12 @@ async def test_a_new_lead_question_by_question_ends_on_the_icp_card(bot: BotUnde
     with bot.runtime.session() as session:
         lead = session.exec(select(Lead)).one()
         assert (lead.company, lead.cnpj, lead.cnae, lead.uf, lead.headcount_low, lead.headcount_high) == (
-            "Transportes Horizonte Ltda", "11222333000181", "4930202", "PR", 100, 499,
+            "Transportes Horizonte Ltda",
+            "11222333000181",
+            "4930202",
+            "PR",
+            100,
+            499,
         )
         assert lead.revenue_low == 18_000_000 and lead.contact_linkedin == "" and lead.campaign == "Logística Sul"
         assert lead.contact_phone == "+55 41 99999-0000"

@@ -57,7 +57,8 @@ def _check_manifest(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIs
     schema = playbook.manifest.schema_
     if schema > SCHEMA_VERSION:
         yield locator.issue(
-            MANIFEST, ("schema",),
+            MANIFEST,
+            ("schema",),
             f"schema {schema} é mais novo do que esta versão do Cadência entende "
             f"({SCHEMA_VERSION}); atualize o Cadência",
         )
@@ -75,7 +76,8 @@ def _check_icp(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssue]:
     if total != 100:
         listing = ", ".join(f"{k} {v}" for k, v in weights.items())
         yield locator.issue(
-            ICP, ("criteria",),
+            ICP,
+            ("criteria",),
             f"os pesos somam {total}, mas devem somar 100 ({listing}); ajuste os pesos",
         )
     # CNAE rules
@@ -90,9 +92,9 @@ def _check_icp(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssue]:
         key = f"{prefix.level}:{prefix.code}"
         if key in seen_prefixes:
             yield locator.issue(
-                ICP, (*path, "prefix"),
-                f"o prefixo CNAE '{rule.prefix}' já aparece na regra {seen_prefixes[key] + 1}; "
-                "deixe só uma",
+                ICP,
+                (*path, "prefix"),
+                f"o prefixo CNAE '{rule.prefix}' já aparece na regra {seen_prefixes[key] + 1}; deixe só uma",
             )
         seen_prefixes[key] = i
         yield from _points_within(rule.points, criteria.cnae.weight, locator, (*path, "points"))
@@ -104,7 +106,9 @@ def _check_icp(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssue]:
         path = ("criteria", "region", "rules", i)
         if (region_rule.uf is None) == (region_rule.region is None):
             yield locator.issue(
-                ICP, path, "cada regra de região usa 'uf' (lista de siglas) ou 'region', não os dois",
+                ICP,
+                path,
+                "cada regra de região usa 'uf' (lista de siglas) ou 'region', não os dois",
             )
             continue
         for j, uf_text in enumerate(region_rule.uf or []):
@@ -115,7 +119,9 @@ def _check_icp(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssue]:
                 continue
             if uf in seen_ufs:
                 yield locator.issue(
-                    ICP, (*path, "uf", j), f"a UF {uf} já aparece na regra {seen_ufs[uf] + 1}; deixe só uma",
+                    ICP,
+                    (*path, "uf", j),
+                    f"a UF {uf} já aparece na regra {seen_ufs[uf] + 1}; deixe só uma",
                 )
             seen_ufs[uf] = i
         if region_rule.region is not None:
@@ -126,12 +132,15 @@ def _check_icp(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssue]:
                 continue
             if region in seen_regions:
                 yield locator.issue(
-                    ICP, (*path, "region"),
+                    ICP,
+                    (*path, "region"),
                     f"a região {region} já aparece na regra {seen_regions[region] + 1}",
                 )
             seen_regions[region] = i
         yield from _points_within(region_rule.points, criteria.region.weight, locator, (*path, "points"))
-    yield from _points_within(criteria.region.default, criteria.region.weight, locator, ("criteria", "region", "default"))
+    yield from _points_within(
+        criteria.region.default, criteria.region.weight, locator, ("criteria", "region", "default")
+    )
     for name in ("headcount", "revenue", "branches", "financial_score"):
         yield from _check_bands(name, getattr(criteria, name), locator)
     reg = criteria.registration
@@ -141,7 +150,8 @@ def _check_icp(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssue]:
     tiers = playbook.icp.tiers
     if not tiers.A > tiers.B > tiers.C:
         yield locator.issue(
-            ICP, ("tiers",),
+            ICP,
+            ("tiers",),
             f"as notas de corte devem descer de A para C (agora A={tiers.A}, B={tiers.B}, C={tiers.C})",
         )
     # Knock-outs and sales models
@@ -152,19 +162,21 @@ def _check_icp(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssue]:
         for j, condition in enumerate(knockout.when):
             yield from _check_condition(condition, locator, ("knockouts", i, "when", j))
     models = playbook.icp.sales_models
-    for i, rule in enumerate(models):
-        for j, condition in enumerate(rule.when):
+    for i, model_rule in enumerate(models):
+        for j, condition in enumerate(model_rule.when):
             yield from _check_condition(condition, locator, ("sales_models", i, "when", j))
     if models[-1].when:
         yield locator.issue(
-            ICP, ("sales_models", len(models) - 1),
+            ICP,
+            ("sales_models", len(models) - 1),
             "a última regra de modelo de vendas deve valer para todos (sem 'when'), para que sempre "
             "haja uma recomendação",
         )
-    for i, rule in enumerate(models[:-1]):
-        if not rule.when:
+    for i, model_rule in enumerate(models[:-1]):
+        if not model_rule.when:
             yield locator.issue(
-                ICP, ("sales_models", i),
+                ICP,
+                ("sales_models", i),
                 "regra sem 'when' antes do fim: as regras seguintes nunca seriam usadas",
             )
 
@@ -172,7 +184,9 @@ def _check_icp(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssue]:
 def _points_within(points: int, weight: int, locator: Locator, path: tuple[str | int, ...]) -> Iterator[PlaybookIssue]:
     if points > weight:
         yield locator.issue(
-            ICP, path, f"{points} pontos passa do peso do critério ({weight}); use no máximo {weight}",
+            ICP,
+            path,
+            f"{points} pontos passa do peso do critério ({weight}); use no máximo {weight}",
         )
 
 
@@ -189,7 +203,9 @@ def _check_bands(name: str, criterion: BandCriterion, locator: Locator) -> Itera
     floor = BAND_FLOOR[name]
     if bands[0].min != floor:
         yield locator.issue(
-            ICP, (*base, 0, "min"), f"a primeira faixa deve começar em {floor} (começa em {bands[0].min})",
+            ICP,
+            (*base, 0, "min"),
+            f"a primeira faixa deve começar em {floor} (começa em {bands[0].min})",
         )
     for i, band in enumerate(bands):
         yield from _points_within(band.points, criterion.weight, locator, (*base, i, "points"))
@@ -200,19 +216,22 @@ def _check_bands(name: str, criterion: BandCriterion, locator: Locator) -> Itera
             nxt = bands[i + 1]
             if band.max is None:
                 yield locator.issue(
-                    ICP, (*base, i, "min"),
+                    ICP,
+                    (*base, i, "min"),
                     f"a faixa '{_band_text(band)}' não tem max, mas há outra depois dela; só a última "
                     "faixa pode ficar aberta",
                 )
             elif nxt.min <= band.max:
                 yield locator.issue(
-                    ICP, (*base, i + 1, "min"),
+                    ICP,
+                    (*base, i + 1, "min"),
                     f"as faixas {_band_text(band)} e {_band_text(nxt)} se sobrepõem; a seguinte deve "
                     f"começar em {band.max + 1}",
                 )
             elif nxt.min > band.max + 1:
                 yield locator.issue(
-                    ICP, (*base, i + 1, "min"),
+                    ICP,
+                    (*base, i + 1, "min"),
                     f"há um buraco entre {_band_text(band)} e {_band_text(nxt)} "
                     f"({band.max + 1}–{nxt.min - 1} ficaria sem pontuação); comece a seguinte em "
                     f"{band.max + 1}",
@@ -222,12 +241,14 @@ def _check_bands(name: str, criterion: BandCriterion, locator: Locator) -> Itera
     if ceiling is not None:
         if last.max is not None and last.max != ceiling:
             yield locator.issue(
-                ICP, (*base, len(bands) - 1, "max"),
+                ICP,
+                (*base, len(bands) - 1, "max"),
                 f"a última faixa deve ir até {ceiling} (vai até {last.max})",
             )
     elif last.max is not None:
         yield locator.issue(
-            ICP, (*base, len(bands) - 1, "max"),
+            ICP,
+            (*base, len(bands) - 1, "max"),
             "a última faixa deve ficar aberta (sem max), para cobrir valores maiores",
         )
 
@@ -236,7 +257,8 @@ def _check_condition(condition: Condition, locator: Locator, path: tuple[str | i
     allowed = FACT_OPERATORS[condition.fact]
     if condition.op not in allowed:
         yield locator.issue(
-            ICP, (*path, "op"),
+            ICP,
+            (*path, "op"),
             f"o operador '{condition.op}' não serve para '{condition.fact}'; use um destes: "
             f"{', '.join(sorted(allowed))}",
         )
@@ -269,7 +291,8 @@ def _check_condition(condition: Condition, locator: Locator, path: tuple[str | i
                 yield locator.issue(ICP, (*path, "value"), str(exc))
         elif condition.fact == "registration" and str(value) not in {r.value for r in Registration}:
             yield locator.issue(
-                ICP, (*path, "value"),
+                ICP,
+                (*path, "value"),
                 f"situação '{value}' inválida; use active, inactive ou exempt",
             )
 
@@ -286,21 +309,24 @@ def _check_cadence(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIss
         script = playbook.scripts.get(step.script)
         if script is None:
             yield locator.issue(
-                CADENCE, ("steps", i, "script"),
+                CADENCE,
+                ("steps", i, "script"),
                 f"o roteiro '{step.script}' não existe em scripts.yaml; crie-o ou corrija o nome",
             )
             continue
         for name, variant in script.variants.items():
             if step.channel == Channel.EMAIL and not variant.subject:
                 yield locator.issue(
-                    SCRIPTS, ("scripts", step.script, "variants", name),
+                    SCRIPTS,
+                    ("scripts", step.script, "variants", name),
                     f"o roteiro '{step.script}' é usado num passo de e-mail ({step.id}): a variante "
                     f"{name} precisa de 'subject'",
                 )
     breakups = [i for i, s in enumerate(steps) if s.kind == StepKind.BREAKUP]
     if len(breakups) != 1:
         yield locator.issue(
-            CADENCE, ("steps",),
+            CADENCE,
+            ("steps",),
             f"a cadência precisa de exatamente um passo de breakup (kind: breakup); tem {len(breakups)}",
         )
     elif breakups[0] != len(steps) - 1:
@@ -309,7 +335,8 @@ def _check_cadence(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIss
         yield locator.issue(CADENCE, ("steps",), "a cadência precisa de pelo menos uma abordagem")
     if playbook.loss_reason(playbook.cadence.no_response_reason) is None:
         yield locator.issue(
-            CADENCE, ("no_response_reason",),
+            CADENCE,
+            ("no_response_reason",),
             f"o motivo '{playbook.cadence.no_response_reason}' não existe em reasons.yaml",
         )
 
@@ -322,7 +349,8 @@ def _check_scripts(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIss
         for name, variant in script.variants.items():
             if variant.subject:
                 yield locator.issue(
-                    SCRIPTS, ("scripts", script_id, "variants", name, "subject"),
+                    SCRIPTS,
+                    ("scripts", script_id, "variants", name, "subject"),
                     f"'subject' só vale para roteiros de e-mail; '{script_id}' não é usado em e-mail",
                 )
 
@@ -343,7 +371,8 @@ def _check_reasons(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIss
     for stage in LOSS_STAGES:
         if not playbook.reasons.loss.get(stage.value):  # type: ignore[call-overload]
             yield locator.issue(
-                REASONS, ("loss",),
+                REASONS,
+                ("loss",),
                 f"faltam motivos de perda para a etapa '{stage.value}'",
             )
     for stage_name, reasons in playbook.reasons.loss.items():
@@ -361,14 +390,16 @@ def _check_qualification(playbook: Playbook, locator: Locator) -> Iterator[Playb
     qualification = playbook.qualification
     if qualification.script not in playbook.scripts:
         yield locator.issue(
-            QUALIFICATION, ("script",),
+            QUALIFICATION,
+            ("script",),
             f"o roteiro '{qualification.script}' não existe em scripts.yaml",
         )
     keys = Counter(q.key for q in qualification.questions)
     for i, question in enumerate(qualification.questions):
         if keys[question.key] > 1:
             yield locator.issue(
-                QUALIFICATION, ("questions", i, "key"),
+                QUALIFICATION,
+                ("questions", i, "key"),
                 f"a pergunta '{question.key}' aparece duas vezes; cada uma das quatro (contact_role, "
                 "pain, budget, intent) uma vez",
             )

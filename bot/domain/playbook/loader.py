@@ -112,7 +112,9 @@ def _read_yaml(directory: Path, file: str, locator: Locator, issues: list[Playbo
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        issues.append(PlaybookIssue(file, line, f"YAML inválido: {exc.problem or exc}; confira a indentação e as aspas"))
+        issues.append(
+            PlaybookIssue(file, line, f"YAML inválido: {exc.problem or exc}; confira a indentação e as aspas")
+        )
         return None
     except yaml.YAMLError as exc:
         issues.append(PlaybookIssue(file, None, f"YAML inválido: {exc}"))
@@ -185,7 +187,9 @@ def load_playbook(directory: Path | str, *, extra_checks: Sequence[ExtraCheck] =
     """Load and check the playbook in ``directory``; raise :class:`PlaybookError` if unusable."""
     directory = Path(directory)
     if not directory.is_dir():
-        raise PlaybookError([PlaybookIssue(str(directory), None, "pasta do playbook não encontrada; confira PLAYBOOK_DIR")])
+        raise PlaybookError(
+            [PlaybookIssue(str(directory), None, "pasta do playbook não encontrada; confira PLAYBOOK_DIR")]
+        )
     locator = Locator()
     issues: list[PlaybookIssue] = []
     parsed: dict[str, Any] = {}

@@ -58,7 +58,13 @@ class Manifest(Strict):
 # ---------------------------------------------------------------------------- icp.yaml
 
 Fact = Literal[
-    "cnae", "uf", "region", "headcount", "revenue", "branches", "registration",
+    "cnae",
+    "uf",
+    "region",
+    "headcount",
+    "revenue",
+    "branches",
+    "registration",
     "financial_score",
 ]
 Operator = Literal["eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "prefix"]
@@ -190,9 +196,7 @@ class Variant(Strict):
 
 class Script(Strict):
     title: Label
-    variants: dict[Annotated[str, StringConstraints(pattern=r"^[A-Z]$")], Variant] = Field(
-        min_length=1, max_length=4
-    )
+    variants: dict[Annotated[str, StringConstraints(pattern=r"^[A-Z]$")], Variant] = Field(min_length=1, max_length=4)
 
 
 class Scripts(Strict):
@@ -222,9 +226,7 @@ class Reason(Strict):
     label: Label
 
 
-LossStage = Literal[
-    "new", "prospecting", "connected", "meeting_booked", "meeting_held", "proposal_sent"
-]
+LossStage = Literal["new", "prospecting", "connected", "meeting_booked", "meeting_held", "proposal_sent"]
 
 
 class Reasons(Strict):

@@ -1,0 +1,93 @@
+"""A member's own settings (working hours, UF → time zone and holidays, language) and a
+manager pausing a rep for vacation. Changing hours or zone moves the next morning agenda."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+
+from sqlmodel import col, select
+
+from bot.domain import regions
+from bot.domain.calendar import WorkingHours
+from bot.i18n import LANGUAGES
+from bot.services import reminders
+from bot.services.runtime import Runtime
+from bot.services.team import NotAllowed, require_manager
+from bot.storage.models import Member
+
+_HOURS = re.compile(r"^\s*(\d{1,2})(?::|h)?(\d{2})?\s*(?:-|–|a|às|as|to)\s*(\d{1,2})(?::|h)?(\d{2})?\s*h?\s*$", re.I)
+
+
+class InvalidHours(ValueError):
+    """Typed working hours we cannot read (the message is Portuguese, for the chat)."""
+
+
+def parse_hours(text: str) -> tuple[str, str]:
+    """ "9-18", "08:30 - 17:30", "9h às 18h" → ("09:00", "18:00")."""
+    match = _HOURS.match(text or "")
+    if not match:
+        raise InvalidHours("Não entendi. Escreva o início e o fim, por exemplo 08:30-17:30.")
+    h1, m1, h2, m2 = match.groups()
+    try:
+        start, end = time(int(h1), int(m1 or 0)), time(int(h2), int(m2 or 0))
+    except ValueError:
+        raise InvalidHours("Horário inválido. Use horas de 00:00 a 23:59, por exemplo 08:30-17:30.") from None
+    if not start < end:
+        raise InvalidHours("O expediente precisa começar antes de terminar, no mesmo dia.")
+    return f"{start:%H:%M}", f"{end:%H:%M}"
+
+
+def _update(runtime: Runtime, member: Member, **values: object) -> Member:
+    with runtime.session() as session:
+        fresh = session.get(Member, member.id)
+        if fresh is None or not fresh.active:
+            raise NotAllowed(f"member {member.id} is not active")
+        for key, value in values.items():
+            setattr(fresh, key, value)
+        session.add(fresh)
+    return fresh
+
+
+def set_hours(runtime: Runtime, member: Member, start: str, end: str) -> Member:
+    WorkingHours(start=time.fromisoformat(start), end=time.fromisoformat(end))  # validates
+    updated = _update(runtime, member, work_start=start, work_end=end)
+    reminders.replan_agenda(runtime, updated)
+    return updated
+
+
+def set_uf(runtime: Runtime, member: Member, uf_code: str) -> Member:
+    """The rep's state: its time zone and its state holidays follow."""
+    uf = regions.UFS.get(uf_code)
+    if uf is None:
+        raise ValueError(f"unknown UF {uf_code!r}")
+    updated = _update(runtime, member, uf=uf.code, timezone=uf.timezone)
+    reminders.replan_agenda(runtime, updated)
+    return updated
+
+
+def set_language(runtime: Runtime, member: Member, language: str) -> Member:
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}")
+    return _update(runtime, member, language=language)
+
+
+def team_members(runtime: Runtime, manager: Member) -> list[Member]:
+    require_manager(manager)
+    with runtime.session() as session:
+        return list(session.exec(select(Member).where(Member.active).order_by(col(Member.first_name), col(Member.id))))
+
+
+def set_paused(runtime: Runtime, manager: Member, member_id: int, paused: bool) -> Member:
+    """A manager pauses (vacation) or resumes a member: their reminders wait meanwhile."""
+    require_manager(manager)
+    with runtime.session() as session:
+        target = session.get(Member, member_id)
+        if target is None or not target.active:
+            raise NotAllowed(f"member {member_id} is not on the team")
+        target.paused = paused
+        session.add(target)
+    return target
+
+
+__all__ = ["InvalidHours", "parse_hours", "set_hours", "set_language", "set_paused", "set_uf", "team_members"]

@@ -1,0 +1,33 @@
+"""Arguments of /relatorio and /exportar."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from bot.tg.manager import parse_request
+
+TODAY = date(2025, 5, 14)  # a Wednesday
+
+
+def _utc(y: int, m: int, d: int) -> datetime:
+    return datetime(y, m, d, 3, tzinfo=UTC)  # local midnight in São Paulo
+
+
+def test_default_is_the_current_month() -> None:
+    r = parse_request("", today=TODAY)
+    assert (r.start, r.end) == (_utc(2025, 5, 1), _utc(2025, 5, 15))
+
+
+def test_last_days_week_all_and_dates() -> None:
+    assert parse_request("7", today=TODAY).start == _utc(2025, 5, 8)
+    assert parse_request("semana ranking", today=TODAY).start == _utc(2025, 5, 12)
+    assert "ranking" in parse_request("semana ranking", today=TODAY).words
+    assert (parse_request("tudo", today=TODAY).start, parse_request("tudo", today=TODAY).end) == (None, None)
+    r = parse_request("01/03/2025 31/03/2025", today=TODAY)
+    assert (r.start, r.end) == (_utc(2025, 3, 1), _utc(2025, 4, 1))
+
+
+def test_campaign_and_version() -> None:
+    r = parse_request('campanha="Logística SP" versao=1.2 leads xlsx', today=TODAY, default="tudo")
+    assert (r.campaign, r.version) == ("Logística SP", "1.2")
+    assert r.words == ("leads", "xlsx") and r.start is None
