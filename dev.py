@@ -47,7 +47,7 @@ def test(extra_args: list[str]) -> int:
         [BIN / "ruff", "check", "bot", "tests", "bench", "dev.py"],
         [BIN / "mypy"],
         [BIN / "lint-imports"],
-        [PYTHON, "-m", "pytest", *extra_args],
+        [PYTHON, "-m", "pytest", "-q", *extra_args],
     ]
     for step in steps:
         print("+", " ".join(str(c) for c in step), flush=True)

@@ -156,6 +156,15 @@ def _plan_step_reminder(session: Session, lead: Lead, owner: Member) -> None:
     )
     if lead.cadence_status != CadenceStatus.ACTIVE or lead.step_due_at is None or not lead.current_step:
         return
+    key = f"step:{lead.id}:{lead.current_step}:{lead.step_due_at:%Y%m%d%H%M}"
+    existing = session.exec(select(Reminder).where(Reminder.dedupe_key == key)).first()
+    if existing is not None:
+        # The same step planned for the same minute again (a quick pause and resume): revive it.
+        existing.state = ReminderState.PENDING.value
+        existing.member_id = owner.id or 0
+        existing.due_at = lead.step_due_at
+        session.add(existing)
+        return
     session.add(
         Reminder(
             member_id=owner.id or 0,
@@ -163,7 +172,7 @@ def _plan_step_reminder(session: Session, lead: Lead, owner: Member) -> None:
             kind=ReminderKind.STEP_DUE.value,
             step_id=lead.current_step,
             due_at=lead.step_due_at,
-            dedupe_key=f"step:{lead.id}:{lead.current_step}:{lead.step_due_at:%Y%m%d%H%M}",
+            dedupe_key=key,
         )
     )
 
@@ -385,3 +394,15 @@ def meeting_for(runtime: Runtime, member: Member, meeting_id: int) -> Meeting:
             raise StaleAction("meeting not found")
         _authorised(session, member, meeting.lead_id)
         return meeting
+
+
+def add_note(runtime: Runtime, member: Member, touch_id: int, text: str) -> Touch:
+    """Attach the rep's note to a logged touch (a second note is appended, not lost)."""
+    with runtime.session() as session:
+        touch = session.get(Touch, touch_id)
+        if touch is None:
+            raise StaleAction("touch not found")
+        _authorised(session, member, touch.lead_id)
+        touch.notes = f"{touch.notes}\n{text}" if touch.notes else text
+        session.add(touch)
+        return touch

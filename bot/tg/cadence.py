@@ -32,7 +32,7 @@ from __future__ import annotations
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
 
 from bot.domain.moments import InvalidMoment, parse_moment
@@ -89,6 +89,11 @@ MEETING_LEAD = "meeting_lead"
 
 class MeetingFlow(StrEnum):
     ASKING_WHEN = "asking_when"
+    ASKING_NOTE = "asking_note"
+
+
+NOTE_TOUCH = "note_touch"
+MAX_NOTE = 1000
 
 
 MEETING_MOVED = "meeting_moved"
@@ -161,6 +166,53 @@ def _after_log_text(context: Context, logged: cadence.Logged) -> str:
     return _("Registrado. A cadência deste lead parou; siga pela ficha do lead.")
 
 
+def _after_log_keyboard(context: Context, logged: cadence.Logged) -> InlineKeyboardMarkup | None:
+    _ = context._
+    return markup(
+        [
+            [
+                button("📝 " + _("Anotar"), Verb.NOTE, logged.touch.id),
+                button("📇 " + _("Ficha do lead"), Verb.LEAD, logged.lead.id),
+            ]
+        ]
+    )
+
+
+async def note_pressed(update: Update, context: Context) -> MeetingFlow:
+    (touch_text,) = _args(update, Verb.NOTE, 1)
+    touch_id = as_id(touch_text)
+    cadence.lead_of_touch(context.runtime, context.me, touch_id)  # authorises the press
+    assert context.user_data is not None
+    context.user_data[NOTE_TOUCH] = touch_id
+    await ack(update)
+    await say(update, context._("Escreva a nota sobre este toque (até %(n)s caracteres).") % {"n": MAX_NOTE})
+    return MeetingFlow.ASKING_NOTE
+
+
+async def note_typed(update: Update, context: Context) -> MeetingFlow | int:
+    assert context.user_data is not None
+    text = update.effective_message.text if update.effective_message and update.effective_message.text else ""
+    touch_id = context.user_data.get(NOTE_TOUCH)
+    if not isinstance(touch_id, int):
+        return ConversationHandler.END
+    if not text.strip() or len(text) > MAX_NOTE:
+        await say(
+            update,
+            "⚠️ "
+            + context._("A nota deve ter de 1 a %(n)s caracteres; a sua tem %(len)s.")
+            % {"n": MAX_NOTE, "len": len(text)},
+        )
+        return MeetingFlow.ASKING_NOTE
+    touch = cadence.add_note(context.runtime, context.me, touch_id, text.strip())
+    context.user_data.pop(NOTE_TOUCH, None)
+    await say(
+        update,
+        context._("📝 Nota salva."),
+        markup([[button("📇 " + context._("Ficha do lead"), Verb.LEAD, touch.lead_id)]]),
+    )
+    return ConversationHandler.END
+
+
 async def outcome_pressed(update: Update, context: Context) -> MeetingFlow | None:
     lead_text, step_id, code = _args(update, Verb.OUTCOME, 3)
     lead_id = as_id(lead_text)
@@ -184,9 +236,7 @@ async def outcome_pressed(update: Update, context: Context) -> MeetingFlow | Non
         return None
     if outcome is Outcome.MEETING_BOOKED:
         return await _ask_when(update, context, lead_id)
-    await say(
-        update, _after_log_text(context, logged), markup([[button("📇 " + _("Ficha do lead"), Verb.LEAD, lead_id)]])
-    )
+    await say(update, _after_log_text(context, logged), _after_log_keyboard(context, logged))
     return None
 
 
@@ -219,7 +269,9 @@ async def loss_pressed(update: Update, context: Context) -> None:
             loss_reason=reason_id,
             objection=objection,
         )
-        text = _after_log_text(context, logged)
+        await ack(update, context._("Registrado"))
+        await say(update, _after_log_text(context, logged), _after_log_keyboard(context, logged), edit=True)
+        return
     await ack(update, context._("Registrado"))
     await say(update, text, edit=True)
 
@@ -276,7 +328,7 @@ async def after_objection_pressed(update: Update, context: Context) -> MeetingFl
     logged = cadence.log_outcome(context.runtime, context.me, lead_id, step_id, outcome, objection=objection_id)
     if what == "mb":
         return await _ask_when(update, context, lead_id)
-    await say(update, _after_log_text(context, logged), edit=True)
+    await say(update, _after_log_text(context, logged), _after_log_keyboard(context, logged), edit=True)
     return None
 
 

@@ -21,7 +21,7 @@ class Verb(StrEnum):
     OUTCOME = "oc"  # log an outcome: oc:<lead>:<step>:<outcome>
     OBJECTION = "oj"  # pick an objection: oj:<lead>:<step>:<objection>
     AFTER_OBJECTION = "oa"  # what happened after the answer: oa:<lead>:<step>:<objection>:<next>
-    LOSS = "lr"  # lost with a reason: lr:<lead>:<reason>[:<step>]
+    LOSS = "lr"  # lost with a reason: lr:<lead>:<step or ->:<reason>
     DISQUALIFY = "dq"  # ask a disqualification reason: dq:<lead>
     QUALIFY = "qf"  # a qualification answer: qf:<touch>:<key>:<value>
     MEETING = "mt"  # a meeting outcome: mt:<meeting>:<held|noshow|moved>
@@ -31,6 +31,7 @@ class Verb(StrEnum):
     PAGE = "pg"  # lead list page: pg:<filter>:<page>
     NEW = "nw"  # /novo answers: nw:<action>[:<value>]
     NOOP = "no"
+    NOTE = "nt"  # add a note to a logged touch: nt:<touch>
     REMINDER = "rm"  # act on a reminder: rm:<reminder>:<action>:<arg or ->
     RESUME = "rc"  # resume a paused cadence: rc:<lead>
     CONFIG = "cf"  # /config: cf:<what>:<value or ->

@@ -14,6 +14,9 @@ stateDiagram-v2
     [*] --> ASKING_WHEN: 📅 meeting booked / book / reschedule
     ASKING_WHEN --> ASKING_WHEN: unreadable or past date
     ASKING_WHEN --> [*]: meeting saved
+    [*] --> ASKING_NOTE: 📝 note on a logged touch
+    ASKING_NOTE --> ASKING_NOTE: empty or too long
+    ASKING_NOTE --> [*]: note saved
     ASKING --> [*]: /cancelar
     CHOOSING_FIELD --> [*]: /cancelar
     ASKING_WHEN --> [*]: /cancelar
@@ -43,6 +46,7 @@ def conversation() -> ConversationHandler:
             CallbackQueryHandler(cadence.after_objection_pressed, pattern=pattern(Verb.AFTER_OBJECTION)),
             CallbackQueryHandler(cadence.stage_pressed, pattern=pattern(Verb.STAGE)),
             CallbackQueryHandler(cadence.meeting_pressed, pattern=pattern(Verb.MEETING)),
+            CallbackQueryHandler(cadence.note_pressed, pattern=pattern(Verb.NOTE)),
             CallbackQueryHandler(settings.ask_hours, pattern=r"^cf:customhours:"),
         ],
         states={
@@ -55,6 +59,7 @@ def conversation() -> ConversationHandler:
                 MessageHandler(TEXT, newlead.text_while_choosing),
             ],
             cadence.MeetingFlow.ASKING_WHEN: [MessageHandler(TEXT, cadence.meeting_when)],
+            cadence.MeetingFlow.ASKING_NOTE: [MessageHandler(TEXT, cadence.note_typed)],
             settings.SettingsFlow.ASKING_HOURS: [MessageHandler(TEXT, settings.hours_typed)],
         },
         fallbacks=[CommandHandler(["cancelar", "cancel"], cancel)],

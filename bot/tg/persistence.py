@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import JSON, bindparam, text
+from sqlalchemy import JSON, String, bindparam, text
 from sqlalchemy.engine import Engine
 from telegram.ext import Application, BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
@@ -20,7 +20,7 @@ from bot.storage.models import utcnow
 from bot.storage.types import UTCDateTime
 
 USER = "user"
-_SELECT = text("SELECT key, value FROM bot_state WHERE kind = :kind")
+_SELECT = text("SELECT key, value FROM bot_state WHERE kind = :kind").columns(key=String(), value=JSON())
 _DELETE = text("DELETE FROM bot_state WHERE kind = :kind AND key = :key")
 _UPSERT = text(
     "INSERT INTO bot_state (kind, key, value, updated_at) VALUES (:kind, :key, :value, :at) "
@@ -46,7 +46,7 @@ class SqlPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
     def _load(self, kind: str) -> dict[str, Any]:
         with self._engine.connect() as connection:
             rows = connection.execute(_SELECT, {"kind": kind}).all()
-        loaded = {key: json.loads(value) if isinstance(value, str) else value for key, value in rows}
+        loaded = {key: value for key, value in rows}
         for key, value in loaded.items():
             self._written[(kind, key)] = json.dumps(value, sort_keys=True, default=str)
         return loaded

@@ -383,3 +383,17 @@ async def test_every_outcome_of_every_step(bot: BotUnderTest, step_index: int, o
     if outcome == "meeting_booked":
         with bot.runtime.session() as session:
             assert session.exec(select(Meeting)).one().status == "scheduled"
+
+
+async def test_a_note_on_a_logged_touch(bot: BotUnderTest) -> None:
+    ana = await bot.member("Ana")
+    await started(bot, ana)
+    await ana.taps("Não atendeu")
+    await ana.taps("Anotar")
+    ana.sees("Escreva a nota")
+    await ana.says("y" * 1500)
+    ana.sees("de 1 a 1000 caracteres")
+    await ana.says("Secretária disse para ligar depois das 14h")
+    ana.sees("Nota salva")
+    (touch,) = touches(bot)
+    assert touch.notes == "Secretária disse para ligar depois das 14h"
