@@ -86,7 +86,7 @@ def test_the_catalog_has_no_stale_entries() -> None:
     used = i18n_extract.messages() | RUNTIME_ONLY
     stale = sorted(msgid for msgid, _ in entries() if msgid not in used)
     assert stale == [], (
-        f"{len(stale)} entr(y/ies) in {CATALOG.relative_to(ROOT)} are no longer used by the code; "
+        f"stale entries in {CATALOG.relative_to(ROOT)}, no longer used by the code ({len(stale)}); "
         "delete them (or, if the message is translated at run time where the extractor cannot see it, "
         "add it to RUNTIME_ONLY in tests/test_i18n.py):\n" + "\n".join(f"  {m!r}" for m in stale)
     )

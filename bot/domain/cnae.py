@@ -21,7 +21,7 @@ import bisect
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from types import MappingProxyType
 from typing import Literal, get_args
@@ -291,6 +291,7 @@ def _digits_of(text: str) -> str:
     return _SEPARATORS.sub("", text.strip())
 
 
+@lru_cache(maxsize=8192)
 def parse_subclass(text: str) -> Subclass:
     """A subclass from what a person typed.
 

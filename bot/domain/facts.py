@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from stdnum.br import cnpj as stdnum_cnpj
 
@@ -163,6 +164,7 @@ def _whole(text: str) -> int:
     return int(value)
 
 
+@lru_cache(maxsize=16_384)
 def parse_headcount(text: str) -> IntRange:
     """ "120", "100-199", "100 a 199", "1.200", "500+" → an inclusive range of employees."""
     result = _parse_range(text, _whole, what="Número de funcionários", example="120 ou 100-199")
@@ -176,6 +178,7 @@ def parse_headcount(text: str) -> IntRange:
     return result
 
 
+@lru_cache(maxsize=16_384)
 def parse_revenue(text: str) -> IntRange:
     """Annual revenue in reais: "4,8 mi", "R$ 360.000", "1-5 mi", "2M" → whole-real range."""
     cleaned = _check_text(text, "Faturamento")
@@ -195,6 +198,7 @@ def parse_revenue(text: str) -> IntRange:
     return result
 
 
+@lru_cache(maxsize=16_384)
 def parse_branches(text: str) -> int:
     cleaned = _check_text(text, "Filiais")
     folded = fold(cleaned)
@@ -215,6 +219,7 @@ def parse_branches(text: str) -> int:
     return value
 
 
+@lru_cache(maxsize=16_384)
 def parse_financial_score(text: str) -> int:
     cleaned = _check_text(text, "Score financeiro")
     try:
@@ -245,6 +250,7 @@ _REGISTRATION_WORDS = {
 }
 
 
+@lru_cache(maxsize=16_384)
 def parse_registration(text: str) -> Registration:
     folded = fold(_check_text(text, "Inscrição estadual"))
     for value, words in _REGISTRATION_WORDS.items():
@@ -253,6 +259,7 @@ def parse_registration(text: str) -> Registration:
     raise InvalidFact("Situação da inscrição estadual: responda ativa, inativa ou isenta (como aparece no SINTEGRA).")
 
 
+@lru_cache(maxsize=16_384)
 def parse_cnpj(text: str) -> str:
     """Validate a CNPJ (numeric or the alphanumeric form from July 2026); return it compact."""
     cleaned = _check_text(text, "CNPJ")
@@ -273,6 +280,7 @@ def format_cnpj(value: str) -> str:
     return str(stdnum_cnpj.format(value))
 
 
+@lru_cache(maxsize=16_384)
 def parse_cnae(text: str) -> str:
     """A CNAE subclass code in any common form → 7 characters; errors name the fix."""
     try:
@@ -281,6 +289,7 @@ def parse_cnae(text: str) -> str:
         raise InvalidFact(str(exc)) from None
 
 
+@lru_cache(maxsize=16_384)
 def parse_uf(text: str) -> str:
     try:
         return regions.parse_uf(_check_text(text, "UF")).code
@@ -288,6 +297,7 @@ def parse_uf(text: str) -> str:
         raise InvalidFact(str(exc)) from None
 
 
+#: Parsers are pure and memoised: a list of leads repeats the same UFs, bands and statuses.
 FACT_PARSERS = {
     "cnae": parse_cnae,
     "uf": parse_uf,

@@ -10,6 +10,7 @@ import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from types import MappingProxyType
 
 from bot.domain.text import fold
@@ -110,6 +111,7 @@ _STATE_WORDS = re.compile(r"^(?:estado|uf)\s+(?:d[eoa]s?\s+)?")
 _NAME_AND_CODE = re.compile(r"^(?P<name>.+?)\s*[-/,(]\s*(?P<code>[a-z]{2})\)?$")
 
 
+@lru_cache(maxsize=1024)
 def parse_uf(text: str) -> Uf:
     """A UF from its code (``"sp"``, ``" SP "``) or name (``"São Paulo"``, ``"sao paulo"``).
 

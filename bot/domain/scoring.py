@@ -11,8 +11,10 @@ checked is listed as unverified.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
+from typing import Any
 
 from bot.domain import cnae, regions
 from bot.domain.facts import IntRange, LeadFacts
@@ -72,51 +74,86 @@ class IcpResult:
 @dataclass(frozen=True, slots=True)
 class _Bands:
     starts: tuple[int, ...]
-    bands: tuple[Band, ...]
+    ends: tuple[float, ...]
+    points: tuple[int, ...]
+    texts: tuple[str, ...]
     weight: int
 
-    def find(self, value: int) -> Band | None:
+    def find(self, value: int) -> int | None:
+        """Index of the band holding ``value``, or None."""
         index = bisect_right(self.starts, value) - 1
-        if index < 0:
+        if index < 0 or value > self.ends[index]:
             return None
-        band = self.bands[index]
-        if band.max is not None and value > band.max:
-            return None
-        return band
+        return index
 
 
 @dataclass(frozen=True, slots=True)
 class CompiledIcp:
     icp: Icp
-    cnae_rules: tuple[tuple[cnae.CnaePrefix, int, str], ...]
+    cnae_by_level: tuple[dict[str, tuple[int, str]], ...]
+    """Rule points by code, one dict per level from subclass to section: most specific wins."""
     uf_points: dict[str, tuple[int, str]]
     region_points: dict[str, tuple[int, str]]
     bands: dict[str, _Bands]
+    knockouts: tuple[tuple[str, str, tuple[Test, ...]], ...]
+    sales_models: tuple[tuple[SalesModel, str, tuple[Test, ...]], ...]
 
 
-def _compile_bands(criterion: BandCriterion) -> _Bands:
-    ordered = tuple(sorted(criterion.bands, key=lambda b: b.min))
-    return _Bands(tuple(b.min for b in ordered), ordered, criterion.weight)
+Test = Callable[[LeadFacts], "bool | None"]
+"""A compiled condition: True/False, or None when the fact is unknown."""
+
+
+def _compile_bands(name: str, criterion: BandCriterion) -> _Bands:
+    ordered = sorted(criterion.bands, key=lambda b: b.min)
+    return _Bands(
+        starts=tuple(b.min for b in ordered),
+        ends=tuple(float("inf") if b.max is None else b.max for b in ordered),
+        points=tuple(b.points for b in ordered),
+        texts=tuple(_band_text(name, b) for b in ordered),
+        weight=criterion.weight,
+    )
+
+
+@lru_cache(maxsize=128)
+def _section_of(division: str) -> str:
+    return cnae.section_of_division(division)
+
+
+_LEVEL_KEYS = (
+    ("subclass", lambda code: code),
+    ("class", lambda code: code[:5]),
+    ("group", lambda code: code[:3]),
+    ("division", lambda code: code[:2]),
+    ("section", lambda code: _section_of(code[:2])),
+)
 
 
 def compile_icp(icp: Icp) -> CompiledIcp:
     criteria = icp.criteria
-    cnae_rules = sorted(
-        ((cnae.parse_prefix(r.prefix), r.points, r.label) for r in criteria.cnae.rules),
-        key=lambda item: -item[0].specificity,
-    )
+    by_level: dict[str, dict[str, tuple[int, str]]] = {level: {} for level, _ in _LEVEL_KEYS}
+    for rule in criteria.cnae.rules:
+        prefix = cnae.parse_prefix(rule.prefix)
+        by_level[prefix.level][prefix.code] = (rule.points, rule.label or prefix.describe())
     uf_points: dict[str, tuple[int, str]] = {}
     region_points: dict[str, tuple[int, str]] = {}
-    for rule in criteria.region.rules:
-        for uf in rule.uf or []:
-            uf_points[regions.parse_uf(uf).code] = (rule.points, rule.label)
-        if rule.region is not None:
-            region_points[str(regions.parse_region(rule.region))] = (rule.points, rule.label)
+    for region_rule in criteria.region.rules:
+        for uf in region_rule.uf or []:
+            uf_points[regions.parse_uf(uf).code] = (region_rule.points, region_rule.label)
+        if region_rule.region is not None:
+            region_points[str(regions.parse_region(region_rule.region))] = (region_rule.points, region_rule.label)
     bands = {
-        name: _compile_bands(getattr(criteria, name))
+        name: _compile_bands(name, getattr(criteria, name))
         for name in ("headcount", "revenue", "branches", "financial_score")
     }
-    return CompiledIcp(icp, tuple(cnae_rules), uf_points, region_points, bands)
+    return CompiledIcp(
+        icp,
+        tuple(by_level[level] for level, _ in _LEVEL_KEYS),
+        uf_points,
+        region_points,
+        bands,
+        tuple((k.id, k.reason, tuple(compile_condition(c) for c in k.when)) for k in icp.knockouts),
+        tuple((m.model, m.why, tuple(compile_condition(c) for c in m.when)) for m in icp.sales_models),
+    )
 
 
 _COMPILED: dict[int, CompiledIcp] = {}
@@ -143,6 +180,7 @@ def _money(value: int) -> str:
     return f"R$ {value}"
 
 
+@lru_cache(maxsize=65_536)
 def _range_text(name: str, value: IntRange | int) -> str:
     if isinstance(value, int):
         value = IntRange(value, value)
@@ -184,9 +222,11 @@ def _score_cnae(compiled: CompiledIcp, facts: LeadFacts) -> CriterionScore:
     if facts.cnae is None:
         return _unknown("cnae", criterion.weight)
     formatted = cnae.format_subclass(facts.cnae)
-    for prefix, points, label in compiled.cnae_rules:
-        if prefix.matches(facts.cnae):
-            return CriterionScore("cnae", points, criterion.weight, True, formatted, label or prefix.describe())
+    for (_, key_of), rules in zip(_LEVEL_KEYS, compiled.cnae_by_level, strict=True):
+        if rules:
+            found = rules.get(key_of(facts.cnae))
+            if found is not None:
+                return CriterionScore("cnae", found[0], criterion.weight, True, formatted, found[1])
     return CriterionScore("cnae", criterion.default, criterion.weight, True, formatted, "fora das atividades do ICP")
 
 
@@ -213,18 +253,18 @@ def _score_band(compiled: CompiledIcp, facts: LeadFacts, name: str, notes: list[
     if raw is None:
         return _unknown(name, bands.weight)
     value = raw if isinstance(raw, IntRange) else IntRange(raw, raw)
-    band = bands.find(value.low)
-    if band is None or (band.max is not None and value.high > band.max):
-        mid_band = bands.find(value.midpoint)
-        if mid_band is not None and band is not None:
+    index = bands.find(value.low)
+    if index is None or value.high > bands.ends[index]:
+        mid_index = bands.find(value.midpoint)
+        if mid_index is not None and index is not None:
             notes.append(
                 f"{_NAMES[name]} {_range_text(name, value)} cruza faixas do ICP; usei o ponto médio "
                 f"({_range_text(name, value.midpoint)})"
             )
-        band = mid_band
-    if band is None:
+        index = mid_index
+    if index is None:
         return CriterionScore(name, 0, bands.weight, True, _range_text(name, value), "fora das faixas do ICP")
-    return CriterionScore(name, band.points, bands.weight, True, _range_text(name, value), _band_text(name, band))
+    return CriterionScore(name, bands.points[index], bands.weight, True, _range_text(name, value), bands.texts[index])
 
 
 _REGISTRATION_TEXT = {
@@ -256,50 +296,68 @@ def _fact_value(facts: LeadFacts, fact: str) -> object:
     return value
 
 
-def evaluate(condition: Condition, facts: LeadFacts) -> bool | None:
-    """True/False, or None when the fact is unknown."""
-    value = _fact_value(facts, condition.fact)
-    if value is None:
-        return None
-    target = condition.value
-    op = condition.op
-    if condition.fact == "cnae":
-        targets = target if isinstance(target, list) else [target]
-        hit = any(_prefix(str(t)).matches(str(value)) for t in targets)
-        return (not hit) if op == "not_in" else hit
-    if condition.fact == "uf":
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": lambda a, b: bool(a == b),
+    "ne": lambda a, b: bool(a != b),
+    "lt": lambda a, b: bool(a < b),
+    "le": lambda a, b: bool(a <= b),
+    "gt": lambda a, b: bool(a > b),
+    "ge": lambda a, b: bool(a >= b),
+    "in": lambda a, b: a in b,
+    "not_in": lambda a, b: a not in b,
+}
+
+
+def compile_condition(condition: Condition) -> Test:
+    """Turn ``{fact, op, value}`` into a test on lead facts, parsing its values once."""
+    fact, op, target = condition.fact, condition.op, condition.value
+    if fact == "cnae":
+        prefixes = [cnae.parse_prefix(str(t)) for t in (target if isinstance(target, list) else [target])]
+        levels = tuple(
+            (key_of, frozenset(p.code for p in prefixes if p.level == level))
+            for level, key_of in _LEVEL_KEYS
+            if any(p.level == level for p in prefixes)
+        )
+        negate = op == "not_in"
+
+        def test_cnae(facts: LeadFacts) -> bool | None:
+            if facts.cnae is None:
+                return None
+            hit = any(key_of(facts.cnae) in codes for key_of, codes in levels)
+            return not hit if negate else hit
+
+        return test_cnae
+    if fact == "uf":
         target = (
             [regions.parse_uf(str(t)).code for t in target]
             if isinstance(target, list)
             else regions.parse_uf(str(target)).code
         )
-    elif condition.fact == "region":
+    elif fact == "region":
         target = (
             [str(regions.parse_region(str(t))) for t in target]
             if isinstance(target, list)
             else str(regions.parse_region(str(target)))
         )
-    if op == "in":
-        return value in target  # type: ignore[operator]
-    if op == "not_in":
-        return value not in target  # type: ignore[operator]
-    if op == "eq":
-        return bool(value == target)
-    if op == "ne":
-        return bool(value != target)
-    assert isinstance(value, int) and isinstance(target, int)
-    return {"lt": value < target, "le": value <= target, "gt": value > target, "ge": value >= target}[op]
+    compare = _COMPARE[op]
+    wanted: Any = frozenset(target) if isinstance(target, list) else target
+
+    def test(facts: LeadFacts) -> bool | None:
+        value = _fact_value(facts, fact)
+        return None if value is None else compare(value, wanted)
+
+    return test
 
 
-@cache
-def _prefix(text: str) -> cnae.CnaePrefix:
-    return cnae.parse_prefix(text)
+def evaluate(condition: Condition, facts: LeadFacts) -> bool | None:
+    """True/False, or None when the fact is unknown."""
+    return compile_condition(condition)(facts)
 
 
-def _all(conditions: list[Condition], facts: LeadFacts) -> bool | None:
+def _all(tests: tuple[Test, ...], facts: LeadFacts) -> bool | None:
     unknown = False
-    for condition in conditions:
-        result = evaluate(condition, facts)
+    for test in tests:
+        result = test(facts)
         if result is False:
             return False
         if result is None:
@@ -325,18 +383,18 @@ def score(facts: LeadFacts, icp: Icp | CompiledIcp) -> IcpResult:
     potential = total + sum(c.max_points for c in criteria if not c.known)
     hits: list[KnockoutHit] = []
     unverified: list[KnockoutHit] = []
-    for knockout in rules.knockouts:
-        outcome = _all(knockout.when, facts)
+    for knockout_id, reason, tests in compiled.knockouts:
+        outcome = _all(tests, facts)
         if outcome is True:
-            hits.append(KnockoutHit(knockout.id, knockout.reason))
+            hits.append(KnockoutHit(knockout_id, reason))
         elif outcome is None:
-            unverified.append(KnockoutHit(knockout.id, knockout.reason))
+            unverified.append(KnockoutHit(knockout_id, reason))
     model, why = rules.sales_models[-1].model, rules.sales_models[-1].why
     skipped_unknown = False
-    for rule in rules.sales_models:
-        outcome = _all(rule.when, facts)
+    for candidate, reason, tests in compiled.sales_models:
+        outcome = _all(tests, facts)
         if outcome is True:
-            model, why = rule.model, rule.why
+            model, why = candidate, reason
             break
         if outcome is None:
             skipped_unknown = True

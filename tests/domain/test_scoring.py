@@ -274,3 +274,46 @@ def test_sales_model_from_incomplete_data_says_so() -> None:
 )
 def test_tier_thresholds(score_value: int, tier: Tier) -> None:
     assert RULES.tiers.tier_for(score_value) is tier
+
+
+@pytest.mark.parametrize(
+    ("op", "value", "cnae", "expected"),
+    [
+        ("prefix", "O", "8411600", True),
+        ("prefix", "84", "8411600", True),
+        ("prefix", "84.1", "8411600", True),
+        ("prefix", "8411-6", "8411600", True),
+        ("prefix", "8411-6/00", "8411600", True),
+        ("prefix", "62", "8411600", False),
+        ("in", ["62", "J", "4930-2"], "4930202", True),
+        ("in", ["62", "J"], "4930202", False),
+        ("not_in", ["62", "J"], "4930202", True),
+        ("not_in", ["49"], "4930202", False),
+    ],
+)
+def test_cnae_conditions_at_every_level(op: str, value: object, cnae: str, expected: bool) -> None:
+    from bot.domain.playbook.model import Condition
+    from bot.domain.scoring import evaluate
+
+    condition = Condition.model_validate({"fact": "cnae", "op": op, "value": value})
+    assert evaluate(condition, LeadFacts(cnae=cnae)) is expected
+    assert evaluate(condition, LeadFacts()) is None
+
+
+@pytest.mark.parametrize(
+    ("fact", "op", "value", "facts", "expected"),
+    [
+        ("uf", "in", ["SP", "rj"], LeadFacts(uf="RJ"), True),
+        ("uf", "eq", "São Paulo", LeadFacts(uf="SP"), True),
+        ("region", "eq", "sul", LeadFacts(uf="PR"), True),
+        ("region", "not_in", ["Sul", "Sudeste"], LeadFacts(uf="BA"), True),
+        ("registration", "eq", "inactive", LeadFacts(registration=Registration.ACTIVE), False),
+        ("headcount", "ge", 100, LeadFacts(headcount=IntRange(100, 199)), True),
+        ("revenue", "lt", 360_000, LeadFacts(revenue=IntRange(100_000, 200_000)), True),
+    ],
+)
+def test_other_conditions(fact: str, op: str, value: object, facts: LeadFacts, expected: bool) -> None:
+    from bot.domain.playbook.model import Condition
+    from bot.domain.scoring import evaluate
+
+    assert evaluate(Condition.model_validate({"fact": fact, "op": op, "value": value}), facts) is expected
