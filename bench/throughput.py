@@ -20,15 +20,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from telegram import Update  # noqa: E402
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters  # noqa: E402
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from bot.config import Settings  # noqa: E402
-from bot.domain.vocabulary import Role  # noqa: E402
-from bot.services import leads  # noqa: E402
-from bot.storage.models import Member  # noqa: E402
-from bot.tg.offline import InProcessBotApi, OfflineUser, UpdateFactory  # noqa: E402
-from bot.wiring import build_application, build_runtime  # noqa: E402
+from bot.config import Settings
+from bot.domain.vocabulary import Role
+from bot.services import leads
+from bot.storage.models import Member
+from bot.tg.offline import InProcessBotApi, OfflineUser, UpdateFactory
+from bot.wiring import build_application, build_runtime
 
 REPS = 20
 SCRIPT = (

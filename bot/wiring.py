@@ -33,7 +33,7 @@ from bot.render.messages import MessageRenderer
 from bot.services.playbooks import load_checked_playbook, remember_playbook
 from bot.services.runtime import Clock, Runtime, system_clock
 from bot.storage.db import make_engine, upgrade_database
-from bot.tg import cadence, common, flows, leads, reminders, settings, team
+from bot.tg import cadence, common, flows, leads, manager, reminders, settings, team
 from bot.tg.callbacks import Verb, pattern
 from bot.tg.context import RENDERER, RUNTIME, Context
 from bot.tg.persistence import SqlPersistence, WriteThroughApplication
@@ -126,6 +126,13 @@ def add_handlers(application: Application) -> None:
             CallbackQueryHandler(cadence.disqualify_pressed, pattern=pattern(Verb.DISQUALIFY)),
             CallbackQueryHandler(cadence.qualify_pressed, pattern=pattern(Verb.QUALIFY)),
             CallbackQueryHandler(cadence.no_show_pressed, pattern=pattern(Verb.NO_SHOW)),
+            # Managers' commands: long work runs in a worker thread and block=False lets the
+            # bot keep answering everyone else meanwhile.
+            CommandHandler(["relatorio", "report"], manager.relatorio, block=False),
+            CommandHandler(["exportar", "export"], manager.exportar, block=False),
+            MessageHandler(filters.Document.ALL, manager.on_document, block=False),
+            CallbackQueryHandler(manager.report_pressed, pattern=pattern(Verb.REPORT), block=False),
+            CallbackQueryHandler(manager.export_pressed, pattern=pattern(Verb.EXPORT), block=False),
             MessageHandler(filters.COMMAND, common.unknown_command),
             CallbackQueryHandler(common.stray_callback),
             MessageHandler(filters.ALL, common.stray_text),

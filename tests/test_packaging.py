@@ -18,7 +18,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(ROOT)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     (built,) = out.glob("cadencia-*.whl")
     return built
@@ -42,7 +44,9 @@ def test_an_installed_wheel_works_from_any_directory(wheel: Path, tmp_path: Path
     site = tmp_path / "site"
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     script = (
         "import bot, sys\n"
@@ -57,8 +61,10 @@ def test_an_installed_wheel_works_from_any_directory(wheel: Path, tmp_path: Path
     )
     result = subprocess.run(
         [sys.executable, "-c", script, str(tmp_path / "x.db")],
-        cwd=tmp_path, env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
-        capture_output=True, text=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     version, *_rest = result.stdout.split()

@@ -35,6 +35,8 @@ class Verb(StrEnum):
     REMINDER = "rm"  # act on a reminder: rm:<reminder>:<action>:<arg or ->
     RESUME = "rc"  # resume a paused cadence: rc:<lead>
     CONFIG = "cf"  # /config: cf:<what>:<value or ->
+    REPORT = "rp"  # under a /relatorio: rp:<token>:rank (the rep leaderboard for the same filters)
+    EXPORT = "ex"  # under an /exportar: ex:<token>:<csv|xlsx> (the same export in the other format)
 
 
 class BadCallback(ValueError):

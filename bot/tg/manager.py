@@ -1,18 +1,26 @@
 """Managers' commands in the chat: /relatorio, /exportar and lead import by sending a file.
 
 Handlers stay thin: read the update → call a service (in a worker thread when it is long) →
-reply. A rep may use /relatorio and /exportar for their own numbers and rows only (the
-services enforce it); only managers import.
+reply. They are registered with ``block=False`` (see :mod:`bot.wiring`), so a 50,000-row import
+or a big export runs while the bot keeps answering everyone else.
+
+Who may do what (the services enforce it too):
+
+- /relatorio: a manager sees the team (or one rep with ``vendedor=``); a rep sees only their own
+  numbers, and asking for someone else's is refused. The rep leaderboard is for managers.
+- /exportar: a manager exports everyone's rows; a rep only their own.
+- importing a file: managers only (there is no LDR role); a rep sending a file gets a short no.
 
 Arguments (Portuguese, in any order):
-- period: ``7`` (last 7 days), ``semana``, ``mes`` (default), ``tudo``, or ``DD/MM/AAAA``
-  [``DD/MM/AAAA``];
-- ``campanha=Nome da campanha``; ``versao=1.2`` (playbook version); ``ranking`` (also the rep
-  leaderboard chart);
+
+- period: ``7`` (last 7 days), ``semana``, ``mes`` (default), ``hoje``, ``tudo``, or
+  ``DD/MM/AAAA`` [``DD/MM/AAAA``];
+- ``campanha=Nome da campanha``; ``versao=1.2`` (playbook version); ``vendedor=ana``;
+  ``ranking`` (also the rep leaderboard chart; there is a button for it too);
 - /exportar: ``toques`` ``leads`` ``etapas`` ``reunioes`` ``tudo``; ``xlsx`` or ``csv``;
-  ``virgula`` for plain ``,`` CSV.
+  ``virgula`` for plain ``,`` CSV;
 - file caption for imports: ``vendedores=ana,bruno`` ``uf=SP=ana,RJ=bruno``
-  ``campanha=Nome``; without them the leads are shared round-robin among all active reps.
+  ``campanha=Nome``; without them the leads are shared round-robin among the active reps.
 """
 
 from __future__ import annotations
@@ -21,9 +29,12 @@ import asyncio
 import html
 import logging
 import re
+import secrets
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -34,16 +45,33 @@ from telegram import Message, Update
 from telegram.constants import FileSizeLimit, ParseMode
 
 from bot.domain.vocabulary import Role
-from bot.services import exports, imports, reports
+from bot.services import exports, imports, reports, team
 from bot.services.reports import NotAllowed
+from bot.services.runtime import Runtime
+from bot.storage.importing import match_member
+from bot.storage.models import Member
 from bot.storage.reporting import ActivityFilter
-from bot.tg.context import Context, say
+from bot.tg.callbacks import Verb, unpack
+from bot.tg.context import Context, ack, say
+from bot.tg.keyboards import button, markup
 
 log = logging.getLogger(__name__)
 
 LOCAL = ZoneInfo("America/Sao_Paulo")
-PROGRESS_SECONDS = 3.0
+PROGRESS_SECONDS = 1.5
+"""At most one progress edit per this many seconds (Telegram allows about one message a second)."""
 IMPORT_SUFFIXES = (".csv", ".txt", ".xlsx")
+UPLOAD_LIMIT = int(FileSizeLimit.FILESIZE_UPLOAD)
+"""50 MB: larger exports come back zipped or split, as :func:`exports.export` decides."""
+DOWNLOAD_LIMIT = int(FileSizeLimit.FILESIZE_DOWNLOAD)
+"""20 MB: the largest file a bot may download."""
+SEND_PAUSE = 1.0
+"""Seconds between the parts of a split export (about one message per second per chat)."""
+UPLOAD_TIMEOUT = 300.0
+MAX_SUMMARY = 4000
+REPORT_KEY = "report_request"
+EXPORT_KEY = "export_request"
+_KEYED = re.compile(r"(campanha|versao|versão|vendedor)=(\"[^\"]*\"|\S+)", flags=re.I)
 
 
 @dataclass
@@ -53,6 +81,8 @@ class Request:
     campaign: str | None = None
     version: str | None = None
     words: tuple[str, ...] = ()
+    rep: str | None = None
+    """``vendedor=`` as typed (a name, @username or id); resolved against the team."""
 
 
 def _day(text: str) -> date | None:
@@ -70,12 +100,12 @@ def _midnight(day: date) -> datetime:
 
 def parse_request(text: str, *, today: date, default: str = "mes") -> Request:
     """Read the arguments of /relatorio or /exportar (see the module docstring)."""
-    keyed = dict(re.findall(r"(campanha|versao|versão)=(\"[^\"]*\"|\S+)", text, flags=re.I))
-    rest = re.sub(r"(campanha|versao|versão)=(\"[^\"]*\"|\S+)", " ", text, flags=re.I)
-    words = tuple(w.lower() for w in rest.split())
+    keyed = {k.lower().replace("ã", "a"): v.strip('"') for k, v in _KEYED.findall(text)}
+    words = tuple(w.lower() for w in _KEYED.sub(" ", text).split())
     days = [d for d in (_day(w) for w in words) if d is not None]
-    period = next((w for w in words if w in {"semana", "mes", "mês", "tudo", "hoje"} or w.isdigit()),
-                  default if not days else "")
+    period = next(
+        (w for w in words if w in {"semana", "mes", "mês", "tudo", "hoje"} or w.isdigit()), default if not days else ""
+    )
     start: date | None
     end: date | None = today
     if days:
@@ -90,175 +120,333 @@ def parse_request(text: str, *, today: date, default: str = "mes") -> Request:
         start = end = None
     else:
         start = today.replace(day=1)
-    campaign = next((v for k, v in keyed.items() if k.lower() == "campanha"), None)
-    version = next((v for k, v in keyed.items() if k.lower() != "campanha"), None)
     return Request(
         _midnight(start) if start else None,
         _midnight(end + timedelta(days=1)) if end else None,
-        campaign.strip('"') if campaign else None,
-        version.strip('"') if version else None,
+        keyed.get("campanha") or None,
+        keyed.get("versao") or None,
         words,
+        keyed.get("vendedor") or None,
     )
 
 
-def _today() -> date:
-    return datetime.now(LOCAL).date()
-
-
-def _text_after_command(update: Update) -> str:
+def _request(update: Update, context: Context, *, default: str) -> Request:
     message = update.effective_message
     text = (message.text or "") if message else ""
-    return text.split(maxsplit=1)[1] if " " in text.strip() else ""
+    args = text.split(maxsplit=1)[1] if len(text.split(maxsplit=1)) > 1 else ""
+    return parse_request(args, today=context.runtime.now().astimezone(LOCAL).date(), default=default)
+
+
+class UnknownRep(Exception):
+    """``vendedor=`` names nobody on the team."""
+
+
+def _rep_id(runtime: Runtime, name: str | None) -> int | None:
+    if name is None:
+        return None
+    found = match_member(team.team(runtime), name)
+    if found is None:
+        raise UnknownRep(name)
+    return found.id
+
+
+def _remember(context: Context, key: str, values: dict[str, Any]) -> str:
+    """Keep what a button under the answer will need; the token ties the button to it."""
+    token = secrets.token_hex(4)
+    if context.user_data is not None:
+        context.user_data[key] = {**values, "token": token}
+    return token
+
+
+def _recall(context: Context, key: str, token: str) -> dict[str, Any] | None:
+    stored = (context.user_data or {}).get(key)
+    return stored if isinstance(stored, dict) and stored.get("token") == token else None
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _refusal(context: Context, exc: Exception) -> str:
+    if isinstance(exc, UnknownRep):
+        return context._("Não encontrei %(name)s no time.") % {"name": html.escape(str(exc)[:60])}
+    return html.escape(str(exc), quote=False)
 
 
 # ------------------------------------------------------------------------------ /relatorio
 
 
+def _build_report(runtime: Runtime, member: Member, wanted: dict[str, Any]) -> reports.Report:
+    with runtime.session() as session:
+        return reports.report_for(
+            session,
+            member,
+            start=_moment(wanted["start"]),
+            end=_moment(wanted["end"]),
+            campaign=wanted["campaign"],
+            rep_id=wanted["rep_id"],
+            playbook_version=wanted["version"],
+        )
+
+
+def _report_request(runtime: Runtime, request: Request) -> dict[str, Any]:
+    return {
+        "start": _iso(request.start),
+        "end": _iso(request.end),
+        "campaign": request.campaign,
+        "version": request.version,
+        "rep_id": _rep_id(runtime, request.rep),
+    }
+
+
 async def relatorio(update: Update, context: Context) -> None:
-    """/relatorio [período] [campanha=…] [versao=…] [ranking]"""
-    request = parse_request(_text_after_command(update), today=_today())
-    runtime = context.runtime
-
-    def build() -> reports.Report:
-        with runtime.session() as session:
-            return reports.report_for(
-                session, context.me, start=request.start, end=request.end,
-                campaign=request.campaign, playbook_version=request.version,
-            )
-
+    """/relatorio [período] [campanha=…] [versao=…] [vendedor=…] [ranking]"""
+    request = _request(update, context, default="mes")
+    manager = context.me.role == Role.MANAGER
     try:
-        report = await asyncio.to_thread(build)
-    except NotAllowed as exc:
-        await say(update, html.escape(str(exc)))
+        wanted = await asyncio.to_thread(_report_request, context.runtime, request)
+        report = await asyncio.to_thread(_build_report, context.runtime, context.me, wanted)
+    except (NotAllowed, UnknownRep) as exc:
+        await say(update, _refusal(context, exc))
         return
-    await say(update, reports.render_chat(report))
-    chat = update.effective_chat
-    if chat is None or report.empty:
-        return
-    await chat.send_photo(await asyncio.to_thread(reports.funnel_chart, report))
-    if "ranking" in request.words and context.me.role == Role.MANAGER:
-        await chat.send_photo(await asyncio.to_thread(reports.leaderboard_chart, report))
+    token = _remember(context, REPORT_KEY, wanted)
+    ranking = button(context._("🏆 Ranking dos vendedores"), Verb.REPORT, token, "rank")
+    await say(update, reports.render_chat(report), markup([[ranking]]) if manager and not report.empty else None)
+    if not report.empty:
+        await _send_chart(update, reports.funnel_chart, report)
+    if "ranking" in request.words and not manager:
+        await say(update, context._("O ranking da equipe é só para gestores; acima estão os seus números."))
+    elif "ranking" in request.words and not report.empty:
+        await _send_chart(update, reports.leaderboard_chart, report)
+
+
+async def report_pressed(update: Update, context: Context) -> None:
+    """🏆 under a report: the rep leaderboard for the same filters (managers only)."""
+    token, _what = unpack(update.callback_query.data if update.callback_query else None, Verb.REPORT, 2)
+    wanted = _recall(context, REPORT_KEY, token)
+    if context.me.role != Role.MANAGER:
+        await ack(update, context._("O ranking da equipe é só para gestores."), alert=True)
+    elif wanted is None:
+        await ack(update, context._("Esse relatório é antigo. Peça /relatorio de novo."), alert=True)
+    else:
+        await ack(update)
+        report = await asyncio.to_thread(_build_report, context.runtime, context.me, wanted)
+        await _send_chart(update, reports.leaderboard_chart, report)
+
+
+async def _send_chart(update: Update, draw: Callable[[reports.Report], bytes], report: reports.Report) -> None:
+    if update.effective_chat is not None:
+        png = await asyncio.to_thread(draw, report)
+        await update.effective_chat.send_photo(png, filename="grafico.png")
 
 
 # ------------------------------------------------------------------------------ /exportar
 
 
+def _export_request(runtime: Runtime, request: Request, tables: list[str]) -> dict[str, Any]:
+    return {
+        "start": _iso(request.start),
+        "end": _iso(request.end),
+        "campaign": request.campaign,
+        "version": request.version,
+        "rep_id": _rep_id(runtime, request.rep),
+        "tables": tables,
+        "comma": "virgula" in request.words or "vírgula" in request.words,
+    }
+
+
+def _export(runtime: Runtime, member: Member, wanted: dict[str, Any], fmt: str, folder: Path) -> exports.ExportResult:
+    filters = ActivityFilter(
+        _moment(wanted["start"]), _moment(wanted["end"]), wanted["campaign"], wanted["rep_id"], wanted["version"]
+    )
+    return exports.export_for(
+        runtime.engine,
+        member,
+        what=wanted["tables"],
+        fmt=fmt,
+        directory=folder,
+        filters=filters,
+        via="chat",
+        comma=bool(wanted["comma"]),
+        max_bytes=UPLOAD_LIMIT,
+    )
+
+
 async def exportar(update: Update, context: Context) -> None:
     """/exportar [toques|leads|etapas|reunioes|tudo] [csv|xlsx] [virgula] [período] [campanha=…]"""
-    request = parse_request(_text_after_command(update), today=_today(), default="tudo")
-    words = [w for w in request.words if w in exports.ALIASES]
+    request = _request(update, context, default="tudo")
     try:
-        tables = exports.parse_what(words or ["toques"])
-    except ValueError as exc:
-        await say(update, html.escape(str(exc)))
+        tables = exports.parse_what([w for w in request.words if w in exports.ALIASES] or ["toques"])
+        wanted = await asyncio.to_thread(_export_request, context.runtime, request, tables)
+    except (ValueError, UnknownRep) as exc:
+        await say(update, _refusal(context, exc))
         return
-    fmt = "xlsx" if "xlsx" in request.words or "excel" in request.words else "csv"
-    filters = ActivityFilter(request.start, request.end, request.campaign, None, request.version)
+    fmt = "xlsx" if {"xlsx", "excel"} & set(request.words) else "csv"
+    await _send_export(update, context, wanted, fmt)
+
+
+async def export_pressed(update: Update, context: Context) -> None:
+    """The other format of the last export: ``ex:<token>:<csv|xlsx>``."""
+    token, fmt = unpack(update.callback_query.data if update.callback_query else None, Verb.EXPORT, 2)
+    wanted = _recall(context, EXPORT_KEY, token)
+    if wanted is None or fmt not in ("csv", "xlsx"):
+        await ack(update, context._("Essa exportação é antiga. Peça /exportar de novo."), alert=True)
+        return
+    await ack(update)
+    await _send_export(update, context, wanted, fmt)
+
+
+async def _send_export(update: Update, context: Context, wanted: dict[str, Any], fmt: str) -> None:
+    """Write the export in a worker thread (the service re-checks who may see which rows), then
+    send its files; the status message becomes the service's sentence (zipped, split…)."""
+    chat = update.effective_chat
+    status = await say(update, context._("Preparando a exportação…"))
     folder = Path(tempfile.mkdtemp(prefix="cadencia-export-"))
     try:
-        await say(update, context._("Preparando a exportação…"))
         try:
-            result = await asyncio.to_thread(
-                exports.export_for, context.runtime.engine, context.me, what=tables, fmt=fmt,
-                directory=folder, filters=filters, via="chat",
-                comma="virgula" in request.words or "vírgula" in request.words,
-                max_bytes=FileSizeLimit.FILESIZE_UPLOAD,
-            )
+            result = await asyncio.to_thread(_export, context.runtime, context.me, wanted, fmt, folder)
         except NotAllowed as exc:
-            await say(update, html.escape(str(exc)))
+            await _replace(update, status, _refusal(context, exc))
             return
-        chat = update.effective_chat
-        if chat is None:
-            return
-        await say(update, html.escape(result.message))
-        for path in result.files:
-            with path.open("rb") as handle:
-                await chat.send_document(handle, filename=path.name)
+        token = _remember(context, EXPORT_KEY, wanted)
+        other = "csv" if fmt == "xlsx" else "xlsx"
+        label = context._("📊 Em Excel (XLSX)") if other == "xlsx" else context._("📄 Em CSV")
+        await _replace(
+            update, status, html.escape(result.message), markup([[button(label, Verb.EXPORT, token, other)]])
+        )
+        for number, path in enumerate(result.files):
+            if number and SEND_PAUSE:
+                await asyncio.sleep(SEND_PAUSE)
+            if chat is not None:
+                with path.open("rb") as handle:
+                    await chat.send_document(handle, filename=path.name, write_timeout=UPLOAD_TIMEOUT)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+async def _replace(update: Update, status: Message | None, text: str, keyboard: Any = None) -> None:
+    if status is None:
+        await say(update, text, keyboard)
+    else:
+        await status.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
 
 
 # ------------------------------------------------------------------------------ import
 
 
-def _assignment(caption: str) -> tuple[imports.Assignment, str | None]:
-    found = dict(
-        (k.lower(), v.strip('"'))
+def _assignment(caption: str, runtime: Runtime) -> tuple[imports.Assignment, str | None]:
+    """From the file's caption; without a rep choice, round-robin among active, unpaused reps."""
+    found = {
+        k.lower(): v.strip('"')
         for k, v in re.findall(r"(vendedores|uf|campanha)=(\"[^\"]*\"|\S+)", caption, flags=re.I)
-    )
+    }
     assignment = imports.Assignment.parse(reps=found.get("vendedores"), by_uf=found.get("uf"))
+    if not assignment.reps and not assignment.by_uf:
+        reps = [m for m in team.team(runtime) if m.role == Role.REP and not m.paused]
+        assignment.reps = [str(m.telegram_id) for m in reps]
     return assignment, found.get("campanha")
 
 
+def _refuse_document(context: Context, name: str, size: int) -> str | None:
+    """Why this file will not be imported, before downloading it; None when it may be."""
+    if context.me.role != Role.MANAGER:
+        return context._("Só gestores importam listas de leads.")
+    if not name.lower().endswith(IMPORT_SUFFIXES):
+        return context._("Para importar leads, envie uma planilha .csv ou .xlsx.")
+    if size > DOWNLOAD_LIMIT:
+        return context._(
+            "O arquivo passa de 20 MB, o limite do Telegram para robôs. "
+            "Divida a planilha ou use `cadencia import` no servidor."
+        )
+    return None
+
+
 async def on_document(update: Update, context: Context) -> None:
-    """A manager sends a CSV/XLSX file: import its leads, with progress, and report."""
+    """A manager sends a CSV/XLSX file: import its leads in a worker thread, with progress."""
     message = update.effective_message
     document = message.document if message else None
     if message is None or document is None:
         return
-    name = document.file_name or "leads.csv"
-    if not name.lower().endswith(IMPORT_SUFFIXES):
-        await say(update, context._("Para importar leads, envie uma planilha .csv ou .xlsx."))
-        return
-    if context.me.role != Role.MANAGER:
-        await say(update, context._("Só gestores importam listas de leads."))
-        return
-    if (document.file_size or 0) > FileSizeLimit.FILESIZE_DOWNLOAD:
-        await say(update, context._("O arquivo passa de 20 MB, o limite do Telegram para robôs. "
-                                    "Divida a planilha ou use `cadencia import` no servidor."))
-        return
-    try:
-        assignment, campaign = _assignment(message.caption or "")
-        if not assignment.reps and not assignment.by_uf:
-            reps = [m for m in await asyncio.to_thread(_team, context) if m.role == Role.REP]
-            assignment.reps = [str(m.telegram_id) for m in reps]
-    except imports.ImportFailed as exc:
-        await say(update, html.escape(str(exc)))
+    name = (document.file_name or "leads.csv")[:200]
+    refusal = _refuse_document(context, name, document.file_size or 0)
+    if refusal is not None:
+        await say(update, refusal)
         return
     raw = bytes(await (await document.get_file()).download_as_bytearray())
     status = await message.reply_text(context._("Importando %(name)s…") % {"name": name})
-    progress = _Progress(status, asyncio.get_running_loop())
+    progress = _Progress(status, asyncio.get_running_loop(), context._("Importando… %(done)s/%(total)s linhas"))
     try:
-        result = await asyncio.to_thread(
-            imports.import_bytes, context.runtime.engine, raw, name,
-            playbook=context.runtime.playbook, assignment=assignment, campaign=campaign,
-            member_id=context.me.id, progress=progress,
-        )
+        result = await asyncio.to_thread(_import, context, raw, name, message.caption or "", progress)
     except imports.ImportFailed as exc:
-        await status.edit_text(html.escape(str(exc)))
+        await progress.settle()
+        reason = context._("Não importei %(name)s: %(reason)s") % {"name": name, "reason": exc}
+        await status.edit_text(html.escape(reason, quote=False), parse_mode=ParseMode.HTML)
         return
-    await status.edit_text(f"<pre>{html.escape(result.summary)}</pre>"[:4096], parse_mode=ParseMode.HTML)
+    await progress.settle()
+    await status.edit_text(f"<pre>{_cut(html.escape(result.summary, quote=False))}</pre>", parse_mode=ParseMode.HTML)
     if result.problems and update.effective_chat is not None:
         await update.effective_chat.send_document(
-            result.rejected_csv(), filename=f"{Path(name).stem}_rejeitadas.csv",
+            result.rejected_csv(),
+            filename=f"{Path(name).stem}_rejeitadas.csv",
             caption=context._("Linhas não importadas, com o motivo na última coluna."),
         )
 
 
-def _team(context: Context) -> list[Any]:
-    from bot.services import team
+def _cut(text: str) -> str:
+    """At most MAX_SUMMARY characters, cut at a line end (never inside an entity)."""
+    return text if len(text) <= MAX_SUMMARY else text[:MAX_SUMMARY].rsplit("\n", 1)[0] + "\n…"
 
-    return team.team(context.runtime)
+
+def _import(context: Context, raw: bytes, name: str, caption: str, progress: _Progress) -> imports.ImportResult:
+    runtime = context.runtime
+    assignment, campaign = _assignment(caption, runtime)
+    return imports.import_bytes(
+        runtime.engine,
+        raw,
+        name,
+        playbook=runtime.playbook,
+        assignment=assignment,
+        campaign=campaign,
+        member_id=context.me.id,
+        progress=progress,
+        now=runtime.now(),
+    )
 
 
 class _Progress:
-    """Progress callback run in the import thread: edits the status message every few seconds."""
+    """Progress callback run in the import thread: edits the status message at most once every
+    ``PROGRESS_SECONDS`` and never while the previous edit is still on its way, so a late edit
+    cannot overwrite the final summary (:meth:`settle` waits for the last one)."""
 
-    def __init__(self, message: Message, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, message: Message, loop: asyncio.AbstractEventLoop, template: str) -> None:
         self.message = message
         self.loop = loop
+        self.template = template
         self.last = 0.0
+        self.pending: Future[Any] | None = None
+        self.edits = 0
 
     def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()
         if now - self.last < PROGRESS_SECONDS or done >= total:
             return
+        if self.pending is not None and not self.pending.done():
+            return
         self.last = now
-        text = f"Importando… {done}/{total} linhas ({done * 100 // max(total, 1)}%)"
-        future = asyncio.run_coroutine_threadsafe(self.message.edit_text(text), self.loop)
-        future.add_done_callback(_log_failure)
+        self.edits += 1
+        text = self.template % {"done": done, "total": total} + f" ({done * 100 // max(total, 1)}%)"
+        self.pending = asyncio.run_coroutine_threadsafe(self.message.edit_text(text), self.loop)
+        self.pending.add_done_callback(_log_failure)
+
+    async def settle(self) -> None:
+        if self.pending is not None and not self.pending.done():
+            await asyncio.wait([asyncio.wrap_future(self.pending)])
 
 
-def _log_failure(future: Any) -> None:
-    if future.exception() is not None:
+def _log_failure(future: Future[Any]) -> None:
+    if not future.cancelled() and future.exception() is not None:
         log.debug("progress edit failed: %s", future.exception())

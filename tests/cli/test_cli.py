@@ -16,12 +16,19 @@ from bot.resources import bundled_dir
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def cadencia(*args: str, stdin: str | None = None, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def cadencia(
+    *args: str, stdin: str | None = None, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_URL", "CADENCIA_"))}
     environment.update(env or {})
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli.main", *args],
-        cwd=cwd, input=stdin, capture_output=True, text=True, timeout=120, env=environment,
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment,
     )
     assert "Traceback" not in result.stderr + result.stdout, result.stderr
     return result
@@ -65,7 +72,11 @@ def test_score_from_options_explains_every_criterion() -> None:
 
 def test_score_from_a_latin1_semicolon_csv_row(tmp_path: Path) -> None:
     csv_file = tmp_path / "leads.csv"
-    csv_file.write_bytes("Empresa;CNAE;UF;Funcionários\nPadaria São João;4721-1/02;MG;12\nTransportes;4930-2/02;PR;150\n".encode("latin-1"))
+    csv_file.write_bytes(
+        "Empresa;CNAE;UF;Funcionários\nPadaria São João;4721-1/02;MG;12\nTransportes;4930-2/02;PR;150\n".encode(
+            "latin-1"
+        )
+    )
     result = cadencia("score", "--csv", str(csv_file), "--row", "2")
     assert result.returncode == 0, result.stderr
     assert "CNAE 4930-2/02" in result.stdout and "Região PR" in result.stdout

@@ -45,7 +45,9 @@ async def test_lead_search_handles_odd_queries(bot: BotUnderTest) -> None:
         assert ana.replies(), query
 
 
-async def test_a_busy_database_gets_a_short_message_and_loses_nothing(bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_busy_database_gets_a_short_message_and_loses_nothing(
+    bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ana = await bot.member("Ana")
     await ana.says("/novo")
     await ana.says("Padaria Central")
