@@ -7,7 +7,7 @@ import asyncio
 import logging
 from typing import Any
 
-from bot.cli.commands import CommandFailed
+from bot.cli.commands import CommandFailed, playbook_failure
 from bot.config import Settings
 from bot.services import leads, team
 from bot.services.playbooks import PlaybookError, PlaybookVersionConflict
@@ -70,10 +70,7 @@ def _runtime(settings: Settings) -> Runtime:
     try:
         return build_runtime(settings)
     except PlaybookError as exc:
-        raise CommandFailed(
-            f"o playbook em {settings.playbook_dir} tem {len(exc.issues)} problema(s):\n"
-            + "\n".join(f"  {issue}" for issue in exc.issues)
-        ) from None
+        raise playbook_failure(settings.playbook_dir, exc) from None
     except PlaybookVersionConflict as exc:
         raise CommandFailed(str(exc)) from None
     except DatabaseUnavailable as exc:

@@ -8,12 +8,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.config import Settings
 from bot.domain import cnae
 from bot.domain.playbook.model import Playbook
 from bot.services.columns import canonical_field
 from bot.services.icp import explain_text, score_raw
-from bot.services.playbooks import PlaybookError, load_checked_playbook
+from bot.services.playbooks import PlaybookError, load_checked_playbook, version_conflict
+from bot.storage.db import DatabaseUnavailable, make_engine
 
 
 class CommandFailed(Exception):
@@ -22,15 +25,18 @@ class CommandFailed(Exception):
         self.status = status
 
 
+def playbook_failure(path: Path, error: PlaybookError) -> CommandFailed:
+    """Every problem of a playbook, one per line, naming file and line."""
+    lines = "\n".join(f"  {issue}" for issue in error.issues)
+    return CommandFailed(f"o playbook em {path} tem {len(error.issues)} problema(s):\n{lines}")
+
+
 def _playbook(directory: Path | None) -> Playbook:
     path = directory or Settings().playbook_dir
     try:
         return load_checked_playbook(path)
     except PlaybookError as exc:
-        raise CommandFailed(
-            f"o playbook em {path} tem {len(exc.issues)} problema(s):\n"
-            + "\n".join(f"  {issue}" for issue in exc.issues)
-        ) from None
+        raise playbook_failure(path, exc) from None
 
 
 def playbook_check(args: argparse.Namespace) -> int:
@@ -42,7 +48,27 @@ def playbook_check(args: argparse.Namespace) -> int:
     print(
         f"  {len(playbook.cadence.steps)} steps, {len(playbook.scripts)} scripts, {len(playbook.objections)} objections"
     )
+    _check_against_database(playbook)
     return 0
+
+
+def _check_against_database(playbook: Playbook) -> None:
+    """If the configured database already knows this version with other content, fail now."""
+    url = Settings().database_url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        return  # no database yet: nothing to compare with
+    try:
+        engine = make_engine(url)
+        try:
+            conflict = version_conflict(engine, playbook)
+        finally:
+            engine.dispose()
+    except (DatabaseUnavailable, SQLAlchemyError) as exc:
+        print(f"  (não comparei com o banco {url}: {exc})")
+        return
+    if conflict is not None:
+        raise CommandFailed(str(conflict))
+    print(f"  database:    compatible with {url}")
 
 
 def _read_csv_row(path: Path, row_number: int) -> dict[str, str]:

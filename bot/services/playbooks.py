@@ -41,3 +41,12 @@ def stored_playbook(engine: Engine, fingerprint: str) -> Playbook | None:
         for name, text in sources.items():
             (Path(folder) / name).write_text(str(text), encoding="utf-8")
         return load_playbook(folder)
+
+
+def version_conflict(engine: Engine, playbook: Playbook) -> PlaybookVersionConflict | None:
+    """The conflict :func:`remember_playbook` would raise, found without writing anything."""
+    with session_scope(engine) as session:
+        known = repo.find_playbook_version(session, version=playbook.version)
+    if known is not None and known.fingerprint != playbook.fingerprint:
+        return PlaybookVersionConflict(playbook.version, known.fingerprint, playbook.fingerprint)
+    return None

@@ -177,6 +177,10 @@ def get_playbook_version(session: Session, *, fingerprint: str) -> PlaybookVersi
     ).first()
 
 
+def find_playbook_version(session: Session, *, version: str) -> PlaybookVersion | None:
+    return session.exec(select(PlaybookVersion).where(PlaybookVersion.version == version)).first()
+
+
 def record_playbook_version(
     session: Session,
     *,

@@ -71,6 +71,8 @@ UPLOAD_TIMEOUT = 300.0
 MAX_SUMMARY = 4000
 REPORT_KEY = "report_request"
 EXPORT_KEY = "export_request"
+PERIODS = frozenset({"semana", "mes", "mês", "tudo", "hoje"})
+EXPORT_OPTIONS = PERIODS - {"tudo"} | {"csv", "xlsx", "excel", "virgula", "vírgula"}
 _KEYED = re.compile(r"(campanha|versao|versão|vendedor)=(\"[^\"]*\"|\S+)", flags=re.I)
 
 
@@ -103,9 +105,7 @@ def parse_request(text: str, *, today: date, default: str = "mes") -> Request:
     keyed = {k.lower().replace("ã", "a"): v.strip('"') for k, v in _KEYED.findall(text)}
     words = tuple(w.lower() for w in _KEYED.sub(" ", text).split())
     days = [d for d in (_day(w) for w in words) if d is not None]
-    period = next(
-        (w for w in words if w in {"semana", "mes", "mês", "tudo", "hoje"} or w.isdigit()), default if not days else ""
-    )
+    period = next((w for w in words if w in PERIODS or w.isdigit()), default if not days else "")
     start: date | None
     end: date | None = today
     if days:
@@ -276,11 +276,17 @@ def _export(runtime: Runtime, member: Member, wanted: dict[str, Any], fmt: str, 
     )
 
 
+def _table_words(words: tuple[str, ...]) -> list[str]:
+    """The words that must name tables: all but period, format and ``virgula`` (so a typo such as
+    ``clientes`` is explained by :func:`exports.parse_what`, not silently ignored)."""
+    return [w for w in words if w not in EXPORT_OPTIONS and not w.isdigit() and _day(w) is None]
+
+
 async def exportar(update: Update, context: Context) -> None:
     """/exportar [toques|leads|etapas|reunioes|tudo] [csv|xlsx] [virgula] [período] [campanha=…]"""
     request = _request(update, context, default="tudo")
     try:
-        tables = exports.parse_what([w for w in request.words if w in exports.ALIASES] or ["toques"])
+        tables = exports.parse_what(_table_words(request.words) or ["toques"])
         wanted = await asyncio.to_thread(_export_request, context.runtime, request, tables)
     except (ValueError, UnknownRep) as exc:
         await say(update, _refusal(context, exc))

@@ -143,3 +143,65 @@ def test_demo_can_be_driven_by_piping_text(tmp_path: Path) -> None:
     assert "[1]" in out  # buttons shown as numbered choices
     assert "Qual o nome da empresa?" in out and "cancelado" in out
     assert "Até logo!" in out
+
+
+def test_run_refuses_a_broken_playbook_before_touching_telegram(tmp_path: Path) -> None:
+    broken = tmp_path / "pb"
+    shutil.copytree(bundled_dir("playbook"), broken)
+    (broken / "cadence.yaml").write_text("steps: []\nno_response_reason: x\n", encoding="utf-8")
+    result = cadencia(
+        "run",
+        env={
+            "TELEGRAM_BOT_TOKEN": "123:TEST",
+            "PLAYBOOK_DIR": str(broken),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",
+        },
+    )
+    assert result.returncode != 0
+    assert "cadence.yaml:" in result.stderr
+
+
+def test_run_refuses_an_edited_playbook_with_the_same_version(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'x.db'}"
+    from bot.services.playbooks import load_checked_playbook, remember_playbook
+    from bot.storage.db import make_engine, upgrade_database
+
+    engine = make_engine(database)
+    upgrade_database(engine)
+    remember_playbook(engine, load_checked_playbook(bundled_dir("playbook")))
+    engine.dispose()
+    edited = tmp_path / "pb"
+    shutil.copytree(bundled_dir("playbook"), edited)
+    icp = yaml.safe_load((edited / "icp.yaml").read_text(encoding="utf-8"))
+    icp["tiers"]["A"] -= 1
+    (edited / "icp.yaml").write_text(yaml.safe_dump(icp, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = cadencia(
+        "run",
+        env={"TELEGRAM_BOT_TOKEN": "123:TEST", "PLAYBOOK_DIR": str(edited), "DATABASE_URL": database},
+    )
+    assert result.returncode != 0
+    assert "Bump `version`" in result.stderr
+
+
+def test_playbook_check_compares_the_version_with_the_database(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'x.db'}"
+    from bot.services.playbooks import load_checked_playbook, remember_playbook
+    from bot.storage.db import make_engine, upgrade_database
+
+    engine = make_engine(database)
+    upgrade_database(engine)
+    remember_playbook(engine, load_checked_playbook(bundled_dir("playbook")))
+    engine.dispose()
+    assert "compatible" in cadencia("playbook", "check", env={"DATABASE_URL": database}).stdout
+    edited = tmp_path / "pb"
+    shutil.copytree(bundled_dir("playbook"), edited)
+    (edited / "objections.yaml").write_text(
+        (edited / "objections.yaml").read_text(encoding="utf-8") + "\n# só um comentário\n", encoding="utf-8"
+    )
+    assert cadencia("playbook", "check", str(edited), env={"DATABASE_URL": database}).returncode == 0
+    icp = yaml.safe_load((edited / "icp.yaml").read_text(encoding="utf-8"))
+    icp["tiers"]["A"] -= 1
+    (edited / "icp.yaml").write_text(yaml.safe_dump(icp, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = cadencia("playbook", "check", str(edited), env={"DATABASE_URL": database})
+    assert result.returncode != 0 and "Bump `version`" in result.stderr
