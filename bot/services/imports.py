@@ -75,9 +75,7 @@ def decode(raw: bytes) -> tuple[str, str]:
             return raw.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
-    raise ImportFailed(
-        "não consegui ler o arquivo como texto"
-    )  # pragma: no cover - latin-1 reads all
+    raise ImportFailed("não consegui ler o arquivo como texto")  # pragma: no cover - latin-1 reads all
 
 
 def read_csv(raw: bytes) -> Sheet:
@@ -129,10 +127,7 @@ def read_xlsx(raw: bytes) -> Sheet:
         for number, cells in enumerate(values, start=2):
             yield (
                 number,
-                [
-                    _cell_text(v, fields[i] if i < len(fields) else None)
-                    for i, v in enumerate(cells)
-                ],
+                [_cell_text(v, fields[i] if i < len(fields) else None) for i, v in enumerate(cells)],
             )
         book.close()
 
@@ -186,11 +181,7 @@ class _Assigner:
         """The member, or the reason the row cannot be assigned."""
         if rep_cell:
             found = match_member(self.members, rep_cell)
-            return (
-                found
-                if found is not None
-                else f"vendedor '{rep_cell[:40]}' não encontrado na equipe"
-            )
+            return found if found is not None else f"vendedor '{rep_cell[:40]}' não encontrado na equipe"
         if self.by_uf:
             found = self.by_uf.get(uf or "") or self.by_uf.get("*")
             if found is not None:
@@ -245,9 +236,7 @@ class ImportResult:
         for problem in self.problems[:10]:
             lines.append(f"  linha {problem.row}: {problem.reason}")
         if len(self.problems) > 10:
-            lines.append(
-                f"  … e mais {len(self.problems) - 10} (veja o arquivo das linhas com problema)"
-            )
+            lines.append(f"  … e mais {len(self.problems) - 10} (veja o arquivo das linhas com problema)")
         if self.unknown_columns:
             lines.append("Colunas ignoradas: " + ", ".join(self.unknown_columns[:10]))
         return "\n".join(lines)
@@ -304,26 +293,22 @@ def import_bytes(
     fields = [canonical_field(h) if h.strip() else None for h in sheet.headers]
     if "company" not in fields:
         raise ImportFailed(
-            "não achei a coluna da empresa; o cabeçalho precisa de 'empresa' (ou razão social, "
-            "nome fantasia, company)"
+            "não achei a coluna da empresa; o cabeçalho precisa de 'empresa' (ou razão social, nome fantasia, company)"
         )
     result = ImportResult(filename=filename[:200], headers=sheet.headers, total=sheet.total)
-    result.unknown_columns = [
-        h for h, f in zip(sheet.headers, fields, strict=True) if h and f is None
-    ]
+    result.unknown_columns = [h for h, f in zip(sheet.headers, fields, strict=True) if h and f is None]
     icp = compile_icp(playbook.icp)
     moment = now or utcnow()
 
     with session_scope(engine) as session:
         members = load_members(session)
         known: KnownCompanies = known_companies(session)
-        batch = ImportBatch(
-            member_id=member_id, filename=filename[:200], started_at=moment, total_rows=sheet.total
-        )
+    assigner = _Assigner(assignment, members)  # refuses unknown rep names before anything is written
+    with session_scope(engine) as session:
+        batch = ImportBatch(member_id=member_id, filename=filename[:200], started_at=moment, total_rows=sheet.total)
         session.add(batch)
         session.flush()
         result.batch_id = batch.id
-    assigner = _Assigner(assignment, members)
     stage_change = {
         "from_stage": None,
         "to_stage": Stage.NEW.value,

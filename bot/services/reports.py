@@ -41,6 +41,7 @@ from bot.domain.vocabulary import (
 from bot.services import team
 from bot.services.experiments import REPLY_OUTCOMES, Experiment, experiments_from_counts
 from bot.storage import reporting as q
+from bot.storage.db import read_only_snapshot
 from bot.storage.reporting import FUNNEL, ActivityFilter
 
 CHAT_LIMIT = 4096
@@ -243,7 +244,12 @@ def build_report(
     playbook_version: str | None = None,
     working_hours: WorkingHours | None = None,
 ) -> Report:
-    """Every metric for the period ``[start, end)`` (aware datetimes), filtered as asked."""
+    """Every metric for the period ``[start, end)`` (aware datetimes), filtered as asked.
+
+    Give it a :func:`~bot.storage.db.read_scope` session. A fresh session from anywhere else is
+    switched to a read-only transaction here, so a long report never holds SQLite's write lock.
+    """
+    read_only_snapshot(session)
     f = ActivityFilter(start, end, campaign, rep_id, playbook_version)
     campaigns: dict[str, CampaignRow] = {}
 
@@ -422,7 +428,7 @@ def _adoption(
     week_reps: dict[str, set[int]] = defaultdict(set)
     active_days: dict[int, int] = defaultdict(int)
     days_seen: list[date] = []
-    for raw_day, rep, _n in q.touches_per_rep_day(session, f):
+    for raw_day, rep in q.active_rep_days(session, f):
         day = _as_date(raw_day)
         iso = day.isocalendar()
         week_reps[f"{iso.year}-W{iso.week:02d}"].add(rep)

@@ -2,6 +2,8 @@
 
 - :func:`make_engine` builds the engine for a ``DATABASE_URL`` (SQLite file or PostgreSQL).
 - :func:`session_scope` is the unit of work: commit on success, roll back on error.
+- :func:`read_scope` is a read-only session for long reads (reports, exports): on SQLite it
+  takes no write lock, so the bot's writers never wait for it.
 - :func:`upgrade_database` runs ``alembic upgrade head`` (at bot start, and in tests).
 - :class:`DatabaseUnavailable` is what callers catch to answer "try again in a moment" when the
   database is missing, locked or unreachable; any other database error is a bug and propagates.
@@ -10,11 +12,14 @@ SQLite is tuned for a bot that writes from several threads: WAL journal (readers
 the writer), ``synchronous=NORMAL`` (safe with WAL), foreign keys enforced, a busy timeout, and
 every transaction opened with ``BEGIN IMMEDIATE``, so two writers queue on the busy timeout
 instead of failing with "database is locked" when a read transaction upgrades to a write.
+The exception is :func:`read_scope`: its transactions start with a plain (deferred) ``BEGIN``,
+a snapshot that in WAL mode neither waits for nor blocks the writer, however long it lasts.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +35,10 @@ from sqlmodel import Session
 
 MIGRATIONS_DIR: Final = Path(__file__).resolve().parent / "migrations"
 """Alembic scripts, found next to this module so an installed wheel works from any directory."""
+
+READ_ONLY_OPTION: Final = "cadencia_readonly"
+"""Execution option of :func:`read_scope` connections: SQLite opens them with a deferred
+``BEGIN`` instead of ``BEGIN IMMEDIATE``."""
 
 DEFAULT_BUSY_TIMEOUT_MS: Final = 5000
 PG_CONNECT_TIMEOUT_S: Final = 5
@@ -202,8 +211,13 @@ def _make_sqlite_engine(url: URL, *, busy_timeout_ms: int, echo: bool) -> Engine
             cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _begin_immediate(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    def _begin(connection: Connection) -> None:
+        # Writers take the write lock up front (they queue on the busy timeout instead of
+        # failing on a read-to-write upgrade); read-only transactions take no lock at all.
+        if connection.get_execution_options().get(READ_ONLY_OPTION):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
@@ -225,6 +239,36 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def read_only(engine: Engine) -> Engine:
+    """``engine`` whose transactions are read-only snapshots (see :func:`read_scope`)."""
+    return engine.execution_options(**{READ_ONLY_OPTION: True})
+
+
+@contextmanager
+def read_scope(engine: Engine) -> Iterator[Session]:
+    """A session for reading only, for as long as needed (a report, an export).
+
+    On SQLite its transaction starts with a deferred ``BEGIN``: in WAL mode it reads one
+    consistent snapshot and never blocks the bot's writers (nor waits for them), where a
+    :func:`session_scope` would hold the write lock for the whole read. Nothing is ever
+    committed: the block ends with a rollback. On PostgreSQL it is an ordinary transaction.
+    """
+    with translate_errors(), Session(read_only(engine), expire_on_commit=False) as session:
+        try:
+            yield session
+        finally:
+            session.rollback()
+
+
+def read_only_snapshot(session: Session) -> None:
+    """Make ``session``'s next transaction read-only (deferred ``BEGIN`` on SQLite), unless it
+    already holds a connection — then it keeps the transaction it has."""
+    with warnings.catch_warnings():
+        # "execution_options ignored": the session already had its connection; keep it.
+        warnings.simplefilter("ignore", sa_exc.SAWarning)
+        session.connection(execution_options={READ_ONLY_OPTION: True})
 
 
 # --- Migrations -------------------------------------------------------------------------------

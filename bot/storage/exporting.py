@@ -1,10 +1,9 @@
 """Row streams for exports: what each exported table contains, read in short chunks.
 
-Rows are read by *keyset pagination* on the primary key (``WHERE id > :last ORDER BY id LIMIT
-n``), each chunk in its own short transaction. On SQLite every transaction of this code base
-starts with ``BEGIN IMMEDIATE`` (see :mod:`bot.storage.db`), so one long streaming read would
-hold the write lock for the whole export and stall the bot; chunking keeps each hold to a few
-milliseconds, memory stays flat, and the same code runs on PostgreSQL.
+Each table is read by one query, in id order, inside a :func:`~bot.storage.db.read_scope`:
+a read-only snapshot that on SQLite takes no write lock (a deferred ``BEGIN`` in WAL mode), so
+an export of a million rows never stalls the bot's writers, and every row of the export comes
+from the same moment. Rows are fetched from the driver's cursor in chunks: memory stays flat.
 
 Timestamps are rendered *in SQL* as local Brazil time text (``YYYY-MM-DD HH:MM:SS``,
 America/Sao_Paulo) so the CSV writer never touches a Python datetime (that is what keeps a
@@ -21,6 +20,7 @@ from sqlalchemy import Engine, Select, func, literal_column, select
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
+from bot.storage.db import read_scope
 from bot.storage.models import Lead, Meeting, Member, StageChange, Touch
 from bot.storage.reporting import LOCAL_OFFSET_HOURS, ActivityFilter
 
@@ -204,22 +204,44 @@ def iter_chunks(
     engine: Engine, table: str, f: ActivityFilter, *, chunk_size: int = 20_000
 ) -> Iterator[list[tuple[Any, ...]]]:
     """Yield lists of row tuples (columns in :func:`table_columns` order), ``chunk_size`` at a
-    time, each chunk read in its own transaction."""
+    time, all read from one snapshot.
+
+    One query in a :func:`~bot.storage.db.read_scope` transaction. On SQLite (no write lock)
+    the rows come straight from the driver's cursor with ``fetchmany`` — no per-row objects
+    between the database and the writer — and booleans, stored 0/1, are turned back into
+    ``True``/``False``; on PostgreSQL from a server-side cursor.
+    """
     dialect = engine.dialect.name
-    columns, model, source = table_columns(table, dialect)
-    base = select(*(c.expression for c in columns)).select_from(source)
-    conditions = _conditions(table, model, f)
-    last_id: int | None = None
-    while True:
-        statement = base.where(*conditions)
-        if last_id is not None:
-            statement = statement.where(model.id > last_id)
-        statement = statement.order_by(model.id).limit(chunk_size)
-        with engine.connect() as connection:
-            rows = connection.execute(statement).all()
-        if not rows:
+    columns, statement = export_select(table, f, dialect)
+    flags = [index for index, column in enumerate(columns) if column.kind == "bool"]
+    with read_scope(engine) as session:
+        if dialect != "sqlite":
+            # A server-side cursor; SQLAlchemy reads ahead of it, so go through the result.
+            streamed = session.connection(execution_options={"stream_results": True}).execute(
+                statement
+            )
+            for partition in streamed.partitions(chunk_size):
+                yield [tuple(row) for row in partition]
             return
-        yield rows  # type: ignore[misc]
-        if len(rows) < chunk_size:
-            return
-        last_id = rows[-1][0]
+        # pysqlite steps the statement as rows are fetched: read its cursor directly (the
+        # result object has not fetched anything, and is not used to fetch).
+        result = session.connection().execute(statement)
+        cursor = result.cursor
+        try:
+            while True:
+                rows = cursor.fetchmany(chunk_size)
+                if not rows:
+                    return
+                if flags:
+                    rows = [_with_booleans(row, flags) for row in rows]
+                yield rows
+        finally:
+            result.close()
+
+
+def _with_booleans(row: tuple[Any, ...], flags: list[int]) -> tuple[Any, ...]:
+    values = list(row)
+    for index in flags:
+        if values[index] is not None:
+            values[index] = bool(values[index])
+    return tuple(values)

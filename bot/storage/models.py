@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from bot.storage.types import UTCDateTime
@@ -130,6 +130,11 @@ class Lead(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+TOUCH_REACHED_WHERE = "contact_role IS NOT NULL OR intent IS NOT NULL"
+"""The touches where someone answered (a contact role or a purchase intent was logged): the rows
+of the partial index ``ix_touches_reached``; a query must repeat this condition to use it."""
+
+
 class Touch(SQLModel, table=True):
     """One touch of the cadence and its outcome: the row every metric is computed from."""
 
@@ -137,6 +142,31 @@ class Touch(SQLModel, table=True):
     __table_args__ = (
         Index("ix_touches_rep_at", "rep_id", "happened_at"),
         Index("ix_touches_campaign_at", "campaign", "happened_at"),
+        # Covering indexes of the manager report (bot.storage.reporting): the report reads them
+        # in their order and never sorts or touches the wide rows (texts, notes).
+        Index(
+            "ix_touches_report",
+            "campaign",
+            "rep_id",
+            "channel",
+            "outcome",
+            "playbook_version",
+            "script_id",
+            "variant",
+            "happened_at",
+        ),
+        Index(
+            "ix_touches_reached",
+            "campaign",
+            "lead_id",
+            "contact_role",
+            "intent",
+            "happened_at",
+            "rep_id",
+            "playbook_version",
+            sqlite_where=text(TOUCH_REACHED_WHERE),
+            postgresql_where=text(TOUCH_REACHED_WHERE),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -165,6 +195,29 @@ class Touch(SQLModel, table=True):
 
 class StageChange(SQLModel, table=True):
     __tablename__ = "stage_changes"
+    __table_args__ = (
+        # Covering indexes of the report (bot.storage.reporting): the funnel (highest stage per
+        # campaign and lead) and the losses (per campaign, stage and reason), each read in order.
+        Index(
+            "ix_stage_changes_funnel",
+            "campaign",
+            "lead_id",
+            "to_stage",
+            "at",
+            "rep_id",
+            "playbook_version",
+        ),
+        Index(
+            "ix_stage_changes_losses",
+            "to_stage",
+            "campaign",
+            "from_stage",
+            "reason",
+            "at",
+            "rep_id",
+            "playbook_version",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     lead_id: int = Field(foreign_key="leads.id", index=True)

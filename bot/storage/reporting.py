@@ -4,10 +4,18 @@ Every function aggregates in the database (``GROUP BY``) and returns small lists
 few thousand rows at most, whatever the number of touches — so a report over a million touches
 stays within a couple of seconds on SQLite. Services turn these tuples into named metrics.
 
-The touch table is scanned three times per report: one wide ``GROUP BY`` (campaign, rep,
-channel, outcome, playbook version, script, variant) that answers every count and rate, one
-pass of ``COUNT(DISTINCT lead)`` for who was reached and purchase intent, and one pass per local
-day for adoption.
+The touch table is never read itself, only its narrow covering indexes (migration 0002):
+
+- one wide ``GROUP BY`` (campaign, rep, channel, outcome, playbook version, script, variant)
+  answers every count and rate, read in the order of ``ix_touches_report`` (no sort);
+- who was reached and purchase intent are per-lead flags over the partial index
+  ``ix_touches_reached`` (only the touches where someone answered), summed per campaign;
+- the days each rep was active are found by seeking ``ix_touches_rep_at`` from one local day
+  to the next (a few thousand index seeks instead of grouping every touch by day).
+
+On SQLite the period test on ``happened_at`` / ``at`` is written ``+column`` so the planner keeps
+to the covering index (checking the period from it) instead of a range on the bare timestamp
+index followed by a sort of every touch in the period.
 """
 
 from __future__ import annotations
@@ -16,11 +24,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, bindparam, case, func, literal_column, or_, select, text
 from sqlmodel import Session, col
 
 from bot.domain.vocabulary import ContactRole, PurchaseIntent, Stage
 from bot.storage.models import Lead, Meeting, Member, StageChange, Touch
+from bot.storage.types import UTCDateTime
 
 #: Funnel stages in order, as ranks; ``lost`` is not a rung of the funnel.
 FUNNEL: tuple[Stage, ...] = (
@@ -67,8 +76,23 @@ def _period(column: Any, f: ActivityFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def touch_conditions(f: ActivityFilter, table: Any = Touch) -> list[ColumnElement[bool]]:
-    conditions = _period(col(table.happened_at), f)
+def _unindexed(column: Any, dialect: str | None) -> Any:
+    """``column`` as SQLite's ``+column``: same value, but no index range on it is considered."""
+    if dialect != "sqlite":
+        return column
+    return literal_column(f"+{column.table.name}.{column.name}", type_=UTCDateTime())
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def touch_conditions(
+    f: ActivityFilter, table: Any = Touch, *, dialect: str | None = None
+) -> list[ColumnElement[bool]]:
+    """``dialect="sqlite"``: the period is checked without an index range (see the module)."""
+    moment = col(table.happened_at)
+    conditions = _period(_unindexed(moment, dialect) if table is Touch else moment, f)
     if f.campaign is not None:
         conditions.append(col(table.campaign) == f.campaign)
     if f.rep_id is not None:
@@ -78,8 +102,10 @@ def touch_conditions(f: ActivityFilter, table: Any = Touch) -> list[ColumnElemen
     return conditions
 
 
-def stage_change_conditions(f: ActivityFilter) -> list[ColumnElement[bool]]:
-    conditions = _period(col(StageChange.at), f)
+def stage_change_conditions(
+    f: ActivityFilter, *, dialect: str | None = None
+) -> list[ColumnElement[bool]]:
+    conditions = _period(_unindexed(col(StageChange.at), dialect), f)
     if f.campaign is not None:
         conditions.append(col(StageChange.campaign) == f.campaign)
     if f.rep_id is not None:
@@ -130,7 +156,11 @@ def touch_counts(session: Session, f: ActivityFilter) -> list[tuple[Any, ...]]:
         col(Touch.script_id),
         col(Touch.variant),
     )
-    statement = select(*keys, func.count()).where(*touch_conditions(f)).group_by(*keys)
+    statement = (
+        select(*keys, func.count())
+        .where(*touch_conditions(f, dialect=_dialect(session)))
+        .group_by(*keys)
+    )
     return [tuple(row) for row in session.execute(statement)]
 
 
@@ -139,48 +169,108 @@ def reached_counts(session: Session, f: ActivityFilter) -> list[tuple[Any, ...]]
     and where the contact said they intend to buy within 45 days / within 90 days (45 included).
 
     (campaign, decision_makers, influencers, intent_45d, intent_90d)
+
+    One flag per (campaign, lead) — did it happen on any of its touches? — summed per campaign:
+    the same numbers as ``COUNT(DISTINCT lead)`` per campaign, read in the order of the partial
+    index ``ix_touches_reached`` instead of four hash sets over every touch.
     """
 
-    def distinct_leads(condition: ColumnElement[bool]) -> Any:
-        return func.count(func.distinct(case((condition, col(Touch.lead_id)), else_=None)))
+    def flag(condition: ColumnElement[bool]) -> Any:
+        return func.max(case((condition, 1), else_=0))
 
-    statement = (
+    per_lead = (
         select(
-            col(Touch.campaign),
-            distinct_leads(col(Touch.contact_role) == ContactRole.DECISION_MAKER.value),
-            distinct_leads(col(Touch.contact_role) == ContactRole.INFLUENCER.value),
-            distinct_leads(col(Touch.intent) == PurchaseIntent.WITHIN_45_DAYS.value),
-            distinct_leads(
+            col(Touch.campaign).label("campaign"),
+            flag(col(Touch.contact_role) == ContactRole.DECISION_MAKER.value).label("dm"),
+            flag(col(Touch.contact_role) == ContactRole.INFLUENCER.value).label("influencer"),
+            flag(col(Touch.intent) == PurchaseIntent.WITHIN_45_DAYS.value).label("i45"),
+            flag(
                 col(Touch.intent).in_(
                     [PurchaseIntent.WITHIN_45_DAYS.value, PurchaseIntent.WITHIN_90_DAYS.value]
                 )
-            ),
+            ).label("i90"),
         )
         .where(
-            *touch_conditions(f),
+            # Exactly the partial index's condition (models.TOUCH_REACHED_WHERE), so it is used.
             or_(col(Touch.contact_role).is_not(None), col(Touch.intent).is_not(None)),
+            *touch_conditions(f, dialect=_dialect(session)),
         )
-        .group_by(col(Touch.campaign))
+        .group_by(col(Touch.campaign), col(Touch.lead_id))
+        .subquery()
     )
-    return [tuple(row) for row in session.execute(statement)]
+    statement = select(
+        per_lead.c.campaign,
+        func.sum(per_lead.c.dm),
+        func.sum(per_lead.c.influencer),
+        func.sum(per_lead.c.i45),
+        func.sum(per_lead.c.i90),
+    ).group_by(per_lead.c.campaign)
+    return [(row[0], *(int(n) for n in row[1:])) for row in session.execute(statement)]
 
 
 def _local_day(session: Session, column: Any) -> Any:
-    if session.get_bind().dialect.name == "sqlite":
+    if _dialect(session) == "sqlite":
         return func.date(column, f"{LOCAL_OFFSET_HOURS:+d} hours")
     return func.date(func.timezone("America/Sao_Paulo", column))
 
 
-def touches_per_rep_day(session: Session, f: ActivityFilter) -> list[tuple[Any, int, int]]:
-    """(local day, rep_id, touches) for every day a rep logged a touch (skips included: a
-    skipped step is still the rep using the tool)."""
-    day = _local_day(session, col(Touch.happened_at)).label("day")
-    statement = (
-        select(day, col(Touch.rep_id), func.count())
-        .where(*touch_conditions(f))
-        .group_by(day, col(Touch.rep_id))
-    )
-    return [(row[0], int(row[1]), int(row[2])) for row in session.execute(statement)]
+_ACTIVE_DAYS_SQLITE = """
+WITH RECURSIVE active(rep_id, at) AS (
+    SELECT m.id, (SELECT min(t.happened_at) FROM touches AS t
+                  WHERE t.rep_id = m.id {conditions})
+    FROM members AS m {members}
+    UNION ALL
+    SELECT a.rep_id, (SELECT min(t.happened_at) FROM touches AS t
+                      WHERE t.rep_id = a.rep_id
+                        AND t.happened_at >= datetime(date(a.at, :to_local), '+1 day', :to_utc)
+                        {conditions})
+    FROM active AS a WHERE a.at IS NOT NULL
+)
+SELECT date(at, :to_local) AS day, rep_id FROM active WHERE at IS NOT NULL
+"""
+
+
+def active_rep_days(session: Session, f: ActivityFilter) -> list[tuple[Any, int]]:
+    """(local day, rep_id) for every day a rep logged a touch (skips included: a skipped step is
+    still the rep using the tool).
+
+    On SQLite this is a skip scan of ``ix_touches_rep_at``: from each active day, one index seek
+    finds the rep's first touch on or after the next local midnight — as many seeks as active
+    days, whatever the number of touches. PostgreSQL groups the touches by day.
+    """
+    if _dialect(session) != "sqlite":
+        day = _local_day(session, col(Touch.happened_at)).label("day")
+        statement = (
+            select(day, col(Touch.rep_id)).where(*touch_conditions(f)).group_by(day, col(Touch.rep_id))
+        )
+        return [(row[0], int(row[1])) for row in session.execute(statement)]
+    conditions: list[str] = []
+    params: dict[str, Any] = {
+        "to_local": f"{LOCAL_OFFSET_HOURS:+d} hours",
+        "to_utc": f"{-LOCAL_OFFSET_HOURS:+d} hours",
+    }
+    binds = []
+    if f.start is not None:
+        conditions.append("AND t.happened_at >= :start")
+        params["start"] = f.start
+        binds.append(bindparam("start", type_=UTCDateTime()))
+    if f.end is not None:
+        conditions.append("AND t.happened_at < :end")
+        params["end"] = f.end
+        binds.append(bindparam("end", type_=UTCDateTime()))
+    if f.campaign is not None:
+        conditions.append("AND t.campaign = :campaign")
+        params["campaign"] = f.campaign
+    if f.playbook_version is not None:
+        conditions.append("AND t.playbook_version = :version")
+        params["version"] = f.playbook_version
+    members = ""
+    if f.rep_id is not None:
+        members = "WHERE m.id = :rep_id"
+        params["rep_id"] = f.rep_id
+    sql = _ACTIVE_DAYS_SQLITE.format(conditions=" ".join(conditions), members=members)
+    statement = text(sql).bindparams(*binds)
+    return [(row[0], int(row[1])) for row in session.execute(statement, params)]
 
 
 # ------------------------------------------------------------------------------ SQL meetings
@@ -257,28 +347,51 @@ def funnel_reach(session: Session, f: ActivityFilter) -> list[tuple[str, int, in
     A lead counts at rank 0 (``new``) when it was created in the period, and at the rank of
     every stage it moved to in the period; a lead that skipped a stage (``new`` → ``connected``)
     still passed through the earlier ones, so the service accumulates the ranks downwards.
+    Leads are told apart by (lead, campaign), as the stage changes record the campaign.
+
+    Two passes: the highest rank per (campaign, lead) over the stage changes, in the order of
+    ``ix_stage_changes_funnel``; then the leads created in the period without such a change,
+    which sit at rank 0 (one seek each into the same index).
     """
-    changes: Any = select(
-        col(StageChange.lead_id).label("lead_id"),
-        col(StageChange.campaign).label("campaign"),
-        _stage_rank().label("rank"),
-    ).where(*stage_change_conditions(f), col(StageChange.to_stage) != Stage.LOST.value)
-    created: Any = select(
-        col(Lead.id).label("lead_id"),
-        col(Lead.campaign).label("campaign"),
-        literal(0).label("rank"),
-    ).where(*lead_conditions(f))
-    reached = union_all(changes, created).subquery()
+    change_conditions = [
+        *stage_change_conditions(f, dialect=_dialect(session)),
+        # A rung of the funnel (not ``lost``), tested on the rank so that the planner keeps to
+        # the covering index rather than the bare ``to_stage`` one.
+        _stage_rank().is_not(None),
+    ]
     per_lead = (
-        select(reached.c.campaign, func.max(reached.c["rank"]).label("top"))
-        .where(reached.c["rank"].is_not(None))
-        .group_by(reached.c.lead_id, reached.c.campaign)
+        select(col(StageChange.campaign).label("campaign"), func.max(_stage_rank()).label("top"))
+        .where(*change_conditions)
+        .group_by(col(StageChange.campaign), col(StageChange.lead_id))
         .subquery()
     )
-    statement = select(per_lead.c.campaign, per_lead.c.top, func.count()).group_by(
-        per_lead.c.campaign, per_lead.c.top
+    # One count per rank as conditional sums: the outer grouping sorts campaigns only.
+    moved = select(
+        per_lead.c.campaign,
+        *(func.sum(case((per_lead.c.top == rank, 1), else_=0)) for rank in range(len(FUNNEL))),
+    ).group_by(per_lead.c.campaign)
+    rows = [
+        (row[0], rank, int(n))
+        for row in session.execute(moved)
+        for rank, n in enumerate(row[1:])
+        if n
+    ]
+    changed = (
+        select(col(StageChange.id))
+        .where(
+            col(StageChange.lead_id) == col(Lead.id),
+            col(StageChange.campaign) == col(Lead.campaign),
+            *change_conditions,
+        )
+        .exists()
     )
-    return [(row[0], int(row[1]), int(row[2])) for row in session.execute(statement)]
+    only_created = (
+        select(col(Lead.campaign), func.count())
+        .where(*lead_conditions(f), ~changed)
+        .group_by(col(Lead.campaign))
+    )
+    rows += [(row[0], 0, int(row[1])) for row in session.execute(only_created)]
+    return rows
 
 
 def stage_leads(
@@ -302,7 +415,10 @@ def losses(session: Session, f: ActivityFilter) -> list[tuple[str, str | None, s
     keys = (col(StageChange.campaign), col(StageChange.from_stage), col(StageChange.reason))
     statement = (
         select(*keys, func.count())
-        .where(*stage_change_conditions(f), col(StageChange.to_stage) == Stage.LOST.value)
+        .where(
+            *stage_change_conditions(f, dialect=_dialect(session)),
+            col(StageChange.to_stage) == Stage.LOST.value,
+        )
         .group_by(*keys)
     )
     return [(row[0], row[1], row[2], int(row[3])) for row in session.execute(statement)]
@@ -326,6 +442,7 @@ def member_names(session: Session, ids: set[int]) -> dict[int, str]:
 __all__ = [
     "FUNNEL",
     "ActivityFilter",
+    "active_rep_days",
     "funnel_reach",
     "leads_entered",
     "list_sizes",
@@ -336,5 +453,4 @@ __all__ = [
     "sql_without_touch",
     "stage_leads",
     "touch_counts",
-    "touches_per_rep_day",
 ]

@@ -160,20 +160,17 @@ async def on_error(update: object, context: Context) -> None:
     if not isinstance(update, Update):
         log.error("error outside an update", exc_info=error)
         return
-    expected = (BadCallback, NotAllowed, LeadNotFound, StaleAction)
-    if isinstance(error, expected):
-        log.warning(
-            "refused %s: %r (user %s)",
-            type(error).__name__,
-            error,
-            update.effective_user.id if update.effective_user else "?",
-        )
-        text = {
-            BadCallback: context._("Esse botão não é válido. Abra o lead de novo com /leads."),
-            NotAllowed: context._("Esse lead não é seu. Abra os seus com /leads."),
-            LeadNotFound: context._("Não encontrei esse lead. Veja os seus em /leads."),
-            StaleAction: context._("Isso já foi registrado ou o lead mudou de etapa. Abra o lead de novo com /leads."),
-        }[type(error)]
+    refusals: tuple[tuple[type[Exception], str], ...] = (
+        (BadCallback, context._("Esse botão não é válido. Abra o lead de novo com /leads.")),
+        (NotAllowed, context._("Esse lead não é seu. Abra os seus com /leads.")),
+        (LeadNotFound, context._("Não encontrei esse lead. Veja os seus em /leads.")),
+        (StaleAction, context._("Isso já foi registrado ou o lead mudou de etapa. Abra o lead de novo com /leads.")),
+    )
+    refusal = next((text for kind, text in refusals if isinstance(error, kind)), None)
+    if refusal is not None:
+        user = update.effective_user.id if update.effective_user else "?"
+        log.warning("refused %s: %r (user %s)", type(error).__name__, error, user)
+        text = refusal
     elif isinstance(error, DatabaseUnavailable):
         log.error("database unavailable: %s", error)
         text = error.message_en if context.lang == "en" else error.message_pt

@@ -35,7 +35,7 @@ class SqlPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
     def __init__(self, engine: Engine) -> None:
         super().__init__(
             store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=True, callback_data=False),
-            update_interval=60,
+            update_interval=5,
         )
         self._engine = engine
         self._written: dict[tuple[str, str], str] = {}
@@ -140,6 +140,10 @@ class WriteThroughApplication(Application):
 
     async def process_update(self, update: object) -> None:
         await super().process_update(update)
+        await self.update_persistence()
+
+    async def update_persistence(self) -> None:
+        """Also run by PTB's timer, which catches what non-blocking handlers change later."""
+        await super().update_persistence()
         if isinstance(self.persistence, SqlPersistence):
-            await self.update_persistence()
             self.persistence.write_pending()
