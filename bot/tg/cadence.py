@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
 
+from bot.domain.cadence import choose_variant
 from bot.domain.moments import InvalidMoment, parse_moment
 from bot.domain.playbook.model import Question
 from bot.domain.script_context import context as script_context
@@ -339,18 +340,21 @@ async def _ask_question(update: Update, context: Context, touch_id: int, index: 
     questions: dict[str, Question] = {q.key: q for q in context.runtime.playbook.qualification.questions}
     key = QUESTION_ORDER[index]
     question = questions[key]
-    if index == 0:
-        script = context.runtime.playbook.scripts[context.runtime.playbook.qualification.script]
-        intro = f"🗣 <b>{escape(context._('Qualificação'))}</b> — {escape(script.title)}\n\n"
-    else:
-        intro = ""
+    playbook = context.runtime.playbook
     lead = cadence.lead_of_touch(context.runtime, context.me, touch_id)
-    ctx = script_context(
-        leads.lead_view(lead), leads.rep_view(context.me), context.runtime.playbook.manifest.seller.model_dump()
-    )
+    ctx = script_context(leads.lead_view(lead), leads.rep_view(context.me), playbook.manifest.seller.model_dump())
+    if index == 0:
+        # The qualification script stays on screen as its own message during the call; the
+        # questions below it are answered one by one, editing a second message in place.
+        script_id = playbook.qualification.script
+        script = playbook.scripts[script_id]
+        variant = script.variants[choose_variant(script, lead_id=lead.id or 0, script_id=script_id)]
+        body = render_script(variant.body, ctx)
+        title = f"🗣 <b>{escape(context._('Qualificação'))}</b> — {escape(script.title)}"
+        await say(update, f"{title}\n\n<blockquote>{escape(body)}</blockquote>")
     text = render_script(question.text, ctx)
     buttons = [button(context._(label), Verb.QUALIFY, touch_id, key, value) for label, value in QUESTION_CHOICES[key]]
-    await say(update, f"{intro}<b>{index + 1}/4</b> {escape(text)}", markup(rows(buttons, 2)), edit=index > 0)
+    await say(update, f"<b>{index + 1}/4</b> {escape(text)}", markup(rows(buttons, 2)), edit=index > 0)
 
 
 async def qualify_pressed(update: Update, context: Context) -> MeetingFlow | None:
