@@ -46,7 +46,7 @@ from bot.render.scripts import render_script
 from bot.services import cadence, leads
 from bot.tg.callbacks import BadCallback, Verb, as_id, unpack
 from bot.tg.cards import lead_card
-from bot.tg.context import Context, ack, say
+from bot.tg.context import Context, ack, say, typed_text
 from bot.tg.keyboards import button, markup, rows, url_button
 
 CHANNEL_NAMES = {
@@ -192,7 +192,7 @@ async def note_pressed(update: Update, context: Context) -> MeetingFlow:
 
 async def note_typed(update: Update, context: Context) -> MeetingFlow | int:
     assert context.user_data is not None
-    text = update.effective_message.text if update.effective_message and update.effective_message.text else ""
+    text = typed_text(update)
     touch_id = context.user_data.get(NOTE_TOUCH)
     if not isinstance(touch_id, int):
         return ConversationHandler.END
@@ -391,7 +391,7 @@ async def _ask_when(update: Update, context: Context, lead_id: int, *, moved: in
 
 async def meeting_when(update: Update, context: Context) -> MeetingFlow | int:
     assert context.user_data is not None
-    text = update.effective_message.text if update.effective_message and update.effective_message.text else ""
+    text = typed_text(update)
     lead_id = context.user_data.get(MEETING_LEAD)
     if not isinstance(lead_id, int):
         return ConversationHandler.END

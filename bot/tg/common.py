@@ -22,7 +22,7 @@ from bot.services.leads import LeadNotFound
 from bot.services.team import InviteRefused, NotAllowed, TelegramPerson
 from bot.storage.db import DatabaseUnavailable
 from bot.tg.callbacks import BadCallback
-from bot.tg.context import Context, ack, say
+from bot.tg.context import Context, ack, say, typed_text
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ async def unknown_command(update: Update, context: Context) -> None:
 
 async def stray_text(update: Update, context: Context) -> None:
     """Text outside any flow: guide the rep, whatever they typed."""
-    text = update.effective_message.text if update.effective_message and update.effective_message.text else ""
+    text = typed_text(update)
     if len(text) > MAX_TEXT:
         await say(
             update,

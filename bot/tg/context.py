@@ -53,6 +53,12 @@ class Context(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict
         return self.renderer.render(template, self.lang, **values)
 
 
+def typed_text(update: Update) -> str:
+    """What the person typed ("" for a sticker, a photo, or no message at all)."""
+    message = update.effective_message
+    return (message.text or "") if message is not None else ""
+
+
 async def say(
     update: Update,
     text: str,

@@ -52,7 +52,7 @@ from bot.storage.importing import match_member
 from bot.storage.models import Member
 from bot.storage.reporting import ActivityFilter
 from bot.tg.callbacks import Verb, unpack
-from bot.tg.context import Context, ack, say
+from bot.tg.context import Context, ack, say, typed_text
 from bot.tg.keyboards import button, markup
 
 log = logging.getLogger(__name__)
@@ -131,8 +131,7 @@ def parse_request(text: str, *, today: date, default: str = "mes") -> Request:
 
 
 def _request(update: Update, context: Context, *, default: str) -> Request:
-    message = update.effective_message
-    text = (message.text or "") if message else ""
+    text = typed_text(update)
     args = text.split(maxsplit=1)[1] if len(text.split(maxsplit=1)) > 1 else ""
     return parse_request(args, today=context.runtime.now().astimezone(LOCAL).date(), default=default)
 

@@ -48,7 +48,7 @@ from bot.services.columns import canonical_field
 from bot.tg.callbacks import Verb, as_id, unpack
 from bot.tg.cards import icp_card
 from bot.tg.common import MAX_TEXT
-from bot.tg.context import Context, ack, say
+from bot.tg.context import Context, ack, say, typed_text
 from bot.tg.keyboards import button, markup, rows
 
 DRAFT = "draft"
@@ -282,8 +282,7 @@ def _pasted(text: str) -> dict[str, str] | None:
 
 
 async def answer(update: Update, context: Context) -> NewLead | int:
-    message = update.effective_message
-    text = (message.text or "") if message else ""
+    text = typed_text(update)
     draft = _draft(context)
     if len(text) > MAX_TEXT:
         return await _ask(

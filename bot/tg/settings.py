@@ -29,7 +29,7 @@ from bot.domain.vocabulary import Role
 from bot.render.messages import escape
 from bot.services import settings as service
 from bot.tg.callbacks import BadCallback, Verb, as_id, unpack
-from bot.tg.context import Context, ack, say
+from bot.tg.context import Context, ack, say, typed_text
 from bot.tg.keyboards import button, markup, rows
 from bot.tg.reminders import SCHEDULER
 
@@ -158,7 +158,7 @@ async def ask_hours(update: Update, context: Context) -> SettingsFlow:
 
 
 async def hours_typed(update: Update, context: Context) -> SettingsFlow | int:
-    text = update.effective_message.text if update.effective_message and update.effective_message.text else ""
+    text = typed_text(update)
     try:
         start, end = service.parse_hours(text)
     except service.InvalidHours as problem:
