@@ -46,6 +46,7 @@ def _update(runtime: Runtime, member: Member, **values: object) -> Member:
         for key, value in values.items():
             setattr(fresh, key, value)
         session.add(fresh)
+    runtime.members.forget(fresh.telegram_id)  # the gate must see the new settings at once
     return fresh
 
 
@@ -87,6 +88,7 @@ def set_paused(runtime: Runtime, manager: Member, member_id: int, paused: bool) 
             raise NotAllowed(f"member {member_id} is not on the team")
         target.paused = paused
         session.add(target)
+    runtime.members.forget(target.telegram_id)
     return target
 
 
