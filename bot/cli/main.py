@@ -14,6 +14,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from bot.cli import commands
 
 log = logging.getLogger("cadencia")
@@ -77,6 +79,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.status
     except KeyboardInterrupt:
         return 130
+    except ValidationError as exc:  # a setting in .env or the environment is wrong
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else "?"
+            print(f"cadencia: configuração inválida: {name}: {error['msg']}", file=sys.stderr)
+        return 2
     except (OSError, json.JSONDecodeError, csv.Error, UnicodeDecodeError, ValueError) as exc:
         log.debug("command failed", exc_info=True)
         print(f"cadencia: {exc}", file=sys.stderr)

@@ -205,3 +205,9 @@ def test_playbook_check_compares_the_version_with_the_database(tmp_path: Path) -
     (edited / "icp.yaml").write_text(yaml.safe_dump(icp, allow_unicode=True, sort_keys=False), encoding="utf-8")
     result = cadencia("playbook", "check", str(edited), env={"DATABASE_URL": database})
     assert result.returncode != 0 and "Bump `version`" in result.stderr
+
+
+def test_a_wrong_setting_is_named(tmp_path: Path) -> None:
+    result = cadencia("run", env={"CADENCIA_ADMINS": "joao", "TELEGRAM_BOT_TOKEN": "1:x"})
+    assert result.returncode == 2
+    assert "configuração inválida: CADENCIA_ADMINS" in result.stderr and "userinfobot" in result.stderr
