@@ -195,8 +195,14 @@ LEAD_FILTERS = ("all", "due", "open", *[s.value for s in Stage])
 def list_leads(
     runtime: Runtime, member: Member, *, page: int = 0, flt: str = "all", now: datetime | None = None
 ) -> LeadPage:
-    """The member's leads (a manager: the team's), newest first, PAGE_SIZE per page."""
-    query = _scope(member)
+    """The member's leads (a manager: the team's), newest first, PAGE_SIZE per page.
+
+    One query returns the page and the total (``COUNT(*) OVER ()``); only a page past the end
+    costs a second query, for the count.
+    """
+    query = select(Lead, func.count().over())
+    if member.role != Role.MANAGER:
+        query = query.where(Lead.owner_id == member.id)
     if flt == "due":
         moment = now or runtime.now()
         query = query.where(col(Lead.step_due_at).is_not(None), col(Lead.step_due_at) <= moment)
@@ -204,17 +210,23 @@ def list_leads(
         query = query.where(col(Lead.stage).not_in([s.value for s in CLOSED_STAGES]))
     elif flt in {s.value for s in Stage}:
         query = query.where(Lead.stage == flt)
+    order = (
+        (col(Lead.step_due_at).asc(), col(Lead.id).desc())
+        if flt == "due"
+        else (col(Lead.created_at).desc(), col(Lead.id).desc())
+    )
+    page = max(page, 0)
     with runtime.session() as session:
-        total = session.exec(select(func.count()).select_from(query.subquery())).one()
-        pages = max(1, -(-total // PAGE_SIZE))
-        page = min(max(page, 0), pages - 1)
-        order = (
-            (col(Lead.step_due_at).asc(), col(Lead.id).desc())
-            if flt == "due"
-            else (col(Lead.created_at).desc(), col(Lead.id).desc())
-        )
-        leads = list(session.exec(query.order_by(*order).offset(page * PAGE_SIZE).limit(PAGE_SIZE)))
-    return LeadPage(leads, page, pages, total)
+        rows = session.exec(query.order_by(*order).offset(page * PAGE_SIZE).limit(PAGE_SIZE)).all()
+        if rows:
+            total = rows[0][1]
+        else:
+            total = session.exec(select(func.count()).select_from(query.subquery())).one()
+            if total and page > 0:  # asked past the end (the list shrank): show the last page
+                page = (total - 1) // PAGE_SIZE
+                rows = session.exec(query.order_by(*order).offset(page * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    pages = max(1, -(-total // PAGE_SIZE))
+    return LeadPage([lead for lead, _ in rows], min(page, pages - 1), pages, total)
 
 
 def find_leads(runtime: Runtime, member: Member, query_text: str, limit: int = 8) -> list[Lead]:

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from telegram.ext import Application, BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
-from bot.storage.db import session_scope
+from bot.storage.db import translate_errors
 from bot.storage.models import utcnow
 from bot.storage.types import UTCDateTime
 
@@ -62,12 +62,21 @@ class SqlPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
         if not self._pending:
             return
         pending, self._pending = self._pending, {}
-        with session_scope(self._engine) as session:
-            for (kind, key), encoded in pending.items():
-                if encoded is None:
-                    session.execute(_DELETE, {"kind": kind, "key": key})
-                else:
-                    session.execute(_UPSERT, {"kind": kind, "key": key, "value": json.loads(encoded), "at": utcnow()})
+        # SQLAlchemy Core, not an ORM session: this runs after every update, and a Core
+        # transaction costs half as much.
+        try:
+            with translate_errors(), self._engine.begin() as connection:
+                for (kind, key), encoded in pending.items():
+                    if encoded is None:
+                        connection.execute(_DELETE, {"kind": kind, "key": key})
+                    else:
+                        connection.execute(
+                            _UPSERT, {"kind": kind, "key": key, "value": json.loads(encoded), "at": utcnow()}
+                        )
+        except Exception:
+            # Keep the changes for the next try (newer ones, queued meanwhile, win).
+            self._pending = {**pending, **self._pending}
+            raise
         for (kind, key), encoded in pending.items():
             if encoded is None:
                 self._written.pop((kind, key), None)
