@@ -21,21 +21,9 @@ PLACEHOLDER = re.compile(r"%\([^)]*\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z%]")
 #: ``_()`` calls inside f-strings (Babel does not look inside f-strings on Python 3.11) and
 #: exception messages shown with ``context._(str(problem))``. Each must still appear literally
 #: in the code, so an entry here goes away with the code that used it.
-RUNTIME_ONLY = {
-    # bot/tg/cadence.py (f-strings)
-    "Resposta",
-    "Pergunta de avanço",
-    "E depois?",
-    "Qualificação",
-    # bot/tg/settings.py (f-strings)
-    "Suas configurações",
-    "Estado",
-    "Equipe",
-    # bot/services/settings.py (InvalidHours, shown with context._(str(problem)))
-    "Não entendi. Escreva o início e o fim, por exemplo 08:30-17:30.",
-    "Horário inválido. Use horas de 00:00 a 23:59, por exemplo 08:30-17:30.",
-    "O expediente precisa começar antes de terminar, no mesmo dia.",
-}
+RUNTIME_ONLY: set[str] = set()
+"""Messages translated at run time where the extractor cannot see them (keep this empty: mark
+such messages with ``N_()`` where they are defined instead)."""
 
 
 @cache

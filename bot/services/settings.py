@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from bot.domain import regions
 from bot.domain.calendar import WorkingHours
-from bot.i18n import LANGUAGES
+from bot.i18n import LANGUAGES, N_
 from bot.services import reminders
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, require_manager
@@ -27,14 +27,14 @@ def parse_hours(text: str) -> tuple[str, str]:
     """ "9-18", "08:30 - 17:30", "9h às 18h" → ("09:00", "18:00")."""
     match = _HOURS.match(text or "")
     if not match:
-        raise InvalidHours("Não entendi. Escreva o início e o fim, por exemplo 08:30-17:30.")
+        raise InvalidHours(N_("Não entendi. Escreva o início e o fim, por exemplo 08:30-17:30."))
     h1, m1, h2, m2 = match.groups()
     try:
         start, end = time(int(h1), int(m1 or 0)), time(int(h2), int(m2 or 0))
     except ValueError:
-        raise InvalidHours("Horário inválido. Use horas de 00:00 a 23:59, por exemplo 08:30-17:30.") from None
+        raise InvalidHours(N_("Horário inválido. Use horas de 00:00 a 23:59, por exemplo 08:30-17:30.")) from None
     if not start < end:
-        raise InvalidHours("O expediente precisa começar antes de terminar, no mesmo dia.")
+        raise InvalidHours(N_("O expediente precisa começar antes de terminar, no mesmo dia."))
     return f"{start:%H:%M}", f"{end:%H:%M}"
 
 

@@ -301,9 +301,10 @@ async def objection_pressed(update: Update, context: Context) -> None:
     answer = render_script(objection.answer, ctx)
     follow = render_script(objection.follow_up, ctx)
     _ = context._
+    answer_title, follow_title, what_next = _("Resposta"), _("Pergunta de avanço"), _("E depois?")
     text = (
-        f"🛡 <b>{escape(objection.label)}</b>\n\n<b>{_('Resposta')}</b>\n<blockquote>{escape(answer)}</blockquote>\n\n"
-        f"<b>{_('Pergunta de avanço')}</b>\n<blockquote>{escape(follow)}</blockquote>\n\n{_('E depois?')}"
+        f"🛡 <b>{escape(objection.label)}</b>\n\n<b>{answer_title}</b>\n<blockquote>{escape(answer)}</blockquote>\n\n"
+        f"<b>{follow_title}</b>\n<blockquote>{escape(follow)}</blockquote>\n\n{what_next}"
     )
     nexts = [
         button("📅 " + _("Reunião agendada"), Verb.AFTER_OBJECTION, lead_id, step_id, objection_id, "mb"),
@@ -350,7 +351,8 @@ async def _ask_question(update: Update, context: Context, touch_id: int, index: 
         script = playbook.scripts[script_id]
         variant = script.variants[choose_variant(script, lead_id=lead.id or 0, script_id=script_id)]
         body = render_script(variant.body, ctx)
-        title = f"🗣 <b>{escape(context._('Qualificação'))}</b> — {escape(script.title)}"
+        heading = context._("Qualificação")
+        title = f"🗣 <b>{escape(heading)}</b> — {escape(script.title)}"
         await say(update, f"{title}\n\n<blockquote>{escape(body)}</blockquote>")
     text = render_script(question.text, ctx)
     buttons = [button(context._(label), Verb.QUALIFY, touch_id, key, value) for label, value in QUESTION_CHOICES[key]]

@@ -365,7 +365,7 @@ def _refuse_document(context: Context, name: str, size: int) -> str | None:
     if size > DOWNLOAD_LIMIT:
         return context._(
             "O arquivo passa de 20 MB, o limite do Telegram para robôs. "
-            "Divida a planilha ou use `cadencia import` no servidor."
+            "Divida a planilha ou use <code>cadencia import</code> no servidor."
         )
     return None
 

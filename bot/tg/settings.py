@@ -44,11 +44,12 @@ class SettingsFlow(StrEnum):
 def _menu(context: Context) -> tuple[str, object]:
     me, _ = context.me, context._
     uf = regions.UFS.get(me.uf)
+    title, hours, state, language = _("Suas configurações"), _("Expediente"), _("Estado"), _("Idioma")
     text = (
-        f"⚙️ <b>{_('Suas configurações')}</b>\n\n"
-        f"🕘 {_('Expediente')}: <b>{me.work_start}–{me.work_end}</b>\n"
-        f"🌎 {_('Estado')}: <b>{escape(uf.label if uf else me.uf)}</b> · {escape(me.timezone)}\n"
-        f"🗣 {_('Idioma')}: <b>{'Português' if me.language == 'pt' else 'English'}</b>\n"
+        f"⚙️ <b>{title}</b>\n\n"
+        f"🕘 {hours}: <b>{me.work_start}–{me.work_end}</b>\n"
+        f"🌎 {state}: <b>{escape(uf.label if uf else me.uf)}</b> · {escape(me.timezone)}\n"
+        f"🗣 {language}: <b>{'Português' if me.language == 'pt' else 'English'}</b>\n"
     )
     if me.paused:
         text += "\n⏸ " + _("Você está em pausa (férias): os lembretes esperam a volta.") + "\n"
@@ -139,7 +140,8 @@ async def config_pressed(update: Update, context: Context) -> None:
 async def _team(update: Update, context: Context) -> None:
     _ = context._
     members = service.team_members(context.runtime, context.me)  # NotAllowed for reps
-    lines, buttons = [f"👥 <b>{_('Equipe')}</b>", ""], []
+    heading = _("Equipe")
+    lines, buttons = [f"👥 <b>{heading}</b>", ""], []
     for m in members[:40]:
         state = "⏸ " + _("em pausa") if m.paused else "▶️ " + _("ativo")
         lines.append(f"• {escape(m.full_name or m.first_name)} — {state}")
