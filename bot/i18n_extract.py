@@ -1,5 +1,9 @@
 """Find every translatable message in the code and templates (``_("…")``), with Babel.
 
+Calls to ``_()`` and ``N_()`` are collected, by name: that includes the domain's own no-op
+``N_`` (``bot.domain.problems``), which marks the message templates of its errors because the
+pure domain cannot import ``bot.i18n``.
+
 Used by the test that checks the English catalog is complete, and by
 ``python -m bot.i18n_extract`` to print the messages missing from it.
 """

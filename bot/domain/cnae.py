@@ -26,6 +26,7 @@ from importlib.resources import files
 from types import MappingProxyType
 from typing import Literal, get_args
 
+from bot.domain.problems import N_, Problem
 from bot.domain.text import fold
 
 Level = Literal["section", "division", "group", "class", "subclass"]
@@ -46,13 +47,9 @@ LEVEL_NAMES_PT: Mapping[Level, str] = MappingProxyType(
 CNAE_VERSION = "2.3"
 
 _SEPARATORS = re.compile(r"[\s./\-]+")
-_HOW_TO_TYPE = "Digite 7 dígitos, como 6201-5/01, ou procure por palavras."
-_PREFIX_FORMS = (
-    "Use seção (J), divisão (62), grupo (62.0), classe (6201-5) ou subclasse (6201-5/01)."
-)
 
 
-class InvalidCnae(ValueError):
+class InvalidCnae(Problem):
     """A CNAE code that cannot be used; ``str(error)`` is a message fit for the user."""
 
 
@@ -257,8 +254,13 @@ def section_name(letter: str) -> str:
         return sections()[letter.strip().upper()]
     except KeyError:
         raise InvalidCnae(
-            f"Seção {letter.strip()!r} não existe: as seções da CNAE vão de A a U."
+            N_("Seção %(typed)r não existe: as seções da CNAE vão de A a U."), typed=letter.strip()
         ) from None
+
+
+_NO_DIVISION = N_(
+    "Divisão %(division)s não existe na tabela CNAE %(version)s. Confira o código ou procure por palavras."
+)
 
 
 def division_name(division: str) -> str:
@@ -266,10 +268,7 @@ def division_name(division: str) -> str:
     try:
         return divisions()[division]
     except KeyError:
-        raise InvalidCnae(
-            f"Divisão {division} não existe na tabela CNAE {CNAE_VERSION}. "
-            "Confira o código ou procure por palavras."
-        ) from None
+        raise InvalidCnae(_NO_DIVISION, division=division, version=CNAE_VERSION) from None
 
 
 def section_of_division(division: str) -> str:
@@ -278,10 +277,7 @@ def section_of_division(division: str) -> str:
     for section in _sections():
         if section.first_division <= number <= section.last_division:
             return section.letter
-    raise InvalidCnae(
-        f"Divisão {division} não existe na tabela CNAE {CNAE_VERSION}. "
-        "Confira o código ou procure por palavras."
-    )
+    raise InvalidCnae(_NO_DIVISION, division=division, version=CNAE_VERSION)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -301,13 +297,16 @@ def parse_subclass(text: str) -> Subclass:
     """
     typed = text.strip()
     if not typed:
-        raise InvalidCnae(f"Informe o CNAE. {_HOW_TO_TYPE}")
+        raise InvalidCnae(N_("Informe o CNAE. Digite 7 dígitos, como 6201-5/01, ou procure por palavras."))
     digits = _digits_of(typed)
     if not digits.isdigit():
-        raise InvalidCnae(f"CNAE {typed!r} não é um código. {_HOW_TO_TYPE}")
+        raise InvalidCnae(
+            N_("CNAE %(typed)r não é um código. Digite 7 dígitos, como 6201-5/01, ou procure por palavras."),
+            typed=typed,
+        )
     if len(digits) != 7:
         raise InvalidCnae(
-            f"CNAE {typed!r} tem {len(digits)} dígitos; a subclasse tem 7, como 6201-5/01."
+            N_("CNAE %(typed)r tem %(n)s dígitos; a subclasse tem 7, como 6201-5/01."), typed=typed, n=len(digits)
         )
     found = all_subclasses().get(digits)
     if found is not None:
@@ -320,14 +319,28 @@ def parse_subclass(text: str) -> Subclass:
             s.formatted for s in all_subclasses().values() if s.class_code == class_code
         )
         raise InvalidCnae(
-            f"CNAE {formatted} não existe na tabela CNAE {CNAE_VERSION}: a classe "
-            f"{_format_class(class_code)} tem {_plural(siblings, 'a subclasse', 'as subclasses')}."
+            N_(
+                "CNAE %(code)s não existe na tabela CNAE %(version)s: "
+                "a classe %(parent)s tem as subclasses %(listing)s."
+            )
+            if "," in siblings
+            else N_(
+                "CNAE %(code)s não existe na tabela CNAE %(version)s: "
+                "a classe %(parent)s tem a subclasse %(listing)s."
+            ),
+            code=formatted,
+            version=CNAE_VERSION,
+            parent=_format_class(class_code),
+            listing=siblings,
         )
-    raise InvalidCnae(f"CNAE {formatted} não existe na tabela CNAE {CNAE_VERSION}. {_HOW_TO_TYPE}")
-
-
-def _plural(listing: str, one: str, many: str) -> str:
-    return f"{many if ',' in listing else one} {listing}"
+    raise InvalidCnae(
+        N_(
+            "CNAE %(code)s não existe na tabela CNAE %(version)s. "
+            "Digite 7 dígitos, como 6201-5/01, ou procure por palavras."
+        ),
+        code=formatted,
+        version=CNAE_VERSION,
+    )
 
 
 def _check_class_digit(class_code: str, *, shown: str, suffix: str = "") -> None:
@@ -345,8 +358,11 @@ def _check_class_digit(class_code: str, *, shown: str, suffix: str = "") -> None
     else:
         suggested = _format_class(corrected)
     raise InvalidCnae(
-        f"CNAE {shown} não confere: o dígito verificador da classe {class4} é "
-        f"{right_digit} ({suggested})."
+        N_("CNAE %(code)s não confere: o dígito verificador da classe %(class4)s é %(digit)s (%(suggested)s)."),
+        code=shown,
+        class4=class4,
+        digit=right_digit,
+        suggested=suggested,
     )
 
 
@@ -436,15 +452,26 @@ def parse_prefix(text: str) -> CnaePrefix:
     """
     typed = text.strip()
     if not typed:
-        raise InvalidCnae(f"Informe um código CNAE. {_PREFIX_FORMS}")
+        raise InvalidCnae(
+            N_(
+                "Informe um código CNAE. Use seção (J), divisão (62), grupo (62.0), classe (6201-5) "
+                "ou subclasse (6201-5/01)."
+            )
+        )
     if len(typed) == 1 and typed.isalpha():
         letter = typed.upper()
         if letter not in sections():
-            raise InvalidCnae(f"Seção {typed!r} não existe: as seções da CNAE vão de A a U.")
+            raise InvalidCnae(N_("Seção %(typed)r não existe: as seções da CNAE vão de A a U."), typed=typed)
         return CnaePrefix("section", letter)
     digits = _digits_of(typed)
     if not digits.isdigit():
-        raise InvalidCnae(f"{typed!r} não é um código CNAE. {_PREFIX_FORMS}")
+        raise InvalidCnae(
+            N_(
+                "%(typed)r não é um código CNAE. Use seção (J), divisão (62), grupo (62.0), classe (6201-5) "
+                "ou subclasse (6201-5/01)."
+            ),
+            typed=typed,
+        )
     if len(digits) == 2:
         division_name(digits)  # raises when unknown
         return CnaePrefix("division", digits)
@@ -456,7 +483,14 @@ def parse_prefix(text: str) -> CnaePrefix:
         return CnaePrefix("class", _existing_class(digits))
     if len(digits) == 7:
         return CnaePrefix("subclass", parse_subclass(digits).code)
-    raise InvalidCnae(f"CNAE {typed!r} tem {len(digits)} dígitos. {_PREFIX_FORMS}")
+    raise InvalidCnae(
+        N_(
+            "CNAE %(typed)r tem %(n)s dígitos. Use seção (J), divisão (62), grupo (62.0), classe (6201-5) "
+            "ou subclasse (6201-5/01)."
+        ),
+        typed=typed,
+        n=len(digits),
+    )
 
 
 def _existing_group(group: str) -> str:
@@ -465,8 +499,13 @@ def _existing_group(group: str) -> str:
     division_name(group[:2])  # an unknown division gets its own message
     siblings = ", ".join(_format_group(g) for g in groups() if g.startswith(group[:2]))
     raise InvalidCnae(
-        f"Grupo {_format_group(group)} não existe na tabela CNAE {CNAE_VERSION}: a divisão "
-        f"{group[:2]} tem {_plural(siblings, 'o grupo', 'os grupos')}."
+        N_("Grupo %(code)s não existe na tabela CNAE %(version)s: a divisão %(parent)s tem os grupos %(listing)s.")
+        if "," in siblings
+        else N_("Grupo %(code)s não existe na tabela CNAE %(version)s: a divisão %(parent)s tem o grupo %(listing)s."),
+        code=_format_group(group),
+        version=CNAE_VERSION,
+        parent=group[:2],
+        listing=siblings,
     )
 
 
@@ -480,8 +519,13 @@ def _existing_class(class_code: str) -> str:
         _existing_group(group)
     siblings = ", ".join(_format_class(c) for c in classes() if c.startswith(group))
     raise InvalidCnae(
-        f"Classe {shown} não existe na tabela CNAE {CNAE_VERSION}: o grupo "
-        f"{_format_group(group)} tem {_plural(siblings, 'a classe', 'as classes')}."
+        N_("Classe %(code)s não existe na tabela CNAE %(version)s: o grupo %(parent)s tem as classes %(listing)s.")
+        if "," in siblings
+        else N_("Classe %(code)s não existe na tabela CNAE %(version)s: o grupo %(parent)s tem a classe %(listing)s."),
+        code=shown,
+        version=CNAE_VERSION,
+        parent=_format_group(group),
+        listing=siblings,
     )
 
 

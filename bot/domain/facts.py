@@ -1,7 +1,8 @@
 """Lead facts: what a rep knows about a prospect company, parsed from what they type.
 
 Every parser accepts the forms reps actually type and raises :class:`InvalidFact` with a short
-Portuguese message saying what is wrong and how to write it. ``None`` always means *unknown*.
+Portuguese message saying what is wrong and how to write it (a translatable template with its
+parameters, see :mod:`bot.domain.problems`). ``None`` always means *unknown*.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from functools import lru_cache
 from stdnum.br import cnpj as stdnum_cnpj
 
 from bot.domain import cnae, regions
+from bot.domain.problems import N_, Problem
 from bot.domain.text import fold
 from bot.domain.vocabulary import Registration
 
@@ -23,7 +25,7 @@ MAX_BRANCHES = 100_000
 MAX_FINANCIAL_SCORE = 1000
 
 
-class InvalidFact(ValueError):
+class InvalidFact(Problem):
     """A value a rep typed that cannot be used; the message is fit to show them."""
 
 
@@ -85,12 +87,51 @@ _AMOUNT = re.compile(r"^(?P<num>\d[\d.,]*)\s*(?P<unit>[a-z]+)?$")
 _RANGE_SPLIT = re.compile(r"\s*(?:-|–|—|\ba\b|\bate\b|\bto\b)\s*")
 
 
+#: What a parser says about an empty or an overlong answer: whole sentences per field, to translate whole.
+_EMPTY_OR_LONG: dict[str, tuple[str, str]] = {
+    "Número de funcionários": (
+        N_("Número de funcionários: a resposta veio vazia."),
+        N_("Número de funcionários: a resposta é longa demais (%(n)s caracteres)."),
+    ),
+    "Faturamento": (
+        N_("Faturamento: a resposta veio vazia."),
+        N_("Faturamento: a resposta é longa demais (%(n)s caracteres)."),
+    ),
+    "Filiais": (
+        N_("Filiais: a resposta veio vazia."),
+        N_("Filiais: a resposta é longa demais (%(n)s caracteres)."),
+    ),
+    "Score financeiro": (
+        N_("Score financeiro: a resposta veio vazia."),
+        N_("Score financeiro: a resposta é longa demais (%(n)s caracteres)."),
+    ),
+    "Inscrição estadual": (
+        N_("Inscrição estadual: a resposta veio vazia."),
+        N_("Inscrição estadual: a resposta é longa demais (%(n)s caracteres)."),
+    ),
+    "CNPJ": (
+        N_("CNPJ: a resposta veio vazia."),
+        N_("CNPJ: a resposta é longa demais (%(n)s caracteres)."),
+    ),
+    "CNAE": (
+        N_("CNAE: a resposta veio vazia."),
+        N_("CNAE: a resposta é longa demais (%(n)s caracteres)."),
+    ),
+    "UF": (
+        N_("UF: a resposta veio vazia."),
+        N_("UF: a resposta é longa demais (%(n)s caracteres)."),
+    ),
+}
+
+
 def _check_text(text: str, what: str) -> str:
+    """``what`` is a key of ``_EMPTY_OR_LONG``."""
+    empty, too_long = _EMPTY_OR_LONG[what]
     cleaned = (text or "").strip()
     if not cleaned:
-        raise InvalidFact(f"{what}: a resposta veio vazia.")
+        raise InvalidFact(empty)
     if len(cleaned) > 200:
-        raise InvalidFact(f"{what}: a resposta é longa demais ({len(cleaned)} caracteres).")
+        raise InvalidFact(too_long, n=len(cleaned))
     return cleaned
 
 
@@ -131,12 +172,13 @@ def _parse_amount(text: str) -> Decimal:
     return value
 
 
-def _parse_range(text: str, parse_one: object, *, what: str, example: str) -> IntRange:
+def _parse_range(text: str, parse_one: object, *, what: str, negative: str, unclear: str) -> IntRange:
+    """``negative`` and ``unclear`` are the messages for "-5" and for text that is not a range."""
     assert callable(parse_one)
     cleaned = _check_text(text, what)
     folded = fold(cleaned)
     if folded.startswith("-"):
-        raise InvalidFact(f"{what} não pode ser negativo. Exemplo: {example}.")
+        raise InvalidFact(negative)
     plus = folded.endswith("+") or folded.startswith(("mais de ", "acima de ", "over "))
     if plus:
         folded = re.sub(r"^(mais de|acima de|over)\s+", "", folded).rstrip("+").strip()
@@ -149,7 +191,7 @@ def _parse_range(text: str, parse_one: object, *, what: str, example: str) -> In
         else:
             raise ValueError(text)
     except (ValueError, ArithmeticError):
-        raise InvalidFact(f"Não entendi {what.lower()} '{cleaned[:40]}'. Exemplo: {example}.") from None
+        raise InvalidFact(unclear, typed=cleaned[:40]) from None
     if low > high:
         low, high = high, low
     if plus:
@@ -167,13 +209,19 @@ def _whole(text: str) -> int:
 @lru_cache(maxsize=16_384)
 def parse_headcount(text: str) -> IntRange:
     """ "120", "100-199", "100 a 199", "1.200", "500+" → an inclusive range of employees."""
-    result = _parse_range(text, _whole, what="Número de funcionários", example="120 ou 100-199")
+    result = _parse_range(
+        text,
+        _whole,
+        what="Número de funcionários",
+        negative=N_("Número de funcionários não pode ser negativo. Exemplo: 120 ou 100-199."),
+        unclear=N_("Não entendi número de funcionários '%(typed)s'. Exemplo: 120 ou 100-199."),
+    )
     if result.low < 1:
-        raise InvalidFact("Número de funcionários deve ser ao menos 1. Exemplo: 120 ou 100-199.")
+        raise InvalidFact(N_("Número de funcionários deve ser ao menos 1. Exemplo: 120 ou 100-199."))
     if result.high > MAX_HEADCOUNT:
         raise InvalidFact(
-            f"{result.high:,} funcionários é mais do que qualquer empresa tem. "
-            "Confira o número (exemplo: 120 ou 100-199).".replace(",", ".")
+            N_("%(n)s funcionários é mais do que qualquer empresa tem. Confira o número (exemplo: 120 ou 100-199)."),
+            n=f"{result.high:,}".replace(",", "."),
         )
     return result
 
@@ -191,10 +239,11 @@ def parse_revenue(text: str) -> IntRange:
         folded,
         lambda p: _parse_amount(p).to_integral_value(),
         what="Faturamento",
-        example="4,8 mi ou R$ 360.000 ou 1-5 mi",
+        negative=N_("Faturamento não pode ser negativo. Exemplo: 4,8 mi ou R$ 360.000 ou 1-5 mi."),
+        unclear=N_("Não entendi faturamento '%(typed)s'. Exemplo: 4,8 mi ou R$ 360.000 ou 1-5 mi."),
     )
     if result.high > MAX_REVENUE:
-        raise InvalidFact("Esse faturamento é grande demais para ser real. Confira os zeros.")
+        raise InvalidFact(N_("Esse faturamento é grande demais para ser real. Confira os zeros."))
     return result
 
 
@@ -205,17 +254,18 @@ def parse_branches(text: str) -> int:
     if folded in {"nenhuma", "0", "zero", "nao", "none", "no", "so matriz", "somente matriz", "so a matriz"}:
         return 0
     if folded.startswith("-"):
-        raise InvalidFact("Número de filiais não pode ser negativo; use 0 se só tem a matriz.")
+        raise InvalidFact(N_("Número de filiais não pode ser negativo; use 0 se só tem a matriz."))
     try:
         value = _whole(folded)
     except (ValueError, ArithmeticError):
         raise InvalidFact(
-            f"Não entendi o número de filiais '{cleaned[:40]}'. Digite um número, como 3 (0 se só tem a matriz)."
+            N_("Não entendi o número de filiais '%(typed)s'. Digite um número, como 3 (0 se só tem a matriz)."),
+            typed=cleaned[:40],
         ) from None
     if value < 0:
-        raise InvalidFact("Número de filiais não pode ser negativo.")
+        raise InvalidFact(N_("Número de filiais não pode ser negativo."))
     if value > MAX_BRANCHES:
-        raise InvalidFact(f"{value} filiais é demais para ser real. Confira o número.")
+        raise InvalidFact(N_("%(n)s filiais é demais para ser real. Confira o número."), n=value)
     return value
 
 
@@ -225,9 +275,11 @@ def parse_financial_score(text: str) -> int:
     try:
         value = _whole(fold(cleaned).split("/")[0].strip())
     except (ValueError, ArithmeticError):
-        raise InvalidFact(f"Não entendi o score '{cleaned[:40]}'. Digite um número de 0 a 1000, como 720.") from None
+        raise InvalidFact(
+            N_("Não entendi o score '%(typed)s'. Digite um número de 0 a 1000, como 720."), typed=cleaned[:40]
+        ) from None
     if not 0 <= value <= MAX_FINANCIAL_SCORE:
-        raise InvalidFact(f"Score financeiro vai de 0 a 1000; {value} está fora. Confira.")
+        raise InvalidFact(N_("Score financeiro vai de 0 a 1000; %(n)s está fora. Confira."), n=value)
     return value
 
 
@@ -256,7 +308,9 @@ def parse_registration(text: str) -> Registration:
     for value, words in _REGISTRATION_WORDS.items():
         if folded in words or folded == value.value:
             return value
-    raise InvalidFact("Situação da inscrição estadual: responda ativa, inativa ou isenta (como aparece no SINTEGRA).")
+    raise InvalidFact(
+        N_("Situação da inscrição estadual: responda ativa, inativa ou isenta (como aparece no SINTEGRA).")
+    )
 
 
 @lru_cache(maxsize=16_384)
@@ -266,13 +320,16 @@ def parse_cnpj(text: str) -> str:
     compact = stdnum_cnpj.compact(cleaned).upper()
     if len(compact) != 14:
         raise InvalidFact(
-            f"CNPJ deve ter 14 caracteres; '{cleaned[:30]}' tem {len(compact)}. Exemplo: 12.345.678/0001-95."
+            N_("CNPJ deve ter 14 caracteres; '%(typed)s' tem %(n)s. Exemplo: 12.345.678/0001-95."),
+            typed=cleaned[:30],
+            n=len(compact),
         )
     try:
         return str(stdnum_cnpj.validate(compact))
     except Exception:  # stdnum raises several ValidationError subclasses
         raise InvalidFact(
-            f"CNPJ {stdnum_cnpj.format(compact)} não confere (dígitos verificadores errados). Confira no cartão CNPJ."
+            N_("CNPJ %(cnpj)s não confere (dígitos verificadores errados). Confira no cartão CNPJ."),
+            cnpj=stdnum_cnpj.format(compact),
         ) from None
 
 
@@ -286,7 +343,7 @@ def parse_cnae(text: str) -> str:
     try:
         return cnae.parse_subclass(_check_text(text, "CNAE")).code
     except cnae.InvalidCnae as exc:
-        raise InvalidFact(str(exc)) from None
+        raise InvalidFact(exc.template, **exc.params) from None
 
 
 @lru_cache(maxsize=16_384)
@@ -294,7 +351,7 @@ def parse_uf(text: str) -> str:
     try:
         return regions.parse_uf(_check_text(text, "UF")).code
     except regions.InvalidUf as exc:
-        raise InvalidFact(str(exc)) from None
+        raise InvalidFact(exc.template, **exc.params) from None
 
 
 #: Parsers are pure and memoised: a list of leads repeats the same UFs, bands and statuses.

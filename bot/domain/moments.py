@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
+from bot.domain.problems import N_, Problem
 from bot.domain.text import fold
 
 
-class InvalidMoment(ValueError):
+class InvalidMoment(Problem):
     """The message is fit to show the rep."""
 
 
@@ -51,14 +52,13 @@ _TIME = re.compile(r"(?:\bas\s+|\bat\s+)?(\d{1,2})(?:[:h](\d{2})?|\s*(am|pm))\s*
 _DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?\b")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\b")
 
-EXAMPLE = "25/11 14:30, amanhã 10h ou sexta 9:30"
 MAX_AHEAD_DAYS = 366
 
 
 def _parse_time(text: str) -> tuple[time, str]:
     match = _TIME.search(text)
     if not match:
-        raise InvalidMoment(f"Faltou o horário. Exemplos: {EXAMPLE}.")
+        raise InvalidMoment(N_("Faltou o horário. Exemplos: 25/11 14:30, amanhã 10h ou sexta 9:30."))
     hour_text = match.group(1) or match.group(4)
     hour = int(hour_text)
     minute = int(match.group(2) or 0)
@@ -68,7 +68,7 @@ def _parse_time(text: str) -> tuple[time, str]:
     if ampm == "am" and hour == 12:
         hour = 0
     if hour > 23 or minute > 59:
-        raise InvalidMoment(f"Horário {hour}:{minute:02d} não existe. Use 24 h, como 14:30.")
+        raise InvalidMoment(N_("Horário %(time)s não existe. Use 24 h, como 14:30."), time=f"{hour}:{minute:02d}")
     return time(hour, minute), text[: match.start()].strip(" ,")
 
 
@@ -94,22 +94,24 @@ def _parse_day(text: str, today: date) -> date:
             candidate = date(today.year, month, day)
             return candidate if candidate >= today else date(today.year + 1, month, day)
     except ValueError:
-        raise InvalidMoment(f"Essa data não existe. Exemplos: {EXAMPLE}.") from None
-    raise InvalidMoment(f"Não entendi a data '{text[:30]}'. Exemplos: {EXAMPLE}.")
+        raise InvalidMoment(N_("Essa data não existe. Exemplos: 25/11 14:30, amanhã 10h ou sexta 9:30.")) from None
+    raise InvalidMoment(
+        N_("Não entendi a data '%(typed)s'. Exemplos: 25/11 14:30, amanhã 10h ou sexta 9:30."), typed=text[:30]
+    )
 
 
 def parse_moment(text: str, now: datetime) -> datetime:
     """A future moment in ``now``'s time zone."""
     cleaned = fold(text or "").replace("-feira", "").replace(" feira", "")
     if not cleaned:
-        raise InvalidMoment(f"Mande a data e o horário. Exemplos: {EXAMPLE}.")
+        raise InvalidMoment(N_("Mande a data e o horário. Exemplos: 25/11 14:30, amanhã 10h ou sexta 9:30."))
     if len(cleaned) > 60:
-        raise InvalidMoment(f"Mande só a data e o horário. Exemplos: {EXAMPLE}.")
+        raise InvalidMoment(N_("Mande só a data e o horário. Exemplos: 25/11 14:30, amanhã 10h ou sexta 9:30."))
     at, day_text = _parse_time(cleaned)
     day = _parse_day(day_text.removeprefix("dia ").strip(), now.date())
     moment = datetime.combine(day, at, tzinfo=now.tzinfo)
     if moment <= now:
-        raise InvalidMoment("Esse horário já passou. Mande uma data e hora futuras.")
+        raise InvalidMoment(N_("Esse horário já passou. Mande uma data e hora futuras."))
     if moment - now > timedelta(days=MAX_AHEAD_DAYS):
-        raise InvalidMoment("Essa data está a mais de um ano daqui. Confira o ano.")
+        raise InvalidMoment(N_("Essa data está a mais de um ano daqui. Confira o ano."))
     return moment

@@ -13,14 +13,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 
+from bot.domain.problems import N_, Problem
 from bot.domain.text import fold
 from bot.domain.vocabulary import Macroregion
 
-_HOW_TO_TYPE_UF = "Use a sigla (SP, RJ, MG…) ou o nome do estado."
-_HOW_TO_TYPE_REGION = "Use Norte, Nordeste, Centro-Oeste, Sudeste ou Sul."
 
-
-class InvalidUf(ValueError):
+class InvalidUf(Problem):
     """A state or region that cannot be used; ``str(error)`` is a message fit for the user."""
 
 
@@ -122,12 +120,12 @@ def parse_uf(text: str) -> Uf:
     typed = " ".join(text.split())
     key = fold(typed)
     if not key:
-        raise InvalidUf(f"Informe a UF. {_HOW_TO_TYPE_UF}")
+        raise InvalidUf(N_("Informe a UF. Use a sigla (SP, RJ, MG…) ou o nome do estado."))
     key = _STATE_WORDS.sub("", key)
     if len(key) == 2:
         by_code = UFS.get(key.upper())
         if by_code is None:
-            raise InvalidUf(f"UF {typed!r} não existe. {_HOW_TO_TYPE_UF}")
+            raise InvalidUf(N_("UF %(typed)r não existe. Use a sigla (SP, RJ, MG…) ou o nome do estado."), typed=typed)
         return by_code
     found = _BY_NAME.get(key)
     if found is not None:
@@ -139,10 +137,25 @@ def parse_uf(text: str) -> Uf:
             return by_code
     close = [name for name in _BY_NAME if name.startswith(key + " ")]
     close = close or difflib.get_close_matches(key, list(_BY_NAME), n=2, cutoff=0.75)
-    if close:
-        guesses = " ou ".join(_BY_NAME[name].label for name in close)
-        raise InvalidUf(f"UF {typed!r} não existe. Você quis dizer {guesses}?")
-    raise InvalidUf(f"UF {typed!r} não existe. {_HOW_TO_TYPE_UF}")
+    guesses = [_BY_NAME[name].label for name in close]
+    if len(guesses) == 1:
+        raise InvalidUf(N_("UF %(typed)r não existe. Você quis dizer %(first)s?"), typed=typed, first=guesses[0])
+    if len(guesses) == 2:
+        raise InvalidUf(
+            N_("UF %(typed)r não existe. Você quis dizer %(first)s ou %(second)s?"),
+            typed=typed,
+            first=guesses[0],
+            second=guesses[1],
+        )
+    if len(guesses) == 3:  # "rio": three states; no prefix of a state's name starts more
+        raise InvalidUf(
+            N_("UF %(typed)r não existe. Você quis dizer %(first)s ou %(second)s ou %(third)s?"),
+            typed=typed,
+            first=guesses[0],
+            second=guesses[1],
+            third=guesses[2],
+        )
+    raise InvalidUf(N_("UF %(typed)r não existe. Use a sigla (SP, RJ, MG…) ou o nome do estado."), typed=typed)
 
 
 _REGIONS: Mapping[str, Macroregion] = MappingProxyType(
@@ -161,13 +174,15 @@ def parse_region(text: str) -> Macroregion:
     key = _REGION_WORDS.sub("", fold(typed).replace("-", " ")).strip()
     key = " ".join(key.split())
     if not key:
-        raise InvalidRegion(f"Informe a região. {_HOW_TO_TYPE_REGION}")
+        raise InvalidRegion(N_("Informe a região. Use Norte, Nordeste, Centro-Oeste, Sudeste ou Sul."))
     found = _REGIONS.get(key) or _REGIONS.get(key.replace("centrooeste", "centro oeste"))
     if found is not None:
         return found
     close = difflib.get_close_matches(key, list(_REGIONS), n=1, cutoff=0.75)
     if close:
         raise InvalidRegion(
-            f"Região {typed!r} não existe. Você quis dizer {_REGIONS[close[0]].value}?"
+            N_("Região %(typed)r não existe. Você quis dizer %(region)s?"), typed=typed, region=_REGIONS[close[0]].value
         )
-    raise InvalidRegion(f"Região {typed!r} não existe. {_HOW_TO_TYPE_REGION}")
+    raise InvalidRegion(
+        N_("Região %(typed)r não existe. Use Norte, Nordeste, Centro-Oeste, Sudeste ou Sul."), typed=typed
+    )

@@ -401,7 +401,7 @@ async def meeting_when(update: Update, context: Context) -> MeetingFlow | int:
     try:
         starts = parse_moment(text, context.runtime.now().astimezone(zone))
     except InvalidMoment as problem:
-        await say(update, "⚠️ " + escape(context._(str(problem))))
+        await say(update, "⚠️ " + escape(context.problem_text(problem)))
         return MeetingFlow.ASKING_WHEN
     moved = context.user_data.pop(MEETING_MOVED, None)
     if isinstance(moved, int):

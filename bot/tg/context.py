@@ -9,6 +9,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.domain.problems import Problem
 from bot.i18n import DEFAULT_LANGUAGE, gettext_for, language_for
 from bot.render.messages import MessageRenderer
 from bot.services.runtime import Runtime
@@ -42,6 +43,15 @@ class Context(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict
 
     def _(self, text: str) -> str:
         return gettext_for(self.lang)(text)
+
+    def problem_text(self, error: Exception) -> str:
+        """A domain error in the member's language: its template translated, then its parameters filled in.
+
+        Any other exception comes back as ``str(error)``, untranslated.
+        """
+        if isinstance(error, Problem):
+            return self._(error.template) % error.params
+        return str(error)
 
     @property
     def me(self) -> Member:

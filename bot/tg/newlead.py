@@ -63,9 +63,9 @@ def _text(limit: int, minimum: int = 1) -> Callable[[str], str]:
     def parse(value: str) -> str:
         cleaned = " ".join(value.split())
         if len(cleaned) < minimum:
-            raise InvalidFact("Resposta curta demais.")
+            raise InvalidFact(N_("Resposta curta demais."))
         if len(cleaned) > limit:
-            raise InvalidFact(f"Resposta longa demais: use até {limit} caracteres.")
+            raise InvalidFact(N_("Resposta longa demais: use até %(limit)s caracteres."), limit=limit)
         return cleaned
 
     return parse
@@ -308,7 +308,7 @@ async def answer(update: Update, context: Context) -> NewLead | int:
                 problem=context._("Nenhuma atividade encontrada para '%(q)s'. Tente outras palavras ou o código.")
                 % {"q": text[:40]},
             )
-        return await _ask(update, context, problem=context._(str(problem)))
+        return await _ask(update, context, problem=context.problem_text(problem))
     return await _advance(update, context)
 
 
@@ -320,7 +320,7 @@ async def _take_paste(update: Update, context: Context, pasted: dict[str, str]) 
         try:
             draft["answers"][key] = field.parse(value)
         except InvalidFact as problem:
-            problems.append(f"{context._(field.label)}: {problem}")
+            problems.append(f"{context._(field.label)}: {context.problem_text(problem)}")
     saved = [context._(FIELDS[FIELD_INDEX[k]].label) for k in pasted if k in draft["answers"]]
     summary = context._("Anotei: %(fields)s.") % {"fields": ", ".join(saved) or "—"}
     if problems:
@@ -360,7 +360,7 @@ async def pressed(update: Update, context: Context) -> NewLead | int:
         try:
             draft["answers"][field.key] = field.parse(value)
         except InvalidFact as problem:
-            return await _ask(update, context, problem=str(problem))
+            return await _ask(update, context, problem=context.problem_text(problem))
         return await _advance(update, context)
     return await _ask(update, context)
 

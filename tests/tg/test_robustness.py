@@ -79,3 +79,18 @@ async def test_the_gate_answers_when_the_database_is_down(bot: BotUnderTest, mon
     monkeypatch.setattr(team, "recognise", down)
     await ana.says("/leads")
     ana.sees("Não consegui falar com o banco de dados")
+
+
+async def test_english_users_get_domain_errors_in_english(bot: BotUnderTest) -> None:
+    john = await bot.member("John", language_code="en")
+    await john.says("/novo")
+    await john.says("Acme")
+    john.replies()
+    await john.says("11.222.333/0001-82")
+    shown = john.sees("CNPJ 11.222.333/0001-82 doesn't check out (wrong check digits)")
+    assert "não confere" not in shown
+    await john.says("11.222.333/0001-81")
+    john.replies()
+    await john.says("6201-4/01")
+    shown = john.sees("CNAE 6201-4/01 doesn't check out: the check digit of class 6201 is 5 (6201-5/01).")
+    assert "dígito verificador" not in shown
