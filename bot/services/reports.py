@@ -22,6 +22,7 @@ from __future__ import annotations
 import html
 import io
 from collections import defaultdict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
@@ -41,7 +42,7 @@ from bot.domain.vocabulary import (
 from bot.services import team
 from bot.services.experiments import REPLY_OUTCOMES, Experiment, experiments_from_counts
 from bot.storage import reporting as q
-from bot.storage.db import read_only_snapshot
+from bot.storage.db import read_only_snapshot, twin_snapshot
 from bot.storage.reporting import FUNNEL, ActivityFilter
 
 CHAT_LIMIT = 4096
@@ -246,11 +247,45 @@ def build_report(
 ) -> Report:
     """Every metric for the period ``[start, end)`` (aware datetimes), filtered as asked.
 
-    Give it a :func:`~bot.storage.db.read_scope` session. A fresh session from anywhere else is
-    switched to a read-only transaction here, so a long report never holds SQLite's write lock.
+    Give it a fresh :func:`~bot.storage.db.read_scope` session. A fresh session from anywhere
+    else is switched to a read-only transaction here, so a long report never holds SQLite's
+    write lock. On a SQLite file, half the queries run at the same time on a twin of the same
+    snapshot (:func:`~bot.storage.db.twin_snapshot`): the numbers all describe one moment.
     """
-    read_only_snapshot(session)
-    f = ActivityFilter(start, end, campaign, rep_id, playbook_version)
+    with twin_snapshot(session) as twin:
+        read_only_snapshot(session)
+        f = ActivityFilter(start, end, campaign, rep_id, playbook_version)
+        if twin is None:
+            return _build(session, f, _stage_counts(session, f), working_hours)
+        # SQLite: the lead and stage-change queries run on a twin snapshot (the very same data)
+        # in a second thread while this one reads the touches; the driver releases the GIL
+        # while SQLite works, so the two halves take the time of the longer one.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            stages = pool.submit(_stage_counts, twin, f)
+            return _build(session, f, stages, working_hours)
+
+
+@dataclass(frozen=True, slots=True)
+class _StageCounts:
+    entered: list[tuple[str, int]]
+    list_sizes: list[tuple[str, int]]
+    funnel: q.FunnelCounts
+    losses: list[tuple[str, str | None, str | None, int]]
+
+
+def _stage_counts(session: Session, f: ActivityFilter) -> _StageCounts:
+    """The queries over leads and stage changes (see :func:`build_report`)."""
+    return _StageCounts(
+        q.leads_entered(session, f), q.list_sizes(session, f), q.funnel_counts(session, f), q.losses(session, f)
+    )
+
+
+def _build(
+    session: Session,
+    f: ActivityFilter,
+    stage_counts: _StageCounts | Future[_StageCounts],
+    working_hours: WorkingHours | None,
+) -> Report:
     campaigns: dict[str, CampaignRow] = {}
 
     def row(name: str | None) -> CampaignRow:
@@ -300,30 +335,6 @@ def build_report(
         c.intent_45d += int(intent_45d)
         c.intent_90d += int(intent_90d)
 
-    # Leads, stage changes, meetings.
-    for camp, n in q.leads_entered(session, f):
-        row(camp).entered += n
-    for camp, n in q.list_sizes(session, f):
-        row(camp).list_companies += n
-    for camp, stage, n in q.stage_leads(session, f, [Stage.PROPOSAL_SENT.value, Stage.WON.value]):
-        if stage == Stage.PROPOSAL_SENT:
-            row(camp).proposals += n
-        else:
-            row(camp).sales += n
-    loss_rows: list[LossRow] = []
-    for camp, from_stage, reason, n in q.losses(session, f):
-        row(camp).lost += n
-        loss_rows.append(LossRow(camp or "", from_stage, reason, n))
-    loss_rows.sort(key=lambda r: (r.campaign, _stage_order(r.stage), -r.losses, r.reason or ""))
-
-    ranks_by_campaign: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    ranks_total: dict[int, int] = defaultdict(int)
-    for camp, rank, n in q.funnel_reach(session, f):
-        ranks_by_campaign[camp or ""][rank] += n
-        ranks_total[rank] += n
-    for camp, ranks in ranks_by_campaign.items():
-        row(camp).funnel = _funnel(ranks)
-
     held = no_show = other = 0
     reasons: dict[str, int] = defaultdict(int)
     for _camp, status, reason, n in q.meeting_outcomes(session, f):
@@ -334,6 +345,32 @@ def build_report(
             reasons[reason or ""] += n
         else:
             other += n
+    adoption = _adoption(session, f, rep_counts, working_hours or WorkingHours())
+
+    # Leads and stage changes (read in parallel when possible).
+    stages = stage_counts.result() if isinstance(stage_counts, Future) else stage_counts
+    for camp, n in stages.entered:
+        row(camp).entered += n
+    for camp, n in stages.list_sizes:
+        row(camp).list_companies += n
+    funnel = stages.funnel
+    for camp, n in funnel.proposals:
+        row(camp).proposals += n
+    for camp, n in funnel.sales:
+        row(camp).sales += n
+    loss_rows: list[LossRow] = []
+    for camp, from_stage, reason, n in stages.losses:
+        row(camp).lost += n
+        loss_rows.append(LossRow(camp or "", from_stage, reason, n))
+    loss_rows.sort(key=lambda r: (r.campaign, _stage_order(r.stage), -r.losses, r.reason or ""))
+
+    ranks_by_campaign: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    ranks_total: dict[int, int] = defaultdict(int)
+    for camp, rank, n in funnel.reach:
+        ranks_by_campaign[camp or ""][rank] += n
+        ranks_total[rank] += n
+    for camp, ranks in ranks_by_campaign.items():
+        row(camp).funnel = _funnel(ranks)
 
     total = CampaignRow("")
     for c in campaigns.values():
@@ -374,7 +411,6 @@ def build_report(
         )
         for ch in Channel
     ]
-    adoption = _adoption(session, f, rep_counts, working_hours or WorkingHours())
     names = q.member_names(
         session, {rep for _c, rep in sql_matrix} | {r.rep_id for r in adoption.reps}
     )
@@ -437,11 +473,11 @@ def _adoption(
     working_days = 0
     if days_seen or (f.start and f.end):
         first = (
-            (f.start + timedelta(hours=q.LOCAL_OFFSET_HOURS)).date() if f.start else min(days_seen)
+            f.start.astimezone(q.LOCAL_ZONE).date() if f.start else min(days_seen)
         )
         last_moment = (f.end - timedelta(microseconds=1)) if f.end else None
         last = (
-            (last_moment + timedelta(hours=q.LOCAL_OFFSET_HOURS)).date()
+            last_moment.astimezone(q.LOCAL_ZONE).date()
             if last_moment
             else max(days_seen)
         )
@@ -513,7 +549,7 @@ def _campaign_name(name: str) -> str:
 
 def period_text(f: ActivityFilter) -> str:
     def local(moment: datetime) -> date:
-        return (moment + timedelta(hours=q.LOCAL_OFFSET_HOURS)).date()
+        return moment.astimezone(q.LOCAL_ZONE).date()
 
     start = local(f.start).strftime("%d/%m/%Y") if f.start else "início"
     end = local(f.end - timedelta(microseconds=1)).strftime("%d/%m/%Y") if f.end else "hoje"

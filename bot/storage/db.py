@@ -27,7 +27,7 @@ from typing import Any, Final
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.pool import StaticPool
@@ -269,6 +269,60 @@ def read_only_snapshot(session: Session) -> None:
         # "execution_options ignored": the session already had its connection; keep it.
         warnings.simplefilter("ignore", sa_exc.SAWarning)
         session.connection(execution_options={READ_ONLY_OPTION: True})
+
+
+TWIN_BARRIER_TIMEOUT_S: Final = 0.05
+"""How long :func:`twin_snapshot` waits for a writer to finish before giving up on a twin."""
+
+
+@contextmanager
+def twin_snapshot(session: Session) -> Iterator[Session | None]:
+    """A second read-only session that sees exactly what ``session`` sees, to read in parallel.
+
+    SQLite file databases only, and only when ``session`` has not begun yet (its snapshot is
+    taken here); otherwise, or if a writer holds the lock for more than
+    :data:`TWIN_BARRIER_TIMEOUT_S`, it yields ``None`` and the caller reads on ``session`` alone.
+
+    Both snapshots are taken while a separate connection holds the write lock for a moment (a
+    ``BEGIN IMMEDIATE`` then a rollback): no commit can land between them, and in WAL mode
+    taking a snapshot needs no lock, so this lasts a few milliseconds. From then on neither
+    session blocks a writer.
+    """
+    twin = _twin(session)
+    try:
+        yield twin
+    finally:
+        if twin is not None:
+            twin.rollback()
+            twin.close()
+
+
+def _twin(session: Session) -> Session | None:
+    engine = session.get_bind()
+    if not isinstance(engine, Engine) or engine.dialect.name != "sqlite" or session.in_transaction():
+        return None
+    path = _sqlite_file(engine.url)
+    if path is None:  # in memory: one shared connection
+        return None
+    twin = Session(read_only(engine), expire_on_commit=False)
+    with translate_errors():
+        read_only_snapshot(session)  # both connections checked out: BEGIN, no snapshot yet
+        twin.connection()
+        barrier = sqlite3.connect(str(path), timeout=TWIN_BARRIER_TIMEOUT_S, isolation_level=None)
+        try:
+            try:
+                barrier.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:  # a writer is busy: no twin this time
+                twin.close()
+                return None
+            try:
+                for reader in (session, twin):  # the first read fixes each snapshot
+                    reader.execute(text("SELECT 1 FROM members LIMIT 1"))
+            finally:
+                barrier.execute("ROLLBACK")
+        finally:
+            barrier.close()
+    return twin
 
 
 # --- Migrations -------------------------------------------------------------------------------

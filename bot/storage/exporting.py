@@ -6,23 +6,29 @@ an export of a million rows never stalls the bot's writers, and every row of the
 from the same moment. Rows are fetched from the driver's cursor in chunks: memory stays flat.
 
 Timestamps are rendered *in SQL* as local Brazil time text (``YYYY-MM-DD HH:MM:SS``,
-America/Sao_Paulo) so the CSV writer never touches a Python datetime (that is what keeps a
-million-row CSV export close to the ``sqlite3`` shell's own speed).
+America/Sao_Paulo, with its summer time of the years before 2019: on SQLite the offset comes
+from :func:`~bot.storage.reporting.sqlite_to_local`) so the CSV writer never touches a Python
+datetime. On SQLite a CSV export goes further (:func:`iter_csv_text`): SQLite packs each row
+into one text with ``printf`` and Python only has to fix the few rows that need quotes, instead
+of building 23 objects per row and formatting them again — what keeps a million-row CSV export
+close to the ``sqlite3`` shell's own speed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import csv
+import io
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Select, func, literal_column, select
+from sqlalchemy import Engine, Integer, Select, case, func, literal_column, select, type_coerce
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from bot.storage.db import read_scope
 from bot.storage.models import Lead, Meeting, Member, StageChange, Touch
-from bot.storage.reporting import LOCAL_OFFSET_HOURS, ActivityFilter
+from bot.storage.reporting import LOCAL_ZONE_NAME, ActivityFilter, sqlite_to_local
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +41,9 @@ class ExportColumn:
 
 def _local_text(dialect: str, column: Any) -> Any:
     if dialect == "sqlite":
-        return func.strftime("%Y-%m-%d %H:%M:%S", column, f"{LOCAL_OFFSET_HOURS:+d} hours")
+        return func.strftime("%Y-%m-%d %H:%M:%S", column, sqlite_to_local(column))
     return func.to_char(
-        func.timezone("America/Sao_Paulo", column), literal_column("'YYYY-MM-DD HH24:MI:SS'")
+        func.timezone(LOCAL_ZONE_NAME, column), literal_column("'YYYY-MM-DD HH24:MI:SS'")
     )
 
 
@@ -200,6 +206,110 @@ def export_select(
     return columns, statement
 
 
+PACK_SEPARATOR = "\x1f"
+"""ASCII unit separator: what SQLite puts between the fields of a packed row."""
+
+
+def packed_rows_select(table: str, f: ActivityFilter) -> Select[Any]:
+    """SQLite: the rows of :func:`export_select`, each packed by SQLite into one text — fields
+    as the ``csv`` module prints them (``NULL`` empty, booleans ``True``/``False``) separated by
+    :data:`PACK_SEPARATOR` — so that Python receives one object per row, not one per field."""
+    columns, model, source = table_columns(table, "sqlite")
+    fields: list[Any] = []
+    for column in columns:
+        value = column.expression
+        if column.kind == "bool":
+            value = case(
+                (value.is_(None), None),
+                (type_coerce(value, Integer) != 0, "True"),
+                else_="False",
+            )
+        fields.append(value)
+    # One printf per row (NULL prints as nothing); chaining ``||`` would copy the growing text
+    # once per field.
+    packed = func.printf(PACK_SEPARATOR.join(["%s"] * len(fields)), *fields)
+    return (
+        select(packed.label("packed"))
+        .select_from(source)
+        .where(*_conditions(table, model, f))
+        .order_by(model.id)
+    )
+
+
+def iter_csv_text(
+    engine: Engine, table: str, f: ActivityFilter, *, delimiter: str, chunk_size: int = 20_000
+) -> Iterator[tuple[str, int]]:
+    """SQLite: the CSV of the export's rows as (text, rows) chunks, each line ending in CRLF.
+
+    Exactly what ``csv.writer(delimiter=delimiter, lineterminator="\\r\\n")`` writes for the rows
+    of :func:`iter_chunks`, several times faster: rows come packed from SQLite
+    (:func:`packed_rows_select`); a packed row without a quote, the delimiter, CR or LF is its
+    CSV line once the separators become delimiters (most rows), the others are split and
+    written by :mod:`csv`. A row whose text holds the separator itself is read again as a tuple.
+    All from one snapshot in a :func:`~bot.storage.db.read_scope` (no write lock).
+    """
+    columns, plain = export_select(table, f, "sqlite")
+    model = table_columns(table, "sqlite")[1]
+    separators = len(columns) - 1
+    flags = _bool_columns(columns)
+    buffer = io.StringIO()
+    # The same line end as the export's: csv quotes a field holding any of its characters.
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+
+    with read_scope(engine) as session:
+        connection = session.connection()
+
+        def csv_line(packed: str) -> str:
+            fields: Sequence[Any] = packed.split(PACK_SEPARATOR)
+            if len(fields) != len(columns):  # the separator is in the data: read the row itself
+                row_id = int(packed.split(PACK_SEPARATOR, 1)[0])
+                fields = _with_booleans(tuple(connection.execute(plain.where(model.id == row_id)).one()), flags)
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerow(fields)
+            return buffer.getvalue()[:-2]
+
+        result = connection.execute(packed_rows_select(table, f))
+        cursor = result.cursor  # fetched from directly (see iter_chunks)
+        try:
+            while True:
+                rows = cursor.fetchmany(chunk_size)
+                if not rows:
+                    return
+                lines: list[str] = []
+                append = lines.append
+                clean = 0
+                for (packed,) in rows:
+                    if '"' in packed or delimiter in packed or "\n" in packed or "\r" in packed:
+                        append(csv_line(packed))
+                    else:
+                        append(packed)
+                        clean += 1
+                text = "\r\n".join(lines)
+                if text.count(PACK_SEPARATOR) == separators * clean:
+                    # Only the separators printf put between fields: all become delimiters.
+                    text = text.replace(PACK_SEPARATOR, delimiter)
+                else:  # some text holds the separator itself: line by line
+                    text = "\r\n".join(
+                        line
+                        if line is not packed
+                        else (
+                            packed.replace(PACK_SEPARATOR, delimiter)
+                            if packed.count(PACK_SEPARATOR) == separators
+                            else csv_line(packed)
+                        )
+                        for (packed,), line in zip(rows, lines, strict=True)
+                    )
+                text += "\r\n"
+                yield text, len(rows)
+        finally:
+            result.close()
+
+
+def _bool_columns(columns: list[ExportColumn]) -> list[int]:
+    return [index for index, column in enumerate(columns) if column.kind == "bool"]
+
+
 def iter_chunks(
     engine: Engine, table: str, f: ActivityFilter, *, chunk_size: int = 20_000
 ) -> Iterator[list[tuple[Any, ...]]]:
@@ -229,7 +339,7 @@ def iter_chunks(
         cursor = result.cursor
         try:
             while True:
-                rows = cursor.fetchmany(chunk_size)
+                rows: list[tuple[Any, ...]] = list(cursor.fetchmany(chunk_size))
                 if not rows:
                     return
                 if flags:

@@ -8,8 +8,8 @@ The touch table is never read itself, only its narrow covering indexes (migratio
 
 - one wide ``GROUP BY`` (campaign, rep, channel, outcome, playbook version, script, variant)
   answers every count and rate, read in the order of ``ix_touches_report`` (no sort);
-- who was reached and purchase intent are per-lead flags over the partial index
-  ``ix_touches_reached`` (only the touches where someone answered), summed per campaign;
+- who was reached and purchase intent are distinct leads per campaign over the partial index
+  ``ix_touches_reached`` (only the touches where someone answered);
 - the days each rep was active are found by seeking ``ix_touches_rep_at`` from one local day
   to the next (a few thousand index seeks instead of grouping every touch by day).
 
@@ -20,11 +20,26 @@ index followed by a sort of every touch in the period.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, bindparam, case, func, literal_column, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    bindparam,
+    case,
+    cast,
+    except_,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 from sqlmodel import Session, col
 
 from bot.domain.vocabulary import ContactRole, PurchaseIntent, Stage
@@ -42,9 +57,64 @@ FUNNEL: tuple[Stage, ...] = (
     Stage.WON,
 )
 
-LOCAL_OFFSET_HOURS = -3
-"""Brazil's main time zone (America/Sao_Paulo, UTC−3 since the end of DST in 2019): adoption
-days are the team's local days, not UTC days."""
+LOCAL_ZONE_NAME = "America/Sao_Paulo"
+LOCAL_ZONE = ZoneInfo(LOCAL_ZONE_NAME)
+"""Brazil's main time zone: report days and exported times are the team's local ones. It has
+been UTC−3 all year since 2019, but had summer time (UTC−2) most years before: old activity
+must not be shifted by a fixed offset."""
+
+
+@functools.cache
+def local_offsets() -> tuple[tuple[str, int], ...]:
+    """The offsets of :data:`LOCAL_ZONE` as (UTC moment it starts, as SQLite stores moments;
+    seconds east of UTC), newest first, up to five years ahead (from the tz database)."""
+    step = timedelta(days=7)  # offsets last months: a change is found within its week
+    moment = datetime(1900, 1, 1, tzinfo=UTC)
+    horizon = datetime.now(UTC) + timedelta(days=5 * 366)
+
+    def offset(at: datetime) -> int:
+        delta = at.astimezone(LOCAL_ZONE).utcoffset()
+        return int(delta.total_seconds()) if delta is not None else 0
+
+    current = offset(moment)
+    found = [(moment, current)]
+    while moment < horizon:
+        following = moment + step
+        if offset(following) != current:
+            low, high = moment, following  # the change happens in (low, high]
+            while high - low > timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                low, high = (middle, high) if offset(middle) == current else (low, middle)
+            current = offset(high)
+            found.append((high, current))
+        moment = following
+    return tuple(
+        (at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"), seconds)
+        for at, seconds in reversed(found)
+    )
+
+
+def sqlite_to_local(column: Any) -> Any:
+    """SQLite: the date/time modifier that turns the UTC ``column`` into local time
+    (``'-10800 seconds'``), from the zone's history — newest first, so a recent moment is
+    settled by the first comparison."""
+    return _by_offset(column, lambda seconds: f"'{seconds:+d} seconds'")
+
+
+def sqlite_utc_offset(column: Any) -> Any:
+    """SQLite: the local offset at the UTC ``column``, in seconds (``-10800``)."""
+    return _by_offset(column, str)
+
+
+def _by_offset(column: Any, render: Callable[[int], str]) -> Any:
+    offsets = local_offsets()
+    return case(
+        *(
+            (column >= literal_column(f"'{since}'"), literal_column(render(seconds)))
+            for since, seconds in offsets[:-1]
+        ),
+        else_=literal_column(render(offsets[-1][1])),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,48 +240,39 @@ def reached_counts(session: Session, f: ActivityFilter) -> list[tuple[Any, ...]]
 
     (campaign, decision_makers, influencers, intent_45d, intent_90d)
 
-    One flag per (campaign, lead) — did it happen on any of its touches? — summed per campaign:
-    the same numbers as ``COUNT(DISTINCT lead)`` per campaign, read in the order of the partial
-    index ``ix_touches_reached`` instead of four hash sets over every touch.
+    Read from the partial index ``ix_touches_reached`` (only the touches where someone
+    answered, in campaign order), never from the touch rows.
     """
 
-    def flag(condition: ColumnElement[bool]) -> Any:
-        return func.max(case((condition, 1), else_=0))
+    def distinct_leads(condition: ColumnElement[bool]) -> Any:
+        return func.count(func.distinct(case((condition, col(Touch.lead_id)), else_=None)))
 
-    per_lead = (
+    statement = (
         select(
-            col(Touch.campaign).label("campaign"),
-            flag(col(Touch.contact_role) == ContactRole.DECISION_MAKER.value).label("dm"),
-            flag(col(Touch.contact_role) == ContactRole.INFLUENCER.value).label("influencer"),
-            flag(col(Touch.intent) == PurchaseIntent.WITHIN_45_DAYS.value).label("i45"),
-            flag(
+            col(Touch.campaign),
+            distinct_leads(col(Touch.contact_role) == ContactRole.DECISION_MAKER.value),
+            distinct_leads(col(Touch.contact_role) == ContactRole.INFLUENCER.value),
+            distinct_leads(col(Touch.intent) == PurchaseIntent.WITHIN_45_DAYS.value),
+            distinct_leads(
                 col(Touch.intent).in_(
                     [PurchaseIntent.WITHIN_45_DAYS.value, PurchaseIntent.WITHIN_90_DAYS.value]
                 )
-            ).label("i90"),
+            ),
         )
         .where(
             # Exactly the partial index's condition (models.TOUCH_REACHED_WHERE), so it is used.
             or_(col(Touch.contact_role).is_not(None), col(Touch.intent).is_not(None)),
             *touch_conditions(f, dialect=_dialect(session)),
         )
-        .group_by(col(Touch.campaign), col(Touch.lead_id))
-        .subquery()
+        .group_by(col(Touch.campaign))
     )
-    statement = select(
-        per_lead.c.campaign,
-        func.sum(per_lead.c.dm),
-        func.sum(per_lead.c.influencer),
-        func.sum(per_lead.c.i45),
-        func.sum(per_lead.c.i90),
-    ).group_by(per_lead.c.campaign)
     return [(row[0], *(int(n) for n in row[1:])) for row in session.execute(statement)]
 
 
 def _local_day(session: Session, column: Any) -> Any:
     if _dialect(session) == "sqlite":
-        return func.date(column, f"{LOCAL_OFFSET_HOURS:+d} hours")
-    return func.date(func.timezone("America/Sao_Paulo", column))
+        return func.date(column, sqlite_to_local(column))
+    return func.date(func.timezone(LOCAL_ZONE_NAME, column))
 
 
 _ACTIVE_DAYS_SQLITE = """
@@ -222,12 +283,20 @@ WITH RECURSIVE active(rep_id, at) AS (
     UNION ALL
     SELECT a.rep_id, (SELECT min(t.happened_at) FROM touches AS t
                       WHERE t.rep_id = a.rep_id
-                        AND t.happened_at >= datetime(date(a.at, :to_local), '+1 day', :to_utc)
+                        AND t.happened_at >= max(
+                            datetime(date(a.at, {to_local}), '+1 day',
+                                     printf('%d seconds', -max({offset_now}, {offset_next}))),
+                            a.at || char(0))
                         {conditions})
     FROM active AS a WHERE a.at IS NOT NULL
 )
-SELECT date(at, :to_local) AS day, rep_id FROM active WHERE at IS NOT NULL
+SELECT DISTINCT date(a.at, {to_local}) AS day, a.rep_id FROM active AS a WHERE a.at IS NOT NULL
 """
+"""From each active day, the next touch at or after the next local midnight. The midnight is
+converted back to UTC with the larger of the offsets now and a day later, so a summer-time
+change that night can only make the seek land early, never past the day's first touch; the
+seek never lands before ``a.at || char(0)`` (the smallest text after ``a.at``: one bound for
+the index range, and always progress), and ``DISTINCT`` drops a day seen twice."""
 
 
 def active_rep_days(session: Session, f: ActivityFilter) -> list[tuple[Any, int]]:
@@ -245,10 +314,7 @@ def active_rep_days(session: Session, f: ActivityFilter) -> list[tuple[Any, int]
         )
         return [(row[0], int(row[1])) for row in session.execute(statement)]
     conditions: list[str] = []
-    params: dict[str, Any] = {
-        "to_local": f"{LOCAL_OFFSET_HOURS:+d} hours",
-        "to_utc": f"{-LOCAL_OFFSET_HOURS:+d} hours",
-    }
+    params: dict[str, Any] = {}
     binds = []
     if f.start is not None:
         conditions.append("AND t.happened_at >= :start")
@@ -268,9 +334,20 @@ def active_rep_days(session: Session, f: ActivityFilter) -> list[tuple[Any, int]
     if f.rep_id is not None:
         members = "WHERE m.id = :rep_id"
         params["rep_id"] = f.rep_id
-    sql = _ACTIVE_DAYS_SQLITE.format(conditions=" ".join(conditions), members=members)
-    statement = text(sql).bindparams(*binds)
-    return [(row[0], int(row[1])) for row in session.execute(statement, params)]
+
+    def sql_text(expression: Any) -> str:
+        return str(expression.compile(compile_kwargs={"literal_binds": True}))
+
+    now: Any = literal_column("a.at")
+    sql = _ACTIVE_DAYS_SQLITE.format(
+        conditions=" ".join(conditions),
+        members=members,
+        to_local=sql_text(sqlite_to_local(now)),
+        offset_now=sql_text(sqlite_utc_offset(now)),
+        offset_next=sql_text(sqlite_utc_offset(func.datetime(now, "+1 day"))),
+    )
+    seeks = text(sql).bindparams(*binds)
+    return [(row[0], int(row[1])) for row in session.execute(seeks, params)]
 
 
 # ------------------------------------------------------------------------------ SQL meetings
@@ -335,79 +412,110 @@ def list_sizes(session: Session, f: ActivityFilter) -> list[tuple[str, int]]:
 
 
 def _stage_rank() -> Any:
-    return case(
-        *((col(StageChange.to_stage) == stage.value, rank) for rank, stage in enumerate(FUNNEL)),
-        else_=None,
+    """The funnel rank of ``to_stage`` (``NULL`` for ``lost``): one ``CASE to_stage``, the
+    commonest moves first (each row stops at its first match)."""
+    ranks = {stage.value: rank for rank, stage in enumerate(FUNNEL)}
+    common_first = sorted(ranks, key=lambda stage: (stage == Stage.NEW.value, ranks[stage]))
+    return case({stage: ranks[stage] for stage in common_first}, value=col(StageChange.to_stage))
+
+
+def _as_int(condition: ColumnElement[bool]) -> Any:
+    """1 or 0 (SQLite compares to integers already; PostgreSQL casts its boolean)."""
+    return cast(condition, Integer)
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelCounts:
+    reach: list[tuple[str, int, int]]
+    """(campaign, highest funnel rank reached, leads)."""
+    proposals: list[tuple[str, int]]
+    """(campaign, distinct leads that moved to ``proposal_sent``)."""
+    sales: list[tuple[str, int]]
+    """(campaign, distinct leads that moved to ``won``)."""
+
+
+_CAMPAIGNS_OF_STAGE_CHANGES = text(
+    """
+    WITH RECURSIVE campaigns(name) AS (
+        SELECT min(campaign) FROM stage_changes
+        UNION ALL
+        SELECT (SELECT min(s.campaign) FROM stage_changes AS s WHERE s.campaign > campaigns.name)
+        FROM campaigns WHERE campaigns.name IS NOT NULL
     )
+    SELECT name FROM campaigns WHERE name IS NOT NULL
+    """
+)
+"""Every campaign named by a stage change: one index seek each (``ix_stage_changes_funnel``)."""
 
 
-def funnel_reach(session: Session, f: ActivityFilter) -> list[tuple[str, int, int]]:
-    """(campaign, highest funnel rank a lead reached, leads) for the period.
+def _stage_change_campaigns(session: Session) -> list[str]:
+    return [row[0] for row in session.execute(_CAMPAIGNS_OF_STAGE_CHANGES)]
+
+
+def funnel_counts(session: Session, f: ActivityFilter) -> FunnelCounts:
+    """The funnel of the period, and the leads that got a proposal or were won.
 
     A lead counts at rank 0 (``new``) when it was created in the period, and at the rank of
     every stage it moved to in the period; a lead that skipped a stage (``new`` → ``connected``)
     still passed through the earlier ones, so the service accumulates the ranks downwards.
-    Leads are told apart by (lead, campaign), as the stage changes record the campaign.
+    Leads are told apart by (campaign, lead), as the stage changes record the campaign.
 
-    Two passes: the highest rank per (campaign, lead) over the stage changes, in the order of
+    Two passes: per (campaign, lead), the highest rank and whether it moved to
+    ``proposal_sent`` / ``won``, over the stage changes in the order of
     ``ix_stage_changes_funnel``; then the leads created in the period without such a change,
-    which sit at rank 0 (one seek each into the same index).
+    which sit at rank 0.
     """
-    change_conditions = [
-        *stage_change_conditions(f, dialect=_dialect(session)),
-        # A rung of the funnel (not ``lost``), tested on the rank so that the planner keeps to
-        # the covering index rather than the bare ``to_stage`` one.
-        _stage_rank().is_not(None),
-    ]
+    rank = _stage_rank()
+    conditions = stage_change_conditions(f, dialect=_dialect(session))
+
+    def moved_to(stage: Stage) -> Any:
+        return func.max(_as_int(col(StageChange.to_stage) == stage.value))
+
+    # Per campaign (one short list of them, then one query each): each (campaign, lead) group is
+    # then read in index order and summed at once, with no sort of the groups by campaign.
     per_lead = (
-        select(col(StageChange.campaign).label("campaign"), func.max(_stage_rank()).label("top"))
-        .where(*change_conditions)
-        .group_by(col(StageChange.campaign), col(StageChange.lead_id))
+        select(
+            func.max(rank).label("top"),
+            moved_to(Stage.PROPOSAL_SENT).label("proposal"),
+            moved_to(Stage.WON).label("won"),
+        )
+        # Moves to ``lost`` are no rung; a lead with only unknown stages gets a NULL top and no
+        # flags, so it adds to no count: the same as leaving those rows out.
+        .where(
+            col(StageChange.campaign) == bindparam("funnel_campaign"),
+            *conditions,
+            col(StageChange.to_stage) != Stage.LOST.value,
+        )
+        .group_by(col(StageChange.lead_id))
         .subquery()
     )
-    # One count per rank as conditional sums: the outer grouping sorts campaigns only.
     moved = select(
-        per_lead.c.campaign,
-        *(func.sum(case((per_lead.c.top == rank, 1), else_=0)) for rank in range(len(FUNNEL))),
-    ).group_by(per_lead.c.campaign)
-    rows = [
-        (row[0], rank, int(n))
-        for row in session.execute(moved)
-        for rank, n in enumerate(row[1:])
-        if n
-    ]
-    changed = (
-        select(col(StageChange.id))
-        .where(
-            col(StageChange.lead_id) == col(Lead.id),
-            col(StageChange.campaign) == col(Lead.campaign),
-            *change_conditions,
-        )
-        .exists()
+        func.sum(per_lead.c.proposal),
+        func.sum(per_lead.c.won),
+        *(func.sum(_as_int(per_lead.c.top == top)) for top in range(len(FUNNEL))),
     )
-    only_created = (
-        select(col(Lead.campaign), func.count())
-        .where(*lead_conditions(f), ~changed)
-        .group_by(col(Lead.campaign))
+    counts = FunnelCounts([], [], [])
+    campaigns = [f.campaign] if f.campaign is not None else _stage_change_campaigns(session)
+    for campaign in campaigns:
+        proposals, sales, *ranks = session.execute(moved, {"funnel_campaign": campaign}).one()
+        if proposals is None:  # no move in this campaign
+            continue
+        counts.proposals.append((campaign, int(proposals)))
+        counts.sales.append((campaign, int(sales)))
+        counts.reach.extend((campaign, top, int(n)) for top, n in enumerate(ranks) if n)
+    # Created in the period, with no move up the funnel under the same campaign: (campaign,
+    # lead) pairs of the leads EXCEPT those of the moves — on SQLite a merge of two index scans
+    # in (campaign, lead) order rather than one index seek per lead.
+    created: Any = select(col(Lead.campaign).label("campaign"), col(Lead.id).label("lead_id")).where(
+        *lead_conditions(f)
     )
-    rows += [(row[0], 0, int(row[1])) for row in session.execute(only_created)]
-    return rows
-
-
-def stage_leads(
-    session: Session, f: ActivityFilter, stages: list[str]
-) -> list[tuple[str, str, int]]:
-    """(campaign, to_stage, distinct leads that moved to it in the period)."""
-    statement = (
-        select(
-            col(StageChange.campaign),
-            col(StageChange.to_stage),
-            func.count(func.distinct(col(StageChange.lead_id))),
-        )
-        .where(*stage_change_conditions(f), col(StageChange.to_stage).in_(stages))
-        .group_by(col(StageChange.campaign), col(StageChange.to_stage))
+    climbed = select(col(StageChange.campaign), col(StageChange.lead_id)).where(
+        *conditions, rank.is_not(None)
     )
-    return [(row[0], row[1], int(row[2])) for row in session.execute(statement)]
+    only_created = except_(created, climbed).order_by(literal_column("1"), literal_column("2")).subquery()
+    statement = select(only_created.c.campaign, func.count()).group_by(only_created.c.campaign)
+    counts.reach.extend((row[0], 0, int(row[1])) for row in session.execute(statement))
+    return counts
 
 
 def losses(session: Session, f: ActivityFilter) -> list[tuple[str, str | None, str | None, int]]:
@@ -442,8 +550,9 @@ def member_names(session: Session, ids: set[int]) -> dict[int, str]:
 __all__ = [
     "FUNNEL",
     "ActivityFilter",
+    "FunnelCounts",
     "active_rep_days",
-    "funnel_reach",
+    "funnel_counts",
     "leads_entered",
     "list_sizes",
     "losses",
@@ -451,6 +560,5 @@ __all__ = [
     "member_names",
     "reached_counts",
     "sql_without_touch",
-    "stage_leads",
     "touch_counts",
 ]

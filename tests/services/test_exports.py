@@ -11,11 +11,12 @@ from typing import Any
 
 import openpyxl
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
 from bot.services import exports
 from bot.services.exports import NotAllowed, export, export_for, parse_what
+from bot.storage.db import session_scope as engine_session
 from bot.storage.models import ExportAudit, Member
 from bot.storage.reporting import ActivityFilter
 from tests.services.activity import T0, Activity
@@ -198,3 +199,55 @@ def test_reps_export_only_their_own_rows(activity_engine: Engine, tmp_path: Path
 def test_unknown_format(activity_engine: Engine, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="formato"):
         exports.export(activity_engine, what=["leads"], fmt="ods", directory=tmp_path)
+
+
+@pytest.mark.parametrize("comma", [False, True], ids=["semicolon", "comma"])
+def test_sqlite_formatted_csv_is_what_the_csv_module_writes(
+    activity_engine: Engine, tmp_path: Path, comma: bool
+) -> None:
+    """On SQLite the CSV lines are formatted by the database (fast path); they must be the very
+    bytes ``csv.writer`` writes for the same rows, whatever the text holds."""
+    tricky = [
+        'aspas "duplas" e ; ponto e vírgula',
+        "linha 1\nlinha 2",
+        "retorno\rde carro",
+        "vírgula, aqui",
+        "",
+        "  espaços  ",
+        '"',
+        "tudo junto; \"x\",\r\n fim",
+        "separador\x1fde unidade",  # the character SQLite packs rows with
+        "separador\x1f; e aspas \"",
+    ]
+    with engine_session(activity_engine) as session:
+        for index, value in enumerate(tricky, start=1):
+            session.execute(
+                text("UPDATE touches SET notes = :v, budget = :v WHERE id = :id"),
+                {"v": value, "id": index},
+            )
+        session.execute(text("UPDATE members SET full_name = 'Silva; \"Ana\"' WHERE id = 2"))
+        session.execute(text("UPDATE leads SET company = 'A, B\nC', knocked_out = 1 WHERE id = 3"))
+    for table in exports.TABLES:
+        fast = export(
+            activity_engine, what=[table], directory=tmp_path / "fast", comma=comma, basename=table
+        )
+        slow = export(
+            activity_engine,
+            what=[table],
+            directory=tmp_path / "slow",
+            comma=comma,
+            basename=table,
+            sql_csv=False,
+        )
+        assert fast.rows == slow.rows
+        assert fast.files[0].read_bytes() == slow.files[0].read_bytes(), table
+    delimiter = "," if comma else ";"
+    rows = _read_csv(tmp_path / "fast" / "touches.csv", delimiter=delimiter, bom=not comma)
+    assert [row["notas"] for row in rows[: len(tricky)]] == tricky
+    assert {row["vendedor"] for row in rows if row["vendedor_id"] == "2"} == {'Silva; "Ana"'}
+    leads = _read_csv(tmp_path / "fast" / "leads.csv", delimiter=delimiter, bom=not comma)
+    assert (leads[2]["empresa"], leads[2]["eliminado"], leads[0]["eliminado"]) == (
+        "A, B\nC",
+        "True",
+        "False",
+    )

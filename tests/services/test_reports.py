@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from collections import Counter, defaultdict
 from datetime import timedelta
 from typing import Any
@@ -228,6 +229,19 @@ def test_every_metric_matches_an_independent_computation(
         assert r.per_working_day == pytest.approx(r.touches / 40)
 
 
+def test_the_twin_snapshot_changes_nothing(activity_engine: Engine) -> None:
+    """On a SQLite file half the queries run on a twin snapshot in a second thread; a session
+    that has already read (no twin possible) must get the very same report."""
+    from sqlmodel import select
+
+    with Session(activity_engine) as session:
+        parallel = build_report(session, start=START, end=END, campaign="Indústria Sul")
+    with Session(activity_engine) as session:
+        session.exec(select(Member)).first()
+        alone = build_report(session, start=START, end=END, campaign="Indústria Sul")
+    assert parallel == alone
+
+
 def test_renderings(built: dict[str, Any]) -> None:
     report = built["everything"]
     chat = reports.render_chat(report)
@@ -296,3 +310,63 @@ def test_postgres_and_sqlite_agree(engine: Engine, sqlite_engine: Engine, tmp_pa
 
     exported = export(engine, what=["touches", "leads"], fmt="xlsx", directory=tmp_path)
     assert exported.total_rows > 150
+
+
+def test_local_days_and_times_follow_brazils_old_summer_time(engine: Engine, tmp_path: Any) -> None:
+    """Until 2019 São Paulo had summer time (UTC−2): old activity is not shifted by a fixed
+    −3 h, in the report's days nor in the export's times, on SQLite as on PostgreSQL."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import insert
+
+    from bot.services.exports import export
+    from bot.storage.models import Lead, Touch
+
+    zone = ZoneInfo("America/Sao_Paulo")
+    moments = [
+        datetime(2018, 6, 15, 2, 30, tzinfo=UTC),  # winter, −3: 14/06 23:30
+        datetime(2018, 11, 4, 2, 30, tzinfo=UTC),  # just before summer time: 03/11 23:30
+        datetime(2018, 11, 4, 3, 30, tzinfo=UTC),  # just after (00:00 → 01:00): 04/11 01:30
+        datetime(2018, 12, 15, 2, 30, tzinfo=UTC),  # summer, −2: 15/12 00:30
+        datetime(2019, 2, 17, 1, 30, tzinfo=UTC),  # last summer hour: 16/02 23:30
+        datetime(2019, 2, 17, 2, 30, tzinfo=UTC),  # the hour again, −3: 16/02 23:30
+        datetime(2019, 2, 17, 3, 30, tzinfo=UTC),  # 17/02 00:30
+        datetime(2025, 3, 3, 12, 0, tzinfo=UTC),  # today's −3: 03/03 09:00
+    ]
+    with engine.begin() as connection:
+        connection.execute(
+            insert(Member), [dict(id=1, telegram_id=1, role="rep", first_name="Ana", created_at=moments[0])]
+        )
+        connection.execute(
+            insert(Lead),
+            [dict(id=1, owner_id=1, company="X", company_key="x", created_at=moments[0], updated_at=moments[0])],
+        )
+        connection.execute(
+            insert(Touch),
+            [
+                dict(
+                    id=n,
+                    lead_id=1,
+                    rep_id=1,
+                    channel="phone",
+                    outcome="no_answer",
+                    playbook_version="1.0",
+                    playbook_fingerprint="fp",
+                    happened_at=moment,
+                    recorded_at=moment,
+                )
+                for n, moment in enumerate(moments, start=1)
+            ],
+        )
+    local = [moment.astimezone(zone) for moment in moments]
+    with Session(engine) as session:
+        report = build_report(session, start=None, end=None)
+    [rep] = report.adoption.reps
+    assert rep.active_days == len({moment.date() for moment in local}) == 7
+    weeks = {f"{d.isocalendar().year}-W{d.isocalendar().week:02d}" for d in (m.date() for m in local)}
+    assert {week for week, _n in report.adoption.weeks} == weeks
+    result = export(engine, what=["touches"], directory=tmp_path)
+    with result.files[0].open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
+    assert [row["data_hora"] for row in rows] == [m.strftime("%Y-%m-%d %H:%M:%S") for m in local]

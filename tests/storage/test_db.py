@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
@@ -15,7 +15,10 @@ from bot.storage.db import (
     DatabaseUnavailable,
     make_engine,
     normalize_url,
+    read_only_snapshot,
+    read_scope,
     session_scope,
+    twin_snapshot,
     upgrade_database,
 )
 from bot.storage.models import Member
@@ -114,6 +117,141 @@ def test_programming_errors_are_not_disguised(engine: Engine) -> None:
     with pytest.raises(Exception) as caught, session_scope(engine) as session:
         session.exec(text("SELECT * FROM no_such_table"))  # type: ignore[call-overload]
     assert not isinstance(caught.value, DatabaseUnavailable)
+
+
+# --- Read-only sessions -----------------------------------------------------------------------
+
+
+def test_a_long_read_never_blocks_a_writer(sqlite_engine: Engine, tmp_path: Path) -> None:
+    """While a read_scope transaction is open (a report, an export), the bot still writes.
+
+    The writer's engine has a 200 ms busy timeout: under ``BEGIN IMMEDIATE`` the reader would
+    hold the write lock and the write would fail as "locked" after waiting it out.
+    """
+    writer = make_engine(sqlite_engine.url, busy_timeout_ms=200)
+    try:
+        with session_scope(sqlite_engine) as session:
+            session.add(Member(telegram_id=20, role="rep", first_name="Rui"))
+        with read_scope(sqlite_engine) as reader:
+            assert len(reader.exec(select(Member)).all()) == 1  # the snapshot starts here
+            started = time.monotonic()
+            with session_scope(writer) as session:
+                session.add(Member(telegram_id=21, role="rep", first_name="Sol"))
+            assert time.monotonic() - started < 0.15  # committed without waiting
+            # The reader keeps its snapshot: the new row appears only to later transactions.
+            assert len(reader.exec(select(Member)).all()) == 1
+        with read_scope(sqlite_engine) as reader:
+            assert len(reader.exec(select(Member)).all()) == 2
+    finally:
+        writer.dispose()
+
+
+def test_read_scope_takes_no_write_lock_and_commits_nothing(sqlite_engine: Engine) -> None:
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(sqlite_engine, "before_cursor_execute", record)
+    try:
+        with read_scope(sqlite_engine) as session:
+            session.add(Member(telegram_id=22, role="rep", first_name="Tito"))
+            session.flush()
+        assert "BEGIN" in statements and "BEGIN IMMEDIATE" not in statements
+        statements.clear()
+        with session_scope(sqlite_engine) as session:
+            assert session.exec(select(Member)).all() == []  # rolled back
+        assert statements[0] == "BEGIN IMMEDIATE"  # ordinary sessions still take the lock
+    finally:
+        event.remove(sqlite_engine, "before_cursor_execute", record)
+
+
+def test_a_fresh_session_can_be_made_read_only(sqlite_engine: Engine) -> None:
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(sqlite_engine, "before_cursor_execute", record)
+    try:
+        with session_scope(sqlite_engine) as session:
+            read_only_snapshot(session)
+            session.exec(select(Member)).all()
+        assert statements[0] == "BEGIN"
+        statements.clear()
+        with session_scope(sqlite_engine) as session:  # already in a write transaction: kept
+            session.exec(select(Member)).all()
+            read_only_snapshot(session)
+            session.add(Member(telegram_id=23, role="rep", first_name="Ugo"))
+        assert statements[0] == "BEGIN IMMEDIATE"
+    finally:
+        event.remove(sqlite_engine, "before_cursor_execute", record)
+
+
+def test_read_scope_on_both_backends(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        session.add(Member(telegram_id=24, role="rep", first_name="Vera"))
+    with read_scope(engine) as session:
+        assert [m.first_name for m in session.exec(select(Member))] == ["Vera"]
+
+
+def test_twin_snapshots_see_the_same_commit_while_writers_commit(sqlite_engine: Engine) -> None:
+    """A report reads half its queries on a twin session: both must see one and the same state,
+    however busy the writers are."""
+    import threading
+
+    stop = threading.Event()
+
+    def write() -> None:
+        n = 100
+        while not stop.is_set():
+            with session_scope(sqlite_engine) as session:
+                session.add(Member(telegram_id=n, role="rep", first_name=f"W{n}"))
+            n += 1
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    twins = 0
+    try:
+        for _ in range(30):
+            with read_scope(sqlite_engine) as session, twin_snapshot(session) as twin:
+                if twin is None:  # a writer held the lock past the barrier's timeout
+                    continue
+                twins += 1
+                count = "SELECT count(*) FROM members"
+                first = session.execute(text(count)).scalar_one()
+                time.sleep(0.005)  # writers commit meanwhile
+                assert twin.execute(text(count)).scalar_one() == first
+                assert session.execute(text(count)).scalar_one() == first
+    finally:
+        stop.set()
+        writer.join()
+    assert twins > 0
+
+
+def test_no_twin_when_it_could_differ_or_cannot_exist(sqlite_engine: Engine, tmp_path: Path) -> None:
+    with read_scope(sqlite_engine) as session:
+        session.exec(select(Member)).all()  # its snapshot is already taken
+        with twin_snapshot(session) as twin:
+            assert twin is None
+    memory = make_engine("sqlite://")
+    try:
+        upgrade_database(memory)
+        with read_scope(memory) as session, twin_snapshot(session) as twin:
+            assert twin is None
+    finally:
+        memory.dispose()
+    holder = sqlite3.connect(str(sqlite_engine.url.database), isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # a writer in the middle of a long write
+        started = time.monotonic()
+        with read_scope(sqlite_engine) as session, twin_snapshot(session) as twin:
+            assert twin is None
+            assert session.exec(select(Member)).all() == []  # reading alone still works
+        assert time.monotonic() - started < 1
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
 
 
 # --- Database unavailable ---------------------------------------------------------------------
