@@ -177,14 +177,17 @@ class _CsvParts:
         self._flush()
         self.paths.append(path)
 
-    def write(self, rows: list[tuple[Any, ...]]) -> None:
+    def _room_for_a_chunk(self) -> None:
+        """Open the first file, or the next part when another chunk might pass the size limit."""
         if self._handle is None:
             self._open()
-        else:
-            position = self._handle.tell()
-            if position + 2 * self._last_chunk > self.max_bytes:
-                self._handle.close()
-                self._open()
+        elif self._handle.tell() + 2 * self._last_chunk > self.max_bytes:
+            self._handle.close()
+            self._open()
+
+    def write(self, rows: list[tuple[Any, ...]]) -> None:
+        self._room_for_a_chunk()
+        assert self._handle is not None
         before = self._handle.tell()
         self._writer.writerows(rows)
         self._flush()
@@ -192,13 +195,8 @@ class _CsvParts:
 
     def write_text(self, text: str) -> None:
         """Rows already written as CSV (whole lines, line ends included)."""
-        if self._handle is None:
-            self._open()
-        else:
-            position = self._handle.tell()
-            if position + 2 * self._last_chunk > self.max_bytes:
-                self._handle.close()
-                self._open()
+        self._room_for_a_chunk()
+        assert self._handle is not None
         before = self._handle.tell()
         self._handle.write(text)
         self._last_chunk = self._handle.tell() - before

@@ -129,6 +129,24 @@ class NoShows:
         return _ratio(self.no_shows, self.held + self.no_shows)
 
 
+#: The additive counts of a campaign row: a total row is their sum.
+COUNT_FIELDS = (
+    "list_companies",
+    "entered",
+    "lost",
+    "calls",
+    "effective_calls",
+    "messages",
+    "sql",
+    "decision_makers",
+    "influencers",
+    "intent_45d",
+    "intent_90d",
+    "proposals",
+    "sales",
+)
+
+
 @dataclass(slots=True)
 class CampaignRow:
     """Counts and the advanced (PDCA) ratios of one campaign (or all of them)."""
@@ -374,21 +392,7 @@ def _build(
 
     total = CampaignRow("")
     for c in campaigns.values():
-        for name in (
-            "list_companies",
-            "entered",
-            "lost",
-            "calls",
-            "effective_calls",
-            "messages",
-            "sql",
-            "decision_makers",
-            "influencers",
-            "intent_45d",
-            "intent_90d",
-            "proposals",
-            "sales",
-        ):
+        for name in COUNT_FIELDS:
             setattr(total, name, getattr(total, name) + getattr(c, name))
         if not c.funnel:
             c.funnel = _funnel({})
@@ -859,21 +863,7 @@ def _pp(value: float) -> str:
 
 def _total_row(t: CampaignRow) -> CampaignRow:
     total = CampaignRow("TOTAL")
-    for name in (
-        "list_companies",
-        "entered",
-        "lost",
-        "calls",
-        "effective_calls",
-        "messages",
-        "sql",
-        "decision_makers",
-        "influencers",
-        "intent_45d",
-        "intent_90d",
-        "proposals",
-        "sales",
-    ):
+    for name in COUNT_FIELDS:
         setattr(total, name, getattr(t, name))
     return total
 

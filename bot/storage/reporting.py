@@ -42,20 +42,12 @@ from sqlalchemy import (
 )
 from sqlmodel import Session, col
 
-from bot.domain.vocabulary import ContactRole, PurchaseIntent, Stage
+from bot.domain.vocabulary import OPEN_STAGES, ContactRole, PurchaseIntent, Stage
 from bot.storage.models import Lead, Meeting, Member, StageChange, Touch
 from bot.storage.types import UTCDateTime
 
 #: Funnel stages in order, as ranks; ``lost`` is not a rung of the funnel.
-FUNNEL: tuple[Stage, ...] = (
-    Stage.NEW,
-    Stage.PROSPECTING,
-    Stage.CONNECTED,
-    Stage.MEETING_BOOKED,
-    Stage.MEETING_HELD,
-    Stage.PROPOSAL_SENT,
-    Stage.WON,
-)
+FUNNEL: tuple[Stage, ...] = (*OPEN_STAGES, Stage.WON)
 
 LOCAL_ZONE_NAME = "America/Sao_Paulo"
 LOCAL_ZONE = ZoneInfo(LOCAL_ZONE_NAME)
