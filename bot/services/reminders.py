@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -357,17 +358,22 @@ def ensure_agendas(runtime: Runtime) -> int:
         return len(members)
 
 
+def _cancel_live(session: Session, *conditions: Any, why: str | None = None) -> None:
+    """Cancel the live (pending or snoozed) reminders matching ``conditions``."""
+    values: dict[str, Any] = {"state": ReminderState.CANCELLED.value}
+    if why is not None:
+        values["last_error"] = why
+    session.execute(update(Reminder).where(*conditions, col(Reminder.state).in_(LIVE)).values(**values))
+
+
 def replan_agenda(runtime: Runtime, member: Member) -> None:
     """Working hours or zone changed: move the next agenda to the new start of day."""
     with runtime.session() as session:
-        session.execute(
-            update(Reminder)
-            .where(
-                col(Reminder.member_id) == member.id,
-                col(Reminder.kind) == ReminderKind.AGENDA.value,
-                col(Reminder.state).in_(LIVE),
-            )
-            .values(state=ReminderState.CANCELLED.value, last_error="working hours changed")
+        _cancel_live(
+            session,
+            col(Reminder.member_id) == member.id,
+            col(Reminder.kind) == ReminderKind.AGENDA.value,
+            why="working hours changed",
         )
         session.flush()
         due = next_agenda_at(runtime.now(), working_hours(member))
@@ -497,15 +503,12 @@ def snooze(runtime: Runtime, member: Member, reminder_id: int, choice: str) -> S
         if reminder.state == ReminderState.SENDING.value:
             raise StaleAction("being sent right now")
         # Any other live reminder of this lead is replaced by this one.
-        session.execute(
-            update(Reminder)
-            .where(
-                col(Reminder.lead_id) == lead.id,
-                col(Reminder.kind) == ReminderKind.STEP_DUE.value,
-                col(Reminder.state).in_(LIVE),
-                col(Reminder.id) != reminder.id,
-            )
-            .values(state=ReminderState.CANCELLED.value, last_error="replaced by a snooze")
+        _cancel_live(
+            session,
+            col(Reminder.lead_id) == lead.id,
+            col(Reminder.kind) == ReminderKind.STEP_DUE.value,
+            col(Reminder.id) != reminder.id,
+            why="replaced by a snooze",
         )
         reminder.state = ReminderState.SNOOZED.value
         reminder.due_at = until
@@ -593,15 +596,7 @@ def resume_cadence(runtime: Runtime, member: Member, lead_id: int) -> Lead:
 def _replan_step(session: Session, lead: Lead, owner: Member) -> None:
     """Like the cadence's planning, but reusing a row whose dedupe key is taken (a cadence
     paused and resumed within the same minute, say)."""
-    session.execute(
-        update(Reminder)
-        .where(
-            col(Reminder.lead_id) == lead.id,
-            col(Reminder.kind) == ReminderKind.STEP_DUE.value,
-            col(Reminder.state).in_(LIVE),
-        )
-        .values(state=ReminderState.CANCELLED.value)
-    )
+    _cancel_live(session, col(Reminder.lead_id) == lead.id, col(Reminder.kind) == ReminderKind.STEP_DUE.value)
     due = lead.step_due_at
     if due is None or not lead.current_step:
         return
