@@ -162,8 +162,8 @@ def test_run_refuses_a_broken_playbook_before_touching_telegram(tmp_path: Path) 
     assert "cadence.yaml:" in result.stderr
 
 
-def test_run_refuses_an_edited_playbook_with_the_same_version(tmp_path: Path) -> None:
-    database = f"sqlite:///{tmp_path / 'x.db'}"
+def remember_default_playbook(database: str) -> None:
+    """A database that has already run with the default playbook."""
     from bot.services.playbooks import load_checked_playbook, remember_playbook
     from bot.storage.db import make_engine, upgrade_database
 
@@ -171,11 +171,22 @@ def test_run_refuses_an_edited_playbook_with_the_same_version(tmp_path: Path) ->
     upgrade_database(engine)
     remember_playbook(engine, load_checked_playbook(bundled_dir("playbook")))
     engine.dispose()
+
+
+def edited_default_playbook(tmp_path: Path) -> Path:
+    """The default playbook with one tier threshold changed and the same version."""
     edited = tmp_path / "pb"
     shutil.copytree(bundled_dir("playbook"), edited)
     icp = yaml.safe_load((edited / "icp.yaml").read_text(encoding="utf-8"))
     icp["tiers"]["A"] -= 1
     (edited / "icp.yaml").write_text(yaml.safe_dump(icp, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return edited
+
+
+def test_run_refuses_an_edited_playbook_with_the_same_version(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'x.db'}"
+    remember_default_playbook(database)
+    edited = edited_default_playbook(tmp_path)
     result = cadencia(
         "run",
         env={"TELEGRAM_BOT_TOKEN": "123:TEST", "PLAYBOOK_DIR": str(edited), "DATABASE_URL": database},
@@ -186,23 +197,15 @@ def test_run_refuses_an_edited_playbook_with_the_same_version(tmp_path: Path) ->
 
 def test_playbook_check_compares_the_version_with_the_database(tmp_path: Path) -> None:
     database = f"sqlite:///{tmp_path / 'x.db'}"
-    from bot.services.playbooks import load_checked_playbook, remember_playbook
-    from bot.storage.db import make_engine, upgrade_database
-
-    engine = make_engine(database)
-    upgrade_database(engine)
-    remember_playbook(engine, load_checked_playbook(bundled_dir("playbook")))
-    engine.dispose()
+    remember_default_playbook(database)
     assert "compatible" in cadencia("playbook", "check", env={"DATABASE_URL": database}).stdout
-    edited = tmp_path / "pb"
-    shutil.copytree(bundled_dir("playbook"), edited)
-    (edited / "objections.yaml").write_text(
-        (edited / "objections.yaml").read_text(encoding="utf-8") + "\n# só um comentário\n", encoding="utf-8"
+    commented = tmp_path / "commented"
+    shutil.copytree(bundled_dir("playbook"), commented)
+    (commented / "objections.yaml").write_text(
+        (commented / "objections.yaml").read_text(encoding="utf-8") + "\n# só um comentário\n", encoding="utf-8"
     )
-    assert cadencia("playbook", "check", str(edited), env={"DATABASE_URL": database}).returncode == 0
-    icp = yaml.safe_load((edited / "icp.yaml").read_text(encoding="utf-8"))
-    icp["tiers"]["A"] -= 1
-    (edited / "icp.yaml").write_text(yaml.safe_dump(icp, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert cadencia("playbook", "check", str(commented), env={"DATABASE_URL": database}).returncode == 0
+    edited = edited_default_playbook(tmp_path)
     result = cadencia("playbook", "check", str(edited), env={"DATABASE_URL": database})
     assert result.returncode != 0 and "Bump `version`" in result.stderr
 
