@@ -64,11 +64,16 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text(update.effective_message.text or "?")
 
 
-async def measure(app: Application, updates: list[Update]) -> float:  # type: ignore[type-arg]
+async def measure(app: Application, updates: list[Update], per_kind: dict[str, float] | None = None) -> float:  # type: ignore[type-arg]
+    """Seconds to process ``updates`` one after the other; ``per_kind`` gets the time per script line."""
     await app.initialize()
     started = time.perf_counter()
-    for update in updates:
+    for index, update in enumerate(updates):
+        before = time.perf_counter()
         await app.process_update(update)
+        if per_kind is not None:
+            kind = SCRIPT[(index // REPS) % len(SCRIPT)]
+            per_kind[kind] = per_kind.get(kind, 0.0) + time.perf_counter() - before
     elapsed = time.perf_counter() - started
     await app.shutdown()
     return elapsed
@@ -105,7 +110,8 @@ async def main(count: int) -> None:
         assert first is not None
         leads.create_lead(runtime, first, {"company": "Transportes Horizonte", "cnae": "4930202", "uf": "PR"})
         updates = stream(factory, users, count)
-        bot_time = await measure(app, updates)
+        per_kind: dict[str, float] = {}
+        bot_time = await measure(app, updates, per_kind)
         replies = len(api.requests_for("sendMessage", "editMessageText"))
 
     echo_rate = count / echo_time
@@ -115,6 +121,10 @@ async def main(count: int) -> None:
     print(f"cadência bot:  {bot_rate:8,.0f} updates/s ({bot_time:.2f} s)")
     ratio = bot_rate / echo_rate
     print(f"ratio bot/echo: {ratio:.2f} (target ≥ 0.50: {'OK' if ratio >= 0.5 else 'BELOW TARGET'})")
+    print(f"echo bot per update: {echo_time / count * 1e6:,.0f} µs; the bot per kind of update:")
+    per_line = count / len(SCRIPT)
+    for kind, seconds in sorted(per_kind.items(), key=lambda item: -item[1]):
+        print(f"  {seconds / per_line * 1e6:7,.0f} µs  {kind}")
 
 
 if __name__ == "__main__":
