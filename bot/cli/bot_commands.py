@@ -82,15 +82,44 @@ def run(args: argparse.Namespace) -> int:
     if not settings.telegram_bot_token:
         raise CommandFailed(NO_TOKEN, status=2)
     logging.getLogger().setLevel(settings.log_level.upper())
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     runtime = _runtime(settings)
+    username = asyncio.run(_reach_telegram(settings))
     from bot.wiring import build_application
 
     application = build_application(runtime)
     if not settings.admin_ids:
         log.warning("CADENCIA_ADMINS is empty: nobody can use the bot until a manager id is set")
-    print(f"Cadência rodando (playbook {runtime.playbook.version}). Ctrl-C para parar.")
+    print(f"Cadência rodando como @{username} (playbook {runtime.playbook.version}). Ctrl-C para parar.")
     application.run_polling(allowed_updates=["message", "callback_query"])
     return 0
+
+
+async def _reach_telegram(settings: Settings) -> str:
+    """Check the token and the Bot API server before starting, to fail with one clear line."""
+    from telegram import Bot
+    from telegram.error import InvalidToken, NetworkError, TelegramError
+
+    bot = Bot(
+        settings.telegram_bot_token,
+        base_url=settings.telegram_api_base_url,
+        base_file_url=settings.telegram_api_file_url,
+    )
+    try:
+        async with bot:
+            return bot.username
+    except InvalidToken:
+        raise CommandFailed(
+            "o Telegram recusou o TELEGRAM_BOT_TOKEN; confira o token com o @BotFather (/token)."
+        ) from None
+    except NetworkError as exc:
+        raise CommandFailed(
+            f"não consegui falar com o Bot API em {settings.telegram_api_base_url} ({exc}); confira a rede "
+            "ou TELEGRAM_API_BASE_URL."
+        ) from None
+    except TelegramError as exc:
+        raise CommandFailed(f"o Bot API respondeu com erro: {exc}") from None
 
 
 def demo(args: argparse.Namespace) -> int:

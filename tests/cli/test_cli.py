@@ -214,3 +214,17 @@ def test_a_wrong_setting_is_named(tmp_path: Path) -> None:
     result = cadencia("run", env={"CADENCIA_ADMINS": "joao", "TELEGRAM_BOT_TOKEN": "1:x"})
     assert result.returncode == 2
     assert "configuração inválida: CADENCIA_ADMINS" in result.stderr and "userinfobot" in result.stderr
+
+
+def test_run_says_when_the_bot_api_cannot_be_reached(tmp_path: Path) -> None:
+    result = cadencia(
+        "run",
+        env={
+            "TELEGRAM_BOT_TOKEN": "123:TEST",
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",  # nothing listens on the discard port
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+        },
+    )
+    assert result.returncode == 1
+    assert "não consegui falar com o Bot API em http://127.0.0.1:9/bot" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
