@@ -6,7 +6,6 @@ gets one polite line and nothing else — no data, no lead names, no command lis
 
 from __future__ import annotations
 
-import html
 import logging
 
 from telegram import Update
@@ -16,6 +15,7 @@ from telegram.ext import ApplicationHandlerStop, ConversationHandler
 
 from bot.domain.vocabulary import Role
 from bot.i18n import language_for
+from bot.render.messages import escape
 from bot.services import team
 from bot.services.cadence import StaleAction
 from bot.services.leads import LeadNotFound
@@ -96,7 +96,7 @@ async def _accept_invite(update: Update, context: Context, person: TelegramPerso
     log.info("member %s joined as %s", member.id, member.role)
     await say(
         update,
-        context._("Bem-vindo ao time, %(name)s!") % {"name": html.escape(member.first_name)}
+        context._("Bem-vindo ao time, %(name)s!") % {"name": escape(member.first_name)}
         + "\n\n"
         + context.render("help.html", manager=member.role == Role.MANAGER, version=context.runtime.playbook.version),
     )
@@ -105,7 +105,7 @@ async def _accept_invite(update: Update, context: Context, person: TelegramPerso
 async def start(update: Update, context: Context) -> None:
     await say(
         update,
-        context._("Olá, %(name)s!") % {"name": html.escape(context.me.first_name)}
+        context._("Olá, %(name)s!") % {"name": escape(context.me.first_name)}
         + "\n\n"
         + context.render(
             "help.html", manager=context.me.role == Role.MANAGER, version=context.runtime.playbook.version

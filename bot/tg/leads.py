@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import html
-
 from telegram import Update
 
 from bot.domain.text import fold
 from bot.domain.vocabulary import Stage
 from bot.i18n import N_, when
+from bot.render.messages import escape
 from bot.services import leads
 from bot.tg.callbacks import Verb, as_id, unpack
 from bot.tg.cards import icp_card, lead_card, stage_name
@@ -100,7 +99,7 @@ async def open_command(update: Update, context: Context) -> None:
     if not found:
         await say(
             update,
-            context._("Nenhum lead encontrado para '%(q)s'. Veja os seus em /leads.") % {"q": html.escape(query)},
+            context._("Nenhum lead encontrado para '%(q)s'. Veja os seus em /leads.") % {"q": escape(query)},
         )
         return
     if len(found) == 1:

@@ -26,7 +26,6 @@ Arguments (Portuguese, in any order):
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import re
 import secrets
@@ -45,6 +44,7 @@ from telegram import Message, Update
 from telegram.constants import FileSizeLimit, ParseMode
 
 from bot.domain.vocabulary import Role
+from bot.render.messages import escape
 from bot.services import exports, imports, reports, team
 from bot.services.reports import NotAllowed
 from bot.services.runtime import Runtime
@@ -172,8 +172,8 @@ def _moment(text: str | None) -> datetime | None:
 
 def _refusal(context: Context, exc: Exception) -> str:
     if isinstance(exc, UnknownRep):
-        return context._("Não encontrei %(name)s no time.") % {"name": html.escape(str(exc)[:60])}
-    return html.escape(str(exc), quote=False)
+        return context._("Não encontrei %(name)s no time.") % {"name": escape(str(exc)[:60])}
+    return escape(str(exc))
 
 
 # ------------------------------------------------------------------------------ /relatorio
@@ -320,9 +320,7 @@ async def _send_export(update: Update, context: Context, wanted: dict[str, Any],
         token = _remember(context, EXPORT_KEY, wanted)
         other = "csv" if fmt == "xlsx" else "xlsx"
         label = context._("📊 Em Excel (XLSX)") if other == "xlsx" else context._("📄 Em CSV")
-        await _replace(
-            update, status, html.escape(result.message), markup([[button(label, Verb.EXPORT, token, other)]])
-        )
+        await _replace(update, status, escape(result.message), markup([[button(label, Verb.EXPORT, token, other)]]))
         for number, path in enumerate(result.files):
             if number and SEND_PAUSE:
                 await asyncio.sleep(SEND_PAUSE)
@@ -389,10 +387,10 @@ async def on_document(update: Update, context: Context) -> None:
     except imports.ImportFailed as exc:
         await progress.settle()
         reason = context._("Não importei %(name)s: %(reason)s") % {"name": name, "reason": exc}
-        await status.edit_text(html.escape(reason, quote=False), parse_mode=ParseMode.HTML)
+        await status.edit_text(escape(reason), parse_mode=ParseMode.HTML)
         return
     await progress.settle()
-    await status.edit_text(f"<pre>{_cut(html.escape(result.summary, quote=False))}</pre>", parse_mode=ParseMode.HTML)
+    await status.edit_text(f"<pre>{_cut(escape(result.summary))}</pre>", parse_mode=ParseMode.HTML)
     if result.problems and update.effective_chat is not None:
         await update.effective_chat.send_document(
             result.rejected_csv(),

@@ -18,7 +18,6 @@ one message (``campo: valor`` per line) as the first answer. The draft lives in 
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +42,7 @@ from bot.domain.facts import (
 )
 from bot.domain.vocabulary import Macroregion
 from bot.i18n import N_
+from bot.render.messages import escape
 from bot.services import leads
 from bot.services.columns import canonical_field
 from bot.tg.callbacks import Verb, as_id, unpack
@@ -195,10 +195,10 @@ async def _ask(
     field = FIELDS[draft["index"]]
     _ = context._
     position = f"{draft['index'] + 1}/{len(FIELDS)}" if draft["mode"] == "new" else "✏️"
-    lines = [html.escape(intro) + "\n"] if intro else []
+    lines = [escape(intro) + "\n"] if intro else []
     if problem:
-        lines.append(f"⚠️ {html.escape(problem)}\n")
-    lines.append(f"<b>{position}</b> {html.escape(_(field.question))}")
+        lines.append(f"⚠️ {escape(problem)}\n")
+    lines.append(f"<b>{position}</b> {escape(_(field.question))}")
     navigation = []
     if draft["mode"] == "new" and draft["index"] > 0:
         navigation.append(button("⬅️ " + _("Voltar"), Verb.NEW, "back"))
@@ -325,7 +325,7 @@ async def _take_paste(update: Update, context: Context, pasted: dict[str, str]) 
     summary = context._("Anotei: %(fields)s.") % {"fields": ", ".join(saved) or "—"}
     if problems:
         summary += "\n" + context._("Não consegui usar:") + "\n" + "\n".join(f"• {p}" for p in problems)
-    await say(update, html.escape(summary))
+    await say(update, escape(summary))
     if "company" not in draft["answers"]:
         draft["index"] = 0
         return await _ask(update, context)
@@ -374,7 +374,7 @@ async def start_edit(update: Update, context: Context) -> NewLead:
     buttons = [button(context._(f.label), Verb.NEW, "field", f.key) for f in FIELDS]
     await say(
         update,
-        context._("Qual dado de %(company)s você quer corrigir?") % {"company": html.escape(lead.company)},
+        context._("Qual dado de %(company)s você quer corrigir?") % {"company": escape(lead.company)},
         markup(rows(buttons, 3)),
     )
     return NewLead.CHOOSING_FIELD

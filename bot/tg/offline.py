@@ -575,9 +575,7 @@ class InProcessBotApi(BaseRequest):
         if reply_to is not None:
             original = state.messages.get(reply_to)
             if original is not None:
-                message["reply_to_message"] = {
-                    k: v for k, v in original.items() if k != "reply_to_message"
-                }
+                message["reply_to_message"] = {k: v for k, v in original.items() if k != "reply_to_message"}
             elif not params["reply_parameters"].get("allow_sending_without_reply"):
                 raise _bad_request("message to be replied not found")
         state.messages[message["message_id"]] = message
@@ -651,9 +649,7 @@ class InProcessBotApi(BaseRequest):
             raise _bad_request("message text is empty")
         return self._new_bot_message(params, {"text": text})
 
-    def _file_param(
-        self, params: JSONDict, files: dict[str, tuple[str, bytes]], name: str, kind: str
-    ) -> _StoredFile:
+    def _file_param(self, params: JSONDict, files: dict[str, tuple[str, bytes]], name: str, kind: str) -> _StoredFile:
         if name in files:
             filename, data = files[name]
             if len(data) > FileSizeLimit.FILESIZE_UPLOAD:
@@ -688,9 +684,7 @@ class InProcessBotApi(BaseRequest):
         photo = {**_file_dict(stored), "width": width, "height": height}
         return self._new_bot_message(params, self._captioned(params, {"photo": [photo]}))
 
-    def _send_media_group(
-        self, params: JSONDict, files: dict[str, tuple[str, bytes]]
-    ) -> list[JSONDict]:
+    def _send_media_group(self, params: JSONDict, files: dict[str, tuple[str, bytes]]) -> list[JSONDict]:
         messages = []
         group_id = f"group-{next(self._file_counter)}"
         for item in params.get("media") or []:
@@ -719,9 +713,7 @@ class InProcessBotApi(BaseRequest):
         if "text" not in message:
             raise _bad_request("there is no text in the message to edit")
         # Like Telegram: an edit without reply_markup removes the inline keyboard.
-        return self._apply_edit(
-            message, {"text": text, "reply_markup": _inline_markup(params.get("reply_markup"))}
-        )
+        return self._apply_edit(message, {"text": text, "reply_markup": _inline_markup(params.get("reply_markup"))})
 
     def _edit_message_caption(self, params: JSONDict, files: Any) -> JSONDict | bool:
         message = self._message_to_edit(params)
@@ -741,9 +733,7 @@ class InProcessBotApi(BaseRequest):
         message = self._message_to_edit(params)
         if message is None:
             return True
-        return self._apply_edit(
-            message, {"reply_markup": _inline_markup(params.get("reply_markup"))}
-        )
+        return self._apply_edit(message, {"reply_markup": _inline_markup(params.get("reply_markup"))})
 
     def _delete_message(self, params: JSONDict, files: Any) -> bool:
         state = self._existing_chat(params.get("chat_id"))
@@ -768,9 +758,7 @@ class InProcessBotApi(BaseRequest):
     def _download(self, file_path: str) -> tuple[int, bytes]:
         stored = self._files_by_path.get(file_path)
         if stored is None:
-            return 404, json.dumps(
-                {"ok": False, "error_code": 404, "description": "Not Found"}
-            ).encode()
+            return 404, json.dumps({"ok": False, "error_code": 404, "description": "Not Found"}).encode()
         return 200, stored.data
 
     def _get_chat(self, params: JSONDict, files: Any) -> JSONDict:
@@ -817,9 +805,7 @@ class InProcessBotApi(BaseRequest):
         return True
 
     def _get_chat_menu_button(self, params: JSONDict, files: Any) -> JSONDict:
-        return self._menu_buttons.get(
-            params.get("chat_id"), self._menu_buttons.get(None, {"type": "default"})
-        )
+        return self._menu_buttons.get(params.get("chat_id"), self._menu_buttons.get(None, {"type": "default"}))
 
 
 class UpdateFactory:
@@ -967,7 +953,5 @@ def _utf16_len(text: str) -> int:
 def iter_sent_texts(requests: Iterable[SentRequest]) -> list[str]:
     """The texts/captions of the sending and editing requests, in order."""
     return [
-        request.text
-        for request in requests
-        if request.text is not None and request.method.startswith(("send", "edit"))
+        request.text for request in requests if request.text is not None and request.method.startswith(("send", "edit"))
     ]
