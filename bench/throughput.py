@@ -2,7 +2,8 @@
 
 The same stream of updates (reps starting /novo, answering, making mistakes, cancelling,
 listing and opening leads, asking for help) goes through both Applications over the same
-in-process Bot API transport; each update is answered. Prints both rates and the ratio.
+in-process Bot API transport; each update is answered. The two take turns, 500 updates at a
+time, so a change of machine speed during the run affects both. Prints both rates and the ratio.
 Target (issue 3): the bot's throughput is at least half of the echo bot's.
 
     .venv/bin/python bench/throughput.py [--updates 10000]
@@ -64,19 +65,37 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text(update.effective_message.text or "?")
 
 
-async def measure(app: Application, updates: list[Update], per_kind: dict[str, float] | None = None) -> float:  # type: ignore[type-arg]
-    """Seconds to process ``updates`` one after the other; ``per_kind`` gets the time per script line."""
-    await app.initialize()
-    started = time.perf_counter()
-    for index, update in enumerate(updates):
-        before = time.perf_counter()
-        await app.process_update(update)
-        if per_kind is not None:
-            kind = SCRIPT[(index // REPS) % len(SCRIPT)]
-            per_kind[kind] = per_kind.get(kind, 0.0) + time.perf_counter() - before
-    elapsed = time.perf_counter() - started
-    await app.shutdown()
-    return elapsed
+CHUNK = 500
+
+
+async def measure(
+    apps: list[Application],  # type: ignore[type-arg]
+    streams: list[list[Update]],
+    per_kind: dict[str, float],
+) -> list[float]:
+    """Seconds each app takes for its stream, processed one update after the other.
+
+    The apps take turns, :data:`CHUNK` updates at a time, so a machine that slows down or speeds
+    up during the run weighs on both alike. ``per_kind`` gets the last app's time per script line.
+    """
+    for app in apps:
+        await app.initialize()
+    totals = [0.0] * len(apps)
+    count = len(streams[0])
+    last = len(apps) - 1
+    for start in range(0, count, CHUNK):
+        for which, (app, updates) in enumerate(zip(apps, streams, strict=True)):
+            for index in range(start, min(start + CHUNK, count)):
+                before = time.perf_counter()
+                await app.process_update(updates[index])
+                spent = time.perf_counter() - before
+                totals[which] += spent
+                if which == last:
+                    kind = SCRIPT[(index // REPS) % len(SCRIPT)]
+                    per_kind[kind] = per_kind.get(kind, 0.0) + spent
+    for app in apps:
+        await app.shutdown()
+    return totals
 
 
 async def main(count: int) -> None:
@@ -89,7 +108,6 @@ async def main(count: int) -> None:
     echo_factory = UpdateFactory(echo_api, echo_app.bot)
     echo_users = [echo_factory.user(f"Rep {i}", user_id=50_000 + i) for i in range(REPS)]
     echo_updates = stream(echo_factory, echo_users, count)
-    echo_time = await measure(echo_app, echo_updates)
 
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(_env_file=None, database_url=f"sqlite:///{folder}/bench.db", telegram_bot_token="123:BOT")  # type: ignore[call-arg]
@@ -111,7 +129,7 @@ async def main(count: int) -> None:
         leads.create_lead(runtime, first, {"company": "Transportes Horizonte", "cnae": "4930202", "uf": "PR"})
         updates = stream(factory, users, count)
         per_kind: dict[str, float] = {}
-        bot_time = await measure(app, updates, per_kind)
+        echo_time, bot_time = await measure([echo_app, app], [echo_updates, updates], per_kind)
         replies = len(api.requests_for("sendMessage", "editMessageText"))
 
     echo_rate = count / echo_time

@@ -29,6 +29,8 @@ class MessageRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            # Read once per process (a restart picks up edits): no file check on every message.
+            auto_reload=False,
         )
         self._env.filters["num"] = lambda value, lang="pt": number(value, lang)
 

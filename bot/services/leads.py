@@ -197,8 +197,8 @@ def list_leads(
 ) -> LeadPage:
     """The member's leads (a manager: the team's), newest first, PAGE_SIZE per page.
 
-    One query returns the page and the total (``COUNT(*) OVER ()``); only a page past the end
-    costs a second query, for the count.
+    One query returns the page and the total (``COUNT(*) OVER ()``); only an empty page past
+    the first costs a second query, for the count.
     """
     query = select(Lead, func.count().over())
     if member.role != Role.MANAGER:
@@ -220,6 +220,8 @@ def list_leads(
         rows = session.exec(query.order_by(*order).offset(page * PAGE_SIZE).limit(PAGE_SIZE)).all()
         if rows:
             total = rows[0][1]
+        elif page == 0:
+            total = 0  # the first page is empty: there is nothing
         else:
             total = session.exec(select(func.count()).select_from(query.subquery())).one()
             if total and page > 0:  # asked past the end (the list shrank): show the last page

@@ -160,9 +160,7 @@ def _sqlite_file(url: URL) -> Path | None:
     return Path(database).expanduser()
 
 
-def make_engine(
-    url: str | URL, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, echo: bool = False
-) -> Engine:
+def make_engine(url: str | URL, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, echo: bool = False) -> Engine:
     """The engine for ``url`` (a SQLite file or a PostgreSQL server).
 
     The folder of a SQLite file is created if missing; if that is impossible,
@@ -186,9 +184,7 @@ def _make_sqlite_engine(url: URL, *, busy_timeout_ms: int, echo: bool) -> Engine
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise DatabaseUnavailable(
-                "cannot_open", f"cannot create the folder of {path}: {error}"
-            ) from error
+            raise DatabaseUnavailable("cannot_open", f"cannot create the folder of {path}: {error}") from error
     engine = create_engine(
         url,
         echo=echo,
@@ -214,10 +210,16 @@ def _make_sqlite_engine(url: URL, *, busy_timeout_ms: int, echo: bool) -> Engine
     def _begin(connection: Connection) -> None:
         # Writers take the write lock up front (they queue on the busy timeout instead of
         # failing on a read-to-write upgrade); read-only transactions take no lock at all.
-        if connection.get_execution_options().get(READ_ONLY_OPTION):
-            connection.exec_driver_sql("BEGIN")
-        else:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Straight to the driver: this runs for every transaction, and going through
+        # ``exec_driver_sql`` (events, execution context) would cost as much as the work.
+        # Its errors (a lock held too long) are wrapped as SQLAlchemy would wrap them.
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        statement = "BEGIN" if connection.get_execution_options().get(READ_ONLY_OPTION) else "BEGIN IMMEDIATE"
+        try:
+            driver.execute(statement)
+        except sqlite3.Error as error:
+            raise sa_exc.DBAPIError.instance(statement, None, error, sqlite3.Error) from error
 
     return engine
 

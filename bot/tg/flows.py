@@ -28,13 +28,35 @@ stateDiagram-v2
 
 from __future__ import annotations
 
-from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
 from bot.tg import cadence, newlead, settings
 from bot.tg.callbacks import Verb, pattern
 from bot.tg.common import cancel
 
 TEXT = filters.TEXT & ~filters.COMMAND
+
+Callback = Callable[[Update, Any], Coroutine[Any, Any, object]]
+
+
+def _staying(state: object, callback: Callback) -> Callback:
+    async def run(update: Update, context: Any) -> object:
+        result = await callback(update, context)
+        return None if result == state else result
+
+    return run
+
+
+def _in(state: object, *handlers: BaseHandler[Any, Any, Any]) -> list[BaseHandler[Any, Any, Any]]:
+    """The handlers of ``state``. When one answers "stay in ``state``" PTB is told ``None``
+    (stay, unchanged), so the stored state is not re-written after every message of a flow."""
+    for handler in handlers:
+        handler.callback = _staying(state, handler.callback)
+    return list(handlers)
 
 
 def conversation() -> ConversationHandler:
@@ -50,17 +72,25 @@ def conversation() -> ConversationHandler:
             CallbackQueryHandler(settings.ask_hours, pattern=r"^cf:customhours:"),
         ],
         states={
-            newlead.NewLead.ASKING: [
+            newlead.NewLead.ASKING: _in(
+                newlead.NewLead.ASKING,
                 MessageHandler(TEXT, newlead.answer),
                 CallbackQueryHandler(newlead.pressed, pattern=pattern(Verb.NEW)),
-            ],
-            newlead.NewLead.CHOOSING_FIELD: [
+            ),
+            newlead.NewLead.CHOOSING_FIELD: _in(
+                newlead.NewLead.CHOOSING_FIELD,
                 CallbackQueryHandler(newlead.choose_field, pattern=pattern(Verb.NEW)),
                 MessageHandler(TEXT, newlead.text_while_choosing),
-            ],
-            cadence.MeetingFlow.ASKING_WHEN: [MessageHandler(TEXT, cadence.meeting_when)],
-            cadence.MeetingFlow.ASKING_NOTE: [MessageHandler(TEXT, cadence.note_typed)],
-            settings.SettingsFlow.ASKING_HOURS: [MessageHandler(TEXT, settings.hours_typed)],
+            ),
+            cadence.MeetingFlow.ASKING_WHEN: _in(
+                cadence.MeetingFlow.ASKING_WHEN, MessageHandler(TEXT, cadence.meeting_when)
+            ),
+            cadence.MeetingFlow.ASKING_NOTE: _in(
+                cadence.MeetingFlow.ASKING_NOTE, MessageHandler(TEXT, cadence.note_typed)
+            ),
+            settings.SettingsFlow.ASKING_HOURS: _in(
+                settings.SettingsFlow.ASKING_HOURS, MessageHandler(TEXT, settings.hours_typed)
+            ),
         },
         fallbacks=[CommandHandler(["cancelar", "cancel"], cancel)],
         name="flows",

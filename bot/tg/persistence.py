@@ -3,24 +3,32 @@
 Conversation states and user data (the /novo draft, for instance) are stored as JSON rows in
 ``bot_state``. :class:`WriteThroughApplication` saves them after every update instead of on a
 timer, so even a crash right after an answer keeps it.
+
+Conversations go through PTB's persistence protocol. User data does not: PTB would deep-copy
+every user's data and schedule a task for it after every update, which costs more than most
+handlers. :class:`WriteThroughApplication` restores user data at start and, after each update,
+compares the JSON of that user's data with what is stored (microseconds) and writes only a
+change; PTB's 5-second timer sweeps every user, for changes made outside an update.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import JSON, String, bindparam, text
+from sqlalchemy import JSON, bindparam, text
 from sqlalchemy.engine import Engine
+from telegram import Update
 from telegram.ext import Application, BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
-from bot.storage.db import translate_errors
+from bot.storage.direct import DirectStatement, direct_transaction
 from bot.storage.models import utcnow
 from bot.storage.types import UTCDateTime
 
 USER = "user"
-_SELECT = text("SELECT key, value FROM bot_state WHERE kind = :kind").columns(key=String(), value=JSON())
+_SELECT = text("SELECT key, value FROM bot_state WHERE kind = :kind")
 _DELETE = text("DELETE FROM bot_state WHERE kind = :kind AND key = :key")
 _UPSERT = text(
     "INSERT INTO bot_state (kind, key, value, updated_at) VALUES (:kind, :key, :value, :at) "
@@ -30,22 +38,28 @@ CONVERSATION = "conversation:"
 
 
 class SqlPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, Any]]):
-    """User data and conversations in the ``bot_state`` table (chat/bot/callback data unused)."""
+    """Conversations (PTB's protocol) and user data (see :class:`WriteThroughApplication`) in the
+    ``bot_state`` table; chat, bot and callback data are not used."""
 
     def __init__(self, engine: Engine) -> None:
         super().__init__(
-            store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=True, callback_data=False),
+            store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=False, callback_data=False),
             update_interval=5,
         )
         self._engine = engine
+        # Run straight on the driver: this is written after nearly every update (see
+        # bot.storage.direct for why).
+        self._select = DirectStatement(_SELECT, engine.dialect, result_types=(None, JSON()))
+        self._delete = DirectStatement(_DELETE, engine.dialect)
+        self._upsert = DirectStatement(_UPSERT, engine.dialect)
         self._written: dict[tuple[str, str], str] = {}
-        self._pending: dict[tuple[str, str], str | None] = {}
+        self._pending: dict[tuple[str, str], tuple[str, Any] | None] = {}
 
     # --------------------------------------------------------------- storage primitives
 
     def _load(self, kind: str) -> dict[str, Any]:
-        with self._engine.connect() as connection:
-            rows = connection.execute(_SELECT, {"kind": kind}).all()
+        with direct_transaction(self._engine, read_only=True) as cursor:
+            rows = self._select.rows(cursor, {"kind": kind})
         loaded = {key: value for key, value in rows}
         for key, value in loaded.items():
             self._written[(kind, key)] = json.dumps(value, sort_keys=True, default=str)
@@ -55,33 +69,31 @@ class SqlPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
         """Queue a change; :meth:`write_pending` stores every queued change in one transaction."""
         encoded = None if value is None else json.dumps(value, sort_keys=True, default=str)
         if self._written.get((kind, key)) == encoded:
-            return  # unchanged: nothing to write
-        self._pending[(kind, key)] = encoded
+            self._pending.pop((kind, key), None)  # back to what is stored: nothing to write
+            return
+        self._pending[(kind, key)] = None if encoded is None else (encoded, value)
 
     def write_pending(self) -> None:
         if not self._pending:
             return
         pending, self._pending = self._pending, {}
-        # SQLAlchemy Core, not an ORM session: this runs after every update, and a Core
-        # transaction costs half as much.
         try:
-            with translate_errors(), self._engine.begin() as connection:
-                for (kind, key), encoded in pending.items():
-                    if encoded is None:
-                        connection.execute(_DELETE, {"kind": kind, "key": key})
+            with direct_transaction(self._engine) as cursor:
+                at = utcnow()
+                for (kind, key), change in pending.items():
+                    if change is None:
+                        self._delete.execute(cursor, {"kind": kind, "key": key})
                     else:
-                        connection.execute(
-                            _UPSERT, {"kind": kind, "key": key, "value": json.loads(encoded), "at": utcnow()}
-                        )
+                        self._upsert.execute(cursor, {"kind": kind, "key": key, "value": change[1], "at": at})
         except Exception:
             # Keep the changes for the next try (newer ones, queued meanwhile, win).
             self._pending = {**pending, **self._pending}
             raise
-        for (kind, key), encoded in pending.items():
-            if encoded is None:
+        for (kind, key), change in pending.items():
+            if change is None:
                 self._written.pop((kind, key), None)
             else:
-                self._written[(kind, key)] = encoded
+                self._written[(kind, key)] = change[0]
 
     async def _run(self, fn: Any, *args: Any) -> Any:
         # Inline: queueing a change costs microseconds; the write happens once per update.
@@ -89,18 +101,29 @@ class SqlPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
 
     # --------------------------------------------------------------- user data
 
+    def load_user_data(self) -> dict[int, dict[str, Any]]:
+        return {int(k): v for k, v in self._load(USER).items()}
+
+    def remember_user_data(self, user_id: int, data: dict[str, Any] | None) -> None:
+        """Queue ``data`` (empty or ``None``: delete the row) if it differs from what is stored."""
+        self._save(USER, str(user_id), data or None)
+
+    def stored_user_ids(self) -> list[int]:
+        return [int(key) for kind, key in self._written if kind == USER]
+
+    # PTB's side of user data is off (``store_data.user_data`` is False): these are never called.
+
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
-        loaded = await self._run(self._load, USER)
-        return {int(k): v for k, v in loaded.items()}
+        return {}
 
     async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
-        await self._run(self._save, USER, str(user_id), data or None)
+        return None
 
     async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
         return None
 
     async def drop_user_data(self, user_id: int) -> None:
-        await self._run(self._save, USER, str(user_id), None)
+        return None
 
     # --------------------------------------------------------------- conversations
 
@@ -147,12 +170,29 @@ class SqlPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
 class WriteThroughApplication(Application):
     """An Application that saves persistence right after each update, not on a timer."""
 
+    async def initialize(self) -> None:
+        await super().initialize()
+        if isinstance(self.persistence, SqlPersistence):
+            for user_id, data in self.persistence.load_user_data().items():
+                self.user_data[user_id].update(data)  # the mapping creates the user's dict
+
     async def process_update(self, update: object) -> None:
         await super().process_update(update)
-        await self.update_persistence()
+        user = update.effective_user if isinstance(update, Update) else None
+        await self._save(() if user is None else (user.id,))
 
     async def update_persistence(self) -> None:
-        """Also run by PTB's timer, which catches what non-blocking handlers change later."""
-        await super().update_persistence()
-        if isinstance(self.persistence, SqlPersistence):
-            self.persistence.write_pending()
+        """Run by PTB's timer and at stop: also catches what jobs or late handlers changed."""
+        persistence = self.persistence
+        everyone = set(self.user_data)
+        if isinstance(persistence, SqlPersistence):
+            everyone.update(persistence.stored_user_ids())
+        await self._save(everyone)
+
+    async def _save(self, user_ids: Iterable[int]) -> None:
+        await super().update_persistence()  # conversations: only the changed ones
+        persistence = self.persistence
+        if isinstance(persistence, SqlPersistence):
+            for user_id in user_ids:
+                persistence.remember_user_data(user_id, self.user_data.get(user_id))
+            persistence.write_pending()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -146,34 +148,37 @@ def test_a_long_read_never_blocks_a_writer(sqlite_engine: Engine, tmp_path: Path
         writer.dispose()
 
 
-def test_read_scope_takes_no_write_lock_and_commits_nothing(sqlite_engine: Engine) -> None:
+@contextmanager
+def sqlite_trace(engine: Engine) -> Iterator[list[str]]:
+    """Every statement SQLite itself runs on ``engine``'s connections (BEGINs included)."""
     statements: list[str] = []
 
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
+    def trace(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        dbapi_connection.set_trace_callback(statements.append)
 
-    event.listen(sqlite_engine, "before_cursor_execute", record)
+    engine.dispose()  # new connections, traced from their first statement
+    event.listen(engine, "connect", trace)
     try:
+        yield statements
+    finally:
+        event.remove(engine, "connect", trace)
+        engine.dispose()
+
+
+def test_read_scope_takes_no_write_lock_and_commits_nothing(sqlite_engine: Engine) -> None:
+    with sqlite_trace(sqlite_engine) as statements:
         with read_scope(sqlite_engine) as session:
             session.add(Member(telegram_id=22, role="rep", first_name="Tito"))
             session.flush()
-        assert "BEGIN" in statements and "BEGIN IMMEDIATE" not in statements
+        assert "BEGIN" in statements and "BEGIN IMMEDIATE" not in statements and "COMMIT" not in statements
         statements.clear()
         with session_scope(sqlite_engine) as session:
             assert session.exec(select(Member)).all() == []  # rolled back
         assert statements[0] == "BEGIN IMMEDIATE"  # ordinary sessions still take the lock
-    finally:
-        event.remove(sqlite_engine, "before_cursor_execute", record)
 
 
 def test_a_fresh_session_can_be_made_read_only(sqlite_engine: Engine) -> None:
-    statements: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
-
-    event.listen(sqlite_engine, "before_cursor_execute", record)
-    try:
+    with sqlite_trace(sqlite_engine) as statements:
         with session_scope(sqlite_engine) as session:
             read_only_snapshot(session)
             session.exec(select(Member)).all()
@@ -184,8 +189,6 @@ def test_a_fresh_session_can_be_made_read_only(sqlite_engine: Engine) -> None:
             read_only_snapshot(session)
             session.add(Member(telegram_id=23, role="rep", first_name="Ugo"))
         assert statements[0] == "BEGIN IMMEDIATE"
-    finally:
-        event.remove(sqlite_engine, "before_cursor_execute", record)
 
 
 def test_read_scope_on_both_backends(engine: Engine) -> None:
