@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.domain import cnae, regions
@@ -18,7 +17,9 @@ from bot.domain.text import fold
 from bot.domain.vocabulary import CLOSED_STAGES, Registration, Role, Stage
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, can_see
+from bot.storage import repo
 from bot.storage.models import Lead, Member, StageChange
+from bot.storage.repo import LeadLine
 
 PAGE_SIZE = 8
 CONTACT_FIELDS = ("contact_name", "contact_role", "contact_phone", "contact_email", "contact_linkedin")
@@ -183,7 +184,7 @@ def _scope(member: Member):
 
 @dataclass(frozen=True, slots=True)
 class LeadPage:
-    leads: list[Lead]
+    leads: list[LeadLine]
     page: int
     pages: int
     total: int
@@ -197,38 +198,32 @@ def list_leads(
 ) -> LeadPage:
     """The member's leads (a manager: the team's), newest first, PAGE_SIZE per page.
 
-    One query returns the page and the total (``COUNT(*) OVER ()``); only an empty page past
-    the first costs a second query, for the count.
+    One read-only query returns the page and the total; a page past the end (the list shrank)
+    costs two more and shows the last page instead.
     """
-    query = select(Lead, func.count().over())
-    if member.role != Role.MANAGER:
-        query = query.where(Lead.owner_id == member.id)
-    if flt == "due":
-        moment = now or runtime.now()
-        query = query.where(col(Lead.step_due_at).is_not(None), col(Lead.step_due_at) <= moment)
-    elif flt == "open":
-        query = query.where(col(Lead.stage).not_in([s.value for s in CLOSED_STAGES]))
-    elif flt in {s.value for s in Stage}:
-        query = query.where(Lead.stage == flt)
-    order = (
-        (col(Lead.step_due_at).asc(), col(Lead.id).desc())
-        if flt == "due"
-        else (col(Lead.created_at).desc(), col(Lead.id).desc())
-    )
+    kind, stage = (flt, None) if flt in ("all", "due", "open") else ("stage", flt)
+    owner_id = None if member.role == Role.MANAGER else member.id
+
+    def read(page: int) -> tuple[list[LeadLine], int]:
+        return repo.lead_lines(
+            runtime.engine,
+            owner_id=owner_id,
+            kind=kind,
+            closed=[s.value for s in CLOSED_STAGES],
+            stage=stage,
+            moment=(now or runtime.now()) if kind == "due" else None,
+            offset=page * PAGE_SIZE,
+            limit=PAGE_SIZE,
+        )
+
     page = max(page, 0)
-    with runtime.session() as session:
-        rows = session.exec(query.order_by(*order).offset(page * PAGE_SIZE).limit(PAGE_SIZE)).all()
-        if rows:
-            total = rows[0][1]
-        elif page == 0:
-            total = 0  # the first page is empty: there is nothing
-        else:
-            total = session.exec(select(func.count()).select_from(query.subquery())).one()
-            if total and page > 0:  # asked past the end (the list shrank): show the last page
-                page = (total - 1) // PAGE_SIZE
-                rows = session.exec(query.order_by(*order).offset(page * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    lines, total = read(page)
+    if not lines and page > 0:  # asked past the end (the list shrank): show the last page
+        _, total = read(0)
+        page = max(total - 1, 0) // PAGE_SIZE
+        lines, total = read(page)
     pages = max(1, -(-total // PAGE_SIZE))
-    return LeadPage([lead for lead, _ in rows], min(page, pages - 1), pages, total)
+    return LeadPage(lines, min(page, pages - 1), pages, total)
 
 
 def find_leads(runtime: Runtime, member: Member, query_text: str, limit: int = 8) -> list[Lead]:

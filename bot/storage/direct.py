@@ -43,7 +43,9 @@ class DirectStatement:
 
     Args:
         statement: a ``text()`` with ``:name`` parameters (typed with ``bindparams`` where the
-            value needs converting) or any Core statement.
+            value needs converting) or a Core statement whose parameters are ``bindparam(name)``
+            (values written in it, like ``column != "won"``, are sent as they are; no ``IN``
+            lists, which SQLAlchemy expands per execution).
         dialect: the engine's dialect.
         result_types: the type of each selected column, in order, when values need converting
             on the way back (``None`` where the driver's value is already right).
@@ -60,10 +62,13 @@ class DirectStatement:
         self.sql = compiled.string
         self._order: tuple[str, ...] | None = tuple(compiled.positiontup or ()) if dialect.positional else None
         self._bind: dict[str, Processor] = {}
-        for name, bind in compiled.binds.items():
+        self._fixed: dict[str, Any] = {}  # values written in the statement itself (``stage != "won"``)
+        for bind, name in compiled.bind_names.items():
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
                 self._bind[name] = processor
+            if not bind.required:
+                self._fixed[name] = bind.effective_value
         self._results: list[Processor | None] = [
             None if kind is None else kind.dialect_impl(dialect).result_processor(dialect, None)
             for kind in result_types
@@ -71,7 +76,8 @@ class DirectStatement:
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         """The driver's parameters for ``values`` (by name), converted and in placeholder order."""
-        converted = {name: self._bind[name](value) if name in self._bind else value for name, value in values.items()}
+        given = {**self._fixed, **values} if self._fixed else values
+        converted = {name: self._bind[name](value) if name in self._bind else value for name, value in given.items()}
         if self._order is None:
             return converted
         return [converted[name] for name in self._order]

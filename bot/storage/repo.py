@@ -6,23 +6,31 @@ other argument is keyword-only; functions ``flush`` (so new rows get their ids) 
 aware datetimes (see :class:`bot.storage.types.UTCDateTime`); ``now`` parameters exist so the
 services and tests control the clock.
 
-Sections: members · invites · playbook versions · leads · touches · stage changes. Add new
-functions to the section of their table, or start a new section at the end.
+Sections: members · invites · playbook versions · leads · touches · stage changes · hot reads.
+Add new functions to the section of their table, or start a new section at the end.
+
+The hot reads at the end take the engine, not a session: they run on nearly every update, so
+they go straight to the driver (see :mod:`bot.storage.direct`) and return plain rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
-from sqlalchemy import CursorResult, func, or_, update
+from sqlalchemy import CursorResult, Engine, and_, bindparam, func, or_, update
+from sqlalchemy import select as core_select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
+from bot.storage.direct import DirectStatement, direct_transaction
 from bot.storage.models import Invite, Lead, Member, PlaybookVersion, StageChange, Touch, utcnow
+from bot.storage.types import UTCDateTime
 
 # --- Members ----------------------------------------------------------------------------------
 
@@ -258,57 +266,6 @@ def find_duplicate(
     return session.exec(statement.order_by(col(Lead.id)).limit(1)).first()
 
 
-def _filter_leads(
-    statement: SelectOfScalar[Any],
-    *,
-    owner_id: int | None,
-    stage: str | Collection[str] | None,
-    due_before: datetime | None,
-) -> SelectOfScalar[Any]:
-    if owner_id is not None:
-        statement = statement.where(Lead.owner_id == owner_id)
-    if isinstance(stage, str):
-        statement = statement.where(Lead.stage == stage)
-    elif stage is not None:
-        statement = statement.where(col(Lead.stage).in_(list(stage)))
-    if due_before is not None:
-        statement = statement.where(col(Lead.step_due_at) < due_before)
-    return statement
-
-
-def list_leads(
-    session: Session,
-    *,
-    owner_id: int | None,
-    stage: str | Collection[str] | None = None,
-    due_before: datetime | None = None,
-    offset: int = 0,
-    limit: int = 20,
-) -> Sequence[Lead]:
-    """Leads newest first. ``owner_id=None`` means the whole team (managers); ``stage`` is one
-    stage or several; ``due_before`` keeps leads whose next step is due strictly before it."""
-    statement = _filter_leads(select(Lead), owner_id=owner_id, stage=stage, due_before=due_before)
-    statement = statement.order_by(col(Lead.created_at).desc(), col(Lead.id).desc())
-    return session.exec(statement.offset(offset).limit(limit)).all()
-
-
-def count_leads(
-    session: Session,
-    *,
-    owner_id: int | None,
-    stage: str | Collection[str] | None = None,
-    due_before: datetime | None = None,
-) -> int:
-    """How many leads :func:`list_leads` would page through with the same filters."""
-    statement = _filter_leads(
-        select(func.count()).select_from(Lead),
-        owner_id=owner_id,
-        stage=stage,
-        due_before=due_before,
-    )
-    return int(session.exec(statement).one())
-
-
 # --- Touches ----------------------------------------------------------------------------------
 
 
@@ -350,3 +307,77 @@ def add_stage_change(
     session.add(change)
     session.flush()
     return change
+
+
+# --- Hot reads --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LeadLine:
+    """One line of a lead list: what ``/leads`` shows of a lead."""
+
+    id: int
+    company: str
+    stage: str
+    icp_tier: str | None
+    step_due_at: datetime | None
+
+
+LEAD_LINE_FILTERS = ("all", "due", "open", "stage")
+
+
+@cache
+def _lead_lines_statement(dialect: Dialect, *, team: bool, kind: str, closed: tuple[str, ...]) -> DirectStatement:
+    leads = Lead.__table__.c  # type: ignore[attr-defined]
+    statement = core_select(
+        leads.id, leads.company, leads.stage, leads.icp_tier, leads.step_due_at, func.count().over()
+    )
+    if not team:
+        statement = statement.where(leads.owner_id == bindparam("owner"))
+    if kind == "due":
+        statement = statement.where(
+            leads.step_due_at.is_not(None), leads.step_due_at <= bindparam("moment", type_=UTCDateTime())
+        )
+        order = (leads.step_due_at.asc(), leads.id.desc())
+    else:
+        if kind == "open":
+            statement = statement.where(and_(*(leads.stage != stage for stage in closed)))
+        elif kind == "stage":
+            statement = statement.where(leads.stage == bindparam("stage"))
+        order = (leads.created_at.desc(), leads.id.desc())
+    statement = statement.order_by(*order).limit(bindparam("limit")).offset(bindparam("offset"))
+    types = (None, None, None, None, UTCDateTime(), None)
+    return DirectStatement(statement, dialect, result_types=types)
+
+
+def lead_lines(
+    engine: Engine,
+    *,
+    owner_id: int | None,
+    kind: str = "all",
+    closed: Collection[str] = (),
+    stage: str | None = None,
+    moment: datetime | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> tuple[list[LeadLine], int]:
+    """A page of lead lines and how many leads match in all (0 when the page is empty).
+
+    ``owner_id=None`` is the whole team. ``kind``: ``all`` (newest first), ``open`` (stage not in
+    ``closed``), ``stage`` (that ``stage``), or ``due`` (``step_due_at`` at or before
+    ``moment``, most overdue first). One read-only query.
+    """
+    if kind not in LEAD_LINE_FILTERS:
+        raise ValueError(f"unknown lead filter {kind!r}")
+    statement = _lead_lines_statement(engine.dialect, team=owner_id is None, kind=kind, closed=tuple(sorted(closed)))
+    values: dict[str, Any] = {"limit": limit, "offset": offset}
+    if owner_id is not None:
+        values["owner"] = owner_id
+    if kind == "due":
+        values["moment"] = moment
+    if kind == "stage":
+        values["stage"] = stage
+    with direct_transaction(engine, read_only=True) as cursor:
+        rows = statement.rows(cursor, values)
+    lines = [LeadLine(*row[:5]) for row in rows]
+    return lines, (int(rows[0][5]) if rows else 0)

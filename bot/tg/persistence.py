@@ -1,19 +1,26 @@
 """PTB persistence in the bot's own database, so a restart loses no conversation.
 
 Conversation states and user data (the /novo draft, for instance) are stored as JSON rows in
-``bot_state``. :class:`WriteThroughApplication` saves them after every update instead of on a
-timer, so even a crash right after an answer keeps it.
+``bot_state``. :class:`WriteThroughApplication` hands every change to the database right after
+the update that made it, not on PTB's timer: a writer thread stores it within milliseconds,
+and when updates arrive faster than that, one transaction stores the changes of many (group
+commit), so the bot's answers never wait for the disk. Stopping the bot (or PTB's
+``flush``) writes whatever is still queued. A crash loses at most the changes of the last few
+milliseconds of conversation state; leads, touches and outcomes are not stored here and are
+written before the bot answers.
 
 Conversations go through PTB's persistence protocol. User data does not: PTB would deep-copy
 every user's data and schedule a task for it after every update, which costs more than most
 handlers. :class:`WriteThroughApplication` restores user data at start and, after each update,
-compares the JSON of that user's data with what is stored (microseconds) and writes only a
+compares the JSON of that user's data with what is stored (microseconds) and queues only a
 change; PTB's 5-second timer sweeps every user, for changes made outside an update.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,6 +34,8 @@ from bot.storage.direct import DirectStatement, direct_transaction
 from bot.storage.models import utcnow
 from bot.storage.types import UTCDateTime
 
+log = logging.getLogger(__name__)
+
 USER = "user"
 _SELECT = text("SELECT key, value FROM bot_state WHERE kind = :kind")
 _DELETE = text("DELETE FROM bot_state WHERE kind = :kind AND key = :key")
@@ -35,6 +44,10 @@ _UPSERT = text(
     "ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
 ).bindparams(bindparam("at", type_=UTCDateTime()), bindparam("value", type_=JSON()))
 CONVERSATION = "conversation:"
+RETRY_AFTER_S = 1.0
+"""How long the writer waits before trying again when the database refused a write."""
+
+Key = tuple[str, str]
 
 
 class SqlPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, Any]]):
@@ -47,13 +60,18 @@ class SqlPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
             update_interval=5,
         )
         self._engine = engine
-        # Run straight on the driver: this is written after nearly every update (see
-        # bot.storage.direct for why).
+        # Straight on the driver (see bot.storage.direct for why).
         self._select = DirectStatement(_SELECT, engine.dialect, result_types=(None, JSON()))
         self._delete = DirectStatement(_DELETE, engine.dialect)
         self._upsert = DirectStatement(_UPSERT, engine.dialect)
-        self._written: dict[tuple[str, str], str] = {}
-        self._pending: dict[tuple[str, str], tuple[str, Any] | None] = {}
+        self._latest: dict[Key, str] = {}
+        """What the database holds once every queued change is written (JSON text)."""
+        # Shared with the writer thread, under ``_changed``:
+        self._pending: dict[Key, str | None] = {}  # None: delete the row
+        self._writing = False
+        self._closing = False
+        self._changed = threading.Condition()
+        self._writer: threading.Thread | None = None
 
     # --------------------------------------------------------------- storage primitives
 
@@ -62,38 +80,105 @@ class SqlPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
             rows = self._select.rows(cursor, {"kind": kind})
         loaded = {key: value for key, value in rows}
         for key, value in loaded.items():
-            self._written[(kind, key)] = json.dumps(value, sort_keys=True, default=str)
+            self._latest[(kind, key)] = json.dumps(value, sort_keys=True, default=str)
         return loaded
 
     def _save(self, kind: str, key: str, value: Any | None) -> None:
-        """Queue a change; :meth:`write_pending` stores every queued change in one transaction."""
+        """Queue a change if ``value`` differs from what the database will hold (``None``:
+        delete). The JSON is taken now, so later changes to ``value`` are not mixed in."""
         encoded = None if value is None else json.dumps(value, sort_keys=True, default=str)
-        if self._written.get((kind, key)) == encoded:
-            self._pending.pop((kind, key), None)  # back to what is stored: nothing to write
+        if self._latest.get((kind, key)) == encoded:
             return
-        self._pending[(kind, key)] = None if encoded is None else (encoded, value)
+        if encoded is None:
+            self._latest.pop((kind, key), None)
+        else:
+            self._latest[(kind, key)] = encoded
+        with self._changed:
+            self._pending[(kind, key)] = encoded
+
+    def _write(self, batch: dict[Key, str | None]) -> None:
+        with direct_transaction(self._engine) as cursor:
+            at = utcnow()
+            for (kind, key), encoded in batch.items():
+                if encoded is None:
+                    self._delete.execute(cursor, {"kind": kind, "key": key})
+                else:
+                    self._upsert.execute(cursor, {"kind": kind, "key": key, "value": json.loads(encoded), "at": at})
+
+    def _requeue(self, batch: dict[Key, str | None]) -> None:
+        """Put a batch that failed back (changes queued meanwhile are newer and win)."""
+        self._pending = {**batch, **self._pending}
+
+    # --------------------------------------------------------------- the writer thread
+
+    def write_soon(self) -> None:
+        """Wake the writer thread for what is queued (started on first use)."""
+        with self._changed:
+            if not self._pending:
+                return
+            if self._writer is None or not self._writer.is_alive():
+                self._closing = False
+                self._writer = threading.Thread(target=self._run_writer, name="bot-state-writer", daemon=True)
+                self._writer.start()
+            self._changed.notify_all()
+
+    def _run_writer(self) -> None:
+        while True:
+            with self._changed:
+                while not self._pending and not self._closing:
+                    self._changed.wait()
+                if not self._pending:
+                    return
+                batch, self._pending = self._pending, {}
+                self._writing = True
+            try:
+                self._write(batch)
+            except Exception:
+                log.warning("could not save %d conversation change(s); retrying", len(batch), exc_info=True)
+                with self._changed:
+                    self._requeue(batch)
+                    self._writing = False
+                    self._changed.notify_all()
+                    self._changed.wait(RETRY_AFTER_S)
+                continue
+            with self._changed:
+                self._writing = False
+                self._changed.notify_all()
 
     def write_pending(self) -> None:
-        if not self._pending:
-            return
-        pending, self._pending = self._pending, {}
+        """Store everything queued before returning (waits for a write in progress first).
+
+        Raises what the database raised; the changes then stay queued.
+        """
+        with self._changed:
+            while self._writing:
+                self._changed.wait()
+            batch, self._pending = self._pending, {}
+            if not batch:
+                return
+            self._writing = True
         try:
-            with direct_transaction(self._engine) as cursor:
-                at = utcnow()
-                for (kind, key), change in pending.items():
-                    if change is None:
-                        self._delete.execute(cursor, {"kind": kind, "key": key})
-                    else:
-                        self._upsert.execute(cursor, {"kind": kind, "key": key, "value": change[1], "at": at})
+            self._write(batch)
         except Exception:
-            # Keep the changes for the next try (newer ones, queued meanwhile, win).
-            self._pending = {**pending, **self._pending}
+            with self._changed:
+                self._requeue(batch)
             raise
-        for (kind, key), change in pending.items():
-            if change is None:
-                self._written.pop((kind, key), None)
-            else:
-                self._written[(kind, key)] = change[0]
+        finally:
+            with self._changed:
+                self._writing = False
+                self._changed.notify_all()
+
+    def close(self) -> None:
+        """Write what is queued and stop the writer thread."""
+        try:
+            self.write_pending()
+        finally:
+            with self._changed:
+                self._closing = True
+                self._changed.notify_all()
+                writer = self._writer
+            if writer is not None:
+                writer.join(timeout=5)
 
     async def _run(self, fn: Any, *args: Any) -> Any:
         # Inline: queueing a change costs microseconds; the write happens once per update.
@@ -109,7 +194,7 @@ class SqlPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
         self._save(USER, str(user_id), data or None)
 
     def stored_user_ids(self) -> list[int]:
-        return [int(key) for kind, key in self._written if kind == USER]
+        return [int(key) for kind, key in self._latest if kind == USER]
 
     # PTB's side of user data is off (``store_data.user_data`` is False): these are never called.
 
@@ -164,11 +249,12 @@ class SqlPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
         return None
 
     async def flush(self) -> None:
-        self.write_pending()
+        """PTB calls this at shutdown: everything queued is written before it returns."""
+        self.close()
 
 
 class WriteThroughApplication(Application):
-    """An Application that saves persistence right after each update, not on a timer."""
+    """An Application that queues persistence changes right after each update, not on a timer."""
 
     async def initialize(self) -> None:
         await super().initialize()
@@ -195,4 +281,4 @@ class WriteThroughApplication(Application):
         if isinstance(persistence, SqlPersistence):
             for user_id in user_ids:
                 persistence.remember_user_data(user_id, self.user_data.get(user_id))
-            persistence.write_pending()
+            persistence.write_soon()

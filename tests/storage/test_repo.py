@@ -169,10 +169,10 @@ def test_find_duplicate(db_session: Session) -> None:
     assert repo.find_duplicate(db_session) is None
 
 
-def test_list_and_count_leads(db_session: Session) -> None:
+def test_lead_lines_filter_page_and_count(db_session: Session) -> None:
     ana, bia = _member(db_session, 1), _member(db_session, 2)
     assert ana.id is not None
-    old = _lead(db_session, ana, "Old", created_at=NOW - timedelta(days=2))
+    _lead(db_session, ana, "Old", created_at=NOW - timedelta(days=2))
     due = _lead(
         db_session,
         ana,
@@ -181,7 +181,7 @@ def test_list_and_count_leads(db_session: Session) -> None:
         stage=Stage.PROSPECTING,
         step_due_at=NOW - timedelta(hours=1),
     )
-    later = _lead(
+    _lead(
         db_session,
         ana,
         "Later",
@@ -189,19 +189,29 @@ def test_list_and_count_leads(db_session: Session) -> None:
         stage=Stage.PROSPECTING,
         step_due_at=NOW + timedelta(hours=1),
     )
-    other = _lead(db_session, bia, "Other", created_at=NOW + timedelta(minutes=1))
+    _lead(db_session, bia, "Other", created_at=NOW + timedelta(minutes=1))
+    _lead(db_session, ana, "Lost", created_at=NOW - timedelta(days=3), stage=Stage.LOST)
+    db_session.commit()  # the lines are read on another connection
+    engine = db_session.get_bind()
+    assert isinstance(engine, Engine)
 
-    assert list(repo.list_leads(db_session, owner_id=ana.id)) == [later, due, old]
-    assert list(repo.list_leads(db_session, owner_id=None)) == [other, later, due, old]
-    assert list(repo.list_leads(db_session, owner_id=ana.id, offset=1, limit=1)) == [due]
-    assert list(repo.list_leads(db_session, owner_id=ana.id, stage=Stage.NEW)) == [old]
-    assert list(
-        repo.list_leads(db_session, owner_id=ana.id, stage=[Stage.NEW, Stage.PROSPECTING])
-    ) == [later, due, old]
-    assert list(repo.list_leads(db_session, owner_id=ana.id, due_before=NOW)) == [due]
-    assert repo.count_leads(db_session, owner_id=ana.id) == 3
-    assert repo.count_leads(db_session, owner_id=ana.id, stage=Stage.PROSPECTING) == 2
-    assert repo.count_leads(db_session, owner_id=None, due_before=NOW) == 1
+    def lines(**options: Any) -> tuple[list[str], int]:
+        found, total = repo.lead_lines(engine, **options)
+        return [line.company for line in found], total
+
+    assert lines(owner_id=ana.id) == (["Later", "Due", "Old", "Lost"], 4)
+    assert lines(owner_id=None) == (["Other", "Later", "Due", "Old", "Lost"], 5)
+    assert lines(owner_id=ana.id, offset=1, limit=1) == (["Due"], 4)  # the total is of all pages
+    assert lines(owner_id=ana.id, offset=9) == ([], 0)
+    assert lines(owner_id=ana.id, kind="stage", stage=Stage.NEW) == (["Old"], 1)
+    assert lines(owner_id=ana.id, kind="open", closed=[Stage.LOST, Stage.WON]) == (["Later", "Due", "Old"], 3)
+    assert lines(owner_id=None, kind="due", moment=NOW) == (["Due"], 1)
+    tomorrow = NOW + timedelta(days=1)
+    assert lines(owner_id=None, kind="due", moment=tomorrow) == (["Due", "Later"], 2)  # most overdue first
+    (line,), _ = repo.lead_lines(engine, owner_id=ana.id, kind="due", moment=NOW)
+    assert line == repo.LeadLine(due.id or 0, "Due", Stage.PROSPECTING, None, NOW - timedelta(hours=1))
+    with pytest.raises(ValueError, match="unknown lead filter"):
+        repo.lead_lines(engine, owner_id=None, kind="everything")
     assert repo.get_lead(db_session, lead_id=due.id or 0) is due
     assert repo.get_lead(db_session, lead_id=10_000) is None
 
