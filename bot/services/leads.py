@@ -229,6 +229,13 @@ def list_leads(
 def find_leads(runtime: Runtime, member: Member, query_text: str, limit: int = 8) -> list[Lead]:
     """By id ("42", "#42") or by a part of the company name, accents ignored."""
     text = query_text.strip().lstrip("#")
+    if text.isdigit():
+        if int(text) >= 2**31:  # no lead id is that large (PostgreSQL integer)
+            return []
+        # A wrong or someone else's number costs one indexed read, not a session.
+        owner = repo.lead_owner(runtime.engine, int(text))
+        if owner is None or (member.role != Role.MANAGER and owner != member.id):
+            return []
     with runtime.session() as session:
         if text.isdigit():
             lead = session.get(Lead, int(text))

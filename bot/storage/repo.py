@@ -381,3 +381,16 @@ def lead_lines(
         rows = statement.rows(cursor, values)
     lines = [LeadLine(*row[:5]) for row in rows]
     return lines, (int(rows[0][5]) if rows else 0)
+
+
+@cache
+def _lead_owner_statement(dialect: Dialect) -> DirectStatement:
+    leads = Lead.__table__.c  # type: ignore[attr-defined]
+    return DirectStatement(core_select(leads.owner_id).where(leads.id == bindparam("lead")), dialect)
+
+
+def lead_owner(engine: Engine, lead_id: int) -> int | None:
+    """The member id that owns lead ``lead_id``, or ``None`` if there is no such lead."""
+    with direct_transaction(engine, read_only=True) as cursor:
+        rows = _lead_owner_statement(engine.dialect).rows(cursor, {"lead": lead_id})
+    return int(rows[0][0]) if rows else None

@@ -212,6 +212,8 @@ def test_lead_lines_filter_page_and_count(db_session: Session) -> None:
     assert line == repo.LeadLine(due.id or 0, "Due", Stage.PROSPECTING, None, NOW - timedelta(hours=1))
     with pytest.raises(ValueError, match="unknown lead filter"):
         repo.lead_lines(engine, owner_id=None, kind="everything")
+    assert repo.lead_owner(engine, due.id or 0) == ana.id
+    assert repo.lead_owner(engine, 10_000) is None
     assert repo.get_lead(db_session, lead_id=due.id or 0) is due
     assert repo.get_lead(db_session, lead_id=10_000) is None
 
