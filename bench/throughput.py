@@ -2,9 +2,17 @@
 
 The same stream of updates (reps starting /novo, answering, making mistakes, cancelling,
 listing and opening leads, asking for help) goes through both Applications over the same
-in-process Bot API transport; each update is answered. The two take turns, 500 updates at a
-time, so a change of machine speed during the run affects both. Prints both rates and the ratio.
+in-process Bot API transport; each update is answered. Prints both rates and the ratio.
 Target (issue 3): the bot's throughput is at least half of the echo bot's.
+
+A third Application shows what part of the gap is python-telegram-bot's own cost of the bot's
+answers: a bare PTB bot that answers each update with exactly the message the bot sent for it
+(same text, parse mode and keyboard, keyboards built once). Its ratio to the echo bot is the
+best the bot could reach with these answers; the difference between the bot and it is the
+bot's own work (access check, conversation, database, persistence, rendering).
+
+The three take turns, 500 updates at a time, so a change of machine speed during the run
+weighs on all alike.
 
     .venv/bin/python bench/throughput.py [--updates 10000]
 """
@@ -13,22 +21,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from bot.config import Settings
 from bot.domain.vocabulary import Role
 from bot.services import leads
 from bot.storage.models import Member
-from bot.tg.offline import InProcessBotApi, OfflineUser, UpdateFactory
+from bot.tg.offline import InProcessBotApi, OfflineUser, SentRequest, UpdateFactory
 from bot.tg.persistence import SqlPersistence
 from bot.wiring import build_application, build_runtime
 
@@ -66,37 +76,84 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text(update.effective_message.text or "?")
 
 
+class Replay:
+    """Answers the n-th update with the bot's n-th answer (recorded as the bot sends it).
+
+    Keyboards and link preview options are turned back into PTB objects when recorded, outside
+    the timed part, each distinct keyboard once: the bot builds its buttons once too.
+    """
+
+    def __init__(self) -> None:
+        self.answers: list[tuple[str, Any, InlineKeyboardMarkup | None, LinkPreviewOptions | None]] = []
+        self._next = 0
+        self._keyboards: dict[str, InlineKeyboardMarkup] = {}
+
+    def record(self, request: SentRequest) -> None:
+        if request.method != "sendMessage":
+            return
+        params = request.params
+        keyboard = None
+        if "reply_markup" in params:
+            key = json.dumps(params["reply_markup"], sort_keys=True)
+            if key not in self._keyboards:
+                self._keyboards[key] = InlineKeyboardMarkup.de_json(json.loads(key), None)
+            keyboard = self._keyboards[key]
+        preview = params.get("link_preview_options")
+        self.answers.append(
+            (
+                params["text"],
+                params.get("parse_mode"),
+                keyboard,
+                LinkPreviewOptions.de_json(preview, None) if preview else None,
+            )
+        )
+
+    async def __call__(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_chat is not None
+        text, parse_mode, keyboard, preview = self.answers[self._next]
+        self._next += 1
+        await context.bot.send_message(
+            update.effective_chat.id, text, parse_mode=parse_mode, reply_markup=keyboard, link_preview_options=preview
+        )
+
+
+def bare_app(token: str, callback: Any) -> tuple[Application, UpdateFactory]:
+    api = InProcessBotApi()
+    app = ApplicationBuilder().token(token).request(api).get_updates_request(api).updater(None).build()
+    app.add_handler(MessageHandler(filters.TEXT, callback))
+    return app, UpdateFactory(api, app.bot)
+
+
 CHUNK = 500
 
 
 async def measure(
-    apps: list[Application],  # type: ignore[type-arg]
+    apps: list[Application],
     streams: list[list[Update]],
-    per_kind: dict[str, float],
+    per_kind: list[dict[str, float]],
 ) -> list[float]:
     """Seconds each app takes for its stream, processed one update after the other.
 
-    The apps take turns, :data:`CHUNK` updates at a time, so a machine that slows down or speeds
-    up during the run weighs on both alike. ``per_kind`` gets the last app's time per script line.
+    The apps take turns, :data:`CHUNK` updates at a time. ``per_kind[i]`` gets app ``i``'s time
+    per script line.
     """
     for app in apps:
         await app.initialize()
     totals = [0.0] * len(apps)
     count = len(streams[0])
-    last = len(apps) - 1
     for start in range(0, count, CHUNK):
         for which, (app, updates) in enumerate(zip(apps, streams, strict=True)):
+            kinds = per_kind[which]
             for index in range(start, min(start + CHUNK, count)):
                 before = time.perf_counter()
                 await app.process_update(updates[index])
                 spent = time.perf_counter() - before
                 totals[which] += spent
-                if which == last:
-                    kind = SCRIPT[(index // REPS) % len(SCRIPT)]
-                    per_kind[kind] = per_kind.get(kind, 0.0) + spent
+                kind = SCRIPT[(index // REPS) % len(SCRIPT)]
+                kinds[kind] = kinds.get(kind, 0.0) + spent
             if isinstance(app.persistence, SqlPersistence):
                 # Conversation state is written by a thread: count its work to the bot, and
-                # do not let it run on into the other bot's turn.
+                # do not let it run on into another app's turn.
                 before = time.perf_counter()
                 app.persistence.write_pending()
                 totals[which] += time.perf_counter() - before
@@ -106,20 +163,19 @@ async def measure(
 
 
 async def main(count: int) -> None:
-    # the reference: a bare echo bot
-    echo_api = InProcessBotApi()
-    echo_app = (
-        ApplicationBuilder().token("123:ECHO").request(echo_api).get_updates_request(echo_api).updater(None).build()
+    echo_app, echo_factory = bare_app("123:ECHO", echo)
+    echo_updates = stream(echo_factory, [echo_factory.user(f"Rep {i}", user_id=50_000 + i) for i in range(REPS)], count)
+    replay = Replay()
+    replay_app, replay_factory = bare_app("123:REPLAY", replay)
+    replay_updates = stream(
+        replay_factory, [replay_factory.user(f"Rep {i}", user_id=50_000 + i) for i in range(REPS)], count
     )
-    echo_app.add_handler(MessageHandler(filters.TEXT, echo))
-    echo_factory = UpdateFactory(echo_api, echo_app.bot)
-    echo_users = [echo_factory.user(f"Rep {i}", user_id=50_000 + i) for i in range(REPS)]
-    echo_updates = stream(echo_factory, echo_users, count)
 
     with tempfile.TemporaryDirectory() as folder:
-        settings = Settings(_env_file=None, database_url=f"sqlite:///{folder}/bench.db", telegram_bot_token="123:BOT")  # type: ignore[call-arg]
+        settings = Settings(_env_file=None, database_url=f"sqlite:///{folder}/bench.db", telegram_bot_token="123:BOT")
         runtime = build_runtime(settings, clock=lambda: datetime(2026, 11, 23, 13, tzinfo=UTC))
         api = InProcessBotApi()
+        api.subscribe(replay.record)
         app = build_application(runtime, request=api)
         factory = UpdateFactory(api, app.bot)
         users = [factory.user(f"Rep {i}", user_id=50_000 + i) for i in range(REPS)]
@@ -135,21 +191,32 @@ async def main(count: int) -> None:
         assert first is not None
         leads.create_lead(runtime, first, {"company": "Transportes Horizonte", "cnae": "4930202", "uf": "PR"})
         updates = stream(factory, users, count)
-        per_kind: dict[str, float] = {}
-        echo_time, bot_time = await measure([echo_app, app], [echo_updates, updates], per_kind)
+        per_kind: list[dict[str, float]] = [{}, {}, {}]
+        # The bot goes before the replay in each turn: its answers are recorded by then.
+        echo_time, bot_time, replay_time = await measure(
+            [echo_app, app, replay_app], [echo_updates, updates, replay_updates], per_kind
+        )
         replies = len(api.requests_for("sendMessage", "editMessageText"))
 
-    echo_rate = count / echo_time
-    bot_rate = count / bot_time
+    echo_rate, bot_rate, replay_rate = count / echo_time, count / bot_time, count / replay_time
     print(f"updates: {count:,} from {REPS} reps; bot replies: {replies:,}")
     print(f"echo bot:      {echo_rate:8,.0f} updates/s ({echo_time:.2f} s)")
     print(f"cadência bot:  {bot_rate:8,.0f} updates/s ({bot_time:.2f} s)")
     ratio = bot_rate / echo_rate
     print(f"ratio bot/echo: {ratio:.2f} (target ≥ 0.50: {'OK' if ratio >= 0.5 else 'BELOW TARGET'})")
-    print(f"echo bot per update: {echo_time / count * 1e6:,.0f} µs; the bot per kind of update:")
+    print(
+        f"for scale, PTB sending the bot's answers with no bot logic: {replay_rate:,.0f} updates/s, "
+        f"ratio {replay_rate / echo_rate:.2f} to the echo bot (the most the bot could reach with these answers); "
+        f"the bot reaches {bot_rate / replay_rate:.2f} of it"
+    )
+    print(
+        f"per update: echo bot {echo_time / count * 1e6:,.0f} µs, answers alone {replay_time / count * 1e6:,.0f} µs, "
+        f"the bot's own work {(bot_time - replay_time) / count * 1e6:,.0f} µs"
+    )
+    print("per kind of update: the bot, answers alone (µs)")
     per_line = count / len(SCRIPT)
-    for kind, seconds in sorted(per_kind.items(), key=lambda item: -item[1]):
-        print(f"  {seconds / per_line * 1e6:7,.0f} µs  {kind}")
+    for kind, seconds in sorted(per_kind[1].items(), key=lambda item: -item[1]):
+        print(f"  {seconds / per_line * 1e6:7,.0f} {per_kind[2][kind] / per_line * 1e6:7,.0f}  {kind}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -12,7 +13,9 @@ Button = InlineKeyboardButton
 ROW = 2
 
 
+@lru_cache(maxsize=4096)
 def button(label: str, verb: Verb, *args: object) -> InlineKeyboardButton:
+    """The button (PTB's are immutable, so the same few hundred are built once and reused)."""
     return InlineKeyboardButton(label[:64], callback_data=pack(verb, *args))
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -45,7 +46,8 @@ _UPSERT = text(
 ).bindparams(bindparam("at", type_=UTCDateTime()), bindparam("value", type_=JSON()))
 CONVERSATION = "conversation:"
 RETRY_AFTER_S = 1.0
-"""How long the writer waits before trying again when the database refused a write."""
+MAX_RETRY_AFTER_S = 30.0
+"""The writer waits 1, 2, 4… up to 30 seconds between tries while the database refuses writes."""
 
 Key = tuple[str, str]
 
@@ -123,6 +125,7 @@ class SqlPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
             self._changed.notify_all()
 
     def _run_writer(self) -> None:
+        failures = 0
         while True:
             with self._changed:
                 while not self._pending and not self._closing:
@@ -134,13 +137,23 @@ class SqlPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
             try:
                 self._write(batch)
             except Exception:
-                log.warning("could not save %d conversation change(s); retrying", len(batch), exc_info=True)
+                failures += 1
+                if failures == 1:
+                    log.warning("could not save %d conversation change(s); will retry", len(batch), exc_info=True)
+                delay = min(RETRY_AFTER_S * 2 ** (failures - 1), MAX_RETRY_AFTER_S)
                 with self._changed:
                     self._requeue(batch)
                     self._writing = False
                     self._changed.notify_all()
-                    self._changed.wait(RETRY_AFTER_S)
+                    deadline = time.monotonic() + delay
+                    while not self._closing and (left := deadline - time.monotonic()) > 0:
+                        self._changed.wait(left)
+                    if self._closing:
+                        return  # close() writes what is left itself, and says if it cannot
                 continue
+            if failures:
+                log.info("conversation changes saved again after %d failed attempt(s)", failures)
+                failures = 0
             with self._changed:
                 self._writing = False
                 self._changed.notify_all()
