@@ -199,7 +199,7 @@ def list_leads(
     """The member's leads (a manager: the team's), newest first, PAGE_SIZE per page.
 
     One read-only query returns the page and the total; a page past the end (the list shrank)
-    costs two more and shows the last page instead.
+    costs one or two more and shows the last page instead.
     """
     kind, stage = (flt, None) if flt in ("all", "due", "open") else ("stage", flt)
     owner_id = None if member.role == Role.MANAGER else member.id
@@ -219,9 +219,10 @@ def list_leads(
     page = max(page, 0)
     lines, total = read(page)
     if not lines and page > 0:  # asked past the end (the list shrank): show the last page
-        _, total = read(0)
+        lines, total = read(0)
         page = max(total - 1, 0) // PAGE_SIZE
-        lines, total = read(page)
+        if page > 0:
+            lines, total = read(page)
     pages = max(1, -(-total // PAGE_SIZE))
     return LeadPage(lines, min(page, pages - 1), pages, total)
 
