@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from telegram import BotCommand, BotCommandScopeDefault, Update
@@ -36,7 +37,7 @@ from bot.storage.db import make_engine, upgrade_database
 from bot.tg import cadence, common, flows, leads, manager, reminders, settings, team
 from bot.tg.callbacks import Verb, pattern
 from bot.tg.context import RENDERER, RUNTIME, Context
-from bot.tg.persistence import SqlPersistence, WriteThroughApplication
+from bot.tg.persistence import PersistentApplication, SqlPersistence
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ def build_application(
     settings = runtime.settings
     builder = (
         ApplicationBuilder()
-        .application_class(WriteThroughApplication)
+        .application_class(PersistentApplication)
         .token(settings.telegram_bot_token or "0:offline")
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_file_url)
@@ -99,33 +100,67 @@ def build_application(
     return application
 
 
+Callback = Callable[[Update, Context], Awaitable[object]]
+
+#: Commands answered in the update's turn, by name (each with its English alias).
+COMMAND_CALLBACKS: dict[str, Callback] = {
+    "start": common.start,
+    "ajuda": common.help_command,
+    "help": common.help_command,
+    "cancelar": common.cancel,
+    "cancel": common.cancel,
+    "leads": leads.list_command,
+    "lead": leads.open_command,
+    "convidar": team.invite,
+    "invite": team.invite,
+    "hoje": reminders.today_command,
+    "today": reminders.today_command,
+    "config": settings.config_command,
+    "settings": settings.config_command,
+}
+
+#: Buttons answered in the update's turn, by the verb their data starts with.
+BUTTON_CALLBACKS: dict[Verb, Callback] = {
+    Verb.REMINDER: reminders.reminder_pressed,
+    Verb.RESUME: reminders.resume_pressed,
+    Verb.CONFIG: settings.config_pressed,
+    Verb.LEAD: leads.lead_pressed,
+    Verb.ICP: leads.icp_pressed,
+    Verb.PAGE: leads.page_pressed,
+    Verb.START: cadence.start_pressed,
+    Verb.STEP: cadence.step_pressed,
+    Verb.OBJECTION: cadence.objection_pressed,
+    Verb.LOSS: cadence.loss_pressed,
+    Verb.DISQUALIFY: cadence.disqualify_pressed,
+    Verb.QUALIFY: cadence.qualify_pressed,
+    Verb.NO_SHOW: cadence.no_show_pressed,
+}
+
+
+async def _command(update: Update, context: Context) -> None:
+    """One handler for the commands above: one check per update instead of one per command."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    name = message.text.split(maxsplit=1)[0][1:].partition("@")[0].lower()
+    await COMMAND_CALLBACKS[name](update, context)
+
+
+async def _button(update: Update, context: Context) -> None:
+    """One handler for the buttons above (their data was matched by the pattern)."""
+    query = update.callback_query
+    assert query is not None and isinstance(query.data, str)
+    await BUTTON_CALLBACKS[Verb(query.data.partition(":")[0])](update, context)
+
+
 def add_handlers(application: Application) -> None:
     warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
     application.add_handler(TypeHandler(Update, common.gate), group=-1)
+    buttons = "|".join(verb.value for verb in BUTTON_CALLBACKS)
     application.add_handlers(
         [
             flows.conversation(),
-            CommandHandler("start", common.start),
-            CommandHandler(["ajuda", "help"], common.help_command),
-            CommandHandler(["cancelar", "cancel"], common.cancel),
-            CommandHandler("leads", leads.list_command),
-            CommandHandler("lead", leads.open_command),
-            CommandHandler(["convidar", "invite"], team.invite),
-            CommandHandler(["hoje", "today"], reminders.today_command),
-            CommandHandler(["config", "settings"], settings.config_command),
-            CallbackQueryHandler(reminders.reminder_pressed, pattern=pattern(Verb.REMINDER)),
-            CallbackQueryHandler(reminders.resume_pressed, pattern=pattern(Verb.RESUME)),
-            CallbackQueryHandler(settings.config_pressed, pattern=pattern(Verb.CONFIG)),
-            CallbackQueryHandler(leads.lead_pressed, pattern=pattern(Verb.LEAD)),
-            CallbackQueryHandler(leads.icp_pressed, pattern=pattern(Verb.ICP)),
-            CallbackQueryHandler(leads.page_pressed, pattern=pattern(Verb.PAGE)),
-            CallbackQueryHandler(cadence.start_pressed, pattern=pattern(Verb.START)),
-            CallbackQueryHandler(cadence.step_pressed, pattern=pattern(Verb.STEP)),
-            CallbackQueryHandler(cadence.objection_pressed, pattern=pattern(Verb.OBJECTION)),
-            CallbackQueryHandler(cadence.loss_pressed, pattern=pattern(Verb.LOSS)),
-            CallbackQueryHandler(cadence.disqualify_pressed, pattern=pattern(Verb.DISQUALIFY)),
-            CallbackQueryHandler(cadence.qualify_pressed, pattern=pattern(Verb.QUALIFY)),
-            CallbackQueryHandler(cadence.no_show_pressed, pattern=pattern(Verb.NO_SHOW)),
+            CommandHandler(list(COMMAND_CALLBACKS), _command),
+            CallbackQueryHandler(_button, pattern=rf"^({buttons})(:|$)"),
             # Managers' commands: long work runs in a worker thread and block=False lets the
             # bot keep answering everyone else meanwhile.
             CommandHandler(["relatorio", "report"], manager.relatorio, block=False),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ class MessageRenderer:
             auto_reload=False,
         )
         self._env.filters["num"] = lambda value, lang="pt": number(value, lang)
+        self._static: dict[tuple[str, str, tuple[tuple[str, Hashable], ...]], str] = {}
 
     def render(self, name: str, language: str, **values: Any) -> str:
         template = self._env.get_template(name)
@@ -40,6 +42,15 @@ class MessageRenderer:
         text = template.render(_=_, lang=language, **values).strip()
         text = re.sub(r"\n{3,}", "\n\n", text)
         return fit(text)
+
+    def render_static(self, name: str, language: str, **values: Hashable) -> str:
+        """:meth:`render` for a message that depends only on a few plain values (the help):
+        rendered once per language and values, then reused."""
+        key = (name, language, tuple(sorted(values.items())))
+        text = self._static.get(key)
+        if text is None:
+            text = self._static[key] = self.render(name, language, **values)
+        return text
 
     def check(self) -> list[str]:
         """Names of templates that fail to compile (used at start-up)."""

@@ -98,7 +98,9 @@ async def _accept_invite(update: Update, context: Context, person: TelegramPerso
         update,
         context._("Bem-vindo ao time, %(name)s!") % {"name": escape(member.first_name)}
         + "\n\n"
-        + context.render("help.html", manager=member.role == Role.MANAGER, version=context.runtime.playbook.version),
+        + context.render_static(
+            "help.html", manager=member.role == Role.MANAGER, version=context.runtime.playbook.version
+        ),
     )
 
 
@@ -107,7 +109,7 @@ async def start(update: Update, context: Context) -> None:
         update,
         context._("Olá, %(name)s!") % {"name": escape(context.me.first_name)}
         + "\n\n"
-        + context.render(
+        + context.render_static(
             "help.html", manager=context.me.role == Role.MANAGER, version=context.runtime.playbook.version
         ),
     )
@@ -116,7 +118,9 @@ async def start(update: Update, context: Context) -> None:
 async def help_command(update: Update, context: Context) -> None:
     await say(
         update,
-        context.render("help.html", manager=context.me.role == Role.MANAGER, version=context.runtime.playbook.version),
+        context.render_static(
+            "help.html", manager=context.me.role == Role.MANAGER, version=context.runtime.playbook.version
+        ),
     )
 
 

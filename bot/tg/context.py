@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
@@ -61,6 +62,9 @@ class Context(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict
 
     def render(self, template: str, **values: Any) -> str:
         return self.renderer.render(template, self.lang, **values)
+
+    def render_static(self, template: str, **values: Hashable) -> str:
+        return self.renderer.render_static(template, self.lang, **values)
 
 
 def typed_text(update: Update) -> str:

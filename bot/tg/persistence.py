@@ -1,23 +1,24 @@
 """PTB persistence in the bot's own database, so a restart loses no conversation.
 
 Conversation states and user data (the /novo draft, for instance) are stored as JSON rows in
-``bot_state``. :class:`WriteThroughApplication` hands every change to the database right after
-the update that made it, not on PTB's timer: a writer thread stores it within milliseconds,
-and when updates arrive faster than that, one transaction stores the changes of many (group
-commit), so the bot's answers never wait for the disk. Stopping the bot (or PTB's
-``flush``) writes whatever is still queued. A crash loses at most the changes of the last few
-milliseconds of conversation state; leads, touches and outcomes are not stored here and are
-written before the bot answers.
+``bot_state``. :class:`PersistentApplication` saves what the updates of the last
+:data:`SAVE_WINDOW_S` changed, not PTB's usual minute: the updates of a busy moment are
+compared and written together (a writer thread stores them in one transaction, so the bot's
+answers never wait for the disk), and stopping the bot writes everything first. A crash loses
+at most the conversation changes of that last fraction of a second (the rep is asked the
+same question again); leads, touches and outcomes are not stored here and are written before
+the bot answers.
 
 Conversations go through PTB's persistence protocol. User data does not: PTB would deep-copy
 every user's data and schedule a task for it after every update, which costs more than most
-handlers. :class:`WriteThroughApplication` restores user data at start and, after each update,
-compares the JSON of that user's data with what is stored (microseconds) and queues only a
-change; PTB's 5-second timer sweeps every user, for changes made outside an update.
+handlers. :class:`PersistentApplication` restores user data at start and compares the JSON of
+each recently active user's data with what is stored (microseconds), queueing only a change;
+PTB's 5-second timer sweeps every user, for changes made outside an update.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import threading
@@ -45,6 +46,8 @@ _UPSERT = text(
     "ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
 ).bindparams(bindparam("at", type_=UTCDateTime()), bindparam("value", type_=JSON()))
 CONVERSATION = "conversation:"
+SAVE_WINDOW_S = 0.1
+"""Changes made by updates are saved this long after the first of them, together."""
 RETRY_AFTER_S = 1.0
 MAX_RETRY_AFTER_S = 30.0
 """The writer waits 1, 2, 4… up to 30 seconds between tries while the database refuses writes."""
@@ -53,7 +56,7 @@ Key = tuple[str, str]
 
 
 class SqlPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, Any]]):
-    """Conversations (PTB's protocol) and user data (see :class:`WriteThroughApplication`) in the
+    """Conversations (PTB's protocol) and user data (see :class:`PersistentApplication`) in the
     ``bot_state`` table; chat, bot and callback data are not used."""
 
     def __init__(self, engine: Engine) -> None:
@@ -266,8 +269,14 @@ class SqlPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
         self.close()
 
 
-class WriteThroughApplication(Application):
-    """An Application that queues persistence changes right after each update, not on a timer."""
+class PersistentApplication(Application):
+    """An Application that saves conversation state within :data:`SAVE_WINDOW_S` of a change."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._touched: set[int] = set()  # users whose updates ran since the last save
+        self._save_timer: asyncio.TimerHandle | None = None
+        self._saving: asyncio.Task[None] | None = None
 
     async def initialize(self) -> None:
         await super().initialize()
@@ -277,8 +286,22 @@ class WriteThroughApplication(Application):
 
     async def process_update(self, update: object) -> None:
         await super().process_update(update)
+        if self.persistence is None:
+            return
         user = update.effective_user if isinstance(update, Update) else None
-        await self._save(() if user is None else (user.id,))
+        if user is not None:
+            self._touched.add(user.id)
+        if self._save_timer is None:
+            self._save_timer = asyncio.get_running_loop().call_later(SAVE_WINDOW_S, self._save_soon)
+
+    def _save_soon(self) -> None:
+        self._save_timer = None
+        self._saving = asyncio.get_running_loop().create_task(self.save_recent(), name="bot-state-save")
+
+    async def save_recent(self) -> None:
+        """Save what the updates since the last save changed (the window's timer calls this)."""
+        touched, self._touched = self._touched, set()
+        await self._save(touched)
 
     async def update_persistence(self) -> None:
         """Run by PTB's timer and at stop: also catches what jobs or late handlers changed."""
@@ -286,7 +309,16 @@ class WriteThroughApplication(Application):
         everyone = set(self.user_data)
         if isinstance(persistence, SqlPersistence):
             everyone.update(persistence.stored_user_ids())
+        self._touched.clear()
         await self._save(everyone)
+
+    async def shutdown(self) -> None:
+        if self._save_timer is not None:
+            self._save_timer.cancel()
+            self._save_timer = None
+        if self._saving is not None:
+            await self._saving  # PTB's shutdown then saves everything and flushes
+        await super().shutdown()
 
     async def _save(self, user_ids: Iterable[int]) -> None:
         await super().update_persistence()  # conversations: only the changed ones

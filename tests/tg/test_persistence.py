@@ -10,7 +10,9 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.storage.db import DatabaseUnavailable, make_engine
-from bot.tg.persistence import SqlPersistence
+from bot.tg import newlead
+from bot.tg.persistence import PersistentApplication, SqlPersistence
+from tests.tg.harness import BotUnderTest
 
 
 def _reopened(engine: Engine) -> SqlPersistence:
@@ -67,3 +69,22 @@ def test_a_busy_database_keeps_the_change_queued_until_it_can_be_written(sqlite_
     persistence.close()  # the lock is gone: the same change is written now
     assert _reopened(sqlite_engine).load_user_data() == {7: {"draft": {"company": "Padaria"}}}
     impatient.dispose()
+
+
+async def test_an_answer_is_saved_by_the_next_save_without_waiting_for_a_restart(bot: BotUnderTest) -> None:
+    ana = await bot.member("Ana")
+    await ana.says("/novo")
+    await ana.says("Padaria Central")
+    ana.sees("2/16")
+    app = bot.app
+    assert isinstance(app, PersistentApplication) and isinstance(app.persistence, SqlPersistence)
+
+    await app.save_recent()  # what the save window's timer runs
+    app.persistence.write_pending()
+
+    stored = SqlPersistence(bot.runtime.engine)  # what a process started now would read
+    assert ana.id is not None
+    assert stored.load_user_data()[ana.id]["draft"]["answers"]["company"] == "Padaria Central"
+    conversations = await stored.get_conversations("flows")
+    assert list(conversations.values()) == [newlead.NewLead.ASKING]
+
