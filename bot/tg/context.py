@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -18,6 +18,8 @@ from bot.storage.models import Member
 
 RUNTIME = "runtime"
 RENDERER = "renderer"
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+"""No link previews under the bot's messages (one immutable object, not one per message)."""
 
 
 class Context(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict[str, Any]]):
@@ -27,6 +29,8 @@ class Context(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.member: Member | None = None
         self.telegram_language: str | None = None
+        self._gettext_lang = ""
+        self._gettext: Callable[[str], str] = str
 
     @property
     def runtime(self) -> Runtime:
@@ -43,7 +47,10 @@ class Context(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict
         return language_for(self.telegram_language) if self.telegram_language else DEFAULT_LANGUAGE
 
     def _(self, text: str) -> str:
-        return gettext_for(self.lang)(text)
+        lang = self.lang
+        if lang != self._gettext_lang:  # looked up once per update (again if the language changes)
+            self._gettext_lang, self._gettext = lang, gettext_for(lang)
+        return self._gettext(text)
 
     def problem_text(self, error: Exception) -> str:
         """A domain error in the member's language: its template translated, then its parameters filled in.
@@ -85,7 +92,7 @@ async def say(
     if edit and query is not None and query.message is not None and query.message.is_accessible:
         try:
             result = await query.edit_message_text(
-                text, parse_mode=ParseMode.HTML, reply_markup=keyboard, disable_web_page_preview=True
+                text, parse_mode=ParseMode.HTML, reply_markup=keyboard, link_preview_options=NO_PREVIEW
             )
             return result if isinstance(result, Message) else None
         except BadRequest as exc:
@@ -96,7 +103,7 @@ async def say(
     if chat is None:
         return None
     return await chat.send_message(
-        text, parse_mode=ParseMode.HTML, reply_markup=keyboard, disable_web_page_preview=True
+        text, parse_mode=ParseMode.HTML, reply_markup=keyboard, link_preview_options=NO_PREVIEW
     )
 
 

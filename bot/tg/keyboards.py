@@ -29,5 +29,11 @@ def rows(buttons: Iterable[InlineKeyboardButton], per_row: int = ROW) -> list[li
 
 
 def markup(*groups: Sequence[Sequence[InlineKeyboardButton]] | None) -> InlineKeyboardMarkup | None:
-    keyboard = [list(row) for group in groups if group for row in group if row]
-    return InlineKeyboardMarkup(keyboard[:12]) if keyboard else None
+    keyboard = tuple(tuple(row) for group in groups if group for row in group if row)
+    return _markup(keyboard[:12]) if keyboard else None
+
+
+@lru_cache(maxsize=2048)
+def _markup(keyboard: tuple[tuple[InlineKeyboardButton, ...], ...]) -> InlineKeyboardMarkup:
+    """The keyboard (immutable too: the same question's keyboard is built once)."""
+    return InlineKeyboardMarkup(keyboard)
