@@ -102,13 +102,13 @@ def build_application(
 
 Callback = Callable[[Update, Context], Awaitable[object]]
 
-#: Commands answered in the update's turn, by name (each with its English alias).
+#: Commands answered in the update's turn, by name (each with its English alias). None of them
+#: starts, continues or ends a flow, so they are checked before the flows' conversation (which
+#: they leave as it is); /novo and /cancelar belong to it.
 COMMAND_CALLBACKS: dict[str, Callback] = {
     "start": common.start,
     "ajuda": common.help_command,
     "help": common.help_command,
-    "cancelar": common.cancel,
-    "cancel": common.cancel,
     "leads": leads.list_command,
     "lead": leads.open_command,
     "convidar": team.invite,
@@ -158,8 +158,9 @@ def add_handlers(application: Application) -> None:
     buttons = "|".join(verb.value for verb in BUTTON_CALLBACKS)
     application.add_handlers(
         [
-            flows.conversation(),
             CommandHandler(list(COMMAND_CALLBACKS), _command),
+            flows.conversation(),
+            CommandHandler(["cancelar", "cancel"], common.cancel),  # outside any flow
             CallbackQueryHandler(_button, pattern=rf"^({buttons})(:|$)"),
             # Managers' commands: long work runs in a worker thread and block=False lets the
             # bot keep answering everyone else meanwhile.

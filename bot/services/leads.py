@@ -170,6 +170,15 @@ def _authorised(session: Session, member: Member, lead_id: int) -> Lead:
     return lead
 
 
+def authorise_id(runtime: Runtime, member: Member, lead_id: int) -> None:
+    """LeadNotFound or NotAllowed unless ``member`` may see lead ``lead_id`` (one indexed read)."""
+    owner = repo.lead_owner(runtime.engine, lead_id)
+    if owner is None:
+        raise LeadNotFound(lead_id)
+    if member.role != Role.MANAGER and owner != member.id:
+        raise NotAllowed(f"member {member.id} may not see lead {lead_id}")
+
+
 def get_lead(runtime: Runtime, member: Member, lead_id: int) -> Lead:
     with runtime.session() as session:
         return _authorised(session, member, lead_id)
@@ -233,9 +242,9 @@ def find_leads(runtime: Runtime, member: Member, query_text: str, limit: int = 8
     if text.isdigit():
         if int(text) >= 2**31:  # no lead id is that large (PostgreSQL integer)
             return []
-        # A wrong or someone else's number costs one indexed read, not a session.
-        owner = repo.lead_owner(runtime.engine, int(text))
-        if owner is None or (member.role != Role.MANAGER and owner != member.id):
+        try:  # a wrong or someone else's number costs one indexed read, not a session
+            authorise_id(runtime, member, int(text))
+        except (LeadNotFound, NotAllowed):
             return []
     with runtime.session() as session:
         if text.isdigit():

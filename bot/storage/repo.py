@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.storage.direct import DirectStatement, direct_transaction
-from bot.storage.models import Invite, Lead, Member, PlaybookVersion, StageChange, Touch, utcnow
+from bot.storage.models import Invite, Lead, Meeting, Member, PlaybookVersion, StageChange, Touch, utcnow
 from bot.storage.types import UTCDateTime
 
 # --- Members ----------------------------------------------------------------------------------
@@ -394,3 +394,28 @@ def lead_owner(engine: Engine, lead_id: int) -> int | None:
     with direct_transaction(engine, read_only=True) as cursor:
         rows = _lead_owner_statement(engine.dialect).rows(cursor, {"lead": lead_id})
     return int(rows[0][0]) if rows else None
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledMeeting:
+    id: int
+    starts_at: datetime
+
+
+@cache
+def _scheduled_meeting_statement(dialect: Dialect) -> DirectStatement:
+    meetings = Meeting.__table__.c  # type: ignore[attr-defined]
+    statement = (
+        core_select(meetings.id, meetings.starts_at)
+        .where(meetings.lead_id == bindparam("lead"), meetings.status == bindparam("status"))
+        .order_by(meetings.starts_at.desc())
+        .limit(1)
+    )
+    return DirectStatement(statement, dialect, result_types=(None, UTCDateTime()))
+
+
+def scheduled_meeting(engine: Engine, lead_id: int, *, status: str) -> ScheduledMeeting | None:
+    """The lead's latest meeting in ``status`` (the one still to happen: "scheduled"), or ``None``."""
+    with direct_transaction(engine, read_only=True) as cursor:
+        rows = _scheduled_meeting_statement(engine.dialect).rows(cursor, {"lead": lead_id, "status": status})
+    return ScheduledMeeting(int(rows[0][0]), rows[0][1]) if rows else None

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from bot.domain.vocabulary import Channel, Outcome, Role, Stage
 from bot.storage import repo
 from bot.storage.db import session_scope
-from bot.storage.models import Invite, Lead, Member, Touch
+from bot.storage.models import Invite, Lead, Meeting, Member, Touch
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -250,3 +250,20 @@ def test_touch_and_stage_change(db_session: Session) -> None:
     db_session.expire_all()
     assert touch.id is not None and touch.happened_at == NOW
     assert change.id is not None and change.to_stage == Stage.CONNECTED and change.at == NOW
+
+
+def test_scheduled_meeting_is_the_latest_one_still_to_happen(db_session: Session) -> None:
+    rep = _member(db_session)
+    lead = _lead(db_session, rep, "ACME")
+    assert rep.id is not None and lead.id is not None
+    for hours, status in ((1, "held"), (24, "scheduled"), (48, "scheduled"), (72, "no_show")):
+        db_session.add(
+            Meeting(lead_id=lead.id, rep_id=rep.id, starts_at=NOW + timedelta(hours=hours), status=status)
+        )
+    db_session.commit()  # read on another connection
+    engine = db_session.get_bind()
+    assert isinstance(engine, Engine)
+
+    found = repo.scheduled_meeting(engine, lead.id, status="scheduled")
+    assert found is not None and found.starts_at == NOW + timedelta(hours=48)
+    assert repo.scheduled_meeting(engine, lead.id + 1, status="scheduled") is None
