@@ -228,7 +228,7 @@ async def main(count: int) -> None:
     print(f"echo bot:      {echo_rate:8,.0f} updates/s ({echo_time:.2f} s)")
     print(f"cadência bot:  {bot_rate:8,.0f} updates/s ({bot_time:.2f} s)")
     ratio = bot_rate / echo_rate
-    print(f"ratio bot/echo: {ratio:.2f} (target ≥ 0.50: {'OK' if ratio >= 0.5 else 'BELOW TARGET'})")
+    print(f"ratio bot/echo: {ratio:.3f} (target ≥ 0.50: {'OK' if ratio >= 0.5 else 'BELOW TARGET'})")
     print(
         f"for scale, PTB sending the bot's answers with no bot logic: {replay_rate:,.0f} updates/s, "
         f"ratio {replay_rate / echo_rate:.2f} to the echo bot (the most the bot could reach with these answers); "
