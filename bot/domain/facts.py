@@ -8,9 +8,11 @@ parameters, see :mod:`bot.domain.problems`). ``None`` always means *unknown*.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import lru_cache, wraps
+from typing import Any, TypeVar, cast
 
 from stdnum.br import cnpj as stdnum_cnpj
 
@@ -25,8 +27,33 @@ MAX_BRANCHES = 100_000
 MAX_FINANCIAL_SCORE = 1000
 
 
+T = TypeVar("T")
+
+
 class InvalidFact(Problem):
     """A value a rep typed that cannot be used; the message is fit to show them."""
+
+
+def _memoised(parse: Callable[[str], T]) -> Callable[[str], T]:
+    """``lru_cache`` for a parser that also remembers refusals: the same wrong value typed again
+    (by anyone) is answered from memory too, with a new :class:`InvalidFact` each time."""
+
+    @lru_cache(maxsize=16_384)
+    def outcome(text: str) -> tuple[bool, Any]:
+        try:
+            return True, parse(text)
+        except InvalidFact as refusal:
+            return False, (type(refusal), refusal.template, refusal.params)
+
+    @wraps(parse)
+    def parse_once(text: str) -> T:
+        ok, value = outcome(text)
+        if ok:
+            return cast(T, value)
+        kind, template, params = value
+        raise kind(template, **params)
+
+    return parse_once
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +233,7 @@ def _whole(text: str) -> int:
     return int(value)
 
 
-@lru_cache(maxsize=16_384)
+@_memoised
 def parse_headcount(text: str) -> IntRange:
     """ "120", "100-199", "100 a 199", "1.200", "500+" → an inclusive range of employees."""
     result = _parse_range(
@@ -226,7 +253,7 @@ def parse_headcount(text: str) -> IntRange:
     return result
 
 
-@lru_cache(maxsize=16_384)
+@_memoised
 def parse_revenue(text: str) -> IntRange:
     """Annual revenue in reais: "4,8 mi", "R$ 360.000", "1-5 mi", "2M" → whole-real range."""
     cleaned = _check_text(text, "Faturamento")
@@ -247,7 +274,7 @@ def parse_revenue(text: str) -> IntRange:
     return result
 
 
-@lru_cache(maxsize=16_384)
+@_memoised
 def parse_branches(text: str) -> int:
     cleaned = _check_text(text, "Filiais")
     folded = fold(cleaned)
@@ -269,7 +296,7 @@ def parse_branches(text: str) -> int:
     return value
 
 
-@lru_cache(maxsize=16_384)
+@_memoised
 def parse_financial_score(text: str) -> int:
     cleaned = _check_text(text, "Score financeiro")
     try:
@@ -302,7 +329,7 @@ _REGISTRATION_WORDS = {
 }
 
 
-@lru_cache(maxsize=16_384)
+@_memoised
 def parse_registration(text: str) -> Registration:
     folded = fold(_check_text(text, "Inscrição estadual"))
     for value, words in _REGISTRATION_WORDS.items():
@@ -313,7 +340,7 @@ def parse_registration(text: str) -> Registration:
     )
 
 
-@lru_cache(maxsize=16_384)
+@_memoised
 def parse_cnpj(text: str) -> str:
     """Validate a CNPJ (numeric or the alphanumeric form from July 2026); return it compact."""
     cleaned = _check_text(text, "CNPJ")
@@ -337,7 +364,7 @@ def format_cnpj(value: str) -> str:
     return str(stdnum_cnpj.format(value))
 
 
-@lru_cache(maxsize=16_384)
+@_memoised
 def parse_cnae(text: str) -> str:
     """A CNAE subclass code in any common form → 7 characters; errors name the fix."""
     try:
@@ -346,7 +373,7 @@ def parse_cnae(text: str) -> str:
         raise InvalidFact(exc.template, **exc.params) from None
 
 
-@lru_cache(maxsize=16_384)
+@_memoised
 def parse_uf(text: str) -> str:
     try:
         return regions.parse_uf(_check_text(text, "UF")).code

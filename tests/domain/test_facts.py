@@ -182,3 +182,13 @@ def test_parse_facts_reports_every_bad_fact_and_keeps_the_good_ones() -> None:
     assert facts.financial_score == 700
     assert facts.uf is None and facts.headcount is None and facts.revenue is None
     assert set(errors) == {"uf", "headcount"}
+
+
+def test_a_wrong_value_typed_again_gets_the_same_answer_as_a_new_error() -> None:
+    with pytest.raises(InvalidFact) as first:
+        parse_cnpj("12.345.678/0001-00")
+    with pytest.raises(InvalidFact) as again:
+        parse_cnpj("12.345.678/0001-00")
+    assert str(again.value) == str(first.value) and "não confere" in str(again.value)
+    assert again.value is not first.value  # no traceback piles up on one shared exception
+    assert again.value.params == first.value.params
