@@ -102,8 +102,8 @@ async def say(
     chat = update.effective_chat
     if chat is None:
         return None
-    return await chat.send_message(
-        text, parse_mode=ParseMode.HTML, reply_markup=keyboard, link_preview_options=NO_PREVIEW
+    return await update.get_bot().send_message(
+        chat.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard, link_preview_options=NO_PREVIEW
     )
 
 
