@@ -27,8 +27,9 @@ class Context(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict
 
     def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None) -> None:
         super().__init__(application, chat_id=chat_id, user_id=user_id)
-        self.member: Member | None = None
-        self.telegram_language: str | None = None
+        self._member: Member | None = None
+        self._telegram_language: str | None = None
+        self._lang: str | None = None
         self._gettext_lang = ""
         self._gettext: Callable[[str], str] = str
 
@@ -41,10 +42,32 @@ class Context(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict
         return self.application.bot_data[RENDERER]
 
     @property
+    def member(self) -> Member | None:
+        """The member behind the update, once the gate has recognised them."""
+        return self._member
+
+    @member.setter
+    def member(self, member: Member | None) -> None:
+        self._member, self._lang = member, None  # e.g. /config changed the language
+
+    @property
+    def telegram_language(self) -> str | None:
+        return self._telegram_language
+
+    @telegram_language.setter
+    def telegram_language(self, code: str | None) -> None:
+        self._telegram_language, self._lang = code, None
+
+    @property
     def lang(self) -> str:
-        if self.member is not None and self.member.language:
-            return self.member.language
-        return language_for(self.telegram_language) if self.telegram_language else DEFAULT_LANGUAGE
+        if self._lang is None:
+            member = self._member
+            if member is not None and member.language:
+                self._lang = member.language
+            else:
+                code = self._telegram_language
+                self._lang = language_for(code) if code else DEFAULT_LANGUAGE
+        return self._lang
 
     def _(self, text: str) -> str:
         lang = self.lang
