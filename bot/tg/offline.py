@@ -402,6 +402,12 @@ class InProcessBotApi(BaseRequest):
         """Forget the recorded requests (chats, messages and files stay, like on Telegram)."""
         self.requests.clear()
 
+    def forget_messages(self) -> None:
+        """Forget the stored messages too (chats stay; message ids keep counting): a long
+        simulation (a benchmark) keeps its memory flat. Old messages can no longer be edited."""
+        for state in self._chats.values():
+            state.messages.clear()
+
     def commands(self, scope_type: str = "default", language_code: str = "") -> list[JSONDict]:
         """The command list set with ``setMyCommands`` for that scope and language."""
         return list(self._commands.get((scope_type, language_code), []))
