@@ -301,7 +301,11 @@ class PersistentApplication(Application):
     async def save_recent(self) -> None:
         """Save what the updates since the last save changed (the window's timer calls this)."""
         touched, self._touched = self._touched, set()
-        await self._save(touched)
+        try:
+            await self._save(touched)
+        except Exception:  # the next save, PTB's 5-second sweep or the stop will try again
+            self._touched |= touched
+            log.exception("could not save the conversation state of %d user(s)", len(touched))
 
     async def update_persistence(self) -> None:
         """Run by PTB's timer and at stop: also catches what jobs or late handlers changed."""
