@@ -30,8 +30,9 @@ from bot.domain.vocabulary import (
     Stage,
 )
 from bot.render.scripts import render_script
-from bot.services.leads import _authorised, authorise_id, lead_view, record_stage, rep_view
+from bot.services.leads import _authorised, lead_view, record_stage, rep_view
 from bot.services.runtime import Runtime
+from bot.services.team import NotAllowed, can_see
 from bot.storage import repo
 from bot.storage.models import Lead, Meeting, Member, Reminder, Touch
 from bot.storage.repo import ScheduledMeeting
@@ -350,10 +351,11 @@ def meeting_result(
         return meeting
 
 
-def pending_meeting(runtime: Runtime, member: Member, lead_id: int) -> ScheduledMeeting | None:
-    """The lead's meeting still to happen, for the lead card (two indexed reads, no session)."""
-    authorise_id(runtime, member, lead_id)
-    return repo.scheduled_meeting(runtime.engine, lead_id, status=MeetingStatus.SCHEDULED.value)
+def pending_meeting(runtime: Runtime, member: Member, lead: Lead) -> ScheduledMeeting | None:
+    """The meeting still to happen of a lead already loaded (one indexed read, no session)."""
+    if not can_see(member, lead):
+        raise NotAllowed(f"member {member.id} may not see lead {lead.id}")
+    return repo.scheduled_meeting(runtime.engine, lead.id or 0, status=MeetingStatus.SCHEDULED.value)
 
 
 LATER_STAGES = (Stage.PROPOSAL_SENT, Stage.WON, Stage.LOST)

@@ -22,6 +22,7 @@ from bot.storage.models import Lead, Member, StageChange
 from bot.storage.repo import LeadLine
 
 PAGE_SIZE = 8
+CLOSED_STAGE_VALUES = tuple(sorted(s.value for s in CLOSED_STAGES))
 CONTACT_FIELDS = ("contact_name", "contact_role", "contact_phone", "contact_email", "contact_linkedin")
 TEXT_FIELDS = ("company", "city", "campaign", *CONTACT_FIELDS)
 
@@ -218,7 +219,7 @@ def list_leads(
             runtime.engine,
             owner_id=owner_id,
             kind=kind,
-            closed=[s.value for s in CLOSED_STAGES],
+            closed=CLOSED_STAGE_VALUES,
             stage=stage,
             moment=(now or runtime.now()) if kind == "due" else None,
             offset=page * PAGE_SIZE,

@@ -364,12 +364,13 @@ def lead_lines(
     """A page of lead lines and how many leads match in all (0 when the page is empty).
 
     ``owner_id=None`` is the whole team. ``kind``: ``all`` (newest first), ``open`` (stage not in
-    ``closed``), ``stage`` (that ``stage``), or ``due`` (``step_due_at`` at or before
-    ``moment``, most overdue first). One read-only query.
+    ``closed``: pass the same tuple every time, the statement is compiled once per value),
+    ``stage`` (that ``stage``), or ``due`` (``step_due_at`` at or before ``moment``, most
+    overdue first). One read-only query.
     """
     if kind not in LEAD_LINE_FILTERS:
         raise ValueError(f"unknown lead filter {kind!r}")
-    statement = _lead_lines_statement(engine.dialect, team=owner_id is None, kind=kind, closed=tuple(sorted(closed)))
+    statement = _lead_lines_statement(engine.dialect, team=owner_id is None, kind=kind, closed=tuple(closed))
     values: dict[str, Any] = {"limit": limit, "offset": offset}
     if owner_id is not None:
         values["owner"] = owner_id

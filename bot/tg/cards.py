@@ -81,7 +81,7 @@ def lead_card(context: Context, lead: Lead) -> tuple[str, InlineKeyboardMarkup |
     runtime = context.runtime
     member = context.me
     step = runtime.playbook.step(lead.current_step) if lead.current_step else None
-    meeting = cadence.pending_meeting(runtime, member, lead.id or 0)
+    meeting = cadence.pending_meeting(runtime, member, lead)
     loss = runtime.playbook.loss_reason(lead.loss_reason) if lead.loss_reason else None
     text = context.render(
         "lead_card.html",

@@ -135,34 +135,27 @@ class SqlPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
                     self._changed.wait()
                 if not self._pending:
                     return
-                batch, self._pending = self._pending, {}
-                self._writing = True
             try:
-                self._write(batch)
+                written = self.write_pending()
             except Exception:
                 failures += 1
                 if failures == 1:
-                    log.warning("could not save %d conversation change(s); will retry", len(batch), exc_info=True)
+                    log.warning("could not save conversation changes; will retry", exc_info=True)
                 delay = min(RETRY_AFTER_S * 2 ** (failures - 1), MAX_RETRY_AFTER_S)
                 with self._changed:
-                    self._requeue(batch)
-                    self._writing = False
-                    self._changed.notify_all()
                     deadline = time.monotonic() + delay
                     while not self._closing and (left := deadline - time.monotonic()) > 0:
                         self._changed.wait(left)
                     if self._closing:
                         return  # close() writes what is left itself, and says if it cannot
                 continue
-            if failures:
+            if failures and written:
                 log.info("conversation changes saved again after %d failed attempt(s)", failures)
                 failures = 0
-            with self._changed:
-                self._writing = False
-                self._changed.notify_all()
 
-    def write_pending(self) -> None:
-        """Store everything queued before returning (waits for a write in progress first).
+    def write_pending(self) -> int:
+        """Store everything queued before returning (waits for a write in progress first) and
+        say how many changes that was. The writer thread runs this too.
 
         Raises what the database raised; the changes then stay queued.
         """
@@ -171,7 +164,7 @@ class SqlPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
                 self._changed.wait()
             batch, self._pending = self._pending, {}
             if not batch:
-                return
+                return 0
             self._writing = True
         try:
             self._write(batch)
@@ -183,6 +176,7 @@ class SqlPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
             with self._changed:
                 self._writing = False
                 self._changed.notify_all()
+        return len(batch)
 
     def close(self) -> None:
         """Write what is queued and stop the writer thread."""
@@ -195,10 +189,6 @@ class SqlPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
                 writer = self._writer
             if writer is not None:
                 writer.join(timeout=5)
-
-    async def _run(self, fn: Any, *args: Any) -> Any:
-        # Inline: queueing a change costs microseconds; the write happens once per update.
-        return fn(*args)
 
     # --------------------------------------------------------------- user data
 
@@ -229,11 +219,11 @@ class SqlPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
     # --------------------------------------------------------------- conversations
 
     async def get_conversations(self, name: str) -> ConversationDict:
-        loaded = await self._run(self._load, CONVERSATION + name)
+        loaded = self._load(CONVERSATION + name)
         return {tuple(json.loads(k)): v for k, v in loaded.items()}
 
     async def update_conversation(self, name: str, key: ConversationKey, new_state: object | None) -> None:
-        await self._run(self._save, CONVERSATION + name, json.dumps(list(key)), new_state)
+        self._save(CONVERSATION + name, json.dumps(list(key)), new_state)
 
     # --------------------------------------------------------------- unused stores
 
