@@ -25,3 +25,17 @@ def fold(text: str) -> str:
     """
     plain = text if text.isascii() else strip_accents(text)
     return _SPACES.sub(" ", plain.casefold()).strip()
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A text cell that Excel, LibreOffice and Google Sheets show as text, never run as a formula.
+
+    A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+    apostrophe (the OWASP rule): ``"=HYPERLINK(...)"`` → ``"'=HYPERLINK(...)"``. Every CSV the
+    product writes passes its text cells through here; numbers and dates are written as such.
+    """
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
