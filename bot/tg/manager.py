@@ -263,7 +263,9 @@ def _export_request(runtime: Runtime, request: Request, tables: list[str]) -> di
     }
 
 
-def _export(runtime: Runtime, member: Member, wanted: dict[str, Any], fmt: str, folder: Path) -> exports.ExportResult:
+def _export(
+    runtime: Runtime, member: Member, wanted: dict[str, Any], fmt: str, folder: Path, language: str
+) -> exports.ExportResult:
     filters = ActivityFilter(
         _moment(wanted["start"]), _moment(wanted["end"]), wanted["campaign"], wanted["rep_id"], wanted["version"]
     )
@@ -277,6 +279,8 @@ def _export(runtime: Runtime, member: Member, wanted: dict[str, Any], fmt: str, 
         via="chat",
         comma=bool(wanted["comma"]),
         max_bytes=UPLOAD_LIMIT,
+        language=language,
+        playbook=runtime.playbook,
     )
 
 
@@ -318,7 +322,7 @@ async def _send_export(update: Update, context: Context, wanted: dict[str, Any],
     folder = Path(tempfile.mkdtemp(prefix="cadencia-export-"))
     try:
         try:
-            result = await asyncio.to_thread(_export, context.runtime, context.me, wanted, fmt, folder)
+            result = await asyncio.to_thread(_export, context.runtime, context.me, wanted, fmt, folder, context.lang)
         except NotAllowed as exc:
             await _replace(update, status, _refusal(context, exc))
             return
