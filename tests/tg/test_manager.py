@@ -431,7 +431,7 @@ async def test_exports_xlsx_on_request_with_one_sheet_per_table(bot: BotUnderTes
     ((name, data),) = files_to(bot, helena)
     assert name.endswith(".xlsx")
     book = openpyxl.load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["toques", "leads", "mudancas_de_etapa", "reunioes"]
+    assert book.sheetnames == ["toques", "leads", "mudanças de etapa", "reuniões"]
     touches = list(book["toques"].iter_rows(values_only=True))
     assert len(touches) == 3
     header = touches[0]
