@@ -54,7 +54,7 @@ _TEXT_METHODS = frozenset({"sendMessage", "editMessageText"})
 
 
 class RecordedRequest(Protocol):
-    """What :class:`bot.tg.offline.SentRequest` provides."""
+    """What :class:`bot.simulator.SentRequest` provides."""
 
     @property
     def method(self) -> str: ...
