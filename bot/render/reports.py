@@ -104,7 +104,8 @@ def table(headers: list[str], rows: list[list[str]], indent: str = "", left: int
 
 
 class Reasons:
-    """Loss and no-show reason codes → the playbook's labels (codes it does not know stay)."""
+    """Loss and no-show reason codes and script ids → the playbook's labels and titles (codes
+    it does not know, such as those of an older version, stay as they are)."""
 
     def __init__(self, playbook: Any | None = None) -> None:
         self.playbook = playbook
@@ -116,6 +117,10 @@ class Reasons:
     def no_show(self, code: str | None) -> str | None:
         found = self.playbook.no_show_reason(code) if self.playbook is not None and code else None
         return found.label if found is not None else code
+
+    def script(self, code: str) -> str:
+        found = self.playbook.scripts.get(code) if self.playbook is not None else None
+        return str(found.title) if found is not None else code
 
 
 @cache
@@ -151,6 +156,7 @@ def _values(report: Any, language: str, playbook: Any | None, zone: Any) -> dict
         "channel": lambda code: label("channel", code, _),
         "loss_reason": lambda code: reasons.loss(code) or _(NO_REASON),
         "no_show_reason": lambda code: reasons.no_show(code) or _(NO_REASON),
+        "script": reasons.script,
         "campaign": campaign,
         "rep_name": rep_name,
         "week": lambda iso: week_text(iso, language, _),

@@ -85,6 +85,7 @@ def export_words(language: str = DEFAULT_LANGUAGE, playbook: Playbook | None = N
     labels["sales_model"] = {str(code): name for code, name in SALES_MODEL_NAMES.items()}
     if playbook is not None:
         labels["step"] = {step.id: step.title for step in playbook.cadence.steps}
+        labels["script"] = {script_id: script.title for script_id, script in playbook.scripts.items()}
         labels["objection"] = {objection.id: objection.label for objection in playbook.objections}
         labels["loss_reason"] = {
             reason.id: reason.label for reasons in playbook.reasons.loss.values() for reason in reasons

@@ -113,7 +113,7 @@ def table_columns(
             ExportColumn("passo_numero", "int", col(Touch.step_number)),
             *labelled("tipo_passo", "step_kind", col(Touch.step_kind)),
             *labelled("canal", "channel", col(Touch.channel)),
-            ExportColumn("roteiro", "text", col(Touch.script_id)),
+            *labelled("roteiro", "script", col(Touch.script_id)),
             ExportColumn("variante", "text", col(Touch.variant)),
             ExportColumn("playbook_versao", "text", col(Touch.playbook_version)),
             *labelled("resultado", "outcome", col(Touch.outcome)),

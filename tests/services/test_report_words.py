@@ -28,8 +28,16 @@ class _Reason:
     label: str
 
 
+@dataclass
+class _Script:
+    title: str
+
+
 class ReasonBook:
-    """The part of a playbook the report asks: reason id → label ("timing" is unknown to it)."""
+    """The part of a playbook the report asks: reason id → label ("timing" is unknown to it),
+    script id → title."""
+
+    scripts = {"call_opening": _Script("Ligação de abertura")}
 
     def loss_reason(self, code: str) -> _Reason | None:
         return _Reason(LOSS_LABELS[code]) if code in LOSS_LABELS else None
@@ -80,6 +88,8 @@ def test_portuguese_words(report: reports.Report) -> None:
     assert re.search(r"ativos na semana de \d\d/\d\d", chat)
     assert "Sem orçamento agora" in cli and "Esqueceu a reunião" in cli
     assert "timing" in cli  # a reason the playbook does not know is shown as it was recorded
+    assert "Roteiro Ligação de abertura: B agenda mais reuniões" in chat
+    assert "roteiro Ligação de abertura:" in cli and "call_opening" not in cli + chat
     assert re.search(r"^semana de \d\d/\d\d +\d+$", cli, re.M)
 
 
