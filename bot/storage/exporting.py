@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, Integer, Select, case, func, literal_column, select, type_coerce
+from sqlalchemy import Engine, Integer, Select, String, case, func, literal, literal_column, select, type_coerce
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
@@ -90,14 +90,16 @@ def table_columns(
 
     def labelled(header: str, kind: str, column: Any, *, raw: bool = True) -> list[ExportColumn]:
         mapping = words.labels.get(kind) or {}
-        shown = case(dict(mapping), value=column, else_=column) if mapping else column
+        whens = {str(code): literal(str(text), String()) for code, text in mapping.items()}
+        shown = case(whens, value=column, else_=column) if whens else column
         columns = [ExportColumn(header, "text", shown)]
         if raw:
             columns.append(ExportColumn(f"{header}_codigo", "text", column))
         return columns
 
     def yes_no(header: str, column: Any) -> ExportColumn:
-        return ExportColumn(header, "text", case((column.is_(None), None), (column, words.yes), else_=words.no))
+        yes, no = literal(words.yes, String()), literal(words.no, String())
+        return ExportColumn(header, "text", case((column.is_(None), None), (column, yes), else_=no))
 
     if table == "touches":
         lead = aliased(Lead)
