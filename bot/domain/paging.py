@@ -1,8 +1,9 @@
 """Long lists shown a page at a time: how many items fit a page and which ones a page holds.
 
 Pure arithmetic shared by the keyboards (which page the rep sees) and the playbook check (which
-lists will need paging). A page of 8 buttons, two per row, keeps the keyboard on a phone's
-screen with the message above it; Telegram would accept up to about 100.
+lists will need paging). A page of 12 buttons, two per row, is six rows plus the ◀ ▶ row: it
+stays on a phone's screen with the question above it (Telegram would take about 100 buttons,
+which no one scrolls through), and the default playbook's lists fit on one page.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 #: Buttons of a list shown at once; a longer list gets ◀ ▶ buttons.
-PAGE_SIZE = 8
+PAGE_SIZE = 12
 
 
 def page_count(length: int, size: int = PAGE_SIZE) -> int:
