@@ -47,7 +47,10 @@ def test_yes_to_next_year_asks_again_when_that_day_is_a_holiday() -> None:
     assert doubt is not None and doubt.doubt is Doubt.PAST_DAY
     following = after_yes(doubt, NOW, HOURS)
     assert following == Questionable(
-        Doubt.HOLIDAY, date(2027, 11, 20), datetime(2027, 11, 20, 10, tzinfo=SP), "Dia Nacional de Zumbi e da Consciência Negra"
+        Doubt.HOLIDAY,
+        date(2027, 11, 20),
+        datetime(2027, 11, 20, 10, tzinfo=SP),
+        "Dia Nacional de Zumbi e da Consciência Negra",
     )
     assert after_yes(following, NOW, HOURS) is None
 
