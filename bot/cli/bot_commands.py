@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.cli.commands import CommandFailed, playbook_failure
 from bot.config import Settings
+from bot.domain.playbook.checks import paging_warnings
 from bot.services import leads, team
 from bot.services.playbooks import PlaybookError, PlaybookVersionConflict
 from bot.services.runtime import Runtime
@@ -91,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
     application = build_application(runtime)
     if not settings.admin_ids:
         log.warning("CADENCIA_ADMINS is empty: nobody can use the bot until a manager id is set")
+    for warning in paging_warnings(runtime.playbook):
+        log.warning("playbook: %s", warning)
     print(f"Cadência rodando como @{username} (playbook {runtime.playbook.version}). Ctrl-C para parar.")
     application.run_polling(allowed_updates=["message", "callback_query"])
     return 0

@@ -503,7 +503,14 @@ def _doubt_text(context: Context, doubt: Questionable) -> str:
     return _("%(day)s não é dia útil para você. Marcar mesmo assim?") % {"day": typed}
 
 
-async def _confirm_when(update: Update, context: Context, lead_id: int, doubt: Questionable) -> MeetingFlow:
+def _question_mark(doubt: Questionable) -> str:
+    """Names one question in its buttons, so an older question's button answers nothing."""
+    return f"{doubt.doubt.value[0]}{doubt.moment:%Y%m%d%H%M}"
+
+
+async def _confirm_when(
+    update: Update, context: Context, lead_id: int, doubt: Questionable, *, edit: bool = False
+) -> MeetingFlow:
     assert context.user_data is not None
     context.user_data[MEETING_PENDING] = {
         "doubt": doubt.doubt.value,
@@ -511,15 +518,16 @@ async def _confirm_when(update: Update, context: Context, lead_id: int, doubt: Q
         "at": doubt.moment.isoformat(),
         "holiday": doubt.holiday,
     }
+    mark = _question_mark(doubt)
     keyboard = markup(
         [
             [
-                button("✅ " + context._("Sim"), Verb.WHEN, lead_id, "yes"),
-                button("❌ " + context._("Não"), Verb.WHEN, lead_id, "no"),
+                button("✅ " + context._("Sim"), Verb.WHEN, lead_id, "yes", mark),
+                button("❌ " + context._("Não"), Verb.WHEN, lead_id, "no", mark),
             ]
         ]
     )
-    await say(update, "🤔 " + _doubt_text(context, doubt), keyboard)
+    await say(update, "🤔 " + _doubt_text(context, doubt), keyboard, edit=edit)
     return MeetingFlow.CONFIRMING_WHEN
 
 
@@ -541,12 +549,12 @@ def _pending(stored: Any) -> Questionable | None:
 async def when_answered(update: Update, context: Context) -> MeetingFlow | int:
     """✅ Sim / ❌ Não under "25/12 é feriado (Natal). Marcar mesmo assim?"."""
     assert context.user_data is not None
-    lead_text, answer = _args(update, Verb.WHEN, 2)
+    lead_text, answer, mark = _args(update, Verb.WHEN, 3)
     if answer not in ("yes", "no"):
         raise BadCallback(answer)
     lead_id = context.user_data.get(MEETING_LEAD)
     doubt = _pending(context.user_data.get(MEETING_PENDING))
-    if lead_id != as_id(lead_text) or doubt is None:
+    if lead_id != as_id(lead_text) or doubt is None or mark != _question_mark(doubt):
         await ack(update, context._("Essa pergunta já foi respondida. Mande a data da reunião."), alert=True)
         return MeetingFlow.ASKING_WHEN if doubt is None else MeetingFlow.CONFIRMING_WHEN
     await ack(update)
@@ -561,7 +569,7 @@ async def when_answered(update: Update, context: Context) -> MeetingFlow | int:
         await say(update, "⚠️ " + escape(context.problem_text(problem)), edit=True)
         return MeetingFlow.ASKING_WHEN
     if following is not None:
-        return await _confirm_when(update, context, lead_id, following)
+        return await _confirm_when(update, context, lead_id, following, edit=True)
     return await _book(update, context, lead_id, doubt.moment, edit=True)
 
 

@@ -131,6 +131,22 @@ async def test_another_date_typed_instead_of_answering_replaces_the_question(bot
     assert len(meetings(bot)) == 1
 
 
+async def test_an_older_question_s_button_answers_nothing(bot: BotUnderTest) -> None:
+    ana = await bot.member("Ana")
+    await asked_for_a_date(bot, ana)
+    await ana.says("05/12 10h")
+    saturday = bot.api.last_message(ana.id).message_id
+    await ana.says("06/12 10h")  # typed instead of answering: a new question
+    ana.sees("05/12 é sábado", "06/12 é domingo")
+    await ana.taps("Sim", message_id=saturday)
+    assert "já foi respondida" in ana.alerts()[-1]
+    assert meetings(bot) == []
+    await ana.taps("Sim")
+    ana.sees("Reunião com", "06/12/2026 10:00")
+    (meeting,) = meetings(bot)
+    assert meeting.starts_at == datetime(2026, 12, 6, 13, 0, tzinfo=UTC)
+
+
 async def test_a_restart_in_the_middle_of_a_confirmation_resumes_it(bot: BotUnderTest) -> None:
     ana = await bot.member("Ana")
     lead_id = await asked_for_a_date(bot, ana)
