@@ -475,6 +475,7 @@ async def meeting_when(update: Update, context: Context) -> MeetingFlow | int:
             context.runtime, context.me, text, language=_holiday_language(context)
         )
     except InvalidMoment as problem:
+        context.user_data.pop(MEETING_PENDING, None)  # a question shown before no longer stands
         await say(update, "⚠️ " + escape(context.problem_text(problem)))
         return MeetingFlow.ASKING_WHEN
     if doubt is not None:
