@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings
 from bot.domain import cnae
+from bot.domain.playbook.checks import paging_warnings
 from bot.domain.playbook.model import Playbook
 from bot.domain.problems import Problem
 from bot.i18n import DEFAULT_LANGUAGE, N_, gettext_for, language_for
@@ -76,6 +77,8 @@ def playbook_check(args: argparse.Namespace) -> int:
     print(
         f"  {len(playbook.cadence.steps)} steps, {len(playbook.scripts)} scripts, {len(playbook.objections)} objections"
     )
+    for warning in paging_warnings(playbook):
+        print(f"  aviso: {warning}")
     _check_against_database(playbook, language)
     return 0
 

@@ -163,7 +163,8 @@ def report(args: argparse.Namespace) -> int:
         ranking = args.charts / "ranking.png"
         funnel.write_bytes(reports.funnel_chart(result, language))
         ranking.write_bytes(reports.leaderboard_chart(result, language))
-        print(f"\n{_('gráficos')}: {funnel} {ranking}")
+        charts = _("gráficos")
+        print(f"\n{charts}: {funnel} {ranking}")
     return 0
 
 

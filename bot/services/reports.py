@@ -588,7 +588,8 @@ def funnel_chart(report: Report, language: str = "pt") -> bytes:
             fontsize=9,
         )
     axes.set_xlim(0, top * 1.3)
-    axes.set_title(f"{_('Funil')} — {period_text(report.filter, language)}")
+    title = _("Funil")
+    axes.set_title(f"{title} — {period_text(report.filter, language)}")
     axes.spines[["top", "right"]].set_visible(False)
     return _png(figure)
 
@@ -605,6 +606,7 @@ def leaderboard_chart(report: Report, language: str = "pt", *, top: int = 15) ->
         touches = _("%(n)s toques") % {"n": integer(r.touches, language)}
         axes.text(r.sql, index, f" {r.sql} SQL · {touches}", va="center", fontsize=8)
     axes.set_xlim(0, max([r.sql for r in reps] + [1]) * 1.6)
-    axes.set_title(f"{_('Ranking de vendedores')} — {period_text(report.filter, language)}")
+    title = _("Ranking de vendedores")
+    axes.set_title(f"{title} — {period_text(report.filter, language)}")
     axes.spines[["top", "right"]].set_visible(False)
     return _png(figure)
