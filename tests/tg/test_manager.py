@@ -477,7 +477,7 @@ async def test_an_unknown_export_table_is_explained(bot: BotUnderTest) -> None:
     await says(helena, "/exportar clientes xlsx")
     helena.sees("não sei exportar 'clientes'; escolha entre toques, leads, etapas, reunioes ou tudo")
     await says(helena, "/exportar reunioes 7 virgula")
-    helena.sees("Exportação pronta (reunioes: 0)")
+    helena.sees("Exportação pronta (reuniões: 0)")
     ((name, data),) = files_to(bot, helena)
     assert name.endswith(".csv") and data.startswith(b"id,")  # plain UTF-8 and "," on request
     assert not files_to(bot, helena)[1:]
