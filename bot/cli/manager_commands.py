@@ -156,7 +156,14 @@ def report(args: argparse.Namespace) -> int:
             rep_id=rep_id,
             playbook_version=args.playbook_version,
         )
-    print(reports.render_cli(result, language=language, playbook=_reason_labels(args.playbook)))
+    print(
+        reports.render_cli(
+            result,
+            language=language,
+            playbook=_reason_labels(args.playbook),
+            templates_dir=Settings().templates_dir,
+        )
+    )
     if args.charts:
         args.charts.mkdir(parents=True, exist_ok=True)
         funnel = args.charts / "funnel.png"

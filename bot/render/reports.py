@@ -125,8 +125,12 @@ class Reasons:
 
 @cache
 def _environment(templates_dir: Path, html: bool) -> jinja2.Environment:
+    """Templates from ``templates_dir`` (TEMPLATES_DIR), else the bundled ones: a team's own
+    folder made before the report had templates still gets a report."""
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        loader=jinja2.ChoiceLoader(
+            [jinja2.FileSystemLoader(str(templates_dir)), jinja2.FileSystemLoader(str(bundled_dir("templates")))]
+        ),
         undefined=jinja2.StrictUndefined,
         autoescape=html,
         trim_blocks=True,

@@ -150,3 +150,14 @@ def test_a_filtered_report_names_the_rep(report: reports.Report, activity_db: tu
     assert f"rep: {name}" in reports.render_cli(mine, language="en")
     assert "vendedor=3" not in reports.render_cli(mine)
 
+
+
+def test_a_templates_folder_without_the_report_templates_falls_back_to_the_bundled_ones(
+    report: reports.Report, tmp_path: Path
+) -> None:
+    (tmp_path / "lead_card.html").write_text("{{ lead.company }}", encoding="utf-8")
+    assert reports.render_chat(report, templates_dir=tmp_path).startswith("<b>Relatório</b>")
+    custom = tmp_path / "custom"
+    custom.mkdir()
+    (custom / "report_cli.txt").write_text("{{ _('Relatório') }}: {{ int(r.basic.calls_made) }}", encoding="utf-8")
+    assert reports.render_cli(report, templates_dir=custom, language="en") == f"Report: {report.basic.calls_made:,}"
