@@ -169,19 +169,22 @@ def test_every_class_of_bad_row_is_reported_and_the_rest_imported(
     assert "negativo" in reasons[6] and "filiais" in reasons[6]
     assert reasons[7] == "empresa em branco"
     assert reasons[8] == "duplicada da linha 2"
-    assert reasons[9] == reasons[10] == "já existe no banco"
+    assert reasons[9] == "já existe no banco (mesmo CNPJ)" and result.updatable == [9]
+    assert reasons[10] == "já existe no banco (mesma empresa e UF)"
     assert "zé ninguém" in reasons[12]
     assert {(lead.company, lead.owner_id) for lead in _leads(team)[1:]} == {
         ("Boa Um", 2),
         ("Ja existe", 3),
         ("Boa Dois", 3),
     }
-    # The file of problem rows: original columns + motivo, readable by Excel.
+    # The file of rejected rows (duplicates are counted, not rejected): original columns + motivo.
     back = list(csv.reader(io.StringIO(result.rejected_csv().decode("utf-8-sig")), delimiter=";"))
     assert back[0] == ["linha", *HEADER, "motivo"]
     assert back[1][:3] == ["3", "CNAE Ruim", ""] and "CNAE" in back[1][-1]
-    assert len(back) == 1 + 9
-    assert "Rejeitadas: 6" in result.summary and "Duplicadas (ignoradas): 3" in result.summary
+    assert [int(row[0]) for row in back[1:]] == [3, 4, 5, 6, 7, 12]
+    summary = result.summary()
+    assert "Rejeitadas: 6" in summary and "Duplicadas (ignoradas): 3" in summary
+    assert "12 linha(s) lida(s)" in summary and (result.imported, result.updated) == (3, 0)  # 3 + 0 + 3 + 6
 
 
 @pytest.mark.parametrize(
@@ -197,7 +200,7 @@ def test_delimiters_and_encodings(
         encoding=encoding,
     )
     result = import_bytes(team, raw, "x.csv", playbook=playbook, assignment=Assignment())
-    assert result.imported == 1, result.summary
+    assert result.imported == 1, result.summary()
     [lead] = _leads(team)
     assert (lead.company, lead.uf, lead.owner_id) == ("Padaria Pão de Açúcar", "SP", 2)
 
