@@ -89,7 +89,10 @@ def _pause(args: argparse.Namespace, *, paused: bool) -> int:
     except team.TeamChangeRefused as exc:
         raise CommandFailed(str(exc)) from None
     name = member.full_name or member.first_name
-    print(f"{name} está em pausa: lembretes esperam e importações não lhe dão leads." if paused else f"{name} voltou.")
+    if paused:
+        print(f"{name} está em pausa: os lembretes esperam e a divisão automática das importações o pula.")
+    else:
+        print(f"{name} voltou.")
     return 0
 
 

@@ -29,6 +29,7 @@ from bot.domain.facts import (
 from bot.domain.problems import N_
 
 MAX_NOTES = 1000
+MAX_WEBSITE = 300
 
 Parse = Callable[[str], str]
 
@@ -61,9 +62,10 @@ _WEBSITE = re.compile(r"^(https?://)?[a-z0-9-]+(\.[a-z0-9-]+)+(:\d{1,5})?(/\S*)?
 def parse_website(text: str) -> str:
     """ "www.empresa.com.br", "empresa.com.br/contato", "http://…" → an address with its scheme."""
     cleaned = (text or "").strip()
-    if len(cleaned) > 300 or not _WEBSITE.match(cleaned):
+    address = cleaned if cleaned.lower().startswith(("http://", "https://")) else "https://" + cleaned
+    if len(address) > MAX_WEBSITE or not _WEBSITE.match(cleaned):
         raise InvalidFact(N_("Site: escreva o endereço, como www.empresa.com.br."))
-    return cleaned if cleaned.lower().startswith(("http://", "https://")) else "https://" + cleaned
+    return address
 
 
 def parse_notes(text: str) -> str:
