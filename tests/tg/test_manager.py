@@ -225,6 +225,24 @@ async def test_an_english_manager_gets_the_update_button_in_english(bot: BotUnde
     assert [b[0] for b in helen.all_buttons()] == ["🔄 Update the 2 existing ones"]
 
 
+async def test_trade_name_website_and_notes_show_on_the_lead_card_and_in_the_export(bot: BotUnderTest) -> None:
+    helena, ana, _bruno = await team_of_three(bot)
+    await sends_file(bot, helena, "mista.csv", scenario.MIXED)
+    helena.replies()
+    await ana.says("/lead Transportes Açaí")
+    card = ana.sees("Transportes Açaí Ltda")
+    assert "Nome fantasia: Açaí Log" in card and "🌐 https://www.acai.com.br" in card
+    assert "📝 Indicação do Zé" in card
+    await says(helena, "/exportar leads")
+    ((_, data),) = [f for f in files_to(bot, helena) if f[0].endswith(".csv") and "rejeitadas" not in f[0]]
+    acai = next(row for row in read_csv(data) if row["empresa"] == "Transportes Açaí Ltda")
+    assert (acai["nome_fantasia"], acai["site"], acai["observacoes"]) == (
+        "Açaí Log",
+        "https://www.acai.com.br",
+        "Indicação do Zé",
+    )
+
+
 async def test_imported_leads_are_shared_round_robin_and_each_rep_sees_theirs(bot: BotUnderTest) -> None:
     helena, ana, bruno = await team_of_three(bot)
     paused = await bot.member("Carla")
