@@ -1,11 +1,15 @@
 """Lead import from a spreadsheet: CSV (``;`` or ``,``; UTF-8, UTF-8 with BOM or Latin-1) or XLSX.
 
-Each row is validated with the same parsers as ``/novo`` (:func:`bot.domain.facts.parse_facts`),
-scored against the playbook's ICP, de-duplicated (CNPJ, or folded company name + UF; against the
-database and within the file), assigned to a rep and inserted in batches — one transaction per
-batch, never per row. A bad row is reported (row number as the spreadsheet shows it, reason in
-Portuguese) and never stops the others. Imported leads look exactly like leads created in the
-chat: folded ``company_key``, ICP fields, stage ``new`` with its stage change, ``source="import"``.
+Each row is read with the same parsers as ``/novo`` (:data:`bot.domain.lead_fields.LEAD_FIELDS`:
+a value the chat refuses is refused here, in the chat's words), scored against the playbook's
+ICP, de-duplicated (CNPJ, or folded company name + UF; against the database and within the
+file), assigned to a rep and inserted in batches — one transaction per batch, never per row. A
+bad row is reported (row number as the spreadsheet shows it, reason in Portuguese) and never
+stops the others. Imported leads look exactly like leads created in the chat: folded
+``company_key``, ICP fields, stage ``new`` with its stage change, ``source="import"``.
+
+Every row read ends in one count: imported, updated (``update=True``: a row with the CNPJ of a
+stored lead fills in what that lead is missing and scores it again), duplicate or rejected.
 """
 
 from __future__ import annotations
