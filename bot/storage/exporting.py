@@ -136,6 +136,7 @@ def table_columns(
         columns = [
             ExportColumn("id", "int", col(Lead.id)),
             ExportColumn("empresa", "text", col(Lead.company)),
+            ExportColumn("nome_fantasia", "text", col(Lead.trade_name)),
             ExportColumn("cnpj", "text", col(Lead.cnpj), _formatted_cnpj),
             ExportColumn("cnpj_digitos", "text", col(Lead.cnpj)),
             ExportColumn("cnae", "text", col(Lead.cnae), format_subclass),
@@ -154,7 +155,9 @@ def table_columns(
             ExportColumn("telefone", "text", col(Lead.contact_phone)),
             ExportColumn("email", "text", col(Lead.contact_email)),
             ExportColumn("linkedin", "text", col(Lead.contact_linkedin)),
+            ExportColumn("site", "text", col(Lead.website)),
             ExportColumn("campanha", "text", col(Lead.campaign)),
+            ExportColumn("observacoes", "text", col(Lead.notes)),
             ExportColumn("origem", "text", col(Lead.source)),
             *labelled("etapa", "stage", col(Lead.stage)),
             ExportColumn("icp_score", "int", col(Lead.icp_score)),
