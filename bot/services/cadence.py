@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.domain import calendar as business
-from bot.domain import moments
+from bot.domain import moments, numbers
 from bot.domain.cadence import CadenceStatus, Transition, apply_outcome, choose_variant, first_step, step_number
 from bot.domain.playbook.model import Step
 from bot.domain.script_context import StepView, context
@@ -54,8 +54,8 @@ class MeetingNotStarted(Exception):
 def working_hours(member: Member) -> business.WorkingHours:
     def hhmm(text: str, fallback: time) -> time:
         try:
-            hour, minute = (int(p) for p in text.split(":"))
-            return time(hour, minute)
+            hour, minute = text.split(":")
+            return time(numbers.parse_hour(hour), numbers.parse_minute(minute))
         except (ValueError, AttributeError):
             return fallback
 
@@ -86,7 +86,7 @@ class StepCard:
 
 
 def _digits(phone: str) -> str:
-    digits = "".join(ch for ch in phone if ch.isdigit())
+    digits = numbers.digits_of(phone)
     if digits and len(digits) in (10, 11):  # Brazilian number without the country code
         digits = "55" + digits
     return digits

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.domain import cnae, regions
+from bot.domain import cnae, numbers, regions
 from bot.domain.facts import IntRange, LeadFacts, format_cnpj, parse_facts
 from bot.domain.lead_fields import parse_fields, refusal_line
 from bot.domain.scoring import IcpResult, score
@@ -248,19 +248,20 @@ def list_leads(
 
 
 def find_leads(runtime: Runtime, member: Member, query_text: str, limit: int = 8) -> list[Lead]:
-    """By id ("42", "#42") or by a part of the company name, accents ignored."""
+    """By id ("42", "#42") or by a part of the company name, accents ignored.
+
+    :class:`numbers.InvalidNumber` for digits that cannot be an id ("²", "0", 99999999999)."""
     text = query_text.strip().lstrip("#")
-    if text.isdigit():
-        if int(text) >= 2**31:  # no lead id is that large (PostgreSQL integer)
-            return []
+    if numbers.digit_like(text):
+        lead_id = numbers.parse_id(text)
         try:  # a wrong or someone else's number costs one indexed read, not a session
-            authorise_id(runtime, member, int(text))
+            authorise_id(runtime, member, lead_id)
         except (LeadNotFound, NotAllowed):
             return []
-    with runtime.session() as session:
-        if text.isdigit():
-            lead = session.get(Lead, int(text))
+        with runtime.session() as session:
+            lead = session.get(Lead, lead_id)
             return [lead] if lead is not None and can_see(member, lead) else []
+    with runtime.session() as session:
         key = company_key(text)
         if not key:
             return []

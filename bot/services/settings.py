@@ -8,7 +8,7 @@ from datetime import time
 
 from sqlmodel import col, select
 
-from bot.domain import regions
+from bot.domain import numbers, regions
 from bot.domain.calendar import WorkingHours
 from bot.i18n import LANGUAGES, N_
 from bot.services import reminders
@@ -16,7 +16,9 @@ from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, require_manager
 from bot.storage.models import Member
 
-_HOURS = re.compile(r"^\s*(\d{1,2})(?::|h)?(\d{2})?\s*(?:-|–|a|às|as|to)\s*(\d{1,2})(?::|h)?(\d{2})?\s*h?\s*$", re.I)
+_HOURS = re.compile(
+    r"^\s*([0-9]{1,2})(?::|h)?([0-9]{2})?\s*(?:-|–|a|às|as|to)\s*([0-9]{1,2})(?::|h)?([0-9]{2})?\s*h?\s*$", re.I
+)
 
 
 class InvalidHours(ValueError):
@@ -30,8 +32,9 @@ def parse_hours(text: str) -> tuple[str, str]:
         raise InvalidHours(N_("Não entendi. Escreva o início e o fim, por exemplo 08:30-17:30."))
     h1, m1, h2, m2 = match.groups()
     try:
-        start, end = time(int(h1), int(m1 or 0)), time(int(h2), int(m2 or 0))
-    except ValueError:
+        start = time(numbers.parse_hour(h1), numbers.parse_minute(m1 or "0"))
+        end = time(numbers.parse_hour(h2), numbers.parse_minute(m2 or "0"))
+    except numbers.InvalidNumber:
         raise InvalidHours(N_("Horário inválido. Use horas de 00:00 a 23:59, por exemplo 08:30-17:30.")) from None
     if not start < end:
         raise InvalidHours(N_("O expediente precisa começar antes de terminar, no mesmo dia."))

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
+from bot.domain import numbers
 from bot.domain.text import fold
 from bot.storage.models import Lead, Member, StageChange
 
@@ -25,8 +26,10 @@ def match_member(members: Sequence[Member], text: str) -> Member | None:
     if not raw:
         return None
     digits = raw.lstrip("#")
-    if digits.isdigit():
-        number = int(digits)
+    if numbers.digit_like(digits):  # "²" or 30 digits name no one (and never crash)
+        number = numbers.read_int(digits, 1, numbers.TELEGRAM_ID_MAX)
+        if number is None:
+            return None
         for member in members:
             if member.telegram_id == number:
                 return member

@@ -61,7 +61,7 @@ from bot.i18n import day, when
 from bot.render.messages import escape
 from bot.render.scripts import render_script
 from bot.services import cadence, leads
-from bot.tg.callbacks import BadCallback, Verb, as_id, unpack
+from bot.tg.callbacks import BadCallback, Verb, as_id, as_page, unpack
 from bot.tg.cards import lead_card
 from bot.tg.context import Context, ack, say, typed_text
 from bot.tg.keyboards import NEXT, button, markup, paged, rows, url_button
@@ -278,7 +278,7 @@ def _no_show_reasons(context: Context, meeting_id: int, page: int) -> InlineKeyb
 async def choices_page_pressed(update: Update, context: Context) -> None:
     """◀ ▶ under a list: the same message, another page of its buttons."""
     kind, page_text, first, second = _args(update, Verb.CHOICES, 4)
-    page, owner = as_id(page_text), as_id(first)
+    page, owner = as_page(page_text), as_id(first)
     if kind == "oj":
         leads.get_lead(context.runtime, context.me, owner)  # authorises the press
         keyboard = _objections(context, owner, second, page)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from bot.domain import numbers
+
 MAX_BYTES = 64
 _SAFE = re.compile(r"^[A-Za-z0-9_.-]*$")
 
@@ -68,9 +70,19 @@ def unpack(data: str | None, verb: Verb, arity: int) -> list[str]:
 
 
 def as_id(text: str) -> int:
-    if not text.isdigit() or len(text) > 12:
-        raise BadCallback(text[:20])
-    return int(text)
+    """An id in callback data: ASCII digits within a database integer (forged data is refused)."""
+    try:
+        return numbers.parse_id(text)
+    except numbers.InvalidNumber:
+        raise BadCallback(text[:20]) from None
+
+
+def as_page(text: str) -> int:
+    """A page number in callback data, counted from 0."""
+    try:
+        return numbers.parse_page(text)
+    except numbers.InvalidNumber:
+        raise BadCallback(text[:20]) from None
 
 
 def pattern(verb: Verb) -> str:

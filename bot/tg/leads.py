@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.domain import numbers
 from bot.domain.text import fold
 from bot.domain.vocabulary import Stage
 from bot.i18n import N_, when
 from bot.render.messages import escape
 from bot.services import leads
-from bot.tg.callbacks import Verb, as_id, unpack
+from bot.tg.callbacks import Verb, as_id, as_page, unpack
 from bot.tg.cards import icp_card, lead_card, stage_name
 from bot.tg.context import Context, ack, say
 from bot.tg.keyboards import button, markup, rows
@@ -83,7 +84,7 @@ async def page_pressed(update: Update, context: Context) -> None:
     if flt not in leads.LEAD_FILTERS:
         flt = "all"
     await ack(update)
-    await _show_page(update, context, flt, as_id(page), edit=True)
+    await _show_page(update, context, flt, as_page(page), edit=True)
 
 
 async def open_command(update: Update, context: Context) -> None:
@@ -95,7 +96,11 @@ async def open_command(update: Update, context: Context) -> None:
     if len(query) > 100:
         await say(update, context._("Nome longo demais para buscar. Use o número do lead ou parte do nome."))
         return
-    found = leads.find_leads(context.runtime, context.me, query)
+    try:
+        found = leads.find_leads(context.runtime, context.me, query)
+    except numbers.InvalidNumber as problem:
+        await say(update, escape(context.problem_text(problem)))
+        return
     if not found:
         await say(
             update,

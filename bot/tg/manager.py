@@ -43,6 +43,7 @@ from zoneinfo import ZoneInfo
 from telegram import Message, Update
 from telegram.constants import FileSizeLimit, ParseMode
 
+from bot.domain import numbers
 from bot.domain.vocabulary import Role
 from bot.render.messages import escape
 from bot.services import exports, imports, reports, team
@@ -89,12 +90,20 @@ class Request:
 
 
 def _day(text: str) -> date | None:
-    for pattern in ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    return None
+    """A ``DD/MM/AAAA`` word; :class:`numbers.InvalidNumber` if it is shaped like one but impossible."""
+    return numbers.parse_day_text(text)
+
+
+def _is_period(word: str) -> bool:
+    """Days (``7``, also ``²`` to refuse it) or a date: the words that say the period."""
+    return word in PERIODS or numbers.digit_like(word) or _day_shaped(word)
+
+
+def _day_shaped(word: str) -> bool:
+    try:
+        return numbers.parse_day_text(word) is not None
+    except numbers.InvalidNumber:
+        return True
 
 
 def _midnight(day: date) -> datetime:
@@ -102,17 +111,20 @@ def _midnight(day: date) -> datetime:
 
 
 def parse_request(text: str, *, today: date, default: str = "mes") -> Request:
-    """Read the arguments of /relatorio or /exportar (see the module docstring)."""
+    """Read the arguments of /relatorio or /exportar (see the module docstring).
+
+    :class:`numbers.InvalidNumber` for a period that cannot be: ``²``, ``99999999999`` days, ``31/02/2026``,
+    a year outside 2000–2100."""
     keyed = {k.lower().replace("ã", "a"): v.strip('"') for k, v in _KEYED.findall(text)}
     words = tuple(w.lower() for w in _KEYED.sub(" ", text).split())
     days = [d for d in (_day(w) for w in words) if d is not None]
-    period = next((w for w in words if w in PERIODS or w.isdigit()), default if not days else "")
+    period = next((w for w in words if w in PERIODS or numbers.digit_like(w)), default if not days else "")
     start: date | None
     end: date | None = today
     if days:
         start, end = days[0], days[-1] if len(days) > 1 else today
-    elif period.isdigit():
-        start = today - timedelta(days=max(int(period), 1) - 1)
+    elif numbers.digit_like(period):
+        start = today - timedelta(days=numbers.parse_days(period) - 1)
     elif period == "semana":
         start = today - timedelta(days=today.weekday())
     elif period == "hoje":
@@ -132,6 +144,7 @@ def parse_request(text: str, *, today: date, default: str = "mes") -> Request:
 
 
 def _request(update: Update, context: Context, *, default: str) -> Request:
+    """The command's arguments; :class:`numbers.InvalidNumber` for an impossible period."""
     text = typed_text(update)
     args = text.split(maxsplit=1)[1] if len(text.split(maxsplit=1)) > 1 else ""
     return parse_request(args, today=context.runtime.now().astimezone(LOCAL).date(), default=default)
@@ -174,7 +187,7 @@ def _moment(text: str | None) -> datetime | None:
 def _refusal(context: Context, exc: Exception) -> str:
     if isinstance(exc, UnknownRep):
         return context._("Não encontrei %(name)s no time.") % {"name": escape(str(exc)[:60])}
-    return escape(str(exc))
+    return escape(context.problem_text(exc))
 
 
 # ------------------------------------------------------------------------------ /relatorio
@@ -205,12 +218,12 @@ def _report_request(runtime: Runtime, request: Request) -> dict[str, Any]:
 
 async def relatorio(update: Update, context: Context) -> None:
     """/relatorio [período] [campanha=…] [versao=…] [vendedor=…] [ranking]"""
-    request = _request(update, context, default="mes")
     manager = context.me.role == Role.MANAGER
     try:
+        request = _request(update, context, default="mes")
         wanted = await asyncio.to_thread(_report_request, context.runtime, request)
         report = await asyncio.to_thread(_build_report, context.runtime, context.me, wanted)
-    except (NotAllowed, UnknownRep) as exc:
+    except (NotAllowed, UnknownRep, numbers.InvalidNumber) as exc:
         await say(update, _refusal(context, exc))
         return
     token = _remember(context, REPORT_KEY, wanted)
@@ -288,13 +301,13 @@ def _export(
 def _table_words(words: tuple[str, ...]) -> list[str]:
     """The words that must name tables: all but period, format and ``virgula`` (so a typo such as
     ``clientes`` is explained by :func:`exports.parse_what`, not silently ignored)."""
-    return [w for w in words if w not in EXPORT_OPTIONS and not w.isdigit() and _day(w) is None]
+    return [w for w in words if w not in EXPORT_OPTIONS and not _is_period(w)]
 
 
 async def exportar(update: Update, context: Context) -> None:
     """/exportar [toques|leads|etapas|reunioes|tudo] [csv|xlsx] [virgula] [período] [campanha=…]"""
-    request = _request(update, context, default="tudo")
     try:
+        request = _request(update, context, default="tudo")
         tables = exports.parse_what(_table_words(request.words) or ["toques"])
         wanted = await asyncio.to_thread(_export_request, context.runtime, request, tables)
     except (ValueError, UnknownRep) as exc:

@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 from telegram import InlineKeyboardMarkup, Update
 
+from bot.domain import numbers
 from bot.domain.vocabulary import Channel, ReminderKind
 from bot.i18n import Gettext, gettext_for, when
 from bot.render.messages import MessageRenderer, escape
@@ -170,7 +171,7 @@ def _snooze_keyboard(context: Context, reminder_id: int) -> InlineKeyboardMarkup
 
 def _days_keyboard(context: Context, reminder_id: int) -> InlineKeyboardMarkup | None:
     choices = service.snooze_choices(context.me, context.runtime.now())
-    days = [(code, moment) for code, moment in choices.items() if code.isdigit()]
+    days = [(code, moment) for code, moment in choices.items() if numbers.is_digits(code)]
     labels = (
         button(when(moment, context.lang, context.me.timezone), Verb.REMINDER, reminder_id, "s", code)
         for code, moment in days

@@ -89,11 +89,13 @@ async def config_pressed(update: Update, context: Context) -> None:
         await say(update, _("Qual o seu expediente?"), markup(rows(presets)), edit=True)
         return
     elif what == "sethours":
-        if len(value) != 8 or not value.isdigit():
+        if len(value) != 8:
             raise BadCallback(value)
-        context.member = service.set_hours(
-            runtime, context.me, f"{value[:2]}:{value[2:4]}", f"{value[4:6]}:{value[6:]}"
-        )
+        try:  # forged data such as 25009900 is refused like any unreadable hours
+            start, end = service.parse_hours(f"{value[:2]}:{value[2:4]}-{value[4:6]}:{value[6:]}")
+        except service.InvalidHours:
+            raise BadCallback(value) from None
+        context.member = service.set_hours(runtime, context.me, start, end)
     elif what == "uf":
         ufs = sorted(regions.UFS)
         await say(
