@@ -26,6 +26,7 @@ from importlib.resources import files
 from types import MappingProxyType
 from typing import Literal, get_args
 
+from bot.domain import numbers
 from bot.domain.problems import N_, Problem
 from bot.domain.text import fold
 
@@ -67,7 +68,7 @@ def class_check_digit(class4: str) -> int:
     >>> class_check_digit("6201")
     5
     """
-    if len(class4) != 4 or not class4.isdigit():
+    if len(class4) != 4 or not numbers.is_digits(class4):
         raise ValueError(f"a CNAE class has 4 digits, got {class4!r}")
     weighted = sum(int(digit) * weight for digit, weight in zip(class4, (5, 4, 3, 2), strict=True))
     return (11 - (weighted - 1) % 11) % 10
@@ -91,7 +92,7 @@ def _format_subclass(code: str) -> str:
 def format_subclass(code: str) -> str:
     """``"6201501"`` → ``"6201-5/01"``; text that is not 7 digits comes back unchanged."""
     digits = _digits_of(code)
-    return _format_subclass(digits) if len(digits) == 7 and digits.isdigit() else code
+    return _format_subclass(digits) if len(digits) == 7 and numbers.is_digits(digits) else code
 
 
 def _format_code(level: Level, code: str) -> str:
@@ -273,9 +274,9 @@ def division_name(division: str) -> str:
 
 def section_of_division(division: str) -> str:
     """The section letter a division belongs to: ``section_of_division("62")`` → ``"J"``."""
-    number = int(division)
-    for section in _sections():
-        if section.first_division <= number <= section.last_division:
+    number = numbers.read_int(division, 1, 99) if len(division) == 2 else None
+    for section in _sections() if number is not None else ():
+        if number is not None and section.first_division <= number <= section.last_division:
             return section.letter
     raise InvalidCnae(_NO_DIVISION, division=division, version=CNAE_VERSION)
 
@@ -299,7 +300,7 @@ def parse_subclass(text: str) -> Subclass:
     if not typed:
         raise InvalidCnae(N_("Informe o CNAE. Digite 7 dígitos, como 6201-5/01, ou procure por palavras."))
     digits = _digits_of(typed)
-    if not digits.isdigit():
+    if not numbers.is_digits(digits):
         raise InvalidCnae(
             N_("CNAE %(typed)r não é um código. Digite 7 dígitos, como 6201-5/01, ou procure por palavras."),
             typed=typed,
@@ -372,10 +373,10 @@ def _check_class_digit(class_code: str, *, shown: str, suffix: str = "") -> None
 _PREFIX_SHAPES: Mapping[Level, re.Pattern[str]] = MappingProxyType(
     {
         "section": re.compile(r"[A-U]"),
-        "division": re.compile(r"\d{2}"),
-        "group": re.compile(r"\d{3}"),
-        "class": re.compile(r"\d{5}"),
-        "subclass": re.compile(r"\d{7}"),
+        "division": re.compile(r"[0-9]{2}"),
+        "group": re.compile(r"[0-9]{3}"),
+        "class": re.compile(r"[0-9]{5}"),
+        "subclass": re.compile(r"[0-9]{7}"),
     }
 )
 
@@ -422,7 +423,7 @@ class CnaePrefix:
     def matches(self, subclass: Subclass | str) -> bool:
         """Whether a subclass (``Subclass`` or its code, in any typed form) is under this node."""
         code = subclass.code if isinstance(subclass, Subclass) else _digits_of(subclass)
-        if len(code) != 7 or not code.isdigit():
+        if len(code) != 7 or not numbers.is_digits(code):
             return False
         if self.level == "section":
             try:
@@ -464,7 +465,7 @@ def parse_prefix(text: str) -> CnaePrefix:
             raise InvalidCnae(N_("Seção %(typed)r não existe: as seções da CNAE vão de A a U."), typed=typed)
         return CnaePrefix("section", letter)
     digits = _digits_of(typed)
-    if not digits.isdigit():
+    if not numbers.is_digits(digits):
         raise InvalidCnae(
             N_(
                 "%(typed)r não é um código CNAE. Use seção (J), divisão (62), grupo (62.0), classe (6201-5) "
@@ -705,7 +706,7 @@ def search(words: str, limit: int = 10) -> list[Subclass]:
     """
     if not words.strip() or limit <= 0:
         return []
-    if re.fullmatch(r"[\d\s./\-]+", words.strip()):
+    if re.fullmatch(r"[0-9\s./\-]+", words.strip()):
         try:
             return parse_prefix(words).subclasses()[:limit]
         except InvalidCnae:

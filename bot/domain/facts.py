@@ -16,7 +16,7 @@ from typing import Any, TypeVar, cast
 
 from stdnum.br import cnpj as stdnum_cnpj
 
-from bot.domain import cnae, regions
+from bot.domain import cnae, numbers, regions
 from bot.domain.problems import N_, Problem
 from bot.domain.text import fold
 from bot.domain.vocabulary import Registration
@@ -110,7 +110,7 @@ _NUMBER_WORDS = {
     "bilhoes": 1_000_000_000,
     "billion": 1_000_000_000,
 }
-_AMOUNT = re.compile(r"^(?P<num>\d[\d.,]*)\s*(?P<unit>[a-z]+)?$")
+_AMOUNT = re.compile(r"^(?P<num>[0-9][0-9.,]*)\s*(?P<unit>[a-z]+)?$")
 _RANGE_SPLIT = re.compile(r"\s*(?:-|–|—|\ba\b|\bate\b|\bto\b)\s*")
 
 
@@ -159,6 +159,10 @@ def _check_text(text: str, what: str) -> str:
         raise InvalidFact(empty)
     if len(cleaned) > 200:
         raise InvalidFact(too_long, n=len(cleaned))
+    try:
+        numbers.refuse_other_digits(cleaned)
+    except numbers.InvalidNumber as exc:
+        raise InvalidFact(exc.template, **exc.params) from None
     return cleaned
 
 
@@ -186,7 +190,7 @@ def _parse_decimal(raw: str) -> Decimal:
 
 def _parse_amount(text: str) -> Decimal:
     folded = fold(text).replace("r$", "").replace("brl", "").strip()
-    folded = folded.replace(" ", "") if re.fullmatch(r"[\d .,]+", folded) else folded
+    folded = folded.replace(" ", "") if re.fullmatch(r"[0-9 .,]+", folded) else folded
     match = _AMOUNT.match(folded)
     if not match:
         raise ValueError(text)
@@ -259,7 +263,7 @@ def parse_revenue(text: str) -> IntRange:
     cleaned = _check_text(text, "Faturamento")
     folded = fold(cleaned)
     # "1-5 mi": a unit after the range applies to both ends.
-    unit_match = re.match(r"^(.*\d)\s*(-|–|\ba\b|\bate\b|\bto\b)\s*([\d.,]+)\s*([a-z]+)$", folded)
+    unit_match = re.match(r"^(.*[0-9])\s*(-|–|\ba\b|\bate\b|\bto\b)\s*([0-9.,]+)\s*([a-z]+)$", folded)
     if unit_match and not re.search(r"[a-z]", unit_match[1].replace("r$", "")):
         folded = f"{unit_match[1]} {unit_match[4]} - {unit_match[3]} {unit_match[4]}"
     result = _parse_range(

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from bot.domain import calendar
+from bot.domain import calendar, numbers
 from bot.domain.problems import N_, Problem
 from bot.domain.text import fold
 
@@ -70,9 +70,11 @@ _WEEKDAYS = {
     "sunday": 6,
 }
 _RELATIVE = {"hoje": 0, "today": 0, "amanha": 1, "tomorrow": 1, "depois de amanha": 2}
-_TIME = re.compile(r"(?:\bas\s+|\bat\s+)?(\d{1,2})(?:[:h](\d{2})?|\s*(am|pm))\s*$|(?:\bas\s+|\bat\s+)(\d{1,2})\s*$")
-_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?\b")
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\b")
+_TIME = re.compile(
+    r"(?:\bas\s+|\bat\s+)?([0-9]{1,2})(?:[:h]([0-9]{2})?|\s*(am|pm))\s*$|(?:\bas\s+|\bat\s+)([0-9]{1,2})\s*$"
+)
+_DATE = re.compile(r"^([0-9]{1,2})[/.-]([0-9]{1,2})(?:[/.-]([0-9]{2,4}))?\b")
+_ISO = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})\b")
 
 MAX_AHEAD_DAYS = 366
 
@@ -82,8 +84,8 @@ def _parse_time(text: str) -> tuple[time, str]:
     if not match:
         raise InvalidMoment(N_("Faltou o horário. Exemplos: 25/11 14:30, amanhã 10h ou sexta 9:30."))
     hour_text = match.group(1) or match.group(4)
-    hour = int(hour_text)
-    minute = int(match.group(2) or 0)
+    hour = numbers.parse_int(hour_text, 0, 99)  # [0-9]{1,2}: always read; 24 and up refused below
+    minute = numbers.parse_int(match.group(2) or "0", 0, 99)
     ampm = match.group(3)
     if ampm == "pm" and hour < 12:
         hour += 12
@@ -106,16 +108,13 @@ def _parse_day(text: str, today: date) -> tuple[date, bool]:
     iso = _ISO.match(text)
     try:
         if iso:
-            return date(int(iso[1]), int(iso[2]), int(iso[3])), False
+            return numbers.parse_date(iso[3], iso[2], iso[1]), False
         match = _DATE.match(text)
         if match:
-            day, month = int(match[1]), int(match[2])
             if match[3]:
-                year = int(match[3])
-                year = year + 2000 if year < 100 else year
-                return date(year, month, day), False
-            return date(today.year, month, day), True
-    except ValueError:
+                return numbers.parse_date(match[1], match[2], match[3]), False
+            return numbers.parse_date(match[1], match[2], today.year), True
+    except numbers.InvalidNumber:
         raise InvalidMoment(N_("Essa data não existe. Exemplos: 25/11 14:30, amanhã 10h ou sexta 9:30.")) from None
     raise InvalidMoment(
         N_("Não entendi a data '%(typed)s'. Exemplos: 25/11 14:30, amanhã 10h ou sexta 9:30."), typed=text[:30]
@@ -135,6 +134,10 @@ def parse_moment(text: str, now: datetime) -> Reading:
 
     Whether the moment makes sense (not past, not too far, not a holiday) is :func:`question`'s.
     """
+    try:  # before folding, which reads "²" as "2"
+        numbers.refuse_other_digits(text or "")
+    except numbers.InvalidNumber as exc:
+        raise InvalidMoment(exc.template, **exc.params) from None
     cleaned = fold(text or "").replace("-feira", "").replace(" feira", "")
     if not cleaned:
         raise InvalidMoment(N_("Mande a data e o horário. Exemplos: 25/11 14:30, amanhã 10h ou sexta 9:30."))

@@ -46,6 +46,17 @@ def digit_like(text: str) -> bool:
     return text.isdigit()
 
 
+def refuse_other_digits(text: str) -> None:
+    """:class:`InvalidNumber` if ``text`` holds a digit that is not ``0``–``9`` (``²``, ``٣``, ``３``, ``½``).
+
+    Said before anything folds the text: NFKD would quietly turn ``6201²01`` into ``6201201``."""
+    odd = next((ch for ch in text if not ch.isascii() and ch.isnumeric()), None)
+    if odd is not None:
+        raise InvalidNumber(
+            N_("'%(char)s' não é um algarismo de 0 a 9. Digite os números só com 0 a 9, como 120."), char=odd
+        )
+
+
 def digits_of(text: str) -> str:
     """The ASCII digits of ``text``, in order (a phone or CNPJ typed with punctuation)."""
     return "".join(ch for ch in text if "0" <= ch <= "9")
