@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.domain import numbers
 from bot.resources import bundled_dir
 
 
@@ -41,7 +42,7 @@ class Settings(BaseSettings):
     @classmethod
     def _admins_are_ids(cls, value: str) -> str:
         for part in filter(None, (p.strip() for p in value.split(","))):
-            if not part.lstrip("-").isdigit():
+            if numbers.read_int(part.removeprefix("-"), 1, numbers.TELEGRAM_ID_MAX) is None:
                 raise ValueError(
                     f"CADENCIA_ADMINS must list numeric Telegram user ids, got {part!r}. Ask @userinfobot for yours."
                 )

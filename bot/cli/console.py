@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from telegram import Update
 
+from bot.domain import numbers
 from bot.services.runtime import Runtime
 from bot.simulator import InProcessBotApi, SentRequest, UpdateFactory
 from bot.wiring import build_application
@@ -93,8 +94,9 @@ async def run_console(
                 break
             line = line.rstrip("\n")
             update: Update
-            if line.strip().isdigit() and screen.buttons and 1 <= int(line) <= len(screen.buttons):
-                message_id, label, data, url = screen.buttons[int(line) - 1]
+            pressed = numbers.read_int(line, 1, len(screen.buttons)) if screen.buttons else None
+            if pressed is not None:
+                message_id, label, data, url = screen.buttons[pressed - 1]
                 if data is None:
                     stdout.write(f"(botão de link: abra {url} no navegador)\n")
                     continue

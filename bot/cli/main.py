@@ -11,15 +11,28 @@ import csv
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from bot.cli import commands
+from bot.domain import numbers
 from bot.i18n import LANGUAGES
 
 log = logging.getLogger("cadencia")
+
+
+def _whole(low: int, high: int) -> Callable[[str], int]:
+    """An argparse ``type`` for a whole number in ``low..high``, ASCII digits only (``int`` takes ``３``)."""
+
+    def read(text: str) -> int:
+        try:
+            return numbers.parse_int(text, low, high)
+        except numbers.InvalidNumber as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return read
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         score.add_argument(f"--{name}", help=help_text)
     score.add_argument("--json", dest="json_facts", help="facts as a JSON object")
     score.add_argument("--csv", dest="csv_file", type=Path, help="a CSV file of leads")
-    score.add_argument("--row", type=int, default=1, help="which data row of --csv (1 = first)")
+    score.add_argument("--row", type=_whole(1, 1_000_000), default=1, help="which data row of --csv (1 = first)")
     score.add_argument("--playbook", type=Path, help="playbook directory")
     score.set_defaults(handler=commands.score)
 
@@ -59,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     cnae_sub = cnae.add_subparsers(dest="cnae_command", metavar="ACTION", required=True)
     search = cnae_sub.add_parser("search", help="find CNAE codes by activity words")
     search.add_argument("words", nargs="+")
-    search.add_argument("--limit", type=int, default=10)
+    search.add_argument("--limit", type=_whole(1, 1000), default=10)
     search.set_defaults(handler=commands.cnae_search)
 
     commands.register_more(sub)

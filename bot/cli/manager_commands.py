@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from bot.cli.commands import CommandFailed, cli_language
 from bot.config import Settings
+from bot.domain import numbers
 from bot.i18n import gettext_for
 from bot.storage.db import DatabaseUnavailable, make_engine, session_scope, upgrade_database
 
@@ -95,11 +96,12 @@ def _engine() -> Engine:
 
 def parse_day(text: str) -> date:
     text = text.strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
+    try:
+        day = numbers.parse_day_text(text)
+    except numbers.InvalidNumber as exc:
+        raise CommandFailed(str(exc)) from None
+    if day is not None:
+        return day
     raise CommandFailed(f"data '{text}' não reconhecida; use AAAA-MM-DD ou DD/MM/AAAA")
 
 

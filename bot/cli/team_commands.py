@@ -11,6 +11,7 @@ import argparse
 from typing import Any
 
 from bot.cli.commands import CommandFailed
+from bot.domain import numbers
 from bot.domain.vocabulary import Role
 
 ROLES = {"rep": Role.REP, "vendedor": Role.REP, "manager": Role.MANAGER, "gestor": Role.MANAGER}
@@ -47,13 +48,17 @@ def add_member(args: argparse.Namespace) -> int:
     role = ROLES.get(args.role.strip().lower())
     if role is None:
         raise CommandFailed(f"papel '{args.role}' não existe; use rep ou manager")
-    if not args.telegram_id.strip().isdigit():
-        raise CommandFailed(f"id do Telegram '{args.telegram_id}' deve ser um número (pergunte ao @userinfobot)")
+    try:
+        telegram_id = numbers.parse_telegram_id(args.telegram_id)
+    except numbers.InvalidNumber:
+        raise CommandFailed(
+            f"id do Telegram '{args.telegram_id[:30]}' deve ser um número de 0 a 9 (pergunte ao @userinfobot)"
+        ) from None
     engine = _engine()
     try:
         member = team.add_member(
             engine,
-            telegram_id=int(args.telegram_id),
+            telegram_id=telegram_id,
             name=" ".join(args.name),
             role=role,
             uf=args.uf or Settings().default_uf,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.domain import numbers
 from bot.domain.facts import InvalidFact
 from bot.domain.problems import N_
 
@@ -15,7 +16,13 @@ _HANDLE = re.compile(r"^[A-Za-z0-9-]{3,100}$")
 def parse_phone(text: str) -> str:
     """A Brazilian phone (with DDD) or an international one → "+55 11 98765-4321" style."""
     cleaned = (text or "").strip()
-    digits = re.sub(r"\D", "", cleaned)
+    try:
+        numbers.refuse_other_digits(cleaned)
+    except numbers.InvalidNumber as exc:
+        raise InvalidFact(exc.template, **exc.params) from None
+    if len(cleaned) > 40:
+        raise InvalidFact(N_("Telefone com DDD, por exemplo (11) 98765-4321."))
+    digits = numbers.digits_of(cleaned)
     if cleaned.startswith("+") and not cleaned.startswith("+55"):
         if 8 <= len(digits) <= 15:
             return "+" + digits

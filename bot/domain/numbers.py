@@ -159,12 +159,12 @@ def parse_day_text(text: str) -> date | None:
     cleaned = text.strip()
     if cleaned.count("/") == 2:
         day, month, year = cleaned.split("/")
-        if all(part and part.isdigit() for part in (day, month, year)):  # any digits: judged strictly
+        if all(digit_like(part) for part in (day, month, year)):  # any digits: judged strictly
             return parse_date(day, month, year)
         return None
     if cleaned.count("-") == 2:
         year, month, day = cleaned.split("-")
-        if all(part and part.isdigit() for part in (day, month, year)):
+        if all(digit_like(part) for part in (day, month, year)):
             return parse_date(day, month, year)
     return None
 

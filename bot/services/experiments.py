@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from statistics import NormalDist
 
+from bot.domain import numbers
 from bot.domain.problems import N_
 from bot.domain.vocabulary import Outcome
 
@@ -213,7 +214,7 @@ class Experiment:
 
 
 def _natural(text: str) -> tuple[object, ...]:
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
+    return tuple(int(p) if numbers.is_digits(p) else p for p in re.split(r"([0-9]+)", text))
 
 
 def experiments_from_counts(

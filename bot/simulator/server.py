@@ -703,7 +703,7 @@ class InProcessBotApi(BaseRequest):
 
 
 def _chat_key(chat_id: Any) -> int | str:
-    if isinstance(chat_id, str) and chat_id.lstrip("-").isdigit():
+    if isinstance(chat_id, str) and chat_id.lstrip("-").isascii() and chat_id.lstrip("-").isdigit():
         return int(chat_id)
     if isinstance(chat_id, int | str):
         return chat_id
