@@ -303,8 +303,11 @@ def parse_branches(text: str) -> int:
 @_memoised
 def parse_financial_score(text: str) -> int:
     cleaned = _check_text(text, "Score financeiro")
+    score, _, scale = fold(cleaned).partition("/")
     try:
-        value = _whole(fold(cleaned).split("/")[0].strip())
+        if scale and scale.strip() not in ("1000", "1.000"):  # "720/1000" is a score; "31/12/9999" is not
+            raise ValueError(cleaned)
+        value = _whole(score.strip())
     except (ValueError, ArithmeticError):
         raise InvalidFact(
             N_("Não entendi o score '%(typed)s'. Digite um número de 0 a 1000, como 720."), typed=cleaned[:40]

@@ -127,7 +127,7 @@ def parse_what(words: Sequence[str] | str) -> list[str]:
         table = ALIASES.get(word.lower())
         if table is None:
             raise ValueError(
-                f"não sei exportar '{word}'; escolha entre toques, leads, etapas, reunioes ou tudo"
+                f"não sei exportar '{word[:30]}'; escolha entre toques, leads, etapas, reunioes ou tudo"
             )
         for name in TABLES if table == "all" else (table,):
             if name not in tables:
