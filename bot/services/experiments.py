@@ -22,23 +22,13 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from statistics import NormalDist
 
+from bot.domain.metrics import REPLY_OUTCOMES
 from bot.domain.vocabulary import Outcome
 
 CONFIDENCE = 0.95
 POWER = 0.80
 MIN_ARM_TOUCHES = 30
 """Below this many touches in an arm, a result is inconclusive whatever the interval says."""
-
-#: Outcomes that count as a reply (the prospect engaged) for the reply rate.
-REPLY_OUTCOMES = frozenset(
-    {
-        Outcome.REPLIED,
-        Outcome.MEETING_BOOKED,
-        Outcome.CONNECTED,
-        Outcome.OBJECTION,
-        Outcome.NOT_INTERESTED,
-    }
-)
 
 METRIC_WORDS = {
     "meetings": ("agenda mais reuniões", "reuniões"),

@@ -98,6 +98,7 @@ MAX_NOTE = 1000
 
 
 MEETING_MOVED = "meeting_moved"
+MEETING_TOUCH = "meeting_touch"
 
 
 def _args(update: Update, verb: Verb, arity: int) -> list[str]:
@@ -236,7 +237,7 @@ async def outcome_pressed(update: Update, context: Context) -> MeetingFlow | Non
         await _ask_question(update, context, logged.touch.id or 0, 0)
         return None
     if outcome is Outcome.MEETING_BOOKED:
-        return await _ask_when(update, context, lead_id)
+        return await _ask_when(update, context, lead_id, touch=logged.touch.id)
     await say(update, _after_log_text(context, logged), _after_log_keyboard(context, logged))
     return None
 
@@ -329,7 +330,7 @@ async def after_objection_pressed(update: Update, context: Context) -> MeetingFl
     outcome = Outcome.MEETING_BOOKED if what == "mb" else Outcome.OBJECTION
     logged = cadence.log_outcome(context.runtime, context.me, lead_id, step_id, outcome, objection=objection_id)
     if what == "mb":
-        return await _ask_when(update, context, lead_id)
+        return await _ask_when(update, context, lead_id, touch=logged.touch.id)
     await say(update, _after_log_text(context, logged), _after_log_keyboard(context, logged), edit=True)
     return None
 
@@ -383,10 +384,15 @@ async def qualify_pressed(update: Update, context: Context) -> MeetingFlow | Non
 # ---------------------------------------------------------------------------- meetings & stages
 
 
-async def _ask_when(update: Update, context: Context, lead_id: int, *, moved: int | None = None) -> MeetingFlow:
+async def _ask_when(
+    update: Update, context: Context, lead_id: int, *, moved: int | None = None, touch: int | None = None
+) -> MeetingFlow:
+    """Ask the date of a meeting; ``touch`` is the ``meeting_booked`` touch it was booked on,
+    ``moved`` the meeting it reschedules (see :func:`bot.services.cadence.book_meeting`)."""
     assert context.user_data is not None
     context.user_data[MEETING_LEAD] = lead_id
     context.user_data[MEETING_MOVED] = moved
+    context.user_data[MEETING_TOUCH] = touch
     await say(update, context._("Para quando ficou a reunião? (ex.: 25/11 14:30, amanhã 10h, sexta 9:30)"))
     return MeetingFlow.ASKING_WHEN
 
@@ -404,9 +410,15 @@ async def meeting_when(update: Update, context: Context) -> MeetingFlow | int:
         await say(update, "⚠️ " + escape(context.problem_text(problem)))
         return MeetingFlow.ASKING_WHEN
     moved = context.user_data.pop(MEETING_MOVED, None)
-    if isinstance(moved, int):
-        cadence.meeting_result(context.runtime, context.me, moved, MeetingStatus.RESCHEDULED)
-    meeting = cadence.book_meeting(context.runtime, context.me, lead_id, starts)
+    touch = context.user_data.pop(MEETING_TOUCH, None)
+    meeting = cadence.book_meeting(
+        context.runtime,
+        context.me,
+        lead_id,
+        starts,
+        touch if isinstance(touch, int) else None,
+        moving=moved if isinstance(moved, int) else None,
+    )
     context.user_data.pop(MEETING_LEAD, None)
     lead = leads.get_lead(context.runtime, context.me, lead_id)
     await say(
@@ -452,7 +464,7 @@ async def meeting_pressed(update: Update, context: Context) -> MeetingFlow | Non
         await say(update, context._("Por que não aconteceu?"), markup(rows(buttons, 2)))
         return None
     if what == "moved":
-        meeting = cadence.meeting_for(context.runtime, context.me, meeting_id)
+        meeting = cadence.meeting_to_move(context.runtime, context.me, meeting_id)
         return await _ask_when(update, context, meeting.lead_id, moved=meeting_id)
     raise BadCallback(what)
 
@@ -468,7 +480,8 @@ async def no_show_pressed(update: Update, context: Context) -> None:
         markup(
             [
                 [
-                    button("🔁 " + context._("Remarcar"), Verb.STAGE, meeting.lead_id, "meeting"),
+                    # A re-booking continues this meeting's SQL (bot.domain.metrics).
+                    button("🔁 " + context._("Remarcar"), Verb.MEETING, meeting.id, "moved"),
                     button("❌ " + context._("Perdido"), Verb.STAGE, meeting.lead_id, "lost"),
                 ]
             ]
