@@ -55,17 +55,23 @@ def insert(connection: Connection, name: str, **values: Any) -> int:
 def old_bookings(connection: Connection) -> dict[str, int]:
     """The bookings as the code before 0004 saved them; returns the ids by name."""
     ids: dict[str, int] = {}
-    ids["ana"] = insert(connection, "members", id=1, telegram_id=101, role="rep", first_name="Ana", full_name="Ana Lima", created_at=NOV)
-    ids["bruno"] = insert(connection, "members", id=2, telegram_id=102, role="rep", first_name="Bruno", full_name="Bruno Reis", created_at=NOV)
+    for number, (key, name) in enumerate((("ana", "Ana Lima"), ("bruno", "Bruno Reis")), start=1):
+        first = name.split()[0]
+        ids[key] = insert(
+            connection, "members", id=number, telegram_id=100 + number, role="rep", first_name=first, full_name=name
+        )
 
     def lead(number: int, owner: str, campaign: str) -> int:
         ids[f"L{number}"] = insert(
             connection, "leads", id=number, owner_id=ids[owner], company=f"Empresa {number}",
-            company_key=f"empresa {number}", campaign=campaign, stage="meeting_booked", created_at=at(2), updated_at=at(2),
+            company_key=f"empresa {number}", campaign=campaign, stage="meeting_booked",
+            created_at=at(2), updated_at=at(2),
         )  # fmt: skip
         return ids[f"L{number}"]
 
-    def touch(name: str, lead_id: int, rep: str, campaign: str, moment: datetime, outcome: str = "meeting_booked") -> None:
+    def touch(
+        name: str, lead_id: int, rep: str, campaign: str, moment: datetime, outcome: str = "meeting_booked"
+    ) -> None:
         ids[name] = insert(
             connection, "touches", lead_id=lead_id, rep_id=ids[rep], campaign=campaign, step_id="abordagem_1",
             step_number=1, step_kind="approach", channel="phone", script_id="ligacao_1", variant="A",
@@ -75,8 +81,8 @@ def old_bookings(connection: Connection) -> dict[str, int]:
 
     def meeting(name: str, lead_id: int, rep: str, campaign: str, created: datetime, status: str, **more: Any) -> None:
         ids[name] = insert(
-            connection, "meetings", lead_id=lead_id, rep_id=ids[rep], campaign=campaign, starts_at=created.replace(hour=15),
-            duration_minutes=45, status=status, created_at=created, **more,
+            connection, "meetings", lead_id=lead_id, rep_id=ids[rep], campaign=campaign,
+            starts_at=created.replace(hour=15), duration_minutes=45, status=status, created_at=created, **more,
         )  # fmt: skip
 
     # L1: booked on the step card, rescheduled twice, held (the QA case: it counted 4).

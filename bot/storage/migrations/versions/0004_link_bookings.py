@@ -112,17 +112,17 @@ def upgrade() -> None:
             _meetings.c.created_at,
         ).order_by(_meetings.c.lead_id, _meetings.c.created_at, _meetings.c.id)
     )
-    for lead_id, *fields in rows:
-        meetings[int(lead_id)].append(_Meeting(*fields))
+    for lead_id, meeting_id, touch_id, status, moved_to, created_at in rows:
+        meetings[int(lead_id)].append(_Meeting(meeting_id, touch_id, status, moved_to, created_at))
     if not meetings:
         return
     touches: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
-    rows = connection.execute(
+    booked = connection.execute(
         sa.select(_touches.c.lead_id, _touches.c.id, _touches.c.happened_at)
         .where(_touches.c.outcome == "meeting_booked")
         .order_by(_touches.c.lead_id, _touches.c.happened_at, _touches.c.id)
     )
-    for lead_id, touch_id, at in rows:
+    for lead_id, touch_id, at in booked:
         touches[int(lead_id)].append((int(touch_id), at))
     changed: list[dict[str, object]] = []
     for lead_id, of_lead in meetings.items():
