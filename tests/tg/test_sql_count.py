@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -20,8 +21,8 @@ from sqlmodel import col, select
 from bot.cli.main import main as cadencia
 from bot.config import Settings
 from bot.domain.playbook.model import Playbook
-from bot.domain.vocabulary import Role
-from bot.services import leads, reports
+from bot.domain.vocabulary import Outcome, Role
+from bot.services import cadence, leads, reports
 from bot.services.cadence import StaleAction
 from bot.services.playbooks import remember_playbook
 from bot.services.runtime import Runtime
@@ -195,3 +196,28 @@ async def test_a_no_show_re_booked_and_a_booking_after_an_objection_count_once_e
     await done()
     said = helena.sees("Reuniões SQL marcadas: 2", "Reunião marcada (SQL): 2")
     assert "No-show: 100,0% (1 de 1)" in said
+
+
+async def test_a_lead_that_changed_campaign_is_one_company_in_the_team_totals(bot: BotUnderTest) -> None:
+    ana = await bot.member("Ana")
+    assert ana.member is not None
+    runtime, me = bot.runtime, ana.member
+    lead_id = new_lead(bot, ana, campaign="Lista A")
+    cadence.start_cadence(runtime, me, lead_id)
+    for campaign in ("Lista A", "Lista B"):
+        if campaign == "Lista B":
+            leads.update_facts(runtime, me, lead_id, {"campaign": campaign})
+        step = leads.get_lead(runtime, me, lead_id).current_step or ""
+        logged = cadence.log_outcome(runtime, me, lead_id, step, Outcome.CONNECTED)
+        cadence.record_answer(runtime, me, logged.touch.id or 0, "contact_role", "decision_maker")
+        bot.clock.advance(hours=1)
+    cadence.book_meeting(runtime, me, lead_id, bot.clock() + timedelta(days=2))
+
+    with runtime.session() as session:
+        now = bot.clock()
+        report = reports.build_report(session, start=now - timedelta(days=1), end=now + timedelta(days=1))
+    by_campaign = {c.campaign: c for c in report.campaigns}
+    assert (by_campaign["Lista A"].decision_makers, by_campaign["Lista B"].decision_makers) == (1, 1)
+    assert report.total.decision_makers == 1  # one company, not one per campaign
+    assert [s.reached for s in report.funnel[:4]] == [1, 1, 1, 1]  # entered … meeting booked
+    assert report.basic.sql_booked == 1 and report.total.per_sql(report.total.decision_makers) == 1
