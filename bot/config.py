@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,6 +28,7 @@ class Settings(BaseSettings):
     default_uf: str = "SP"
     invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = Field(default="text", description="text lines, or one JSON object a line")
 
     @field_validator("cadencia_admins")
     @classmethod

@@ -7,6 +7,7 @@ import asyncio
 import logging
 from typing import Any
 
+from bot import logs
 from bot.cli.commands import CommandFailed, playbook_failure
 from bot.config import Settings
 from bot.services import leads, team
@@ -81,9 +82,7 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings()
     if not settings.telegram_bot_token:
         raise CommandFailed(NO_TOKEN, status=2)
-    logging.getLogger().setLevel(settings.log_level.upper())
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logs.configure(settings.log_level, json_lines=settings.log_format == "json", secrets=[settings.telegram_bot_token])
     runtime = _runtime(settings)
     username = asyncio.run(_reach_telegram(settings))
     from bot.wiring import build_application
