@@ -29,6 +29,9 @@ from bot.services.runtime import Runtime
 from bot.storage.models import Meeting, Touch
 from tests.tg.harness import BotUnderTest, FrozenClock, Person
 
+# /relatorio and its ranking button run non-blocking (block=False), awaited by done() below.
+pytestmark = pytest.mark.filterwarnings("ignore:Tasks created via `Application.create_task`")
+
 LEAD = {
     "company": "Transportes Horizonte Ltda",
     "cnae": "4930-2/02",
