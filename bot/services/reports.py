@@ -387,12 +387,7 @@ def _build(
             setattr(total, name, getattr(total, name) + getattr(c, name))
         if not c.funnel:
             c.funnel = _funnel({})
-    # Companies are counted once for the team, even those whose campaign changed in the period.
-    if funnel.total is not None:
-        ranks_total = defaultdict(int, dict(funnel.total))
     total.funnel = _funnel(ranks_total)
-    if len(campaigns) > 1:
-        total.decision_makers, total.influencers, total.intent_45d, total.intent_90d = q.reached_totals(session, f)
 
     messages_by_channel = {
         ch.value: by_channel_attempts.get(ch.value, 0) for ch in Channel if ch in MESSAGE_CHANNELS

@@ -226,28 +226,6 @@ def touch_counts(session: Session, f: ActivityFilter) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in session.execute(statement)]
 
 
-def _reached_columns() -> list[Any]:
-    def distinct_leads(condition: ColumnElement[bool]) -> Any:
-        return func.count(func.distinct(case((condition, col(Touch.lead_id)), else_=None)))
-
-    return [
-        distinct_leads(col(Touch.contact_role) == ContactRole.DECISION_MAKER.value),
-        distinct_leads(col(Touch.contact_role) == ContactRole.INFLUENCER.value),
-        distinct_leads(col(Touch.intent) == PurchaseIntent.WITHIN_45_DAYS.value),
-        distinct_leads(
-            col(Touch.intent).in_([PurchaseIntent.WITHIN_45_DAYS.value, PurchaseIntent.WITHIN_90_DAYS.value])
-        ),
-    ]
-
-
-def _reached_conditions(session: Session, f: ActivityFilter) -> list[ColumnElement[bool]]:
-    # Exactly the partial index's condition (models.TOUCH_REACHED_WHERE), so it is used.
-    return [
-        or_(col(Touch.contact_role).is_not(None), col(Touch.intent).is_not(None)),
-        *touch_conditions(f, dialect=_dialect(session)),
-    ]
-
-
 def reached_counts(session: Session, f: ActivityFilter) -> list[tuple[Any, ...]]:
     """Per campaign, distinct leads where someone reached a decision maker / an influencer,
     and where the contact said they intend to buy within 45 days / within 90 days (45 included).
@@ -257,19 +235,30 @@ def reached_counts(session: Session, f: ActivityFilter) -> list[tuple[Any, ...]]
     Read from the partial index ``ix_touches_reached`` (only the touches where someone
     answered, in campaign order), never from the touch rows.
     """
+
+    def distinct_leads(condition: ColumnElement[bool]) -> Any:
+        return func.count(func.distinct(case((condition, col(Touch.lead_id)), else_=None)))
+
     statement = (
-        select(col(Touch.campaign), *_reached_columns())
-        .where(*_reached_conditions(session, f))
+        select(
+            col(Touch.campaign),
+            distinct_leads(col(Touch.contact_role) == ContactRole.DECISION_MAKER.value),
+            distinct_leads(col(Touch.contact_role) == ContactRole.INFLUENCER.value),
+            distinct_leads(col(Touch.intent) == PurchaseIntent.WITHIN_45_DAYS.value),
+            distinct_leads(
+                col(Touch.intent).in_(
+                    [PurchaseIntent.WITHIN_45_DAYS.value, PurchaseIntent.WITHIN_90_DAYS.value]
+                )
+            ),
+        )
+        .where(
+            # Exactly the partial index's condition (models.TOUCH_REACHED_WHERE), so it is used.
+            or_(col(Touch.contact_role).is_not(None), col(Touch.intent).is_not(None)),
+            *touch_conditions(f, dialect=_dialect(session)),
+        )
         .group_by(col(Touch.campaign))
     )
     return [(row[0], *(int(n) for n in row[1:])) for row in session.execute(statement)]
-
-
-def reached_totals(session: Session, f: ActivityFilter) -> tuple[int, int, int, int]:
-    """The same distinct leads over every campaign at once: a lead whose campaign changed is in
-    two campaign rows of :func:`reached_counts` but one company for the team."""
-    row = session.execute(select(*_reached_columns()).where(*_reached_conditions(session, f))).one()
-    return int(row[0]), int(row[1]), int(row[2]), int(row[3])
 
 
 def _local_day(session: Session, column: Any) -> Any:
@@ -435,9 +424,6 @@ class FunnelCounts:
     """(campaign, distinct leads that moved to ``proposal_sent``)."""
     sales: list[tuple[str, int]]
     """(campaign, distinct leads that moved to ``won``)."""
-    total: list[tuple[int, int]] | None = None
-    """(highest funnel rank reached, leads) over every campaign, each lead once — when the
-    period's moves name more than one campaign (otherwise the one campaign's ``reach`` is it)."""
 
 
 _CAMPAIGNS_OF_STAGE_CHANGES = text(
@@ -500,8 +486,8 @@ def funnel_counts(session: Session, f: ActivityFilter) -> FunnelCounts:
         func.sum(per_lead.c.won),
         *(func.sum(_as_int(per_lead.c.top == top)) for top in range(len(FUNNEL))),
     )
+    counts = FunnelCounts([], [], [])
     campaigns = [f.campaign] if f.campaign is not None else _stage_change_campaigns(session)
-    counts = FunnelCounts([], [], [], _funnel_total(session, f) if len(campaigns) > 1 else None)
     for campaign in campaigns:
         proposals, sales, *ranks = session.execute(moved, {"funnel_campaign": campaign}).one()
         if proposals is None:  # no move in this campaign
@@ -522,28 +508,6 @@ def funnel_counts(session: Session, f: ActivityFilter) -> FunnelCounts:
     statement = select(only_created.c.campaign, func.count()).group_by(only_created.c.campaign)
     counts.reach.extend((row[0], 0, int(row[1])) for row in session.execute(statement))
     return counts
-
-
-def _funnel_total(session: Session, f: ActivityFilter) -> list[tuple[int, int]]:
-    """(highest rank, leads) with each lead once whatever campaigns its moves recorded: a lead
-    moved to another campaign would otherwise enter the team's funnel once per campaign."""
-    rank = _stage_rank()
-    conditions = stage_change_conditions(f, dialect=_dialect(session))
-    per_lead = (
-        select(func.max(rank).label("top"))
-        .where(*conditions, col(StageChange.to_stage) != Stage.LOST.value)
-        .group_by(col(StageChange.lead_id))
-        .subquery()
-    )
-    statement = select(per_lead.c.top, func.count()).where(per_lead.c.top.is_not(None)).group_by(per_lead.c.top)
-    total = [(int(top), int(n)) for top, n in session.execute(statement)]
-    created: Any = select(col(Lead.id)).where(*lead_conditions(f))
-    climbed = select(col(StageChange.lead_id)).where(*conditions, rank.is_not(None))
-    only_created = except_(created, climbed).subquery()
-    (count,) = session.execute(select(func.count()).select_from(only_created)).one()
-    if count:
-        total.append((0, int(count)))
-    return total
 
 
 def losses(session: Session, f: ActivityFilter) -> list[tuple[str, str | None, str | None, int]]:
@@ -587,7 +551,6 @@ __all__ = [
     "meeting_outcomes",
     "member_names",
     "reached_counts",
-    "reached_totals",
     "sql_without_touch",
     "touch_counts",
 ]
