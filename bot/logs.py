@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import IO
 
+from telegram.error import Conflict
+
 #: A Telegram bot token: the bot's numeric id, a colon, a 35-character secret.
 _TOKEN = re.compile(r"(?<!\d)(\d{3,}):[A-Za-z0-9_-]{20,}")
 _INVITE = re.compile(r"(/start(?:\s+|=|%20))[A-Za-z0-9_-]{12,}")
@@ -67,12 +69,33 @@ class RedactingFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class ExpectedConflicts(logging.Filter):
+    """Telegram's 409 Conflict (another instance polls this token) in one line, no traceback.
+
+    The bot stops on the first one (see ``bot.tg.common.on_error``); python-telegram-bot then
+    logs the 409 of its last ``getUpdates`` with a traceback while shutting down, which says
+    nothing more.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, Conflict):
+            record.msg, record.args, record.exc_info, record.exc_text = (
+                f"{record.getMessage()} ({error})",
+                None,
+                None,
+                None,
+            )
+        return True
+
+
 def configure(
     level: str, *, json_lines: bool = False, secrets: Iterable[str] = (), stream: IO[str] | None = None
 ) -> None:
     """Route every logger through one redacting handler on ``stream`` (stderr) at ``level``."""
     handler = logging.StreamHandler(stream)
     handler.setFormatter(RedactingFormatter(json_lines=json_lines, secrets=secrets))
+    handler.addFilter(ExpectedConflicts())
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

@@ -24,10 +24,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL
 
-from bot.storage.db import alembic_config, normalize_url
+from bot.storage.db import known_revisions, normalize_url
 
 PG_TOOL_TIMEOUT_S = 3600
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -49,12 +48,6 @@ class BackupInfo:
     """The schema revision (Alembic) the backup was taken at."""
     leads: int | None = None
     """Leads in the backup (SQLite backups only)."""
-
-
-def known_revisions() -> list[str]:
-    """Our schema revisions, oldest first."""
-    script = ScriptDirectory.from_config(alembic_config())
-    return [revision.revision for revision in reversed(list(script.walk_revisions()))]
 
 
 def _sqlite_path(url: URL) -> Path:

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, text
 from sqlmodel import Session, select
 
 from bot.storage import backup as backups
-from bot.storage.db import make_engine, upgrade_database
+from bot.storage.db import known_revisions, make_engine, upgrade_database
 from bot.storage.models import Lead, Member
 
 
@@ -45,7 +45,7 @@ def test_a_sqlite_backup_taken_while_a_write_is_open_holds_the_committed_rows(
         info = backups.backup(_url(sqlite_engine), tmp_path / "copia.db")
         writer.rollback()
     assert info.leads == 30 and info.kind == "sqlite"
-    assert info.revision == backups.known_revisions()[-1]
+    assert info.revision == known_revisions()[-1]
     assert not list(tmp_path.glob("*.partial"))
 
 
@@ -98,10 +98,10 @@ def test_a_backup_from_an_unknown_schema_is_refused(sqlite_engine: Engine, tmp_p
 
 def test_an_older_schema_is_accepted_and_brought_up_to_date_by_the_migrations(tmp_path: Path) -> None:
     old = make_engine(f"sqlite:///{tmp_path / 'antigo.db'}")
-    upgrade_database(old, revision=backups.known_revisions()[0])
+    upgrade_database(old, revision=known_revisions()[0])
     old.dispose()
     info = backups.check_backup(tmp_path / "antigo.db")
-    assert info.revision == backups.known_revisions()[0]
+    assert info.revision == known_revisions()[0]
     target = make_engine(f"sqlite:///{tmp_path / 'novo.db'}")
     backups.restore(_url(target), info.path)
     upgrade_database(target)
@@ -118,7 +118,7 @@ def test_a_folder_as_target_is_refused(sqlite_engine: Engine, tmp_path: Path) ->
 def test_postgresql_backup_and_restore_with_pg_dump(pg_engine: Engine, tmp_path: Path) -> None:
     _team_with_leads(pg_engine, 7)
     info = backups.backup(_url(pg_engine), tmp_path / "pg.dump")
-    assert info.kind == "postgresql" and info.revision == backups.known_revisions()[-1]
+    assert info.kind == "postgresql" and info.revision == known_revisions()[-1]
     with Session(pg_engine) as session:
         session.execute(text("DELETE FROM leads"))
         session.commit()
