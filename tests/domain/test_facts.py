@@ -192,3 +192,24 @@ def test_a_wrong_value_typed_again_gets_the_same_answer_as_a_new_error() -> None
     assert str(again.value) == str(first.value) and "não confere" in str(again.value)
     assert again.value is not first.value  # no traceback piles up on one shared exception
     assert again.value.params == first.value.params
+
+
+@pytest.mark.parametrize("typed", ["²", "٣00", "３", "1²0", "6201²01"])
+def test_facts_refuse_digits_other_than_0_to_9_instead_of_folding_them(typed: str) -> None:
+    # NFKD folding would read "6201²01" as 6201201 and "３" as 3: a number typed oddly is asked again
+    for parse in (
+        parse_headcount,
+        parse_revenue,
+        parse_branches,
+        parse_financial_score,
+        parse_cnae,
+        parse_cnpj,
+    ):
+        with pytest.raises(InvalidFact, match="não é um algarismo de 0 a 9"):
+            parse(typed)
+
+
+def test_a_date_is_not_a_financial_score() -> None:
+    assert parse_financial_score("720/1000") == 720
+    with pytest.raises(InvalidFact, match="Não entendi o score"):
+        parse_financial_score("31/12/9999")

@@ -156,3 +156,19 @@ def test_a_result_only_once_the_meeting_has_started() -> None:
     assert result_allowed(starts, starts)
     assert result_allowed(starts, datetime(2026, 12, 4, 13, 1, tzinfo=UTC))
     assert not result_allowed(starts, datetime(2026, 12, 4, 12, 59, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    ("typed", "answer"),
+    [
+        ("²/12 10h", "'²' não é um algarismo"),
+        ("٣٠/١٢ ١٤:٣٠", "não é um algarismo"),
+        ("31/12/9999 10:00", "Essa data não existe"),
+        ("00/00/0000 10:00", "Essa data não existe"),
+        ("29/02/2027 10:00", "Essa data não existe"),
+        ("25/11/202 14:30", "Essa data não existe"),
+    ],
+)
+def test_hostile_dates_are_refused_in_one_line(typed: str, answer: str) -> None:
+    with pytest.raises(InvalidMoment, match=answer):
+        parse_moment(typed, datetime(2026, 12, 2, 10, tzinfo=SP))
