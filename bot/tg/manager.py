@@ -94,9 +94,9 @@ def _day(text: str) -> date | None:
     return numbers.parse_day_text(text)
 
 
-def _is_period(word: str) -> bool:
-    """Days (``7``, also ``²`` to refuse it) or a date: the words that say the period."""
-    return word in PERIODS or numbers.digit_like(word) or _day_shaped(word)
+def _is_days_or_date(word: str) -> bool:
+    """Days (``7``, also ``²`` to refuse it) or a date: period words that are no table's name."""
+    return numbers.digit_like(word) or _day_shaped(word)
 
 
 def _day_shaped(word: str) -> bool:
@@ -301,7 +301,7 @@ def _export(
 def _table_words(words: tuple[str, ...]) -> list[str]:
     """The words that must name tables: all but period, format and ``virgula`` (so a typo such as
     ``clientes`` is explained by :func:`exports.parse_what`, not silently ignored)."""
-    return [w for w in words if w not in EXPORT_OPTIONS and not _is_period(w)]
+    return [w for w in words if w not in EXPORT_OPTIONS and not _is_days_or_date(w)]
 
 
 async def exportar(update: Update, context: Context) -> None:

@@ -31,3 +31,15 @@ def test_campaign_and_version() -> None:
     r = parse_request('campanha="Logística SP" versao=1.2 leads xlsx', today=TODAY, default="tudo")
     assert (r.campaign, r.version) == ("Logística SP", "1.2")
     assert r.words == ("leads", "xlsx") and r.start is None
+
+
+def test_impossible_periods_are_refused_not_guessed() -> None:
+    import pytest
+
+    from bot.domain.numbers import InvalidNumber
+    from bot.tg.manager import _table_words
+
+    for typed in ("²", "99999999999", "0", "01/01/2020 31/12/9999", "29/02/2027", "٣/11/2026"):
+        with pytest.raises(InvalidNumber):
+            parse_request(typed, today=TODAY)
+    assert _table_words(("tudo", "xlsx", "7", "01/03/2025", "²")) == ["tudo"]
