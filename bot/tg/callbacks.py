@@ -39,6 +39,8 @@ class Verb(StrEnum):
     EXPORT = "ex"  # under an /exportar: ex:<token>:<csv|xlsx> (the same export in the other format)
     WHEN = "wh"  # confirm a questionable meeting date: wh:<lead>:<yes|no>:<which question>
     CHOICES = "cp"  # another page of a list from the playbook: cp:<list>:<page>:<arg>:<arg or ->
+    TEAM = "tm"  # /equipe, deactivating a member: tm:<list|off|to|ok>:<member or page>:<arg or ->
+    INVITES = "iv"  # /convites: iv:<list|revoke>:<page>:<invite or ->
 
 
 class BadCallback(ValueError):
