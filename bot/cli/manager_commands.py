@@ -39,6 +39,10 @@ def register(sub: Any) -> None:
     )
     imp.set_defaults(handler=import_leads)
 
+    from bot.cli import team_commands
+
+    team_commands.register(sub)
+
     rep = sub.add_parser("report", help="funnel, rates, A/B and adoption for a period")
     _filters(rep)
     rep.add_argument("--playbook-version", dest="playbook_version")

@@ -208,6 +208,11 @@ def deactivate_in_chat(runtime: Runtime, manager: Member, member_id: int, to: in
     return result
 
 
+def open_lead_count(engine: Engine, member_id: int) -> int:
+    with session_scope(engine) as session:
+        return len(store.lead_ids_of(session, owner_id=member_id, stages=_CLOSED, within=False))
+
+
 def find_member(engine: Engine, who: str) -> Member:
     """The active member named by Telegram id, member id, @username or name; one line in
     Portuguese (:class:`MemberNotFound`) when no one, or more than one person, matches."""
@@ -254,6 +259,7 @@ __all__ = [
     "deactivate_in_chat",
     "find_member",
     "open_invites",
+    "open_lead_count",
     "plan",
     "revoke_invite",
 ]

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import Bot, Update
+from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.domain import offboarding as rules
@@ -159,8 +160,9 @@ async def _team(update: Update, context: Context, page: int, *, edit: bool) -> N
     await say(update, "\n".join(lines), markup(keyboard), edit=edit)
 
 
-def _leads(context: Context, n: int) -> str:
-    return context._("1 lead") if n == 1 else context._("%(n)s leads") % {"n": n}
+def _leads(n: int) -> str:
+    """ "1 lead", "5 leads": the word is the same in Portuguese and English."""
+    return f"{n} lead" if n == 1 else f"{n} leads"
 
 
 async def _receivers(update: Update, context: Context, member_id: int, page: int) -> None:
@@ -173,7 +175,7 @@ async def _receivers(update: Update, context: Context, member_id: int, page: int
         return
     text = _("%(name)s tem %(leads)s em aberto. Para quem eles vão?") % {
         "name": escape(plan.name),
-        "leads": _leads(context, plan.open_leads),
+        "leads": _leads(plan.open_leads),
     }
     if plan.closed_leads:
         text += "\n" + _("Os ganhos e perdidos (%(n)s) ficam com %(name)s, para o histórico.") % {
@@ -203,7 +205,7 @@ async def _confirm(update: Update, context: Context, member_id: int, to: str) ->
         names = ", ".join(escape(offboarding.name_of(m)) for m in plan.round_robin)
         text = _("Desativar %(name)s e dividir %(leads)s em rodízio entre: %(names)s?") % {
             "name": name,
-            "leads": _leads(context, plan.open_leads),
+            "leads": _leads(plan.open_leads),
             "names": names,
         }
     else:
@@ -212,7 +214,7 @@ async def _confirm(update: Update, context: Context, member_id: int, to: str) ->
             raise rules.DeactivationRefused(rules.CANNOT_RECEIVE)
         text = _("Desativar %(name)s e passar %(leads)s para %(receiver)s?") % {
             "name": name,
-            "leads": _leads(context, plan.open_leads),
+            "leads": _leads(plan.open_leads),
             "receiver": escape(offboarding.name_of(receiver)),
         }
     text += "\n\n" + _("O acesso acaba na hora. Um novo convite traz a pessoa de volta.")
@@ -233,7 +235,7 @@ async def _deactivate(update: Update, context: Context, member_id: int, to: str)
         lines.append(
             "• "
             + _("%(leads)s para %(receiver)s")
-            % {"leads": _leads(context, receiver.leads), "receiver": escape(receiver.name)}
+            % {"leads": _leads(receiver.leads), "receiver": escape(receiver.name)}
         )
     if done.leads_kept:
         lines.append(_("Os ganhos e perdidos (%(n)s) ficaram com %(name)s.") % {"n": done.leads_kept, "name": name})
@@ -242,19 +244,31 @@ async def _deactivate(update: Update, context: Context, member_id: int, to: str)
         % {"moved": done.reminders_moved, "cancelled": done.reminders_cancelled}
     )
     await say(update, "\n".join(lines), edit=True)
+    await tell_receivers(context.bot, done, skip=context.me.id)
+
+
+async def tell_receivers(bot: Bot, done: offboarding.Deactivated, *, skip: int | None = None) -> list[str]:
+    """Tell each member who received leads (but ``skip``), in their language; the names of
+    those who could not be told (they blocked the bot)."""
+    missed = []
     for receiver in done.receivers:
-        if receiver.member_id != context.me.id:
-            await _tell_receiver(context, receiver, done.name)
+        if receiver.member_id != skip and not await _tell_receiver(bot, receiver, done.name):
+            missed.append(receiver.name)
+    return missed
 
 
-async def _tell_receiver(context: Context, receiver: offboarding.Receiver, leaving: str) -> None:
+async def _tell_receiver(bot: Bot, receiver: offboarding.Receiver, leaving: str) -> bool:
     _ = gettext_for(receiver.language)
-    leads = _("1 lead") if receiver.leads == 1 else _("%(n)s leads") % {"n": receiver.leads}
-    text = _("Você recebeu %(leads)s de %(name)s. Veja em /leads.") % {"leads": leads, "name": escape(leaving)}
+    text = _("Você recebeu %(leads)s de %(name)s. Veja em /leads.") % {
+        "leads": _leads(receiver.leads),
+        "name": escape(leaving),
+    }
     try:
-        await context.bot.send_message(receiver.telegram_id, text, parse_mode="HTML")
+        await bot.send_message(receiver.telegram_id, text, parse_mode=ParseMode.HTML)
     except TelegramError:  # the rep blocked the bot: their leads are theirs all the same
         log.warning("could not tell member %s about the leads they received", receiver.member_id, exc_info=True)
+        return False
+    return True
 
 
 async def team_pressed(update: Update, context: Context) -> None:
