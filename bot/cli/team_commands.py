@@ -1,6 +1,6 @@
 """``cadencia team``: the team from the command line.
 
-    cadencia team deactivate ana --to bruno      # or --round-robin
+cadencia team deactivate ana --to bruno      # or --round-robin
 """
 
 from __future__ import annotations

@@ -56,9 +56,7 @@ def check_deactivation(actor: Person | None, target: Person, active_managers: in
     if not target.active:
         raise DeactivationRefused(N_("Essa pessoa já está desativada."))
     if target.role == Role.MANAGER and active_managers <= 1:
-        raise DeactivationRefused(
-            N_("Não dá para desativar o último gestor ativo: convide outro gestor antes.")
-        )
+        raise DeactivationRefused(N_("Não dá para desativar o último gestor ativo: convide outro gestor antes."))
 
 
 def check_receiver(receiver: Person, leaving: Person) -> None:

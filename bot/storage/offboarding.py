@@ -55,9 +55,7 @@ def reassign_leads(
     for receiver, lead_ids in moves.items():
         if not lead_ids:
             continue
-        session.execute(
-            update(Lead).where(col(Lead.id).in_(lead_ids)).values(owner_id=receiver, updated_at=now)
-        )
+        session.execute(update(Lead).where(col(Lead.id).in_(lead_ids)).values(owner_id=receiver, updated_at=now))
         session.execute(
             update(Meeting)
             .where(col(Meeting.lead_id).in_(lead_ids), col(Meeting.status) == MeetingStatus.SCHEDULED.value)

@@ -33,6 +33,7 @@ from bot.services.team import NotAllowed
 from bot.tg.callbacks import BadCallback, Verb, as_id, unpack
 from bot.tg.context import Context, ack, say
 from bot.tg.keyboards import button, markup, paged
+from bot.tg.reminders import SCHEDULER
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +76,7 @@ async def invite(update: Update, context: Context) -> None:
     }
     if created.for_username:
         text += "\n" + _("Só @%(username)s pode usar este link.") % {"username": escape(created.for_username)}
-    await say(
-        update, text + f"\n\n{link}\n\n" + _("Encaminhe o link; quem abrir entra no time ao tocar em Iniciar.")
-    )
+    await say(update, text + f"\n\n{link}\n\n" + _("Encaminhe o link; quem abrir entra no time ao tocar em Iniciar."))
 
 
 # ---------------------------------------------------------------------------- /convites
@@ -234,8 +233,7 @@ async def _deactivate(update: Update, context: Context, member_id: int, to: str)
     for receiver in done.receivers:
         lines.append(
             "• "
-            + _("%(leads)s para %(receiver)s")
-            % {"leads": _leads(receiver.leads), "receiver": escape(receiver.name)}
+            + _("%(leads)s para %(receiver)s") % {"leads": _leads(receiver.leads), "receiver": escape(receiver.name)}
         )
     if done.leads_kept:
         lines.append(_("Os ganhos e perdidos (%(n)s) ficaram com %(name)s.") % {"n": done.leads_kept, "name": name})
@@ -244,6 +242,9 @@ async def _deactivate(update: Update, context: Context, member_id: int, to: str)
         % {"moved": done.reminders_moved, "cancelled": done.reminders_cancelled}
     )
     await say(update, "\n".join(lines), edit=True)
+    scheduler = context.application.bot_data.get(SCHEDULER)
+    if scheduler is not None:
+        scheduler.nudge()  # the moved reminders now wait on their new owners' pauses
     await tell_receivers(context.bot, done, skip=context.me.id)
 
 
