@@ -50,7 +50,8 @@ async def invite(update: Update, context: Context) -> None:
     args = context.args or []
     wants_manager = bool(args) and args[0].lower() in MANAGER_WORDS
     role = Role.MANAGER if wants_manager else Role.REP
-    rest = args[1:] if wants_manager else args
+    # A manager invite names its person (with or without @); a rep invite may, with the @.
+    rest = args[1:] if wants_manager else [a for a in args[:1] if a.startswith("@")]
     if wants_manager and not rest:
         hours = context.runtime.settings.manager_invite_ttl_hours
         await say(

@@ -203,3 +203,33 @@ async def test_english_managers_get_english(bot: BotUnderTest) -> None:
     boss.sees("No open invites. Create one with /invite.")
     await boss.says("/invite manager")
     boss.sees("/invite manager @username")
+
+
+async def test_a_rep_invite_may_name_its_person_too(bot: BotUnderTest) -> None:
+    boss = await bot.member("Helena", role=Role.MANAGER)
+    await boss.says("/convidar vendedor")
+    said = boss.sees("Convite para um vendedor")
+    assert "Só @" not in said
+    await boss.says("/convidar @Ana_Lima")
+    token = link_token(boss.sees("Convite para um vendedor", "Só @ana_lima pode usar este link."))
+    other = with_username(bot, "Bia", "bia_s")
+    await other.says(f"/start {token}")
+    other.sees("Este convite é para outra pessoa.")
+    ana = with_username(bot, "Ana", "ana_lima")
+    await ana.says(f"/start {token}")
+    ana.sees("Bem-vindo ao time, Ana")
+    assert member_of(bot, ana).role == Role.REP
+
+
+async def test_a_long_team_is_paged_and_everyone_is_reachable(bot: BotUnderTest) -> None:
+    boss = await bot.member("Helena", role=Role.MANAGER)
+    for n in range(30):
+        await bot.member(f"Rep{n:02d}")
+    await boss.says("/equipe")
+    said = boss.sees("Equipe: 31 pessoas ativas")
+    assert len(boss.buttons()) <= 13 and any(b.startswith("▶") for b in boss.buttons())
+    assert "Rep29" not in said  # the text lists the page shown, not all 31
+    turned = await boss.pages_to("Desativar Rep29")
+    assert turned == 2
+    await boss.taps("Desativar Rep29")
+    boss.sees("Desativar Rep29 Silva? Não há leads abertos")
