@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -22,8 +22,11 @@ from bot.storage.models import Deactivation, Invite, Lead, Meeting, Member, Remi
 
 
 def count_active(session: Session, *, role: str) -> int:
-    statement = select(func.count()).select_from(Member).where(col(Member.active), col(Member.role) == role)
-    return int(session.exec(statement).one())
+    """Active members of ``role``, their rows locked until the transaction ends (PostgreSQL: two
+    managers deactivating each other at once cannot both pass a "not the last one" check;
+    SQLite's ``BEGIN IMMEDIATE`` already serialises the writers)."""
+    statement = select(Member.id).where(col(Member.active), col(Member.role) == role).with_for_update()
+    return len(session.exec(statement).all())
 
 
 def set_inactive(session: Session, *, member_id: int) -> None:

@@ -3,13 +3,17 @@ and revoking them, manager invites named for one username, and coming back with 
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from bot.domain.offboarding import DeactivationRefused
 from bot.domain.vocabulary import Role
-from bot.services import offboarding
+from bot.services import cadence, leads, offboarding
 from bot.storage.models import Deactivation, Invite, Member
 from tests.tg.harness import BotUnderTest, Person
+from tests.tg.test_on_postgres import pg_bot
+
+__all__ = ["pg_bot"]
 
 
 def member_of(bot: BotUnderTest, person: Person) -> Member:
@@ -233,3 +237,33 @@ async def test_a_long_team_is_paged_and_everyone_is_reachable(bot: BotUnderTest)
     assert turned == 2
     await boss.taps("Desativar Rep29")
     boss.sees("Desativar Rep29 Silva? Não há leads abertos")
+
+
+@pytest.mark.postgres
+async def test_deactivation_and_revoking_on_postgres(pg_bot: BotUnderTest) -> None:
+    boss = await pg_bot.member("Helena", role=Role.MANAGER)
+    ana = await pg_bot.member("Ana")
+    bruno = await pg_bot.member("Bruno")
+    rep = member_of(pg_bot, ana)
+    for n in range(3):
+        created = leads.create_lead(pg_bot.runtime, rep, {"company": f"Empresa {n}", "uf": "SP"})
+        cadence.start_cadence(pg_bot.runtime, rep, created.lead.id or 0)
+    await boss.says("/equipe")
+    await boss.taps("Desativar Ana")
+    await boss.taps("Dividir em rodízio")
+    await boss.taps("Confirmar")
+    boss.sees("3 leads para Bruno Silva")
+    bruno.sees("Você recebeu 3 leads de Ana Silva")
+    await ana.says("/leads")
+    ana.sees("exclusivo de um time de vendas")
+    with pg_bot.runtime.session() as session:
+        [row] = session.exec(select(Deactivation)).all()
+    assert row.moved == {str(member_of(pg_bot, bruno).id): 3}
+
+    await boss.says("/convidar gestor @maria")
+    token = link_token(boss.sees("?start="))
+    await boss.says("/convites")
+    await boss.taps("Revogar")
+    maria = with_username(pg_bot, "Maria", "maria")
+    await maria.says(f"/start {token}")
+    maria.sees("Esse convite foi revogado")
