@@ -7,7 +7,7 @@ every deactivation.
   how many open leads went to whom.
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0004
 Create Date: 2026-12-02 09:00:00
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
