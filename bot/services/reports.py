@@ -43,6 +43,7 @@ from bot.services import team
 from bot.services.experiments import REPLY_OUTCOMES, Experiment, experiments_from_counts
 from bot.storage import reporting as q
 from bot.storage.db import read_only_snapshot, twin_snapshot
+from bot.storage.fit_overrides import count_fit_overrides
 from bot.storage.reporting import FUNNEL, ActivityFilter
 
 CHAT_LIMIT = 4096
@@ -86,6 +87,8 @@ class Basic:
     messages_sent: int
     messages_by_channel: dict[str, int]
     sql_booked: int
+    fit_overrides: int = 0
+    """Cadences started on leads outside the ICP after the rep confirmed (fit before effort)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +233,7 @@ class Report:
             or b.messages_sent
             or b.sql_booked
             or b.companies_lost
+            or b.fit_overrides
             or self.adoption.reps
         )
 
@@ -408,6 +412,7 @@ def _build(
         messages_sent=total.messages,
         messages_by_channel=messages_by_channel,
         sql_booked=total.sql,
+        fit_overrides=count_fit_overrides(session, f),
     )
     reply_rates = [
         ChannelRate(
@@ -585,6 +590,7 @@ def render_chat(report: Report, *, limit: int = CHAT_LIMIT) -> str:
         f"Empresas que entraram: {_int(b.companies_entered)} · perdidas: {_int(b.companies_lost)}",
         f"Ligações: {_int(b.calls_made)} · mensagens: {_int(b.messages_sent)}",
         f"Reuniões SQL marcadas: <b>{_int(b.sql_booked)}</b>",
+        f"Cadências fora do ICP (confirmadas): {_int(b.fit_overrides)}",
         "",
         "<b>Taxas</b>",
     ]
@@ -695,6 +701,7 @@ def render_cli(report: Report) -> str:
                 ]
             ),
             ["reuniões SQL marcadas", _int(b.sql_booked)],
+            ["cadências fora do ICP (confirmadas)", _int(b.fit_overrides)],
         ],
     )
     out += ["", "TAXA DE RESPOSTA POR CANAL"]
