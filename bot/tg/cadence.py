@@ -13,6 +13,19 @@ stateDiagram-v2
 
 Outcome flow (stateless buttons, each re-authorised against the database):
 
+Starting the cadence (fit before effort; ``bot.domain.funnel.needs_fit_confirmation``):
+
+```mermaid
+flowchart LR
+    start[Iniciar cadência cs:…] -->|inside the ICP| step1[step 1]
+    start -->|tier D or knocked out| ask[fora do ICP: iniciar mesmo assim?]
+    ask -->|Sim cy:…:y| step1
+    ask -->|Não cy:…:n| nothing[nothing started]
+```
+
+Every stage move below is asked of the funnel (``bot.domain.funnel``); a refused one is
+answered with one line and changes nothing.
+
 ```mermaid
 flowchart LR
     step[step card] -->|no answer / wrong contact| next[next step scheduled]

@@ -13,7 +13,8 @@ from sqlmodel import col, select
 from bot.domain import funnel
 from bot.domain.funnel import MoveRefused
 from bot.domain.vocabulary import CLOSED_STAGES, Role, Stage
-from bot.services import leads
+from bot.services import cadence, leads
+from bot.services.imports import Assignment, import_bytes
 from bot.services.reports import render_chat, render_cli, report_for
 from bot.services.team import NotAllowed
 from bot.storage.db import read_scope
@@ -343,3 +344,45 @@ async def test_the_report_counts_the_overrides_of_the_period(bot: BotUnderTest) 
     assert cli_line.split()[-1] == str(confirmed)
     await says(helena, "/relatorio tudo")  # the report runs off the update's turn
     helena.sees(f"Cadências fora do ICP (confirmadas): {confirmed + 1}")
+
+
+# ------------------------------------------------------------------------- paths outside the chat
+
+
+async def test_imported_leads_enter_the_funnel_at_its_entry_stage_whatever_the_sheet_says(bot: BotUnderTest) -> None:
+    bot.expected_errors = (MoveRefused,)
+    ana = await bot.member("Ana")
+    assert ana.member is not None
+    sheet = b"Empresa;UF;Vendedor;Etapa\nAlfa Fretes;PR;Ana;won\nBeta Cargas;SC;Ana;proposal_sent\n"
+    result = import_bytes(
+        bot.runtime.engine, sheet, "lista.csv", playbook=bot.runtime.playbook, assignment=Assignment()
+    )
+    assert result.imported == 2
+    with bot.runtime.session() as session:
+        imported = list(session.exec(select(Lead).order_by(col(Lead.id))))
+    assert {lead.stage for lead in imported} == {funnel.ENTRY.value}
+    for lead in imported:
+        assert history(bot, lead.id or 0) == [(None, funnel.ENTRY.value, None)]
+    with pytest.raises(MoveRefused):
+        cadence.move_stage(bot.runtime, ana.member, imported[0].id or 0, Stage.WON)
+    assert lead_row(bot, imported[0].id or 0).stage == "new"
+
+
+async def test_disqualify_by_the_service_asks_the_funnel_too(bot: BotUnderTest) -> None:
+    ana = await bot.member("Ana")
+    assert ana.member is not None
+    lead_id = await lead_for(bot, ana)
+    put_at(bot, lead_id, Stage.PROPOSAL_SENT)
+    before = everything_of(bot, lead_id)
+    for reason in ("fora_do_icp", "", "no_such_reason"):  # not a reason of "proposal sent"
+        with pytest.raises(MoveRefused) as refused:
+            leads.disqualify(bot.runtime, ana.member, lead_id, reason)
+        assert refused.value.why is funnel.Refusal.LOSS_REASON
+        assert everything_of(bot, lead_id) == before
+    leads.disqualify(bot.runtime, ana.member, lead_id, "preco")
+    assert history(bot, lead_id)[-1] == ("proposal_sent", "lost", "preco")
+    after = everything_of(bot, lead_id)
+    with pytest.raises(MoveRefused) as refused:
+        leads.disqualify(bot.runtime, ana.member, lead_id, "preco")  # lost is closed
+    assert refused.value.why is funnel.Refusal.CLOSED
+    assert everything_of(bot, lead_id) == after
