@@ -29,6 +29,7 @@ from telegram.warnings import PTBUserWarning
 from bot.config import Settings
 from bot.domain.playbook.model import Playbook
 from bot.i18n import N_, gettext_for
+from bot.monitoring import serve_health
 from bot.reminders.scheduler import ReminderScheduler
 from bot.render.messages import MessageRenderer
 from bot.services.playbooks import load_checked_playbook, remember_playbook
@@ -178,15 +179,27 @@ def add_handlers(application: Application) -> None:
     application.add_error_handler(common.on_error)
 
 
+HEALTH_SERVER = "health_server"
+
+
 async def _post_init(application: Application) -> None:
     await _register_commands(application)
     scheduler: ReminderScheduler = application.bot_data[reminders.SCHEDULER]
     await scheduler.start(application.job_queue)
+    runtime: Runtime = application.bot_data[RUNTIME]
+    if runtime.settings.health_port:
+        application.bot_data[HEALTH_SERVER] = await serve_health(
+            runtime, runtime.settings.health_listen, runtime.settings.health_port
+        )
 
 
 async def _post_stop(application: Application) -> None:
     scheduler: ReminderScheduler = application.bot_data[reminders.SCHEDULER]
     await scheduler.stop()
+    health = application.bot_data.pop(HEALTH_SERVER, None)
+    if health is not None:
+        health.close()
+        await health.wait_closed()
 
 
 async def _register_commands(application: Application) -> None:

@@ -25,8 +25,8 @@ from telegram.ext import Application
 from bot.domain.vocabulary import Role
 from bot.services import team
 from bot.services.runtime import Runtime
+from bot.simulator import InProcessBotApi, OfflineUser, SentRequest, UpdateFactory
 from bot.storage.models import Member
-from bot.tg.offline import InProcessBotApi, OfflineUser, SentRequest, UpdateFactory
 from bot.wiring import build_application
 from tests.support.telegram_limits import assert_within_limits
 
