@@ -170,6 +170,8 @@ def start_cadence(runtime: Runtime, member: Member, lead_id: int, *, confirmed: 
         lead = _authorised(session, member, lead_id)
         if lead.cadence_status == CadenceStatus.ACTIVE and Stage(lead.stage) not in CLOSED_STAGES:
             return lead  # a second tap: the cadence already runs
+        # The funnel first: a lead that may not start (closed, past prospecting) is refused,
+        # not asked about its fit.
         funnel.check(Stage(lead.stage), Stage.PROSPECTING, Way.START, lead_id=lead.id)
         warning = _fit_warning(runtime, lead)
         if warning is not None and not confirmed:

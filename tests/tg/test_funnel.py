@@ -312,6 +312,7 @@ async def test_a_lead_inside_the_icp_starts_without_a_question(bot: BotUnderTest
     assert overrides(bot) == []
 
 
+@pytest.mark.filterwarnings("ignore:Tasks created via `Application.create_task`")  # /relatorio, as in test_manager
 async def test_the_report_counts_the_overrides_of_the_period(bot: BotUnderTest) -> None:
     ana = await bot.member("Ana")
     helena = await bot.member("Helena", role=Role.MANAGER)
