@@ -192,3 +192,16 @@ def _result(tier: Tier, *, knocked_out: bool = False) -> IcpResult:
 )
 def test_fit_before_effort(tier: Tier, knocked_out: bool, asks: bool) -> None:
     assert funnel.needs_fit_confirmation(_result(tier, knocked_out=knocked_out)) is asks
+
+
+def test_the_docstring_table_is_the_table() -> None:
+    """The module docstring is the reference readers use: it must say exactly what MOVES does."""
+    assert funnel.__doc__ is not None
+    values = {stage.value for stage in Stage}
+    rows = {}
+    for line in funnel.__doc__.splitlines():
+        words = line.split()
+        if len(words) >= 3 and words[0] in values and words[1] in values:
+            ways_text = line[len(line) - len(line.lstrip()) :].split(None, 2)[2].split("  ")[0]
+            rows[(Stage(words[0]), Stage(words[1]))] = frozenset(Way(w.strip()) for w in ways_text.split(","))
+    assert rows == dict(funnel.MOVES)
