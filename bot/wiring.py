@@ -141,6 +141,7 @@ BUTTON_CALLBACKS: dict[Verb, Callback] = {
     Verb.DISQUALIFY: cadence.disqualify_pressed,
     Verb.QUALIFY: cadence.qualify_pressed,
     Verb.NO_SHOW: cadence.no_show_pressed,
+    Verb.CHOICES: cadence.choices_page_pressed,
 }
 
 

@@ -13,6 +13,7 @@ from urllib.request import urlopen
 from bot import logs
 from bot.cli.commands import CommandFailed, playbook_failure
 from bot.config import Settings
+from bot.domain.playbook.checks import paging_warnings
 from bot.services import leads, team
 from bot.services.playbooks import PlaybookError, PlaybookVersionConflict, load_checked_playbook
 from bot.services.runtime import Runtime
@@ -97,6 +98,8 @@ def run(args: argparse.Namespace) -> int:
     application = build_application(runtime)
     if not settings.admin_ids:
         log.warning("CADENCIA_ADMINS is empty: nobody can use the bot until a manager id is set")
+    for warning in paging_warnings(runtime.playbook):
+        log.warning("playbook: %s", warning)
     webhook = args.webhook or settings.webhook_url
     if webhook:
         address = urlsplit(webhook)

@@ -97,6 +97,16 @@ class Person:
                 return
         raise AssertionError(f"no button {label!r}; buttons now: {self.buttons()}")
 
+    async def pages_to(self, label: str, *, limit: int = 20) -> int:
+        """Tap ▶ under the newest list until a button ``label`` shows; the pages turned."""
+        for turned in range(limit):
+            if any(_words(b) == _words(label) for b in self.buttons()):
+                return turned
+            if not any(b.startswith("▶") for b in self.buttons()):
+                break
+            await self.taps("▶")
+        raise AssertionError(f"{label!r} is on no page; buttons now: {self.buttons()}")
+
     def alerts(self) -> list[str]:
         """Texts of the pop-ups answering this person's button presses."""
         return [
