@@ -8,6 +8,7 @@ from bot.domain import cnae as cnae_table
 from bot.domain import funnel
 from bot.domain.cadence import CadenceStatus
 from bot.domain.funnel import Way
+from bot.domain.labels import label
 from bot.domain.scoring import IcpResult, criterion_name
 from bot.domain.vocabulary import CLOSED_STAGES, Stage
 from bot.i18n import N_, when
@@ -52,7 +53,7 @@ CRITERION_NAMES = (
 
 
 def stage_name(context: Context, stage: str) -> str:
-    return context._(STAGE_NAMES.get(Stage(stage), stage)) if stage in Stage._value2member_map_ else stage
+    return label("stage", stage, context._)
 
 
 def icp_card(context: Context, lead: Lead, result: IcpResult | None = None) -> tuple[str, InlineKeyboardMarkup | None]:
