@@ -5,7 +5,7 @@ the moment of the override (tier, knock-outs, playbook version), the campaign fo
 filters, and the time, indexed for counting a period, without widening the hot ``leads`` rows.
 
 Revision ID: 0003
-Revises: 0005 (written on 0002; re-chained after 0005 landed on main first)
+Revises: 0004 (written on 0002; re-chained after 0005 and 0004 landed on main first)
 Create Date: 2026-12-02 08:30:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
-down_revision: str | None = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
