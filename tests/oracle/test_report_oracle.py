@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import itertools
 import os
 import shutil
 import uuid
@@ -67,7 +68,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, Phase, note, settings
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis import note as hypothesis_note
+from hypothesis.errors import InvalidArgument
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 from sqlalchemy import Engine
@@ -141,6 +144,14 @@ BUDGETS = ("Tem orçamento", "Precisa aprovar", "Sem orçamento")
 INTENTS = (("Em até 45 dias", "45d"), ("Em até 90 dias", "90d"), ("Mais tarde", "later"), ("Sem intenção", "none"))
 #: Refusals a forged or stale button may cause (each answered politely by the bot).
 REFUSALS = (StaleAction, NotAllowed, LeadNotFound, BadCallback, reports.NotAllowed)
+
+
+def note(text: str) -> None:
+    """A line of the transcript printed with a failing example (ignored outside Hypothesis)."""
+    try:
+        hypothesis_note(text)
+    except InvalidArgument:
+        pass
 
 
 @functools.cache
@@ -373,7 +384,7 @@ def recount(log: EventLog, *, start: datetime | None, end: datetime | None, rep:
         "reply rate (attempts, replies) per channel": reply_rates,
         "effective calls": total["effective_calls"],
         "funnel": funnel_total,
-        "funnel conversion": [None, *(_ratio(b, a) for a, b in zip(funnel_total, funnel_total[1:], strict=False))],
+        "funnel conversion": [None, *(_ratio(b, a) for a, b in itertools.pairwise(funnel_total))],
         "campaign rows": significant,
         "total row": total,
         "losses (campaign, stage, reason)": dict(Counter((m.campaign, m.from_stage, m.reason) for m in losses)),
@@ -455,9 +466,10 @@ def rendered_fragments(numbers: dict[str, Any]) -> list[str]:
         f"Reuniões SQL marcadas: {numbers['SQL']}",
         f"Ligações efetivas: {_pct(_ratio(numbers['effective calls'], numbers['calls made']))}",
     ]
+    channel_names = {"phone": "Ligação", "email": "E-mail", "whatsapp": "WhatsApp", "linkedin": "LinkedIn"}
     for channel, (attempts, replies) in numbers["reply rate (attempts, replies) per channel"].items():
         if attempts:
-            fragments.append(f"{_pct(replies / attempts)} ({replies}/{attempts})")
+            fragments.append(f"Resposta {channel_names[channel]}: {_pct(replies / attempts)} ({replies}/{attempts})")
     for rank, (name, reached) in enumerate(zip(names, numbers["funnel"], strict=True)):
         conversion = numbers["funnel conversion"][rank]
         fragments.append(f"{name}: {reached}" + (f" ({_pct(conversion)})" if conversion is not None else ""))
@@ -650,6 +662,7 @@ class ReportOracle(RuleBasedStateMachine):
             day += timedelta(days=1)
         hour, minute = (int(p) for p in slot.split(":"))
         starts = datetime(day.year, day.month, day.day, hour, minute, tzinfo=LOCAL).astimezone(UTC)
+        note(f"  {lead.owner} books a meeting for lead #{lead.id} on {day:%d/%m} {slot} ({how})")
         await rep.says(f"{day:%d/%m} {slot}")
         rep.sees("Reunião com", f"{day:%d/%m/%Y} {slot}")
         if how == "reschedule":
@@ -727,6 +740,7 @@ class ReportOracle(RuleBasedStateMachine):
             await self.press(rep, "Iniciar cadência")
             rep.sees(f"Passo 1 de {len(self.steps)}")
 
+        note(f"  {lead.owner} starts the cadence of lead #{lead.id}")
         self.act(self.people[lead.owner], go)
         lead.cadence, lead.step = "active", 0
         self.move(lead, "prospecting")
@@ -828,6 +842,7 @@ class ReportOracle(RuleBasedStateMachine):
             await self.press(rep, chosen.label)
             rep.sees("perdido")
 
+        note(f"  {lead.owner} marks lead #{lead.id} lost ({chosen.id}) with {label!r}")
         self.act(rep, lose)
         self.move(lead, "lost", chosen.id)
         lead.cadence, lead.step, lead.meeting = "finished", None, None
@@ -921,10 +936,7 @@ class ReportOracle(RuleBasedStateMachine):
             x
             for x in self.leads
             if x.meeting is None
-            and (
-                (x.stage in ("prospecting", "connected") and x.cadence != "active")
-                or x.stage == "meeting_booked"
-            )
+            and ((x.stage in ("prospecting", "connected") and x.cadence != "active") or x.stage == "meeting_booked")
         ]
 
     @precondition(lambda self: self.bookable())
@@ -980,6 +992,7 @@ class ReportOracle(RuleBasedStateMachine):
             rep = await self._meeting_button(lead, "Reunião aconteceu")
             rep.sees("realizada")
 
+        note(f"  {lead.owner} marks the meeting of lead #{lead.id} held")
         self.act(self.people[lead.owner], go)
         assert lead.meeting is not None
         lead.meeting.status, lead.meeting = "held", None
@@ -1000,6 +1013,7 @@ class ReportOracle(RuleBasedStateMachine):
             await self.press(rep, chosen.label)
             rep.sees("No-show registrado")
 
+        note(f"  {lead.owner} marks the meeting of lead #{lead.id} a no-show ({chosen.id})")
         self.act(rep, go)
         assert lead.meeting is not None
         lead.meeting.status, lead.meeting.reason, lead.meeting = "no_show", chosen.id, None
@@ -1023,6 +1037,7 @@ class ReportOracle(RuleBasedStateMachine):
             await self.press(rep, "Proposta enviada")
             rep.sees("Registrado")
 
+        note(f"  {lead.owner} marks the proposal of lead #{lead.id} sent")
         self.act(self.people[lead.owner], go)
         self.move(lead, "proposal_sent")
 
@@ -1036,6 +1051,7 @@ class ReportOracle(RuleBasedStateMachine):
             await self.press(rep, "Ganho")
             rep.sees("Registrado")
 
+        note(f"  {lead.owner} marks lead #{lead.id} won")
         self.act(self.people[lead.owner], go)
         self.move(lead, "won")
         lead.cadence, lead.step = "finished", None
@@ -1223,4 +1239,3 @@ def test_every_number_of_the_report_matches_a_recount_of_what_happened(
 ) -> None:
     machine = type("ReportOracle", (ReportOracle,), {"new_database": staticmethod(new_database)})
     run_state_machine_as_test(machine, settings=_settings())
-
