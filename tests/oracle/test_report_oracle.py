@@ -54,6 +54,7 @@ a fixed, derandomised set that stays well under a minute on both backends.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import itertools
 import os
@@ -70,8 +71,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import note as hypothesis_note
-from hypothesis.errors import InvalidArgument
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
@@ -148,10 +149,8 @@ REFUSALS = (StaleAction, NotAllowed, LeadNotFound, BadCallback, reports.NotAllow
 
 def note(text: str) -> None:
     """A line of the transcript printed with a failing example (ignored outside Hypothesis)."""
-    try:
+    with contextlib.suppress(InvalidArgument):
         hypothesis_note(text)
-    except InvalidArgument:
-        pass
 
 
 @functools.cache
