@@ -41,8 +41,8 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageH
 from bot.config import Settings
 from bot.domain.vocabulary import Role
 from bot.services import leads
+from bot.simulator import InProcessBotApi, OfflineUser, SentRequest, UpdateFactory
 from bot.storage.models import Member
-from bot.tg.offline import InProcessBotApi, OfflineUser, SentRequest, UpdateFactory
 from bot.tg.persistence import PersistentApplication, SqlPersistence
 from bot.wiring import build_application, build_runtime
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,7 +28,14 @@ class Settings(BaseSettings):
     default_timezone: str = "America/Sao_Paulo"
     default_uf: str = "SP"
     invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
+    webhook_url: str = Field(default="", description="public https:// address Telegram posts updates to")
+    webhook_secret: str = Field(default="", pattern=r"^[A-Za-z0-9_-]{0,256}$")
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    health_listen: str = "127.0.0.1"
+    health_port: int = Field(default=0, ge=0, le=65535, description="0: no health server")
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = Field(default="text", description="text lines, or one JSON object a line")
 
     @field_validator("cadencia_admins")
     @classmethod
@@ -37,6 +46,14 @@ class Settings(BaseSettings):
                     f"CADENCIA_ADMINS must list numeric Telegram user ids, got {part!r}. Ask @userinfobot for yours."
                 )
         return value
+
+    @property
+    def webhook_secret_token(self) -> str:
+        """The secret Telegram sends with every webhook call: WEBHOOK_SECRET, or one derived from
+        the bot token (stable across restarts, as secret as the token)."""
+        if self.webhook_secret:
+            return self.webhook_secret
+        return hashlib.sha256(f"cadencia-webhook:{self.telegram_bot_token}".encode()).hexdigest()
 
     @property
     def admin_ids(self) -> frozenset[int]:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import gettext
 import io
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from importlib import resources
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -64,6 +64,13 @@ def when(value: datetime, language: str, timezone: str) -> str:
     """A moment as a rep reads it, in their own time zone: "24/11/2026 14:30"."""
     pattern = "dd/MM/yyyy HH:mm" if language == "pt" else "MMM d, yyyy h:mm a"
     return str(format_datetime(value, pattern, tzinfo=_zone(timezone), locale=LOCALES.get(language, LOCALES["pt"])))
+
+
+def day(value: date, language: str, *, year: bool = True) -> str:
+    """A day as a rep reads it: "25/11/2027" or "25/11" (English: "Nov 25, 2027", "Nov 25")."""
+    patterns = {"pt": ("dd/MM/yyyy", "dd/MM")}.get(language, ("MMM d, yyyy", "MMM d"))
+    pattern = patterns[0] if year else patterns[1]
+    return str(format_date(value, pattern, locale=LOCALES.get(language, LOCALES["pt"])))
 
 
 @cache

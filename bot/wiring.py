@@ -7,7 +7,9 @@ demo console pass their own ``request`` (an in-process Bot API) — the only sea
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 import warnings
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -29,12 +31,13 @@ from telegram.warnings import PTBUserWarning
 from bot.config import Settings
 from bot.domain.playbook.model import Playbook
 from bot.i18n import N_, gettext_for
+from bot.monitoring import serve_health
 from bot.reminders.scheduler import ReminderScheduler
 from bot.render.messages import MessageRenderer
 from bot.services.playbooks import load_checked_playbook, remember_playbook
 from bot.services.runtime import Clock, Runtime, system_clock
 from bot.storage.db import make_engine, upgrade_database
-from bot.tg import cadence, common, flows, leads, manager, reminders, settings, team
+from bot.tg import cadence, common, flows, leads, manager, playbook, reminders, settings, team
 from bot.tg.callbacks import Verb, pattern
 from bot.tg.context import RENDERER, RUNTIME, Context
 from bot.tg.persistence import PersistentApplication, SqlPersistence
@@ -51,6 +54,7 @@ COMMANDS = (
     ("relatorio", N_("Funil e métricas")),
     ("exportar", N_("Exportar os registros")),
     ("convidar", N_("Convidar alguém para o time (gestor)")),
+    ("recarregar", N_("Recarregar o playbook editado (gestor)")),
     ("ajuda", N_("O que eu faço")),
     ("cancelar", N_("Sair do que estiver fazendo")),
 )
@@ -117,6 +121,8 @@ COMMAND_CALLBACKS: dict[str, Callback] = {
     "today": reminders.today_command,
     "config": settings.config_command,
     "settings": settings.config_command,
+    "recarregar": playbook.reload_command,
+    "reload": playbook.reload_command,
 }
 
 #: Buttons answered in the update's turn, by the verb their data starts with.
@@ -134,6 +140,7 @@ BUTTON_CALLBACKS: dict[Verb, Callback] = {
     Verb.DISQUALIFY: cadence.disqualify_pressed,
     Verb.QUALIFY: cadence.qualify_pressed,
     Verb.NO_SHOW: cadence.no_show_pressed,
+    Verb.CHOICES: cadence.choices_page_pressed,
 }
 
 
@@ -177,15 +184,39 @@ def add_handlers(application: Application) -> None:
     application.add_error_handler(common.on_error)
 
 
+HEALTH_SERVER = "health_server"
+
+
 async def _post_init(application: Application) -> None:
     await _register_commands(application)
     scheduler: ReminderScheduler = application.bot_data[reminders.SCHEDULER]
     await scheduler.start(application.job_queue)
+    _reload_on_sighup(application)
+    runtime: Runtime = application.bot_data[RUNTIME]
+    if runtime.settings.health_port:
+        application.bot_data[HEALTH_SERVER] = await serve_health(
+            runtime, runtime.settings.health_listen, runtime.settings.health_port
+        )
+
+
+def _reload_on_sighup(application: Application) -> None:
+    """``kill -HUP`` (or ``systemctl reload``) reloads the playbook, like /recarregar."""
+    if not hasattr(signal, "SIGHUP"):
+        return  # Windows
+    loop = asyncio.get_running_loop()
+    try:
+        loop.add_signal_handler(signal.SIGHUP, lambda: application.create_task(playbook.reload_on_signal(application)))
+    except (NotImplementedError, RuntimeError):  # not the main thread, or a loop without signals
+        log.info("SIGHUP cannot reload the playbook here; use /recarregar")
 
 
 async def _post_stop(application: Application) -> None:
     scheduler: ReminderScheduler = application.bot_data[reminders.SCHEDULER]
     await scheduler.stop()
+    health = application.bot_data.pop(HEALTH_SERVER, None)
+    if health is not None:
+        health.close()
+        await health.wait_closed()
 
 
 async def _register_commands(application: Application) -> None:

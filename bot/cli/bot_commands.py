@@ -6,15 +6,22 @@ import argparse
 import asyncio
 import logging
 from typing import Any
+from urllib.error import HTTPError
+from urllib.parse import urlsplit
+from urllib.request import urlopen
 
+from bot import logs
 from bot.cli.commands import CommandFailed, playbook_failure
 from bot.config import Settings
+from bot.domain.playbook.checks import paging_warnings
 from bot.services import leads, team
-from bot.services.playbooks import PlaybookError, PlaybookVersionConflict
+from bot.services.playbooks import PlaybookError, PlaybookVersionConflict, load_checked_playbook
 from bot.services.runtime import Runtime
-from bot.storage.db import DatabaseUnavailable
+from bot.storage.db import DatabaseUnavailable, head_revision, make_engine, ping, schema_revision
 
 log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "callback_query"]
 
 NO_TOKEN = """\
 Falta o TELEGRAM_BOT_TOKEN.
@@ -81,9 +88,9 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings()
     if not settings.telegram_bot_token:
         raise CommandFailed(NO_TOKEN, status=2)
-    logging.getLogger().setLevel(settings.log_level.upper())
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    if args.webhook or settings.webhook_url:
+        _webhook_address(args.webhook or settings.webhook_url)
+    logs.configure(settings.log_level, json_lines=settings.log_format == "json", secrets=[settings.telegram_bot_token])
     runtime = _runtime(settings)
     username = asyncio.run(_reach_telegram(settings))
     from bot.wiring import build_application
@@ -91,9 +98,103 @@ def run(args: argparse.Namespace) -> int:
     application = build_application(runtime)
     if not settings.admin_ids:
         log.warning("CADENCIA_ADMINS is empty: nobody can use the bot until a manager id is set")
-    print(f"Cadência rodando como @{username} (playbook {runtime.playbook.version}). Ctrl-C para parar.")
-    application.run_polling(allowed_updates=["message", "callback_query"])
+    for warning in paging_warnings(runtime.playbook):
+        log.warning("playbook: %s", warning)
+    webhook = args.webhook or settings.webhook_url
+    if webhook:
+        address = urlsplit(webhook)
+        print(f"Cadência rodando como @{username} (playbook {runtime.playbook.version}), webhook {webhook}.")
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=address.path.strip("/"),
+            webhook_url=webhook,
+            secret_token=settings.webhook_secret_token,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    else:
+        print(f"Cadência rodando como @{username} (playbook {runtime.playbook.version}). Ctrl-C para parar.")
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    from bot.tg.common import CONFLICT
+
+    if CONFLICT in application.bot_data:
+        raise CommandFailed(
+            "outra instância deste bot está recebendo as mensagens (o Telegram respondeu 409 Conflict); "
+            "pare a outra (ou remova o webhook dela) antes de rodar esta.",
+            status=3,
+        )
     return 0
+
+
+def health(args: argparse.Namespace) -> int:
+    """One line per check (database, playbook, Bot API, the running bot's /health); 1 if any fails."""
+    settings = Settings()
+    results = [_check_database(settings), _check_playbook(settings)]
+    if not args.offline:
+        results.append(_check_telegram(settings))
+    if settings.health_port:
+        results.append(_check_running(settings))
+    for ok, name, detail in results:
+        print(f"{'ok  ' if ok else 'FALHA'} {name}: {detail}")
+    return 0 if all(ok for ok, _, _ in results) else 1
+
+
+def _check_database(settings: Settings) -> tuple[bool, str, str]:
+    try:
+        engine = make_engine(settings.database_url)
+        try:
+            ping(engine)
+            revision = schema_revision(engine)
+        finally:
+            engine.dispose()
+    except DatabaseUnavailable as exc:
+        return False, "banco de dados", f"{exc.message_pt} ({exc.detail or exc.reason})"
+    head = head_revision()
+    if revision == head:
+        return True, "banco de dados", f"esquema {revision}"
+    return True, "banco de dados", f"esquema {revision or 'vazio'}; `cadencia run` migra para {head} ao iniciar"
+
+
+def _check_playbook(settings: Settings) -> tuple[bool, str, str]:
+    try:
+        playbook = load_checked_playbook(settings.playbook_dir)
+    except PlaybookError as exc:
+        return (
+            False,
+            "playbook",
+            f"{len(exc.issues)} problema(s) em {settings.playbook_dir}; veja `cadencia playbook check`",
+        )
+    return True, "playbook", f"{playbook.version} ({settings.playbook_dir})"
+
+
+def _check_telegram(settings: Settings) -> tuple[bool, str, str]:
+    if not settings.telegram_bot_token:
+        return False, "Bot API", "TELEGRAM_BOT_TOKEN está vazio"
+    try:
+        username = asyncio.run(_reach_telegram(settings))
+    except CommandFailed as exc:
+        return False, "Bot API", str(exc)
+    return True, "Bot API", f"@{username} em {settings.telegram_api_base_url}"
+
+
+def _check_running(settings: Settings) -> tuple[bool, str, str]:
+    url = f"http://{settings.health_listen}:{settings.health_port}/health"
+    try:
+        with urlopen(url, timeout=5) as answer:
+            return True, "bot rodando", f"{url}: {answer.read().decode()}"
+    except HTTPError as exc:
+        return False, "bot rodando", f"{url} respondeu {exc.code}: {exc.read().decode(errors='replace')}"
+    except OSError as exc:
+        return False, "bot rodando", f"ninguém respondeu em {url} ({exc})"
+
+
+def _webhook_address(text: str) -> str:
+    address = urlsplit(text)
+    if address.scheme != "https" or not address.hostname:
+        raise CommandFailed(
+            f"--webhook precisa de um endereço https:// (o Telegram só chama https), não {text!r}", status=2
+        )
+    return text
 
 
 async def _reach_telegram(settings: Settings) -> str:
@@ -144,8 +245,14 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    run_parser = sub.add_parser("run", help="run the bot (long polling)")
+    run_parser = sub.add_parser("run", help="run the bot (long polling, or a webhook with --webhook)")
+    run_parser.add_argument(
+        "--webhook", metavar="URL", help="public https:// address for Telegram's webhook (default: WEBHOOK_URL)"
+    )
     run_parser.set_defaults(handler=run)
+    health_parser = sub.add_parser("health", help="check the database, the playbook and the Bot API; exit 1 if not")
+    health_parser.add_argument("--offline", action="store_true", help="do not call the Bot API")
+    health_parser.set_defaults(handler=health)
     demo_parser = sub.add_parser("demo", help="try the bot offline in this terminal")
     demo_parser.add_argument(
         "--database", default="sqlite:///cadencia-demo.db", help="database of the demo (default: %(default)s)"

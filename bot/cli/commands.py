@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings
 from bot.domain import cnae
+from bot.domain.playbook.checks import paging_warnings
 from bot.domain.playbook.model import Playbook
 from bot.services.columns import canonical_field
 from bot.services.icp import explain_text, score_raw
@@ -48,6 +49,8 @@ def playbook_check(args: argparse.Namespace) -> int:
     print(
         f"  {len(playbook.cadence.steps)} steps, {len(playbook.scripts)} scripts, {len(playbook.objections)} objections"
     )
+    for warning in paging_warnings(playbook):
+        print(f"  aviso: {warning}")
     _check_against_database(playbook)
     return 0
 
@@ -131,7 +134,8 @@ def cnae_search(args: argparse.Namespace) -> int:
 
 
 def register_more(sub: Any) -> None:
-    """Sub-commands that need the database and the bot (run, demo, import, report, export)."""
-    from bot.cli import bot_commands
+    """Sub-commands that need the database and the bot (run, demo, import, report, export, backup, restore)."""
+    from bot.cli import bot_commands, ops_commands
 
     bot_commands.register(sub)
+    ops_commands.register(sub)

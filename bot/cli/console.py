@@ -1,7 +1,7 @@
 """``cadencia demo``: the real bot in a terminal, offline.
 
 The same Application, handlers and database code as in production; only the network is
-replaced by :class:`bot.tg.offline.InProcessBotApi`. Bot messages print as text, buttons as
+replaced by :class:`bot.simulator.InProcessBotApi`. Bot messages print as text, buttons as
 numbered choices; type a number to press one, anything else is sent as a message.
 """
 
@@ -19,7 +19,7 @@ from typing import Any, TextIO
 from telegram import Update
 
 from bot.services.runtime import Runtime
-from bot.tg.offline import InProcessBotApi, SentRequest, UpdateFactory
+from bot.simulator import InProcessBotApi, SentRequest, UpdateFactory
 from bot.wiring import build_application
 
 _TAG = re.compile(r"<[^>]+>")

@@ -131,10 +131,10 @@ def _zone(name: str) -> ZoneInfo:
 
 
 @lru_cache(maxsize=1024)
-def _holidays(uf: str | None, year: int) -> Mapping[date, str]:
-    """Public holidays (national + the UF's), with their Portuguese names, for one year."""
+def _holidays(uf: str | None, year: int, language: str = "pt_BR") -> Mapping[date, str]:
+    """Public holidays (national + the UF's), with their names in ``language``, for one year."""
     calendar = holidays.country_holidays(
-        "BR", subdiv=uf, years=year, categories=("public",), language="pt_BR"
+        "BR", subdiv=uf, years=year, categories=("public",), language=language
     )
     return MappingProxyType(dict(calendar))
 
@@ -162,12 +162,13 @@ def _next_business_date(day: date, hours: WorkingHours) -> date:
     return day
 
 
-def holiday_name(day: date, hours: WorkingHours) -> str | None:
-    """The Portuguese name of the public holiday on ``day`` for this rep, or ``None``.
+def holiday_name(day: date, hours: WorkingHours, *, language: str = "pt_BR") -> str | None:
+    """The name of the public holiday on ``day`` for this rep, or ``None``.
 
-    Reported even when the holiday falls on a day the rep does not work anyway.
+    Portuguese by default; ``language="en_US"`` gives the English name. Reported even when the
+    holiday falls on a day the rep does not work anyway.
     """
-    return _holidays(hours.uf, day.year).get(day)
+    return _holidays(hours.uf, day.year, language).get(day)
 
 
 def is_business_day(day: date, hours: WorkingHours) -> bool:

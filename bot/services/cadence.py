@@ -15,6 +15,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.domain import calendar as business
+from bot.domain import moments
 from bot.domain.cadence import CadenceStatus, Transition, apply_outcome, choose_variant, first_step, step_number
 from bot.domain.playbook.model import Step
 from bot.domain.script_context import StepView, context
@@ -40,6 +41,14 @@ from bot.storage.repo import ScheduledMeeting
 
 class StaleAction(Exception):
     """A button from an older message: the step was already logged or the lead has moved on."""
+
+
+class MeetingNotStarted(Exception):
+    """A meeting's result (held, no-show) logged before the meeting starts: nothing is saved."""
+
+    def __init__(self, starts_at: datetime) -> None:
+        super().__init__(f"the meeting starts at {starts_at.isoformat()}")
+        self.starts_at = starts_at
 
 
 def working_hours(member: Member) -> business.WorkingHours:
@@ -277,6 +286,25 @@ def record_answer(runtime: Runtime, member: Member, touch_id: int, key: str, val
 # ---------------------------------------------------------------------------- meetings & stages
 
 
+def read_meeting_time(
+    runtime: Runtime, member: Member, text: str, *, language: str = "pt_BR"
+) -> tuple[datetime, moments.Questionable | None]:
+    """The moment the rep typed, in their time zone, and what to confirm before booking it
+    (``None``: book it). :class:`moments.InvalidMoment` when it cannot be used."""
+    hours = working_hours(member)
+    now = runtime.now().astimezone(hours.zone)
+    reading = moments.parse_moment(text, now)
+    return reading.moment, moments.question(reading, now, hours, language=language)
+
+
+def meeting_time_confirmed(
+    runtime: Runtime, member: Member, answered: moments.Questionable, *, language: str = "pt_BR"
+) -> moments.Questionable | None:
+    """The rep said yes to ``answered``: the next thing to confirm, or ``None`` (book it)."""
+    hours = working_hours(member)
+    return moments.after_yes(answered, runtime.now().astimezone(hours.zone), hours, language=language)
+
+
 def book_meeting(
     runtime: Runtime, member: Member, lead_id: int, starts_at: datetime, touch_id: int | None = None
 ) -> Meeting:
@@ -327,9 +355,14 @@ def _plan_meeting_reminders(session: Session, runtime: Runtime, meeting: Meeting
         )
 
 
+_RESULTS = (MeetingStatus.HELD, MeetingStatus.NO_SHOW)
+
+
 def meeting_result(
     runtime: Runtime, member: Member, meeting_id: int, status: MeetingStatus, reason: str | None = None
 ) -> Meeting:
+    """Held or no-show (only once the meeting has started: :class:`MeetingNotStarted`), or
+    rescheduled (any time)."""
     with runtime.session() as session:
         meeting = session.get(Meeting, meeting_id)
         if meeting is None:
@@ -337,6 +370,8 @@ def meeting_result(
         lead = _authorised(session, member, meeting.lead_id)
         if meeting.status != MeetingStatus.SCHEDULED.value:
             raise StaleAction("meeting already resolved")
+        if status in _RESULTS and not moments.result_allowed(meeting.starts_at, runtime.now()):
+            raise MeetingNotStarted(meeting.starts_at)
         meeting.status = status.value
         meeting.no_show_reason = reason if status is MeetingStatus.NO_SHOW else None
         meeting.resolved_at = runtime.now()
@@ -394,6 +429,14 @@ def meeting_for(runtime: Runtime, member: Member, meeting_id: int) -> Meeting:
             raise StaleAction("meeting not found")
         _authorised(session, member, meeting.lead_id)
         return meeting
+
+
+def meeting_awaiting_result(runtime: Runtime, member: Member, meeting_id: int) -> Meeting:
+    """The meeting, if its result can be asked for now (:class:`MeetingNotStarted` before it starts)."""
+    meeting = meeting_for(runtime, member, meeting_id)
+    if not moments.result_allowed(meeting.starts_at, runtime.now()):
+        raise MeetingNotStarted(meeting.starts_at)
+    return meeting
 
 
 def add_note(runtime: Runtime, member: Member, touch_id: int, text: str) -> Touch:

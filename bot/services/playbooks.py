@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -10,11 +11,19 @@ from sqlalchemy.engine import Engine
 from bot.domain.playbook.loader import PlaybookError, PlaybookIssue, load_playbook
 from bot.domain.playbook.model import Playbook
 from bot.render.scripts import check_scripts
+from bot.services.runtime import Runtime
 from bot.storage import repo
 from bot.storage.db import session_scope
 from bot.storage.repo import PlaybookVersionConflict
 
-__all__ = ["PlaybookError", "PlaybookIssue", "PlaybookVersionConflict", "load_checked_playbook"]
+__all__ = [
+    "PlaybookError",
+    "PlaybookIssue",
+    "PlaybookVersionConflict",
+    "Reloaded",
+    "load_checked_playbook",
+    "reload_playbook",
+]
 
 
 def load_checked_playbook(directory: Path | str) -> Playbook:
@@ -50,3 +59,23 @@ def version_conflict(engine: Engine, playbook: Playbook) -> PlaybookVersionConfl
     if known is not None and known.fingerprint != playbook.fingerprint:
         return PlaybookVersionConflict(playbook.version, known.fingerprint, playbook.fingerprint)
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class Reloaded:
+    previous: str
+    current: str
+    changed: bool
+
+
+def reload_playbook(runtime: Runtime) -> Reloaded:
+    """Load the playbook folder again and put it in force, only if it validates and keeps the
+    version rule (changed files need a new ``version``). Otherwise :class:`PlaybookError` or
+    :class:`PlaybookVersionConflict` is raised and the running playbook stays."""
+    previous = runtime.playbook
+    fresh = load_checked_playbook(runtime.settings.playbook_dir)
+    if fresh.fingerprint == previous.fingerprint:
+        return Reloaded(previous.version, previous.version, changed=False)
+    remember_playbook(runtime.engine, fresh)  # raises PlaybookVersionConflict before anything changes
+    runtime.playbook = fresh
+    return Reloaded(previous.version, fresh.version, changed=True)

@@ -57,13 +57,23 @@ class Runtime:
     settings: Settings
     engine: Engine
     playbook: Playbook
+    """The playbook in force. A reload (``/recarregar``, SIGHUP) replaces it in one assignment;
+    a use case reads it once and keeps that object, so it never mixes two versions."""
     clock: Clock = system_clock
-    icp: CompiledIcp = field(init=False)
     members: MemberCache = field(init=False)
+    _icp: CompiledIcp = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.icp = compile_icp(self.playbook.icp)
+        self._icp = compile_icp(self.playbook.icp)
         self.members = MemberCache()
+
+    @property
+    def icp(self) -> CompiledIcp:
+        """The ICP rules of :attr:`playbook`, compiled once per playbook."""
+        compiled = self._icp
+        if compiled.icp is not self.playbook.icp:
+            compiled = self._icp = compile_icp(self.playbook.icp)
+        return compiled
 
     def now(self) -> datetime:
         return self.clock()

@@ -353,3 +353,30 @@ def upgrade_database(engine_or_url: Engine | str | URL, *, revision: str = "head
     finally:
         if owns_engine:
             engine.dispose()
+
+
+def ping(engine: Engine) -> None:
+    """One round trip to the database (``SELECT 1``); :class:`DatabaseUnavailable` if it fails."""
+    with translate_errors(), engine.connect() as connection:
+        connection.exec_driver_sql("SELECT 1")
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The schema revision the database is at (``None``: never migrated)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with translate_errors(), engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def known_revisions() -> list[str]:
+    """The schema revisions this version of Cadência knows, oldest first."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    return [revision.revision for revision in reversed(list(script.walk_revisions()))]
+
+
+def head_revision() -> str:
+    """The newest schema revision this version of Cadência migrates to."""
+    return known_revisions()[-1]

@@ -6,10 +6,25 @@ Everything here is a button press except the meeting date, which is typed:
 ```mermaid
 stateDiagram-v2
     [*] --> ASKING_WHEN: 📅 meeting booked (oc:…:meeting_booked)\nor "book a meeting" / "reschedule"
-    ASKING_WHEN --> ASKING_WHEN: a date we cannot read → the same question
-    ASKING_WHEN --> [*]: a future date → meeting saved, reminders planned
+    ASKING_WHEN --> ASKING_WHEN: a date we cannot read, or past → the same question
+    ASKING_WHEN --> [*]: a future working day → meeting saved, reminders planned
+    ASKING_WHEN --> CONFIRMING_WHEN: a passed day without a year, a holiday, a weekend\n→ "Marcar mesmo assim?"
+    CONFIRMING_WHEN --> [*]: ✅ Sim → meeting saved
+    CONFIRMING_WHEN --> CONFIRMING_WHEN: ✅ Sim to "25/11/2027?" when that day is a holiday/weekend
+    CONFIRMING_WHEN --> ASKING_WHEN: ❌ Não → the date question again
+    CONFIRMING_WHEN --> CONFIRMING_WHEN: another date typed → judged like the first
     ASKING_WHEN --> [*]: /cancelar (the booked touch stays logged)
+    CONFIRMING_WHEN --> [*]: /cancelar
 ```
+
+The pending confirmation lives in ``user_data`` (persisted), so a restart in the middle of it
+resumes it: the Sim/Não buttons still work.
+
+A meeting's result (✅ held, 👻 no-show) is refused before the meeting starts, with one line;
+nothing is saved.
+
+Lists built from the playbook (objections, loss reasons, no-show reasons) are paged with ◀ ▶
+(:func:`bot.tg.keyboards.paged`), never cut.
 
 Outcome flow (stateless buttons, each re-authorised against the database):
 
@@ -29,25 +44,26 @@ flowchart LR
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from enum import StrEnum
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
 
 from bot.domain.cadence import choose_variant
-from bot.domain.moments import InvalidMoment, parse_moment
+from bot.domain.moments import Doubt, InvalidMoment, Questionable
 from bot.domain.playbook.model import Question
 from bot.domain.script_context import context as script_context
 from bot.domain.vocabulary import Channel, ContactRole, MeetingStatus, Outcome, PurchaseIntent, Stage
-from bot.i18n import N_, when
+from bot.i18n import N_, day, when
 from bot.render.messages import escape
 from bot.render.scripts import render_script
 from bot.services import cadence, leads
 from bot.tg.callbacks import BadCallback, Verb, as_id, unpack
 from bot.tg.cards import lead_card
 from bot.tg.context import Context, ack, say, typed_text
-from bot.tg.keyboards import button, markup, rows, url_button
+from bot.tg.keyboards import NEXT, button, markup, paged, rows, url_button
 
 CHANNEL_NAMES = {
     Channel.PHONE: N_("Ligação"),
@@ -90,6 +106,7 @@ MEETING_LEAD = "meeting_lead"
 
 class MeetingFlow(StrEnum):
     ASKING_WHEN = "asking_when"
+    CONFIRMING_WHEN = "confirming_when"
     ASKING_NOTE = "asking_note"
 
 
@@ -98,6 +115,8 @@ MAX_NOTE = 1000
 
 
 MEETING_MOVED = "meeting_moved"
+MEETING_PENDING = "meeting_pending"
+"""The date waiting for the rep's yes: ``{"doubt", "day", "at", "holiday"}`` (JSON, persisted)."""
 
 
 def _args(update: Update, verb: Verb, arity: int) -> list[str]:
@@ -223,8 +242,7 @@ async def outcome_pressed(update: Update, context: Context) -> MeetingFlow | Non
     _ = context._
     if outcome is Outcome.OBJECTION:
         await ack(update)
-        buttons = [button(o.label, Verb.OBJECTION, lead_id, step_id, o.id) for o in context.runtime.playbook.objections]
-        await say(update, _("Qual objeção?"), markup(rows(buttons, 2)))
+        await say(update, _("Qual objeção?"), _objections(context, lead_id, step_id, 0))
         return None
     if outcome is Outcome.NOT_INTERESTED:
         await ack(update)
@@ -241,13 +259,61 @@ async def outcome_pressed(update: Update, context: Context) -> MeetingFlow | Non
     return None
 
 
-async def _ask_loss_reason(update: Update, context: Context, lead_id: int, step_id: str) -> None:
+# ---------------------------------------------------------------------------- lists from the playbook
+
+
+def _objections(context: Context, lead_id: int, step_id: str, page: int) -> InlineKeyboardMarkup | None:
+    objections = context.runtime.playbook.objections
+    buttons = [button(o.label, Verb.OBJECTION, lead_id, step_id, o.id) for o in objections]
+    return markup(paged(buttons, page, lambda p: button(NEXT, Verb.CHOICES, "oj", p, lead_id, step_id)))
+
+
+def _loss_reasons(context: Context, lead_id: int, step_id: str, page: int) -> InlineKeyboardMarkup | None:
     lead = leads.get_lead(context.runtime, context.me, lead_id)
-    reasons = context.runtime.playbook.loss_reasons(lead.stage if lead.stage != Stage.NEW else Stage.NEW)
+    reasons = context.runtime.playbook.loss_reasons(lead.stage)
     if not reasons:
         reasons = context.runtime.playbook.loss_reasons(Stage.PROSPECTING)
     buttons = [button(r.label, Verb.LOSS, lead_id, step_id, r.id) for r in reasons]
-    await say(update, context._("Qual o motivo da perda?"), markup(rows(buttons, 2)))
+    return markup(paged(buttons, page, lambda p: button(NEXT, Verb.CHOICES, "lr", p, lead_id, step_id)))
+
+
+def _disqualify_reasons(context: Context, lead_id: int, page: int) -> InlineKeyboardMarkup | None:
+    leads.get_lead(context.runtime, context.me, lead_id)
+    reasons = context.runtime.playbook.loss_reasons(Stage.NEW)
+    buttons = [button(r.label, Verb.LOSS, lead_id, "-", r.id) for r in reasons]
+    return markup(paged(buttons, page, lambda p: button(NEXT, Verb.CHOICES, "dq", p, lead_id, "-")))
+
+
+def _no_show_reasons(context: Context, meeting_id: int, page: int) -> InlineKeyboardMarkup | None:
+    reasons = context.runtime.playbook.reasons.no_show
+    buttons = [button(r.label, Verb.NO_SHOW, meeting_id, r.id) for r in reasons]
+    return markup(paged(buttons, page, lambda p: button(NEXT, Verb.CHOICES, "ns", p, meeting_id, "-")))
+
+
+async def choices_page_pressed(update: Update, context: Context) -> None:
+    """◀ ▶ under a list: the same message, another page of its buttons."""
+    kind, page_text, first, second = _args(update, Verb.CHOICES, 4)
+    page, owner = as_id(page_text), as_id(first)
+    if kind == "oj":
+        leads.get_lead(context.runtime, context.me, owner)  # authorises the press
+        keyboard = _objections(context, owner, second, page)
+    elif kind == "lr":
+        keyboard = _loss_reasons(context, owner, second, page)
+    elif kind == "dq":
+        keyboard = _disqualify_reasons(context, owner, page)
+    elif kind == "ns":
+        cadence.meeting_for(context.runtime, context.me, owner)  # authorises the press
+        keyboard = _no_show_reasons(context, owner, page)
+    else:
+        raise BadCallback(kind)
+    await ack(update)
+    query = update.callback_query
+    if query is not None and query.message is not None and query.message.is_accessible:
+        await query.edit_message_reply_markup(keyboard)
+
+
+async def _ask_loss_reason(update: Update, context: Context, lead_id: int, step_id: str) -> None:
+    await say(update, context._("Qual o motivo da perda?"), _loss_reasons(context, lead_id, step_id, 0))
 
 
 async def loss_pressed(update: Update, context: Context) -> None:
@@ -280,10 +346,9 @@ async def loss_pressed(update: Update, context: Context) -> None:
 async def disqualify_pressed(update: Update, context: Context) -> None:
     (lead_text,) = _args(update, Verb.DISQUALIFY, 1)
     lead_id = as_id(lead_text)
-    leads.get_lead(context.runtime, context.me, lead_id)
+    keyboard = _disqualify_reasons(context, lead_id, 0)
     await ack(update)
-    buttons = [button(r.label, Verb.LOSS, lead_id, "-", r.id) for r in context.runtime.playbook.loss_reasons(Stage.NEW)]
-    await say(update, context._("Por que desqualificar?"), markup(rows(buttons, 2)))
+    await say(update, context._("Por que desqualificar?"), keyboard)
 
 
 # ---------------------------------------------------------------------------- objections
@@ -383,37 +448,147 @@ async def qualify_pressed(update: Update, context: Context) -> MeetingFlow | Non
 # ---------------------------------------------------------------------------- meetings & stages
 
 
-async def _ask_when(update: Update, context: Context, lead_id: int, *, moved: int | None = None) -> MeetingFlow:
+async def _ask_when(
+    update: Update, context: Context, lead_id: int, *, moved: int | None = None, edit: bool = False
+) -> MeetingFlow:
     assert context.user_data is not None
     context.user_data[MEETING_LEAD] = lead_id
     context.user_data[MEETING_MOVED] = moved
-    await say(update, context._("Para quando ficou a reunião? (ex.: 25/11 14:30, amanhã 10h, sexta 9:30)"))
+    context.user_data.pop(MEETING_PENDING, None)
+    await say(update, context._("Para quando ficou a reunião? (ex.: 25/11 14:30, amanhã 10h, sexta 9:30)"), edit=edit)
     return MeetingFlow.ASKING_WHEN
 
 
+def _holiday_language(context: Context) -> str:
+    return "en_US" if context.lang == "en" else "pt_BR"
+
+
 async def meeting_when(update: Update, context: Context) -> MeetingFlow | int:
+    """The typed date (also while a confirmation is pending: a new date replaces it)."""
     assert context.user_data is not None
     text = typed_text(update)
     lead_id = context.user_data.get(MEETING_LEAD)
     if not isinstance(lead_id, int):
         return ConversationHandler.END
-    zone = ZoneInfo(context.me.timezone)
     try:
-        starts = parse_moment(text, context.runtime.now().astimezone(zone))
+        starts, doubt = cadence.read_meeting_time(
+            context.runtime, context.me, text, language=_holiday_language(context)
+        )
     except InvalidMoment as problem:
+        context.user_data.pop(MEETING_PENDING, None)  # a question shown before no longer stands
         await say(update, "⚠️ " + escape(context.problem_text(problem)))
         return MeetingFlow.ASKING_WHEN
+    if doubt is not None:
+        return await _confirm_when(update, context, lead_id, doubt)
+    return await _book(update, context, lead_id, starts)
+
+
+def _doubt_text(context: Context, doubt: Questionable) -> str:
+    _ = context._
+    typed = day(doubt.day, context.lang, year=False)
+    if doubt.doubt is Doubt.PAST_DAY:
+        return _("%(day)s já passou — quis dizer %(date)s?") % {
+            "day": typed,
+            "date": day(doubt.moment.date(), context.lang),
+        }
+    if doubt.doubt is Doubt.HOLIDAY:
+        return _("%(day)s é feriado (%(name)s). Marcar mesmo assim?") % {
+            "day": typed,
+            "name": escape(doubt.holiday or ""),
+        }
+    weekday = doubt.day.weekday()
+    if weekday == 5:
+        return _("%(day)s é sábado. Marcar mesmo assim?") % {"day": typed}
+    if weekday == 6:
+        return _("%(day)s é domingo. Marcar mesmo assim?") % {"day": typed}
+    return _("%(day)s não é dia útil para você. Marcar mesmo assim?") % {"day": typed}
+
+
+def _question_mark(doubt: Questionable) -> str:
+    """Names one question in its buttons, so an older question's button answers nothing."""
+    return f"{doubt.doubt.value[0]}{doubt.moment:%Y%m%d%H%M}"
+
+
+async def _confirm_when(
+    update: Update, context: Context, lead_id: int, doubt: Questionable, *, edit: bool = False
+) -> MeetingFlow:
+    assert context.user_data is not None
+    context.user_data[MEETING_PENDING] = {
+        "doubt": doubt.doubt.value,
+        "day": doubt.day.isoformat(),
+        "at": doubt.moment.isoformat(),
+        "holiday": doubt.holiday,
+    }
+    mark = _question_mark(doubt)
+    keyboard = markup(
+        [
+            [
+                button("✅ " + context._("Sim"), Verb.WHEN, lead_id, "yes", mark),
+                button("❌ " + context._("Não"), Verb.WHEN, lead_id, "no", mark),
+            ]
+        ]
+    )
+    await say(update, "🤔 " + _doubt_text(context, doubt), keyboard, edit=edit)
+    return MeetingFlow.CONFIRMING_WHEN
+
+
+def _pending(stored: Any) -> Questionable | None:
+    """The confirmation kept in ``user_data`` (``None`` if missing or unreadable)."""
+    if not isinstance(stored, dict):
+        return None
+    try:
+        return Questionable(
+            doubt=Doubt(stored["doubt"]),
+            day=date.fromisoformat(stored["day"]),
+            moment=datetime.fromisoformat(stored["at"]),
+            holiday=stored.get("holiday"),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+async def when_answered(update: Update, context: Context) -> MeetingFlow | int:
+    """✅ Sim / ❌ Não under "25/12 é feriado (Natal). Marcar mesmo assim?"."""
+    assert context.user_data is not None
+    lead_text, answer, mark = _args(update, Verb.WHEN, 3)
+    if answer not in ("yes", "no"):
+        raise BadCallback(answer)
+    lead_id = context.user_data.get(MEETING_LEAD)
+    doubt = _pending(context.user_data.get(MEETING_PENDING))
+    if lead_id != as_id(lead_text) or doubt is None or mark != _question_mark(doubt):
+        await ack(update, context._("Essa pergunta já foi respondida. Mande a data da reunião."), alert=True)
+        return MeetingFlow.ASKING_WHEN if doubt is None else MeetingFlow.CONFIRMING_WHEN
+    await ack(update)
+    if answer == "no":
+        return await _ask_when(update, context, lead_id, moved=context.user_data.get(MEETING_MOVED), edit=True)
+    try:
+        following = cadence.meeting_time_confirmed(
+            context.runtime, context.me, doubt, language=_holiday_language(context)
+        )
+    except InvalidMoment as problem:  # the moment passed while the question waited
+        context.user_data.pop(MEETING_PENDING, None)
+        await say(update, "⚠️ " + escape(context.problem_text(problem)), edit=True)
+        return MeetingFlow.ASKING_WHEN
+    if following is not None:
+        return await _confirm_when(update, context, lead_id, following, edit=True)
+    return await _book(update, context, lead_id, doubt.moment, edit=True)
+
+
+async def _book(update: Update, context: Context, lead_id: int, starts: datetime, *, edit: bool = False) -> int:
+    assert context.user_data is not None
     moved = context.user_data.pop(MEETING_MOVED, None)
     if isinstance(moved, int):
         cadence.meeting_result(context.runtime, context.me, moved, MeetingStatus.RESCHEDULED)
     meeting = cadence.book_meeting(context.runtime, context.me, lead_id, starts)
     context.user_data.pop(MEETING_LEAD, None)
+    context.user_data.pop(MEETING_PENDING, None)
     lead = leads.get_lead(context.runtime, context.me, lead_id)
     await say(
         update,
         context._("📅 Reunião com %(company)s em %(when)s. Eu te lembro antes e pergunto depois se aconteceu.")
         % {"company": escape(lead.company), "when": when(meeting.starts_at, context.lang, context.me.timezone)},
         markup([[button("📇 " + context._("Ficha do lead"), Verb.LEAD, lead_id)]]),
+        edit=edit,
     )
     return ConversationHandler.END
 
@@ -441,15 +616,19 @@ async def meeting_pressed(update: Update, context: Context) -> MeetingFlow | Non
     meeting_text, what = _args(update, Verb.MEETING, 2)
     meeting_id = as_id(meeting_text)
     await ack(update)
-    if what == "held":
-        meeting = cadence.meeting_result(context.runtime, context.me, meeting_id, MeetingStatus.HELD)
-        lead = leads.get_lead(context.runtime, context.me, meeting.lead_id)
-        text, keyboard = lead_card(context, lead)
-        await say(update, "✅ " + context._("Reunião registrada como realizada.") + "\n\n" + text, keyboard)
-        return None
-    if what == "noshow":
-        buttons = [button(r.label, Verb.NO_SHOW, meeting_id, r.id) for r in context.runtime.playbook.reasons.no_show]
-        await say(update, context._("Por que não aconteceu?"), markup(rows(buttons, 2)))
+    try:
+        if what == "held":
+            meeting = cadence.meeting_result(context.runtime, context.me, meeting_id, MeetingStatus.HELD)
+            lead = leads.get_lead(context.runtime, context.me, meeting.lead_id)
+            text, keyboard = lead_card(context, lead)
+            await say(update, "✅ " + context._("Reunião registrada como realizada.") + "\n\n" + text, keyboard)
+            return None
+        if what == "noshow":
+            cadence.meeting_awaiting_result(context.runtime, context.me, meeting_id)
+            await say(update, context._("Por que não aconteceu?"), _no_show_reasons(context, meeting_id, 0))
+            return None
+    except cadence.MeetingNotStarted as early:
+        await _too_early(update, context, early)
         return None
     if what == "moved":
         meeting = cadence.meeting_for(context.runtime, context.me, meeting_id)
@@ -461,7 +640,14 @@ async def no_show_pressed(update: Update, context: Context) -> None:
     meeting_text, reason_id = _args(update, Verb.NO_SHOW, 2)
     if context.runtime.playbook.no_show_reason(reason_id) is None:
         raise BadCallback(reason_id)
-    meeting = cadence.meeting_result(context.runtime, context.me, as_id(meeting_text), MeetingStatus.NO_SHOW, reason_id)
+    try:
+        meeting = cadence.meeting_result(
+            context.runtime, context.me, as_id(meeting_text), MeetingStatus.NO_SHOW, reason_id
+        )
+    except cadence.MeetingNotStarted as early:
+        await ack(update)
+        await _too_early(update, context, early)
+        return
     await say(
         update,
         context._("No-show registrado. Quer remarcar?"),
@@ -474,4 +660,14 @@ async def no_show_pressed(update: Update, context: Context) -> None:
             ]
         ),
         edit=True,
+    )
+
+
+async def _too_early(update: Update, context: Context, early: cadence.MeetingNotStarted) -> None:
+    """One line: a result before the meeting starts is refused (nothing was saved)."""
+    await say(
+        update,
+        "⏳ "
+        + context._("A reunião ainda não começou (começa em %(when)s). Registre o resultado depois do início.")
+        % {"when": when(early.starts_at, context.lang, context.me.timezone)},
     )

@@ -10,7 +10,7 @@ import logging
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import Conflict, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ApplicationHandlerStop, ConversationHandler
 
 from bot.domain.vocabulary import Role
@@ -25,6 +25,9 @@ from bot.tg.callbacks import BadCallback
 from bot.tg.context import Context, ack, say, typed_text
 
 log = logging.getLogger(__name__)
+
+CONFLICT = "conflict"
+"""bot_data key set when Telegram said another instance receives the updates (``cadencia run`` exits)."""
 
 MAX_TEXT = 2000
 """Longest free text we accept as an answer (a 10,000-character paste is refused clearly)."""
@@ -161,6 +164,13 @@ async def stray_callback(update: Update, context: Context) -> None:
 async def on_error(update: object, context: Context) -> None:
     """Every failure ends in a short message to the user and a line in the log."""
     error = context.error
+    if isinstance(error, Conflict):
+        # Telegram's 409: another process polls with this token (or a webhook was set). Two bots
+        # fighting over updates would each miss half of them: stop, and say so once.
+        log.critical("another instance is receiving this bot's updates (Telegram 409 Conflict: %s); stopping", error)
+        context.application.bot_data[CONFLICT] = str(error)
+        context.application.stop_running()
+        return
     if not isinstance(update, Update):
         log.error("error outside an update", exc_info=error)
         return

@@ -14,12 +14,17 @@ stateDiagram-v2
     [*] --> ASKING_WHEN: 📅 meeting booked / book / reschedule
     ASKING_WHEN --> ASKING_WHEN: unreadable or past date
     ASKING_WHEN --> [*]: meeting saved
+    ASKING_WHEN --> CONFIRMING_WHEN: passed day without a year, holiday or weekend
+    CONFIRMING_WHEN --> CONFIRMING_WHEN: ✅ yes, and the next year's day needs a yes too;\nor another date typed
+    CONFIRMING_WHEN --> [*]: ✅ yes → meeting saved
+    CONFIRMING_WHEN --> ASKING_WHEN: ❌ no → the date again
     [*] --> ASKING_NOTE: 📝 note on a logged touch
     ASKING_NOTE --> ASKING_NOTE: empty or too long
     ASKING_NOTE --> [*]: note saved
     ASKING --> [*]: /cancelar
     CHOOSING_FIELD --> [*]: /cancelar
     ASKING_WHEN --> [*]: /cancelar
+    CONFIRMING_WHEN --> [*]: /cancelar
     [*] --> ASKING_HOURS: /config → ✏️ custom hours
     ASKING_HOURS --> ASKING_HOURS: unreadable hours
     ASKING_HOURS --> [*]: saved, or /cancelar
@@ -84,6 +89,11 @@ def conversation() -> ConversationHandler:
             ),
             cadence.MeetingFlow.ASKING_WHEN: _in(
                 cadence.MeetingFlow.ASKING_WHEN, MessageHandler(TEXT, cadence.meeting_when)
+            ),
+            cadence.MeetingFlow.CONFIRMING_WHEN: _in(
+                cadence.MeetingFlow.CONFIRMING_WHEN,
+                CallbackQueryHandler(cadence.when_answered, pattern=pattern(Verb.WHEN)),
+                MessageHandler(TEXT, cadence.meeting_when),
             ),
             cadence.MeetingFlow.ASKING_NOTE: _in(
                 cadence.MeetingFlow.ASKING_NOTE, MessageHandler(TEXT, cadence.note_typed)

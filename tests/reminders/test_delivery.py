@@ -11,8 +11,8 @@ from sqlmodel import col, select
 from bot.domain.vocabulary import MeetingStatus, ReminderKind, ReminderState
 from bot.services import cadence, leads
 from bot.services.team import NotAllowed
+from bot.simulator import Fault
 from bot.storage.models import Lead, Member, Reminder, Touch
-from bot.tg.offline import Fault
 from tests.reminders.conftest import FakeTime, scheduler_of
 from tests.tg.harness import BotUnderTest, Person
 

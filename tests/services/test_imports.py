@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 from pathlib import Path
 
 import openpyxl
@@ -282,7 +281,6 @@ def test_twenty_thousand_rows_with_progress(team: Engine, playbook: Playbook) ->
     ]
     rows[100][2] = "XX"
     seen: list[tuple[int, int]] = []
-    started = time.perf_counter()
     result = import_bytes(
         team,
         _csv(rows),
@@ -291,7 +289,5 @@ def test_twenty_thousand_rows_with_progress(team: Engine, playbook: Playbook) ->
         assignment=Assignment(),
         progress=lambda done, total: seen.append((done, total)),
     )
-    elapsed = time.perf_counter() - started
     assert result.imported == 19_999 and [p.row for p in result.rejected] == [101]
-    assert seen[-1] == (20_000, 20_000) and len(seen) > 20
-    assert elapsed < 15, elapsed
+    assert seen[-1] == (20_000, 20_000) and len(seen) > 20  # (its speed: bench/, not a test)

@@ -3,8 +3,8 @@
 Used by the ``pg_server_url`` fixture in ``tests/conftest.py``:
 
 1. look for ``initdb`` and ``pg_ctl`` (``/usr/lib/postgresql/<newest>/bin``, then ``PATH``);
-2. if missing and running as root on a machine with ``apt-get``, install the ``postgresql``
-   package non-interactively (fresh CI machines);
+2. if missing, say how to install it: the tests never call a package manager (``.ci/run`` installs
+   PostgreSQL before running the suite, see ``.ci/install-postgresql``);
 3. ``initdb`` a cluster in a temporary folder (as the ``postgres`` system user when running as
    root, since PostgreSQL refuses to run as root), on ``/dev/shm`` when available, start it on
    a free TCP port of 127.0.0.1 with durability off (``fsync=off``: nothing here has to
@@ -28,7 +28,6 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL
 
-APT_INSTALL_TIMEOUT_S = 900
 START_TIMEOUT_S = 60
 SYSTEM_USER = "postgres"
 
@@ -58,36 +57,6 @@ def _tail(text: str | bytes | None, lines: int = 15) -> str:
     if isinstance(text, bytes):
         text = text.decode(errors="replace")
     return "\n".join((text or "").strip().splitlines()[-lines:])
-
-
-def install_with_apt() -> None:
-    """``apt-get install postgresql``; only as root, never waiting for input."""
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        raise PostgresUnavailable(
-            "PostgreSQL is not installed (no initdb/pg_ctl under /usr/lib/postgresql/*/bin or on "
-            "PATH) and it cannot be installed automatically (needs root and apt-get). Install "
-            "it (e.g. `sudo apt-get install postgresql`) or set DATABASE_URL_TEST_PG to a "
-            "server where the user may CREATE DATABASE."
-        )
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for args in (
-        ["apt-get", "update", "-qq"],
-        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "postgresql"],
-    ):
-        try:
-            subprocess.run(
-                args,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                check=True,
-                timeout=APT_INSTALL_TIMEOUT_S,
-            )
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
-            output = _tail(error.stderr) or _tail(error.stdout)
-            raise PostgresUnavailable(
-                f"installing PostgreSQL failed: `{' '.join(args)}`:\n{output}"
-            ) from error
 
 
 def _scratch_parent() -> str | None:
@@ -214,13 +183,14 @@ class Cluster:
 
 
 def start_cluster() -> Cluster:
-    """Find (or install) PostgreSQL and start a fresh cluster; the caller must :meth:`stop` it."""
+    """Find PostgreSQL and start a fresh cluster; the caller must :meth:`stop` it."""
     bin_dir = find_bin_dir()
     if bin_dir is None:
-        install_with_apt()
-        bin_dir = find_bin_dir()
-        if bin_dir is None:
-            raise PostgresUnavailable("apt-get installed postgresql but initdb is still missing")
+        raise PostgresUnavailable(
+            "PostgreSQL is not installed (no initdb/pg_ctl under /usr/lib/postgresql/*/bin or on PATH). "
+            "Install it (as root: `bash .ci/install-postgresql`, or `sudo apt-get install postgresql`) "
+            "or set DATABASE_URL_TEST_PG to a server where the user may CREATE DATABASE."
+        )
 
     run_as: str | None = None
     base_dir = Path(tempfile.mkdtemp(prefix="cadencia-pg-", dir=_scratch_parent()))

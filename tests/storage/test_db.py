@@ -136,10 +136,8 @@ def test_a_long_read_never_blocks_a_writer(sqlite_engine: Engine, tmp_path: Path
             session.add(Member(telegram_id=20, role="rep", first_name="Rui"))
         with read_scope(sqlite_engine) as reader:
             assert len(reader.exec(select(Member)).all()) == 1  # the snapshot starts here
-            started = time.monotonic()
-            with session_scope(writer) as session:
+            with session_scope(writer) as session:  # a held write lock would fail this after 200 ms
                 session.add(Member(telegram_id=21, role="rep", first_name="Sol"))
-            assert time.monotonic() - started < 0.15  # committed without waiting
             # The reader keeps its snapshot: the new row appears only to later transactions.
             assert len(reader.exec(select(Member)).all()) == 1
         with read_scope(sqlite_engine) as reader:

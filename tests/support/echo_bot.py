@@ -1,7 +1,7 @@
 """A tiny but real python-telegram-bot Application for exercising the offline transport.
 
 Reused by the benchmark: ``build_echo_application(api)`` gives an Application whose every Bot API
-call goes through ``api`` (an :class:`~bot.tg.offline.InProcessBotApi`).
+call goes through ``api`` (an :class:`~bot.simulator.InProcessBotApi`).
 
 Handlers:
 

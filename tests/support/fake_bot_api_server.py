@@ -15,10 +15,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+
 
 class FakeBotApiServer:
-    def __init__(self, *, hold_after: int | None = None) -> None:
+    def __init__(self, *, hold_after: int | None = None, conflict: bool = False) -> None:
         self.log: list[dict[str, Any]] = []
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        """Every method called, with its parameters, in order."""
+        self.conflict = conflict
+        """Answer getUpdates with Telegram's 409 (another instance is polling this token)."""
         self.hold_after = hold_after
         self.held = threading.Event()
         self._release = threading.Event()
@@ -38,10 +44,17 @@ class FakeBotApiServer:
                 else:
                     params = {k: v[0] for k, v in parse_qs(body).items()}
                 method = self.path.rsplit("/", 1)[-1]
-                result = server.answer(method, params)
-                data = json.dumps({"ok": True, "result": result}).encode()
+                with server._lock:
+                    server.calls.append((method, params))
+                status, body = 200, {"ok": True, "result": None}
+                if method == "getUpdates" and server.conflict:
+                    time.sleep(0.2)
+                    status, body = 409, {"ok": False, "error_code": 409, "description": CONFLICT}
+                else:
+                    body["result"] = server.answer(method, params)
+                data = json.dumps(body).encode()
                 try:
-                    self.send_response(200)
+                    self.send_response(status)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()

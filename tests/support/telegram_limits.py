@@ -2,9 +2,9 @@
 
 Two sources of truth:
 
-* the machine-readable Bot API spec (``../shared/telegram/bot-api-10.0.json``, or the file named
-  by ``CADENCIA_TELEGRAM_SPEC``): the method exists, every parameter is known, every required one
-  is present;
+* the machine-readable Bot API spec (``tests/support/telegram/bot-api-10.0.json``, a copy kept in
+  the repository — see its SOURCE.md — or the file named by ``CADENCIA_TELEGRAM_SPEC``): the
+  method exists, every parameter is known, every required one is present;
 * ``telegram.constants``: text, caption, callback data and keyboard limits.
 
 Plus the HTML subset Telegram parses when ``parse_mode="HTML"``.
@@ -40,9 +40,7 @@ from telegram.constants import (
 )
 
 SPEC_ENV = "CADENCIA_TELEGRAM_SPEC"
-DEFAULT_SPEC_PATH = (
-    Path(__file__).resolve().parents[2].parent / "shared" / "telegram" / "bot-api-10.0.json"
-)
+DEFAULT_SPEC_PATH = Path(__file__).resolve().parent / "telegram" / "bot-api-10.0.json"
 
 #: The raw (tagged) text may be longer than the visible text, but not absurdly so.
 RAW_TEXT_SANITY_LIMIT = 4 * MessageLimit.MAX_TEXT_LENGTH
@@ -56,7 +54,7 @@ _TEXT_METHODS = frozenset({"sendMessage", "editMessageText"})
 
 
 class RecordedRequest(Protocol):
-    """What :class:`bot.tg.offline.SentRequest` provides."""
+    """What :class:`bot.simulator.SentRequest` provides."""
 
     @property
     def method(self) -> str: ...
@@ -81,7 +79,7 @@ def _load_spec(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise FileNotFoundError(
             f"Telegram Bot API spec not found at {path}. The request checker needs the "
-            f"machine-readable spec (bot-api-10.0.json, see ../shared/telegram/SOURCE.md); "
+            f"machine-readable spec (bot-api-10.0.json, see tests/support/telegram/SOURCE.md); "
             f"put it there or point {SPEC_ENV} at it."
         )
     spec: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))

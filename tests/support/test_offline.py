@@ -18,7 +18,7 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.tg.offline import Fault, InProcessBotApi, SentRequest, UpdateFactory
+from bot.simulator import Fault, InProcessBotApi, SentRequest, UpdateFactory
 from tests.support.echo_bot import (
     GREETING,
     PONG,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.tg.offline import InProcessBotApi, SentRequest, UpdateFactory
+from bot.simulator import InProcessBotApi, SentRequest, UpdateFactory
 from tests.support.echo_bot import build_echo_application
 from tests.support.telegram_limits import (
     SPEC_ENV,

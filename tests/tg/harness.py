@@ -25,8 +25,8 @@ from telegram.ext import Application
 from bot.domain.vocabulary import Role
 from bot.services import team
 from bot.services.runtime import Runtime
+from bot.simulator import InProcessBotApi, OfflineUser, SentRequest, UpdateFactory
 from bot.storage.models import Member
-from bot.tg.offline import InProcessBotApi, OfflineUser, SentRequest, UpdateFactory
 from bot.wiring import build_application
 from tests.support.telegram_limits import assert_within_limits
 
@@ -96,6 +96,16 @@ class Person:
                 await self.presses_data(str(button.callback_data), message.message_id)
                 return
         raise AssertionError(f"no button {label!r}; buttons now: {self.buttons()}")
+
+    async def pages_to(self, label: str, *, limit: int = 20) -> int:
+        """Tap ▶ under the newest list until a button ``label`` shows; the pages turned."""
+        for turned in range(limit):
+            if any(_words(b) == _words(label) for b in self.buttons()):
+                return turned
+            if not any(b.startswith("▶") for b in self.buttons()):
+                break
+            await self.taps("▶")
+        raise AssertionError(f"{label!r} is on no page; buttons now: {self.buttons()}")
 
     def alerts(self) -> list[str]:
         """Texts of the pop-ups answering this person's button presses."""

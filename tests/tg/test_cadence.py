@@ -222,7 +222,7 @@ async def test_meeting_booked_then_no_show_then_rescheduled_then_held_then_won(b
     with bot.runtime.session() as session:
         kinds = sorted(r.kind for r in session.exec(select(Reminder).where(Reminder.state == "pending")))
     assert kinds == ["meeting_before", "meeting_check"]
-    bot.clock.advance(days=2, hours=3)
+    bot.clock.advance(days=2, hours=5)  # Wednesday 15:00: the 14:30 meeting has started
     await ana.says(f"/lead {lead_id}")
     await ana.taps("No-show")
     ana.sees("Por que não aconteceu?")
@@ -232,6 +232,7 @@ async def test_meeting_booked_then_no_show_then_rescheduled_then_held_then_won(b
     await ana.taps("Remarcar")
     await ana.says("sexta 10h")
     ana.sees("Reunião com")
+    bot.clock.advance(days=2)  # Friday 15:00
     await ana.says(f"/lead {lead_id}")
     await ana.taps("Reunião aconteceu")
     ana.sees("realizada")
@@ -355,6 +356,7 @@ async def test_every_outcome_of_every_step(bot: BotUnderTest, step_index: int, o
     elif outcome == "meeting_booked":
         await ana.says("quinta 10h")
     elif outcome == "objection":
+        await ana.pages_to(playbook.objections[-1].label)
         await ana.taps(playbook.objections[-1].label)
         await ana.taps("Seguir a cadência")
     elif outcome == "not_interested":

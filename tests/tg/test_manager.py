@@ -21,9 +21,9 @@ from sqlmodel import col, select
 
 from bot.domain.vocabulary import Role
 from bot.services import imports, leads
+from bot.simulator import SentRequest
 from bot.storage.models import ExportAudit, ImportBatch, Lead, Member
 from bot.tg import manager
-from bot.tg.offline import SentRequest
 from tests.tg.harness import BotUnderTest, Person
 
 PNG = b"\x89PNG"

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from bot.domain import cnae, regions
+from bot.domain import cnae, paging, regions
 from bot.domain.playbook.model import (
     Band,
     BandCriterion,
@@ -403,3 +403,23 @@ def _check_qualification(playbook: Playbook, locator: Locator) -> Iterator[Playb
                 f"a pergunta '{question.key}' aparece duas vezes; cada uma das quatro (contact_role, "
                 "pain, budget, intent) uma vez",
             )
+
+
+# ---------------------------------------------------------------------------- warnings (not errors)
+
+
+def paging_warnings(playbook: Playbook) -> list[str]:
+    """Lists of buttons longer than a page: they work (◀ ▶), but the rep has to page through them.
+
+    Warnings, not errors: the playbook loads and the bot runs; the manager decides whether a
+    shorter list would serve the reps better.
+    """
+    lists: list[tuple[str, str, int]] = [(OBJECTIONS, "objections", len(playbook.objections))]
+    lists += [(REASONS, f"loss.{stage}", len(reasons)) for stage, reasons in playbook.reasons.loss.items()]
+    lists.append((REASONS, "no_show", len(playbook.reasons.no_show)))
+    return [
+        f"{file}: '{key}' tem {count} botões; o vendedor verá {paging.PAGE_SIZE} por vez, em "
+        f"{paging.page_count(count)} páginas (◀ ▶)"
+        for file, key, count in lists
+        if paging.needs_paging(count)
+    ]

@@ -15,6 +15,10 @@ It serves two masters:
 * ``cadencia demo``, the terminal console, which feeds updates made by :class:`UpdateFactory`
   and prints what the bot sends through :meth:`InProcessBotApi.subscribe`.
 
+This module is long (about 750 lines) on purpose: it is one class, the server's table of Bot API
+methods, each a few lines; split over files, one dispatch would be scattered. What travels between
+bot and server is in :mod:`bot.simulator.records`, the user's side in :mod:`bot.simulator.updates`.
+
 Known simplifications, on purpose:
 
 * Stored message texts are kept as sent (an HTML-formatted text keeps its tags; no entities are
@@ -46,16 +50,7 @@ from telegram.constants import FileSizeLimit
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
-__all__ = [
-    "Fault",
-    "InProcessBotApi",
-    "OfflineUser",
-    "SentRequest",
-    "UpdateFactory",
-    "iter_sent_texts",
-]
-
-JSONDict = dict[str, Any]
+from bot.simulator.records import Fault, JSONDict, SentRequest
 
 _DEFAULT_BOT_ID = 1_000_001
 _TOKEN_RE = re.compile(r"/bot(\d+):[^/]*")
@@ -64,116 +59,6 @@ _NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
     "exactly the same as a current content and reply markup of the message"
 )
-
-
-@dataclass
-class SentRequest:
-    """One request the bot made, as the server received it.
-
-    ``params`` holds the decoded parameters (``reply_markup`` is a dict, numbers are numbers);
-    uploaded files are *not* in ``params`` but in ``files``, keyed by their multipart field name
-    (the parameter name, e.g. ``"document"``, for a direct upload) as ``(filename, bytes)``.
-    ``error`` is the error description the server answered with, or ``None`` on success.
-    """
-
-    method: str
-    params: dict[str, Any]
-    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
-    error: str | None = None
-
-    @property
-    def text(self) -> str | None:
-        """The ``text`` (or ``caption``) parameter, if any: handy in assertions."""
-        value = self.params.get("text", self.params.get("caption"))
-        return value if isinstance(value, str) else None
-
-
-@dataclass(frozen=True)
-class Fault:
-    """An error the server answers with, for :meth:`InProcessBotApi.fail_next`.
-
-    Build one with the class methods; each produces the body Telegram really sends, so
-    python-telegram-bot raises its real exception (``RetryAfter``, ``Forbidden``, ``BadRequest``,
-    ``TimedOut``...).
-    """
-
-    error_code: int
-    description: str
-    parameters: Mapping[str, Any] | None = None
-    timeout: bool = False
-
-    @classmethod
-    def too_many_requests(cls, retry_after: int = 5) -> Fault:
-        """HTTP 429, raised by PTB as :class:`telegram.error.RetryAfter`."""
-        return cls(
-            429,
-            f"Too Many Requests: retry after {retry_after}",
-            {"retry_after": retry_after},
-        )
-
-    @classmethod
-    def blocked_by_user(cls) -> Fault:
-        """HTTP 403, raised by PTB as :class:`telegram.error.Forbidden`."""
-        return cls(403, "Forbidden: bot was blocked by the user")
-
-    @classmethod
-    def forbidden(cls, description: str = "Forbidden: bot was blocked by the user") -> Fault:
-        """Any HTTP 403 (e.g. ``"Forbidden: user is deactivated"``)."""
-        return cls(403, description)
-
-    @classmethod
-    def bad_request(cls, description: str = "Bad Request: chat not found") -> Fault:
-        """HTTP 400, raised by PTB as :class:`telegram.error.BadRequest`."""
-        if not description.startswith("Bad Request"):
-            description = f"Bad Request: {description}"
-        return cls(400, description)
-
-    @classmethod
-    def timed_out(cls) -> Fault:
-        """No answer at all: the transport raises :class:`telegram.error.TimedOut`."""
-        return cls(0, "Timed out", timeout=True)
-
-    @classmethod
-    def server_error(cls, description: str = "Internal Server Error") -> Fault:
-        """HTTP 500, raised by PTB as :class:`telegram.error.NetworkError`."""
-        return cls(500, description)
-
-    def body(self) -> JSONDict:
-        body: JSONDict = {
-            "ok": False,
-            "error_code": self.error_code,
-            "description": self.description,
-        }
-        if self.parameters:
-            body["parameters"] = dict(self.parameters)
-        return body
-
-
-@dataclass(frozen=True)
-class OfflineUser:
-    """A Telegram user for :class:`UpdateFactory` (and the private chat with them)."""
-
-    id: int
-    first_name: str = "Ana"
-    last_name: str | None = None
-    username: str | None = None
-    language_code: str | None = "pt-br"
-
-    def to_dict(self) -> JSONDict:
-        data: JSONDict = {"id": self.id, "is_bot": False, "first_name": self.first_name}
-        for key in ("last_name", "username", "language_code"):
-            value = getattr(self, key)
-            if value is not None:
-                data[key] = value
-        return data
-
-    def private_chat(self) -> JSONDict:
-        data: JSONDict = {"id": self.id, "type": "private", "first_name": self.first_name}
-        if self.last_name is not None:
-            data["last_name"] = self.last_name
-        if self.username is not None:
-            data["username"] = self.username
-        return data
 
 
 @dataclass
@@ -677,7 +562,7 @@ class InProcessBotApi(BaseRequest):
 
     def _send_document(self, params: JSONDict, files: dict[str, tuple[str, bytes]]) -> JSONDict:
         stored = self._file_param(params, files, "document", "documents")
-        document = _file_dict(stored)
+        document = file_dict(stored)
         if stored.filename:
             document["file_name"] = stored.filename
         if stored.mime_type:
@@ -687,7 +572,7 @@ class InProcessBotApi(BaseRequest):
     def _send_photo(self, params: JSONDict, files: dict[str, tuple[str, bytes]]) -> JSONDict:
         stored = self._file_param(params, files, "photo", "photos")
         width, height = _image_size(stored.data)
-        photo = {**_file_dict(stored), "width": width, "height": height}
+        photo = {**file_dict(stored), "width": width, "height": height}
         return self._new_bot_message(params, self._captioned(params, {"photo": [photo]}))
 
     def _send_media_group(self, params: JSONDict, files: dict[str, tuple[str, bytes]]) -> list[JSONDict]:
@@ -701,9 +586,9 @@ class InProcessBotApi(BaseRequest):
             content: JSONDict = {"media_group_id": group_id}
             if kind == "photo":
                 width, height = _image_size(stored.data)
-                content["photo"] = [{**_file_dict(stored), "width": width, "height": height}]
+                content["photo"] = [{**file_dict(stored), "width": width, "height": height}]
             else:
-                content["document"] = {**_file_dict(stored), "file_name": stored.filename}
+                content["document"] = {**file_dict(stored), "file_name": stored.filename}
             if item.get("caption"):
                 content["caption"] = item["caption"]
             messages.append(self._new_bot_message(params, content))
@@ -759,7 +644,7 @@ class InProcessBotApi(BaseRequest):
             raise _bad_request("invalid file_id")
         if len(stored.data) > FileSizeLimit.FILESIZE_DOWNLOAD:
             raise _bad_request("file is too big")
-        return {**_file_dict(stored), "file_path": stored.file_path}
+        return {**file_dict(stored), "file_path": stored.file_path}
 
     def _download(self, file_path: str) -> tuple[int, bytes]:
         stored = self._files_by_path.get(file_path)
@@ -814,93 +699,6 @@ class InProcessBotApi(BaseRequest):
         return self._menu_buttons.get(params.get("chat_id"), self._menu_buttons.get(None, {"type": "default"}))
 
 
-class UpdateFactory:
-    """Builds the updates Telegram would deliver when a user talks to the bot.
-
-    Each builder stores the user's message in ``api`` (so it gets the chat's next
-    ``message_id``, and a later reply or callback refers to real state) and returns a
-    :class:`telegram.Update` bound to ``bot`` (pass ``app.bot`` so ``update.message.reply_text``
-    works). For a polling Application, hand the result to :meth:`InProcessBotApi.feed_update`.
-    """
-
-    def __init__(self, api: InProcessBotApi, bot: telegram.Bot | None = None) -> None:
-        self.api = api
-        self.bot = bot
-        self._user_ids = itertools.count(10_001)
-
-    def user(
-        self,
-        first_name: str = "Ana",
-        *,
-        language_code: str | None = "pt-br",
-        username: str | None = None,
-        last_name: str | None = None,
-        user_id: int | None = None,
-    ) -> OfflineUser:
-        """A new user (ids count up from 10001)."""
-        return OfflineUser(
-            id=user_id if user_id is not None else next(self._user_ids),
-            first_name=first_name,
-            last_name=last_name,
-            username=username,
-            language_code=language_code,
-        )
-
-    def to_update(self, data: Mapping[str, Any]) -> telegram.Update:
-        return telegram.Update.de_json(dict(data), self.bot)
-
-    def message_data(self, user: OfflineUser, content: JSONDict) -> JSONDict:
-        """The update dict of a private message from ``user`` with the given content fields."""
-        message = self.api.store_incoming(user.private_chat(), {"from": user.to_dict(), **content})
-        return {"update_id": self.api.next_update_id(), "message": message}
-
-    def text(self, user: OfflineUser, text: str) -> telegram.Update:
-        """The user sends a plain text message."""
-        return self.to_update(self.message_data(user, {"text": text}))
-
-    def command(self, user: OfflineUser, command: str, *args: str) -> telegram.Update:
-        """The user sends ``/command arg1 arg2`` (with its ``bot_command`` entity)."""
-        if not command.startswith("/"):
-            command = "/" + command
-        text = " ".join((command, *args))
-        entity = {"type": "bot_command", "offset": 0, "length": _utf16_len(command)}
-        return self.to_update(self.message_data(user, {"text": text, "entities": [entity]}))
-
-    def callback(self, user: OfflineUser, message_id: int, data: str) -> telegram.Update:
-        """The user presses an inline button with ``data`` under the bot's message."""
-        message = self.api.stored_message(user.id, message_id)
-        if message is None:
-            # What Telegram sends for a message the bot can no longer access.
-            message = {"chat": user.private_chat(), "message_id": message_id, "date": 0}
-        query = {
-            "id": self.api.next_callback_query_id(),
-            "from": user.to_dict(),
-            "chat_instance": f"instance-{user.id}",
-            "message": message,
-            "data": data,
-        }
-        return self.to_update({"update_id": self.api.next_update_id(), "callback_query": query})
-
-    def document(
-        self,
-        user: OfflineUser,
-        filename: str,
-        data: bytes,
-        *,
-        mime_type: str | None = None,
-        caption: str | None = None,
-    ) -> telegram.Update:
-        """The user uploads a file; the bot can download it through the same transport."""
-        stored = self.api.store_file(data, filename=filename, mime_type=mime_type)
-        document = {**_file_dict(stored), "file_name": filename}
-        if stored.mime_type:
-            document["mime_type"] = stored.mime_type
-        content: JSONDict = {"document": document}
-        if caption is not None:
-            content["caption"] = caption
-        return self.to_update(self.message_data(user, content))
-
-
 # -- small helpers ----------------------------------------------------------------------------
 
 
@@ -936,7 +734,7 @@ def _inline_markup(markup: Any) -> JSONDict | None:
     return None
 
 
-def _file_dict(stored: _StoredFile) -> JSONDict:
+def file_dict(stored: _StoredFile) -> JSONDict:
     return {
         "file_id": stored.file_id,
         "file_unique_id": stored.file_unique_id,
@@ -950,10 +748,6 @@ def _image_size(data: bytes) -> tuple[int, int]:
         width, height = struct.unpack(">II", data[16:24])
         return int(width), int(height)
     return 1, 1
-
-
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 def iter_sent_texts(requests: Iterable[SentRequest]) -> list[str]:

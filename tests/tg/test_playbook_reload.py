@@ -1,0 +1,91 @@
+"""/recarregar: a manager edits playbook/ and puts it in force without a restart — only when it
+validates and its version was raised; otherwise the running playbook stays."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.domain.vocabulary import Role
+from bot.resources import bundled_dir
+from bot.tg import playbook as playbook_handlers
+from tests.tg.harness import BotUnderTest
+from tests.tg.test_cadence import started, touches
+
+
+@pytest.fixture
+def folder(bot: BotUnderTest, tmp_path: Path) -> Path:
+    """The team's own playbook folder, a copy of the bundled one the bot runs with."""
+    copy = tmp_path / "playbook"
+    shutil.copytree(bundled_dir("playbook"), copy)
+    bot.runtime.settings = bot.runtime.settings.model_copy(update={"playbook_dir": copy})
+    return copy
+
+
+def edit(folder: Path, name: str, old: str, new: str) -> None:
+    path = folder / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+async def test_an_edited_playbook_with_a_new_version_is_in_force_for_the_next_touch(
+    bot: BotUnderTest, folder: Path
+) -> None:
+    gestora = await bot.member("Gestora", role=Role.MANAGER)
+    ana = await bot.member("Ana")
+    await gestora.says("/recarregar")
+    gestora.sees("O playbook não mudou (versão 2026.11.1).")
+
+    edit(folder, "playbook.yaml", 'version: "2026.11.1"', 'version: "2026.12.1"')
+    edit(folder, "objections.yaml", "label: ", "label: Nova ")
+    await gestora.says("/recarregar")
+    gestora.sees("Playbook recarregado: 2026.11.1 → 2026.12.1")
+
+    await started(bot, ana)
+    await ana.taps("Não atendeu")
+    assert [t.playbook_version for t in touches(bot)] == ["2026.12.1"]
+    await ana.says("/ajuda")
+    ana.sees("Playbook 2026.12.1")
+
+
+async def test_a_broken_playbook_is_refused_with_file_and_line_and_the_old_one_stays(
+    bot: BotUnderTest, folder: Path
+) -> None:
+    gestora = await bot.member("Gestora", role=Role.MANAGER)
+    edit(folder, "playbook.yaml", 'version: "2026.11.1"', 'version: "2026.12.1"')
+    edit(folder, "cadence.yaml", "delay_business_days: 1", "delay_business_days: -1")
+    await gestora.says("/recarregar")
+    answer = gestora.sees("problema(s); a versão 2026.11.1 continua valendo")
+    assert "cadence.yaml:" in answer
+    assert bot.runtime.playbook.version == "2026.11.1"
+
+
+async def test_changed_files_under_the_same_version_are_refused(bot: BotUnderTest, folder: Path) -> None:
+    gestora = await bot.member("Gestora", role=Role.MANAGER, language_code="en")
+    edit(folder, "objections.yaml", "label: ", "label: Nova ")
+    await gestora.says("/reload")
+    gestora.sees("The playbook files changed but the version is still 2026.11.1. Raise `version`")
+    assert bot.runtime.playbook.version == "2026.11.1"
+
+
+async def test_only_managers_reload(bot: BotUnderTest, folder: Path) -> None:
+    ana = await bot.member("Ana")
+    edit(folder, "playbook.yaml", 'version: "2026.11.1"', 'version: "2026.12.1"')
+    await ana.says("/recarregar")
+    ana.sees("Só gestores podem recarregar o playbook.")
+    assert bot.runtime.playbook.version == "2026.11.1"
+
+
+async def test_sighup_reloads_and_tells_every_manager_in_their_language(bot: BotUnderTest, folder: Path) -> None:
+    gestora = await bot.member("Gestora", role=Role.MANAGER)
+    manager = await bot.member("Mike", role=Role.MANAGER, language_code="en")
+    ana = await bot.member("Ana")
+    edit(folder, "playbook.yaml", 'version: "2026.11.1"', 'version: "2026.12.1"')
+    assert bot.app is not None
+    await playbook_handlers.reload_on_signal(bot.app)
+    gestora.sees("Playbook recarregado: 2026.11.1 → 2026.12.1")
+    manager.sees("Playbook reloaded: 2026.11.1 → 2026.12.1")
+    ana.sees_nothing()
