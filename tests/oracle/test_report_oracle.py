@@ -453,8 +453,7 @@ def rendered_fragments(numbers: dict[str, Any]) -> list[str]:
     """What the chat report must say, for the recounted numbers (Portuguese)."""
     if numbers["empty"]:
         return ["Nenhuma atividade no período."]
-    names = ("Entraram", "Em prospecção", "Conectadas", "Reunião marcada (SQL)", "Reunião realizada",
-             "Proposta enviada", "Venda")  # fmt: skip
+    names = [STAGE_LABELS[stage] for stage in FUNNEL]  # the same words as the lead card
     fragments = [
         f"Empresas que entraram: {numbers['entered']} · perdidas: {numbers['lost']}",
         f"Ligações: {numbers['calls made']} · mensagens: {numbers['messages sent']}",
