@@ -5,7 +5,7 @@ Batches from before this revision: finished ones are "done"; unfinished ones (a 
 row-by-batch import, possibly half-written) are "interrupted". All count as already reported.
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0004 (main's head: 0005 then 0004)
 Create Date: 2026-12-02 09:00:00
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 
 
 revision: str = "0006"
-down_revision: str | None = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
