@@ -4,8 +4,8 @@ whether the manager was told, so a restart can finish the story of an interrupte
 Batches from before this revision: finished ones are "done"; unfinished ones (a crash of the old
 row-by-batch import, possibly half-written) are "interrupted". All count as already reported.
 
-Revision ID: 0006
-Revises: 0004 (main's head: 0005 then 0004)
+Revision ID: 0007
+Revises: 0006 (main's head: offboarding)
 Create Date: 2026-12-02 09:00:00
 """
 
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = "0006"
-down_revision: str | None = "0004"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
