@@ -5,7 +5,7 @@ Batches from before this revision: finished ones are "done"; unfinished ones (a 
 row-by-batch import, possibly half-written) are "interrupted". All count as already reported.
 
 Revision ID: 0007
-Revises: 0006 (main's head: offboarding)
+Revises: 0006 (main's head: fit overrides)
 Create Date: 2026-12-02 09:00:00
 """
 
