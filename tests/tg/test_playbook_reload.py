@@ -122,9 +122,7 @@ async def test_an_english_manager_reads_the_problems_of_a_broken_playbook_in_eng
     broken(folder)
     await manager.says("/reload")
     answer = manager.last_text()
-    assert answer == (
-        "⚠️ The playbook has 3 problem(s); version 2026.11.1 stays in force:\n" + ENGLISH_PROBLEMS
-    ), answer
+    assert answer == "⚠️ The playbook has 3 problem(s); version 2026.11.1 stays in force:\n" + ENGLISH_PROBLEMS
     words = [w for w in PORTUGUESE_WORDS if re.search(rf"\b{w}\b", answer, re.IGNORECASE)]
     assert words == [], answer
     assert bot.runtime.playbook.version == "2026.11.1"
