@@ -202,6 +202,7 @@ async def _post_init(application: Application) -> None:
     scheduler: ReminderScheduler = application.bot_data[reminders.SCHEDULER]
     await scheduler.start(application.job_queue)
     _reload_on_sighup(application)
+    await manager.tell_unfinished_imports(application)
     runtime: Runtime = application.bot_data[RUNTIME]
     if runtime.settings.health_port:
         application.bot_data[HEALTH_SERVER] = await serve_health(

@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
+import pickle
+import tempfile
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import Engine
 
@@ -31,17 +34,37 @@ from bot.domain.scoring import compile_icp, score
 from bot.domain.text import spreadsheet_safe
 from bot.domain.vocabulary import Role, Stage
 from bot.services.columns import canonical_field
+from bot.services.import_files import (
+    MAX_CELL,
+    MAX_ROWS,
+    TOO_MANY_ROWS,
+    ImportFailed,
+    Sheet,
+    read_csv,
+    read_sheet,
+    read_xlsx,
+    too_long,
+)
 from bot.services.leads import CONTACT_FIELDS, TEXT_FIELDS, apply_facts, apply_score, company_key, facts_of
-from bot.storage.db import session_scope
+from bot.storage.db import DatabaseUnavailable, session_scope
 from bot.storage.importing import (
+    BatchStatus,
     KnownCompanies,
+    describe_member,
+    finish_batch,
     insert_leads,
     known_companies,
     leads_by_id,
     load_members,
-    match_member,
+    mark_reported,
+    members_named,
+    start_batch,
+    undo_running_batches,
+    unreported_batches,
 )
-from bot.storage.models import ImportBatch, Lead, Member, utcnow
+from bot.storage.models import Lead, Member, utcnow
+
+log = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
 PROGRESS_EVERY = 500
@@ -58,93 +81,7 @@ FACT_FIELDS = (
 )
 
 
-class ImportFailed(Exception):
-    """The file as a whole cannot be imported (unreadable, no company column, nobody to assign)."""
-
-
-# ------------------------------------------------------------------------------ reading
-
-
-@dataclass
-class Sheet:
-    headers: list[str]
-    rows: Iterator[tuple[int, list[str]]]
-    """(spreadsheet row number, cells as text)."""
-    total: int
-    encoding: str = ""
-    delimiter: str = ""
-
-
-def decode(raw: bytes) -> tuple[str, str]:
-    """Text and the encoding that read it: UTF-8 (BOM or not), else Windows-1252/Latin-1."""
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            return raw.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise ImportFailed("não consegui ler o arquivo como texto")  # pragma: no cover - latin-1 reads all
-
-
-def read_csv(raw: bytes) -> Sheet:
-    text, encoding = decode(raw)
-    lines = text.splitlines()
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    if not lines:
-        raise ImportFailed("o arquivo está vazio")
-    header = lines[0]
-    delimiter = max((";", ",", "\t"), key=header.count)
-    reader = csv.reader(io.StringIO(text.lstrip("\r\n")), delimiter=delimiter)
-    headers = next(reader)
-
-    return Sheet(headers, enumerate(reader, start=2), max(len(lines) - 1, 0), encoding, delimiter)
-
-
-def _cell_text(value: Any, field: str | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "sim" if value else "não"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int) and field == "cnpj":
-        return f"{value:014d}"  # a CNPJ typed as a number lost its leading zeros
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def read_xlsx(raw: bytes) -> Sheet:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ImportFailed(f"não consegui abrir a planilha: {exc}") from None
-    sheet = book.worksheets[0]
-    values = sheet.iter_rows(values_only=True)
-    try:
-        first = next(values)
-    except StopIteration:
-        raise ImportFailed("a planilha está vazia") from None
-    headers = [_cell_text(v, None) for v in first]
-    fields = [canonical_field(h) if h else None for h in headers]
-
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        for number, cells in enumerate(values, start=2):
-            yield (
-                number,
-                [_cell_text(v, fields[i] if i < len(fields) else None) for i, v in enumerate(cells)],
-            )
-        book.close()
-
-    return Sheet(headers, rows(), max((sheet.max_row or 1) - 1, 0))
-
-
-def read_sheet(raw: bytes, filename: str) -> Sheet:
-    if filename.lower().endswith((".xlsx", ".xlsm")) or raw[:2] == b"PK":
-        return read_xlsx(raw)
-    return read_csv(raw)
+__all__ = ["ImportFailed", "Sheet", "read_csv", "read_sheet", "read_xlsx"]
 
 
 # ------------------------------------------------------------------------------ assignment
@@ -178,9 +115,9 @@ class _Assigner:
         self.members = members
 
         def resolve(name: str) -> Member:
-            found = match_member(members, name)
-            if found is None:
-                raise ImportFailed(f"vendedor '{name}' não encontrado na equipe")
+            found = self.named(name)
+            if isinstance(found, str):
+                raise ImportFailed(found)
             return found
 
         self.round_robin = [resolve(n) for n in assignment.reps]
@@ -190,11 +127,21 @@ class _Assigner:
         self.turn = 0
         self.whole_team = assignment.whole_team and not assignment.reps and not assignment.by_uf
 
+    def named(self, name: str) -> Member | str:
+        """The one member ``name`` means, or why not: nobody, or several (named, so the manager
+        can write the one meant)."""
+        found = members_named(self.members, name)
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            return f"vendedor '{name[:40]}' não encontrado na equipe"
+        who = " ou ".join(describe_member(m) for m in found[:5])
+        return f"vendedor '{name[:40]}' é ambíguo: {who}; escreva o nome completo ou o @usuário"
+
     def owner(self, rep_cell: str | None, uf: str | None) -> Member | str:
         """The member, or the reason the row cannot be assigned."""
         if rep_cell:
-            found = match_member(self.members, rep_cell)
-            return found if found is not None else f"vendedor '{rep_cell[:40]}' não encontrado na equipe"
+            return self.named(rep_cell)
         if self.by_uf:
             found = self.by_uf.get(uf or "") or self.by_uf.get("*")
             if found is not None:
@@ -278,6 +225,8 @@ class ImportResult:
     (``--update``, the chat's button) can fill in what those leads are missing."""
     update: bool = False
     updated_rows: list[int] = field(default_factory=list)
+    run: Any = field(default=None, repr=False, compare=False)
+    """The import's working state while it runs (None once it is committed)."""
 
     @property
     def duplicates(self) -> list[RowProblem]:
@@ -340,17 +289,23 @@ def import_file(
     progress: Progress | None = None,
     update: bool = False,
 ) -> ImportResult:
-    return import_bytes(
-        engine,
-        path.read_bytes(),
-        path.name,
-        playbook=playbook,
-        assignment=assignment,
-        campaign=campaign,
-        member_id=member_id,
-        progress=progress,
-        update=update,
-    )
+    """Import a file from disk, streamed (a 234 MB CSV is never held whole in memory)."""
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise ImportFailed(f"não consegui abrir {path.name}: {exc.strerror or exc}") from None
+    with handle:
+        return import_stream(
+            engine,
+            handle,
+            path.name,
+            playbook=playbook,
+            assignment=assignment,
+            campaign=campaign,
+            member_id=member_id,
+            progress=progress,
+            update=update,
+        )
 
 
 @dataclass
@@ -358,6 +313,7 @@ class _Run:
     """One import in progress: what every row needs, and the rows waiting to be written."""
 
     fields: Sequence[str | None]
+    headers: list[str]
     result: ImportResult
     known: KnownCompanies
     assigner: _Assigner
@@ -367,9 +323,27 @@ class _Run:
     member_id: int | None
     moment: datetime
     update: bool
-    pending: list[dict[str, Any]] = field(default_factory=list)
+    spool: IO[bytes]
+    mixed_encoding: bool = False
+    """The file was read as Windows-1252 because some bytes are not UTF-8: cells that are UTF-8
+    all the same were garbled by that reading, and their rows are rejected (never guessed)."""
+    pending: list[tuple[int, list[str], dict[str, Any]]] = field(default_factory=list)
+    """(row number, cells, the lead's columns) of rows to insert, until spooled."""
+    chunks: int = 0
     fills: dict[int, tuple[int, dict[str, str], list[str]]] = field(default_factory=dict)
     """Lead id → (row number, parsed values, cells) to fill in on that stored lead."""
+
+    def spill(self) -> None:
+        """Write the waiting rows to the spool file (memory stays bounded however long the file)."""
+        if self.pending:
+            pickle.dump(self.pending, self.spool, protocol=pickle.HIGHEST_PROTOCOL)
+            self.chunks += 1
+            self.pending = []
+
+    def spooled(self) -> Iterator[list[tuple[int, list[str], dict[str, Any]]]]:
+        self.spool.seek(0)
+        for _ in range(self.chunks):
+            yield pickle.load(self.spool)  # our own temporary file, written just above
 
 
 def import_bytes(
@@ -386,14 +360,123 @@ def import_bytes(
     update: bool = False,
     only_rows: Collection[int] | None = None,
 ) -> ImportResult:
-    """Import every good row of a CSV/XLSX file; see the module docstring.
+    """:func:`import_stream` of a file already in memory (the chat's download, at most 20 MB)."""
+    return import_stream(
+        engine,
+        io.BytesIO(raw),
+        filename,
+        playbook=playbook,
+        assignment=assignment,
+        campaign=campaign,
+        member_id=member_id,
+        progress=progress,
+        now=now,
+        update=update,
+        only_rows=only_rows,
+    )
+
+
+#: A row that broke the reader in a way nobody foresaw: it is rejected, the file goes on.
+UNEXPECTED = "erro inesperado ao ler esta linha; confira os valores ou cadastre o lead pelo /novo"
+#: A file read as Windows-1252 where this row's text is UTF-8 (two encodings in one file).
+MIXED_ENCODING = (
+    "texto em UTF-8 dentro de um arquivo em Latin-1 (duas codificações no mesmo arquivo); "
+    "salve a planilha como CSV UTF-8 e importe de novo"
+)
+#: Another process declared this import interrupted while it ran (a restart of the bot).
+TAKEN_OVER = "a importação foi interrompida por um reinício do bot e desfeita; importe o arquivo de novo"
+
+
+def import_stream(
+    engine: Engine,
+    source: IO[bytes],
+    filename: str,
+    *,
+    playbook: Playbook,
+    assignment: Assignment,
+    campaign: str | None = None,
+    member_id: int | None = None,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+    update: bool = False,
+    only_rows: Collection[int] | None = None,
+) -> ImportResult:
+    """Import every good row of a CSV/XLSX file as one unit; see the module docstring.
+
+    The batch row is written first (so an import killed at any moment is found at the next
+    start, :func:`recover`); then the whole file is read and every row decided (limits, parsers,
+    duplicates, owner) with nothing written; then every decided row is written in **one**
+    transaction that also closes the batch row with its counts. A kill before that commit leaves
+    nothing of the file in the database.
 
     ``update``: a row with the CNPJ of a stored lead fills in the facts that lead is missing
     (never a known value, never its owner or stage) and scores it again, instead of counting
     as a duplicate. ``only_rows``: read only these rows (the chat's update of the rows an
     earlier import of the same file found in the database).
     """
-    sheet = read_sheet(raw, filename)
+    moment = now or utcnow()
+    with session_scope(engine) as session:
+        batch_id = start_batch(session, member_id=member_id, filename=filename, at=moment)
+    try:
+        with tempfile.TemporaryFile(prefix="cadencia-import-") as spool:
+            result = _decide(
+                engine,
+                source,
+                filename,
+                spool,
+                playbook,
+                assignment,
+                campaign,
+                member_id,
+                progress,
+                moment,
+                update,
+                only_rows,
+            )
+            result.batch_id = batch_id
+            _commit(engine, result.run, batch_id)
+    except ImportFailed:
+        _refuse(engine, batch_id)
+        raise
+    except DatabaseUnavailable:
+        _refuse(engine, batch_id)
+        raise
+    except Exception as exc:
+        log.exception("import of %s failed", filename)
+        _refuse(engine, batch_id)
+        raise ImportFailed(f"erro inesperado; nada foi importado ({type(exc).__name__})") from None
+    result.run = None
+    return result
+
+
+def _refuse(engine: Engine, batch_id: int) -> None:
+    try:
+        with session_scope(engine) as session:
+            finish_batch(session, batch_id, status=BatchStatus.REFUSED, at=utcnow(), counts=_ZERO)
+            mark_reported(session, batch_id, at=utcnow())  # the refusal is the answer, sent right away
+    except Exception:  # the database itself failing: the batch stays "running" and the next start undoes it
+        log.warning("could not close import batch %s", batch_id, exc_info=True)
+
+
+_ZERO = {"total_rows": 0, "imported": 0, "updated": 0, "duplicates": 0, "rejected": 0}
+
+
+def _decide(
+    engine: Engine,
+    source: IO[bytes],
+    filename: str,
+    spool: IO[bytes],
+    playbook: Playbook,
+    assignment: Assignment,
+    campaign: str | None,
+    member_id: int | None,
+    progress: Progress | None,
+    moment: datetime,
+    update: bool,
+    only_rows: Collection[int] | None,
+) -> ImportResult:
+    """Read the whole file and decide every row; nothing is written (the leads wait in ``spool``)."""
+    sheet = read_sheet(source, filename)
     fields = [canonical_field(h) if h.strip() else None for h in sheet.headers]
     if "company" not in fields and "trade_name" in fields:
         fields = ["company" if f == "trade_name" else f for f in fields]  # the only name there is
@@ -403,84 +486,191 @@ def import_bytes(
         )
     result = ImportResult(filename=filename[:200], headers=sheet.headers, update=update)
     result.unknown_columns = [h for h, f in zip(sheet.headers, fields, strict=True) if h and f is None]
-    moment = now or utcnow()
-
     with session_scope(engine) as session:
         members = load_members(session)
         known: KnownCompanies = known_companies(session)
     assigner = _Assigner(assignment, members)  # refuses unknown rep names before anything is written
-    with session_scope(engine) as session:
-        batch = ImportBatch(member_id=member_id, filename=filename[:200], started_at=moment, total_rows=sheet.total)
-        session.add(batch)
-        session.flush()
-        result.batch_id = batch.id
-    icp = compile_icp(playbook.icp)
-    run = _Run(fields, result, known, assigner, icp, playbook, campaign, member_id, moment, update)
-    stage_change = {
-        "from_stage": None,
-        "to_stage": Stage.NEW.value,
-        "reason": None,
-        "playbook_version": playbook.version,
-        "playbook_fingerprint": playbook.fingerprint,
-    }
-
-    def flush() -> None:
-        if run.pending:
-            with session_scope(engine) as session:
-                insert_leads(session, run.pending, stage_change=stage_change)
-            result.imported += len(run.pending)
-            run.pending.clear()
-        if run.fills:
-            with session_scope(engine) as session:
-                stored = leads_by_id(session, list(run.fills))
-                for lead_id, (number, values, cells) in run.fills.items():
-                    lead = stored.get(lead_id)
-                    if lead is None:
-                        result.problems.append(RowProblem(number, GONE, cells))
-                    elif _fill(lead, values, run):
-                        result.updated += 1
-                        result.updated_rows.append(number)
-                    else:
-                        result.problems.append(RowProblem(number, NOTHING_TO_FILL, cells, duplicate=True))
-            run.fills.clear()
-
+    run = _Run(
+        fields,
+        sheet.headers,
+        result,
+        known,
+        assigner,
+        compile_icp(playbook.icp),
+        playbook,
+        campaign,
+        member_id,
+        moment,
+        update,
+        spool,
+    )
+    run.mixed_encoding = sheet.encoding in ("cp1252", "latin-1")
+    result.run = run
     done = 0
     for number, cells in sheet.rows:
         if only_rows is not None and number not in only_rows:
             continue
-        if not any(c.strip() for c in cells):
+        if not any(cells):
             continue
         done += 1
-        problem = _row(number, cells, run)
+        if done > MAX_ROWS:
+            raise ImportFailed(TOO_MANY_ROWS)
+        try:
+            problem = _row(number, cells, run)
+        except Exception:
+            log.exception("import of %s: row %s", filename, number)
+            problem = RowProblem(number, UNEXPECTED, cells)
         if problem is not None:
-            result.problems.append(problem)
-        if len(run.pending) >= BATCH_SIZE or len(run.fills) >= BATCH_SIZE:
-            flush()
+            result.problems.append(_bounded(problem))
+        if len(run.pending) >= BATCH_SIZE:
+            run.spill()
         if progress is not None and done % PROGRESS_EVERY == 0:
-            progress(done, max(sheet.total, done))
-    flush()
+            progress(done, max(sheet.total, done + 1))
+    run.spill()
     result.total = done
-    result.problems.sort(key=lambda p: p.row)
     if progress is not None:
-        progress(done, result.total)
-
-    with session_scope(engine) as session:
-        stored = session.get(ImportBatch, result.batch_id)
-        if stored is not None:
-            stored.finished_at = utcnow()
-            stored.total_rows = result.total
-            stored.imported = result.imported
-            stored.updated = result.updated
-            stored.duplicates = len(result.duplicates)
-            stored.rejected = len(result.rejected)
+        progress(done, done)
     return result
 
 
+def _bounded(problem: RowProblem) -> RowProblem:
+    """The rejected file carries cells cut to the cell limit (a 200,000-character cell stays out)."""
+    if all(len(c) <= MAX_CELL for c in problem.cells):
+        return problem
+    cells = [c if len(c) <= MAX_CELL else c[:MAX_CELL] + "…" for c in problem.cells]
+    return RowProblem(problem.row, problem.reason, cells, problem.duplicate)
+
+
+def _commit(engine: Engine, run: _Run | None, batch_id: int) -> None:
+    """Write every decided row and close the batch row, all in one transaction."""
+    assert run is not None
+    result = run.result
+    stage_change = {
+        "from_stage": None,
+        "to_stage": Stage.NEW.value,
+        "reason": None,
+        "playbook_version": run.playbook.version,
+        "playbook_fingerprint": run.playbook.fingerprint,
+    }
+    with session_scope(engine) as session:
+        for chunk in run.spooled():
+            result.imported += _insert(session, chunk, stage_change, result)
+        ids = list(run.fills)
+        for start in range(0, len(ids), BATCH_SIZE):
+            stored = leads_by_id(session, ids[start : start + BATCH_SIZE])
+            for lead_id in ids[start : start + BATCH_SIZE]:
+                number, values, cells = run.fills[lead_id]
+                lead = stored.get(lead_id)
+                try:
+                    filled = lead is not None and _fill(lead, values, run)
+                except Exception:
+                    log.exception("import: filling lead %s from row %s", lead_id, number)
+                    result.problems.append(RowProblem(number, UNEXPECTED, cells))
+                    continue
+                if lead is None:
+                    result.problems.append(RowProblem(number, GONE, cells))
+                elif filled:
+                    result.updated += 1
+                    result.updated_rows.append(number)
+                else:
+                    result.problems.append(RowProblem(number, NOTHING_TO_FILL, cells, duplicate=True))
+            session.flush()
+        result.problems.sort(key=lambda p: p.row)
+        counts = {
+            "total_rows": result.total,
+            "imported": result.imported,
+            "updated": result.updated,
+            "duplicates": len(result.duplicates),
+            "rejected": len(result.rejected),
+        }
+        if not finish_batch(session, batch_id, status=BatchStatus.DONE, at=utcnow(), counts=counts):
+            raise ImportFailed(TAKEN_OVER)
+        if run.member_id is None:  # the command line prints its summary itself, right after
+            mark_reported(session, batch_id, at=utcnow())
+
+
+def _insert(
+    session: Any, chunk: list[tuple[int, list[str], dict[str, Any]]], stage_change: dict[str, Any], result: ImportResult
+) -> int:
+    """Insert one chunk in a savepoint; if the database refuses it, row by row, each refused row
+    rejected with the reason (never the file aborted half-way)."""
+    try:
+        with session.begin_nested():
+            insert_leads(session, [values for _, _, values in chunk], stage_change=stage_change)
+        return len(chunk)
+    except DatabaseUnavailable:
+        raise
+    except Exception:
+        log.warning("import: a chunk was refused by the database; inserting its rows one by one", exc_info=True)
+    inserted = 0
+    for number, cells, values in chunk:
+        try:
+            with session.begin_nested():
+                insert_leads(session, [values], stage_change=stage_change)
+            inserted += 1
+        except DatabaseUnavailable:
+            raise
+        except Exception as exc:
+            reason = f"o banco recusou esta linha ({type(exc).__name__}); confira os valores"
+            result.problems.append(_bounded(RowProblem(number, reason, cells)))
+    return inserted
+
+
+# ------------------------------------------------------------------------------ after a restart
+
+
+@dataclass(frozen=True, slots=True)
+class Unreported:
+    """An import whose manager has not been told how it ended (the bot stopped meanwhile)."""
+
+    batch_id: int
+    member_id: int
+    filename: str
+    undone: bool
+    counts: ImportCounts
+
+
+def recover(engine: Engine, *, now: datetime | None = None) -> list[Unreported]:
+    """At start: imports still running were interrupted (their one transaction never committed:
+    nothing of them is stored); their batch rows get their true counts (zero). Returns every
+    import a manager was not told about — interrupted ones and ones that finished just before the
+    stop — for the bot to tell (:func:`mark_told` once told)."""
+    moment = now or utcnow()
+    with session_scope(engine) as session:
+        undone = undo_running_batches(session, at=moment)
+        if undone:
+            log.warning("imports interrupted by the last stop, nothing of them stored: batches %s", undone)
+        found = []
+        for batch in unreported_batches(session):
+            if batch.member_id is None:
+                mark_reported(session, int(batch.id or 0), at=moment)  # the command line: nobody to tell
+                continue
+            counts = ImportCounts(batch.total_rows, batch.imported, batch.updated, batch.duplicates, batch.rejected)
+            found.append(
+                Unreported(
+                    int(batch.id or 0), batch.member_id, batch.filename, batch.status == BatchStatus.UNDONE, counts
+                )
+            )
+    return found
+
+
+def mark_told(engine: Engine, batch_id: int) -> None:
+    """The member was told how this import ended (the chat's summary or :func:`recover`'s notice)."""
+    with session_scope(engine) as session:
+        mark_reported(session, batch_id, at=utcnow())
+
+
 def _row(number: int, cells: list[str], run: _Run) -> RowProblem | None:
+    long_cell = too_long(cells, run.headers)
+    if long_cell is not None:
+        return RowProblem(number, long_cell, cells)
+    if run.mixed_encoding and any(_utf8_inside(cell) for cell in cells):
+        return RowProblem(number, MIXED_ENCODING, cells)
     values: dict[str, str] = {}
     for name, cell in zip(run.fields, cells, strict=False):
         if name is not None and cell.strip() and name not in values:
-            values[name] = cell.strip()
+            # a line break inside a cell (quoted in a CSV) is kept only in the notes
+            values[name] = cell.strip() if name == "notes" else " ".join(cell.split())
     if not values.get("company"):
         return RowProblem(number, "empresa em branco", cells)
     clean, errors = parse_fields(values)
@@ -510,37 +700,55 @@ def _row(number: int, cells: list[str], run: _Run) -> RowProblem | None:
     if run.campaign and not text.get("campaign"):
         text["campaign"] = run.campaign[:100]
     run.pending.append(
-        {
-            "owner_id": owner.id,
-            "company": company,
-            "company_key": key,
-            **text,
-            "notes": clean.get("notes"),
-            "cnpj": facts.cnpj,
-            "cnae": facts.cnae,
-            "uf": facts.uf,
-            "headcount_low": facts.headcount.low if facts.headcount else None,
-            "headcount_high": facts.headcount.high if facts.headcount else None,
-            "revenue_low": facts.revenue.low if facts.revenue else None,
-            "revenue_high": facts.revenue.high if facts.revenue else None,
-            "branches": facts.branches,
-            "registration": facts.registration.value if facts.registration else None,
-            "financial_score": facts.financial_score,
-            "source": "import",
-            "stage": Stage.NEW.value,
-            "icp_score": scored.score,
-            "icp_potential": scored.potential,
-            "icp_tier": scored.tier.value,
-            "sales_model": scored.sales_model.value,
-            "knocked_out": scored.knocked_out,
-            "scored_with": run.playbook.fingerprint,
-            "created_by": run.member_id,
-            "created_at": run.moment,
-            "updated_at": run.moment,
-        }
+        (
+            number,
+            cells,
+            {
+                "owner_id": owner.id,
+                "company": company,
+                "company_key": key,
+                **text,
+                "notes": clean.get("notes"),
+                "cnpj": facts.cnpj,
+                "cnae": facts.cnae,
+                "uf": facts.uf,
+                "headcount_low": facts.headcount.low if facts.headcount else None,
+                "headcount_high": facts.headcount.high if facts.headcount else None,
+                "revenue_low": facts.revenue.low if facts.revenue else None,
+                "revenue_high": facts.revenue.high if facts.revenue else None,
+                "branches": facts.branches,
+                "registration": facts.registration.value if facts.registration else None,
+                "financial_score": facts.financial_score,
+                "source": "import",
+                "stage": Stage.NEW.value,
+                "icp_score": scored.score,
+                "icp_potential": scored.potential,
+                "icp_tier": scored.tier.value,
+                "sales_model": scored.sales_model.value,
+                "knocked_out": scored.knocked_out,
+                "scored_with": run.playbook.fingerprint,
+                "created_by": run.member_id,
+                "created_at": run.moment,
+                "updated_at": run.moment,
+            },
+        )
     )
     run.known.add(facts.cnpj, key, facts.uf, f"linha {number}")
     return None
+
+
+def _utf8_inside(cell: str) -> bool:
+    """True when a cell read as Windows-1252 is in fact UTF-8 ("JoÃ£o" for "João")."""
+    if cell.isascii():
+        return False
+    try:
+        raw = cell.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    try:
+        return raw.decode("utf-8") != cell
+    except UnicodeDecodeError:
+        return False
 
 
 def _fill(lead: Lead, values: dict[str, str], run: _Run) -> bool:

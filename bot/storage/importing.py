@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from bot.domain.text import fold
-from bot.storage.models import Lead, Member, StageChange
+from bot.storage.models import ImportBatch, Lead, Member, StageChange
 
 
 def load_members(session: Session) -> list[Member]:
@@ -18,31 +19,41 @@ def load_members(session: Session) -> list[Member]:
     return list(session.exec(select(Member).where(col(Member.active)).order_by(col(Member.id))))
 
 
-def match_member(members: Sequence[Member], text: str) -> Member | None:
-    """The member a spreadsheet cell names: Telegram id, member id, @username, full or first
-    name (accents and case ignored). An ambiguous first name matches no one."""
+def members_named(members: Sequence[Member], text: str) -> list[Member]:
+    """Every member a spreadsheet cell could mean (accents and case ignored): a number is a
+    Telegram id, else a member id; ``@x`` a username; otherwise the full name, or failing that
+    the first name or username. More than one means the cell is ambiguous ("Ana" with two Anas
+    on the team: never the first of them)."""
     raw = str(text).strip()
     if not raw:
-        return None
+        return []
     digits = raw.lstrip("#")
     if digits.isdigit():
         number = int(digits)
-        for member in members:
-            if member.telegram_id == number:
-                return member
-        for member in members:
-            if member.id == number:
-                return member
-        return None
+        by_telegram = [m for m in members if m.telegram_id == number]
+        return by_telegram or [m for m in members if m.id == number]
     wanted = fold(raw.lstrip("@"))
-    for member in members:
-        if member.username and fold(member.username) == wanted:
-            return member
-    for member in members:
-        if member.full_name and fold(member.full_name) == wanted:
-            return member
-    first = [m for m in members if fold(m.first_name) == wanted]
-    return first[0] if len(first) == 1 else None
+    by_username = [m for m in members if m.username and fold(m.username) == wanted]
+    if raw.startswith("@"):
+        return by_username
+    by_full_name = [m for m in members if m.full_name and fold(m.full_name) == wanted]
+    if by_full_name:
+        return by_full_name
+    by_first_name = [m for m in members if fold(m.first_name) == wanted]
+    return by_first_name + [m for m in by_username if m not in by_first_name]
+
+
+def match_member(members: Sequence[Member], text: str) -> Member | None:
+    """The one member a spreadsheet cell names (see :func:`members_named`); None when it names
+    no one or more than one."""
+    found = members_named(members, text)
+    return found[0] if len(found) == 1 else None
+
+
+def describe_member(member: Member) -> str:
+    """How a reason names a member so that the manager can tell two Anas apart."""
+    name = member.full_name or member.first_name
+    return f"{name} (@{member.username})" if member.username else f"{name} (id {member.id})"
 
 
 @dataclass
@@ -100,18 +111,14 @@ def leads_by_id(session: Session, ids: Sequence[int]) -> dict[int, Lead]:
     return {lead.id or 0: lead for lead in session.exec(select(Lead).where(col(Lead.id).in_(ids)))}
 
 
-def insert_leads(
-    session: Session, rows: list[dict[str, Any]], *, stage_change: dict[str, Any]
-) -> list[int]:
+def insert_leads(session: Session, rows: list[dict[str, Any]], *, stage_change: dict[str, Any]) -> list[int]:
     """Insert leads in one statement and their "new" stage change; returns the new ids."""
     if not rows:
         return []
     leads: Any = Lead.__table__  # type: ignore[attr-defined]  # Core: no ORM bulk bookkeeping
     changes: Any = StageChange.__table__  # type: ignore[attr-defined]
     connection = session.connection()
-    result = connection.execute(
-        insert(leads).returning(leads.c.id, sort_by_parameter_order=True), rows
-    )
+    result = connection.execute(insert(leads).returning(leads.c.id, sort_by_parameter_order=True), rows)
     ids = [int(row[0]) for row in result]
     connection.execute(
         insert(changes),
@@ -127,3 +134,70 @@ def insert_leads(
         ],
     )
     return ids
+
+
+# ------------------------------------------------------------------------------ batches
+
+
+class BatchStatus:
+    """``import_batches.status``: where an import ended."""
+
+    RUNNING = "running"
+    """Being read or written; found so at start, it was interrupted (nothing of it is stored)."""
+    DONE = "done"
+    REFUSED = "refused"
+    """The file as a whole was refused: nothing written."""
+    UNDONE = "undone"
+    """Interrupted (a kill, a crash, a restart): its one transaction never committed."""
+
+
+def start_batch(session: Session, *, member_id: int | None, filename: str, at: datetime) -> int:
+    """The batch row of an import about to run, committed by the caller before the file is read,
+    so that an import killed at any moment is found at the next start."""
+    batch = ImportBatch(member_id=member_id, filename=filename[:200], started_at=at, status=BatchStatus.RUNNING)
+    session.add(batch)
+    session.flush()
+    return int(batch.id or 0)
+
+
+def finish_batch(session: Session, batch_id: int, *, status: str, at: datetime, counts: dict[str, int]) -> bool:
+    """Close a running batch with its true counts; False if it is no longer running (a restart
+    declared it interrupted meanwhile: the caller must not commit)."""
+    statement = (
+        update(ImportBatch)
+        .where(col(ImportBatch.id) == batch_id, col(ImportBatch.status) == BatchStatus.RUNNING)
+        .values(status=status, finished_at=at, **counts)
+    )
+    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+
+
+def undo_running_batches(session: Session, *, at: datetime) -> list[int]:
+    """At start: every batch still running was interrupted; its transaction never committed, so
+    its true counts are zero. Returns their ids."""
+    ids = list(session.exec(select(col(ImportBatch.id)).where(col(ImportBatch.status) == BatchStatus.RUNNING)))
+    if ids:
+        session.execute(
+            update(ImportBatch)
+            .where(col(ImportBatch.id).in_(ids), col(ImportBatch.status) == BatchStatus.RUNNING)
+            .values(
+                status=BatchStatus.UNDONE, finished_at=at, total_rows=0, imported=0, updated=0, duplicates=0, rejected=0
+            )
+        )
+    return [int(i) for i in ids if i is not None]
+
+
+def unreported_batches(session: Session) -> list[ImportBatch]:
+    """Finished or undone batches of a member that nobody has told the member about yet."""
+    statement = (
+        select(ImportBatch)
+        .where(
+            col(ImportBatch.reported_at).is_(None),
+            col(ImportBatch.status).in_([BatchStatus.DONE, BatchStatus.UNDONE]),
+        )
+        .order_by(col(ImportBatch.id))
+    )
+    return list(session.exec(statement))
+
+
+def mark_reported(session: Session, batch_id: int, *, at: datetime) -> None:
+    session.execute(update(ImportBatch).where(col(ImportBatch.id) == batch_id).values(reported_at=at))

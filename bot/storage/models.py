@@ -340,6 +340,10 @@ class ImportBatch(SQLModel, table=True):
     """Existing leads (same CNPJ) whose missing facts the import filled in."""
     duplicates: int = 0
     rejected: int = 0
+    status: str = Field(default="running", max_length=16)
+    """running | done | refused | undone (see :class:`bot.storage.importing.BatchStatus`)."""
+    reported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When the member who sent the file was told how it ended (a restart tells the others)."""
 
 
 class ExportAudit(SQLModel, table=True):

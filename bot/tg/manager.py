@@ -42,8 +42,11 @@ from zoneinfo import ZoneInfo
 
 from telegram import Message, Update
 from telegram.constants import FileSizeLimit, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application
 
 from bot.domain.vocabulary import Role
+from bot.i18n import gettext_for
 from bot.render.messages import escape
 from bot.services import exports, imports, reports, team
 from bot.services.reports import NotAllowed
@@ -52,7 +55,7 @@ from bot.storage.importing import match_member
 from bot.storage.models import Member
 from bot.storage.reporting import ActivityFilter
 from bot.tg.callbacks import Verb, unpack
-from bot.tg.context import Context, ack, say, typed_text
+from bot.tg.context import RUNTIME, Context, ack, say, typed_text
 from bot.tg.keyboards import button, markup
 
 log = logging.getLogger(__name__)
@@ -389,7 +392,13 @@ async def on_document(update: Update, context: Context) -> None:
     if refusal is not None:
         await say(update, refusal)
         return
-    raw = bytes(await (await document.get_file()).download_as_bytearray())
+    try:
+        raw = bytes(await (await document.get_file()).download_as_bytearray())
+    except (TelegramError, OSError):
+        log.warning("could not download %s", name, exc_info=True)
+        failed = context._("Não consegui baixar %(name)s do Telegram; envie o arquivo de novo.")
+        await say(update, failed % {"name": escape(name)})
+        return
     status = await message.reply_text(context._("Importando %(name)s…") % {"name": name})
     progress = _Progress(status, asyncio.get_running_loop(), context._("Importando… %(done)s/%(total)s linhas"))
     caption = message.caption or ""
@@ -420,6 +429,7 @@ async def on_document(update: Update, context: Context) -> None:
     await status.edit_text(
         f"<pre>{_cut(escape(result.summary()))}</pre>", parse_mode=ParseMode.HTML, reply_markup=keyboard
     )
+    await _told(context.runtime, result)
     if result.rejected and update.effective_chat is not None:
         await update.effective_chat.send_document(
             result.rejected_csv(),
@@ -443,6 +453,12 @@ async def import_update_pressed(update: Update, context: Context) -> None:
     status = await say(update, context._("Atualizando os leads existentes de %(name)s…") % {"name": escape(name)})
     try:
         raw = bytes(await (await context.bot.get_file(str(wanted["file_id"]))).download_as_bytearray())
+    except (TelegramError, OSError):
+        log.warning("could not download %s again", name, exc_info=True)
+        failed = context._("Não consegui baixar %(name)s do Telegram; envie o arquivo de novo.")
+        await _replace(update, status, failed % {"name": escape(name)})
+        return
+    try:
         later = await asyncio.to_thread(_import, context, raw, name, str(wanted["caption"]), None, rows)
     except imports.ImportFailed as exc:
         reason = context._("Não atualizei %(name)s: %(reason)s") % {"name": name, "reason": exc}
@@ -451,6 +467,43 @@ async def import_update_pressed(update: Update, context: Context) -> None:
     counts = imports.ImportCounts(*[int(n) for n in wanted["counts"]]).after_update(len(rows), later)
     lines = counts.lines(name) + [f"  linha {p.row}: {p.reason}" for p in later.rejected[:10]]
     await _replace(update, status, f"<pre>{_cut(escape(chr(10).join(lines)))}</pre>")
+    await _told(context.runtime, later)
+
+
+async def _told(runtime: Runtime, result: imports.ImportResult) -> None:
+    """The manager has the summary: a restart from now on has nothing to tell about this import."""
+    if result.batch_id is not None:
+        await asyncio.to_thread(imports.mark_told, runtime.engine, result.batch_id)
+
+
+async def tell_unfinished_imports(application: Application) -> None:
+    """At start: every import the last run did not finish was undone (one transaction, never
+    committed) — its manager is told to send the file again; an import that finished just before
+    the stop, without its summary reaching the manager, is told as finished, with its counts."""
+    runtime: Runtime = application.bot_data[RUNTIME]
+    unreported = await asyncio.to_thread(imports.recover, runtime.engine, now=runtime.now())
+    if not unreported:
+        return
+    members = {m.id: m for m in await asyncio.to_thread(team.team, runtime)}
+    for item in unreported:
+        member = members.get(item.member_id)
+        if member is None:  # left the team meanwhile: nobody to tell
+            await asyncio.to_thread(imports.mark_told, runtime.engine, item.batch_id)
+            continue
+        _ = gettext_for(member.language)
+        if item.undone:
+            text = escape(
+                _("A importação de %(name)s foi interrompida e desfeita; mande de novo.") % {"name": item.filename}
+            )
+        else:
+            done = _("A importação de %(name)s foi concluída.") % {"name": item.filename}
+            text = escape(done) + f"\n<pre>{escape(chr(10).join(item.counts.lines(item.filename)))}</pre>"
+        try:
+            await application.bot.send_message(member.telegram_id, text, parse_mode=ParseMode.HTML)
+        except TelegramError:  # told at the next start instead
+            log.warning("could not tell member %s how import %s ended", member.id, item.batch_id, exc_info=True)
+            continue
+        await asyncio.to_thread(imports.mark_told, runtime.engine, item.batch_id)
 
 
 def _cut(text: str) -> str:

@@ -1,4 +1,5 @@
-"""Fixtures of the service tests: one generated activity database shared by a module."""
+"""Fixtures of the service tests: one generated activity database shared by a module; the
+default playbook and a small team (a manager, Ana and Bruno) for the import tests."""
 
 from __future__ import annotations
 
@@ -7,9 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert
 
+from bot.config import Settings
+from bot.domain.playbook.model import Playbook
+from bot.services.playbooks import load_checked_playbook
 from bot.storage.db import make_engine
+from bot.storage.models import Member
 from tests.services.activity import Activity, populate
 
 
@@ -41,3 +46,43 @@ def activity_engine(activity_db: tuple[Path, Activity], tmp_path: Path) -> Itera
 @pytest.fixture
 def activity(activity_db: tuple[Path, Activity]) -> Activity:
     return activity_db[1]
+
+
+@pytest.fixture(scope="module")
+def playbook() -> Playbook:
+    return load_checked_playbook(Settings().playbook_dir)
+
+
+@pytest.fixture
+def team(sqlite_engine: Engine) -> Engine:
+    with sqlite_engine.begin() as connection:
+        connection.execute(
+            insert(Member),
+            [
+                dict(
+                    id=1,
+                    telegram_id=1000,
+                    role="manager",
+                    first_name="Marta",
+                    full_name="Marta Souza",
+                    username="marta",
+                ),
+                dict(
+                    id=2,
+                    telegram_id=2000,
+                    role="rep",
+                    first_name="Ana",
+                    full_name="Ana Lima",
+                    username="ana",
+                ),
+                dict(
+                    id=3,
+                    telegram_id=3000,
+                    role="rep",
+                    first_name="Bruno",
+                    full_name="Bruno Dias",
+                    username="bruno",
+                ),
+            ],
+        )
+    return sqlite_engine

@@ -11,58 +11,16 @@ import pytest
 from sqlalchemy import Engine, insert
 from sqlmodel import Session, col, select
 
-from bot.config import Settings
 from bot.domain.playbook.model import Playbook
 from bot.domain.scoring import compile_icp, score
 from bot.services.columns import canonical_field
 from bot.services.imports import Assignment, ImportFailed, ImportResult, import_bytes, read_csv
 from bot.services.leads import company_key, facts_of
-from bot.services.playbooks import load_checked_playbook
-from bot.storage.models import ImportBatch, Lead, Member, StageChange
+from bot.storage.models import ImportBatch, Lead, StageChange
 from tests.services import import_scenario as scenario
 
 GOOD_CNPJ = "11.222.333/0001-81"
 OTHER_CNPJ = "11.444.777/0001-61"
-
-
-@pytest.fixture(scope="module")
-def playbook() -> Playbook:
-    return load_checked_playbook(Settings().playbook_dir)
-
-
-@pytest.fixture
-def team(sqlite_engine: Engine) -> Engine:
-    with sqlite_engine.begin() as connection:
-        connection.execute(
-            insert(Member),
-            [
-                dict(
-                    id=1,
-                    telegram_id=1000,
-                    role="manager",
-                    first_name="Marta",
-                    full_name="Marta Souza",
-                    username="marta",
-                ),
-                dict(
-                    id=2,
-                    telegram_id=2000,
-                    role="rep",
-                    first_name="Ana",
-                    full_name="Ana Lima",
-                    username="ana",
-                ),
-                dict(
-                    id=3,
-                    telegram_id=3000,
-                    role="rep",
-                    first_name="Bruno",
-                    full_name="Bruno Dias",
-                    username="bruno",
-                ),
-            ],
-        )
-    return sqlite_engine
 
 
 def _csv(rows: list[list[str]], *, delimiter: str = ";", encoding: str = "utf-8-sig") -> bytes:
