@@ -14,6 +14,7 @@ from bot import logs
 from bot.cli.commands import CommandFailed, cli_language, playbook_failure, problem_text
 from bot.config import Settings
 from bot.domain.playbook.checks import paging_warnings
+from bot.i18n import gettext_for
 from bot.services import leads, team
 from bot.services.playbooks import PlaybookError, PlaybookVersionConflict, load_checked_playbook
 from bot.services.runtime import Runtime
@@ -91,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
     if args.webhook or settings.webhook_url:
         _webhook_address(args.webhook or settings.webhook_url)
     logs.configure(settings.log_level, json_lines=settings.log_format == "json", secrets=[settings.telegram_bot_token])
-    runtime = _runtime(settings, cli_language(args))
+    language = cli_language(args)
+    runtime = _runtime(settings, language)
     username = asyncio.run(_reach_telegram(settings))
     from bot.wiring import build_application
 
@@ -99,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     if not settings.admin_ids:
         log.warning("CADENCIA_ADMINS is empty: nobody can use the bot until a manager id is set")
     for warning in paging_warnings(runtime.playbook):
-        log.warning("playbook: %s", warning)
+        log.warning("playbook: %s", warning.text(gettext_for(language)))
     webhook = args.webhook or settings.webhook_url
     if webhook:
         address = urlsplit(webhook)

@@ -54,8 +54,9 @@ PLAYBOOK_PROBLEMS = N_("o playbook em %(path)s tem %(n)s problema(s):")
 
 def playbook_failure(path: Path, error: PlaybookError, language: str = DEFAULT_LANGUAGE) -> CommandFailed:
     """Every problem of a playbook, one per line, naming file and line."""
-    lines = "\n".join(f"  {issue}" for issue in error.issues)
-    heading = gettext_for(language)(PLAYBOOK_PROBLEMS) % {"path": path, "n": len(error.issues)}
+    _ = gettext_for(language)
+    lines = "\n".join(f"  {issue.text(_)}" for issue in error.issues)
+    heading = _(PLAYBOOK_PROBLEMS) % {"path": path, "n": len(error.issues)}
     return CommandFailed(f"{heading}\n{lines}")
 
 
@@ -77,8 +78,9 @@ def playbook_check(args: argparse.Namespace) -> int:
     print(
         f"  {len(playbook.cadence.steps)} steps, {len(playbook.scripts)} scripts, {len(playbook.objections)} objections"
     )
+    _ = gettext_for(language)
     for warning in paging_warnings(playbook):
-        print(f"  aviso: {warning}")
+        print("  " + _("aviso: %(warning)s") % {"warning": warning.text(_)})
     _check_against_database(playbook, language)
     return 0
 

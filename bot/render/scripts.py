@@ -11,6 +11,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from bot.domain.playbook.loader import Locator, PlaybookIssue
 from bot.domain.playbook.model import Playbook
+from bot.domain.problems import N_
 from bot.domain.script_context import sample_contexts
 
 
@@ -55,29 +56,44 @@ def _templates(playbook: Playbook) -> Iterator[tuple[str, tuple[str | int, ...],
         yield "qualification.yaml", ("questions", i, "text"), question.text
 
 
+#: Jinja's errors are its own words (``AS_GIVEN``); what we add around them is translatable, one
+#: template per sample lead, since the sample's name is a phrase to translate, not a code.
+_UNDEFINED = {
+    "lead completo de exemplo": N_(
+        "%(detail)s (com lead completo de exemplo); variáveis disponíveis: lead.*, rep.*, seller.*, step.* — "
+        "veja o README"
+    ),
+    "lead só com o nome da empresa": N_(
+        "%(detail)s (com lead só com o nome da empresa); variáveis disponíveis: lead.*, rep.*, seller.*, step.* — "
+        "veja o README"
+    ),
+}
+_FAILED = {
+    "lead completo de exemplo": N_("%(detail)s (com lead completo de exemplo)"),
+    "lead só com o nome da empresa": N_("%(detail)s (com lead só com o nome da empresa)"),
+}
+_SYNTAX = N_("erro de sintaxe Jinja: %(detail)s")
+
+
 def check_scripts(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssue]:
     """Render every template against sample leads so a typo fails at load time."""
     seller = playbook.manifest.seller.model_dump()
     contexts = sample_contexts(seller)
     for file, path, source in _templates(playbook):
         line = locator.line(file, path)
+        at = ".".join(map(str, path))
         try:
             template = _compile(source)
         except jinja2.TemplateSyntaxError as exc:
             where = (line or 0) + (exc.lineno or 1) if line else None
-            yield PlaybookIssue(file, where, f"{'.'.join(map(str, path))}: erro de sintaxe Jinja: {exc.message}")
+            yield PlaybookIssue(file, where, _SYNTAX, {"detail": exc.message}, at)
             continue
         for label, ctx in contexts:
             try:
                 template.render(**ctx)
             except jinja2.UndefinedError as exc:
-                yield PlaybookIssue(
-                    file,
-                    line,
-                    f"{'.'.join(map(str, path))}: {exc.message} (com {label}); variáveis "
-                    "disponíveis: lead.*, rep.*, seller.*, step.* — veja o README",
-                )
+                yield PlaybookIssue(file, line, _UNDEFINED[label], {"detail": exc.message}, at)
                 break
             except jinja2.TemplateError as exc:
-                yield PlaybookIssue(file, line, f"{'.'.join(map(str, path))}: {exc} (com {label})")
+                yield PlaybookIssue(file, line, _FAILED[label], {"detail": exc}, at)
                 break

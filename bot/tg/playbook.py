@@ -49,7 +49,7 @@ def _text(outcome: Outcome, in_force: str, _: Callable[[str], str]) -> str:
             "n": len(outcome.issues),
             "version": escape(in_force),
         }
-        lines = "\n".join(escape(str(issue)) for issue in outcome.issues)
+        lines = "\n".join(escape(issue.text(_)) for issue in outcome.issues)
         room = MessageLimit.MAX_TEXT_LENGTH - len(head) - 40
         if len(lines) > room:
             lines = lines[: lines.rfind("\n", 0, room)] + "\n…"

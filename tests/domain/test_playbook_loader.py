@@ -3,6 +3,7 @@ file, its line and what to change."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -11,10 +12,15 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.domain.playbook.loader import PlaybookError, load_playbook
+from bot.domain.playbook.loader import AS_GIVEN, PlaybookError, PlaybookIssue, load_playbook
 from bot.domain.playbook.model import FILES
+from bot.domain.regions import InvalidUf, parse_uf
+from bot.domain.script_context import sample_contexts
+from bot.i18n import gettext_for
+from bot.render import scripts
 from bot.resources import bundled_dir
 from bot.services.playbooks import load_checked_playbook
+from tests.support.broken_playbooks import PORTUGUESE_WORDS
 
 DEFAULT = bundled_dir("playbook")
 
@@ -291,3 +297,57 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     with pytest.raises(PlaybookError) as caught:
         load_playbook(directory)
     assert {i.file for i in caught.value.issues} == {"icp.yaml", "cadence.yaml"}
+
+
+# ---------------------------------------------------------------------------- issue 9: in the manager's language
+
+ENGLISH = gettext_for("en")
+
+
+@pytest.mark.parametrize(("case", "file", "change", "message", "line_text"), CASES, ids=[c[0] for c in CASES])
+def test_each_mistake_is_explained_in_english_too(
+    tmp_path: Path, case: str, file: str, change: Callable[[dict[str, Any]], Any], message: str, line_text: str
+) -> None:
+    directory = _copy(tmp_path)
+    _edit(directory, file, change)
+    with pytest.raises(PlaybookError) as caught:
+        load_playbook(directory)
+    for issue in caught.value.issues:
+        english = issue.text(ENGLISH)
+        assert english != str(issue), english
+        where = f"{issue.file}:{issue.line}: " if issue.line else f"{issue.file}: "
+        assert str(issue).startswith(where) and english.startswith(where), english
+        words = [w for w in PORTUGUESE_WORDS if re.search(rf"\b{w}\b", english, re.IGNORECASE)]
+        assert words == [], english
+
+
+def test_an_issue_keeps_its_key_and_takes_a_domain_problem_s_words() -> None:
+    with pytest.raises(InvalidUf) as caught:
+        parse_uf("XX")
+    issue = PlaybookIssue.of("icp.yaml", 40, caught.value, at="criteria.region")
+    assert str(issue) == f"icp.yaml:40: criteria.region: {caught.value}"
+    assert issue.message == f"criteria.region: {caught.value}"
+    english = ENGLISH(caught.value.template) % caught.value.params
+    assert issue.text(ENGLISH) == f"icp.yaml:40: criteria.region: {english}"
+    assert "não existe" not in issue.text(ENGLISH)
+
+
+def test_a_library_s_own_words_are_shown_as_given() -> None:
+    issue = PlaybookIssue("scripts.yaml", None, AS_GIVEN, {"detail": "'x' is undefined"}, "scripts.a.body")
+    assert str(issue) == issue.text(ENGLISH) == "scripts.yaml: scripts.a.body: 'x' is undefined"
+
+
+def test_a_script_that_fails_with_either_sample_lead_is_explained_in_english(tmp_path: Path) -> None:
+    directory = _copy(tmp_path)
+
+    def needs_a_phone(data: dict[str, Any]) -> None:
+        data["objections"][0]["answer"] = "Ligo em {{ lead.nao_existe }}"
+
+    _edit(directory, "objections.yaml", needs_a_phone)
+    with pytest.raises(PlaybookError) as caught:
+        load_checked_playbook(directory)
+    (issue,) = caught.value.issues
+    assert "(com lead completo de exemplo); variáveis disponíveis" in str(issue)
+    assert "(with the complete sample lead); available variables" in issue.text(ENGLISH)
+    labels = [label for label, _ in sample_contexts({})]
+    assert set(labels) == set(scripts._UNDEFINED) == set(scripts._FAILED)

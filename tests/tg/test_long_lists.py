@@ -165,3 +165,15 @@ def test_the_playbook_check_warns_about_lists_that_need_paging(long_lists_dir: P
 def test_the_default_playbook_needs_no_paging() -> None:
     assert paging_warnings(load_checked_playbook(bundled_dir("playbook"))) == []
     assert "aviso" not in cadencia("playbook", "check").stdout
+
+
+def test_the_paging_warnings_come_in_the_operator_s_language(long_lists_dir: Path) -> None:
+    result = cadencia("playbook", "check", str(long_lists_dir), "--lang", "en")
+    assert result.returncode == 0, result.stderr
+    warnings = [line.strip() for line in result.stdout.splitlines() if "warning:" in line]
+    assert warnings == [
+        "warning: objections.yaml: 'objections' has 40 buttons; the rep will see 12 at a time, over 4 pages (◀ ▶)",
+        "warning: reasons.yaml: 'loss.prospecting' has 20 buttons; the rep will see 12 at a time, over 2 pages (◀ ▶)",
+        "warning: reasons.yaml: 'no_show' has 30 buttons; the rep will see 12 at a time, over 3 pages (◀ ▶)",
+    ]
+    assert "aviso" not in result.stdout and "botões" not in result.stdout

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 from bot.domain import cnae, paging, regions
 from bot.domain.playbook.model import (
-    Band,
     BandCriterion,
     Condition,
     Playbook,
 )
+from bot.domain.problems import N_
 from bot.domain.vocabulary import LOSS_STAGES, Channel, Registration, StepKind
 
 if TYPE_CHECKING:
@@ -59,11 +59,15 @@ def _check_manifest(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIs
         yield locator.issue(
             MANIFEST,
             ("schema",),
-            f"schema {schema} é mais novo do que esta versão do Cadência entende "
-            f"({SCHEMA_VERSION}); atualize o Cadência",
+            N_(
+                "schema %(schema)s é mais novo do que esta versão do Cadência entende (%(supported)s); "
+                "atualize o Cadência"
+            ),
+            schema=schema,
+            supported=SCHEMA_VERSION,
         )
     elif schema < 1:
-        yield locator.issue(MANIFEST, ("schema",), f"schema deve ser {SCHEMA_VERSION}")
+        yield locator.issue(MANIFEST, ("schema",), N_("schema deve ser %(supported)s"), supported=SCHEMA_VERSION)
 
 
 # ---------------------------------------------------------------------------- ICP
@@ -78,7 +82,9 @@ def _check_icp(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssue]:
         yield locator.issue(
             ICP,
             ("criteria",),
-            f"os pesos somam {total}, mas devem somar 100 ({listing}); ajuste os pesos",
+            N_("os pesos somam %(total)s, mas devem somar 100 (%(weights)s); ajuste os pesos"),
+            total=total,
+            weights=listing,
         )
     # CNAE rules
     seen_prefixes: dict[str, int] = {}
@@ -87,14 +93,16 @@ def _check_icp(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssue]:
         try:
             prefix = cnae.parse_prefix(rule.prefix)
         except cnae.InvalidCnae as exc:
-            yield locator.issue(ICP, (*path, "prefix"), str(exc))
+            yield locator.problem(ICP, (*path, "prefix"), exc)
             continue
         key = f"{prefix.level}:{prefix.code}"
         if key in seen_prefixes:
             yield locator.issue(
                 ICP,
                 (*path, "prefix"),
-                f"o prefixo CNAE '{rule.prefix}' já aparece na regra {seen_prefixes[key] + 1}; deixe só uma",
+                N_("o prefixo CNAE '%(prefix)s' já aparece na regra %(rule)s; deixe só uma"),
+                prefix=rule.prefix,
+                rule=seen_prefixes[key] + 1,
             )
         seen_prefixes[key] = i
         yield from _points_within(rule.points, criteria.cnae.weight, locator, (*path, "points"))
@@ -108,33 +116,37 @@ def _check_icp(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssue]:
             yield locator.issue(
                 ICP,
                 path,
-                "cada regra de região usa 'uf' (lista de siglas) ou 'region', não os dois",
+                N_("cada regra de região usa 'uf' (lista de siglas) ou 'region', não os dois"),
             )
             continue
         for j, uf_text in enumerate(region_rule.uf or []):
             try:
                 uf = regions.parse_uf(str(uf_text)).code
             except regions.InvalidUf as exc:
-                yield locator.issue(ICP, (*path, "uf", j), str(exc))
+                yield locator.problem(ICP, (*path, "uf", j), exc)
                 continue
             if uf in seen_ufs:
                 yield locator.issue(
                     ICP,
                     (*path, "uf", j),
-                    f"a UF {uf} já aparece na regra {seen_ufs[uf] + 1}; deixe só uma",
+                    N_("a UF %(uf)s já aparece na regra %(rule)s; deixe só uma"),
+                    uf=uf,
+                    rule=seen_ufs[uf] + 1,
                 )
             seen_ufs[uf] = i
         if region_rule.region is not None:
             try:
                 region = regions.parse_region(region_rule.region)
             except regions.InvalidUf as exc:
-                yield locator.issue(ICP, (*path, "region"), str(exc))
+                yield locator.problem(ICP, (*path, "region"), exc)
                 continue
             if region in seen_regions:
                 yield locator.issue(
                     ICP,
                     (*path, "region"),
-                    f"a região {region} já aparece na regra {seen_regions[region] + 1}",
+                    N_("a região %(region)s já aparece na regra %(rule)s"),
+                    region=region,
+                    rule=seen_regions[region] + 1,
                 )
             seen_regions[region] = i
         yield from _points_within(region_rule.points, criteria.region.weight, locator, (*path, "points"))
@@ -152,13 +164,16 @@ def _check_icp(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssue]:
         yield locator.issue(
             ICP,
             ("tiers",),
-            f"as notas de corte devem descer de A para C (agora A={tiers.A}, B={tiers.B}, C={tiers.C})",
+            N_("as notas de corte devem descer de A para C (agora A=%(a)s, B=%(b)s, C=%(c)s)"),
+            a=tiers.A,
+            b=tiers.B,
+            c=tiers.C,
         )
     # Knock-outs and sales models
     ids = Counter(k.id for k in playbook.icp.knockouts)
     for i, knockout in enumerate(playbook.icp.knockouts):
         if ids[knockout.id] > 1:
-            yield locator.issue(ICP, ("knockouts", i, "id"), f"id '{knockout.id}' repetido; use ids únicos")
+            yield locator.issue(ICP, ("knockouts", i, "id"), N_("id '%(id)s' repetido; use ids únicos"), id=knockout.id)
         for j, condition in enumerate(knockout.when):
             yield from _check_condition(condition, locator, ("knockouts", i, "when", j))
     models = playbook.icp.sales_models
@@ -169,15 +184,17 @@ def _check_icp(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssue]:
         yield locator.issue(
             ICP,
             ("sales_models", len(models) - 1),
-            "a última regra de modelo de vendas deve valer para todos (sem 'when'), para que sempre "
-            "haja uma recomendação",
+            N_(
+                "a última regra de modelo de vendas deve valer para todos (sem 'when'), para que sempre "
+                "haja uma recomendação"
+            ),
         )
     for i, model_rule in enumerate(models[:-1]):
         if not model_rule.when:
             yield locator.issue(
                 ICP,
                 ("sales_models", i),
-                "regra sem 'when' antes do fim: as regras seguintes nunca seriam usadas",
+                N_("regra sem 'when' antes do fim: as regras seguintes nunca seriam usadas"),
             )
 
 
@@ -186,31 +203,33 @@ def _points_within(points: int, weight: int, locator: Locator, path: tuple[str |
         yield locator.issue(
             ICP,
             path,
-            f"{points} pontos passa do peso do critério ({weight}); use no máximo {weight}",
+            N_("%(points)s pontos passa do peso do critério (%(weight)s); use no máximo %(weight)s"),
+            points=points,
+            weight=weight,
         )
-
-
-def _band_text(band: Band) -> str:
-    return f"{band.min}–{band.max}" if band.max is not None else f"{band.min} ou mais"
 
 
 def _check_bands(name: str, criterion: BandCriterion, locator: Locator) -> Iterator[PlaybookIssue]:
     bands = criterion.bands
     base = ("criteria", name, "bands")
     if not bands:
-        yield locator.issue(ICP, base, "precisa de pelo menos uma faixa")
+        yield locator.issue(ICP, base, N_("precisa de pelo menos uma faixa"))
         return
     floor = BAND_FLOOR[name]
     if bands[0].min != floor:
         yield locator.issue(
             ICP,
             (*base, 0, "min"),
-            f"a primeira faixa deve começar em {floor} (começa em {bands[0].min})",
+            N_("a primeira faixa deve começar em %(floor)s (começa em %(min)s)"),
+            floor=floor,
+            min=bands[0].min,
         )
     for i, band in enumerate(bands):
         yield from _points_within(band.points, criterion.weight, locator, (*base, i, "points"))
         if band.max is not None and band.max < band.min:
-            yield locator.issue(ICP, (*base, i), f"faixa {_band_text(band)}: max é menor que min")
+            yield locator.issue(
+                ICP, (*base, i), N_("faixa %(min)s–%(max)s: max é menor que min"), min=band.min, max=band.max
+            )
             continue
         if i + 1 < len(bands):
             nxt = bands[i + 1]
@@ -218,23 +237,50 @@ def _check_bands(name: str, criterion: BandCriterion, locator: Locator) -> Itera
                 yield locator.issue(
                     ICP,
                     (*base, i, "min"),
-                    f"a faixa '{_band_text(band)}' não tem max, mas há outra depois dela; só a última "
-                    "faixa pode ficar aberta",
+                    N_(
+                        "a faixa '%(min)s ou mais' não tem max, mas há outra depois dela; só a última "
+                        "faixa pode ficar aberta"
+                    ),
+                    min=band.min,
                 )
             elif nxt.min <= band.max:
                 yield locator.issue(
                     ICP,
                     (*base, i + 1, "min"),
-                    f"as faixas {_band_text(band)} e {_band_text(nxt)} se sobrepõem; a seguinte deve "
-                    f"começar em {band.max + 1}",
+                    N_(
+                        "as faixas %(min)s–%(max)s e %(next_min)s–%(next_max)s se sobrepõem; a seguinte deve "
+                        "começar em %(start)s"
+                    )
+                    if nxt.max is not None
+                    else N_(
+                        "as faixas %(min)s–%(max)s e %(next_min)s ou mais se sobrepõem; a seguinte deve "
+                        "começar em %(start)s"
+                    ),
+                    min=band.min,
+                    max=band.max,
+                    next_min=nxt.min,
+                    next_max=nxt.max,
+                    start=band.max + 1,
                 )
             elif nxt.min > band.max + 1:
                 yield locator.issue(
                     ICP,
                     (*base, i + 1, "min"),
-                    f"há um buraco entre {_band_text(band)} e {_band_text(nxt)} "
-                    f"({band.max + 1}–{nxt.min - 1} ficaria sem pontuação); comece a seguinte em "
-                    f"{band.max + 1}",
+                    N_(
+                        "há um buraco entre %(min)s–%(max)s e %(next_min)s–%(next_max)s "
+                        "(%(start)s–%(end)s ficaria sem pontuação); comece a seguinte em %(start)s"
+                    )
+                    if nxt.max is not None
+                    else N_(
+                        "há um buraco entre %(min)s–%(max)s e %(next_min)s ou mais "
+                        "(%(start)s–%(end)s ficaria sem pontuação); comece a seguinte em %(start)s"
+                    ),
+                    min=band.min,
+                    max=band.max,
+                    next_min=nxt.min,
+                    next_max=nxt.max,
+                    start=band.max + 1,
+                    end=nxt.min - 1,
                 )
     last = bands[-1]
     ceiling = BAND_CEILING.get(name)
@@ -243,13 +289,15 @@ def _check_bands(name: str, criterion: BandCriterion, locator: Locator) -> Itera
             yield locator.issue(
                 ICP,
                 (*base, len(bands) - 1, "max"),
-                f"a última faixa deve ir até {ceiling} (vai até {last.max})",
+                N_("a última faixa deve ir até %(ceiling)s (vai até %(max)s)"),
+                ceiling=ceiling,
+                max=last.max,
             )
     elif last.max is not None:
         yield locator.issue(
             ICP,
             (*base, len(bands) - 1, "max"),
-            "a última faixa deve ficar aberta (sem max), para cobrir valores maiores",
+            N_("a última faixa deve ficar aberta (sem max), para cobrir valores maiores"),
         )
 
 
@@ -259,41 +307,50 @@ def _check_condition(condition: Condition, locator: Locator, path: tuple[str | i
         yield locator.issue(
             ICP,
             (*path, "op"),
-            f"o operador '{condition.op}' não serve para '{condition.fact}'; use um destes: "
-            f"{', '.join(sorted(allowed))}",
+            N_("o operador '%(op)s' não serve para '%(fact)s'; use um destes: %(allowed)s"),
+            op=condition.op,
+            fact=condition.fact,
+            allowed=", ".join(sorted(allowed)),
         )
         return
     values = condition.value if isinstance(condition.value, list) else [condition.value]
     if condition.op in ("in", "not_in") and not isinstance(condition.value, list):
-        yield locator.issue(ICP, (*path, "value"), f"com '{condition.op}' o valor deve ser uma lista")
+        yield locator.issue(ICP, (*path, "value"), N_("com '%(op)s' o valor deve ser uma lista"), op=condition.op)
         return
     if condition.op not in ("in", "not_in", "prefix") and isinstance(condition.value, list):
-        yield locator.issue(ICP, (*path, "value"), f"com '{condition.op}' o valor deve ser um só")
+        yield locator.issue(ICP, (*path, "value"), N_("com '%(op)s' o valor deve ser um só"), op=condition.op)
         return
     for value in values:
         if condition.fact in NUMERIC_FACTS:
             if not isinstance(value, int):
-                yield locator.issue(ICP, (*path, "value"), f"'{condition.fact}' compara com números; '{value}' não é")
+                yield locator.issue(
+                    ICP,
+                    (*path, "value"),
+                    N_("'%(fact)s' compara com números; '%(value)s' não é"),
+                    fact=condition.fact,
+                    value=value,
+                )
         elif condition.fact == "cnae":
             try:
                 cnae.parse_prefix(str(value))
             except cnae.InvalidCnae as exc:
-                yield locator.issue(ICP, (*path, "value"), str(exc))
+                yield locator.problem(ICP, (*path, "value"), exc)
         elif condition.fact == "uf":
             try:
                 regions.parse_uf(str(value))
             except regions.InvalidUf as exc:
-                yield locator.issue(ICP, (*path, "value"), str(exc))
+                yield locator.problem(ICP, (*path, "value"), exc)
         elif condition.fact == "region":
             try:
                 regions.parse_region(str(value))
             except regions.InvalidUf as exc:
-                yield locator.issue(ICP, (*path, "value"), str(exc))
+                yield locator.problem(ICP, (*path, "value"), exc)
         elif condition.fact == "registration" and str(value) not in {r.value for r in Registration}:
             yield locator.issue(
                 ICP,
                 (*path, "value"),
-                f"situação '{value}' inválida; use active, inactive ou exempt",
+                N_("situação '%(value)s' inválida; use active, inactive ou exempt"),
+                value=value,
             )
 
 
@@ -305,13 +362,16 @@ def _check_cadence(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIss
     counts = Counter(s.id for s in steps)
     for i, step in enumerate(steps):
         if counts[step.id] > 1:
-            yield locator.issue(CADENCE, ("steps", i, "id"), f"o passo '{step.id}' aparece mais de uma vez")
+            yield locator.issue(
+                CADENCE, ("steps", i, "id"), N_("o passo '%(step)s' aparece mais de uma vez"), step=step.id
+            )
         script = playbook.scripts.get(step.script)
         if script is None:
             yield locator.issue(
                 CADENCE,
                 ("steps", i, "script"),
-                f"o roteiro '{step.script}' não existe em scripts.yaml; crie-o ou corrija o nome",
+                N_("o roteiro '%(script)s' não existe em scripts.yaml; crie-o ou corrija o nome"),
+                script=step.script,
             )
             continue
         for name, variant in script.variants.items():
@@ -319,25 +379,32 @@ def _check_cadence(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIss
                 yield locator.issue(
                     SCRIPTS,
                     ("scripts", step.script, "variants", name),
-                    f"o roteiro '{step.script}' é usado num passo de e-mail ({step.id}): a variante "
-                    f"{name} precisa de 'subject'",
+                    N_(
+                        "o roteiro '%(script)s' é usado num passo de e-mail (%(step)s): a variante "
+                        "%(variant)s precisa de 'subject'"
+                    ),
+                    script=step.script,
+                    step=step.id,
+                    variant=name,
                 )
     breakups = [i for i, s in enumerate(steps) if s.kind == StepKind.BREAKUP]
     if len(breakups) != 1:
         yield locator.issue(
             CADENCE,
             ("steps",),
-            f"a cadência precisa de exatamente um passo de breakup (kind: breakup); tem {len(breakups)}",
+            N_("a cadência precisa de exatamente um passo de breakup (kind: breakup); tem %(n)s"),
+            n=len(breakups),
         )
     elif breakups[0] != len(steps) - 1:
-        yield locator.issue(CADENCE, ("steps", breakups[0]), "o passo de breakup deve ser o último")
+        yield locator.issue(CADENCE, ("steps", breakups[0]), N_("o passo de breakup deve ser o último"))
     if not any(s.kind == StepKind.APPROACH for s in steps):
-        yield locator.issue(CADENCE, ("steps",), "a cadência precisa de pelo menos uma abordagem")
+        yield locator.issue(CADENCE, ("steps",), N_("a cadência precisa de pelo menos uma abordagem"))
     if playbook.loss_reason(playbook.cadence.no_response_reason) is None:
         yield locator.issue(
             CADENCE,
             ("no_response_reason",),
-            f"o motivo '{playbook.cadence.no_response_reason}' não existe em reasons.yaml",
+            N_("o motivo '%(reason)s' não existe em reasons.yaml"),
+            reason=playbook.cadence.no_response_reason,
         )
 
 
@@ -351,7 +418,8 @@ def _check_scripts(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIss
                 yield locator.issue(
                     SCRIPTS,
                     ("scripts", script_id, "variants", name, "subject"),
-                    f"'subject' só vale para roteiros de e-mail; '{script_id}' não é usado em e-mail",
+                    N_("'subject' só vale para roteiros de e-mail; '%(script)s' não é usado em e-mail"),
+                    script=script_id,
                 )
 
 
@@ -360,11 +428,13 @@ def _check_objections(playbook: Playbook, locator: Locator) -> Iterator[Playbook
     labels = Counter(o.label.casefold() for o in playbook.objections)
     for i, objection in enumerate(playbook.objections):
         if ids[objection.id] > 1:
-            yield locator.issue(OBJECTIONS, ("objections", i, "id"), f"id '{objection.id}' repetido")
+            yield locator.issue(OBJECTIONS, ("objections", i, "id"), N_("id '%(id)s' repetido"), id=objection.id)
         if labels[objection.label.casefold()] > 1:
-            yield locator.issue(OBJECTIONS, ("objections", i, "label"), f"rótulo '{objection.label}' repetido")
+            yield locator.issue(
+                OBJECTIONS, ("objections", i, "label"), N_("rótulo '%(label)s' repetido"), label=objection.label
+            )
         if not objection.answer.strip():
-            yield locator.issue(OBJECTIONS, ("objections", i, "answer"), "a objeção não tem resposta")
+            yield locator.issue(OBJECTIONS, ("objections", i, "answer"), N_("a objeção não tem resposta"))
 
 
 def _check_reasons(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssue]:
@@ -373,17 +443,20 @@ def _check_reasons(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIss
             yield locator.issue(
                 REASONS,
                 ("loss",),
-                f"faltam motivos de perda para a etapa '{stage.value}'",
+                N_("faltam motivos de perda para a etapa '%(stage)s'"),
+                stage=stage.value,
             )
     for stage_name, reasons in playbook.reasons.loss.items():
         counts = Counter(r.id for r in reasons)
         for i, reason in enumerate(reasons):
             if counts[reason.id] > 1:
-                yield locator.issue(REASONS, ("loss", stage_name, i, "id"), f"motivo '{reason.id}' repetido")
+                yield locator.issue(
+                    REASONS, ("loss", stage_name, i, "id"), N_("motivo '%(id)s' repetido"), id=reason.id
+                )
     counts = Counter(r.id for r in playbook.reasons.no_show)
     for i, reason in enumerate(playbook.reasons.no_show):
         if counts[reason.id] > 1:
-            yield locator.issue(REASONS, ("no_show", i, "id"), f"motivo '{reason.id}' repetido")
+            yield locator.issue(REASONS, ("no_show", i, "id"), N_("motivo '%(id)s' repetido"), id=reason.id)
 
 
 def _check_qualification(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssue]:
@@ -392,7 +465,8 @@ def _check_qualification(playbook: Playbook, locator: Locator) -> Iterator[Playb
         yield locator.issue(
             QUALIFICATION,
             ("script",),
-            f"o roteiro '{qualification.script}' não existe em scripts.yaml",
+            N_("o roteiro '%(script)s' não existe em scripts.yaml"),
+            script=qualification.script,
         )
     keys = Counter(q.key for q in qualification.questions)
     for i, question in enumerate(qualification.questions):
@@ -400,15 +474,18 @@ def _check_qualification(playbook: Playbook, locator: Locator) -> Iterator[Playb
             yield locator.issue(
                 QUALIFICATION,
                 ("questions", i, "key"),
-                f"a pergunta '{question.key}' aparece duas vezes; cada uma das quatro (contact_role, "
-                "pain, budget, intent) uma vez",
+                N_(
+                    "a pergunta '%(key)s' aparece duas vezes; cada uma das quatro (contact_role, "
+                    "pain, budget, intent) uma vez"
+                ),
+                key=question.key,
             )
 
 
 # ---------------------------------------------------------------------------- warnings (not errors)
 
 
-def paging_warnings(playbook: Playbook) -> list[str]:
+def paging_warnings(playbook: Playbook) -> list[PlaybookIssue]:
     """Lists of buttons longer than a page: they work (◀ ▶), but the rep has to page through them.
 
     Warnings, not errors: the playbook loads and the bot runs; the manager decides whether a
@@ -417,9 +494,15 @@ def paging_warnings(playbook: Playbook) -> list[str]:
     lists: list[tuple[str, str, int]] = [(OBJECTIONS, "objections", len(playbook.objections))]
     lists += [(REASONS, f"loss.{stage}", len(reasons)) for stage, reasons in playbook.reasons.loss.items()]
     lists.append((REASONS, "no_show", len(playbook.reasons.no_show)))
+    from bot.domain.playbook.loader import PlaybookIssue
+
     return [
-        f"{file}: '{key}' tem {count} botões; o vendedor verá {paging.PAGE_SIZE} por vez, em "
-        f"{paging.page_count(count)} páginas (◀ ▶)"
+        PlaybookIssue(
+            file,
+            None,
+            N_("'%(key)s' tem %(count)s botões; o vendedor verá %(size)s por vez, em %(pages)s páginas (◀ ▶)"),
+            {"key": key, "count": count, "size": paging.PAGE_SIZE, "pages": paging.page_count(count)},
+        )
         for file, key, count in lists
         if paging.needs_paging(count)
     ]

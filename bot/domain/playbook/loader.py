@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,19 +28,58 @@ from bot.domain.playbook.model import (
     Reasons,
     Scripts,
 )
+from bot.domain.problems import N_, Problem
 
 Path_ = tuple[str | int, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class PlaybookIssue:
+    """One problem of a playbook: where it is and what to change, translatable.
+
+    ``template`` is a Portuguese message marked with ``N_`` and ``params`` fill it in (codes,
+    numbers and what the manager typed, as :mod:`bot.domain.problems` explains); ``at`` is the
+    dotted key inside the file that the message is about, shown before it as it is. ``str(issue)``
+    is the Portuguese line ``file:line: message``; :meth:`text` is the same line in a language.
+    """
+
     file: str
     line: int | None
-    message: str
+    template: str
+    params: Mapping[str, object] = field(default_factory=dict, hash=False)
+    at: str = ""
+
+    @classmethod
+    def of(cls, file: str, line: int | None, problem: Problem, *, at: str = "") -> PlaybookIssue:
+        """An issue that says what a domain :class:`Problem` says (a bad CNAE, a bad UF)."""
+        return cls(file, line, problem.template, dict(problem.params), at)
+
+    @property
+    def message(self) -> str:
+        """What to change, in Portuguese (without the file and line)."""
+        return self._message(_as_is)
+
+    def text(self, gettext: Callable[[str], str]) -> str:
+        """``file:line: message`` with the message translated by ``gettext``."""
+        return f"{self._where()}: {self._message(gettext)}"
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.message}"
+        return self.text(_as_is)
+
+    def _where(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+    def _message(self, gettext: Callable[[str], str]) -> str:
+        message = gettext(self.template) % self.params
+        return f"{self.at}: {message}" if self.at else message
+
+
+def _as_is(message: str) -> str:
+    return message
+
+
+#: A message that is not ours to translate (a library's own words); never marked with ``N_``.
+AS_GIVEN = "%(detail)s"
 
 
 class PlaybookError(Exception):
@@ -67,8 +106,12 @@ class Locator:
                 return found
             path = path[:-1]
 
-    def issue(self, file: str, path: Path_, message: str) -> PlaybookIssue:
-        return PlaybookIssue(file, self.line(file, path), message)
+    def issue(self, file: str, path: Path_, template: str, /, **params: object) -> PlaybookIssue:
+        """An issue about the key at ``path`` in ``file``: ``template % params`` (see :class:`PlaybookIssue`)."""
+        return PlaybookIssue(file, self.line(file, path), template, params)
+
+    def problem(self, file: str, path: Path_, problem: Problem) -> PlaybookIssue:
+        return PlaybookIssue.of(file, self.line(file, path), problem)
 
 
 ExtraCheck = Callable[[Playbook, Locator], Iterable[PlaybookIssue]]
@@ -85,7 +128,8 @@ def _walk(node: yaml.Node, path: Path_, file: str, locator: Locator, issues: lis
                     PlaybookIssue(
                         file,
                         key_node.start_mark.line + 1,
-                        f"a chave '{key}' aparece duas vezes; apague ou renomeie uma delas",
+                        N_("a chave '%(key)s' aparece duas vezes; apague ou renomeie uma delas"),
+                        {"key": key},
                     )
                 )
             seen.add(key)
@@ -101,10 +145,12 @@ def _read_yaml(directory: Path, file: str, locator: Locator, issues: list[Playbo
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        issues.append(PlaybookIssue(file, None, "arquivo não encontrado; crie-o a partir do playbook padrão"))
+        issues.append(PlaybookIssue(file, None, N_("arquivo não encontrado; crie-o a partir do playbook padrão")))
         return None
     except (OSError, UnicodeDecodeError) as exc:
-        issues.append(PlaybookIssue(file, None, f"não consegui ler o arquivo ({exc}); salve-o em UTF-8"))
+        issues.append(
+            PlaybookIssue(file, None, N_("não consegui ler o arquivo (%(detail)s); salve-o em UTF-8"), {"detail": exc})
+        )
         return None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -113,56 +159,65 @@ def _read_yaml(directory: Path, file: str, locator: Locator, issues: list[Playbo
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         issues.append(
-            PlaybookIssue(file, line, f"YAML inválido: {exc.problem or exc}; confira a indentação e as aspas")
+            PlaybookIssue(
+                file,
+                line,
+                N_("YAML inválido: %(detail)s; confira a indentação e as aspas"),
+                {"detail": exc.problem or exc},
+            )
         )
         return None
     except yaml.YAMLError as exc:
-        issues.append(PlaybookIssue(file, None, f"YAML inválido: {exc}"))
+        issues.append(PlaybookIssue(file, None, N_("YAML inválido: %(detail)s"), {"detail": exc}))
         return None
     if node is not None:
         _walk(node, (), file, locator, issues)
     if not isinstance(data, dict):
-        issues.append(PlaybookIssue(file, 1, "o arquivo deve ser um mapa de chaves (chave: valor)"))
+        issues.append(PlaybookIssue(file, 1, N_("o arquivo deve ser um mapa de chaves (chave: valor)")))
         return None
     return data, text
 
 
 _PYDANTIC_MESSAGES = {
-    "extra_forbidden": "chave desconhecida '{key}'; confira a grafia ou apague-a",
-    "missing": "falta a chave obrigatória '{key}'",
-    "string_type": "deve ser um texto; ponha o valor entre aspas",
-    "int_type": "deve ser um número inteiro",
-    "int_parsing": "deve ser um número inteiro",
-    "greater_than_equal": "deve ser no mínimo {ge}",
-    "less_than_equal": "deve ser no máximo {le}",
-    "string_pattern_mismatch": "formato inválido '{input}': use letras minúsculas, números e _ (até 32)",
-    "string_too_short": "não pode ficar vazio",
-    "string_too_long": "texto longo demais (máximo {max_length} caracteres)",
-    "too_short": "precisa de pelo menos {min_length} item(ns)",
-    "too_long": "aceita no máximo {max_length} item(ns)",
-    "literal_error": "valor '{input}' inválido; use um destes: {expected}",
-    "enum": "valor '{input}' inválido; use um destes: {expected}",
-    "dict_type": "deve ser um mapa (chave: valor)",
-    "list_type": "deve ser uma lista (itens começando com -)",
-    "model_type": "deve ser um mapa (chave: valor)",
+    "extra_forbidden": N_("chave desconhecida '%(key)s'; confira a grafia ou apague-a"),
+    "missing": N_("falta a chave obrigatória '%(key)s'"),
+    "string_type": N_("deve ser um texto; ponha o valor entre aspas"),
+    "int_type": N_("deve ser um número inteiro"),
+    "int_parsing": N_("deve ser um número inteiro"),
+    "greater_than_equal": N_("deve ser no mínimo %(ge)s"),
+    "less_than_equal": N_("deve ser no máximo %(le)s"),
+    "string_pattern_mismatch": N_("formato inválido '%(input)s': use letras minúsculas, números e _ (até 32)"),
+    "string_too_short": N_("não pode ficar vazio"),
+    "string_too_long": N_("texto longo demais (máximo %(max_length)s caracteres)"),
+    "too_short": N_("precisa de pelo menos %(min_length)s item(ns)"),
+    "too_long": N_("aceita no máximo %(max_length)s item(ns)"),
+    "literal_error": N_("valor '%(input)s' inválido; use um destes: %(expected)s"),
+    "enum": N_("valor '%(input)s' inválido; use um destes: %(expected)s"),
+    "dict_type": N_("deve ser um mapa (chave: valor)"),
+    "list_type": N_("deve ser uma lista (itens começando com -)"),
+    "model_type": N_("deve ser um mapa (chave: valor)"),
 }
 
 
-def _describe(error: Any) -> str:
+def _describe(error: Any, file: str, line: int | None) -> PlaybookIssue:
+    """A pydantic error as an issue: our template for its type, else pydantic's own words."""
     kind = error["type"]
     loc = error["loc"]
-    key = loc[-1] if loc else ""
+    at = ".".join(str(p) for p in loc)
+    params: dict[str, object] = {
+        **dict(error.get("ctx") or {}),
+        "key": loc[-1] if loc else "",
+        "input": str(error.get("input"))[:60],
+    }
     template = _PYDANTIC_MESSAGES.get(kind)
-    ctx = dict(error.get("ctx") or {})
     if template:
         try:
-            message = template.format(key=key, input=str(error.get("input"))[:60], **ctx)
-        except (KeyError, IndexError):
-            message = error["msg"]
-    else:
-        message = error["msg"]
-    field = ".".join(str(p) for p in loc)
-    return f"{field}: {message}" if field else message
+            template % params
+        except (KeyError, TypeError, ValueError):
+            template = None
+    if template is None:
+        return PlaybookIssue(file, line, AS_GIVEN, {"detail": error["msg"]}, at)
+    return PlaybookIssue(file, line, template, params, at)
 
 
 def _validate(model: type[Any], data: Any, file: str, locator: Locator, issues: list[PlaybookIssue]) -> Any:
@@ -174,7 +229,7 @@ def _validate(model: type[Any], data: Any, file: str, locator: Locator, issues: 
             if error["type"] == "union_tag_invalid" or (loc and loc[-1] in ("int", "str", "list[str]", "list[int]")):
                 loc = tuple(p for p in loc if p not in ("int", "str", "list[str]", "list[int]"))
             error = {**error, "loc": loc}
-            issues.append(locator.issue(file, loc, _describe(error)))
+            issues.append(_describe(error, file, locator.line(file, loc)))
         return None
 
 
@@ -188,7 +243,7 @@ def load_playbook(directory: Path | str, *, extra_checks: Sequence[ExtraCheck] =
     directory = Path(directory)
     if not directory.is_dir():
         raise PlaybookError(
-            [PlaybookIssue(str(directory), None, "pasta do playbook não encontrada; confira PLAYBOOK_DIR")]
+            [PlaybookIssue(str(directory), None, N_("pasta do playbook não encontrada; confira PLAYBOOK_DIR"))]
         )
     locator = Locator()
     issues: list[PlaybookIssue] = []
