@@ -120,6 +120,9 @@ def table_columns(table: str, dialect: str) -> tuple[list[ExportColumn], Any, An
             ExportColumn("passo_atual", "text", col(Lead.current_step)),
             ExportColumn("motivo_perda", "text", col(Lead.loss_reason)),
             ExportColumn("criado_em", "datetime", when(dialect, col(Lead.created_at))),
+            ExportColumn(
+                "dados_pessoais_apagados_em", "datetime", when(dialect, col(Lead.personal_data_erased_at))
+            ),
         ]
         source = Lead.__table__.outerjoin(rep, rep.id == col(Lead.owner_id))  # type: ignore[attr-defined]
         return columns, Lead, source

@@ -39,6 +39,7 @@ class Verb(StrEnum):
     EXPORT = "ex"  # under an /exportar: ex:<token>:<csv|xlsx> (the same export in the other format)
     WHEN = "wh"  # confirm a questionable meeting date: wh:<lead>:<yes|no>:<which question>
     CHOICES = "cp"  # another page of a list from the playbook: cp:<list>:<page>:<arg>:<arg or ->
+    ERASE = "er"  # LGPD erasure of a lead's contact data (managers): er:<lead>:<ask|yes|no>
 
 
 class BadCallback(ValueError):

@@ -1,0 +1,195 @@
+"""LGPD: erasure of a contact's personal data and the retention purge, on generated activity.
+
+Every report number must stay the same after an erasure (the report is built before and after
+and compared whole); the rows are checked in the database and in an export; the leads a purge
+erases are recounted independently from the generated stage changes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text, update
+from sqlmodel import Session, col, select
+
+from bot.domain.privacy import ErasureReason, ErasureVia
+from bot.services import privacy
+from bot.services.exports import export
+from bot.services.leads import LeadNotFound
+from bot.services.reports import build_report, render_cli
+from bot.storage.models import ErasureAudit, Lead, Touch
+from bot.storage.reporting import ActivityFilter
+from tests.services.activity import T0, Activity
+
+NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+CONTACT = {
+    "contact_name": "Mariana Souza",
+    "contact_role": "Diretora de Operações",
+    "contact_phone": "+55 41 99999-0000",
+    "contact_email": "mariana@horizonte.example",
+    "contact_linkedin": "https://www.linkedin.com/in/mariana-souza",
+}
+
+
+def _give_contacts(engine: Engine) -> None:
+    """The generated leads have no contact: give every lead one, and every touch free text."""
+    with Session(engine) as session:
+        session.execute(update(Lead).values(CONTACT))
+        session.execute(update(Touch).values(notes="ligar para Mariana no celular", budget="R$ 50 mil"))
+        session.commit()
+
+
+def _report(engine: Engine) -> Any:
+    with Session(engine) as session:
+        return build_report(session, start=None, end=None)
+
+
+def _table(engine: Engine, name: str) -> list[tuple[Any, ...]]:
+    with engine.connect() as connection:
+        return [tuple(r) for r in connection.execute(text(f"SELECT * FROM {name} ORDER BY id"))]
+
+
+def _export_leads(engine: Engine, directory: Path) -> dict[int, dict[str, str]]:
+    result = export(engine, what=["leads"], directory=directory, filters=ActivityFilter())
+    raw = result.files[0].read_bytes().decode("utf-8-sig")
+    return {int(r["id"]): r for r in csv.DictReader(io.StringIO(raw), delimiter=";")}
+
+
+def _touches_per_lead(activity: Activity) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for touch in activity.touches:
+        counts[touch["lead_id"]] = counts.get(touch["lead_id"], 0) + 1
+    return counts
+
+
+def test_an_erasure_removes_every_personal_field_and_keeps_every_number(
+    activity_engine: Engine, activity: Activity, tmp_path: Path
+) -> None:
+    _give_contacts(activity_engine)
+    touches = _touches_per_lead(activity)
+    lead_id = max(touches, key=touches.__getitem__)  # the lead with the most touches
+    before = _report(activity_engine)
+    kept = {name: _table(activity_engine, name) for name in ("stage_changes", "meetings")}
+
+    done = privacy.erase(activity_engine, lead_id, now=NOW, via=ErasureVia.CLI)
+
+    assert done.fields == tuple(CONTACT) and done.touches == touches[lead_id] > 1
+    after = _report(activity_engine)
+    assert after == before
+    assert render_cli(after) == render_cli(before)
+    assert {name: _table(activity_engine, name) for name in kept} == kept
+    with Session(activity_engine) as session:
+        lead = session.get(Lead, lead_id)
+        assert lead is not None
+        assert all(getattr(lead, f) == "" for f in CONTACT)
+        assert lead.personal_data_erased_at == NOW
+        assert lead.company == f"Empresa {lead_id} Ltda" and lead.icp_score is not None
+        rows = session.exec(select(Touch).where(Touch.lead_id == lead_id)).all()
+        assert rows and all(t.notes is None and t.pain is None and t.budget is None for t in rows)
+        generated = {t["id"]: t for t in activity.touches if t["lead_id"] == lead_id}
+        for touch in rows:  # the shape of every touch is what it was
+            g = generated[touch.id or 0]
+            assert (
+                touch.outcome,
+                touch.channel,
+                touch.step_id,
+                touch.happened_at,
+                touch.contact_role,
+                touch.intent,
+            ) == (g["outcome"], g["channel"], g["step_id"], g["happened_at"], g.get("contact_role"), g.get("intent"))
+        other = session.get(Lead, lead_id + 1 if lead_id + 1 in touches else lead_id - 1)
+        assert other is not None and other.contact_name == "Mariana Souza"  # only that lead
+        audit = session.exec(select(ErasureAudit)).all()
+    assert [(a.lead_id, a.member_id, a.via, a.reason, a.fields, a.touches, a.at) for a in audit] == [
+        (lead_id, None, "cli", "request", list(CONTACT), touches[lead_id], NOW)
+    ]
+    exported = _export_leads(activity_engine, tmp_path)
+    row = exported[lead_id]
+    assert [row[c] for c in ("contato", "cargo", "telefone", "email", "linkedin")] == [""] * 5
+    assert row["dados_pessoais_apagados_em"] == "2026-12-02 09:00:00"
+    assert row["empresa"] == f"Empresa {lead_id} Ltda"
+    assert exported[other.id or 0]["contato"] == "Mariana Souza"
+    assert exported[other.id or 0]["dados_pessoais_apagados_em"] == ""
+
+
+def test_erasing_twice_is_refused_until_someone_types_a_contact_again(activity_engine: Engine) -> None:
+    _give_contacts(activity_engine)
+    privacy.erase(activity_engine, 5, now=NOW, via=ErasureVia.CLI)
+    with pytest.raises(privacy.NothingToErase) as refused:
+        privacy.erase(activity_engine, 5, now=NOW + timedelta(days=1), via=ErasureVia.CLI)
+    assert refused.value.erased_at == NOW
+    with Session(activity_engine) as session:
+        session.execute(update(Lead).where(col(Lead.id) == 5).values(contact_phone="(11) 98888-7777"))
+        session.commit()
+    again = privacy.erase(activity_engine, 5, now=NOW + timedelta(days=2), via=ErasureVia.CLI)
+    assert again.fields == ("contact_phone",) and again.touches == 0
+    assert [line.fields for line in privacy.erasures(activity_engine)] == [("contact_phone",), tuple(CONTACT)]
+    with pytest.raises(LeadNotFound):
+        privacy.erase(activity_engine, 999_999, now=NOW, via=ErasureVia.CLI)
+
+
+# ------------------------------------------------------------------------------ retention
+
+
+def _lost_before(activity: Activity, cutoff: datetime) -> set[int]:
+    """Independent recount: leads whose final stage is lost and whose last loss is before cutoff."""
+    last_loss: dict[int, datetime] = {}
+    for change in activity.stage_changes:
+        if change["to_stage"] == "lost":
+            last_loss[change["lead_id"]] = max(change["at"], last_loss.get(change["lead_id"], change["at"]))
+    final = {lead["id"]: lead["stage"] for lead in activity.leads}
+    return {lead for lead, at in last_loss.items() if final[lead] == "lost" and at < cutoff}
+
+
+def test_retention_erases_only_leads_lost_more_than_n_months_ago_and_only_once(
+    activity_engine: Engine, activity: Activity
+) -> None:
+    _give_contacts(activity_engine)
+    now = T0 + timedelta(days=30 + 62)  # the generated losses spread over 90 days from T0
+    cutoff = datetime(now.year, now.month - 2, now.day, now.hour, tzinfo=UTC)
+    expected = _lost_before(activity, cutoff)
+    lost_later = _lost_before(activity, now + timedelta(days=400)) - expected
+    assert len(expected) > 20 and len(lost_later) > 20  # the frozen clock splits the lost leads
+    before = _report(activity_engine)
+    snapshot = {name: _table(activity_engine, name) for name in ("leads", "touches", "erasure_audit")}
+
+    dry = privacy.purge(activity_engine, months=2, now=now, via=ErasureVia.CLI, dry_run=True)
+    assert dry.dry_run and set(dry.lead_ids) == expected and dry.cutoff == cutoff
+    assert {name: _table(activity_engine, name) for name in snapshot} == snapshot  # nothing changed
+
+    result = privacy.purge(activity_engine, months=2, now=now, via=ErasureVia.BOT, batch=7)
+    assert set(result.lead_ids) == expected and result.count == len(expected)
+    with Session(activity_engine) as session:
+        leads = {lead.id: lead for lead in session.exec(select(Lead))}
+        audits = session.exec(select(ErasureAudit)).all()
+    for lead_id, lead in leads.items():
+        erased = lead_id in expected
+        assert (lead.contact_name == "") is erased
+        assert lead.personal_data_erased_at == now if erased else lead.personal_data_erased_at is None
+    assert sorted(a.lead_id for a in audits) == sorted(expected)
+    assert {(a.via, a.reason, a.member_id) for a in audits} == {
+        (ErasureVia.BOT.value, ErasureReason.RETENTION.value, None)
+    }
+    assert _report(activity_engine) == before
+
+    again = privacy.purge(activity_engine, months=2, now=now, via=ErasureVia.BOT)  # a restart, the CLI
+    assert again.count == 0
+    with Session(activity_engine) as session:
+        assert len(session.exec(select(ErasureAudit)).all()) == len(expected)
+    # The next day's run erases only the leads whose loss is one more day behind the cutoff.
+    next_day = privacy.purge(activity_engine, months=2, now=now + timedelta(days=1), via=ErasureVia.BOT)
+    newly_due = _lost_before(activity, cutoff + timedelta(days=1)) - expected
+    assert set(next_day.lead_ids) == newly_due
+    with Session(activity_engine) as session:
+        assert len(session.exec(select(ErasureAudit)).all()) == len(expected) + len(newly_due)
+
+
+def test_retention_off_erases_nothing(activity_engine: Engine) -> None:
+    result = privacy.purge(activity_engine, months=0, now=NOW, via=ErasureVia.BOT)
+    assert result.cutoff is None and result.count == 0
+    assert _table(activity_engine, "erasure_audit") == []
