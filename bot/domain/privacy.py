@@ -30,9 +30,21 @@ PERSONAL_LEAD_FIELDS: tuple[str, ...] = (
 Curitiba"): with the company it names one person, so it goes too. The *touch's* contact role
 (decision maker / influencer, a closed list the reports count) is not personal data and stays."""
 
-#: Free text typed on a touch: notes and the qualification answers (pain, budget) may quote or
-#: describe the person. No report counts them.
-PERSONAL_TOUCH_FIELDS: tuple[str, ...] = ("notes", "pain", "budget")
+#: Text of a touch that may quote or describe the person, each with the values that are *not*
+#: personal data and stay. Notes are free text: all of a note goes. Pain and budget are the
+#: qualification answers: the bot records them from its buttons as codes of a closed list (the
+#: codes below, the options of ``bot.tg.cadence.QUESTION_CHOICES``), which stay; anything else
+#: in them (typed in an older version, imported) is free text and goes. No report counts them.
+PERSONAL_TOUCH_FIELDS: Mapping[str, frozenset[str]] = {
+    "notes": frozenset(),
+    "pain": frozenset({"clear", "vague", "none"}),
+    "budget": frozenset({"yes", "approval", "no"}),
+}
+
+
+def touch_text_is_personal(field: str, value: str | None) -> bool:
+    """Whether this value of a touch's text field goes in an erasure."""
+    return field in PERSONAL_TOUCH_FIELDS and bool(value) and value not in PERSONAL_TOUCH_FIELDS[field]
 
 
 class ErasureVia(StrEnum):

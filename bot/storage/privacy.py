@@ -1,17 +1,19 @@
 """Erasure of a lead's personal data (LGPD) and its audit: the SQL of :mod:`bot.services.privacy`.
 
 Which fields are personal data is decided by :mod:`bot.domain.privacy`; the functions here take
-the field names as arguments. Conventions of :mod:`bot.storage.repo`: session first, keyword-only
-arguments, ``flush`` but never ``commit``.
+the field names (and, for touches, the values that are not personal and stay) as arguments.
+Conventions of :mod:`bot.storage.repo`: session first, keyword-only arguments, ``flush`` but
+never ``commit``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, func, or_, type_coerce, update
+from sqlalchemy import and_, case, func, or_, type_coerce, update
 from sqlmodel import Session, col, select
 
 from bot.storage.models import ErasureAudit, Lead, Member, StageChange, Touch
@@ -33,13 +35,14 @@ class PersonalData:
 
 
 def personal_data(
-    session: Session, *, lead_id: int, lead_fields: Sequence[str], touch_fields: Sequence[str]
+    session: Session, *, lead_id: int, lead_fields: Sequence[str], touch_fields: Mapping[str, frozenset[str]]
 ) -> PersonalData | None:
     lead = session.get(Lead, lead_id)
     if lead is None:
         return None
-    filled = or_(*(and_(getattr(Touch, f).is_not(None), getattr(Touch, f) != "") for f in touch_fields))
-    touches = session.exec(select(func.count()).select_from(Touch).where(Touch.lead_id == lead_id, filled)).one()
+    touches = session.exec(
+        select(func.count()).select_from(Touch).where(Touch.lead_id == lead_id, _personal(touch_fields))
+    ).one()
     return PersonalData(
         lead_id=lead_id,
         company=lead.company,
@@ -51,12 +54,27 @@ def personal_data(
     )
 
 
+def _personal(touch_fields: Mapping[str, frozenset[str]]) -> Any:
+    """A touch with some personal text: a field neither empty nor one of its kept codes."""
+    return or_(*(_is_personal(getattr(Touch, f), codes) for f, codes in touch_fields.items()))
+
+
+def _is_personal(column: Any, codes: frozenset[str]) -> Any:
+    condition = and_(column.is_not(None), column != "")
+    return and_(condition, column.not_in(sorted(codes))) if codes else condition
+
+
+def _kept(column: Any, codes: frozenset[str]) -> Any:
+    """The value after the erasure: a kept code stays, anything else becomes NULL."""
+    return case((column.in_(sorted(codes)), column), else_=None) if codes else None
+
+
 def erase_personal_data(
     session: Session,
     *,
     lead_id: int,
     lead_fields: Sequence[str],
-    touch_fields: Sequence[str],
+    touch_fields: Mapping[str, frozenset[str]],
     at: datetime,
 ) -> int:
     """Blank the lead's personal fields and its touches' free text; the touches cleared.
@@ -69,9 +87,10 @@ def erase_personal_data(
         .where(col(Lead.id) == lead_id)
         .values({**{f: "" for f in lead_fields}, "personal_data_erased_at": at})
     )
-    filled = or_(*(and_(getattr(Touch, f).is_not(None), getattr(Touch, f) != "") for f in touch_fields))
     result = session.execute(
-        update(Touch).where(col(Touch.lead_id) == lead_id, filled).values({f: None for f in touch_fields})
+        update(Touch)
+        .where(col(Touch.lead_id) == lead_id, _personal(touch_fields))
+        .values({f: _kept(getattr(Touch, f), codes) for f, codes in touch_fields.items()})
     )
     session.expire_all()  # the ORM copies of these rows are stale now
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

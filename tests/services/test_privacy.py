@@ -41,6 +41,8 @@ def _give_contacts(engine: Engine) -> None:
     with Session(engine) as session:
         session.execute(update(Lead).values(CONTACT))
         session.execute(update(Touch).values(notes="ligar para Mariana no celular", budget="R$ 50 mil"))
+        # A qualification answer recorded from the buttons is a code of a closed list: it stays.
+        session.execute(update(Touch).where(text("id % 2 = 1")).values(budget="approval"))
         session.commit()
 
 
@@ -90,7 +92,9 @@ def test_an_erasure_removes_every_personal_field_and_keeps_every_number(
         assert lead.personal_data_erased_at == NOW
         assert lead.company == f"Empresa {lead_id} Ltda" and lead.icp_score is not None
         rows = session.exec(select(Touch).where(Touch.lead_id == lead_id)).all()
-        assert rows and all(t.notes is None and t.pain is None and t.budget is None for t in rows)
+        assert rows and all(t.notes is None and t.pain is None for t in rows)
+        assert {t.budget for t in rows if (t.id or 0) % 2} == {"approval"}
+        assert {t.budget for t in rows if not (t.id or 0) % 2} == {None}
         generated = {t["id"]: t for t in activity.touches if t["lead_id"] == lead_id}
         for touch in rows:  # the shape of every touch is what it was
             g = generated[touch.id or 0]
