@@ -25,6 +25,7 @@ FIELD_NAMES = {
     "contact_phone": "telefone",
     "contact_email": "e-mail",
     "contact_linkedin": "LinkedIn",
+    "notes": "observações do lead",
 }
 VIA_NAMES = {"chat": "chat", "cli": "linha de comando", "bot": "retenção automática"}
 

@@ -18,16 +18,19 @@ from enum import StrEnum
 
 from bot.domain.vocabulary import Stage
 
-#: Fields of a lead that describe the contact person (all free text, stored as "" when unknown).
+#: Fields of a lead that describe the contact person, or may (free text).
 PERSONAL_LEAD_FIELDS: tuple[str, ...] = (
     "contact_name",
     "contact_role",
     "contact_phone",
     "contact_email",
     "contact_linkedin",
+    "notes",
 )
-"""``contact_role`` is the person's job title as typed ("Diretora de Operações na filial de
-Curitiba"): with the company it names one person, so it goes too. The *touch's* contact role
+"""``notes`` is the lead's free text (a spreadsheet's "observações"): it may name or describe the
+contact, so it goes; the trade name and website are the company's and stay. ``contact_role`` is
+the person's job title as typed ("Diretora de Operações na filial de Curitiba"): with the
+company it names one person, so it goes too. The *touch's* contact role
 (decision maker / influencer, a closed list the reports count) is not personal data and stays."""
 
 #: Text of a touch that may quote or describe the person, each with the values that are *not*

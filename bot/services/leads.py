@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from bot.domain import cnae, regions
 from bot.domain.facts import IntRange, LeadFacts, format_cnpj, parse_facts
+from bot.domain.lead_fields import parse_fields, refusal_line
 from bot.domain.scoring import IcpResult, score
 from bot.domain.script_context import LeadView, RepView
 from bot.domain.text import fold
@@ -87,11 +88,11 @@ class NewLead:
 
 
 def create_lead(runtime: Runtime, member: Member, answers: Mapping[str, str | None]) -> NewLead:
-    """Create a lead from the answers of /novo (already validated one by one)."""
-    facts, errors = parse_facts(dict(answers))
-    if errors:
-        raise ValueError("; ".join(errors.values()))
-    company = (answers.get("company") or "").strip()
+    """Create a lead from the answers of /novo (already validated one by one; checked again here
+    with the same parsers, :mod:`bot.domain.lead_fields`, as an import)."""
+    values = _checked(answers)
+    facts, _ = parse_facts(dict(values))
+    company = values.get("company", "")
     if not company:
         raise ValueError("company is required")
     now = runtime.now()
@@ -106,7 +107,7 @@ def create_lead(runtime: Runtime, member: Member, answers: Mapping[str, str | No
     )
     for name in TEXT_FIELDS:
         if name != "company":
-            setattr(lead, name, (answers.get(name) or "").strip()[:300])
+            setattr(lead, name, values.get(name, ""))
     apply_facts(lead, facts)
     result = score(facts, runtime.icp)
     apply_score(lead, result, runtime.playbook.fingerprint)
@@ -132,12 +133,13 @@ def update_facts(runtime: Runtime, member: Member, lead_id: int, answers: Mappin
     """Change some facts or contact fields of a lead and score it again."""
     with runtime.session() as session:
         lead = _authorised(session, member, lead_id)
-        facts, errors = parse_facts({**_answers_of(lead), **answers})
+        values = _checked(answers)
+        facts, errors = parse_facts({**_answers_of(lead), **answers, **values})  # None: now unknown
         if errors:
             raise ValueError("; ".join(errors.values()))
         for name in TEXT_FIELDS:
             if name in answers:
-                setattr(lead, name, (answers[name] or "").strip()[:300])
+                setattr(lead, name, values.get(name, ""))
         if "company" in answers and lead.company:
             lead.company_key = company_key(lead.company)
         apply_facts(lead, facts)
@@ -146,6 +148,14 @@ def update_facts(runtime: Runtime, member: Member, lead_id: int, answers: Mappin
         lead.updated_at = runtime.now()
         session.add(lead)
     return NewLead(lead, result)
+
+
+def _checked(answers: Mapping[str, str | None]) -> dict[str, str]:
+    """The answers in the form a lead keeps them; ValueError naming every refused field."""
+    values, errors = parse_fields(answers)
+    if errors:
+        raise ValueError("; ".join(refusal_line(key, refusal) for key, refusal in errors.items()))
+    return values
 
 
 def _answers_of(lead: Lead) -> dict[str, str | None]:

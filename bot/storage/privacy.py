@@ -54,6 +54,11 @@ def personal_data(
     )
 
 
+def _blank(field: str) -> str | None:
+    """What an erased lead field holds: NULL where the column allows it, else ""."""
+    return None if Lead.__table__.c[field].nullable else ""  # type: ignore[attr-defined]
+
+
 def _personal(touch_fields: Mapping[str, frozenset[str]]) -> Any:
     """A touch with some personal text: a field neither empty nor one of its kept codes."""
     return or_(*(_is_personal(getattr(Touch, f), codes) for f, codes in touch_fields.items()))
@@ -85,7 +90,7 @@ def erase_personal_data(
     session.execute(
         update(Lead)
         .where(col(Lead.id) == lead_id)
-        .values({**{f: "" for f in lead_fields}, "personal_data_erased_at": at})
+        .values({**{f: _blank(f) for f in lead_fields}, "personal_data_erased_at": at})
     )
     result = session.execute(
         update(Touch)

@@ -37,6 +37,7 @@ FIELD_LABELS = {
     "contact_phone": N_("telefone"),
     "contact_email": N_("e-mail"),
     "contact_linkedin": N_("LinkedIn"),
+    "notes": N_("observações do lead"),
 }
 
 

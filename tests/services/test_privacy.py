@@ -33,13 +33,14 @@ CONTACT = {
     "contact_phone": "+55 41 99999-0000",
     "contact_email": "mariana@horizonte.example",
     "contact_linkedin": "https://www.linkedin.com/in/mariana-souza",
+    "notes": "Mariana é a sócia; prefere WhatsApp à noite",
 }
 
 
 def _give_contacts(engine: Engine) -> None:
     """The generated leads have no contact: give every lead one, and every touch free text."""
     with Session(engine) as session:
-        session.execute(update(Lead).values(CONTACT))
+        session.execute(update(Lead).values({**CONTACT, "trade_name": "Horizonte", "website": "horizonte.example"}))
         session.execute(update(Touch).values(notes="ligar para Mariana no celular", budget="R$ 50 mil"))
         # A qualification answer recorded from the buttons is a code of a closed list: it stays.
         session.execute(update(Touch).where(text("id % 2 = 1")).values(budget="approval"))
@@ -88,7 +89,8 @@ def test_an_erasure_removes_every_personal_field_and_keeps_every_number(
     with Session(activity_engine) as session:
         lead = session.get(Lead, lead_id)
         assert lead is not None
-        assert all(getattr(lead, f) == "" for f in CONTACT)
+        assert [getattr(lead, f) for f in CONTACT] == ["", "", "", "", "", None]
+        assert lead.trade_name == "Horizonte" and lead.website == "horizonte.example"  # the company's
         assert lead.personal_data_erased_at == NOW
         assert lead.company == f"Empresa {lead_id} Ltda" and lead.icp_score is not None
         rows = session.exec(select(Touch).where(Touch.lead_id == lead_id)).all()
@@ -114,7 +116,8 @@ def test_an_erasure_removes_every_personal_field_and_keeps_every_number(
     ]
     exported = _export_leads(activity_engine, tmp_path)
     row = exported[lead_id]
-    assert [row[c] for c in ("contato", "cargo", "telefone", "email", "linkedin")] == [""] * 5
+    assert [row[c] for c in ("contato", "cargo", "telefone", "email", "linkedin", "observacoes")] == [""] * 6
+    assert (row["nome_fantasia"], row["site"]) == ("Horizonte", "horizonte.example")
     assert row["dados_pessoais_apagados_em"] == "2026-12-02 09:00:00"
     assert row["empresa"] == f"Empresa {lead_id} Ltda"
     assert exported[other.id or 0]["contato"] == "Mariana Souza"

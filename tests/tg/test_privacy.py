@@ -19,11 +19,17 @@ from tests.tg.test_manager import files_to, read_csv, says
 pytestmark = pytest.mark.filterwarnings("ignore:Tasks created via `Application.create_task`")
 
 CONTACT = {k: v for k, v in FULL.items() if k.startswith("contact_")}
+LEAD_NOTE = "Mariana prefere WhatsApp à noite; é sócia do marido"
 
 
 async def _worked_lead(bot: BotUnderTest, ana: Person) -> int:
     """A lead Ana worked: she reached the contact, qualified them and noted something personal."""
     lead_id = await started(bot, ana)
+    with bot.runtime.session() as session:  # as an imported spreadsheet's "observações"
+        lead = session.get(Lead, lead_id)
+        assert lead is not None
+        lead.notes = LEAD_NOTE
+        session.add(lead)
     await ana.taps("Atendeu")
     for answer in ("Decisor", "Dor clara", "Precisa aprovar", "Em até 45 dias"):
         await ana.taps(answer)
@@ -53,11 +59,11 @@ async def test_a_manager_erases_a_contact_from_the_lead_card(bot: BotUnderTest) 
     ]
 
     await marta.says(f"/lead {lead_id}")
-    marta.sees("Mariana Souza", "+55 41 99999-0000")
+    marta.sees("Mariana Souza", "+55 41 99999-0000", LEAD_NOTE)
     await marta.taps("Apagar dados pessoais")
     confirmation = marta.sees(
         "Apagar os dados pessoais do contato de Transportes Horizonte Ltda (#1)?",
-        "Vão ser apagados: nome do contato, cargo, telefone, e-mail, LinkedIn, "
+        "Vão ser apagados: nome do contato, cargo, telefone, e-mail, LinkedIn, observações do lead, "
         "notas e respostas de qualificação de 1 toque(s).",
         "Ficam: a empresa, o CNPJ",
         "Isso não pode ser desfeito.",
@@ -69,11 +75,11 @@ async def test_a_manager_erases_a_contact_from_the_lead_card(bot: BotUnderTest) 
         "Transportes Horizonte Ltda · #1",
         "dados pessoais apagados em 23/11/2026",
     )
-    assert "Mariana" not in shown and "99999" not in shown
+    assert "Mariana" not in shown and "99999" not in shown and "WhatsApp" not in shown
     assert "🗑 Apagar dados pessoais" not in marta.buttons()  # nothing left to erase
 
     lead = lead_row(bot, lead_id)
-    assert [getattr(lead, f) for f in CONTACT] == [""] * len(CONTACT)
+    assert [getattr(lead, f) for f in CONTACT] == [""] * len(CONTACT) and lead.notes is None
     assert (lead.company, lead.cnpj, lead.cnae, lead.uf, lead.stage) == (
         "Transportes Horizonte Ltda",
         None,
@@ -93,13 +99,13 @@ async def test_a_manager_erases_a_contact_from_the_lead_card(bot: BotUnderTest) 
     with bot.runtime.session() as session:
         audit = session.exec(select(ErasureAudit)).all()
     assert [(a.lead_id, a.member_id, a.via, a.reason, a.fields, a.touches, a.at) for a in audit] == [
-        (lead_id, marta.member.id, "chat", "request", list(CONTACT), 1, bot.clock())  # type: ignore[union-attr]
+        (lead_id, marta.member.id, "chat", "request", [*CONTACT, "notes"], 1, bot.clock())  # type: ignore[union-attr]
     ]
 
     await says(marta, "/exportar leads")
     ((_, data),) = files_to(bot, marta)
     (row,) = read_csv(data)
-    assert [row[c] for c in ("contato", "cargo", "telefone", "email", "linkedin")] == [""] * 5
+    assert [row[c] for c in ("contato", "cargo", "telefone", "email", "linkedin", "observacoes")] == [""] * 6
     assert row["dados_pessoais_apagados_em"] == "2026-11-23 10:00:00"
     assert row["empresa"] == "Transportes Horizonte Ltda"
 
