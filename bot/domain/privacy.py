@@ -68,6 +68,16 @@ def personal_fields_present(values: Mapping[str, str | None]) -> tuple[str, ...]
     return tuple(name for name in PERSONAL_LEAD_FIELDS if (values.get(name) or "").strip())
 
 
+def import_may_fill(field: str, *, erased: bool) -> bool:
+    """May a spreadsheet fill in this empty field of a stored lead?
+
+    Not the personal fields of a lead whose personal data was erased: the same old list
+    imported again would bring back the very data the contact asked to delete. A rep who
+    talks to a new contact types it on the card (an erasure can be made again).
+    """
+    return not (erased and field in PERSONAL_LEAD_FIELDS)
+
+
 def months_before(moment: datetime, months: int) -> datetime:
     """``moment`` moved back ``months`` calendar months (31/05 − 3 months → 28 or 29/02)."""
     if months < 0:

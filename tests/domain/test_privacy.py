@@ -72,3 +72,12 @@ def test_touch_text_free_text_goes_but_closed_list_answers_stay() -> None:
     assert not touch_text_is_personal("notes", "")
     assert not touch_text_is_personal("notes", None)
     assert not touch_text_is_personal("outcome", "connected")
+
+
+def test_an_import_fills_anything_but_an_erased_contact() -> None:
+    from bot.domain.privacy import import_may_fill
+
+    assert import_may_fill("contact_email", erased=False)
+    assert not import_may_fill("contact_email", erased=True)
+    assert not import_may_fill("notes", erased=True)
+    assert import_may_fill("city", erased=True) and import_may_fill("website", erased=True)

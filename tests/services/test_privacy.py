@@ -200,3 +200,53 @@ def test_retention_off_erases_nothing(activity_engine: Engine) -> None:
     result = privacy.purge(activity_engine, months=0, now=NOW, via=ErasureVia.BOT)
     assert result.cutoff is None and result.count == 0
     assert _table(activity_engine, "erasure_audit") == []
+
+
+# ------------------------------------------------------------------------------ imports
+
+
+def test_an_import_never_brings_an_erased_contact_back(sqlite_engine: Engine) -> None:
+    from bot.config import Settings
+    from bot.services.imports import Assignment, import_bytes
+    from bot.services.playbooks import load_checked_playbook
+    from bot.storage.models import Member
+    from tests.services.import_scenario import ACAI, as_csv
+
+    playbook = load_checked_playbook(Settings(_env_file=None).playbook_dir)  # type: ignore[call-arg]
+    with Session(sqlite_engine) as session:
+        session.add(Member(id=1, telegram_id=1000, role="rep", first_name="Ana"))
+        session.commit()
+    header = ["Razão Social", "CNPJ", "UF", "Cidade", "Contato", "E-mail", "Telefone", "Observações"]
+    first = as_csv([header, ["Transportes Açaí Ltda", ACAI, "SP", "", "Joana Lima", "joana@acai.com.br", "", ""]])
+    again = as_csv(
+        [
+            header,
+            [
+                "Transportes Açaí Ltda",
+                ACAI,
+                "SP",
+                "Campinas",
+                "Joana Lima",
+                "joana@acai.com.br",
+                "(11) 98765-4321",
+                "Joana",
+            ],
+        ]
+    )
+
+    def run(raw: bytes) -> None:
+        import_bytes(
+            sqlite_engine, raw, "lista.csv", playbook=playbook, assignment=Assignment(whole_team=True), update=True
+        )
+
+    run(first)
+    with Session(sqlite_engine) as session:
+        (lead,) = session.exec(select(Lead)).all()
+    assert (lead.contact_name, lead.contact_email) == ("Joana Lima", "joana@acai.com.br")
+    privacy.erase(sqlite_engine, lead.id or 0, now=NOW, via=ErasureVia.CLI)
+
+    run(again)  # the same old list, now with a city, a phone and a note
+    with Session(sqlite_engine) as session:
+        (lead,) = session.exec(select(Lead)).all()
+    assert lead.city == "Campinas"  # the company's facts are still completed
+    assert (lead.contact_name, lead.contact_email, lead.contact_phone, lead.notes) == ("", "", "", None)
