@@ -250,3 +250,51 @@ def test_an_import_never_brings_an_erased_contact_back(sqlite_engine: Engine) ->
         (lead,) = session.exec(select(Lead)).all()
     assert lead.city == "Campinas"  # the company's facts are still completed
     assert (lead.contact_name, lead.contact_email, lead.contact_phone, lead.notes) == ("", "", "", None)
+
+
+# ------------------------------------------------------------------------------ both backends
+
+
+def test_erase_and_purge_on_sqlite_and_postgresql(engine: Engine) -> None:
+    from bot.storage.models import Member, StageChange
+
+    long_ago = NOW - timedelta(days=400)
+    with Session(engine) as session:
+        session.add(Member(id=1, telegram_id=1000, role="rep", first_name="Ana", created_at=long_ago))
+        session.flush()
+        for lead_id, stage in ((1, "prospecting"), (2, "lost"), (3, "lost")):
+            contact = {k: v for k, v in CONTACT.items() if k != "notes"}
+            session.add(
+                Lead(id=lead_id, owner_id=1, company=f"Empresa {lead_id}", company_key=f"empresa {lead_id}",
+                     stage=stage, created_at=long_ago, updated_at=long_ago, **contact)
+            )  # fmt: skip
+            session.flush()
+            session.add(
+                Touch(lead_id=lead_id, rep_id=1, channel="phone", playbook_version="1", playbook_fingerprint="fp",
+                      outcome="connected", pain="clear", budget="R$ 50 mil", notes="ligar à noite",
+                      happened_at=long_ago)
+            )  # fmt: skip
+            if stage == "lost":
+                lost_at = long_ago if lead_id == 2 else NOW - timedelta(days=10)
+                session.add(StageChange(lead_id=lead_id, rep_id=1, from_stage="new", to_stage="lost", at=lost_at))
+        session.commit()
+
+    done = privacy.erase(engine, 1, now=NOW, via=ErasureVia.CLI)
+    assert done.fields == tuple(f for f in CONTACT if f != "notes") and done.touches == 1
+    dry = privacy.purge(engine, months=6, now=NOW, via=ErasureVia.CLI, dry_run=True)
+    assert dry.lead_ids == (2,)
+    assert privacy.purge(engine, months=6, now=NOW, via=ErasureVia.BOT).lead_ids == (2,)
+    assert privacy.purge(engine, months=6, now=NOW, via=ErasureVia.BOT).lead_ids == ()
+    with Session(engine) as session:
+        leads = {lead.id: lead for lead in session.exec(select(Lead))}
+        kept = {t.lead_id: (t.pain, t.budget, t.notes) for t in session.exec(select(Touch))}
+    assert {i: (lead.contact_name, lead.personal_data_erased_at) for i, lead in leads.items()} == {
+        1: ("", NOW),
+        2: ("", NOW),
+        3: ("Mariana Souza", None),
+    }
+    assert kept == {1: ("clear", None, None), 2: ("clear", None, None), 3: ("clear", "R$ 50 mil", "ligar à noite")}
+    assert [(line.lead_id, line.via, line.reason) for line in privacy.erasures(engine)] == [
+        (2, "bot", "retention"),
+        (1, "cli", "request"),
+    ]
