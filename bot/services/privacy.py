@@ -41,6 +41,7 @@ __all__ = [
     "erase",
     "erase_for",
     "erasures",
+    "may_erase",
     "preview",
     "preview_for",
     "purge",
@@ -137,8 +138,13 @@ def erase(
         return _erase(session, lead_id, member_id=member_id, via=via, reason=reason, now=now)
 
 
+def may_erase(member: Member) -> bool:
+    """Only managers erase personal data from the chat (the card asks before drawing 🗑)."""
+    return member.role == Role.MANAGER
+
+
 def _manager(member: Member) -> None:
-    if member.role != Role.MANAGER:
+    if not may_erase(member):
         raise NotAllowed(f"member {member.id} may not erase personal data (managers only)")
 
 

@@ -10,9 +10,9 @@ from bot.domain import cnae as cnae_table
 from bot.domain.cadence import CadenceStatus
 from bot.domain.privacy import personal_fields_present
 from bot.domain.scoring import IcpResult, criterion_name
-from bot.domain.vocabulary import CLOSED_STAGES, Role, Stage
+from bot.domain.vocabulary import CLOSED_STAGES, Stage
 from bot.i18n import N_, day, when
-from bot.services import cadence
+from bot.services import cadence, privacy
 from bot.services.icp import SALES_MODEL_NAMES
 from bot.services.leads import score_lead
 from bot.storage.models import Lead
@@ -122,7 +122,7 @@ def lead_card(context: Context, lead: Lead) -> tuple[str, InlineKeyboardMarkup |
     if stage not in CLOSED_STAGES:
         buttons.append(button("❌ " + context._("Perdido"), Verb.STAGE, lead.id, "lost"))
     buttons.append(button("📊 ICP", Verb.ICP, lead.id))
-    if member.role == Role.MANAGER and (
+    if privacy.may_erase(member) and (
         lead.personal_data_erased_at is None or personal_fields_present(lead.model_dump())
     ):
         buttons.append(button("🗑 " + context._("Apagar dados pessoais"), Verb.ERASE, lead.id, "ask"))
