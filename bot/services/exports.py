@@ -1,4 +1,5 @@
-"""Exports of the activity log: touches, leads, stage changes, meetings → CSV or XLSX.
+"""Exports of the activity log: touches, leads, stage changes, meetings → CSV or XLSX; and, by
+name and for managers only, the LGPD erasure audit (``apagamentos``).
 
 - CSV: UTF-8 with BOM and ``;`` by default (Excel in Portuguese opens it right), plain UTF-8
   and ``,`` on request. One file per table.
@@ -35,6 +36,7 @@ from bot.domain.vocabulary import Role
 from bot.services.reports import NotAllowed
 from bot.storage.db import session_scope
 from bot.storage.exporting import (
+    ERASURES,
     TABLES,
     ExportColumn,
     iter_chunks,
@@ -55,6 +57,7 @@ TABLE_NAMES = {
     "leads": "leads",
     "stage_changes": "mudancas_de_etapa",
     "meetings": "reunioes",
+    "erasures": "apagamentos",
 }
 ALIASES = {
     "toques": "touches",
@@ -70,6 +73,9 @@ ALIASES = {
     "reunioes": "meetings",
     "reuniões": "meetings",
     "meetings": "meetings",
+    "apagamentos": "erasures",
+    "erasures": "erasures",
+    "lgpd": "erasures",
     "tudo": "all",
     "all": "all",
 }
@@ -437,6 +443,8 @@ def export_for(
     """Export as ``member``: a manager exports anyone's rows, a rep only their own."""
     filters = filters or ActivityFilter()
     if member.role != Role.MANAGER:
+        if ERASURES in what:
+            raise NotAllowed("Só gestores exportam o histórico de apagamentos (LGPD).")
         if filters.rep_id is not None and filters.rep_id != member.id:
             raise NotAllowed("Você só pode exportar os seus próprios registros.")
         filters = ActivityFilter(

@@ -22,12 +22,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Integer, Select, case, func, literal_column, select, type_coerce
+from sqlalchemy import Engine, Integer, Select, Text, case, cast, func, literal_column, select, type_coerce
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from bot.storage.db import read_scope
-from bot.storage.models import Lead, Meeting, Member, StageChange, Touch
+from bot.storage.models import ErasureAudit, Lead, Meeting, Member, StageChange, Touch
 from bot.storage.reporting import LOCAL_ZONE_NAME, ActivityFilter, sqlite_to_local
 
 
@@ -170,10 +170,31 @@ def table_columns(table: str, dialect: str) -> tuple[list[ExportColumn], Any, An
             lead, lead.id == col(Meeting.lead_id)
         )
         return columns, Meeting, source
+    if table == "erasures":
+        lead = aliased(Lead)
+        columns = [
+            ExportColumn("id", "int", col(ErasureAudit.id)),
+            ExportColumn("data_hora", "datetime", when(dialect, col(ErasureAudit.at))),
+            ExportColumn("lead_id", "int", col(ErasureAudit.lead_id)),
+            ExportColumn("empresa", "text", lead.company),
+            ExportColumn("gestor_id", "int", col(ErasureAudit.member_id)),
+            ExportColumn("gestor", "text", _rep_name(rep)),
+            ExportColumn("via", "text", col(ErasureAudit.via)),
+            ExportColumn("motivo", "text", col(ErasureAudit.reason)),
+            ExportColumn("campos", "text", cast(col(ErasureAudit.fields), Text)),
+            ExportColumn("toques", "int", col(ErasureAudit.touches)),
+        ]
+        source = ErasureAudit.__table__.outerjoin(rep, rep.id == col(ErasureAudit.member_id)).outerjoin(  # type: ignore[attr-defined]
+            lead, lead.id == col(ErasureAudit.lead_id)
+        )
+        return columns, ErasureAudit, source
     raise ValueError(f"unknown table {table!r}")
 
 
 TABLES = ("touches", "leads", "stage_changes", "meetings")
+"""The activity tables (``tudo`` exports these)."""
+ERASURES = "erasures"
+"""The LGPD erasure audit: exported only when named, and only by managers."""
 
 
 def _conditions(table: str, model: Any, f: ActivityFilter) -> list[Any]:
@@ -182,8 +203,9 @@ def _conditions(table: str, model: Any, f: ActivityFilter) -> list[Any]:
         "leads": "created_at",
         "stage_changes": "at",
         "meetings": "starts_at",
+        "erasures": "at",
     }[table]
-    rep = "owner_id" if table == "leads" else "rep_id"
+    rep = {"leads": "owner_id", "erasures": "member_id"}.get(table, "rep_id")
     conditions = []
     if f.start is not None:
         conditions.append(getattr(model, moment) >= f.start)
@@ -191,7 +213,7 @@ def _conditions(table: str, model: Any, f: ActivityFilter) -> list[Any]:
         conditions.append(getattr(model, moment) < f.end)
     if f.rep_id is not None:
         conditions.append(getattr(model, rep) == f.rep_id)
-    if f.campaign is not None:
+    if f.campaign is not None and table != "erasures":
         conditions.append(model.campaign == f.campaign)
     if f.playbook_version is not None and table in ("touches", "stage_changes"):
         conditions.append(model.playbook_version == f.playbook_version)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from sqlalchemy import Engine, text, update
 from sqlmodel import Session, col, select
@@ -255,7 +256,7 @@ def test_an_import_never_brings_an_erased_contact_back(sqlite_engine: Engine) ->
 # ------------------------------------------------------------------------------ both backends
 
 
-def test_erase_and_purge_on_sqlite_and_postgresql(engine: Engine) -> None:
+def test_erase_and_purge_on_sqlite_and_postgresql(engine: Engine, tmp_path: Path) -> None:
     from bot.storage.models import Member, StageChange
 
     long_ago = NOW - timedelta(days=400)
@@ -298,3 +299,23 @@ def test_erase_and_purge_on_sqlite_and_postgresql(engine: Engine) -> None:
         (2, "bot", "retention"),
         (1, "cli", "request"),
     ]
+    exported = export(engine, what=["erasures"], fmt="xlsx", directory=tmp_path, filters=ActivityFilter())
+    sheet = openpyxl.load_workbook(exported.files[0])["apagamentos"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0] == [
+        "id",
+        "data_hora",
+        "lead_id",
+        "empresa",
+        "gestor_id",
+        "gestor",
+        "via",
+        "motivo",
+        "campos",
+        "toques",
+    ]
+    assert [(r[2], r[3], r[6], r[7], r[9]) for r in rows[1:]] == [
+        (1, "Empresa 1", "cli", "request", 1),
+        (2, "Empresa 2", "bot", "retention", 1),
+    ]
+    assert all("contact_name" in r[8] and "Mariana" not in r[8] for r in rows[1:])

@@ -109,6 +109,23 @@ async def test_a_manager_erases_a_contact_from_the_lead_card(bot: BotUnderTest) 
     assert row["dados_pessoais_apagados_em"] == "2026-11-23 10:00:00"
     assert row["empresa"] == "Transportes Horizonte Ltda"
 
+    # The erasure audit, exported by a manager (and only by a manager).
+    await says(marta, "/exportar apagamentos")
+    ((name, data),) = files_to(bot, marta)[1:]
+    assert name.startswith("cadencia_apagamentos")
+    (erased,) = read_csv(data)
+    assert (erased["lead_id"], erased["empresa"], erased["gestor"], erased["via"], erased["motivo"]) == (
+        str(lead_id),
+        "Transportes Horizonte Ltda",
+        "Marta Silva",
+        "chat",
+        "request",
+    )
+    assert erased["data_hora"] == "2026-11-23 10:00:00" and "contact_phone" in erased["campos"]
+    await says(ana, "/exportar apagamentos")
+    ana.sees("Só gestores exportam o histórico de apagamentos (LGPD).")
+    assert files_to(bot, ana) == []
+
     # The rep's scripts render without the contact.
     await ana.says(f"/lead {lead_id}")
     card = ana.sees("dados pessoais apagados em 23/11/2026")
