@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 
+from bot.domain.labels import BUDGET_LABELS, PAIN_LABELS
+from bot.domain.problems import N_
 from bot.domain.vocabulary import Stage
 
 #: Fields of a lead that describe the contact person, or may (free text).
@@ -36,12 +38,12 @@ company it names one person, so it goes too. The *touch's* contact role
 #: Text of a touch that may quote or describe the person, each with the values that are *not*
 #: personal data and stay. Notes are free text: all of a note goes. Pain and budget are the
 #: qualification answers: the bot records them from its buttons as codes of a closed list (the
-#: codes below, the options of ``bot.tg.cadence.QUESTION_CHOICES``), which stay; anything else
+#: codes of :mod:`bot.domain.labels`, which the buttons offer), which stay; anything else
 #: in them (typed in an older version, imported) is free text and goes. No report counts them.
 PERSONAL_TOUCH_FIELDS: Mapping[str, frozenset[str]] = {
     "notes": frozenset(),
-    "pain": frozenset({"clear", "vague", "none"}),
-    "budget": frozenset({"yes", "approval", "no"}),
+    "pain": frozenset(PAIN_LABELS),
+    "budget": frozenset(BUDGET_LABELS),
 }
 
 
@@ -61,6 +63,17 @@ class ErasureVia(StrEnum):
 class ErasureReason(StrEnum):
     REQUEST = "request"  # the contact asked (LGPD art. 18)
     RETENTION = "retention"  # lost longer ago than RETENTION_MONTHS
+
+
+ERASURE_VIA_LABELS: Mapping[str, str] = {
+    ErasureVia.CHAT: N_("Chat"),
+    ErasureVia.CLI: N_("Linha de comando"),
+    ErasureVia.BOT: N_("Retenção automática"),
+}
+ERASURE_REASON_LABELS: Mapping[str, str] = {
+    ErasureReason.REQUEST: N_("Pedido do titular"),
+    ErasureReason.RETENTION: N_("Prazo de retenção"),
+}
 
 
 def personal_fields_present(values: Mapping[str, str | None]) -> tuple[str, ...]:

@@ -34,6 +34,7 @@ from sqlalchemy import Engine
 
 from bot.domain.labels import LABELS, NO, YES
 from bot.domain.playbook.model import Playbook
+from bot.domain.privacy import ERASURE_REASON_LABELS, ERASURE_VIA_LABELS
 from bot.domain.vocabulary import Role
 from bot.i18n import DEFAULT_LANGUAGE, N_, gettext_for
 from bot.render.reports import integer
@@ -73,6 +74,7 @@ SHEET_NAMES = {
     "leads": "leads",  # the same word in English
     "stage_changes": N_("mudanças de etapa"),
     "meetings": N_("reuniões"),
+    "erasures": N_("apagamentos"),
 }
 """Names people read: sheets of a workbook, counts in the chat's sentence."""
 
@@ -86,6 +88,8 @@ def export_words(language: str = DEFAULT_LANGUAGE, playbook: Playbook | None = N
         kind: {code: _(text) for code, text in table.items()} for kind, table in LABELS.items()
     }
     labels["sales_model"] = {str(code): name for code, name in SALES_MODEL_NAMES.items()}
+    labels["erasure_via"] = {code: _(text) for code, text in ERASURE_VIA_LABELS.items()}
+    labels["erasure_reason"] = {code: _(text) for code, text in ERASURE_REASON_LABELS.items()}
     if playbook is not None:
         labels["step"] = {step.id: step.title for step in playbook.cadence.steps}
         labels["script"] = {script_id: script.title for script_id, script in playbook.scripts.items()}

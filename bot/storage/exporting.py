@@ -43,6 +43,7 @@ from sqlmodel import col
 from bot.domain.cnae import format_subclass
 from bot.domain.facts import format_cnpj
 from bot.domain.labels import LABELS
+from bot.domain.privacy import ERASURE_REASON_LABELS, ERASURE_VIA_LABELS
 from bot.domain.text import FORMULA_TRIGGERS, spreadsheet_safe
 from bot.storage.db import read_scope
 from bot.storage.models import ErasureAudit, Lead, Meeting, Member, StageChange, Touch
@@ -70,7 +71,13 @@ class ExportWords:
     no: str = "não"
 
 
-PORTUGUESE = ExportWords({kind: dict(table) for kind, table in LABELS.items()})
+PORTUGUESE = ExportWords(
+    {
+        **{kind: dict(table) for kind, table in LABELS.items()},
+        "erasure_via": dict(ERASURE_VIA_LABELS),
+        "erasure_reason": dict(ERASURE_REASON_LABELS),
+    }
+)
 
 
 def _local_text(dialect: str, column: Any) -> Any:
@@ -240,8 +247,8 @@ def table_columns(
             ExportColumn("empresa", "text", lead.company),
             ExportColumn("gestor_id", "int", col(ErasureAudit.member_id)),
             ExportColumn("gestor", "text", _rep_name(rep)),
-            ExportColumn("via", "text", col(ErasureAudit.via)),
-            ExportColumn("motivo", "text", col(ErasureAudit.reason)),
+            *labelled("via", "erasure_via", col(ErasureAudit.via)),
+            *labelled("motivo", "erasure_reason", col(ErasureAudit.reason)),
             ExportColumn("campos", "text", cast(col(ErasureAudit.fields), Text)),
             ExportColumn("toques", "int", col(ErasureAudit.touches)),
         ]

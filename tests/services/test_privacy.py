@@ -302,20 +302,10 @@ def test_erase_and_purge_on_sqlite_and_postgresql(engine: Engine, tmp_path: Path
     exported = export(engine, what=["erasures"], fmt="xlsx", directory=tmp_path, filters=ActivityFilter())
     sheet = openpyxl.load_workbook(exported.files[0])["apagamentos"]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert rows[0] == [
-        "id",
-        "data_hora",
-        "lead_id",
-        "empresa",
-        "gestor_id",
-        "gestor",
-        "via",
-        "motivo",
-        "campos",
-        "toques",
+    header = ["id", "data_hora", "lead_id", "empresa", "gestor_id", "gestor", "via", "via_codigo", "motivo"]
+    assert rows[0] == [*header, "motivo_codigo", "campos", "toques"]
+    assert [(r[2], r[3], r[6], r[7], r[8], r[9], r[11]) for r in rows[1:]] == [
+        (1, "Empresa 1", "Linha de comando", "cli", "Pedido do titular", "request", 1),
+        (2, "Empresa 2", "Retenção automática", "bot", "Prazo de retenção", "retention", 1),
     ]
-    assert [(r[2], r[3], r[6], r[7], r[9]) for r in rows[1:]] == [
-        (1, "Empresa 1", "cli", "request", 1),
-        (2, "Empresa 2", "bot", "retention", 1),
-    ]
-    assert all("contact_name" in r[8] and "Mariana" not in r[8] for r in rows[1:])
+    assert all("contact_name" in r[10] and "Mariana" not in r[10] for r in rows[1:])

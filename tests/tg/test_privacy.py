@@ -114,13 +114,15 @@ async def test_a_manager_erases_a_contact_from_the_lead_card(bot: BotUnderTest) 
     ((name, data),) = files_to(bot, marta)[1:]
     assert name.startswith("cadencia_apagamentos")
     (erased,) = read_csv(data)
-    assert (erased["lead_id"], erased["empresa"], erased["gestor"], erased["via"], erased["motivo"]) == (
+    assert [erased[c] for c in ("lead_id", "empresa", "gestor", "via", "via_codigo", "motivo", "motivo_codigo")] == [
         str(lead_id),
         "Transportes Horizonte Ltda",
         "Marta Silva",
+        "Chat",
         "chat",
+        "Pedido do titular",
         "request",
-    )
+    ]
     assert erased["data_hora"] == "2026-11-23 10:00:00" and "contact_phone" in erased["campos"]
     await says(ana, "/exportar apagamentos")
     ana.sees("Só gestores exportam o histórico de apagamentos (LGPD).")
