@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.domain import calendar as business
-from bot.domain import moments
+from bot.domain import metrics, moments
 from bot.domain.cadence import CadenceStatus, Transition, apply_outcome, choose_variant, first_step, step_number
 from bot.domain.playbook.model import Step
 from bot.domain.script_context import StepView, context
@@ -34,7 +34,7 @@ from bot.render.scripts import render_script
 from bot.services.leads import _authorised, lead_view, record_stage, rep_view
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, can_see
-from bot.storage import repo
+from bot.storage import bookings, repo
 from bot.storage.models import Lead, Meeting, Member, Reminder, Touch
 from bot.storage.repo import ScheduledMeeting
 
@@ -306,20 +306,48 @@ def meeting_time_confirmed(
 
 
 def book_meeting(
-    runtime: Runtime, member: Member, lead_id: int, starts_at: datetime, touch_id: int | None = None
+    runtime: Runtime,
+    member: Member,
+    lead_id: int,
+    starts_at: datetime,
+    touch_id: int | None = None,
+    *,
+    moving: int | None = None,
 ) -> Meeting:
+    """Save a meeting typed in for a lead, tied to the SQL it belongs to
+    (:func:`bot.domain.metrics.link_booking`): the ``meeting_booked`` touch it was booked on
+    (``touch_id``, or the lead's unlinked one), or the meeting it reschedules or re-books
+    (``moving``: that one becomes ``rescheduled`` — a no-show stays a no-show — and points to the
+    new one), or a new SQL."""
     playbook = runtime.playbook
     with runtime.session() as session:
         lead = _authorised(session, member, lead_id)
         owner = session.get(Member, lead.owner_id) or member
+        meetings = bookings.past_meetings(session, lead_id=lead.id or 0)
+        moved = None
+        if moving is not None:
+            moved = next((m for m in meetings if m.id == moving), None)
+            if moved is None:
+                raise StaleAction(f"meeting {moving} is not one of lead {lead_id}'s")
+        try:
+            booking = metrics.link_booking(
+                stage=lead.stage,
+                touch_id=touch_id,
+                unlinked_touches=bookings.unlinked_booking_touches(session, lead_id=lead.id or 0),
+                moving=moved,
+                meetings=meetings,
+            )
+        except metrics.CannotContinue as stale:
+            raise StaleAction(str(stale)) from None
+        now = runtime.now()
         meeting = Meeting(
             lead_id=lead.id or 0,
             rep_id=owner.id or 0,
-            touch_id=touch_id,
+            touch_id=booking.touch_id,
             campaign=lead.campaign,
             starts_at=starts_at,
             duration_minutes=playbook.manifest.meetings.default_duration_minutes,
-            created_at=runtime.now(),
+            created_at=now,
         )
         session.add(meeting)
         record_stage(session, runtime, lead, member, Stage.MEETING_BOOKED)
@@ -330,8 +358,26 @@ def book_meeting(
             _plan_step_reminder(session, lead, owner)
         session.add(lead)
         session.flush()
+        if booking.continues is not None:
+            _continue(session, now, booking.continues, meeting)
         _plan_meeting_reminders(session, runtime, meeting)
         return meeting
+
+
+def _continue(session: Session, now: datetime, old_id: int, new: Meeting) -> None:
+    """The old meeting is moved to ``new``: the same SQL (its reminders are done)."""
+    old = session.get(Meeting, old_id)
+    assert old is not None
+    if old.status == MeetingStatus.SCHEDULED.value:
+        old.status = MeetingStatus.RESCHEDULED.value
+        old.resolved_at = now
+    old.rescheduled_to = new.id
+    session.add(old)
+    session.execute(
+        update(Reminder)
+        .where(col(Reminder.meeting_id) == old_id, col(Reminder.state) == ReminderState.PENDING.value)
+        .values(state=ReminderState.DONE.value)
+    )
 
 
 def _plan_meeting_reminders(session: Session, runtime: Runtime, meeting: Meeting) -> None:
@@ -429,6 +475,16 @@ def meeting_for(runtime: Runtime, member: Member, meeting_id: int) -> Meeting:
             raise StaleAction("meeting not found")
         _authorised(session, member, meeting.lead_id)
         return meeting
+
+
+def meeting_to_move(runtime: Runtime, member: Member, meeting_id: int) -> Meeting:
+    """The meeting a "🔁 Remarcar" is about, if it can still be moved (scheduled, or a no-show
+    not re-booked yet: :func:`bot.domain.metrics.can_continue`); otherwise the button is stale."""
+    meeting = meeting_for(runtime, member, meeting_id)
+    past = metrics.PastMeeting(meeting.id or 0, meeting.status, meeting.rescheduled_to is not None)
+    if not metrics.can_continue(past):
+        raise StaleAction(f"meeting {meeting_id} is {meeting.status}")
+    return meeting
 
 
 def meeting_awaiting_result(runtime: Runtime, member: Member, meeting_id: int) -> Meeting:
