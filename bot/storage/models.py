@@ -67,6 +67,31 @@ class Invite(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_by: int | None = Field(default=None, foreign_key="members.id")
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    for_username: str | None = Field(default=None, max_length=64)
+    """Only this Telegram username (lower case, no @) may accept it: every manager invite names one."""
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_by: int | None = Field(default=None, foreign_key="members.id")
+
+
+class Deactivation(SQLModel, table=True):
+    """Audit of one off-boarding: who was deactivated, by whom, when, and where their open
+    leads went (``moved``: receiving member id → number of leads)."""
+
+    __tablename__ = "deactivations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="members.id", index=True)
+    by_member_id: int | None = Field(default=None, foreign_key="members.id")
+    """The manager who did it; ``None`` from the command line."""
+    via: str = Field(max_length=8)
+    """chat | cli"""
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    leads_moved: int = 0
+    leads_kept: int = 0
+    """Won and lost leads, which stay with the member for history."""
+    moved: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    reminders_moved: int = 0
+    reminders_cancelled: int = 0
 
 
 class PlaybookVersion(SQLModel, table=True):
@@ -236,6 +261,24 @@ class StageChange(SQLModel, table=True):
     playbook_version: str | None = Field(default=None, max_length=32)
     playbook_fingerprint: str | None = Field(default=None, max_length=64)
     at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
+
+
+class FitOverride(SQLModel, table=True):
+    """A cadence started on a lead outside the ICP (tier D or knocked out), after the rep
+    confirmed it: who, when, and what the ICP said then. Append-only; the report counts them."""
+
+    __tablename__ = "fit_overrides"
+    __table_args__ = (Index("ix_fit_overrides_at", "at", "campaign", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="leads.id", index=True)
+    member_id: int = Field(foreign_key="members.id")
+    campaign: str = Field(default="", max_length=100)
+    tier: str | None = Field(default=None, max_length=1)
+    knockouts: str = Field(default="", max_length=300)
+    """The ids of the knock-outs that applied, comma-separated (empty for a plain tier D)."""
+    playbook_version: str | None = Field(default=None, max_length=32)
+    at: datetime = Field(sa_type=UTCDateTime)
 
 
 class Meeting(SQLModel, table=True):
