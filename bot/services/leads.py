@@ -138,9 +138,12 @@ def update_facts(runtime: Runtime, member: Member, lead_id: int, answers: Mappin
         facts, errors = parse_facts({**_answers_of(lead), **answers, **values})  # None: now unknown
         if errors:
             raise ValueError("; ".join(errors.values()))
+        campaign = lead.campaign
         for name in TEXT_FIELDS:
             if name in answers:
                 setattr(lead, name, values.get(name, ""))
+        if lead.campaign != campaign:  # a correction: the lead's history moves with it
+            repo.move_history_to_campaign(session, lead_id=lead_id, campaign=lead.campaign)
         if "company" in answers and lead.company:
             lead.company_key = company_key(lead.company)
         apply_facts(lead, facts)

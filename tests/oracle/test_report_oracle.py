@@ -469,7 +469,7 @@ def rendered_fragments(numbers: dict[str, Any]) -> list[str]:
         fragments.append(f"{name}: {reached}" + (f" ({_pct(conversion)})" if conversion is not None else ""))
     held, no_show, _other = numbers["no-shows (held, no-show, other)"]
     if held or no_show:
-        fragments.append(f"No-show: {_pct(no_show / (held + no_show))} ({no_show} de {held + no_show})")
+        fragments.append(f"No-shows: {_pct(no_show / (held + no_show))} ({no_show} de {held + no_show})")
     return fragments
 
 
