@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     health_port: int = Field(default=0, ge=0, le=65535, description="0: no health server")
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = Field(default="text", description="text lines, or one JSON object a line")
+    retention_months: int = Field(
+        default=0, ge=0, le=1200, description="erase the contact data of leads lost this many months ago; 0: off"
+    )
 
     @field_validator("cadencia_admins")
     @classmethod

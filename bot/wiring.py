@@ -37,7 +37,7 @@ from bot.render.messages import MessageRenderer
 from bot.services.playbooks import load_checked_playbook, remember_playbook
 from bot.services.runtime import Clock, Runtime, system_clock
 from bot.storage.db import make_engine, upgrade_database
-from bot.tg import cadence, common, flows, leads, manager, playbook, reminders, settings, team
+from bot.tg import cadence, common, flows, leads, manager, playbook, privacy, reminders, settings, team
 from bot.tg.callbacks import Verb, pattern
 from bot.tg.context import RENDERER, RUNTIME, Context
 from bot.tg.persistence import PersistentApplication, SqlPersistence
@@ -148,6 +148,7 @@ BUTTON_CALLBACKS: dict[Verb, Callback] = {
     Verb.QUALIFY: cadence.qualify_pressed,
     Verb.NO_SHOW: cadence.no_show_pressed,
     Verb.CHOICES: cadence.choices_page_pressed,
+    Verb.ERASE: privacy.erase_pressed,
     Verb.TEAM: team.team_pressed,
     Verb.INVITES: team.invites_pressed,
 }

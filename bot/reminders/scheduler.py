@@ -27,6 +27,12 @@ in due order, in pages, into a :class:`~bot.reminders.pacing.PacedQueue` (≤ 30
 * 403 (the rep blocked the bot) and 400 (chat gone) — ``failed`` with Telegram's reason;
 * anything else — logged, ``failed``; the loop goes on with the next reminder.
 
+The same scheduler runs the LGPD retention purge (``privacy:retention``): with
+``RETENTION_MONTHS`` set, a repeating job erases the contact data of leads lost longer ago than
+that, a couple of minutes after start and then once a day. The database says which leads are
+due (lost before the cutoff and not erased yet), so a run after a restart, or twice in a day,
+erases nothing twice.
+
 Time is injected: ``clock`` (the runtime's, UTC) decides what is due, ``monotonic`` and
 ``sleep`` do the pacing — tests pass fakes and run thousands of deliveries without waiting.
 """
@@ -50,6 +56,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.reminders.pacing import Due, PacedQueue
+from bot.services import privacy
 from bot.services import reminders as service
 from bot.services.reminders import Prepared
 from bot.services.runtime import Runtime
@@ -60,6 +67,10 @@ log = logging.getLogger(__name__)
 NEXT_JOB = "reminders:next"
 POLL_JOB = "reminders:poll"
 POLL_INTERVAL_S = 60.0
+RETENTION_JOB = "privacy:retention"
+RETENTION_INTERVAL = timedelta(days=1)
+RETENTION_FIRST_S = 120.0
+"""The first purge waits a little after start (let the bot answer its backlog first)."""
 PAGE = 2000
 """Due reminders fetched per page (the pacer never holds more than this in memory)."""
 MAX_TRIES = 6
@@ -141,6 +152,10 @@ class ReminderScheduler:
         log.info("reminders: %d late, next due %s", late, self.next_due)
         if job_queue is not None:
             job_queue.run_repeating(self._on_poll, interval=POLL_INTERVAL_S, first=POLL_INTERVAL_S, name=POLL_JOB)
+            if self.runtime.settings.retention_months > 0:
+                job_queue.run_repeating(
+                    self._on_retention, interval=RETENTION_INTERVAL, first=RETENTION_FIRST_S, name=RETENTION_JOB
+                )
 
     async def stop(self) -> None:
         """Finish the send in flight (never cut one between claim and mark), then stop."""
@@ -152,7 +167,7 @@ class ReminderScheduler:
             except (TimeoutError, asyncio.CancelledError):
                 task.cancel()
         if self.job_queue is not None:
-            for name in (NEXT_JOB, POLL_JOB):
+            for name in (NEXT_JOB, POLL_JOB, RETENTION_JOB):
                 for job in self.job_queue.get_jobs_by_name(name):
                     job.schedule_removal()
 
@@ -195,6 +210,24 @@ class ReminderScheduler:
             return
         if self._task is None or self._task.done():
             self.arm()
+
+    async def _on_retention(self, context: Any) -> None:
+        await self.purge()
+
+    async def purge(self) -> privacy.PurgeResult | None:
+        """The retention purge (in a worker thread); None if it could not run this time (the
+        next day's run, or the next start, catches up: the database says what is still due)."""
+        try:
+            result = await asyncio.to_thread(privacy.purge_due, self.runtime)
+        except DatabaseUnavailable as exc:
+            log.error("retention: database unavailable (%s); next run tomorrow", exc.reason)
+            return None
+        except Exception:
+            log.exception("retention: purge failed; next run tomorrow")
+            return None
+        if result.count:
+            log.info("retention: erased the personal data of %d lead(s) lost before %s", result.count, result.cutoff)
+        return result
 
     def kick(self) -> asyncio.Task[Report]:
         """Start draining in the background unless a drain is already running."""

@@ -1,4 +1,5 @@
-"""Exports of the activity log: touches, leads, stage changes, meetings → CSV or XLSX.
+"""Exports of the activity log: touches, leads, stage changes, meetings → CSV or XLSX; and, by
+name and for managers only, the LGPD erasure audit (``apagamentos``).
 
 - CSV: UTF-8 with BOM and ``;`` by default (Excel in Portuguese opens it right), plain UTF-8
   and ``,`` on request. One file per table.
@@ -33,6 +34,7 @@ from sqlalchemy import Engine
 
 from bot.domain.labels import LABELS, NO, YES
 from bot.domain.playbook.model import Playbook
+from bot.domain.privacy import ERASURE_REASON_LABELS, ERASURE_VIA_LABELS
 from bot.domain.vocabulary import Role
 from bot.i18n import DEFAULT_LANGUAGE, N_, gettext_for
 from bot.render.reports import integer
@@ -40,6 +42,7 @@ from bot.services.icp import SALES_MODEL_NAMES
 from bot.services.reports import NotAllowed
 from bot.storage.db import session_scope
 from bot.storage.exporting import (
+    ERASURES,
     TABLES,
     ExportColumn,
     ExportWords,
@@ -63,6 +66,7 @@ TABLE_NAMES = {
     "leads": "leads",
     "stage_changes": "mudancas_de_etapa",
     "meetings": "reunioes",
+    "erasures": "apagamentos",
 }
 """File names (stable, whatever the reader's language)."""
 SHEET_NAMES = {
@@ -70,6 +74,7 @@ SHEET_NAMES = {
     "leads": "leads",  # the same word in English
     "stage_changes": N_("mudanças de etapa"),
     "meetings": N_("reuniões"),
+    "erasures": N_("apagamentos"),
 }
 """Names people read: sheets of a workbook, counts in the chat's sentence."""
 
@@ -83,6 +88,8 @@ def export_words(language: str = DEFAULT_LANGUAGE, playbook: Playbook | None = N
         kind: {code: _(text) for code, text in table.items()} for kind, table in LABELS.items()
     }
     labels["sales_model"] = {str(code): name for code, name in SALES_MODEL_NAMES.items()}
+    labels["erasure_via"] = {code: _(text) for code, text in ERASURE_VIA_LABELS.items()}
+    labels["erasure_reason"] = {code: _(text) for code, text in ERASURE_REASON_LABELS.items()}
     if playbook is not None:
         labels["step"] = {step.id: step.title for step in playbook.cadence.steps}
         labels["script"] = {script_id: script.title for script_id, script in playbook.scripts.items()}
@@ -106,6 +113,9 @@ ALIASES = {
     "reunioes": "meetings",
     "reuniões": "meetings",
     "meetings": "meetings",
+    "apagamentos": "erasures",
+    "erasures": "erasures",
+    "lgpd": "erasures",
     "tudo": "all",
     "all": "all",
 }
@@ -485,6 +495,8 @@ def export_for(
     """Export as ``member``: a manager exports anyone's rows, a rep only their own."""
     filters = filters or ActivityFilter()
     if member.role != Role.MANAGER:
+        if ERASURES in what:
+            raise NotAllowed("Só gestores exportam o histórico de apagamentos (LGPD).")
         if filters.rep_id is not None and filters.rep_id != member.id:
             raise NotAllowed("Você só pode exportar os seus próprios registros.")
         filters = ActivityFilter(

@@ -30,6 +30,7 @@ from sqlalchemy import Engine
 from bot.domain.facts import parse_facts
 from bot.domain.lead_fields import parse_fields, refusal_line
 from bot.domain.playbook.model import Playbook
+from bot.domain.privacy import import_may_fill
 from bot.domain.scoring import compile_icp, score
 from bot.domain.text import spreadsheet_safe
 from bot.domain.vocabulary import Role, Stage
@@ -761,7 +762,12 @@ def _fill(lead: Lead, values: dict[str, str], run: _Run) -> bool:
         for name in FACT_FIELDS
         if getattr(known, name) is None and getattr(offered, name) is not None
     }
-    texts = {name: values[name] for name in FILLABLE_TEXT if values.get(name) and not getattr(lead, name)}
+    erased = lead.personal_data_erased_at is not None
+    texts = {
+        name: values[name]
+        for name in FILLABLE_TEXT
+        if values.get(name) and not getattr(lead, name) and import_may_fill(name, erased=erased)
+    }
     if not missing and not texts:
         return False
     facts = known.with_(**missing)

@@ -23,16 +23,30 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, Integer, Select, String, case, func, literal, literal_column, select, type_coerce
+from sqlalchemy import (
+    Engine,
+    Integer,
+    Select,
+    String,
+    Text,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from bot.domain.cnae import format_subclass
 from bot.domain.facts import format_cnpj
 from bot.domain.labels import LABELS
+from bot.domain.privacy import ERASURE_REASON_LABELS, ERASURE_VIA_LABELS
 from bot.domain.text import FORMULA_TRIGGERS, spreadsheet_safe
 from bot.storage.db import read_scope
-from bot.storage.models import Lead, Meeting, Member, StageChange, Touch
+from bot.storage.models import ErasureAudit, Lead, Meeting, Member, StageChange, Touch
 from bot.storage.reporting import LOCAL_ZONE_NAME, ActivityFilter, sqlite_to_local
 
 
@@ -57,7 +71,13 @@ class ExportWords:
     no: str = "não"
 
 
-PORTUGUESE = ExportWords({kind: dict(table) for kind, table in LABELS.items()})
+PORTUGUESE = ExportWords(
+    {
+        **{kind: dict(table) for kind, table in LABELS.items()},
+        "erasure_via": dict(ERASURE_VIA_LABELS),
+        "erasure_reason": dict(ERASURE_REASON_LABELS),
+    }
+)
 
 
 def _local_text(dialect: str, column: Any) -> Any:
@@ -171,6 +191,9 @@ def table_columns(
             *labelled("passo_atual", "step", col(Lead.current_step)),
             *labelled("motivo_perda", "loss_reason", col(Lead.loss_reason)),
             ExportColumn("criado_em", "datetime", when(dialect, col(Lead.created_at))),
+            ExportColumn(
+                "dados_pessoais_apagados_em", "datetime", when(dialect, col(Lead.personal_data_erased_at))
+            ),
         ]
         source = Lead.__table__.outerjoin(rep, rep.id == col(Lead.owner_id))  # type: ignore[attr-defined]
         return columns, Lead, source
@@ -215,10 +238,31 @@ def table_columns(
             lead, lead.id == col(Meeting.lead_id)
         )
         return columns, Meeting, source
+    if table == "erasures":
+        lead = aliased(Lead)
+        columns = [
+            ExportColumn("id", "int", col(ErasureAudit.id)),
+            ExportColumn("data_hora", "datetime", when(dialect, col(ErasureAudit.at))),
+            ExportColumn("lead_id", "int", col(ErasureAudit.lead_id)),
+            ExportColumn("empresa", "text", lead.company),
+            ExportColumn("gestor_id", "int", col(ErasureAudit.member_id)),
+            ExportColumn("gestor", "text", _rep_name(rep)),
+            *labelled("via", "erasure_via", col(ErasureAudit.via)),
+            *labelled("motivo", "erasure_reason", col(ErasureAudit.reason)),
+            ExportColumn("campos", "text", cast(col(ErasureAudit.fields), Text)),
+            ExportColumn("toques", "int", col(ErasureAudit.touches)),
+        ]
+        source = ErasureAudit.__table__.outerjoin(rep, rep.id == col(ErasureAudit.member_id)).outerjoin(  # type: ignore[attr-defined]
+            lead, lead.id == col(ErasureAudit.lead_id)
+        )
+        return columns, ErasureAudit, source
     raise ValueError(f"unknown table {table!r}")
 
 
 TABLES = ("touches", "leads", "stage_changes", "meetings")
+"""The activity tables (``tudo`` exports these)."""
+ERASURES = "erasures"
+"""The LGPD erasure audit: exported only when named, and only by managers."""
 
 
 def _conditions(table: str, model: Any, f: ActivityFilter) -> list[Any]:
@@ -227,8 +271,9 @@ def _conditions(table: str, model: Any, f: ActivityFilter) -> list[Any]:
         "leads": "created_at",
         "stage_changes": "at",
         "meetings": "starts_at",
+        "erasures": "at",
     }[table]
-    rep = "owner_id" if table == "leads" else "rep_id"
+    rep = {"leads": "owner_id", "erasures": "member_id"}.get(table, "rep_id")
     conditions = []
     if f.start is not None:
         conditions.append(getattr(model, moment) >= f.start)
@@ -236,7 +281,7 @@ def _conditions(table: str, model: Any, f: ActivityFilter) -> list[Any]:
         conditions.append(getattr(model, moment) < f.end)
     if f.rep_id is not None:
         conditions.append(getattr(model, rep) == f.rep_id)
-    if f.campaign is not None:
+    if f.campaign is not None and table != "erasures":
         conditions.append(model.campaign == f.campaign)
     if f.playbook_version is not None and table in ("touches", "stage_changes"):
         conditions.append(model.playbook_version == f.playbook_version)

@@ -158,6 +158,8 @@ class Lead(SQLModel, table=True):
     created_by: int | None = Field(default=None, foreign_key="members.id")
     created_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    personal_data_erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When the contact's personal data was erased (LGPD): on request or by the retention purge."""
 
 
 TOUCH_REACHED_WHERE = "contact_role IS NOT NULL OR intent IS NOT NULL"
@@ -358,6 +360,26 @@ class ExportAudit(SQLModel, table=True):
     filters: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     rows: int = 0
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ErasureAudit(SQLModel, table=True):
+    """One erasure of a lead's personal data (LGPD): who, when, which lead, how, why."""
+
+    __tablename__ = "erasure_audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="leads.id", index=True)
+    member_id: int | None = Field(default=None, foreign_key="members.id")
+    """The manager who pressed the button; empty for the CLI and the bot's retention run."""
+    via: str = Field(max_length=8)
+    """chat | cli | bot (see :class:`bot.domain.privacy.ErasureVia`)."""
+    reason: str = Field(max_length=16)
+    """request | retention"""
+    fields: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    """The names of the lead fields that held something (never their values)."""
+    touches: int = 0
+    """Touches whose free text (notes, pain, budget) was cleared."""
+    at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
 
 
 class BotState(SQLModel, table=True):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from telegram import InlineKeyboardMarkup
 
 from bot.domain import cnae as cnae_table
@@ -9,10 +11,11 @@ from bot.domain import funnel
 from bot.domain.cadence import CadenceStatus
 from bot.domain.funnel import Way
 from bot.domain.labels import label
+from bot.domain.privacy import personal_fields_present
 from bot.domain.scoring import IcpResult, criterion_name
 from bot.domain.vocabulary import CLOSED_STAGES, Stage
-from bot.i18n import N_, when
-from bot.services import cadence
+from bot.i18n import N_, day, when
+from bot.services import cadence, privacy
 from bot.services.icp import SALES_MODEL_NAMES
 from bot.services.leads import score_lead
 from bot.storage.models import Lead
@@ -105,6 +108,7 @@ def lead_card(context: Context, lead: Lead) -> tuple[str, InlineKeyboardMarkup |
         meeting=when(meeting.starts_at, context.lang, member.timezone) if meeting else None,
         loss_reason=loss.label if loss else (lead.loss_reason or ""),
         cnae=cnae_table.all_subclasses().get(lead.cnae or ""),
+        erased_on=erased_on(context, lead),
     )
     buttons = []
     stage = Stage(lead.stage)
@@ -129,4 +133,16 @@ def lead_card(context: Context, lead: Lead) -> tuple[str, InlineKeyboardMarkup |
         icon, label, code = HAND_BUTTONS[target]
         buttons.append(button(icon + " " + context._(label), Verb.STAGE, lead.id, code))
     buttons.append(button("📊 ICP", Verb.ICP, lead.id))
+    if privacy.may_erase(member) and (
+        lead.personal_data_erased_at is None or personal_fields_present(lead.model_dump())
+    ):
+        buttons.append(button("🗑 " + context._("Apagar dados pessoais"), Verb.ERASE, lead.id, "ask"))
     return text, markup(rows(buttons))
+
+
+def erased_on(context: Context, lead: Lead) -> str | None:
+    """The day the lead's personal data was erased, in the member's language and zone."""
+    moment = lead.personal_data_erased_at
+    if moment is None:
+        return None
+    return day(moment.astimezone(ZoneInfo(context.me.timezone)).date(), context.lang)
