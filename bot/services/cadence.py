@@ -31,6 +31,7 @@ from bot.domain.vocabulary import (
     Stage,
 )
 from bot.render.scripts import render_script
+from bot.services.flows import FlowKind, record_ending
 from bot.services.leads import _authorised, lead_view, record_stage, rep_view
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, can_see
@@ -306,11 +307,21 @@ def meeting_time_confirmed(
 
 
 def book_meeting(
-    runtime: Runtime, member: Member, lead_id: int, starts_at: datetime, touch_id: int | None = None
+    runtime: Runtime,
+    member: Member,
+    lead_id: int,
+    starts_at: datetime,
+    touch_id: int | None = None,
+    *,
+    replaces: int | None = None,
+    flow: str | None = None,
 ) -> Meeting:
+    """Book a meeting with the lead; ``replaces``: the meeting it reschedules, marked so in the
+    same transaction; ``flow``: the meeting-date run this ends (recorded in it too)."""
     playbook = runtime.playbook
     with runtime.session() as session:
         lead = _authorised(session, member, lead_id)
+        moved = _meeting_of(session, member, replaces) if replaces is not None else None
         owner = session.get(Member, lead.owner_id) or member
         meeting = Meeting(
             lead_id=lead.id or 0,
@@ -330,6 +341,10 @@ def book_meeting(
             _plan_step_reminder(session, lead, owner)
         session.add(lead)
         session.flush()
+        if moved is not None:
+            _resolve(session, runtime, member, moved, MeetingStatus.RESCHEDULED)
+            moved.rescheduled_to = meeting.id
+        record_ending(session, runtime, flow, member, FlowKind.MEETING, lead_id=lead.id, result_id=meeting.id)
         _plan_meeting_reminders(session, runtime, meeting)
         return meeting
 
@@ -364,26 +379,43 @@ def meeting_result(
     """Held or no-show (only once the meeting has started: :class:`MeetingNotStarted`), or
     rescheduled (any time)."""
     with runtime.session() as session:
-        meeting = session.get(Meeting, meeting_id)
-        if meeting is None:
-            raise StaleAction("meeting not found")
-        lead = _authorised(session, member, meeting.lead_id)
-        if meeting.status != MeetingStatus.SCHEDULED.value:
-            raise StaleAction("meeting already resolved")
-        if status in _RESULTS and not moments.result_allowed(meeting.starts_at, runtime.now()):
-            raise MeetingNotStarted(meeting.starts_at)
-        meeting.status = status.value
-        meeting.no_show_reason = reason if status is MeetingStatus.NO_SHOW else None
-        meeting.resolved_at = runtime.now()
-        session.add(meeting)
-        if status is MeetingStatus.HELD:
-            record_stage(session, runtime, lead, member, Stage.MEETING_HELD)
-        session.execute(
-            update(Reminder)
-            .where(col(Reminder.meeting_id) == meeting.id, col(Reminder.state) == ReminderState.PENDING.value)
-            .values(state=ReminderState.DONE.value)
-        )
+        meeting = _meeting_of(session, member, meeting_id)
+        _resolve(session, runtime, member, meeting, status, reason)
         return meeting
+
+
+def _meeting_of(session: Session, member: Member, meeting_id: int) -> Meeting:
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise StaleAction("meeting not found")
+    _authorised(session, member, meeting.lead_id)
+    return meeting
+
+
+def _resolve(
+    session: Session,
+    runtime: Runtime,
+    member: Member,
+    meeting: Meeting,
+    status: MeetingStatus,
+    reason: str | None = None,
+) -> None:
+    lead = _authorised(session, member, meeting.lead_id)
+    if meeting.status != MeetingStatus.SCHEDULED.value:
+        raise StaleAction("meeting already resolved")
+    if status in _RESULTS and not moments.result_allowed(meeting.starts_at, runtime.now()):
+        raise MeetingNotStarted(meeting.starts_at)
+    meeting.status = status.value
+    meeting.no_show_reason = reason if status is MeetingStatus.NO_SHOW else None
+    meeting.resolved_at = runtime.now()
+    session.add(meeting)
+    if status is MeetingStatus.HELD:
+        record_stage(session, runtime, lead, member, Stage.MEETING_HELD)
+    session.execute(
+        update(Reminder)
+        .where(col(Reminder.meeting_id) == meeting.id, col(Reminder.state) == ReminderState.PENDING.value)
+        .values(state=ReminderState.DONE.value)
+    )
 
 
 def pending_meeting(runtime: Runtime, member: Member, lead: Lead) -> ScheduledMeeting | None:
@@ -439,13 +471,15 @@ def meeting_awaiting_result(runtime: Runtime, member: Member, meeting_id: int) -
     return meeting
 
 
-def add_note(runtime: Runtime, member: Member, touch_id: int, text: str) -> Touch:
-    """Attach the rep's note to a logged touch (a second note is appended, not lost)."""
+def add_note(runtime: Runtime, member: Member, touch_id: int, text: str, *, flow: str | None = None) -> Touch:
+    """Attach the rep's note to a logged touch (a second note is appended, not lost; ``flow``:
+    the note run this ends, recorded in the same transaction so a restart never appends it twice)."""
     with runtime.session() as session:
         touch = session.get(Touch, touch_id)
         if touch is None:
             raise StaleAction("touch not found")
         _authorised(session, member, touch.lead_id)
+        record_ending(session, runtime, flow, member, FlowKind.NOTE, lead_id=touch.lead_id, result_id=touch_id)
         touch.notes = f"{touch.notes}\n{text}" if touch.notes else text
         session.add(touch)
         return touch

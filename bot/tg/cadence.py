@@ -60,6 +60,7 @@ from bot.i18n import N_, day, when
 from bot.render.messages import escape
 from bot.render.scripts import render_script
 from bot.services import cadence, leads
+from bot.tg import flow_run
 from bot.tg.callbacks import BadCallback, Verb, as_id, unpack
 from bot.tg.cards import lead_card
 from bot.tg.context import Context, ack, say, typed_text
@@ -223,7 +224,7 @@ async def note_typed(update: Update, context: Context) -> MeetingFlow | int:
             % {"n": MAX_NOTE, "len": len(text)},
         )
         return MeetingFlow.ASKING_NOTE
-    touch = cadence.add_note(context.runtime, context.me, touch_id, text.strip())
+    touch = cadence.add_note(context.runtime, context.me, touch_id, text.strip(), flow=flow_run.current(context))
     context.user_data.pop(NOTE_TOUCH, None)
     await say(
         update,
@@ -576,10 +577,16 @@ async def when_answered(update: Update, context: Context) -> MeetingFlow | int:
 
 async def _book(update: Update, context: Context, lead_id: int, starts: datetime, *, edit: bool = False) -> int:
     assert context.user_data is not None
-    moved = context.user_data.pop(MEETING_MOVED, None)
-    if isinstance(moved, int):
-        cadence.meeting_result(context.runtime, context.me, moved, MeetingStatus.RESCHEDULED)
-    meeting = cadence.book_meeting(context.runtime, context.me, lead_id, starts)
+    moved = context.user_data.get(MEETING_MOVED)
+    meeting = cadence.book_meeting(
+        context.runtime,
+        context.me,
+        lead_id,
+        starts,
+        replaces=moved if isinstance(moved, int) else None,
+        flow=flow_run.current(context),
+    )
+    context.user_data.pop(MEETING_MOVED, None)
     context.user_data.pop(MEETING_LEAD, None)
     context.user_data.pop(MEETING_PENDING, None)
     lead = leads.get_lead(context.runtime, context.me, lead_id)
