@@ -341,10 +341,10 @@ def book_meeting(
             _plan_step_reminder(session, lead, owner)
         session.add(lead)
         session.flush()
+        record_ending(session, runtime, flow, member, FlowKind.MEETING, lead_id=lead.id, result_id=meeting.id)
         if moved is not None:
             _resolve(session, runtime, member, moved, MeetingStatus.RESCHEDULED)
             moved.rescheduled_to = meeting.id
-        record_ending(session, runtime, flow, member, FlowKind.MEETING, lead_id=lead.id, result_id=meeting.id)
         _plan_meeting_reminders(session, runtime, meeting)
         return meeting
 
