@@ -176,6 +176,7 @@ def add_handlers(application: Application) -> None:
             MessageHandler(filters.Document.ALL, manager.on_document, block=False),
             CallbackQueryHandler(manager.report_pressed, pattern=pattern(Verb.REPORT), block=False),
             CallbackQueryHandler(manager.export_pressed, pattern=pattern(Verb.EXPORT), block=False),
+            CallbackQueryHandler(manager.import_update_pressed, pattern=pattern(Verb.IMPORT_UPDATE), block=False),
             MessageHandler(filters.COMMAND, common.unknown_command),
             CallbackQueryHandler(common.stray_callback),
             MessageHandler(filters.ALL, common.stray_text),

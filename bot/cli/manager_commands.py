@@ -27,7 +27,9 @@ def register(sub: Any) -> None:
     imp = sub.add_parser("import", help="import leads from a CSV or XLSX file")
     imp.add_argument("file", type=Path, help="CSV (; or ,, UTF-8 or Latin-1) or XLSX")
     imp.add_argument(
-        "--reps", help="round-robin among these reps (names, @usernames or ids, comma-separated)"
+        "--reps",
+        help="round-robin among these reps (names, @usernames or ids, comma-separated); "
+        "default: every active rep who is not paused",
     )
     imp.add_argument(
         "--by-uf", dest="by_uf", help="assign by state, e.g. 'SP=ana,RJ=bruno,*=carla'"
@@ -37,7 +39,16 @@ def register(sub: Any) -> None:
     imp.add_argument(
         "--rejected", type=Path, help="where to write rejected rows (default: FILE_rejeitadas.csv)"
     )
+    imp.add_argument(
+        "--update",
+        action="store_true",
+        help="rows with the CNPJ of an existing lead fill in what it is missing (never overwrite)",
+    )
     imp.set_defaults(handler=import_leads)
+
+    from bot.cli import team_commands
+
+    team_commands.register(sub)
 
     rep = sub.add_parser("report", help="funnel, rates, A/B and adoption for a period")
     _filters(rep)
@@ -193,7 +204,7 @@ def import_leads(args: argparse.Namespace) -> int:
             print(f"\r{done}/{total} linhas", end="", file=sys.stderr, flush=True)
 
     try:
-        assignment = imports.Assignment.parse(reps=args.reps, by_uf=args.by_uf)
+        assignment = imports.Assignment.parse(reps=args.reps, by_uf=args.by_uf, whole_team=True)
         result = imports.import_file(
             engine,
             args.file,
@@ -202,14 +213,17 @@ def import_leads(args: argparse.Namespace) -> int:
             campaign=args.campaign,
             member_id=None,
             progress=progress,
+            update=args.update,
         )
     except imports.ImportFailed as exc:
         raise CommandFailed(str(exc)) from None
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    print(result.summary)
+    target = args.rejected or args.file.with_name(result.rejected_filename)
     if result.rejected:
-        target = args.rejected or args.file.with_name(f"{args.file.stem}_rejeitadas.csv")
         target.write_bytes(result.rejected_csv())
-        print(f"linhas rejeitadas (com o motivo): {target}")
-    return 0 if not result.rejected else 1
+    summary = result.summary(str(target))
+    if result.updatable:
+        summary += "\n(rode de novo com --update para completá-los)"
+    print(summary)
+    return 0  # the file was processed; rejected rows are in the summary and in their file

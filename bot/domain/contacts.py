@@ -41,7 +41,7 @@ def parse_email(text: str) -> str:
 
 def parse_linkedin(text: str) -> str:
     cleaned = (text or "").strip()
-    if _LINKEDIN.match(cleaned):
+    if _LINKEDIN.match(cleaned) and len(cleaned) <= 290:  # the lead keeps up to 300 characters
         url = cleaned if cleaned.lower().startswith("http") else "https://" + cleaned
         return url.replace("http://", "https://").rstrip("/")
     if _HANDLE.match(cleaned):

@@ -1,18 +1,22 @@
 """Lead import from a spreadsheet: CSV (``;`` or ``,``; UTF-8, UTF-8 with BOM or Latin-1) or XLSX.
 
-Each row is validated with the same parsers as ``/novo`` (:func:`bot.domain.facts.parse_facts`),
-scored against the playbook's ICP, de-duplicated (CNPJ, or folded company name + UF; against the
-database and within the file), assigned to a rep and inserted in batches — one transaction per
-batch, never per row. A bad row is reported (row number as the spreadsheet shows it, reason in
-Portuguese) and never stops the others. Imported leads look exactly like leads created in the
-chat: folded ``company_key``, ICP fields, stage ``new`` with its stage change, ``source="import"``.
+Each row is read with the same parsers as ``/novo`` (:data:`bot.domain.lead_fields.LEAD_FIELDS`:
+a value the chat refuses is refused here, in the chat's words), scored against the playbook's
+ICP, de-duplicated (CNPJ, or folded company name + UF; against the database and within the
+file), assigned to a rep and inserted in batches — one transaction per batch, never per row. A
+bad row is reported (row number as the spreadsheet shows it, reason in Portuguese) and never
+stops the others. Imported leads look exactly like leads created in the chat: folded
+``company_key``, ICP fields, stage ``new`` with its stage change, ``source="import"``.
+
+Every row read ends in one count: imported, updated (``update=True``: a row with the CNPJ of a
+stored lead fills in what that lead is missing and scores it again), duplicate or rejected.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -21,20 +25,23 @@ from typing import Any
 from sqlalchemy import Engine
 
 from bot.domain.facts import parse_facts
+from bot.domain.lead_fields import parse_fields, refusal_line
 from bot.domain.playbook.model import Playbook
 from bot.domain.scoring import compile_icp, score
-from bot.domain.vocabulary import Stage
+from bot.domain.text import spreadsheet_safe
+from bot.domain.vocabulary import Role, Stage
 from bot.services.columns import canonical_field
-from bot.services.leads import TEXT_FIELDS, company_key
+from bot.services.leads import CONTACT_FIELDS, TEXT_FIELDS, apply_facts, apply_score, company_key, facts_of
 from bot.storage.db import session_scope
 from bot.storage.importing import (
     KnownCompanies,
     insert_leads,
     known_companies,
+    leads_by_id,
     load_members,
     match_member,
 )
-from bot.storage.models import ImportBatch, Member, utcnow
+from bot.storage.models import ImportBatch, Lead, Member, utcnow
 
 BATCH_SIZE = 1000
 PROGRESS_EVERY = 500
@@ -150,9 +157,12 @@ class Assignment:
     reps: list[str] = field(default_factory=list)
     by_uf: dict[str, str] = field(default_factory=dict)
     """UF → rep; ``*`` for every other UF."""
+    whole_team: bool = False
+    """With neither ``reps`` nor ``by_uf``: round-robin among every active rep who is not
+    paused (what the chat and ``cadencia import`` do when nobody is named)."""
 
     @classmethod
-    def parse(cls, *, reps: str | None = None, by_uf: str | None = None) -> Assignment:
+    def parse(cls, *, reps: str | None = None, by_uf: str | None = None, whole_team: bool = False) -> Assignment:
         names = [r.strip() for r in (reps or "").split(",") if r.strip()]
         mapping: dict[str, str] = {}
         for part in filter(None, (p.strip() for p in (by_uf or "").split(","))):
@@ -160,7 +170,7 @@ class Assignment:
             if not sep or not rep.strip():
                 raise ImportFailed(f"--by-uf: '{part}' deveria ser UF=vendedor, como SP=ana")
             mapping[uf.strip().upper()] = rep.strip()
-        return cls(names, mapping)
+        return cls(names, mapping, whole_team)
 
 
 class _Assigner:
@@ -174,8 +184,11 @@ class _Assigner:
             return found
 
         self.round_robin = [resolve(n) for n in assignment.reps]
+        if assignment.whole_team and not assignment.reps and not assignment.by_uf:
+            self.round_robin = [m for m in members if m.role == Role.REP.value and not m.paused]
         self.by_uf = {uf: resolve(n) for uf, n in assignment.by_uf.items()}
         self.turn = 0
+        self.whole_team = assignment.whole_team and not assignment.reps and not assignment.by_uf
 
     def owner(self, rep_cell: str | None, uf: str | None) -> Member | str:
         """The member, or the reason the row cannot be assigned."""
@@ -192,10 +205,51 @@ class _Assigner:
             member = self.round_robin[self.turn % len(self.round_robin)]
             self.turn += 1
             return member
+        if self.whole_team:
+            return "nenhum vendedor ativo na equipe: adicione um (convite no chat ou cadencia team add)"
         return "sem vendedor: preencha a coluna vendedor ou escolha vendedores para a importação"
 
 
 # ------------------------------------------------------------------------------ the import
+
+#: Why a row was not imported because the company is already there (counted as a duplicate).
+IN_DATABASE_BY_CNPJ = "já existe no banco (mesmo CNPJ)"
+IN_DATABASE_BY_NAME = "já existe no banco (mesma empresa e UF)"
+NOTHING_TO_FILL = "já existe no banco (mesmo CNPJ); nada a completar"
+GONE = "o lead com este CNPJ foi apagado durante a importação; importe a linha de novo"
+#: Text fields an update may fill in on an existing lead (never company, campaign or owner).
+FILLABLE_TEXT = ("trade_name", "city", "website", "notes", *CONTACT_FIELDS)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportCounts:
+    """Where every row read went: ``imported + updated + duplicates + rejected == total``."""
+
+    total: int
+    imported: int
+    updated: int
+    duplicates: int
+    rejected: int
+
+    def lines(self, filename: str) -> list[str]:
+        return [
+            f"Importação de {filename}: {self.total} linha(s) lida(s).",
+            f"Importadas: {self.imported}",
+            f"Atualizadas (dados que faltavam): {self.updated}",
+            f"Duplicadas (ignoradas): {self.duplicates}",
+            f"Rejeitadas: {self.rejected}",
+        ]
+
+    def after_update(self, redone: int, later: ImportResult) -> ImportCounts:
+        """These counts once ``later`` (an update of ``redone`` of the rows counted here as
+        duplicates of stored leads) has run: what one import with ``update=True`` gives."""
+        return ImportCounts(
+            self.total,
+            self.imported + later.imported,
+            self.updated + later.updated,
+            self.duplicates - redone + len(later.duplicates),
+            self.rejected + len(later.rejected),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,13 +262,22 @@ class RowProblem:
 
 @dataclass
 class ImportResult:
+    """What happened to every row read: imported + updated + duplicates + rejected = total."""
+
     filename: str
     headers: list[str]
     total: int = 0
+    """Rows read (blank rows are not rows)."""
     imported: int = 0
+    updated: int = 0
     problems: list[RowProblem] = field(default_factory=list)
     batch_id: int | None = None
     unknown_columns: list[str] = field(default_factory=list)
+    updatable: list[int] = field(default_factory=list)
+    """Rows (numbers) counted as duplicates of a stored lead with the same CNPJ: an update
+    (``--update``, the chat's button) can fill in what those leads are missing."""
+    update: bool = False
+    updated_rows: list[int] = field(default_factory=list)
 
     @property
     def duplicates(self) -> list[RowProblem]:
@@ -225,32 +288,44 @@ class ImportResult:
         return [p for p in self.problems if not p.duplicate]
 
     @property
-    def summary(self) -> str:
-        """Portuguese, plain text (the chat escapes it)."""
-        lines = [
-            f"Importação de {self.filename}: {self.total} linha(s).",
-            f"Importadas: {self.imported}",
-            f"Duplicadas (ignoradas): {len(self.duplicates)}",
-            f"Rejeitadas: {len(self.rejected)}",
-        ]
-        for problem in self.problems[:10]:
+    def counts(self) -> ImportCounts:
+        return ImportCounts(self.total, self.imported, self.updated, len(self.duplicates), len(self.rejected))
+
+    @property
+    def rejected_filename(self) -> str:
+        return f"{Path(self.filename).stem}_rejeitadas.csv"
+
+    def summary(self, rejected_file: str | None = None) -> str:
+        """Portuguese, plain text (the chat escapes it); ``rejected_file`` names the file of
+        rejected rows (the CLI's path, the chat's document)."""
+        lines = self.counts.lines(self.filename)
+        rejected = self.rejected
+        for problem in rejected[:10]:
             lines.append(f"  linha {problem.row}: {problem.reason}")
-        if len(self.problems) > 10:
-            lines.append(f"  … e mais {len(self.problems) - 10} (veja o arquivo das linhas com problema)")
+        if len(rejected) > 10:
+            lines.append(f"  … e mais {len(rejected) - 10}")
+        if rejected:
+            lines.append(f"Linhas rejeitadas, com o motivo: {rejected_file or self.rejected_filename}")
+        if self.updatable and not self.update:
+            lines.append(
+                f"{len(self.updatable)} duplicada(s) têm o CNPJ de um lead existente: "
+                "a atualização completa o que falta nesses leads."
+            )
         if self.unknown_columns:
             lines.append("Colunas ignoradas: " + ", ".join(self.unknown_columns[:10]))
         return "\n".join(lines)
 
     def rejected_csv(self) -> bytes:
-        """Every problem row (rejected and duplicate) with its original cells and a "motivo"
-        column; UTF-8 with BOM and ``;`` so Excel opens it right."""
+        """The rejected rows (not the duplicates) with their original cells and a "motivo"
+        column; UTF-8 with BOM and ``;`` so Excel opens it right, every text cell made safe
+        (:func:`bot.domain.text.spreadsheet_safe`)."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerow(["linha", *self.headers, "motivo"])
+        writer.writerow([spreadsheet_safe(h) for h in ["linha", *self.headers, "motivo"]])
         width = len(self.headers)
-        for problem in self.problems:
+        for problem in self.rejected:
             cells = (problem.cells + [""] * width)[:width]
-            writer.writerow([problem.row, *cells, problem.reason])
+            writer.writerow([problem.row, *(spreadsheet_safe(c) for c in cells), spreadsheet_safe(problem.reason)])
         return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -263,6 +338,7 @@ def import_file(
     campaign: str | None = None,
     member_id: int | None = None,
     progress: Progress | None = None,
+    update: bool = False,
 ) -> ImportResult:
     return import_bytes(
         engine,
@@ -273,7 +349,27 @@ def import_file(
         campaign=campaign,
         member_id=member_id,
         progress=progress,
+        update=update,
     )
+
+
+@dataclass
+class _Run:
+    """One import in progress: what every row needs, and the rows waiting to be written."""
+
+    fields: Sequence[str | None]
+    result: ImportResult
+    known: KnownCompanies
+    assigner: _Assigner
+    icp: Any
+    playbook: Playbook
+    campaign: str | None
+    member_id: int | None
+    moment: datetime
+    update: bool
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    fills: dict[int, tuple[int, dict[str, str], list[str]]] = field(default_factory=dict)
+    """Lead id → (row number, parsed values, cells) to fill in on that stored lead."""
 
 
 def import_bytes(
@@ -287,17 +383,26 @@ def import_bytes(
     member_id: int | None = None,
     progress: Progress | None = None,
     now: datetime | None = None,
+    update: bool = False,
+    only_rows: Collection[int] | None = None,
 ) -> ImportResult:
-    """Import every good row of a CSV/XLSX file; see the module docstring."""
+    """Import every good row of a CSV/XLSX file; see the module docstring.
+
+    ``update``: a row with the CNPJ of a stored lead fills in the facts that lead is missing
+    (never a known value, never its owner or stage) and scores it again, instead of counting
+    as a duplicate. ``only_rows``: read only these rows (the chat's update of the rows an
+    earlier import of the same file found in the database).
+    """
     sheet = read_sheet(raw, filename)
     fields = [canonical_field(h) if h.strip() else None for h in sheet.headers]
+    if "company" not in fields and "trade_name" in fields:
+        fields = ["company" if f == "trade_name" else f for f in fields]  # the only name there is
     if "company" not in fields:
         raise ImportFailed(
             "não achei a coluna da empresa; o cabeçalho precisa de 'empresa' (ou razão social, nome fantasia, company)"
         )
-    result = ImportResult(filename=filename[:200], headers=sheet.headers, total=sheet.total)
+    result = ImportResult(filename=filename[:200], headers=sheet.headers, update=update)
     result.unknown_columns = [h for h, f in zip(sheet.headers, fields, strict=True) if h and f is None]
-    icp = compile_icp(playbook.icp)
     moment = now or utcnow()
 
     with session_scope(engine) as session:
@@ -309,6 +414,8 @@ def import_bytes(
         session.add(batch)
         session.flush()
         result.batch_id = batch.id
+    icp = compile_icp(playbook.icp)
+    run = _Run(fields, result, known, assigner, icp, playbook, campaign, member_id, moment, update)
     stage_change = {
         "from_stage": None,
         "to_stage": Stage.NEW.value,
@@ -317,42 +424,43 @@ def import_bytes(
         "playbook_fingerprint": playbook.fingerprint,
     }
 
-    pending: list[dict[str, Any]] = []
-    done = 0
-
     def flush() -> None:
-        if pending:
+        if run.pending:
             with session_scope(engine) as session:
-                insert_leads(session, pending, stage_change=stage_change)
-            result.imported += len(pending)
-            pending.clear()
+                insert_leads(session, run.pending, stage_change=stage_change)
+            result.imported += len(run.pending)
+            run.pending.clear()
+        if run.fills:
+            with session_scope(engine) as session:
+                stored = leads_by_id(session, list(run.fills))
+                for lead_id, (number, values, cells) in run.fills.items():
+                    lead = stored.get(lead_id)
+                    if lead is None:
+                        result.problems.append(RowProblem(number, GONE, cells))
+                    elif _fill(lead, values, run):
+                        result.updated += 1
+                        result.updated_rows.append(number)
+                    else:
+                        result.problems.append(RowProblem(number, NOTHING_TO_FILL, cells, duplicate=True))
+            run.fills.clear()
 
+    done = 0
     for number, cells in sheet.rows:
-        done += 1
+        if only_rows is not None and number not in only_rows:
+            continue
         if not any(c.strip() for c in cells):
             continue
-        problem = _row(
-            number,
-            cells,
-            fields,
-            result,
-            known,
-            assigner,
-            icp,
-            playbook,
-            campaign,
-            member_id,
-            moment,
-            pending,
-        )
+        done += 1
+        problem = _row(number, cells, run)
         if problem is not None:
             result.problems.append(problem)
-        if len(pending) >= BATCH_SIZE:
+        if len(run.pending) >= BATCH_SIZE or len(run.fills) >= BATCH_SIZE:
             flush()
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress(done, max(sheet.total, done))
     flush()
-    result.total = max(result.total, done)
+    result.total = done
+    result.problems.sort(key=lambda p: p.row)
     if progress is not None:
         progress(done, result.total)
 
@@ -362,61 +470,52 @@ def import_bytes(
             stored.finished_at = utcnow()
             stored.total_rows = result.total
             stored.imported = result.imported
+            stored.updated = result.updated
             stored.duplicates = len(result.duplicates)
             stored.rejected = len(result.rejected)
     return result
 
 
-def _row(
-    number: int,
-    cells: list[str],
-    fields: Sequence[str | None],
-    result: ImportResult,
-    known: KnownCompanies,
-    assigner: _Assigner,
-    icp: Any,
-    playbook: Playbook,
-    campaign: str | None,
-    member_id: int | None,
-    moment: datetime,
-    pending: list[dict[str, Any]],
-) -> RowProblem | None:
+def _row(number: int, cells: list[str], run: _Run) -> RowProblem | None:
     values: dict[str, str] = {}
-    for name, cell in zip(fields, cells, strict=False):
+    for name, cell in zip(run.fields, cells, strict=False):
         if name is not None and cell.strip() and name not in values:
             values[name] = cell.strip()
-    company = values.get("company", "")
-    if not company:
+    if not values.get("company"):
         return RowProblem(number, "empresa em branco", cells)
-    if len(company) > 200:
-        return RowProblem(number, "nome da empresa longo demais (mais de 200 caracteres)", cells)
-    facts, errors = parse_facts({name: values.get(name) for name in FACT_FIELDS})
+    clean, errors = parse_fields(values)
     if errors:
-        return RowProblem(number, "; ".join(errors.values()), cells)
+        return RowProblem(number, "; ".join(refusal_line(k, e) for k, e in errors.items()), cells)
+    facts, _ = parse_facts({name: clean.get(name) for name in FACT_FIELDS})
+    company = clean["company"]
     key = company_key(company)
-    where = known.find(facts.cnpj, key, facts.uf)
+    where = run.known.find(facts.cnpj, key, facts.uf)
     if where is not None:
-        reason = "já existe no banco" if where == "banco" else f"duplicada da {where}"
-        return RowProblem(number, reason, cells, duplicate=True)
-    owner = assigner.owner(values.get("rep"), facts.uf)
+        if where != "banco":
+            return RowProblem(number, f"duplicada da {where}", cells, duplicate=True)
+        stored = run.known.stored.get(facts.cnpj or "")
+        if stored is None:
+            return RowProblem(number, IN_DATABASE_BY_NAME, cells, duplicate=True)
+        run.known.claim(facts.cnpj or "", f"linha {number}")
+        if not run.update:
+            run.result.updatable.append(number)
+            return RowProblem(number, IN_DATABASE_BY_CNPJ, cells, duplicate=True)
+        run.fills[stored] = (number, clean, cells)
+        return None
+    owner = run.assigner.owner(values.get("rep"), facts.uf)
     if isinstance(owner, str):
         return RowProblem(number, owner, cells)
-    scored = score(facts, icp)
-    text = {name: (values.get(name) or "")[:300] for name in TEXT_FIELDS if name != "company"}
-    if campaign and not text.get("campaign"):
-        text["campaign"] = campaign
-    text["campaign"] = text["campaign"][:100]
-    text["city"] = text["city"][:100]
-    text["contact_name"] = text["contact_name"][:120]
-    text["contact_role"] = text["contact_role"][:120]
-    text["contact_phone"] = text["contact_phone"][:32]
-    text["contact_email"] = text["contact_email"][:200]
-    pending.append(
+    scored = score(facts, run.icp)
+    text = {name: clean.get(name, "") for name in (*TEXT_FIELDS, "trade_name", "website") if name != "company"}
+    if run.campaign and not text.get("campaign"):
+        text["campaign"] = run.campaign[:100]
+    run.pending.append(
         {
             "owner_id": owner.id,
             "company": company,
             "company_key": key,
             **text,
+            "notes": clean.get("notes"),
             "cnpj": facts.cnpj,
             "cnae": facts.cnae,
             "uf": facts.uf,
@@ -434,11 +533,33 @@ def _row(
             "icp_tier": scored.tier.value,
             "sales_model": scored.sales_model.value,
             "knocked_out": scored.knocked_out,
-            "scored_with": playbook.fingerprint,
-            "created_by": member_id,
-            "created_at": moment,
-            "updated_at": moment,
+            "scored_with": run.playbook.fingerprint,
+            "created_by": run.member_id,
+            "created_at": run.moment,
+            "updated_at": run.moment,
         }
     )
-    known.add(facts.cnpj, key, facts.uf, f"linha {number}")
+    run.known.add(facts.cnpj, key, facts.uf, f"linha {number}")
     return None
+
+
+def _fill(lead: Lead, values: dict[str, str], run: _Run) -> bool:
+    """Fill in what ``lead`` is missing from a row's parsed ``values`` and score it again;
+    True if anything was missing and known. Known values, owner and stage stay."""
+    known = facts_of(lead)
+    offered, _ = parse_facts({name: values.get(name) for name in FACT_FIELDS})
+    missing = {
+        name: getattr(offered, name)
+        for name in FACT_FIELDS
+        if getattr(known, name) is None and getattr(offered, name) is not None
+    }
+    texts = {name: values[name] for name in FILLABLE_TEXT if values.get(name) and not getattr(lead, name)}
+    if not missing and not texts:
+        return False
+    facts = known.with_(**missing)
+    apply_facts(lead, facts)
+    for name, value in texts.items():
+        setattr(lead, name, value)
+    apply_score(lead, score(facts, run.icp), run.playbook.fingerprint)
+    lead.updated_at = run.moment
+    return True

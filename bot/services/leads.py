@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from bot.domain import cnae, regions
 from bot.domain.facts import CnpjClash, IntRange, LeadFacts, cnpj_clash, cnpj_root, format_cnpj, parse_facts
+from bot.domain.lead_fields import parse_fields, refusal_line
 from bot.domain.scoring import IcpResult, score
 from bot.domain.script_context import LeadView, RepView
 from bot.domain.text import fold
@@ -144,16 +145,16 @@ def create_lead(
     other_branch: bool = False,
     flow: str | None = None,
 ) -> NewLead:
-    """Create a lead from the answers of /novo (already validated one by one).
+    """Create a lead from the answers of /novo (already validated one by one; checked again here
+    with the same parsers, :mod:`bot.domain.lead_fields`, as an import).
 
     :class:`CnpjTaken` if its CNPJ is already a lead, or if another establishment of the same
     company is and ``other_branch`` (the rep said this is a different branch) is not set.
     ``flow``: the /novo run this ends (:func:`bot.services.flows.record_ending`, same transaction).
     """
-    facts, errors = parse_facts(dict(answers))
-    if errors:
-        raise ValueError("; ".join(errors.values()))
-    company = (answers.get("company") or "").strip()
+    values = _checked(answers)
+    facts, _ = parse_facts(dict(values))
+    company = values.get("company", "")
     if not company:
         raise ValueError("company is required")
     now = runtime.now()
@@ -168,7 +169,7 @@ def create_lead(
     )
     for name in TEXT_FIELDS:
         if name != "company":
-            setattr(lead, name, (answers.get(name) or "").strip()[:300])
+            setattr(lead, name, values.get(name, ""))
     apply_facts(lead, facts)
     result = score(facts, runtime.icp)
     apply_score(lead, result, runtime.playbook.fingerprint)
@@ -203,7 +204,8 @@ def update_facts(
     with runtime.session() as session:
         lead = _authorised(session, member, lead_id)
         record_ending(session, runtime, flow, member, FlowKind.FACTS, lead_id=lead_id, result_id=lead_id)
-        facts, errors = parse_facts({**_answers_of(lead), **answers})
+        values = _checked(answers)
+        facts, errors = parse_facts({**_answers_of(lead), **answers, **values})  # None: now unknown
         if errors:
             raise ValueError("; ".join(errors.values()))
         if facts.cnpj and facts.cnpj != lead.cnpj:
@@ -212,7 +214,7 @@ def update_facts(
                 raise CnpjTaken(match)
         for name in TEXT_FIELDS:
             if name in answers:
-                setattr(lead, name, (answers[name] or "").strip()[:300])
+                setattr(lead, name, values.get(name, ""))
         if "company" in answers and lead.company:
             lead.company_key = company_key(lead.company)
         apply_facts(lead, facts)
@@ -221,6 +223,14 @@ def update_facts(
         lead.updated_at = runtime.now()
         session.add(lead)
     return NewLead(lead, result)
+
+
+def _checked(answers: Mapping[str, str | None]) -> dict[str, str]:
+    """The answers in the form a lead keeps them; ValueError naming every refused field."""
+    values, errors = parse_fields(answers)
+    if errors:
+        raise ValueError("; ".join(refusal_line(key, refusal) for key, refusal in errors.items()))
+    return values
 
 
 def _answers_of(lead: Lead) -> dict[str, str | None]:

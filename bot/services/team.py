@@ -6,12 +6,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
+from bot.domain import regions
+from bot.domain.text import fold
 from bot.domain.vocabulary import Role
 from bot.services.runtime import Runtime
-from bot.storage.models import Invite, Lead, Member
+from bot.storage.db import session_scope
+from bot.storage.models import Invite, Lead, Member, utcnow
 
 
 class NotAllowed(Exception):
@@ -134,3 +137,64 @@ def can_see(member: Member, lead: Lead) -> bool:
 def team(runtime: Runtime) -> list[Member]:
     with runtime.session() as session:
         return list(session.exec(select(Member).where(Member.active).order_by(Member.first_name)))
+
+
+# ------------------------------------------------------------------------------ from the command line
+
+
+class TeamChangeRefused(Exception):
+    """A ``cadencia team`` change that cannot be made; the message (Portuguese) says why."""
+
+
+def add_member(
+    engine: Engine, *, telegram_id: int, name: str, role: Role, uf: str = "SP", now: datetime | None = None
+) -> Member:
+    """A member added by the server's operator (a fresh database has nobody to import leads
+    to); someone who left the team comes back with the new role."""
+    if telegram_id <= 0:
+        raise TeamChangeRefused(f"id do Telegram inválido: {telegram_id} (é um número positivo, veja @userinfobot)")
+    full_name = " ".join(name.split())
+    if not full_name:
+        raise TeamChangeRefused("o nome está vazio")
+    try:
+        state = regions.parse_uf(uf)
+    except regions.InvalidUf as exc:
+        raise TeamChangeRefused(str(exc)) from None
+    with session_scope(engine) as session:
+        member = member_by_telegram_id(session, telegram_id)
+        if member is not None and member.active:
+            raise TeamChangeRefused(f"{telegram_id} já está na equipe ({member.full_name or member.first_name})")
+        member = member or Member(telegram_id=telegram_id, role=role.value, first_name="", created_at=now or utcnow())
+        member.role = role.value
+        member.first_name = full_name.split(" ")[0][:64]
+        member.full_name = full_name[:128]
+        member.uf = state.code
+        member.timezone = state.timezone
+        member.active = True
+        member.paused = False
+        session.add(member)
+        session.flush()
+    return member
+
+
+def everyone(engine: Engine) -> list[Member]:
+    """The active team, managers first, then by name."""
+    with session_scope(engine) as session:
+        members = list(session.exec(select(Member).where(col(Member.active))))
+    return sorted(members, key=lambda m: (m.role != Role.MANAGER, fold(m.full_name or m.first_name), m.id or 0))
+
+
+def pause_member(engine: Engine, who: str, *, paused: bool) -> Member:
+    """Pause (vacation: reminders wait, imports skip them) or resume a rep named by Telegram id,
+    member id, @username or name."""
+    from bot.storage.importing import load_members, match_member
+
+    with session_scope(engine) as session:
+        found = match_member(load_members(session), who)
+        if found is None:
+            raise TeamChangeRefused(f"'{who}' não está na equipe (use o id do Telegram, @usuário ou o nome)")
+        if found.role != Role.REP:
+            raise TeamChangeRefused(f"{found.full_name or found.first_name} é gestor; só vendedores são pausados")
+        found.paused = paused
+        session.add(found)
+    return found

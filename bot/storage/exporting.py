@@ -90,6 +90,7 @@ def table_columns(table: str, dialect: str) -> tuple[list[ExportColumn], Any, An
         columns = [
             ExportColumn("id", "int", col(Lead.id)),
             ExportColumn("empresa", "text", col(Lead.company)),
+            ExportColumn("nome_fantasia", "text", col(Lead.trade_name)),
             ExportColumn("cnpj", "text", col(Lead.cnpj)),
             ExportColumn("cnae", "text", col(Lead.cnae)),
             ExportColumn("uf", "text", col(Lead.uf)),
@@ -106,7 +107,9 @@ def table_columns(table: str, dialect: str) -> tuple[list[ExportColumn], Any, An
             ExportColumn("telefone", "text", col(Lead.contact_phone)),
             ExportColumn("email", "text", col(Lead.contact_email)),
             ExportColumn("linkedin", "text", col(Lead.contact_linkedin)),
+            ExportColumn("site", "text", col(Lead.website)),
             ExportColumn("campanha", "text", col(Lead.campaign)),
+            ExportColumn("observacoes", "text", col(Lead.notes)),
             ExportColumn("origem", "text", col(Lead.source)),
             ExportColumn("etapa", "text", col(Lead.stage)),
             ExportColumn("icp_score", "int", col(Lead.icp_score)),

@@ -56,6 +56,8 @@ class KnownCompanies:
 
     cnpjs: dict[str, str] = field(default_factory=dict)
     names: dict[str, list[tuple[str | None, str | None, str]]] = field(default_factory=dict)
+    stored: dict[str, int] = field(default_factory=dict)
+    """CNPJ → id of the lead in the database with it (the leads an update can complete)."""
 
     def add(self, cnpj: str | None, key: str, uf: str | None, where: str) -> None:
         if cnpj:
@@ -74,13 +76,28 @@ class KnownCompanies:
             return where
         return None
 
+    def claim(self, cnpj: str, where: str) -> None:
+        """A row of the file took the stored lead with this CNPJ: later rows with it are
+        duplicates of that row."""
+        self.cnpjs[cnpj] = where
+        self.stored.pop(cnpj, None)
+
 
 def known_companies(session: Session) -> KnownCompanies:
     known = KnownCompanies()
-    statement = select(col(Lead.cnpj), col(Lead.company_key), col(Lead.uf))
-    for cnpj, key, uf in session.execute(statement):
+    statement = select(col(Lead.id), col(Lead.cnpj), col(Lead.company_key), col(Lead.uf))
+    for lead_id, cnpj, key, uf in session.execute(statement):
         known.add(cnpj, key, uf, "banco")
+        if cnpj:
+            known.stored.setdefault(cnpj, lead_id)
     return known
+
+
+def leads_by_id(session: Session, ids: Sequence[int]) -> dict[int, Lead]:
+    """The leads with these ids, to change in this session."""
+    if not ids:
+        return {}
+    return {lead.id or 0: lead for lead in session.exec(select(Lead).where(col(Lead.id).in_(ids)))}
 
 
 def insert_leads(

@@ -94,6 +94,9 @@ class Lead(SQLModel, table=True):
     company: str = Field(max_length=200)
     company_key: str = Field(max_length=200)
     """Company name folded (no accents, case or punctuation): de-duplication key with the UF."""
+    trade_name: str = Field(default="", max_length=200)
+    """Nome fantasia, when it differs from the company (razão social)."""
+    website: str = Field(default="", max_length=300)
     cnpj: str | None = Field(default=None, max_length=14, index=True)
     cnae: str | None = Field(default=None, max_length=7)
     uf: str | None = Field(default=None, max_length=2)
@@ -111,6 +114,8 @@ class Lead(SQLModel, table=True):
     contact_email: str = Field(default="", max_length=200)
     contact_linkedin: str = Field(default="", max_length=300)
     campaign: str = Field(default="", max_length=100, index=True)
+    notes: str | None = Field(default=None, sa_column=Column(Text))
+    """Free text about the company (an imported spreadsheet's "observações")."""
     source: str = Field(default="manual", max_length=16)
     stage: str = Field(default="new", max_length=32, index=True)
     icp_score: int | None = None
@@ -288,6 +293,8 @@ class ImportBatch(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     total_rows: int = 0
     imported: int = 0
+    updated: int = 0
+    """Existing leads (same CNPJ) whose missing facts the import filled in."""
     duplicates: int = 0
     rejected: int = 0
 

@@ -37,6 +37,7 @@ class Verb(StrEnum):
     CONFIG = "cf"  # /config: cf:<what>:<value or ->
     REPORT = "rp"  # under a /relatorio: rp:<token>:rank (the rep leaderboard for the same filters)
     EXPORT = "ex"  # under an /exportar: ex:<token>:<csv|xlsx> (the same export in the other format)
+    IMPORT_UPDATE = "iu"  # under an import summary: iu:<token> (fill in the existing leads it found)
     WHEN = "wh"  # confirm a questionable meeting date: wh:<lead>:<yes|no>:<which question>
     CHOICES = "cp"  # another page of a list from the playbook: cp:<list>:<page>:<arg>:<arg or ->
 

@@ -71,6 +71,7 @@ UPLOAD_TIMEOUT = 300.0
 MAX_SUMMARY = 4000
 REPORT_KEY = "report_request"
 EXPORT_KEY = "export_request"
+IMPORT_KEY = "import_update"
 PERIODS = frozenset({"semana", "mes", "mês", "tudo", "hoje"})
 EXPORT_OPTIONS = PERIODS - {"tudo"} | {"csv", "xlsx", "excel", "virgula", "vírgula"}
 _KEYED = re.compile(r"(campanha|versao|versão|vendedor)=(\"[^\"]*\"|\S+)", flags=re.I)
@@ -341,16 +342,13 @@ async def _replace(update: Update, status: Message | None, text: str, keyboard: 
 # ------------------------------------------------------------------------------ import
 
 
-def _assignment(caption: str, runtime: Runtime) -> tuple[imports.Assignment, str | None]:
+def _assignment(caption: str) -> tuple[imports.Assignment, str | None]:
     """From the file's caption; without a rep choice, round-robin among active, unpaused reps."""
     found = {
         k.lower(): v.strip('"')
         for k, v in re.findall(r"(vendedores|uf|campanha)=(\"[^\"]*\"|\S+)", caption, flags=re.I)
     }
-    assignment = imports.Assignment.parse(reps=found.get("vendedores"), by_uf=found.get("uf"))
-    if not assignment.reps and not assignment.by_uf:
-        reps = [m for m in team.team(runtime) if m.role == Role.REP and not m.paused]
-        assignment.reps = [str(m.telegram_id) for m in reps]
+    assignment = imports.Assignment.parse(reps=found.get("vendedores"), by_uf=found.get("uf"), whole_team=True)
     return assignment, found.get("campanha")
 
 
@@ -369,7 +367,10 @@ def _refuse_document(context: Context, name: str, size: int) -> str | None:
 
 
 async def on_document(update: Update, context: Context) -> None:
-    """A manager sends a CSV/XLSX file: import its leads in a worker thread, with progress."""
+    """A manager sends a CSV/XLSX file: import its leads in a worker thread, with progress.
+
+    When rows had the CNPJ of leads already stored, a button offers to fill in what those leads
+    are missing (:func:`import_update_pressed`)."""
     message = update.effective_message
     document = message.document if message else None
     if message is None or document is None:
@@ -382,21 +383,65 @@ async def on_document(update: Update, context: Context) -> None:
     raw = bytes(await (await document.get_file()).download_as_bytearray())
     status = await message.reply_text(context._("Importando %(name)s…") % {"name": name})
     progress = _Progress(status, asyncio.get_running_loop(), context._("Importando… %(done)s/%(total)s linhas"))
+    caption = message.caption or ""
     try:
-        result = await asyncio.to_thread(_import, context, raw, name, message.caption or "", progress)
+        result = await asyncio.to_thread(_import, context, raw, name, caption, progress)
     except imports.ImportFailed as exc:
         await progress.settle()
         reason = context._("Não importei %(name)s: %(reason)s") % {"name": name, "reason": exc}
         await status.edit_text(escape(reason), parse_mode=ParseMode.HTML)
         return
     await progress.settle()
-    await status.edit_text(f"<pre>{_cut(escape(result.summary))}</pre>", parse_mode=ParseMode.HTML)
-    if result.problems and update.effective_chat is not None:
+    keyboard = None
+    if result.updatable:
+        counts = result.counts
+        token = _remember(
+            context,
+            IMPORT_KEY,
+            {
+                "file_id": document.file_id,
+                "name": name,
+                "caption": caption,
+                "rows": result.updatable,
+                "counts": [counts.total, counts.imported, counts.updated, counts.duplicates, counts.rejected],
+            },
+        )
+        label = context._("🔄 Atualizar os %(n)s existentes") % {"n": len(result.updatable)}
+        keyboard = markup([[button(label, Verb.IMPORT_UPDATE, token)]])
+    await status.edit_text(
+        f"<pre>{_cut(escape(result.summary()))}</pre>", parse_mode=ParseMode.HTML, reply_markup=keyboard
+    )
+    if result.rejected and update.effective_chat is not None:
         await update.effective_chat.send_document(
             result.rejected_csv(),
-            filename=f"{Path(name).stem}_rejeitadas.csv",
-            caption=context._("Linhas não importadas, com o motivo na última coluna."),
+            filename=result.rejected_filename,
+            caption=context._("Linhas rejeitadas, com o motivo na última coluna."),
         )
+
+
+async def import_update_pressed(update: Update, context: Context) -> None:
+    """🔄 under an import summary: the rows that matched stored leads by CNPJ fill in what those
+    leads are missing (never a known value, owner or stage), and the summary gets the new counts."""
+    (token,) = unpack(update.callback_query.data if update.callback_query else None, Verb.IMPORT_UPDATE, 1)
+    wanted = _recall(context, IMPORT_KEY, token)
+    if context.me.role != Role.MANAGER or wanted is None:
+        await ack(update, context._("Essa importação é antiga. Envie a planilha de novo."), alert=True)
+        return
+    await ack(update)
+    if context.user_data is not None:
+        context.user_data.pop(IMPORT_KEY, None)  # one update per import: a second tap has nothing to do
+    name, rows = str(wanted["name"]), [int(r) for r in wanted["rows"]]
+    status = await say(update, context._("Atualizando os leads existentes de %(name)s…") % {"name": escape(name)})
+    try:
+        raw = bytes(await (await context.bot.get_file(str(wanted["file_id"]))).download_as_bytearray())
+        later = await asyncio.to_thread(_import, context, raw, name, str(wanted["caption"]), None, rows)
+    except imports.ImportFailed as exc:
+        reason = context._("Não atualizei %(name)s: %(reason)s") % {"name": name, "reason": exc}
+        await _replace(update, status, escape(reason))
+        return
+    counts = imports.ImportCounts(*[int(n) for n in wanted["counts"]]).after_update(len(rows), later)
+    lines = counts.lines(name) + [f"  linha {p.row}: {p.reason}" for p in later.rejected[:10]]
+    await _replace(update, status, f"<pre>{_cut(escape(chr(10).join(lines)))}</pre>")
 
 
 def _cut(text: str) -> str:
@@ -404,9 +449,16 @@ def _cut(text: str) -> str:
     return text if len(text) <= MAX_SUMMARY else text[:MAX_SUMMARY].rsplit("\n", 1)[0] + "\n…"
 
 
-def _import(context: Context, raw: bytes, name: str, caption: str, progress: _Progress) -> imports.ImportResult:
+def _import(
+    context: Context,
+    raw: bytes,
+    name: str,
+    caption: str,
+    progress: _Progress | None,
+    update_rows: list[int] | None = None,
+) -> imports.ImportResult:
     runtime = context.runtime
-    assignment, campaign = _assignment(caption, runtime)
+    assignment, campaign = _assignment(caption)
     return imports.import_bytes(
         runtime.engine,
         raw,
@@ -417,6 +469,8 @@ def _import(context: Context, raw: bytes, name: str, caption: str, progress: _Pr
         member_id=context.me.id,
         progress=progress,
         now=runtime.now(),
+        update=update_rows is not None,
+        only_rows=update_rows,
     )
 
 

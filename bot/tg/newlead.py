@@ -23,7 +23,6 @@ rep who may not see that lead learns only that another rep has it. The draft liv
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -32,20 +31,8 @@ from telegram import InlineKeyboardButton, Update
 from telegram.ext import ConversationHandler
 
 from bot.domain import cnae, regions
-from bot.domain.contacts import parse_email, parse_linkedin, parse_phone
-from bot.domain.facts import (
-    CnpjClash,
-    InvalidFact,
-    format_cnpj,
-    parse_branches,
-    parse_cnae,
-    parse_cnpj,
-    parse_financial_score,
-    parse_headcount,
-    parse_registration,
-    parse_revenue,
-    parse_uf,
-)
+from bot.domain.facts import CnpjClash, InvalidFact, format_cnpj
+from bot.domain.lead_fields import LEAD_FIELDS
 from bot.domain.vocabulary import Macroregion
 from bot.i18n import N_
 from bot.render.messages import escape
@@ -66,77 +53,41 @@ class NewLead(StrEnum):
     CHOOSING_FIELD = "choosing_field"
 
 
-def _text(limit: int, minimum: int = 1) -> Callable[[str], str]:
-    def parse(value: str) -> str:
-        cleaned = " ".join(value.split())
-        if len(cleaned) < minimum:
-            raise InvalidFact(N_("Resposta curta demais."))
-        if len(cleaned) > limit:
-            raise InvalidFact(N_("Resposta longa demais: use até %(limit)s caracteres."), limit=limit)
-        return cleaned
-
-    return parse
-
-
-def _range_text(parser: Callable[[str], Any]) -> Callable[[str], str]:
-    def parse(value: str) -> str:
-        result = parser(value)
-        return f"{result.low}-{result.high}"
-
-    return parse
-
-
 @dataclass(frozen=True)
 class Field:
     key: str
-    label: str
     question: str
-    parse: Callable[[str], str]
     required: bool = False
+
+    @property
+    def label(self) -> str:
+        return LEAD_FIELDS[self.key].label
+
+    def parse(self, value: str) -> str:
+        """The domain's parser of this field: the same one an import uses."""
+        return LEAD_FIELDS[self.key].parse(value)
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("company", N_("Empresa"), N_("Qual o nome da empresa?"), _text(200, 2), required=True),
-    Field("cnpj", N_("CNPJ"), N_("CNPJ da empresa? (ex.: 12.345.678/0001-95)"), parse_cnpj),
+    Field("company", N_("Qual o nome da empresa?"), required=True),
+    Field("cnpj", N_("CNPJ da empresa? (ex.: 12.345.678/0001-95)")),
     Field(
         "cnae",
-        N_("CNAE"),
         N_("CNAE principal? Digite o código (6201-5/01) ou palavras da atividade (ex.: software, padaria)."),
-        parse_cnae,
     ),
-    Field("uf", N_("UF"), N_("Em que estado fica a sede? Escolha a região ou digite a UF."), parse_uf),
-    Field("city", N_("Cidade"), N_("Cidade?"), _text(100)),
-    Field(
-        "headcount",
-        N_("Funcionários"),
-        N_("Quantos funcionários? (um número, como 120, ou uma faixa, como 100-199)"),
-        _range_text(parse_headcount),
-    ),
-    Field(
-        "revenue",
-        N_("Faturamento"),
-        N_("Faturamento anual? (ex.: 4,8 mi, R$ 360.000 ou uma faixa)"),
-        _range_text(parse_revenue),
-    ),
-    Field("branches", N_("Filiais"), N_("Quantas filiais além da matriz?"), lambda v: str(parse_branches(v))),
-    Field(
-        "registration",
-        N_("Inscrição estadual"),
-        N_("Situação da inscrição estadual no SINTEGRA?"),
-        lambda v: parse_registration(v).value,
-    ),
-    Field(
-        "financial_score",
-        N_("Score financeiro"),
-        N_("Score financeiro (0 a 1000)?"),
-        lambda v: str(parse_financial_score(v)),
-    ),
-    Field("contact_name", N_("Contato"), N_("Nome do contato?"), _text(120, 2)),
-    Field("contact_role", N_("Cargo"), N_("Cargo do contato?"), _text(120, 2)),
-    Field("contact_phone", N_("Telefone"), N_("Telefone ou WhatsApp do contato (com DDD)?"), parse_phone),
-    Field("contact_email", N_("E-mail"), N_("E-mail do contato?"), parse_email),
-    Field("contact_linkedin", N_("LinkedIn"), N_("LinkedIn do contato?"), parse_linkedin),
-    Field("campaign", N_("Campanha"), N_("De qual campanha ou lista é este lead?"), _text(100)),
+    Field("uf", N_("Em que estado fica a sede? Escolha a região ou digite a UF.")),
+    Field("city", N_("Cidade?")),
+    Field("headcount", N_("Quantos funcionários? (um número, como 120, ou uma faixa, como 100-199)")),
+    Field("revenue", N_("Faturamento anual? (ex.: 4,8 mi, R$ 360.000 ou uma faixa)")),
+    Field("branches", N_("Quantas filiais além da matriz?")),
+    Field("registration", N_("Situação da inscrição estadual no SINTEGRA?")),
+    Field("financial_score", N_("Score financeiro (0 a 1000)?")),
+    Field("contact_name", N_("Nome do contato?")),
+    Field("contact_role", N_("Cargo do contato?")),
+    Field("contact_phone", N_("Telefone ou WhatsApp do contato (com DDD)?")),
+    Field("contact_email", N_("E-mail do contato?")),
+    Field("contact_linkedin", N_("LinkedIn do contato?")),
+    Field("campaign", N_("De qual campanha ou lista é este lead?")),
 )
 FIELD_INDEX = {f.key: i for i, f in enumerate(FIELDS)}
 
@@ -343,6 +294,8 @@ def _pasted(text: str) -> dict[str, str] | None:
         if not match:
             continue
         field = canonical_field(match.group(1))
+        if field == "trade_name" and "company" not in found:
+            field = "company"  # /novo asks one name; a pasted "nome fantasia" is it
         if field in FIELD_INDEX:
             found[field] = match.group(2)
     return found if len(found) >= 2 else None

@@ -13,10 +13,13 @@ from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.domain.playbook.model import Playbook
-from bot.services.imports import Assignment, ImportFailed, import_bytes, read_csv
-from bot.services.leads import company_key
+from bot.domain.scoring import compile_icp, score
+from bot.services.columns import canonical_field
+from bot.services.imports import Assignment, ImportFailed, ImportResult, import_bytes, read_csv
+from bot.services.leads import company_key, facts_of
 from bot.services.playbooks import load_checked_playbook
 from bot.storage.models import ImportBatch, Lead, Member, StageChange
+from tests.services import import_scenario as scenario
 
 GOOD_CNPJ = "11.222.333/0001-81"
 OTHER_CNPJ = "11.444.777/0001-61"
@@ -125,9 +128,7 @@ def test_a_good_row_looks_like_a_lead_created_in_the_chat(team: Engine, playbook
         assert batch.finished_at is not None
 
 
-def test_every_class_of_bad_row_is_reported_and_the_rest_imported(
-    team: Engine, playbook: Playbook
-) -> None:
+def test_every_class_of_bad_row_is_reported_and_the_rest_imported(team: Engine, playbook: Playbook) -> None:
     with team.begin() as connection:
         connection.execute(
             insert(Lead),
@@ -168,35 +169,36 @@ def test_every_class_of_bad_row_is_reported_and_the_rest_imported(
     assert "negativo" in reasons[6] and "filiais" in reasons[6]
     assert reasons[7] == "empresa em branco"
     assert reasons[8] == "duplicada da linha 2"
-    assert reasons[9] == reasons[10] == "já existe no banco"
+    assert reasons[9] == "já existe no banco (mesmo CNPJ)" and result.updatable == [9]
+    assert reasons[10] == "já existe no banco (mesma empresa e UF)"
     assert "zé ninguém" in reasons[12]
     assert {(lead.company, lead.owner_id) for lead in _leads(team)[1:]} == {
         ("Boa Um", 2),
         ("Ja existe", 3),
         ("Boa Dois", 3),
     }
-    # The file of problem rows: original columns + motivo, readable by Excel.
+    # The file of rejected rows (duplicates are counted, not rejected): original columns + motivo.
     back = list(csv.reader(io.StringIO(result.rejected_csv().decode("utf-8-sig")), delimiter=";"))
     assert back[0] == ["linha", *HEADER, "motivo"]
     assert back[1][:3] == ["3", "CNAE Ruim", ""] and "CNAE" in back[1][-1]
-    assert len(back) == 1 + 9
-    assert "Rejeitadas: 6" in result.summary and "Duplicadas (ignoradas): 3" in result.summary
+    assert [int(row[0]) for row in back[1:]] == [3, 4, 5, 6, 7, 12]
+    summary = result.summary()
+    assert "Rejeitadas: 6" in summary and "Duplicadas (ignoradas): 3" in summary
+    assert "12 linha(s) lida(s)" in summary and (result.imported, result.updated) == (3, 0)  # 3 + 0 + 3 + 6
 
 
 @pytest.mark.parametrize(
     ("delimiter", "encoding"),
     [(";", "latin-1"), (",", "utf-8"), (";", "utf-8-sig"), ("\t", "cp1252")],
 )
-def test_delimiters_and_encodings(
-    team: Engine, playbook: Playbook, delimiter: str, encoding: str
-) -> None:
+def test_delimiters_and_encodings(team: Engine, playbook: Playbook, delimiter: str, encoding: str) -> None:
     raw = _csv(
         [["Razão Social", "Estado", "Responsável"], ["Padaria Pão de Açúcar", "São Paulo", "Ana"]],
         delimiter=delimiter,
         encoding=encoding,
     )
     result = import_bytes(team, raw, "x.csv", playbook=playbook, assignment=Assignment())
-    assert result.imported == 1, result.summary
+    assert result.imported == 1, result.summary()
     [lead] = _leads(team)
     assert (lead.company, lead.uf, lead.owner_id) == ("Padaria Pão de Açúcar", "SP", 2)
 
@@ -216,9 +218,7 @@ def test_xlsx_input(team: Engine, playbook: Playbook, tmp_path: Path) -> None:
     sheet.append(["Gama", None, "Narnia", None, "Ana Lima"])
     path = tmp_path / "leads.xlsx"
     book.save(path)
-    result = import_bytes(
-        team, path.read_bytes(), "leads.xlsx", playbook=playbook, assignment=Assignment()
-    )
+    result = import_bytes(team, path.read_bytes(), "leads.xlsx", playbook=playbook, assignment=Assignment())
     assert result.imported == 2 and [p.row for p in result.rejected] == [4]
     acme, beta = _leads(team)
     assert (acme.cnpj, acme.uf, acme.headcount_low, acme.owner_id) == (
@@ -231,9 +231,7 @@ def test_xlsx_input(team: Engine, playbook: Playbook, tmp_path: Path) -> None:
 
 
 def test_round_robin_and_by_uf(team: Engine, playbook: Playbook) -> None:
-    rows = [["Empresa", "UF"]] + [
-        [f"Empresa {i}", uf] for i, uf in enumerate(["SP", "RJ", "SP", "MG"])
-    ]
+    rows = [["Empresa", "UF"]] + [[f"Empresa {i}", uf] for i, uf in enumerate(["SP", "RJ", "SP", "MG"])]
     result = import_bytes(
         team,
         _csv(rows),
@@ -254,9 +252,7 @@ def test_round_robin_and_by_uf(team: Engine, playbook: Playbook) -> None:
     assert result.imported == 2 and result.rejected[0].reason == "nenhum vendedor para a UF MG"
     assert [lead.owner_id for lead in _leads(team)[4:]] == [2, 3]
     with pytest.raises(ImportFailed, match="'carlos' não encontrado"):
-        import_bytes(
-            team, _csv(rows), "c.csv", playbook=playbook, assignment=Assignment.parse(reps="carlos")
-        )
+        import_bytes(team, _csv(rows), "c.csv", playbook=playbook, assignment=Assignment.parse(reps="carlos"))
     with pytest.raises(ImportFailed, match="UF=vendedor"):
         Assignment.parse(by_uf="SP")
 
@@ -276,8 +272,7 @@ def test_twenty_thousand_rows_with_progress(team: Engine, playbook: Playbook) ->
     rows = [["Empresa", "CNAE", "UF", "Funcionários", "Vendedor"]]
     ufs = ["SP", "RJ", "MG", "PR"]
     rows += [
-        [f"Empresa {i}", "6201-5/01", ufs[i % 4], str(10 + i % 500), "ana" if i % 2 else "bruno"]
-        for i in range(20_000)
+        [f"Empresa {i}", "6201-5/01", ufs[i % 4], str(10 + i % 500), "ana" if i % 2 else "bruno"] for i in range(20_000)
     ]
     rows[100][2] = "XX"
     seen: list[tuple[int, int]] = []
@@ -291,3 +286,157 @@ def test_twenty_thousand_rows_with_progress(team: Engine, playbook: Playbook) ->
     )
     assert result.imported == 19_999 and [p.row for p in result.rejected] == [101]
     assert seen[-1] == (20_000, 20_000) and len(seen) > 20  # (its speed: bench/, not a test)
+
+
+# ------------------------------------------------------------------------------ same rules as /novo, update
+
+
+def _import(engine: Engine, playbook: Playbook, raw: bytes, name: str, **options: object) -> ImportResult:
+    return import_bytes(
+        engine,
+        raw,
+        name,
+        playbook=playbook,
+        assignment=Assignment(whole_team=True),
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def _by_company(engine: Engine) -> dict[str, Lead]:
+    return {lead.company: lead for lead in _leads(engine)}
+
+
+def test_the_mixed_file_counts_add_up_and_rejects_with_novos_words(team: Engine, playbook: Playbook) -> None:
+    _import(team, playbook, scenario.SEED, "base.csv")
+    result = _import(team, playbook, scenario.MIXED, "mista.csv")
+    counts = result.counts
+    assert scenario.counts_in(result.summary()) == scenario.COUNTS
+    assert counts.imported + counts.updated + counts.duplicates + counts.rejected == counts.total == 8
+    assert {p.row: p.reason for p in result.rejected} == scenario.REJECTED
+    reasons = {p.row: p.reason for p in result.duplicates}
+    assert reasons == {
+        4: "duplicada da linha 2",
+        7: "já existe no banco (mesmo CNPJ)",
+        8: "já existe no banco (mesma empresa e UF)",
+        9: "já existe no banco (mesmo CNPJ)",
+    }
+    assert result.updatable == [7, 9]
+    assert "2 duplicada(s) têm o CNPJ de um lead existente" in result.summary()
+
+
+def test_update_fills_what_is_missing_scores_again_and_never_overwrites(team: Engine, playbook: Playbook) -> None:
+    _import(team, playbook, scenario.SEED, "base.csv")
+    before = _by_company(team)
+    known, complete = before["Já Cadastrada SA"], before["Completa Ltda"]
+    with Session(team) as session:  # the rep moved it on meanwhile: an update must not move it back
+        stored = session.get(Lead, known.id)
+        assert stored is not None
+        stored.stage = "contacted"
+        session.add(stored)
+        session.commit()
+
+    result = _import(team, playbook, scenario.MIXED, "mista.csv", update=True)
+
+    assert scenario.counts_in(result.summary()) == scenario.COUNTS_UPDATED
+    assert result.updated_rows == [7] and result.updatable == []
+    assert {p.row: p.reason for p in result.duplicates}[9] == "já existe no banco (mesmo CNPJ); nada a completar"
+    after = _by_company(team)
+    filled, untouched = after["Já Cadastrada SA"], after["Completa Ltda"]
+    # Filled in: CNAE, headcount, revenue, score, notes; kept: company, UF (the row said SP), owner, stage.
+    assert (filled.cnae, filled.headcount_low, filled.revenue_low, filled.financial_score) == (
+        "4930202",
+        120,
+        18_000_000,
+        780,
+    )
+    assert filled.notes == "Ligar depois das 14h"
+    assert (filled.company, filled.uf, filled.owner_id, filled.stage) == (
+        "Já Cadastrada SA",
+        "RJ",
+        known.owner_id,
+        "contacted",
+    )
+    # Scored again, and the new score is what the ICP says of the filled facts (recounted here).
+    assert known.icp_tier == "D" and filled.icp_tier != known.icp_tier
+    recount = score(facts_of(filled), compile_icp(playbook.icp))
+    assert (filled.icp_score, filled.icp_tier) == (recount.score, recount.tier.value)
+    assert filled.updated_at != known.updated_at or filled.icp_score != known.icp_score
+    # A lead that missed nothing the row offers is left exactly as it was.
+    assert (untouched.icp_score, untouched.headcount_low, untouched.updated_at) == (
+        complete.icp_score,
+        complete.headcount_low,
+        complete.updated_at,
+    )
+    with Session(team) as session:
+        batch = session.exec(select(ImportBatch).order_by(col(ImportBatch.id).desc())).first()
+        changes = session.exec(select(StageChange).where(StageChange.lead_id == filled.id)).all()
+    assert batch is not None and (batch.imported, batch.updated, batch.duplicates, batch.rejected) == (2, 1, 3, 2)
+    assert len(changes) == 1  # its "new" stage change only: an update logs no stage move
+
+
+def test_an_update_in_two_steps_counts_like_one(team: Engine, playbook: Playbook) -> None:
+    """The chat imports first and updates on a tap; the counts are those of ``--update``."""
+    _import(team, playbook, scenario.SEED, "base.csv")
+    first = _import(team, playbook, scenario.MIXED, "mista.csv")
+    later = _import(team, playbook, scenario.MIXED, "mista.csv", update=True, only_rows=first.updatable)
+    assert (later.total, later.updated, [p.row for p in later.duplicates]) == (2, 1, [9])
+    counts = first.counts.after_update(len(first.updatable), later)
+    assert scenario.counts_in("\n".join(counts.lines("mista.csv"))) == scenario.COUNTS_UPDATED
+
+
+def test_headers_as_sales_teams_write_them(team: Engine, playbook: Playbook) -> None:
+    synonyms = {
+        "Nº Funcionários": "headcount",
+        "nº. de funcionários": "headcount",
+        "Número de Funcionários": "headcount",
+        "N_FUNCIONARIOS": "headcount",
+        "Colaboradores": "headcount",
+        "Employees": "headcount",
+        "Score": "financial_score",
+        "Score Serasa": "financial_score",
+        "SCORE FINANCEIRO": "financial_score",
+        "Observações": "notes",
+        "Obs.": "notes",
+        "Notas": "notes",
+        "Nome Fantasia": "trade_name",
+        "Trade name": "trade_name",
+        "Site": "website",
+        "Website": "website",
+        "E-mail": "contact_email",
+        "Razão Social": "company",
+    }
+    assert {header: canonical_field(header) for header in synonyms} == synonyms
+    assert canonical_field("Cor favorita") is None
+
+    _import(team, playbook, scenario.MIXED, "mista.csv")
+    acai = _by_company(team)["Transportes Açaí Ltda"]
+    assert (acai.trade_name, acai.website, acai.notes) == ("Açaí Log", "https://www.acai.com.br", "Indicação do Zé")
+    assert (acai.headcount_low, acai.financial_score, acai.contact_email, acai.contact_phone) == (
+        120,
+        780,
+        "joana@acai.com.br",
+        "+55 11 98765-4321",
+    )
+
+
+def test_a_sheet_with_only_a_trade_name_uses_it_as_the_company(team: Engine, playbook: Playbook) -> None:
+    result = _import(team, playbook, _csv([["Nome fantasia", "UF"], ["Padaria Central", "MG"]]), "x.csv")
+    assert result.imported == 1 and _leads(team)[0].company == "Padaria Central"
+
+
+def test_the_rejected_file_is_safe_to_open_in_a_spreadsheet(team: Engine, playbook: Playbook) -> None:
+    rows = [["Empresa", "=Motivo", "E-mail"], ['=HYPERLINK("http://x")', "@SUM(A1)", "-1+1"]]
+    result = _import(team, playbook, _csv(rows), "x.csv")
+    back = list(csv.reader(io.StringIO(result.rejected_csv().decode("utf-8-sig")), delimiter=";"))
+    assert back[0] == ["linha", "Empresa", "'=Motivo", "E-mail", "motivo"]
+    assert back[1][:4] == ["2", '\'=HYPERLINK("http://x")', "'@SUM(A1)", "'-1+1"]
+    assert back[1][4].startswith("E-mail: E-mail inválido")
+
+
+def test_with_the_whole_team_and_nobody_on_it_the_reason_says_how_to_add_someone(
+    sqlite_engine: Engine, playbook: Playbook
+) -> None:
+    result = _import(sqlite_engine, playbook, _csv([["Empresa"], ["Acme"]]), "x.csv")
+    assert [p.reason for p in result.rejected] == [
+        "nenhum vendedor ativo na equipe: adicione um (convite no chat ou cadencia team add)"
+    ]

@@ -24,6 +24,7 @@ from bot.services import imports, leads
 from bot.simulator import SentRequest
 from bot.storage.models import ExportAudit, ImportBatch, Lead, Member
 from bot.tg import manager
+from tests.services import import_scenario as scenario
 from tests.tg.harness import BotUnderTest, Person
 
 PNG = b"\x89PNG"
@@ -155,15 +156,16 @@ async def test_a_manager_imports_a_latin1_semicolon_csv_and_gets_the_rejected_ro
 
     await sends_file(bot, helena, "lista_novembro.csv", LATIN1_CSV, caption="campanha=Novembro")
 
-    summary = helena.sees("Importação de lista_novembro.csv: 7 linha(s)")
+    summary = helena.sees("Importação de lista_novembro.csv: 7 linha(s) lida(s)")
     assert "Importadas: 2" in summary and "Duplicadas (ignoradas): 2" in summary and "Rejeitadas: 3" in summary
-    assert "linha 4: duplicada da linha 2" in summary and "linha 8: já existe no banco" in summary
+    assert "linha 5: CNPJ" in summary and "linha 4" not in summary  # duplicates are counted, not listed
+    assert "Linhas rejeitadas, com o motivo: lista_novembro_rejeitadas.csv" in summary
+    assert [b[0] for b in helena.all_buttons()] == ["🔄 Atualizar os 1 existentes"]  # line 8: a stored CNPJ
     ((name, data),) = files_to(bot, helena)
     assert name == "lista_novembro_rejeitadas.csv"
     rows = read_csv(data)
     reasons = {int(r["linha"]): r["motivo"] for r in rows}
-    assert sorted(reasons) == [4, 5, 6, 7, 8]
-    assert reasons[4] == "duplicada da linha 2" and reasons[8] == "já existe no banco"
+    assert sorted(reasons) == [5, 6, 7]  # only rejections, each with its reason
     assert "CNPJ" in reasons[5] and "dígitos verificadores" in reasons[5]
     assert reasons[6] == "empresa em branco"
     assert "UF 'ZZ' não existe" in reasons[7]
@@ -176,6 +178,69 @@ async def test_a_manager_imports_a_latin1_semicolon_csv_and_gets_the_rejected_ro
     assert {lead.campaign for lead in imported} == {"Novembro"}
     assert all(lead.created_at == bot.clock() and lead.icp_tier for lead in imported)
     assert (batch.imported, batch.duplicates, batch.rejected, batch.member_id) == (2, 2, 3, helena.member.id)  # type: ignore[union-attr]
+
+
+async def test_one_mixed_file_in_the_chat_rejects_what_novo_refuses_and_updates_on_a_tap(bot: BotUnderTest) -> None:
+    helena, ana, _bruno = await team_of_three(bot)
+    # /novo's own answer to the e-mail and the phone that rows 5 and 6 of the file carry:
+    await ana.says("/novo")
+    ana.replies()
+    await ana.says("empresa: Fulano Comércio\ne-mail: fulano@semdominio\ntelefone: 1234")
+    said = ana.replies()[0]
+    chat_refusals = [line.removeprefix("• ") for line in said.splitlines() if line.startswith("• ")]
+    assert chat_refusals == [scenario.EMAIL_REFUSAL, scenario.PHONE_REFUSAL]
+    await ana.says("/cancelar")
+
+    await sends_file(bot, helena, "base.csv", scenario.SEED)
+    helena.sees("Importadas: 3")
+    await sends_file(bot, helena, "mista.csv", scenario.MIXED)
+
+    summary = helena.sees("Importação de mista.csv: 8 linha(s) lida(s).")
+    assert scenario.counts_in(summary) == scenario.COUNTS
+    assert f"linha 5: {scenario.EMAIL_REFUSAL}" in summary and f"linha 6: {scenario.PHONE_REFUSAL}" in summary
+    ((name, data),) = files_to(bot, helena)
+    assert name == "mista_rejeitadas.csv"
+    assert scenario.rejected_rows(data) == scenario.REJECTED == {5: chat_refusals[0], 6: chat_refusals[1]}
+    assert "'+Beltrano Serviços" in data.decode("utf-8-sig")  # a cell Excel would run as a formula
+
+    await taps(helena, "Atualizar os 2 existentes")
+    updated = helena.sees("Importação de mista.csv: 8 linha(s) lida(s).")
+    assert scenario.counts_in(updated) == scenario.COUNTS_UPDATED  # what `cadencia import --update` says
+    with bot.runtime.session() as session:
+        stored = session.exec(select(Lead).where(Lead.company == "Já Cadastrada SA")).one()
+        batches = session.exec(select(ImportBatch).order_by(col(ImportBatch.id))).all()
+    filled = (stored.cnae, stored.uf, stored.headcount_low, stored.notes)
+    assert filled == ("4930202", "RJ", 120, "Ligar depois das 14h")  # filled in; the known UF stays
+    assert [(b.imported, b.updated) for b in batches] == [(3, 0), (2, 0), (0, 1)]
+
+    await taps(helena, "Atualizar os 2 existentes")  # a second tap has nothing left to do
+    assert helena.alerts()[-1] == "Essa importação é antiga. Envie a planilha de novo."
+
+
+async def test_an_english_manager_gets_the_update_button_in_english(bot: BotUnderTest) -> None:
+    helen = await bot.member("Helen", role=Role.MANAGER, language_code="en")
+    await bot.member("Ana")
+    await sends_file(bot, helen, "base.csv", scenario.SEED)
+    await sends_file(bot, helen, "mista.csv", scenario.MIXED)
+    assert [b[0] for b in helen.all_buttons()] == ["🔄 Update the 2 existing ones"]
+
+
+async def test_trade_name_website_and_notes_show_on_the_lead_card_and_in_the_export(bot: BotUnderTest) -> None:
+    helena, ana, _bruno = await team_of_three(bot)
+    await sends_file(bot, helena, "mista.csv", scenario.MIXED)
+    helena.replies()
+    await ana.says("/lead Transportes Açaí")
+    card = ana.sees("Transportes Açaí Ltda")
+    assert "Nome fantasia: Açaí Log" in card and "🌐 https://www.acai.com.br" in card
+    assert "📝 Indicação do Zé" in card
+    await says(helena, "/exportar leads")
+    ((_, data),) = [f for f in files_to(bot, helena) if f[0].endswith(".csv") and "rejeitadas" not in f[0]]
+    acai = next(row for row in read_csv(data) if row["empresa"] == "Transportes Açaí Ltda")
+    assert (acai["nome_fantasia"], acai["site"], acai["observacoes"]) == (
+        "Açaí Log",
+        "https://www.acai.com.br",
+        "Indicação do Zé",
+    )
 
 
 async def test_imported_leads_are_shared_round_robin_and_each_rep_sees_theirs(bot: BotUnderTest) -> None:

@@ -1,0 +1,70 @@
+"""One parser per lead field, for the chat, the import and the command line."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain.facts import InvalidFact
+from bot.domain.lead_fields import LEAD_FIELDS, MAX_NOTES, parse_fields, parse_notes, parse_website, refusal_line
+
+
+def test_every_field_the_chat_asks_is_parsed_here() -> None:
+    from bot.tg.newlead import FIELDS
+
+    assert {f.key for f in FIELDS} <= set(LEAD_FIELDS)
+    for field in FIELDS:
+        assert field.parse is not None and field.label == LEAD_FIELDS[field.key].label
+
+
+def test_parse_fields_returns_the_kept_form_and_every_refusal() -> None:
+    values, errors = parse_fields(
+        {
+            "company": "  Padaria   Central ",
+            "headcount": "100 a 199",
+            "revenue": "4,8 mi",
+            "contact_phone": "(11) 98765-4321",
+            "contact_email": "fulano@semdominio",
+            "cnpj": "11.111.111/1111-11",
+            "city": "",
+            "unknown": "ignored",
+        }
+    )
+    assert values == {
+        "company": "Padaria Central",
+        "headcount": "100-199",
+        "revenue": "4800000-4800000",
+        "contact_phone": "+55 11 98765-4321",
+    }
+    assert set(errors) == {"contact_email", "cnpj"}
+    assert refusal_line("contact_email", errors["contact_email"]) == (
+        "E-mail: E-mail inválido. Exemplo: nome@empresa.com.br."
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("www.empresa.com.br", "https://www.empresa.com.br"),
+        ("empresa.com.br/contato", "https://empresa.com.br/contato"),
+        ("http://empresa.com", "http://empresa.com"),
+        ("HTTPS://Empresa.COM.br", "HTTPS://Empresa.COM.br"),
+    ],
+)
+def test_website(typed: str, kept: str) -> None:
+    assert parse_website(typed) == kept
+
+
+@pytest.mark.parametrize(
+    "typed", ["empresa", "não tem", "javascript:alert(1)", "ftp://x.com", "a" * 290 + ".com.br/xx"]
+)
+def test_a_website_that_is_not_one_is_refused(typed: str) -> None:
+    with pytest.raises(InvalidFact, match="Site: escreva o endereço"):
+        parse_website(typed)
+
+
+def test_notes_keep_their_lines_and_have_a_limit() -> None:
+    assert parse_notes("  ligar cedo \n\n  falar com a Ana  ") == "ligar cedo\n  falar com a Ana"
+    with pytest.raises(InvalidFact):
+        parse_notes(" \n ")
+    with pytest.raises(InvalidFact, match=str(MAX_NOTES)):
+        parse_notes("x" * (MAX_NOTES + 1))
