@@ -131,10 +131,11 @@ def _cnpj_match(session: Session, member: Member, cnpj: str, *, excluding: int |
     return CnpjMatch(clash, True, own, lead.id, lead.company, owner.full_name or owner.first_name, cnpj_root(cnpj))
 
 
-def cnpj_match(runtime: Runtime, member: Member, cnpj: str) -> CnpjMatch | None:
-    """The lead of the team that already has ``cnpj`` (compact) or, failing that, its root."""
+def cnpj_match(runtime: Runtime, member: Member, cnpj: str, *, excluding: int | None = None) -> CnpjMatch | None:
+    """The lead of the team that already has ``cnpj`` (compact) or, failing that, its root
+    (``excluding``: the lead being edited)."""
     with runtime.session() as session:
-        return _cnpj_match(session, member, cnpj)
+        return _cnpj_match(session, member, cnpj, excluding=excluding)
 
 
 def create_lead(

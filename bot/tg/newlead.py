@@ -181,7 +181,8 @@ async def _advance(update: Update, context: Context) -> NewLead | int:
     draft.pop("branch_cnpj", None)
     cnpj = draft["answers"].get("cnpj")
     if cnpj and draft.get("cnpj_checked") != cnpj:
-        match = leads.cnpj_match(context.runtime, context.me, cnpj)
+        editing = draft.get("lead") if draft["mode"] == "edit" else None
+        match = leads.cnpj_match(context.runtime, context.me, cnpj, excluding=editing)
         if match is not None and not (draft["mode"] == "edit" and match.clash is CnpjClash.BRANCH):
             return await _cnpj_taken(update, context, cnpj, match)
         draft["cnpj_checked"] = cnpj

@@ -149,6 +149,10 @@ async def test_editing_the_cnpj_to_another_leads_is_refused(bot: BotUnderTest) -
     ana.sees("Esse CNPJ já é o seu lead #1")
     await ana.says(BRANCH)  # a correction to another branch is fine
     ana.sees("Dados atualizados")
+    await ana.taps("Editar dados")
+    await ana.taps("CNPJ")
+    await ana.says(BRANCH)  # its own CNPJ again
+    ana.sees("Dados atualizados")
     assert [lead.cnpj for lead in all_leads(bot)] == ["11222333000181", "11222333000262"]
 
 
