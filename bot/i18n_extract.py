@@ -20,7 +20,7 @@ from bot.resources import bundled_dir
 
 PACKAGE = Path(__file__).resolve().parent
 METHOD_MAP = [("**.py", "python")]
-TEMPLATE_MAP = [("**.html", "jinja2")]
+TEMPLATE_MAP = [("**.html", "jinja2"), ("**.txt", "jinja2")]
 
 
 def messages() -> set[str]:

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from urllib.request import urlopen
 
 from bot import logs
-from bot.cli.commands import CommandFailed, playbook_failure
+from bot.cli.commands import CommandFailed, cli_language, playbook_failure, problem_text
 from bot.config import Settings
 from bot.domain.playbook.checks import paging_warnings
 from bot.services import leads, team
@@ -71,15 +71,15 @@ SAMPLE_LEADS = (
 )
 
 
-def _runtime(settings: Settings) -> Runtime:
+def _runtime(settings: Settings, language: str) -> Runtime:
     from bot.wiring import build_runtime
 
     try:
         return build_runtime(settings)
     except PlaybookError as exc:
-        raise playbook_failure(settings.playbook_dir, exc) from None
+        raise playbook_failure(settings.playbook_dir, exc, language) from None
     except PlaybookVersionConflict as exc:
-        raise CommandFailed(str(exc)) from None
+        raise CommandFailed(problem_text(exc, language)) from None
     except DatabaseUnavailable as exc:
         raise CommandFailed(f"{exc.message_pt} ({settings.database_url}: {exc.detail or exc.reason})") from None
 
@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     if args.webhook or settings.webhook_url:
         _webhook_address(args.webhook or settings.webhook_url)
     logs.configure(settings.log_level, json_lines=settings.log_format == "json", secrets=[settings.telegram_bot_token])
-    runtime = _runtime(settings)
+    runtime = _runtime(settings, cli_language(args))
     username = asyncio.run(_reach_telegram(settings))
     from bot.wiring import build_application
 
@@ -231,7 +231,7 @@ def demo(args: argparse.Namespace) -> int:
         telegram_api_base_url="http://offline.invalid/bot",
         telegram_api_file_url="http://offline.invalid/file/bot",
     )
-    runtime = _runtime(settings)
+    runtime = _runtime(settings, cli_language(args))
     manager = team.recognise(
         runtime, team.TelegramPerson(telegram_id=DEMO_MANAGER_ID, first_name="Gestora", full_name="Gestora Demo")
     )

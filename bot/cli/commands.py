@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ from bot.config import Settings
 from bot.domain import cnae
 from bot.domain.playbook.checks import paging_warnings
 from bot.domain.playbook.model import Playbook
+from bot.domain.problems import Problem
+from bot.i18n import DEFAULT_LANGUAGE, N_, gettext_for, language_for
 from bot.services.columns import canonical_field
 from bot.services.icp import explain_text, score_raw
 from bot.services.playbooks import PlaybookError, load_checked_playbook, version_conflict
@@ -26,23 +29,48 @@ class CommandFailed(Exception):
         self.status = status
 
 
-def playbook_failure(path: Path, error: PlaybookError) -> CommandFailed:
+def cli_language(args: argparse.Namespace | None = None) -> str:
+    """The operator's language: ``--lang``, else the locale of the environment (``LC_ALL``,
+    ``LC_MESSAGES``, ``LANG``, as POSIX reads them): English for ``en…``, else Portuguese."""
+    chosen = getattr(args, "lang", None)
+    if chosen:
+        return str(chosen)
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return language_for(value)
+    return DEFAULT_LANGUAGE
+
+
+def problem_text(error: Exception, language: str) -> str:
+    """An error in the operator's language (a :class:`Problem` is translated; others as they are)."""
+    if isinstance(error, Problem):
+        return gettext_for(language)(error.template) % error.params
+    return str(error)
+
+
+PLAYBOOK_PROBLEMS = N_("o playbook em %(path)s tem %(n)s problema(s):")
+
+
+def playbook_failure(path: Path, error: PlaybookError, language: str = DEFAULT_LANGUAGE) -> CommandFailed:
     """Every problem of a playbook, one per line, naming file and line."""
     lines = "\n".join(f"  {issue}" for issue in error.issues)
-    return CommandFailed(f"o playbook em {path} tem {len(error.issues)} problema(s):\n{lines}")
+    heading = gettext_for(language)(PLAYBOOK_PROBLEMS) % {"path": path, "n": len(error.issues)}
+    return CommandFailed(f"{heading}\n{lines}")
 
 
-def _playbook(directory: Path | None) -> Playbook:
+def _playbook(directory: Path | None, language: str = DEFAULT_LANGUAGE) -> Playbook:
     path = directory or Settings().playbook_dir
     try:
         return load_checked_playbook(path)
     except PlaybookError as exc:
-        raise playbook_failure(path, exc) from None
+        raise playbook_failure(path, exc, language) from None
 
 
 def playbook_check(args: argparse.Namespace) -> int:
     path = args.directory or Settings().playbook_dir
-    playbook = _playbook(path)
+    language = cli_language(args)
+    playbook = _playbook(path, language)
     print(f"playbook OK: {path}")
     print(f"  version:     {playbook.version}")
     print(f"  fingerprint: {playbook.fingerprint}")
@@ -51,11 +79,11 @@ def playbook_check(args: argparse.Namespace) -> int:
     )
     for warning in paging_warnings(playbook):
         print(f"  aviso: {warning}")
-    _check_against_database(playbook)
+    _check_against_database(playbook, language)
     return 0
 
 
-def _check_against_database(playbook: Playbook) -> None:
+def _check_against_database(playbook: Playbook, language: str) -> None:
     """If the configured database already knows this version with other content, fail now."""
     url = Settings().database_url
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
@@ -70,7 +98,7 @@ def _check_against_database(playbook: Playbook) -> None:
         print(f"  (não comparei com o banco {url}: {exc})")
         return
     if conflict is not None:
-        raise CommandFailed(str(conflict))
+        raise CommandFailed(problem_text(conflict, language))
     print(f"  database:    compatible with {url}")
 
 
@@ -92,7 +120,7 @@ def _read_csv_row(path: Path, row_number: int) -> dict[str, str]:
 
 
 def score(args: argparse.Namespace) -> int:
-    playbook = _playbook(args.playbook)
+    playbook = _playbook(args.playbook, cli_language(args))
     raw: dict[str, Any] = {}
     if args.csv_file:
         raw.update(_read_csv_row(args.csv_file, args.row))

@@ -17,6 +17,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.cli import commands
+from bot.i18n import LANGUAGES
 
 log = logging.getLogger("cadencia")
 
@@ -62,7 +63,22 @@ def build_parser() -> argparse.ArgumentParser:
     search.set_defaults(handler=commands.cnae_search)
 
     commands.register_more(sub)
+    _add_language_option(parser, top=True)
     return parser
+
+
+def _add_language_option(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """``--lang pt|en`` before or after any sub-command (default: the environment's locale)."""
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=None if top else argparse.SUPPRESS,
+        help="language of messages and reports (default: from LANG; pt unless it is English)",
+    )
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _add_language_option(child)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

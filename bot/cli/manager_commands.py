@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from bot.cli.commands import CommandFailed
+from bot.cli.commands import CommandFailed, cli_language
 from bot.config import Settings
+from bot.i18n import gettext_for
 from bot.storage.db import DatabaseUnavailable, make_engine, session_scope, upgrade_database
 
 LOCAL_ZONE = ZoneInfo("America/Sao_Paulo")
@@ -56,6 +57,7 @@ def register(sub: Any) -> None:
     rep.add_argument(
         "--charts", type=Path, metavar="DIR", help="also write funnel.png and ranking.png here"
     )
+    rep.add_argument("--playbook", type=Path, help="playbook whose labels name the reasons (default: PLAYBOOK_DIR)")
     rep.set_defaults(handler=report)
 
     exp = sub.add_parser("export", help="export touches, leads, stage changes or meetings")
@@ -66,6 +68,9 @@ def register(sub: Any) -> None:
     exp.add_argument("--comma", action="store_true", help="plain CSV: ',' and no BOM")
     _filters(exp)
     exp.add_argument("-o", "--output", type=Path, default=Path("."), help="directory (default: .)")
+    exp.add_argument(
+        "--playbook", type=Path, help="playbook whose labels name steps and reasons (default: PLAYBOOK_DIR)"
+    )
     exp.set_defaults(handler=export)
 
 
@@ -134,9 +139,22 @@ def _rep_id(engine: Engine, text: str | None) -> int | None:
 # ------------------------------------------------------------------------------ commands
 
 
+def _reason_labels(directory: Path | None) -> Any:
+    """The playbook whose labels name steps, objections and reasons (None if it cannot be
+    loaded: the report or export then shows their codes)."""
+    from bot.services.playbooks import PlaybookError, load_checked_playbook
+
+    try:
+        return load_checked_playbook(directory or Settings().playbook_dir)
+    except PlaybookError:
+        return None
+
+
 def report(args: argparse.Namespace) -> int:
     from bot.services import reports
 
+    language = cli_language(args)
+    _ = gettext_for(language)
     engine = _engine()
     start, end = period(args.start, args.end, default_month=True)
     rep_id = _rep_id(engine, args.rep)
@@ -149,14 +167,22 @@ def report(args: argparse.Namespace) -> int:
             rep_id=rep_id,
             playbook_version=args.playbook_version,
         )
-    print(reports.render_cli(result))
+    print(
+        reports.render_cli(
+            result,
+            language=language,
+            playbook=_reason_labels(args.playbook),
+            templates_dir=Settings().templates_dir,
+        )
+    )
     if args.charts:
         args.charts.mkdir(parents=True, exist_ok=True)
         funnel = args.charts / "funnel.png"
         ranking = args.charts / "ranking.png"
-        funnel.write_bytes(reports.funnel_chart(result))
-        ranking.write_bytes(reports.leaderboard_chart(result))
-        print(f"\ngráficos: {funnel} {ranking}")
+        funnel.write_bytes(reports.funnel_chart(result, language))
+        ranking.write_bytes(reports.leaderboard_chart(result, language))
+        charts = _("gráficos")
+        print(f"\n{charts}: {funnel} {ranking}")
     return 0
 
 
@@ -179,6 +205,8 @@ def export(args: argparse.Namespace) -> int:
         filters=filters,
         via="cli",
         comma=args.comma,
+        language=cli_language(args),
+        playbook=_reason_labels(args.playbook),
     )
     print(result.message)
     for path in result.files:

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 from statistics import NormalDist
 
+from bot.domain.problems import N_
 from bot.domain.vocabulary import Outcome
 
 CONFIDENCE = 0.95
@@ -40,10 +41,22 @@ REPLY_OUTCOMES = frozenset(
     }
 )
 
-METRIC_WORDS = {
-    "meetings": ("agenda mais reuniões", "reuniões"),
-    "replies": ("recebe mais respostas", "respostas"),
+#: The verdict's sentences (Portuguese, translated where shown: :meth:`RateComparison.verdict_in`).
+WINS = {
+    "meetings": N_("%(arm)s agenda mais reuniões (%(confidence)s de confiança)"),
+    "replies": N_("%(arm)s recebe mais respostas (%(confidence)s de confiança)"),
 }
+NO_CLEAR_DIFFERENCE = {
+    "meetings": N_("sem diferença clara em reuniões entre %(a)s e %(b)s"),
+    "replies": N_("sem diferença clara em respostas entre %(a)s e %(b)s"),
+}
+NOT_ENOUGH_DATA = N_("dados insuficientes: faltam cerca de %(touches)s toques")
+REPLIES_THEN_MEETINGS = N_("%(replies)s; reuniões: %(meetings)s")
+ONE_ARM = N_("só uma variante com dados")
+
+
+def _same(message: str) -> str:
+    return message
 
 
 def z_value(confidence: float = CONFIDENCE) -> float:
@@ -146,13 +159,15 @@ class RateComparison:
 
     @property
     def verdict(self) -> str:
-        win, noun = METRIC_WORDS[self.metric]
-        pct = f"{CONFIDENCE:.0%}"
+        return self.verdict_in(_same)
+
+    def verdict_in(self, _: Callable[[str], str]) -> str:
+        """The verdict in the reader's language (``_``: the gettext of that language)."""
         if self.winner is not None:
-            return f"{self.winner.name} {win} ({pct} de confiança)"
+            return _(WINS[self.metric]) % {"arm": self.winner.name, "confidence": f"{CONFIDENCE:.0%}"}
         if self.more_touches_needed > 0:
-            return f"dados insuficientes: faltam cerca de {self.more_touches_needed} toques"
-        return f"sem diferença clara em {noun} entre {self.a.name} e {self.b.name}"
+            return _(NOT_ENOUGH_DATA) % {"touches": self.more_touches_needed}
+        return _(NO_CLEAR_DIFFERENCE[self.metric]) % {"a": self.a.name, "b": self.b.name}
 
 
 def compare(a: Arm, b: Arm, metric: str, *, confidence: float = CONFIDENCE) -> RateComparison:
@@ -183,15 +198,18 @@ class Experiment:
 
     @property
     def verdict(self) -> str:
+        return self.verdict_in(_same)
+
+    def verdict_in(self, _: Callable[[str], str]) -> str:
         """The headline: meetings first (what an SQL is), replies when meetings are unclear."""
         lines = []
         for meetings, replies in self.comparisons:
-            text = meetings.verdict
+            text = meetings.verdict_in(_)
             if meetings.winner is None and replies.winner is not None:
-                text = f"{replies.verdict}; reuniões: {meetings.verdict}"
+                text = _(REPLIES_THEN_MEETINGS) % {"replies": replies.verdict_in(_), "meetings": text}
             prefix = f"{meetings.b.name} × {meetings.a.name}: " if len(self.comparisons) > 1 else ""
             lines.append(prefix + text)
-        return "\n".join(lines) or "só uma variante com dados"
+        return "\n".join(lines) or _(ONE_ARM)
 
 
 def _natural(text: str) -> tuple[object, ...]:

@@ -31,12 +31,20 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine
 
+from bot.domain.labels import LABELS, NO, YES
+from bot.domain.playbook.model import Playbook
 from bot.domain.vocabulary import Role
+from bot.i18n import DEFAULT_LANGUAGE, N_, gettext_for
+from bot.render.reports import integer
+from bot.services.icp import SALES_MODEL_NAMES
 from bot.services.reports import NotAllowed
 from bot.storage.db import session_scope
 from bot.storage.exporting import (
     TABLES,
     ExportColumn,
+    ExportWords,
+    csv_cells,
+    formatted_cells,
     iter_chunks,
     iter_csv_text,
     table_columns,
@@ -56,6 +64,34 @@ TABLE_NAMES = {
     "stage_changes": "mudancas_de_etapa",
     "meetings": "reunioes",
 }
+"""File names (stable, whatever the reader's language)."""
+SHEET_NAMES = {
+    "touches": N_("toques"),
+    "leads": "leads",  # the same word in English
+    "stage_changes": N_("mudanças de etapa"),
+    "meetings": N_("reuniões"),
+}
+"""Names people read: sheets of a workbook, counts in the chat's sentence."""
+
+
+def export_words(language: str = DEFAULT_LANGUAGE, playbook: Playbook | None = None) -> ExportWords:
+    """The words an export shows for codes: the domain's labels in ``language``, and the
+    playbook's own labels for its steps, objections and reasons (codes it does not know, such
+    as those of an older version, stay codes)."""
+    _ = gettext_for(language)
+    labels: dict[str, dict[str, str]] = {
+        kind: {code: _(text) for code, text in table.items()} for kind, table in LABELS.items()
+    }
+    labels["sales_model"] = {str(code): name for code, name in SALES_MODEL_NAMES.items()}
+    if playbook is not None:
+        labels["step"] = {step.id: step.title for step in playbook.cadence.steps}
+        labels["script"] = {script_id: script.title for script_id, script in playbook.scripts.items()}
+        labels["objection"] = {objection.id: objection.label for objection in playbook.objections}
+        labels["loss_reason"] = {
+            reason.id: reason.label for reasons in playbook.reasons.loss.values() for reason in reasons
+        }
+        labels["no_show_reason"] = {reason.id: reason.label for reason in playbook.reasons.no_show}
+    return ExportWords(labels, yes=_(YES), no=_(NO))
 ALIASES = {
     "toques": "touches",
     "touch": "touches",
@@ -112,6 +148,7 @@ class ExportResult:
     audit_id: int | None = None
     parts: list[Path] = field(default_factory=list)
     """Every file written before packaging (kept for ``split``, deleted after ``zip``)."""
+    language: str = DEFAULT_LANGUAGE
 
     @property
     def total_rows(self) -> int:
@@ -119,18 +156,17 @@ class ExportResult:
 
     @property
     def message(self) -> str:
-        """One sentence for the chat (Portuguese)."""
-        counts = ", ".join(
-            f"{TABLE_NAMES[t]}: {n:,}".replace(",", ".") for t, n in self.rows.items()
-        )
+        """One sentence for the chat, in the language of the export."""
+        _ = gettext_for(self.language)
+        counts = ", ".join(f"{_(SHEET_NAMES[t])}: {integer(n, self.language)}" for t, n in self.rows.items())
         if self.packaging == "zip":
-            return f"Exportação pronta ({counts}). Os arquivos foram compactados num .zip."
+            return _("Exportação pronta (%(counts)s). Os arquivos foram compactados num .zip.") % {"counts": counts}
         if self.packaging == "split":
-            return (
-                f"Exportação pronta ({counts}). Passou do limite de 50 MB do Telegram, então "
-                f"foi dividida em {len(self.files)} partes."
-            )
-        return f"Exportação pronta ({counts})."
+            return _(
+                "Exportação pronta (%(counts)s). Passou do limite de 50 MB do Telegram, então "
+                "foi dividida em %(parts)s partes."
+            ) % {"counts": counts, "parts": len(self.files)}
+        return _("Exportação pronta (%(counts)s).") % {"counts": counts}
 
 
 # ------------------------------------------------------------------------------ CSV
@@ -185,7 +221,7 @@ class _CsvParts:
             self._handle.close()
             self._open()
 
-    def write(self, rows: list[tuple[Any, ...]]) -> None:
+    def write(self, rows: Sequence[Sequence[Any]]) -> None:
         self._room_for_a_chunk()
         assert self._handle is not None
         before = self._handle.tell()
@@ -221,8 +257,9 @@ def _rename_first_part(paths: list[Path]) -> None:
 class _Workbooks:
     """XLSX workbooks (parts), each with one sheet (or more) per table."""
 
-    def __init__(self, base: Path, *, max_bytes: int) -> None:
+    def __init__(self, base: Path, *, max_bytes: int, language: str = DEFAULT_LANGUAGE) -> None:
         self.base = base
+        self._ = gettext_for(language)
         self.max_raw = int(max_bytes * XLSX_COMPRESSION_GUESS)
         self.paths: list[Path] = []
         self.book: Any = None
@@ -261,13 +298,14 @@ class _Workbooks:
             self._new_book()
         self.table = table
         self.columns = columns
+        self.cells = formatted_cells(columns)
         self._new_sheet()
 
     def _new_sheet(self) -> None:
-        name = TABLE_NAMES[self.table]
+        name = self._(SHEET_NAMES[self.table])
         number = 2
         while name in self.sheet_names:
-            name = f"{TABLE_NAMES[self.table]} ({number})"
+            name = f"{self._(SHEET_NAMES[self.table])} ({number})"
             number += 1
         self.sheet_names.add(name)
         sheet = self.book.add_worksheet(name)
@@ -282,7 +320,8 @@ class _Workbooks:
     def write(self, rows: list[tuple[Any, ...]]) -> None:
         kinds = [c.kind for c in self.columns]
         date_format = self.date_format
-        for row in rows:
+        cells = self.cells
+        for row in rows if cells is None else map(cells, rows):
             if self.raw > self.max_raw:
                 self._new_book()
                 self._new_sheet()
@@ -330,6 +369,8 @@ def export(
     basename: str | None = None,
     chunk_size: int = 20_000,
     sql_csv: bool = True,
+    language: str = DEFAULT_LANGUAGE,
+    playbook: Playbook | None = None,
 ) -> ExportResult:
     """Write the export into ``directory`` and record it in the audit log.
 
@@ -337,6 +378,9 @@ def export(
     checked the member may see these rows (:func:`export_for` does). On SQLite the CSV lines
     come packed from the database (:func:`~bot.storage.exporting.iter_csv_text`);
     ``sql_csv=False`` writes every row with :mod:`csv` instead (the same bytes, slower).
+    Codes are shown as words in ``language`` (steps and reasons by ``playbook``'s labels), each
+    beside its raw code; every text cell of a CSV passes through
+    :func:`~bot.domain.text.spreadsheet_safe`.
     """
     filters = filters or ActivityFilter()
     if fmt not in ("csv", "xlsx"):
@@ -347,11 +391,13 @@ def export(
     base = basename or f"cadencia_{'_'.join(TABLE_NAMES[t] for t in tables)}_{stamp}"
     counts: dict[str, int] = {}
     dialect = engine.dialect.name
+    words = export_words(language, playbook)
     written: list[Path] = []
 
     if fmt == "csv":
         for table in tables:
-            columns, _model, _source = table_columns(table, dialect)
+            columns, _model, _source = table_columns(table, dialect, words)
+            cells = csv_cells(columns)
             stem = base if len(tables) == 1 else f"{base}_{TABLE_NAMES[table]}"
             parts = _CsvParts(
                 directory / stem,
@@ -363,31 +409,31 @@ def export(
             counts[table] = 0
             if dialect == "sqlite" and sql_csv:
                 for text, written_rows in iter_csv_text(
-                    engine, table, filters, delimiter=parts.delimiter, chunk_size=chunk_size
+                    engine, table, filters, delimiter=parts.delimiter, chunk_size=chunk_size, words=words
                 ):
                     parts.write_text(text)
                     counts[table] += written_rows
             else:
-                for rows in iter_chunks(engine, table, filters, chunk_size=chunk_size):
-                    parts.write(rows)
+                for rows in iter_chunks(engine, table, filters, chunk_size=chunk_size, words=words):
+                    parts.write([cells(row) for row in rows])
                     counts[table] += len(rows)
             parts.close()
             _rename_first_part(parts.paths)
             written += parts.paths
     else:
-        books = _Workbooks(directory / base, max_bytes=max_bytes)
+        books = _Workbooks(directory / base, max_bytes=max_bytes, language=language)
         for table in tables:
-            columns, _model, _source = table_columns(table, dialect)
+            columns, _model, _source = table_columns(table, dialect, words)
             books.start_table(table, columns)
             counts[table] = 0
-            for rows in iter_chunks(engine, table, filters, chunk_size=chunk_size):
+            for rows in iter_chunks(engine, table, filters, chunk_size=chunk_size, words=words):
                 books.write(rows)
                 counts[table] += len(rows)
         books.close()
         written = books.paths
 
     result = ExportResult(
-        files=list(written), rows=counts, format=fmt, packaging="single", parts=list(written)
+        files=list(written), rows=counts, format=fmt, packaging="single", parts=list(written), language=language
     )
     if len(written) > 1 or written[0].stat().st_size > max_bytes:
         archive = directory / f"{base}.zip"
@@ -433,6 +479,8 @@ def export_for(
     via: str = "chat",
     comma: bool = False,
     max_bytes: int = TELEGRAM_FILE_LIMIT,
+    language: str = DEFAULT_LANGUAGE,
+    playbook: Playbook | None = None,
 ) -> ExportResult:
     """Export as ``member``: a manager exports anyone's rows, a rep only their own."""
     filters = filters or ActivityFilter()
@@ -452,4 +500,6 @@ def export_for(
         via=via,
         comma=comma,
         max_bytes=max_bytes,
+        language=language,
+        playbook=playbook,
     )

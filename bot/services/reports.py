@@ -19,17 +19,19 @@ Definitions (the same as the chat uses when it logs a touch):
 
 from __future__ import annotations
 
-import html
 import io
 from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
 from sqlmodel import Session
 
 from bot.domain.calendar import WorkingHours, is_business_day
+from bot.domain.labels import label
+from bot.domain.playbook.model import Playbook
 from bot.domain.vocabulary import (
     MESSAGE_CHANNELS,
     REACHED_OUTCOMES,
@@ -37,33 +39,15 @@ from bot.domain.vocabulary import (
     MeetingStatus,
     Outcome,
     Role,
-    Stage,
 )
+from bot.i18n import gettext_for
+from bot.render import reports as text
+from bot.render.reports import CHAT_LIMIT, integer, percent
 from bot.services import team
 from bot.services.experiments import REPLY_OUTCOMES, Experiment, experiments_from_counts
 from bot.storage import reporting as q
 from bot.storage.db import read_only_snapshot, twin_snapshot
 from bot.storage.reporting import FUNNEL, ActivityFilter
-
-CHAT_LIMIT = 4096
-
-STAGE_NAMES: dict[str, str] = {
-    Stage.NEW: "Entraram",
-    Stage.PROSPECTING: "Em prospecção",
-    Stage.CONNECTED: "Conectadas",
-    Stage.MEETING_BOOKED: "Reunião marcada (SQL)",
-    Stage.MEETING_HELD: "Reunião realizada",
-    Stage.PROPOSAL_SENT: "Proposta enviada",
-    Stage.WON: "Venda",
-    Stage.LOST: "Perdida",
-}
-CHANNEL_NAMES: dict[str, str] = {
-    Channel.PHONE: "Ligação",
-    Channel.EMAIL: "E-mail",
-    Channel.WHATSAPP: "WhatsApp",
-    Channel.LINKEDIN: "LinkedIn",
-}
-NO_CAMPAIGN = "(sem campanha)"
 
 
 class NotAllowed(team.NotAllowed, PermissionError):
@@ -535,337 +519,30 @@ def report_for(
 # ------------------------------------------------------------------------------ text
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%".replace(".", ",")
+def period_text(f: ActivityFilter, language: str = "pt") -> str:
+    return text.period_text(f, q.LOCAL_ZONE, language)
 
 
-def _num(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else f"{value:.{digits}f}".replace(".", ",")
-
-
-def _int(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
-
-
-def _campaign_name(name: str) -> str:
-    return name or NO_CAMPAIGN
-
-
-def period_text(f: ActivityFilter) -> str:
-    def local(moment: datetime) -> date:
-        return moment.astimezone(q.LOCAL_ZONE).date()
-
-    start = local(f.start).strftime("%d/%m/%Y") if f.start else "início"
-    end = local(f.end - timedelta(microseconds=1)).strftime("%d/%m/%Y") if f.end else "hoje"
-    return f"{start} a {end}"
-
-
-def render_chat(report: Report, *, limit: int = CHAT_LIMIT) -> str:
-    """Short HTML for Telegram (escaped, ≤ ``limit`` characters; the tail is cut if needed)."""
-    e = html.escape
-    b = report.basic
-    t = report.total
-    f = report.filter
-    head = [f"<b>Relatório</b> — {e(period_text(f))}"]
-    scope = []
-    if f.campaign:
-        scope.append(f"campanha {e(f.campaign)}")
-    if f.rep_id is not None:
-        scope.append(e(report.rep_names.get(f.rep_id, f"#{f.rep_id}")))
-    if f.playbook_version:
-        scope.append(f"playbook {e(f.playbook_version)}")
-    if scope:
-        head.append("(" + ", ".join(scope) + ")")
-    lines = [" ".join(head), ""]
-    if report.empty:
-        lines.append("Nenhuma atividade no período.")
-        return "\n".join(lines)
-    lines += [
-        "<b>Básico</b>",
-        f"Empresas que entraram: {_int(b.companies_entered)} · perdidas: {_int(b.companies_lost)}",
-        f"Ligações: {_int(b.calls_made)} · mensagens: {_int(b.messages_sent)}",
-        f"Reuniões SQL marcadas: <b>{_int(b.sql_booked)}</b>",
-        "",
-        "<b>Taxas</b>",
-    ]
-    for rate in report.reply_rates:
-        if rate.attempts:
-            lines.append(
-                f"Resposta {CHANNEL_NAMES[Channel(rate.channel)]}: {_pct(rate.rate)} "
-                f"({_int(rate.replies)}/{_int(rate.attempts)})"
-            )
-    lines.append(f"Ligações efetivas: {_pct(t.effective_rate)}")
-    ns = report.no_shows
-    if ns.held or ns.no_shows:
-        lines.append(f"No-show: {_pct(ns.rate)} ({ns.no_shows} de {ns.held + ns.no_shows})")
-    lines += ["", "<b>Funil</b>"]
-    for step in report.funnel:
-        conv = f" ({_pct(step.conversion)})" if step.conversion is not None else ""
-        lines.append(f"{e(STAGE_NAMES[Stage(step.stage)])}: {_int(step.reached)}{conv}")
-    lines += ["", "<b>Por SQL</b>"]
-    lines.append(
-        f"Empresas na lista: {_num(t.list_per_sql)}"
-        f" · decisor: {_num(t.per_sql(t.decision_makers), 2)}"
-        f" · influenciador: {_num(t.per_sql(t.influencers), 2)}"
+def render_chat(
+    report: Report,
+    *,
+    language: str = "pt",
+    playbook: Playbook | None = None,
+    templates_dir: Path | None = None,
+    limit: int = CHAT_LIMIT,
+) -> str:
+    """Short HTML for Telegram in ``language`` (``templates/report_chat.html``; escaped,
+    ≤ ``limit`` characters, the tail cut at a line if needed). ``playbook`` names the reasons."""
+    return text.render_chat(
+        report, language=language, playbook=playbook, zone=q.LOCAL_ZONE, templates_dir=templates_dir, limit=limit
     )
-    lines.append(
-        f"Intenção 45d: {_num(t.per_sql(t.intent_45d), 2)}"
-        f" · 90d: {_num(t.per_sql(t.intent_90d), 2)}"
-        f" · propostas: {_num(t.per_sql(t.proposals), 2)} · vendas: {_num(t.per_sql(t.sales), 2)}"
-    )
-    if len(report.campaigns) > 1 or (report.campaigns and report.campaigns[0].campaign):
-        lines += ["", "<b>Campanhas</b> (SQL · efetivas · lista/SQL · vendas)"]
-        for c in report.campaigns[:8]:
-            lines.append(
-                f"{e(_campaign_name(c.campaign))}: {c.sql} · {_pct(c.effective_rate)} · "
-                f"{_num(c.list_per_sql)} · {c.sales}"
-            )
-    top_losses = sorted(report.losses, key=lambda r: -r.losses)[:5]
-    if top_losses:
-        lines += ["", "<b>Perdas</b> (etapa · motivo)"]
-        for loss in top_losses:
-            stage = STAGE_NAMES.get(loss.stage or "", loss.stage or "?")
-            lines.append(f"{e(stage)} · {e(loss.reason or 'sem motivo')}: {loss.losses}")
-    if ns.reasons:
-        lines.append(
-            "No-show: "
-            + ", ".join(
-                f"{e(reason or 'sem motivo')} {n}"
-                for reason, n in sorted(ns.reasons.items(), key=lambda x: -x[1])
-            )
-        )
-    if report.experiments:
-        lines += ["", "<b>A/B</b>"]
-        for exp in report.experiments[:6]:
-            label = "Versões do playbook" if exp.kind == "playbook" else f"Roteiro {exp.subject}"
-            lines.append(f"{e(label)}: {e(exp.verdict)}")
-    if report.adoption.weeks:
-        last_week, active = report.adoption.weeks[-1]
-        per_day = [r.per_working_day for r in report.adoption.reps if r.per_working_day is not None]
-        avg = sum(per_day) / len(per_day) if per_day else None
-        lines += [
-            "",
-            f"<b>Uso</b>: {active} vendedor(es) ativos em {last_week}; "
-            f"{_num(avg)} toques por vendedor por dia útil",
-        ]
-    text = "\n".join(lines)
-    if len(text) > limit:
-        cut = text[: limit - 2].rsplit("\n", 1)[0]
-        text = cut + "\n…"
-    return text
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [len(h) for h in headers]
-    for r in rows:
-        widths = [max(w, len(cell)) for w, cell in zip(widths, r, strict=True)]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(
-            cell.ljust(w) if i == 0 else cell.rjust(w)
-            for i, (cell, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    return [line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)]
-
-
-def render_cli(report: Report) -> str:
-    """Plain-text tables for the terminal: every metric, nothing cut."""
-    b = report.basic
-    t = report.total
-    f = report.filter
-    out = [f"Relatório {period_text(f)}"]
-    if f.campaign or f.rep_id is not None or f.playbook_version:
-        out.append(
-            f"filtros: campanha={f.campaign or '*'} vendedor={f.rep_id or '*'} "
-            f"playbook={f.playbook_version or '*'}"
-        )
-    out += ["", "BÁSICO"]
-    out += _table(
-        ["métrica", "valor"],
-        [
-            ["empresas que entraram", _int(b.companies_entered)],
-            ["empresas perdidas", _int(b.companies_lost)],
-            ["ligações feitas", _int(b.calls_made)],
-            ["mensagens enviadas", _int(b.messages_sent)],
-            *(
-                [
-                    [f"  {CHANNEL_NAMES[Channel(ch)]}", _int(n)]
-                    for ch, n in b.messages_by_channel.items()
-                ]
-            ),
-            ["reuniões SQL marcadas", _int(b.sql_booked)],
-        ],
-    )
-    out += ["", "TAXA DE RESPOSTA POR CANAL"]
-    out += _table(
-        ["canal", "tentativas", "respostas", "taxa"],
-        [
-            [CHANNEL_NAMES[Channel(r.channel)], _int(r.attempts), _int(r.replies), _pct(r.rate)]
-            for r in report.reply_rates
-        ],
-    )
-    out += ["", "FUNIL (todas as campanhas)"]
-    out += _table(
-        ["etapa", "empresas", "conversão"],
-        [[STAGE_NAMES[Stage(s.stage)], _int(s.reached), _pct(s.conversion)] for s in report.funnel],
-    )
-    if report.campaigns:
-        out += ["", "CONVERSÃO POR ETAPA E CAMPANHA"]
-        out += _table(
-            ["campanha", *(STAGE_NAMES[s][:12] for s in FUNNEL[1:])],
-            [
-                [_campaign_name(c.campaign), *(_pct(s.conversion) for s in c.funnel[1:])]
-                for c in report.campaigns
-            ],
-        )
-        out += ["", "CAMPANHAS (contagens)"]
-        out += _table(
-            [
-                "campanha",
-                "lista",
-                "entraram",
-                "perdidas",
-                "ligações",
-                "efetivas",
-                "mensagens",
-                "SQL",
-            ],
-            [
-                [
-                    _campaign_name(c.campaign),
-                    _int(c.list_companies),
-                    _int(c.entered),
-                    _int(c.lost),
-                    _int(c.calls),
-                    _int(c.effective_calls),
-                    _int(c.messages),
-                    _int(c.sql),
-                ]
-                for c in [*report.campaigns, _total_row(t)]
-            ],
-        )
-        out += ["", "AVANÇADO (PDCA) — por SQL"]
-        out += _table(
-            [
-                "campanha",
-                "efetivas/tent.",
-                "lista/SQL",
-                "influenc./SQL",
-                "decisor/SQL",
-                "intenção45/SQL",
-                "intenção90/SQL",
-                "propostas/SQL",
-                "vendas/SQL",
-            ],
-            [
-                [
-                    _campaign_name(c.campaign),
-                    _pct(c.effective_rate),
-                    _num(c.list_per_sql),
-                    _num(c.per_sql(c.influencers), 2),
-                    _num(c.per_sql(c.decision_makers), 2),
-                    _num(c.per_sql(c.intent_45d), 2),
-                    _num(c.per_sql(c.intent_90d), 2),
-                    _num(c.per_sql(c.proposals), 2),
-                    _num(c.per_sql(c.sales), 2),
-                ]
-                for c in [*report.campaigns, _total_row(t)]
-            ],
-        )
-    if report.losses:
-        out += ["", "PERDAS POR ETAPA, MOTIVO E CAMPANHA"]
-        out += _table(
-            ["campanha", "etapa", "motivo", "perdas"],
-            [
-                [
-                    _campaign_name(r.campaign),
-                    r.stage or "?",
-                    r.reason or "(sem motivo)",
-                    _int(r.losses),
-                ]
-                for r in report.losses
-            ],
-        )
-    ns = report.no_shows
-    out += ["", f"NO-SHOWS: {ns.no_shows} de {ns.held + ns.no_shows} reuniões ({_pct(ns.rate)})"]
-    if ns.reasons:
-        out += _table(
-            ["motivo", "no-shows"],
-            [
-                [reason or "(sem motivo)", _int(n)]
-                for reason, n in sorted(ns.reasons.items(), key=lambda x: -x[1])
-            ],
-        )
-    if report.sql_by_campaign_rep:
-        out += ["", "SQL POR CAMPANHA × VENDEDOR"]
-        reps = sorted(
-            {rep for _c, rep in report.sql_by_campaign_rep},
-            key=lambda r: report.rep_names.get(r, ""),
-        )
-        camps = sorted({c for c, _r in report.sql_by_campaign_rep})
-        out += _table(
-            ["campanha", *(report.rep_names.get(r, f"#{r}")[:14] for r in reps)],
-            [
-                [_campaign_name(c), *(str(report.sql_by_campaign_rep.get((c, r), 0)) for r in reps)]
-                for c in camps
-            ],
-        )
-    if report.experiments:
-        out += ["", "A/B"]
-        for exp in report.experiments:
-            label = "versões do playbook" if exp.kind == "playbook" else f"roteiro {exp.subject}"
-            out.append(f"{label}:")
-            out += [
-                "  " + line
-                for line in _table(
-                    ["braço", "toques", "resposta", "reunião"],
-                    [
-                        [a.name, _int(a.touches), _pct(a.reply_rate), _pct(a.meeting_rate)]
-                        for a in exp.arms
-                    ],
-                )
-            ]
-            for meetings, replies in exp.comparisons:
-                out.append(
-                    f"  {meetings.b.name} − {meetings.a.name}: reunião {_pp(meetings.difference)} "
-                    f"[{_pp(meetings.low)}; {_pp(meetings.high)}], "
-                    f"resposta {_pp(replies.difference)} "
-                    f"[{_pp(replies.low)}; {_pp(replies.high)}]"
-                )
-            out += [f"  → {line}" for line in exp.verdict.splitlines()]
-    out += ["", "ADOÇÃO"]
-    out += _table(
-        ["semana ISO", "vendedores ativos"], [[w, str(n)] for w, n in report.adoption.weeks]
-    )
-    out.append("")
-    out += _table(
-        ["vendedor", "toques", "ligações", "mensagens", "SQL", "dias ativos", "toques/dia útil"],
-        [
-            [
-                r.name,
-                _int(r.touches),
-                _int(r.calls),
-                _int(r.messages),
-                _int(r.sql),
-                str(r.active_days),
-                _num(r.per_working_day),
-            ]
-            for r in report.adoption.reps
-        ],
-    )
-    return "\n".join(out)
-
-
-def _pp(value: float) -> str:
-    return f"{value * 100:+.1f} p.p.".replace(".", ",", 1)
-
-
-def _total_row(t: CampaignRow) -> CampaignRow:
-    total = CampaignRow("TOTAL")
-    for name in COUNT_FIELDS:
-        setattr(total, name, getattr(t, name))
-    return total
+def render_cli(
+    report: Report, *, language: str = "pt", playbook: Playbook | None = None, templates_dir: Path | None = None
+) -> str:
+    """Plain-text tables for the terminal in ``language`` (``templates/report_cli.txt``)."""
+    return text.render_cli(report, language=language, playbook=playbook, zone=q.LOCAL_ZONE, templates_dir=templates_dir)
 
 
 # ------------------------------------------------------------------------------ charts
@@ -889,42 +566,47 @@ def _pyplot() -> Any:
     return plt
 
 
-def funnel_chart(report: Report) -> bytes:
+def funnel_chart(report: Report, language: str = "pt") -> bytes:
     """A horizontal funnel: companies at each stage, with the step conversion."""
     plt = _pyplot()
+    _ = gettext_for(language)
     steps = report.funnel
-    labels = [STAGE_NAMES[Stage(s.stage)] for s in steps][::-1]
+    labels = [label("stage", s.stage, _) for s in steps][::-1]
     values = [s.reached for s in steps][::-1]
     figure, axes = plt.subplots(figsize=(7, 4))
     bars = axes.barh(labels, values, color="#2b7bb9")
     top = max(values) if any(values) else 1
     for bar, step in zip(bars, steps[::-1], strict=True):
-        text = _int(step.reached)
+        value = integer(step.reached, language)
         if step.conversion is not None:
-            text += f"  ({_pct(step.conversion)})"
+            value += f"  ({percent(step.conversion, language)})"
         axes.text(
             bar.get_width() + top * 0.01,
             bar.get_y() + bar.get_height() / 2,
-            text,
+            value,
             va="center",
             fontsize=9,
         )
     axes.set_xlim(0, top * 1.3)
-    axes.set_title(f"Funil — {period_text(report.filter)}")
+    title = _("Funil")
+    axes.set_title(f"{title} — {period_text(report.filter, language)}")
     axes.spines[["top", "right"]].set_visible(False)
     return _png(figure)
 
 
-def leaderboard_chart(report: Report, *, top: int = 15) -> bytes:
+def leaderboard_chart(report: Report, language: str = "pt", *, top: int = 15) -> bytes:
     """SQL booked and touches per rep, best first."""
     plt = _pyplot()
+    _ = gettext_for(language)
     reps = report.adoption.reps[:top][::-1]
     names = [r.name[:20] for r in reps] or ["—"]
     figure, axes = plt.subplots(figsize=(7, max(2.5, 0.4 * len(names) + 1)))
     axes.barh(names, [r.sql for r in reps] or [0], color="#e07b39", label="SQL")
     for index, r in enumerate(reps):
-        axes.text(r.sql, index, f" {r.sql} SQL · {_int(r.touches)} toques", va="center", fontsize=8)
+        touches = _("%(n)s toques") % {"n": integer(r.touches, language)}
+        axes.text(r.sql, index, f" {r.sql} SQL · {touches}", va="center", fontsize=8)
     axes.set_xlim(0, max([r.sql for r in reps] + [1]) * 1.6)
-    axes.set_title(f"Ranking de vendedores — {period_text(report.filter)}")
+    title = _("Ranking de vendedores")
+    axes.set_title(f"{title} — {period_text(report.filter, language)}")
     axes.spines[["top", "right"]].set_visible(False)
     return _png(figure)

@@ -18,14 +18,19 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, Integer, Select, case, func, literal_column, select, type_coerce
+from sqlalchemy import Engine, Integer, Select, String, case, func, literal, literal_column, select, type_coerce
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
+from bot.domain.cnae import format_subclass
+from bot.domain.facts import format_cnpj
+from bot.domain.labels import LABELS
+from bot.domain.text import FORMULA_TRIGGERS, spreadsheet_safe
 from bot.storage.db import read_scope
 from bot.storage.models import Lead, Meeting, Member, StageChange, Touch
 from bot.storage.reporting import LOCAL_ZONE_NAME, ActivityFilter, sqlite_to_local
@@ -37,6 +42,22 @@ class ExportColumn:
     kind: str
     """int | text | datetime | bool"""
     expression: Any
+    format: Callable[[str], str] | None = None
+    """Python formatting of the cell's text (CNPJ, CNAE), applied to every non-empty value."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportWords:
+    """The words an export shows for codes, in the reader's language, by kind of code
+    ("stage", "channel", … from :data:`bot.domain.labels.LABELS`, and the playbook's "step",
+    "objection", "loss_reason", "no_show_reason"), and for yes/no. Built by the service."""
+
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    yes: str = "sim"
+    no: str = "não"
+
+
+PORTUGUESE = ExportWords({kind: dict(table) for kind, table in LABELS.items()})
 
 
 def _local_text(dialect: str, column: Any) -> Any:
@@ -51,10 +72,35 @@ def _rep_name(member: Any) -> Any:
     return func.coalesce(func.nullif(member.full_name, ""), member.first_name)
 
 
-def table_columns(table: str, dialect: str) -> tuple[list[ExportColumn], Any, Any]:
-    """(columns, the model whose id pages the rows, the select's FROM with joins)."""
+def _formatted_cnpj(value: str) -> str:
+    return format_cnpj(value) if len(value) == 14 else value
+
+
+def table_columns(
+    table: str, dialect: str, words: ExportWords = PORTUGUESE
+) -> tuple[list[ExportColumn], Any, Any]:
+    """(columns, the model whose id pages the rows, the select's FROM with joins).
+
+    Columns of codes show ``words`` (a SQL ``CASE`` over the code: a code without a word is
+    shown as it is), each followed by a ``…_codigo`` column with the code itself, for machines;
+    CNPJ and CNAE are formatted, with their bare characters beside them.
+    """
     rep = aliased(Member)
     when = _local_text
+
+    def labelled(header: str, kind: str, column: Any, *, raw: bool = True) -> list[ExportColumn]:
+        mapping = words.labels.get(kind) or {}
+        whens = {str(code): literal(str(text), String()) for code, text in mapping.items()}
+        shown = case(whens, value=column, else_=column) if whens else column
+        columns = [ExportColumn(header, "text", shown)]
+        if raw:
+            columns.append(ExportColumn(f"{header}_codigo", "text", column))
+        return columns
+
+    def yes_no(header: str, column: Any) -> ExportColumn:
+        yes, no = literal(words.yes, String()), literal(words.no, String())
+        return ExportColumn(header, "text", case((column.is_(None), None), (column, yes), else_=no))
+
     if table == "touches":
         lead = aliased(Lead)
         columns = [
@@ -65,20 +111,20 @@ def table_columns(table: str, dialect: str) -> tuple[list[ExportColumn], Any, An
             ExportColumn("lead_id", "int", col(Touch.lead_id)),
             ExportColumn("empresa", "text", lead.company),
             ExportColumn("campanha", "text", col(Touch.campaign)),
-            ExportColumn("passo", "text", col(Touch.step_id)),
+            *labelled("passo", "step", col(Touch.step_id)),
             ExportColumn("passo_numero", "int", col(Touch.step_number)),
-            ExportColumn("tipo_passo", "text", col(Touch.step_kind)),
-            ExportColumn("canal", "text", col(Touch.channel)),
-            ExportColumn("roteiro", "text", col(Touch.script_id)),
+            *labelled("tipo_passo", "step_kind", col(Touch.step_kind)),
+            *labelled("canal", "channel", col(Touch.channel)),
+            *labelled("roteiro", "script", col(Touch.script_id)),
             ExportColumn("variante", "text", col(Touch.variant)),
             ExportColumn("playbook_versao", "text", col(Touch.playbook_version)),
-            ExportColumn("resultado", "text", col(Touch.outcome)),
-            ExportColumn("papel_contato", "text", col(Touch.contact_role)),
-            ExportColumn("objecao", "text", col(Touch.objection)),
-            ExportColumn("motivo_perda", "text", col(Touch.loss_reason)),
-            ExportColumn("intencao_compra", "text", col(Touch.intent)),
-            ExportColumn("dor", "text", col(Touch.pain)),
-            ExportColumn("orcamento", "text", col(Touch.budget)),
+            *labelled("resultado", "outcome", col(Touch.outcome)),
+            *labelled("papel_contato", "contact_role", col(Touch.contact_role)),
+            *labelled("objecao", "objection", col(Touch.objection)),
+            *labelled("motivo_perda", "loss_reason", col(Touch.loss_reason)),
+            *labelled("intencao_compra", "intent", col(Touch.intent)),
+            *labelled("dor", "pain", col(Touch.pain)),
+            *labelled("orcamento", "budget", col(Touch.budget)),
             ExportColumn("notas", "text", col(Touch.notes)),
             ExportColumn("registrado_em", "datetime", when(dialect, col(Touch.recorded_at))),
         ]
@@ -91,8 +137,10 @@ def table_columns(table: str, dialect: str) -> tuple[list[ExportColumn], Any, An
             ExportColumn("id", "int", col(Lead.id)),
             ExportColumn("empresa", "text", col(Lead.company)),
             ExportColumn("nome_fantasia", "text", col(Lead.trade_name)),
-            ExportColumn("cnpj", "text", col(Lead.cnpj)),
-            ExportColumn("cnae", "text", col(Lead.cnae)),
+            ExportColumn("cnpj", "text", col(Lead.cnpj), _formatted_cnpj),
+            ExportColumn("cnpj_digitos", "text", col(Lead.cnpj)),
+            ExportColumn("cnae", "text", col(Lead.cnae), format_subclass),
+            ExportColumn("cnae_codigo", "text", col(Lead.cnae)),
             ExportColumn("uf", "text", col(Lead.uf)),
             ExportColumn("cidade", "text", col(Lead.city)),
             ExportColumn("funcionarios_min", "int", col(Lead.headcount_low)),
@@ -100,7 +148,7 @@ def table_columns(table: str, dialect: str) -> tuple[list[ExportColumn], Any, An
             ExportColumn("faturamento_min", "int", col(Lead.revenue_low)),
             ExportColumn("faturamento_max", "int", col(Lead.revenue_high)),
             ExportColumn("filiais", "int", col(Lead.branches)),
-            ExportColumn("inscricao_estadual", "text", col(Lead.registration)),
+            *labelled("inscricao_estadual", "registration", col(Lead.registration)),
             ExportColumn("score_financeiro", "int", col(Lead.financial_score)),
             ExportColumn("contato", "text", col(Lead.contact_name)),
             ExportColumn("cargo", "text", col(Lead.contact_role)),
@@ -111,17 +159,17 @@ def table_columns(table: str, dialect: str) -> tuple[list[ExportColumn], Any, An
             ExportColumn("campanha", "text", col(Lead.campaign)),
             ExportColumn("observacoes", "text", col(Lead.notes)),
             ExportColumn("origem", "text", col(Lead.source)),
-            ExportColumn("etapa", "text", col(Lead.stage)),
+            *labelled("etapa", "stage", col(Lead.stage)),
             ExportColumn("icp_score", "int", col(Lead.icp_score)),
             ExportColumn("icp_potencial", "int", col(Lead.icp_potential)),
             ExportColumn("icp_tier", "text", col(Lead.icp_tier)),
-            ExportColumn("modelo_vendas", "text", col(Lead.sales_model)),
-            ExportColumn("eliminado", "bool", col(Lead.knocked_out)),
+            *labelled("modelo_vendas", "sales_model", col(Lead.sales_model)),
+            yes_no("eliminado", col(Lead.knocked_out)),
             ExportColumn("vendedor_id", "int", col(Lead.owner_id)),
             ExportColumn("vendedor", "text", _rep_name(rep)),
-            ExportColumn("cadencia", "text", col(Lead.cadence_status)),
-            ExportColumn("passo_atual", "text", col(Lead.current_step)),
-            ExportColumn("motivo_perda", "text", col(Lead.loss_reason)),
+            *labelled("cadencia", "cadence_status", col(Lead.cadence_status)),
+            *labelled("passo_atual", "step", col(Lead.current_step)),
+            *labelled("motivo_perda", "loss_reason", col(Lead.loss_reason)),
             ExportColumn("criado_em", "datetime", when(dialect, col(Lead.created_at))),
         ]
         source = Lead.__table__.outerjoin(rep, rep.id == col(Lead.owner_id))  # type: ignore[attr-defined]
@@ -136,9 +184,9 @@ def table_columns(table: str, dialect: str) -> tuple[list[ExportColumn], Any, An
             ExportColumn("vendedor_id", "int", col(StageChange.rep_id)),
             ExportColumn("vendedor", "text", _rep_name(rep)),
             ExportColumn("campanha", "text", col(StageChange.campaign)),
-            ExportColumn("de_etapa", "text", col(StageChange.from_stage)),
-            ExportColumn("para_etapa", "text", col(StageChange.to_stage)),
-            ExportColumn("motivo", "text", col(StageChange.reason)),
+            *labelled("de_etapa", "stage", col(StageChange.from_stage)),
+            *labelled("para_etapa", "stage", col(StageChange.to_stage)),
+            *labelled("motivo", "loss_reason", col(StageChange.reason)),
             ExportColumn("playbook_versao", "text", col(StageChange.playbook_version)),
         ]
         source = StageChange.__table__.outerjoin(rep, rep.id == col(StageChange.rep_id)).outerjoin(  # type: ignore[attr-defined]
@@ -156,8 +204,8 @@ def table_columns(table: str, dialect: str) -> tuple[list[ExportColumn], Any, An
             ExportColumn("vendedor_id", "int", col(Meeting.rep_id)),
             ExportColumn("vendedor", "text", _rep_name(rep)),
             ExportColumn("campanha", "text", col(Meeting.campaign)),
-            ExportColumn("status", "text", col(Meeting.status)),
-            ExportColumn("motivo_no_show", "text", col(Meeting.no_show_reason)),
+            *labelled("status", "meeting_status", col(Meeting.status)),
+            *labelled("motivo_no_show", "no_show_reason", col(Meeting.no_show_reason)),
             ExportColumn("remarcada_para", "int", col(Meeting.rescheduled_to)),
             ExportColumn("toque_id", "int", col(Meeting.touch_id)),
             ExportColumn("marcada_em", "datetime", when(dialect, col(Meeting.created_at))),
@@ -196,10 +244,10 @@ def _conditions(table: str, model: Any, f: ActivityFilter) -> list[Any]:
 
 
 def export_select(
-    table: str, f: ActivityFilter, dialect: str
+    table: str, f: ActivityFilter, dialect: str, words: ExportWords = PORTUGUESE
 ) -> tuple[list[ExportColumn], Select[Any]]:
     """The full (unpaged) SELECT of an export: also what the benchmark hands to ``sqlite3``."""
-    columns, model, source = table_columns(table, dialect)
+    columns, model, source = table_columns(table, dialect, words)
     statement = (
         select(*(c.expression.label(c.header) for c in columns))
         .select_from(source)
@@ -209,15 +257,55 @@ def export_select(
     return columns, statement
 
 
+def csv_cells(columns: Sequence[ExportColumn]) -> Callable[[Sequence[Any]], list[Any]]:
+    """What a CSV row holds: each column's formatting, then every text cell through
+    :func:`~bot.domain.text.spreadsheet_safe` (a cell starting with ``=`` ``+`` ``-`` ``@``, tab
+    or CR is never run as a formula). Numbers and dates are written as they are."""
+    formats = [(index, column.format) for index, column in enumerate(columns) if column.format is not None]
+    texts = [index for index, column in enumerate(columns) if column.kind == "text"]
+
+    def cells(row: Sequence[Any]) -> list[Any]:
+        values = list(row)
+        for index, formatter in formats:
+            if values[index]:
+                values[index] = formatter(values[index])
+        for index in texts:
+            value = values[index]
+            if value:
+                values[index] = spreadsheet_safe(value)
+        return values
+
+    return cells
+
+
+def formatted_cells(columns: Sequence[ExportColumn]) -> Callable[[Sequence[Any]], Sequence[Any]] | None:
+    """Each column's formatting alone (XLSX cells are typed: text is never a formula), or None."""
+    formats = [(index, column.format) for index, column in enumerate(columns) if column.format is not None]
+    if not formats:
+        return None
+
+    def cells(row: Sequence[Any]) -> Sequence[Any]:
+        values = list(row)
+        for index, formatter in formats:
+            if values[index]:
+                values[index] = formatter(values[index])
+        return values
+
+    return cells
+
+
 PACK_SEPARATOR = "\x1f"
 """ASCII unit separator: what SQLite puts between the fields of a packed row."""
 
+#: A field of a packed row that starts like a formula (the first field is the row id, a number).
+_FORMULA_START = re.compile(PACK_SEPARATOR + "[" + re.escape("".join(FORMULA_TRIGGERS)) + "]")
 
-def packed_rows_select(table: str, f: ActivityFilter) -> Select[Any]:
+
+def packed_rows_select(table: str, f: ActivityFilter, words: ExportWords = PORTUGUESE) -> Select[Any]:
     """SQLite: the rows of :func:`export_select`, each packed by SQLite into one text — fields
     as the ``csv`` module prints them (``NULL`` empty, booleans ``True``/``False``) separated by
     :data:`PACK_SEPARATOR` — so that Python receives one object per row, not one per field."""
-    columns, model, source = table_columns(table, "sqlite")
+    columns, model, source = table_columns(table, "sqlite", words)
     fields: list[Any] = []
     for column in columns:
         value = column.expression
@@ -240,21 +328,32 @@ def packed_rows_select(table: str, f: ActivityFilter) -> Select[Any]:
 
 
 def iter_csv_text(
-    engine: Engine, table: str, f: ActivityFilter, *, delimiter: str, chunk_size: int = 20_000
+    engine: Engine,
+    table: str,
+    f: ActivityFilter,
+    *,
+    delimiter: str,
+    chunk_size: int = 20_000,
+    words: ExportWords = PORTUGUESE,
 ) -> Iterator[tuple[str, int]]:
     """SQLite: the CSV of the export's rows as (text, rows) chunks, each line ending in CRLF.
 
-    Exactly what ``csv.writer(delimiter=delimiter, lineterminator="\\r\\n")`` writes for the rows
-    of :func:`iter_chunks`, several times faster: rows come packed from SQLite
-    (:func:`packed_rows_select`); a packed row without a quote, the delimiter, CR or LF is its
-    CSV line once the separators become delimiters (most rows), the others are split and
-    written by :mod:`csv`. A row whose text holds the separator itself is read again as a tuple.
-    All from one snapshot in a :func:`~bot.storage.db.read_scope` (no write lock).
+    Exactly what ``csv.writer(delimiter=delimiter, lineterminator="\\r\\n")`` writes for the
+    rows of :func:`iter_chunks` prepared by :func:`csv_cells`, several times faster: rows come
+    packed from SQLite (:func:`packed_rows_select`); a packed row without a quote, the delimiter,
+    CR, LF or a field starting like a formula is its CSV line once the separators become
+    delimiters (most rows), the others are split, prepared by :func:`csv_cells` and written by
+    :mod:`csv` (every row, for a table with Python formatting such as the leads' CNPJ). A row
+    whose text holds the separator itself is read again as a tuple. All from one snapshot in a
+    :func:`~bot.storage.db.read_scope` (no write lock).
     """
-    columns, plain = export_select(table, f, "sqlite")
-    model = table_columns(table, "sqlite")[1]
+    columns, plain = export_select(table, f, "sqlite", words)
+    model = table_columns(table, "sqlite", words)[1]
     separators = len(columns) - 1
     flags = _bool_columns(columns)
+    cells = csv_cells(columns)
+    every_row = any(column.format is not None for column in columns)
+    formula = _FORMULA_START.search
     buffer = io.StringIO()
     # The same line end as the export's: csv quotes a field holding any of its characters.
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
@@ -269,10 +368,10 @@ def iter_csv_text(
                 fields = _with_booleans(tuple(connection.execute(plain.where(model.id == row_id)).one()), flags)
             buffer.seek(0)
             buffer.truncate()
-            writer.writerow(fields)
+            writer.writerow(cells(fields))
             return buffer.getvalue()[:-2]
 
-        result = connection.execute(packed_rows_select(table, f))
+        result = connection.execute(packed_rows_select(table, f, words))
         cursor = result.cursor  # fetched from directly (see iter_chunks)
         try:
             while True:
@@ -283,7 +382,14 @@ def iter_csv_text(
                 append = lines.append
                 clean = 0
                 for (packed,) in rows:
-                    if '"' in packed or delimiter in packed or "\n" in packed or "\r" in packed:
+                    if (
+                        every_row
+                        or '"' in packed
+                        or delimiter in packed
+                        or "\n" in packed
+                        or "\r" in packed
+                        or formula(packed)
+                    ):
                         append(csv_line(packed))
                     else:
                         append(packed)
@@ -314,7 +420,12 @@ def _bool_columns(columns: list[ExportColumn]) -> list[int]:
 
 
 def iter_chunks(
-    engine: Engine, table: str, f: ActivityFilter, *, chunk_size: int = 20_000
+    engine: Engine,
+    table: str,
+    f: ActivityFilter,
+    *,
+    chunk_size: int = 20_000,
+    words: ExportWords = PORTUGUESE,
 ) -> Iterator[list[tuple[Any, ...]]]:
     """Yield lists of row tuples (columns in :func:`table_columns` order), ``chunk_size`` at a
     time, all read from one snapshot.
@@ -325,7 +436,7 @@ def iter_chunks(
     ``True``/``False``; on PostgreSQL from a server-side cursor.
     """
     dialect = engine.dialect.name
-    columns, statement = export_select(table, f, dialect)
+    columns, statement = export_select(table, f, dialect, words)
     flags = [index for index, column in enumerate(columns) if column.kind == "bool"]
     with read_scope(engine) as session:
         if dialect != "sqlite":

@@ -28,6 +28,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.domain.problems import N_, Problem
 from bot.storage.direct import DirectStatement, direct_transaction
 from bot.storage.models import (
     FlowResult,
@@ -174,19 +175,26 @@ def consume_invite(
 # --- Playbook versions ------------------------------------------------------------------------
 
 
-class PlaybookVersionConflict(Exception):
-    """The playbook changed but its ``version`` did not."""
+VERSION_CONFLICT = N_(
+    "A versão %(version)s do playbook já foi usada com outro conteúdo (impressão digital %(recorded)s…, "
+    "agora %(new)s…). Aumente `version` em playbook.yaml antes de carregar os arquivos editados, para que "
+    "os relatórios separem os toques antigos dos novos."
+)
+
+
+class PlaybookVersionConflict(Problem):
+    """The playbook changed but its ``version`` did not (a :class:`Problem`: its message is translatable)."""
 
     def __init__(self, version: str, recorded_fingerprint: str, new_fingerprint: str) -> None:
         self.version = version
         self.recorded_fingerprint = recorded_fingerprint
         self.new_fingerprint = new_fingerprint
         super().__init__(
-            f"Playbook version {version!r} was already used with different content "
-            f"(fingerprint {recorded_fingerprint[:12]}…, now {new_fingerprint[:12]}…). "
-            "Bump `version` in the playbook before loading the edited files, so reports can "
-            "tell the old touches from the new ones."
+            VERSION_CONFLICT, version=repr(version), recorded=recorded_fingerprint[:12], new=new_fingerprint[:12]
         )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.version, self.recorded_fingerprint, self.new_fingerprint))
 
 
 def get_playbook_version(session: Session, *, fingerprint: str) -> PlaybookVersion | None:

@@ -52,11 +52,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
 
 from bot.domain.cadence import choose_variant
+from bot.domain.labels import CHANNEL_LABELS, LABELS
 from bot.domain.moments import Doubt, InvalidMoment, Questionable
 from bot.domain.playbook.model import Question
 from bot.domain.script_context import context as script_context
-from bot.domain.vocabulary import Channel, ContactRole, MeetingStatus, Outcome, PurchaseIntent, Stage
-from bot.i18n import N_, day, when
+from bot.domain.vocabulary import Channel, MeetingStatus, Outcome, Stage
+from bot.i18n import day, when
 from bot.render.messages import escape
 from bot.render.scripts import render_script
 from bot.services import cadence, leads
@@ -66,12 +67,7 @@ from bot.tg.cards import lead_card
 from bot.tg.context import Context, ack, say, typed_text
 from bot.tg.keyboards import NEXT, button, markup, paged, rows, url_button
 
-CHANNEL_NAMES = {
-    Channel.PHONE: N_("Ligação"),
-    Channel.EMAIL: N_("E-mail"),
-    Channel.WHATSAPP: N_("WhatsApp"),
-    Channel.LINKEDIN: N_("LinkedIn"),
-}
+CHANNEL_NAMES = CHANNEL_LABELS
 
 #: Outcome buttons, with labels that fit the channel.
 OUTCOME_CODES = {
@@ -86,22 +82,11 @@ OUTCOME_CODES = {
 }
 OUTCOME_BY_CODE = {code: outcome for outcome, code in OUTCOME_CODES.items()}
 
-QUESTION_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
-    "contact_role": (
-        (N_("Decisor"), ContactRole.DECISION_MAKER.value),
-        (N_("Influenciador"), ContactRole.INFLUENCER.value),
-        (N_("Outro"), ContactRole.OTHER.value),
-    ),
-    "pain": ((N_("Dor clara"), "clear"), (N_("Dor vaga"), "vague"), (N_("Sem dor"), "none")),
-    "budget": ((N_("Tem orçamento"), "yes"), (N_("Precisa aprovar"), "approval"), (N_("Sem orçamento"), "no")),
-    "intent": (
-        (N_("Em até 45 dias"), PurchaseIntent.WITHIN_45_DAYS.value),
-        (N_("Em até 90 dias"), PurchaseIntent.WITHIN_90_DAYS.value),
-        (N_("Mais tarde"), PurchaseIntent.LATER.value),
-        (N_("Sem intenção"), PurchaseIntent.NONE.value),
-    ),
-}
 QUESTION_ORDER = ("contact_role", "pain", "budget", "intent")
+#: The answers of each qualification question: (label, code), words from the domain's labels.
+QUESTION_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
+    key: tuple((text, code) for code, text in LABELS[key].items()) for key in QUESTION_ORDER
+}
 MEETING_LEAD = "meeting_lead"
 
 

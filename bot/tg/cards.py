@@ -6,6 +6,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.domain import cnae as cnae_table
 from bot.domain.cadence import CadenceStatus
+from bot.domain.labels import label
 from bot.domain.scoring import IcpResult, criterion_name
 from bot.domain.vocabulary import CLOSED_STAGES, Stage
 from bot.i18n import N_, when
@@ -16,18 +17,6 @@ from bot.storage.models import Lead
 from bot.tg.callbacks import Verb
 from bot.tg.context import Context
 from bot.tg.keyboards import button, markup, rows
-
-STAGE_NAMES = {
-    Stage.NEW: N_("Novo"),
-    Stage.PROSPECTING: N_("Em cadência"),
-    Stage.CONNECTED: N_("Conectado"),
-    Stage.MEETING_BOOKED: N_("Reunião agendada"),
-    Stage.MEETING_HELD: N_("Reunião realizada"),
-    Stage.PROPOSAL_SENT: N_("Proposta enviada"),
-    Stage.WON: N_("Ganho"),
-    Stage.LOST: N_("Perdido"),
-}
-
 
 #: The domain's criterion names (Portuguese), listed here so the catalog translates them.
 CRITERION_NAMES = (
@@ -42,7 +31,7 @@ CRITERION_NAMES = (
 
 
 def stage_name(context: Context, stage: str) -> str:
-    return context._(STAGE_NAMES.get(Stage(stage), stage)) if stage in Stage._value2member_map_ else stage
+    return label("stage", stage, context._)
 
 
 def icp_card(context: Context, lead: Lead, result: IcpResult | None = None) -> tuple[str, InlineKeyboardMarkup | None]:

@@ -215,13 +215,16 @@ async def relatorio(update: Update, context: Context) -> None:
         return
     token = _remember(context, REPORT_KEY, wanted)
     ranking = button(context._("🏆 Ranking dos vendedores"), Verb.REPORT, token, "rank")
-    await say(update, reports.render_chat(report), markup([[ranking]]) if manager and not report.empty else None)
+    text = reports.render_chat(
+        report, language=context.lang, playbook=context.runtime.playbook, templates_dir=context.renderer.templates_dir
+    )
+    await say(update, text, markup([[ranking]]) if manager and not report.empty else None)
     if not report.empty:
-        await _send_chart(update, reports.funnel_chart, report)
+        await _send_chart(update, context, reports.funnel_chart, report)
     if "ranking" in request.words and not manager:
         await say(update, context._("O ranking da equipe é só para gestores; acima estão os seus números."))
     elif "ranking" in request.words and not report.empty:
-        await _send_chart(update, reports.leaderboard_chart, report)
+        await _send_chart(update, context, reports.leaderboard_chart, report)
 
 
 async def report_pressed(update: Update, context: Context) -> None:
@@ -235,12 +238,14 @@ async def report_pressed(update: Update, context: Context) -> None:
     else:
         await ack(update)
         report = await asyncio.to_thread(_build_report, context.runtime, context.me, wanted)
-        await _send_chart(update, reports.leaderboard_chart, report)
+        await _send_chart(update, context, reports.leaderboard_chart, report)
 
 
-async def _send_chart(update: Update, draw: Callable[[reports.Report], bytes], report: reports.Report) -> None:
+async def _send_chart(
+    update: Update, context: Context, draw: Callable[[reports.Report, str], bytes], report: reports.Report
+) -> None:
     if update.effective_chat is not None:
-        png = await asyncio.to_thread(draw, report)
+        png = await asyncio.to_thread(draw, report, context.lang)
         await update.effective_chat.send_photo(png, filename="grafico.png")
 
 
@@ -259,7 +264,9 @@ def _export_request(runtime: Runtime, request: Request, tables: list[str]) -> di
     }
 
 
-def _export(runtime: Runtime, member: Member, wanted: dict[str, Any], fmt: str, folder: Path) -> exports.ExportResult:
+def _export(
+    runtime: Runtime, member: Member, wanted: dict[str, Any], fmt: str, folder: Path, language: str
+) -> exports.ExportResult:
     filters = ActivityFilter(
         _moment(wanted["start"]), _moment(wanted["end"]), wanted["campaign"], wanted["rep_id"], wanted["version"]
     )
@@ -273,6 +280,8 @@ def _export(runtime: Runtime, member: Member, wanted: dict[str, Any], fmt: str, 
         via="chat",
         comma=bool(wanted["comma"]),
         max_bytes=UPLOAD_LIMIT,
+        language=language,
+        playbook=runtime.playbook,
     )
 
 
@@ -314,7 +323,7 @@ async def _send_export(update: Update, context: Context, wanted: dict[str, Any],
     folder = Path(tempfile.mkdtemp(prefix="cadencia-export-"))
     try:
         try:
-            result = await asyncio.to_thread(_export, context.runtime, context.me, wanted, fmt, folder)
+            result = await asyncio.to_thread(_export, context.runtime, context.me, wanted, fmt, folder, context.lang)
         except NotAllowed as exc:
             await _replace(update, status, _refusal(context, exc))
             return

@@ -19,7 +19,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def cadencia(
     *args: str, stdin: str | None = None, cwd: Path = ROOT, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_URL", "CADENCIA_"))}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "DATABASE_URL", "CADENCIA_", "LANG", "LC_"))  # no locale: Portuguese
+    }
     environment.update(env or {})
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli.main", *args],
@@ -192,7 +196,18 @@ def test_run_refuses_an_edited_playbook_with_the_same_version(tmp_path: Path) ->
         env={"TELEGRAM_BOT_TOKEN": "123:TEST", "PLAYBOOK_DIR": str(edited), "DATABASE_URL": database},
     )
     assert result.returncode != 0
-    assert "Bump `version`" in result.stderr
+    assert "Aumente `version` em playbook.yaml" in result.stderr
+    english = cadencia(
+        "run",
+        env={
+            "TELEGRAM_BOT_TOKEN": "123:TEST",
+            "PLAYBOOK_DIR": str(edited),
+            "DATABASE_URL": database,
+            "LANG": "en_US.UTF-8",
+        },
+    )
+    assert english.returncode != 0
+    assert "Bump `version` in playbook.yaml" in english.stderr and "Aumente" not in english.stderr
 
 
 def test_playbook_check_compares_the_version_with_the_database(tmp_path: Path) -> None:
@@ -207,7 +222,18 @@ def test_playbook_check_compares_the_version_with_the_database(tmp_path: Path) -
     assert cadencia("playbook", "check", str(commented), env={"DATABASE_URL": database}).returncode == 0
     edited = edited_default_playbook(tmp_path)
     result = cadencia("playbook", "check", str(edited), env={"DATABASE_URL": database})
-    assert result.returncode != 0 and "Bump `version`" in result.stderr
+    assert result.returncode != 0 and "Aumente `version`" in result.stderr and "Bump" not in result.stderr
+    for english in (
+        cadencia("playbook", "check", str(edited), "--lang", "en", env={"DATABASE_URL": database}),
+        cadencia("--lang", "en", "playbook", "check", str(edited), env={"DATABASE_URL": database}),
+        cadencia("playbook", "check", str(edited), env={"DATABASE_URL": database, "LC_ALL": "en_GB.UTF-8"}),
+    ):
+        assert english.returncode != 0
+        assert "Bump `version` in playbook.yaml" in english.stderr and "Aumente" not in english.stderr
+    portuguese = cadencia(
+        "playbook", "check", str(edited), "--lang", "pt", env={"DATABASE_URL": database, "LANG": "en_US.UTF-8"}
+    )
+    assert "Aumente `version`" in portuguese.stderr
 
 
 def test_a_wrong_setting_is_named(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
+from bot.domain.labels import OUTCOME_LABELS
 from bot.services import exports
 from bot.services.exports import NotAllowed, export, export_for, parse_what
 from bot.storage.db import session_scope as engine_session
@@ -64,7 +65,8 @@ def test_csv_round_trip_with_filters(
         assert row["campanha"] == "Saúde <NE>"
         assert row["vendedor"] == "Bruno Silva"
         assert row["empresa"] == f"Empresa {touch['lead_id']} Ltda"
-        assert row["resultado"] == touch["outcome"]
+        assert row["resultado_codigo"] == touch["outcome"]
+        assert row["resultado"] == OUTCOME_LABELS[touch["outcome"]]
         assert row["notas"] == (touch["notes"] or "")
 
 
@@ -82,7 +84,7 @@ def test_xlsx_round_trip(activity_engine: Engine, activity: Activity, tmp_path: 
     )
     assert result.packaging == "single" and result.files[0].suffix == ".xlsx"
     book = openpyxl.load_workbook(result.files[0])
-    assert book.sheetnames == ["toques", "leads", "mudancas_de_etapa", "reunioes"]
+    assert book.sheetnames == ["toques", "leads", "mudanças de etapa", "reuniões"]
     sheet = book["toques"]
     assert sheet.freeze_panes == "A2"
     header = [c.value for c in sheet[1]]
@@ -99,9 +101,9 @@ def test_xlsx_round_trip(activity_engine: Engine, activity: Activity, tmp_path: 
     leads = book["leads"]
     lead_header = [c.value for c in leads[1]]
     knocked = lead_header.index("eliminado") + 1
-    assert leads.cell(2, knocked).value is False
+    assert leads.cell(2, knocked).value == "não"
     meetings = [m for m in activity.meetings if START <= m["starts_at"] < END]
-    assert book["reunioes"].max_row - 1 == len(meetings)
+    assert book["reuniões"].max_row - 1 == len(meetings)
 
 
 def test_big_exports_are_zipped_or_split(activity_engine: Engine, tmp_path: Path) -> None:
@@ -218,6 +220,12 @@ def test_sqlite_formatted_csv_is_what_the_csv_module_writes(
         "tudo junto; \"x\",\r\n fim",
         "separador\x1fde unidade",  # the character SQLite packs rows with
         "separador\x1f; e aspas \"",
+        '=HYPERLINK("http://x","y")',
+        "+cmd|' /C calc'!A0",
+        "-1+1",
+        "@SUM(A1:A2)",
+        "\tcom tab",
+        "\rcom retorno",
     ]
     with engine_session(activity_engine) as session:
         for index, value in enumerate(tricky, start=1):
@@ -243,11 +251,13 @@ def test_sqlite_formatted_csv_is_what_the_csv_module_writes(
         assert fast.files[0].read_bytes() == slow.files[0].read_bytes(), table
     delimiter = "," if comma else ";"
     rows = _read_csv(tmp_path / "fast" / "touches.csv", delimiter=delimiter, bom=not comma)
-    assert [row["notas"] for row in rows[: len(tricky)]] == tricky
+    assert [row["notas"] for row in rows[: len(tricky)]] == [
+        "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value for value in tricky
+    ]
     assert {row["vendedor"] for row in rows if row["vendedor_id"] == "2"} == {'Silva; "Ana"'}
     leads = _read_csv(tmp_path / "fast" / "leads.csv", delimiter=delimiter, bom=not comma)
     assert (leads[2]["empresa"], leads[2]["eliminado"], leads[0]["eliminado"]) == (
         "A, B\nC",
-        "True",
-        "False",
+        "sim",
+        "não",
     )

@@ -33,7 +33,7 @@ def test_the_same_version_with_other_content_is_refused(sqlite_engine: Engine, t
     remember_playbook(sqlite_engine, original)  # loading it again is fine
     edited = load_checked_playbook(_edited_copy(tmp_path))
     assert edited.version == original.version and edited.fingerprint != original.fingerprint
-    with pytest.raises(PlaybookVersionConflict, match="Bump `version`"):
+    with pytest.raises(PlaybookVersionConflict, match="Aumente `version`"):
         remember_playbook(sqlite_engine, edited)
 
 

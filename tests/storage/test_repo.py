@@ -134,7 +134,7 @@ def test_playbook_versions(db_session: Session) -> None:
     assert repo.get_playbook_version(db_session, fingerprint="f" * 64) is first
     assert repo.get_playbook_version(db_session, fingerprint="0" * 64) is None
 
-    with pytest.raises(repo.PlaybookVersionConflict, match="Bump `version`") as caught:
+    with pytest.raises(repo.PlaybookVersionConflict, match="Aumente `version`") as caught:
         repo.record_playbook_version(
             db_session, version="1.0", fingerprint="e" * 64, sources={"icp.yaml": "changed"}
         )

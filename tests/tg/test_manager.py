@@ -496,7 +496,7 @@ async def test_exports_xlsx_on_request_with_one_sheet_per_table(bot: BotUnderTes
     ((name, data),) = files_to(bot, helena)
     assert name.endswith(".xlsx")
     book = openpyxl.load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["toques", "leads", "mudancas_de_etapa", "reunioes"]
+    assert book.sheetnames == ["toques", "leads", "mudanças de etapa", "reuniões"]
     touches = list(book["toques"].iter_rows(values_only=True))
     assert len(touches) == 3
     header = touches[0]
@@ -542,7 +542,7 @@ async def test_an_unknown_export_table_is_explained(bot: BotUnderTest) -> None:
     await says(helena, "/exportar clientes xlsx")
     helena.sees("não sei exportar 'clientes'; escolha entre toques, leads, etapas, reunioes ou tudo")
     await says(helena, "/exportar reunioes 7 virgula")
-    helena.sees("Exportação pronta (reunioes: 0)")
+    helena.sees("Exportação pronta (reuniões: 0)")
     ((name, data),) = files_to(bot, helena)
     assert name.endswith(".csv") and data.startswith(b"id,")  # plain UTF-8 and "," on request
     assert not files_to(bot, helena)[1:]
