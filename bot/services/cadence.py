@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.domain import calendar as business
-from bot.domain import moments
+from bot.domain import metrics, moments
 from bot.domain.cadence import CadenceStatus, Transition, apply_outcome, choose_variant, first_step, step_number
 from bot.domain.playbook.model import Step
 from bot.domain.script_context import StepView, context
@@ -35,7 +35,7 @@ from bot.services.flows import FlowKind, record_ending
 from bot.services.leads import _authorised, lead_view, record_stage, rep_view
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, can_see
-from bot.storage import repo
+from bot.storage import bookings, repo
 from bot.storage.models import Lead, Meeting, Member, Reminder, Touch
 from bot.storage.repo import ScheduledMeeting
 
@@ -313,24 +313,44 @@ def book_meeting(
     starts_at: datetime,
     touch_id: int | None = None,
     *,
-    replaces: int | None = None,
+    moving: int | None = None,
     flow: str | None = None,
 ) -> Meeting:
-    """Book a meeting with the lead; ``replaces``: the meeting it reschedules, marked so in the
-    same transaction; ``flow``: the meeting-date run this ends (recorded in it too)."""
+    """Save a meeting typed in for a lead, tied to the SQL it belongs to
+    (:func:`bot.domain.metrics.link_booking`): the ``meeting_booked`` touch it was booked on
+    (``touch_id``, or the lead's unlinked one), or the meeting it reschedules or re-books
+    (``moving``: that one becomes ``rescheduled`` — a no-show stays a no-show — and points to the
+    new one), or a new SQL. ``flow``: the meeting-date run this ends, recorded in the same
+    transaction (:func:`bot.services.flows.record_ending`)."""
     playbook = runtime.playbook
     with runtime.session() as session:
         lead = _authorised(session, member, lead_id)
-        moved = _meeting_of(session, member, replaces) if replaces is not None else None
         owner = session.get(Member, lead.owner_id) or member
+        meetings = bookings.past_meetings(session, lead_id=lead.id or 0)
+        moved = None
+        if moving is not None:
+            moved = next((m for m in meetings if m.id == moving), None)
+            if moved is None:
+                raise StaleAction(f"meeting {moving} is not one of lead {lead_id}'s")
+        try:
+            booking = metrics.link_booking(
+                stage=lead.stage,
+                touch_id=touch_id,
+                unlinked_touches=bookings.unlinked_booking_touches(session, lead_id=lead.id or 0),
+                moving=moved,
+                meetings=meetings,
+            )
+        except metrics.CannotContinue as stale:
+            raise StaleAction(str(stale)) from None
+        now = runtime.now()
         meeting = Meeting(
             lead_id=lead.id or 0,
             rep_id=owner.id or 0,
-            touch_id=touch_id,
+            touch_id=booking.touch_id,
             campaign=lead.campaign,
             starts_at=starts_at,
             duration_minutes=playbook.manifest.meetings.default_duration_minutes,
-            created_at=runtime.now(),
+            created_at=now,
         )
         session.add(meeting)
         record_stage(session, runtime, lead, member, Stage.MEETING_BOOKED)
@@ -342,11 +362,26 @@ def book_meeting(
         session.add(lead)
         session.flush()
         record_ending(session, runtime, flow, member, FlowKind.MEETING, lead_id=lead.id, result_id=meeting.id)
-        if moved is not None:
-            _resolve(session, runtime, member, moved, MeetingStatus.RESCHEDULED)
-            moved.rescheduled_to = meeting.id
+        if booking.continues is not None:
+            _continue(session, now, booking.continues, meeting)
         _plan_meeting_reminders(session, runtime, meeting)
         return meeting
+
+
+def _continue(session: Session, now: datetime, old_id: int, new: Meeting) -> None:
+    """The old meeting is moved to ``new``: the same SQL (its reminders are done)."""
+    old = session.get(Meeting, old_id)
+    assert old is not None
+    if old.status == MeetingStatus.SCHEDULED.value:
+        old.status = MeetingStatus.RESCHEDULED.value
+        old.resolved_at = now
+    old.rescheduled_to = new.id
+    session.add(old)
+    session.execute(
+        update(Reminder)
+        .where(col(Reminder.meeting_id) == old_id, col(Reminder.state) == ReminderState.PENDING.value)
+        .values(state=ReminderState.DONE.value)
+    )
 
 
 def _plan_meeting_reminders(session: Session, runtime: Runtime, meeting: Meeting) -> None:
@@ -379,43 +414,26 @@ def meeting_result(
     """Held or no-show (only once the meeting has started: :class:`MeetingNotStarted`), or
     rescheduled (any time)."""
     with runtime.session() as session:
-        meeting = _meeting_of(session, member, meeting_id)
-        _resolve(session, runtime, member, meeting, status, reason)
+        meeting = session.get(Meeting, meeting_id)
+        if meeting is None:
+            raise StaleAction("meeting not found")
+        lead = _authorised(session, member, meeting.lead_id)
+        if meeting.status != MeetingStatus.SCHEDULED.value:
+            raise StaleAction("meeting already resolved")
+        if status in _RESULTS and not moments.result_allowed(meeting.starts_at, runtime.now()):
+            raise MeetingNotStarted(meeting.starts_at)
+        meeting.status = status.value
+        meeting.no_show_reason = reason if status is MeetingStatus.NO_SHOW else None
+        meeting.resolved_at = runtime.now()
+        session.add(meeting)
+        if status is MeetingStatus.HELD:
+            record_stage(session, runtime, lead, member, Stage.MEETING_HELD)
+        session.execute(
+            update(Reminder)
+            .where(col(Reminder.meeting_id) == meeting.id, col(Reminder.state) == ReminderState.PENDING.value)
+            .values(state=ReminderState.DONE.value)
+        )
         return meeting
-
-
-def _meeting_of(session: Session, member: Member, meeting_id: int) -> Meeting:
-    meeting = session.get(Meeting, meeting_id)
-    if meeting is None:
-        raise StaleAction("meeting not found")
-    _authorised(session, member, meeting.lead_id)
-    return meeting
-
-
-def _resolve(
-    session: Session,
-    runtime: Runtime,
-    member: Member,
-    meeting: Meeting,
-    status: MeetingStatus,
-    reason: str | None = None,
-) -> None:
-    lead = _authorised(session, member, meeting.lead_id)
-    if meeting.status != MeetingStatus.SCHEDULED.value:
-        raise StaleAction("meeting already resolved")
-    if status in _RESULTS and not moments.result_allowed(meeting.starts_at, runtime.now()):
-        raise MeetingNotStarted(meeting.starts_at)
-    meeting.status = status.value
-    meeting.no_show_reason = reason if status is MeetingStatus.NO_SHOW else None
-    meeting.resolved_at = runtime.now()
-    session.add(meeting)
-    if status is MeetingStatus.HELD:
-        record_stage(session, runtime, lead, member, Stage.MEETING_HELD)
-    session.execute(
-        update(Reminder)
-        .where(col(Reminder.meeting_id) == meeting.id, col(Reminder.state) == ReminderState.PENDING.value)
-        .values(state=ReminderState.DONE.value)
-    )
 
 
 def pending_meeting(runtime: Runtime, member: Member, lead: Lead) -> ScheduledMeeting | None:
@@ -461,6 +479,16 @@ def meeting_for(runtime: Runtime, member: Member, meeting_id: int) -> Meeting:
             raise StaleAction("meeting not found")
         _authorised(session, member, meeting.lead_id)
         return meeting
+
+
+def meeting_to_move(runtime: Runtime, member: Member, meeting_id: int) -> Meeting:
+    """The meeting a "🔁 Remarcar" is about, if it can still be moved (scheduled, or a no-show
+    not re-booked yet: :func:`bot.domain.metrics.can_continue`); otherwise the button is stale."""
+    meeting = meeting_for(runtime, member, meeting_id)
+    past = metrics.PastMeeting(meeting.id or 0, meeting.status, meeting.rescheduled_to is not None)
+    if not metrics.can_continue(past):
+        raise StaleAction(f"meeting {meeting_id} is {meeting.status}")
+    return meeting
 
 
 def meeting_awaiting_result(runtime: Runtime, member: Member, meeting_id: int) -> Meeting:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from statistics import NormalDist
 
+from bot.domain.metrics import REPLY_OUTCOMES
 from bot.domain.problems import N_
 from bot.domain.vocabulary import Outcome
 
@@ -29,17 +30,6 @@ CONFIDENCE = 0.95
 POWER = 0.80
 MIN_ARM_TOUCHES = 30
 """Below this many touches in an arm, a result is inconclusive whatever the interval says."""
-
-#: Outcomes that count as a reply (the prospect engaged) for the reply rate.
-REPLY_OUTCOMES = frozenset(
-    {
-        Outcome.REPLIED,
-        Outcome.MEETING_BOOKED,
-        Outcome.CONNECTED,
-        Outcome.OBJECTION,
-        Outcome.NOT_INTERESTED,
-    }
-)
 
 #: The verdict's sentences (Portuguese, translated where shown: :meth:`RateComparison.verdict_in`).
 WINS = {

@@ -5,15 +5,13 @@ names the numbers; :func:`report_for` is the entry point for people (a rep only 
 own numbers). :func:`render_chat` / :func:`render_cli` turn a :class:`Report` into text and
 :func:`funnel_chart` / :func:`leaderboard_chart` into PNG bytes.
 
-Definitions (the same as the chat uses when it logs a touch):
+Every metric is defined once, in :mod:`bot.domain.metrics` (calls, messages, connections,
+replies, SQL, no-shows, conversion per stage), and counted here by asking it:
 
-- *calls made*: phone touches not skipped; *messages sent*: e-mail, WhatsApp and LinkedIn
-  touches not skipped; *effective calls*: phone touches where someone was reached.
-- *reply rate*: touches answered (replied, meeting booked, connected, objection, not
-  interested) ÷ attempts, per channel.
-- *SQL*: a booked meeting — a ``meeting_booked`` touch, or a meeting row booked without one.
-- *funnel*: leads that reached each stage in the period (a lead that skipped a stage passed
-  through it) ÷ leads that reached the previous stage.
+- *SQL*: one booking — a ``meeting_booked`` touch, or a meeting booked without one that continues
+  no other (a reschedule or a re-booking after a no-show is the same SQL), for the rep who booked,
+  the lead's campaign, at the booking moment. Every "X ÷ SQL", the SQL per campaign × rep and the
+  leaderboard use this one count.
 - *advanced ratios* ("X ÷ SQL"): distinct companies where X happened, per SQL.
 """
 
@@ -29,22 +27,16 @@ from typing import Any, Protocol
 
 from sqlmodel import Session
 
+from bot.domain import metrics
 from bot.domain.calendar import WorkingHours, is_business_day
 from bot.domain.labels import label
 from bot.domain.playbook.model import Playbook
-from bot.domain.vocabulary import (
-    MESSAGE_CHANNELS,
-    REACHED_OUTCOMES,
-    Channel,
-    MeetingStatus,
-    Outcome,
-    Role,
-)
+from bot.domain.vocabulary import MESSAGE_CHANNELS, Channel, Role
 from bot.i18n import gettext_for
 from bot.render import reports as text
 from bot.render.reports import CHAT_LIMIT, integer, percent
 from bot.services import team
-from bot.services.experiments import REPLY_OUTCOMES, Experiment, experiments_from_counts
+from bot.services.experiments import Experiment, experiments_from_counts
 from bot.storage import reporting as q
 from bot.storage.db import read_only_snapshot, twin_snapshot
 from bot.storage.reporting import FUNNEL, ActivityFilter
@@ -109,8 +101,8 @@ class NoShows:
 
     @property
     def rate(self) -> float | None:
-        """No-shows ÷ meetings that were due and resolved (held or no-show)."""
-        return _ratio(self.no_shows, self.held + self.no_shows)
+        """:func:`bot.domain.metrics.no_show_rate`."""
+        return metrics.no_show_rate(self.held, self.no_shows)
 
 
 #: The additive counts of a campaign row: a total row is their sum.
@@ -218,8 +210,7 @@ class Report:
         )
 
 
-def _ratio(numerator: int, denominator: int) -> float | None:
-    return numerator / denominator if denominator else None
+_ratio = metrics.ratio
 
 
 def _funnel(ranks: dict[int, int]) -> list[FunnelStep]:
@@ -232,7 +223,7 @@ def _funnel(ranks: dict[int, int]) -> list[FunnelStep]:
         reached_at[rank] = running
     for rank, stage in enumerate(FUNNEL):
         previous = reached_at[rank - 1] if rank else 0
-        conversion = _ratio(reached_at[rank], previous) if rank else None
+        conversion = metrics.conversion(reached_at[rank], previous) if rank else None
         steps.append(FunnelStep(stage.value, reached_at[rank], conversion))
     return steps
 
@@ -307,23 +298,24 @@ def _build(
         n = int(n)
         rep_counts[rep][0] += n
         ab_rows.append((script_id, variant, version, outcome, n))
-        if outcome == Outcome.MEETING_BOOKED:
+        if metrics.touch_is_sql(outcome):
             c.sql += n
             sql_matrix[(c.campaign, rep)] += n
             rep_counts[rep][3] += n
-        if outcome == Outcome.SKIPPED:
+        if not metrics.is_attempt(outcome):
             continue
         by_channel_attempts[channel] += n
-        if outcome in REPLY_OUTCOMES:
+        if metrics.is_reply(outcome):
             by_channel_replies[channel] += n
-        if channel == Channel.PHONE:
+        if metrics.is_call(channel, outcome):
             c.calls += n
             rep_counts[rep][1] += n
-            if outcome in REACHED_OUTCOMES:
+            if metrics.is_connection(channel, outcome):
                 c.effective_calls += n
-        elif channel in MESSAGE_CHANNELS:
+        elif metrics.is_message(channel, outcome):
             c.messages += n
             rep_counts[rep][2] += n
+    # The meetings that are SQL of their own (metrics.meeting_is_sql), counted in the database.
     for camp, rep, n in q.sql_without_touch(session, f):
         c = row(camp)
         c.sql += n
@@ -340,9 +332,9 @@ def _build(
     held = no_show = other = 0
     reasons: dict[str, int] = defaultdict(int)
     for _camp, status, reason, n in q.meeting_outcomes(session, f):
-        if status == MeetingStatus.HELD:
+        if metrics.is_held(status):
             held += n
-        elif status == MeetingStatus.NO_SHOW:
+        elif metrics.is_no_show(status):
             no_show += n
             reasons[reason or ""] += n
         else:

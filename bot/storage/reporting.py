@@ -346,11 +346,12 @@ def active_rep_days(session: Session, f: ActivityFilter) -> list[tuple[Any, int]
 
 
 def sql_without_touch(session: Session, f: ActivityFilter) -> list[tuple[str, int, int]]:
-    """(campaign, rep_id, meetings) booked without a ``meeting_booked`` touch in the period.
+    """(campaign, rep_id, meetings) created in the period that are SQL of their own.
 
+    :func:`bot.domain.metrics.meeting_is_sql`: a meeting booked without a ``meeting_booked``
+    touch (``touch_id`` empty) that continues no other (no ``rescheduled_to`` points to it).
     An SQL is counted once: by its ``meeting_booked`` touch when the chat logged one (see
-    :func:`touch_counts`), otherwise by its meeting row. A meeting that replaces a rescheduled
-    one is the same SQL and is not counted again.
+    :func:`touch_counts` and :func:`bot.domain.metrics.touch_is_sql`), otherwise by this row.
     """
     # ``NOT IN`` an uncorrelated list (one pass, hashed), not a correlated ``NOT EXISTS``:
     # there is no index on ``rescheduled_to`` and the correlated form is quadratic.

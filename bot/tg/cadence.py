@@ -101,6 +101,7 @@ MAX_NOTE = 1000
 
 
 MEETING_MOVED = "meeting_moved"
+MEETING_TOUCH = "meeting_touch"
 MEETING_PENDING = "meeting_pending"
 """The date waiting for the rep's yes: ``{"doubt", "day", "at", "holiday"}`` (JSON, persisted)."""
 
@@ -240,7 +241,7 @@ async def outcome_pressed(update: Update, context: Context) -> MeetingFlow | Non
         await _ask_question(update, context, logged.touch.id or 0, 0)
         return None
     if outcome is Outcome.MEETING_BOOKED:
-        return await _ask_when(update, context, lead_id)
+        return await _ask_when(update, context, lead_id, touch=logged.touch.id)
     await say(update, _after_log_text(context, logged), _after_log_keyboard(context, logged))
     return None
 
@@ -380,7 +381,7 @@ async def after_objection_pressed(update: Update, context: Context) -> MeetingFl
     outcome = Outcome.MEETING_BOOKED if what == "mb" else Outcome.OBJECTION
     logged = cadence.log_outcome(context.runtime, context.me, lead_id, step_id, outcome, objection=objection_id)
     if what == "mb":
-        return await _ask_when(update, context, lead_id)
+        return await _ask_when(update, context, lead_id, touch=logged.touch.id)
     await say(update, _after_log_text(context, logged), _after_log_keyboard(context, logged), edit=True)
     return None
 
@@ -435,11 +436,20 @@ async def qualify_pressed(update: Update, context: Context) -> MeetingFlow | Non
 
 
 async def _ask_when(
-    update: Update, context: Context, lead_id: int, *, moved: int | None = None, edit: bool = False
+    update: Update,
+    context: Context,
+    lead_id: int,
+    *,
+    moved: int | None = None,
+    touch: int | None = None,
+    edit: bool = False,
 ) -> MeetingFlow:
+    """Ask the date of a meeting; ``touch`` is the ``meeting_booked`` touch it was booked on,
+    ``moved`` the meeting it reschedules (see :func:`bot.services.cadence.book_meeting`)."""
     assert context.user_data is not None
     context.user_data[MEETING_LEAD] = lead_id
     context.user_data[MEETING_MOVED] = moved
+    context.user_data[MEETING_TOUCH] = touch
     context.user_data.pop(MEETING_PENDING, None)
     await say(update, context._("Para quando ficou a reunião? (ex.: 25/11 14:30, amanhã 10h, sexta 9:30)"), edit=edit)
     return MeetingFlow.ASKING_WHEN
@@ -546,7 +556,10 @@ async def when_answered(update: Update, context: Context) -> MeetingFlow | int:
         return MeetingFlow.ASKING_WHEN if doubt is None else MeetingFlow.CONFIRMING_WHEN
     await ack(update)
     if answer == "no":
-        return await _ask_when(update, context, lead_id, moved=context.user_data.get(MEETING_MOVED), edit=True)
+        data = context.user_data
+        return await _ask_when(
+            update, context, lead_id, moved=data.get(MEETING_MOVED), touch=data.get(MEETING_TOUCH), edit=True
+        )
     try:
         following = cadence.meeting_time_confirmed(
             context.runtime, context.me, doubt, language=_holiday_language(context)
@@ -562,16 +575,17 @@ async def when_answered(update: Update, context: Context) -> MeetingFlow | int:
 
 async def _book(update: Update, context: Context, lead_id: int, starts: datetime, *, edit: bool = False) -> int:
     assert context.user_data is not None
-    moved = context.user_data.get(MEETING_MOVED)
+    moved = context.user_data.pop(MEETING_MOVED, None)
+    touch = context.user_data.pop(MEETING_TOUCH, None)
     meeting = cadence.book_meeting(
         context.runtime,
         context.me,
         lead_id,
         starts,
-        replaces=moved if isinstance(moved, int) else None,
+        touch if isinstance(touch, int) else None,
+        moving=moved if isinstance(moved, int) else None,
         flow=flow_run.current(context),
     )
-    context.user_data.pop(MEETING_MOVED, None)
     context.user_data.pop(MEETING_LEAD, None)
     context.user_data.pop(MEETING_PENDING, None)
     lead = leads.get_lead(context.runtime, context.me, lead_id)
@@ -623,7 +637,7 @@ async def meeting_pressed(update: Update, context: Context) -> MeetingFlow | Non
         await _too_early(update, context, early)
         return None
     if what == "moved":
-        meeting = cadence.meeting_for(context.runtime, context.me, meeting_id)
+        meeting = cadence.meeting_to_move(context.runtime, context.me, meeting_id)
         return await _ask_when(update, context, meeting.lead_id, moved=meeting_id)
     raise BadCallback(what)
 
@@ -646,7 +660,8 @@ async def no_show_pressed(update: Update, context: Context) -> None:
         markup(
             [
                 [
-                    button("🔁 " + context._("Remarcar"), Verb.STAGE, meeting.lead_id, "meeting"),
+                    # A re-booking continues this meeting's SQL (bot.domain.metrics).
+                    button("🔁 " + context._("Remarcar"), Verb.MEETING, meeting.id, "moved"),
                     button("❌ " + context._("Perdido"), Verb.STAGE, meeting.lead_id, "lost"),
                 ]
             ]

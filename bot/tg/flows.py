@@ -66,6 +66,7 @@ FLOW_DATA = (
     cadence.MEETING_LEAD,
     cadence.MEETING_MOVED,
     cadence.MEETING_PENDING,
+    cadence.MEETING_TOUCH,
     cadence.NOTE_TOUCH,
 )
 """What the flows keep in user data while a run is open."""

@@ -6,7 +6,7 @@ transaction, so a bot killed before the conversation state is saved knows, after
 that the flow is over instead of applying its last answer a second time.
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0004
 Create Date: 2026-12-02 09:00:00
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
