@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     default_timezone: str = "America/Sao_Paulo"
     default_uf: str = "SP"
     invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
+    manager_invite_ttl_hours: int = Field(
+        default=24, ge=1, le=24 * 30, description="how long a manager invite (named for one username) is valid"
+    )
     webhook_url: str = Field(default="", description="public https:// address Telegram posts updates to")
     webhook_secret: str = Field(default="", pattern=r"^[A-Za-z0-9_-]{0,256}$")
     webhook_listen: str = "0.0.0.0"

@@ -54,6 +54,8 @@ COMMANDS = (
     ("relatorio", N_("Funil e métricas")),
     ("exportar", N_("Exportar os registros")),
     ("convidar", N_("Convidar alguém para o time (gestor)")),
+    ("convites", N_("Convites abertos, para revogar (gestor)")),
+    ("equipe", N_("A equipe: desativar quem saiu (gestor)")),
     ("recarregar", N_("Recarregar o playbook editado (gestor)")),
     ("ajuda", N_("O que eu faço")),
     ("cancelar", N_("Sair do que estiver fazendo")),
@@ -117,6 +119,10 @@ COMMAND_CALLBACKS: dict[str, Callback] = {
     "lead": leads.open_command,
     "convidar": team.invite,
     "invite": team.invite,
+    "convites": team.invites_command,
+    "invites": team.invites_command,
+    "equipe": team.team_command,
+    "team": team.team_command,
     "hoje": reminders.today_command,
     "today": reminders.today_command,
     "config": settings.config_command,
@@ -141,6 +147,8 @@ BUTTON_CALLBACKS: dict[Verb, Callback] = {
     Verb.QUALIFY: cadence.qualify_pressed,
     Verb.NO_SHOW: cadence.no_show_pressed,
     Verb.CHOICES: cadence.choices_page_pressed,
+    Verb.TEAM: team.team_pressed,
+    Verb.INVITES: team.invites_pressed,
 }
 
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
+from bot.domain import offboarding as rules
 from bot.domain import regions
 from bot.domain.text import fold
 from bot.domain.vocabulary import Role
@@ -74,15 +75,24 @@ def require_manager(member: Member) -> None:
         raise NotAllowed("only managers")
 
 
-def create_invite(runtime: Runtime, manager: Member, role: Role = Role.REP) -> Invite:
+def create_invite(runtime: Runtime, manager: Member, role: Role = Role.REP, for_username: str | None = None) -> Invite:
+    """A one-time invite. A manager invite must name the Telegram username that may accept it
+    (a manager link is not a bearer token) and lasts MANAGER_INVITE_TTL_HOURS; a rep invite may
+    name one too, and lasts INVITE_TTL_HOURS. :class:`rules.InvalidUsername` for a bad name."""
     require_manager(manager)
+    username = rules.normalise_username(for_username) if for_username else None
+    if role is Role.MANAGER and username is None:
+        raise rules.InvalidUsername(rules.MANAGER_INVITE_NEEDS_USERNAME)
+    settings = runtime.settings
+    hours = settings.manager_invite_ttl_hours if role is Role.MANAGER else settings.invite_ttl_hours
     now = runtime.now()
     invite = Invite(
         token=secrets.token_urlsafe(24),
         role=role.value,
         created_by=manager.id or 0,
         created_at=now,
-        expires_at=now + timedelta(hours=runtime.settings.invite_ttl_hours),
+        expires_at=now + timedelta(hours=hours),
+        for_username=username,
     )
     with runtime.session() as session:
         session.add(invite)
@@ -90,7 +100,7 @@ def create_invite(runtime: Runtime, manager: Member, role: Role = Role.REP) -> I
 
 
 class InviteRefused(Exception):
-    """``reason`` is one of unknown, used, expired, already_member."""
+    """``reason`` is one of unknown, revoked, used, expired, other_person, already_member."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -107,12 +117,17 @@ def accept_invite(runtime: Runtime, token: str, person: TelegramPerson) -> Membe
         invite = session.exec(select(Invite).where(Invite.token == token)).first()
         if invite is None:
             raise InviteRefused("unknown")
+        if invite.revoked_at is not None:
+            raise InviteRefused("revoked")
         if invite.used_by is not None:
             raise InviteRefused("used")
         if invite.expires_at <= now:
             raise InviteRefused("expired")
+        if not rules.may_use_invite(invite.for_username, person.username):
+            raise InviteRefused("other_person")
         member = existing or _new_member(runtime, person, Role(invite.role), invited_by=invite.created_by)
         member.active = True
+        member.paused = False
         member.role = invite.role
         session.add(member)
         session.flush()
@@ -120,7 +135,7 @@ def accept_invite(runtime: Runtime, token: str, person: TelegramPerson) -> Membe
         # claims the invite for exactly one of them.
         claimed = session.execute(
             update(Invite)
-            .where(col(Invite.id) == invite.id, col(Invite.used_by).is_(None))
+            .where(col(Invite.id) == invite.id, col(Invite.used_by).is_(None), col(Invite.revoked_at).is_(None))
             .values(used_by=member.id, used_at=now)
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]

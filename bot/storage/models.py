@@ -67,6 +67,31 @@ class Invite(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_by: int | None = Field(default=None, foreign_key="members.id")
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    for_username: str | None = Field(default=None, max_length=64)
+    """Only this Telegram username (lower case, no @) may accept it: every manager invite names one."""
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_by: int | None = Field(default=None, foreign_key="members.id")
+
+
+class Deactivation(SQLModel, table=True):
+    """Audit of one off-boarding: who was deactivated, by whom, when, and where their open
+    leads went (``moved``: receiving member id → number of leads)."""
+
+    __tablename__ = "deactivations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="members.id", index=True)
+    by_member_id: int | None = Field(default=None, foreign_key="members.id")
+    """The manager who did it; ``None`` from the command line."""
+    via: str = Field(max_length=8)
+    """chat | cli"""
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    leads_moved: int = 0
+    leads_kept: int = 0
+    """Won and lost leads, which stay with the member for history."""
+    moved: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    reminders_moved: int = 0
+    reminders_cancelled: int = 0
 
 
 class PlaybookVersion(SQLModel, table=True):

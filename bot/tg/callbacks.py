@@ -40,6 +40,8 @@ class Verb(StrEnum):
     IMPORT_UPDATE = "iu"  # under an import summary: iu:<token> (fill in the existing leads it found)
     WHEN = "wh"  # confirm a questionable meeting date: wh:<lead>:<yes|no>:<which question>
     CHOICES = "cp"  # another page of a list from the playbook: cp:<list>:<page>:<arg>:<arg or ->
+    TEAM = "tm"  # /equipe, deactivating a member: tm:<list|off|to|ok>:<member or page>:<arg or ->
+    INVITES = "iv"  # /convites: iv:<list|revoke>:<page>:<invite or ->
 
 
 class BadCallback(ValueError):

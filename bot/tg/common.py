@@ -91,6 +91,8 @@ async def _accept_invite(update: Update, context: Context, person: TelegramPerso
             "unknown": context._("Esse convite não existe. Peça um novo link ao seu gestor."),
             "used": context._("Esse convite já foi usado. Peça um novo link ao seu gestor."),
             "expired": context._("Esse convite expirou. Peça um novo link ao seu gestor."),
+            "revoked": context._("Esse convite foi revogado pelo gestor. Peça um novo link se ainda precisar."),
+            "other_person": context._("Este convite é para outra pessoa."),
             "already_member": context._("Você já faz parte do time. Use /ajuda."),
         }
         log.info("invite refused for %s: %s", person.telegram_id, refused.reason)

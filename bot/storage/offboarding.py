@@ -1,0 +1,165 @@
+"""Storage side of off-boarding: a leaving member's leads, meetings and reminders handed to
+other members, the audit row, and invites listed and revoked.
+
+Keyword-only functions that take the session and never commit (see :mod:`bot.storage.repo`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from bot.domain.vocabulary import MeetingStatus, ReminderState
+from bot.storage.models import Deactivation, Invite, Lead, Meeting, Member, Reminder
+
+# --- Members ----------------------------------------------------------------------------------
+
+
+def count_active(session: Session, *, role: str) -> int:
+    """Active members of ``role``, their rows locked until the transaction ends (PostgreSQL: two
+    managers deactivating each other at once cannot both pass a "not the last one" check;
+    SQLite's ``BEGIN IMMEDIATE`` already serialises the writers)."""
+    statement = select(Member.id).where(col(Member.active), col(Member.role) == role).with_for_update()
+    return len(session.exec(statement).all())
+
+
+def set_inactive(session: Session, *, member_id: int) -> None:
+    session.execute(update(Member).where(col(Member.id) == member_id).values(active=False, paused=False))
+
+
+# --- Leads ------------------------------------------------------------------------------------
+
+
+def lead_ids_of(session: Session, *, owner_id: int, stages: Collection[str], within: bool) -> list[int]:
+    """Ids of the owner's leads whose stage is (``within``) or is not in ``stages``, oldest first."""
+    stage = col(Lead.stage)
+    condition = stage.in_(stages) if within else stage.not_in(stages)
+    statement = select(Lead.id).where(col(Lead.owner_id) == owner_id, condition).order_by(col(Lead.id))
+    return [int(i) for i in session.exec(statement) if i is not None]
+
+
+def reassign_leads(
+    session: Session,
+    *,
+    moves: Mapping[int, Sequence[int]],
+    kinds: Collection[str],
+    live: Collection[str],
+    now: datetime,
+) -> int:
+    """Give each receiver (``moves``: receiver id → lead ids) those leads, their meetings still
+    to happen and the live reminders about them of ``kinds``; returns the reminders moved."""
+    moved_reminders = 0
+    for receiver, lead_ids in moves.items():
+        if not lead_ids:
+            continue
+        session.execute(update(Lead).where(col(Lead.id).in_(lead_ids)).values(owner_id=receiver, updated_at=now))
+        session.execute(
+            update(Meeting)
+            .where(col(Meeting.lead_id).in_(lead_ids), col(Meeting.status) == MeetingStatus.SCHEDULED.value)
+            .values(rep_id=receiver)
+        )
+        result = session.execute(
+            update(Reminder)
+            .where(
+                col(Reminder.lead_id).in_(lead_ids),
+                col(Reminder.kind).in_(kinds),
+                col(Reminder.state).in_(live),
+            )
+            .values(member_id=receiver)
+        )
+        moved_reminders += int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return moved_reminders
+
+
+def cancel_reminders_of(session: Session, *, member_id: int, live: Collection[str], why: str) -> int:
+    """Cancel every live reminder still addressed to ``member_id``; how many."""
+    result = session.execute(
+        update(Reminder)
+        .where(col(Reminder.member_id) == member_id, col(Reminder.state).in_(live))
+        .values(state=ReminderState.CANCELLED.value, last_error=why[:300])
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# --- Deactivations ----------------------------------------------------------------------------
+
+
+def add_deactivation(
+    session: Session,
+    *,
+    member_id: int,
+    by_member_id: int | None,
+    via: str,
+    at: datetime,
+    moved: Mapping[int, int],
+    leads_kept: int,
+    reminders_moved: int,
+    reminders_cancelled: int,
+) -> Deactivation:
+    row = Deactivation(
+        member_id=member_id,
+        by_member_id=by_member_id,
+        via=via,
+        at=at,
+        leads_moved=sum(moved.values()),
+        leads_kept=leads_kept,
+        moved={str(receiver): count for receiver, count in moved.items()},
+        reminders_moved=reminders_moved,
+        reminders_cancelled=reminders_cancelled,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def deactivations(session: Session, *, member_id: int | None = None) -> list[Deactivation]:
+    statement = select(Deactivation)
+    if member_id is not None:
+        statement = statement.where(col(Deactivation.member_id) == member_id)
+    return list(session.exec(statement.order_by(col(Deactivation.id))))
+
+
+# --- Invites ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OpenInvite:
+    id: int
+    role: str
+    for_username: str | None
+    created_by: str
+    created_at: datetime
+    expires_at: datetime
+
+
+def open_invites(session: Session, *, now: datetime) -> list[OpenInvite]:
+    """Invites nobody used, revoked or let expire, newest first, with their creator's name."""
+    creator = aliased(Member)
+    statement: Any = (
+        select(Invite, creator.full_name, creator.first_name)
+        .join(creator, col(creator.id) == col(Invite.created_by))
+        .where(col(Invite.used_by).is_(None), col(Invite.revoked_at).is_(None), col(Invite.expires_at) > now)
+        .order_by(col(Invite.created_at).desc(), col(Invite.id).desc())
+    )
+    return [
+        OpenInvite(
+            invite.id or 0, invite.role, invite.for_username, full or first, invite.created_at, invite.expires_at
+        )
+        for invite, full, first in session.execute(statement)
+    ]
+
+
+def revoke_invite(session: Session, *, invite_id: int, by_member_id: int, now: datetime) -> bool:
+    """Revoke an invite nobody has used yet; False if it was used, revoked or never existed."""
+    result = session.execute(
+        update(Invite)
+        .where(col(Invite.id) == invite_id, col(Invite.used_by).is_(None), col(Invite.revoked_at).is_(None))
+        .values(revoked_at=now, revoked_by=by_member_id)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
