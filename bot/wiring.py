@@ -140,6 +140,7 @@ BUTTON_CALLBACKS: dict[Verb, Callback] = {
     Verb.ICP: leads.icp_pressed,
     Verb.PAGE: leads.page_pressed,
     Verb.START: cadence.start_pressed,
+    Verb.CONFIRM_START: cadence.confirm_start_pressed,
     Verb.STEP: cadence.step_pressed,
     Verb.OBJECTION: cadence.objection_pressed,
     Verb.LOSS: cadence.loss_pressed,

@@ -8,7 +8,8 @@ Pure rules, so they can be read in one place and tested as a table:
 * ``replied`` / ``meeting_booked`` stop the cadence (the prospect answered);
 * ``not_interested`` loses the lead (with a reason);
 * after the breakup step, a lead that did not answer is lost with the playbook's
-  "no response" reason.
+  "no response" reason;
+* the stage move that results must be one the funnel allows (:mod:`bot.domain.funnel`).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.domain import funnel
 from bot.domain.playbook.model import Playbook, Script, Step
-from bot.domain.vocabulary import CLOSED_STAGES, Outcome, Stage, StepKind
+from bot.domain.vocabulary import Outcome, Stage, StepKind
 
 
 class CadenceStatus(StrEnum):
@@ -86,14 +88,33 @@ def apply_outcome(
     outcome: Outcome,
     loss_reason: str | None = None,
 ) -> Transition:
-    """The lead's next state after ``outcome`` on ``step``."""
-    if stage in CLOSED_STAGES:
-        raise ValueError(f"lead is already {stage}; reopen it before logging touches")
+    """The lead's next state after ``outcome`` on ``step``.
+
+    Raises :class:`~bot.domain.funnel.MoveRefused` if the funnel does not allow the result (a
+    closed lead, a stage where the cadence does not run, a loss reason not valid for the stage).
+    """
+    transition = _transition(playbook, stage=stage, step=step, outcome=outcome, loss_reason=loss_reason)
+    funnel.check(
+        stage,
+        transition.stage,
+        funnel.Way.TOUCH,
+        reason=transition.loss_reason,
+        valid_reasons=funnel.loss_reasons(playbook, stage),
+    )
+    return transition
+
+
+def _transition(
+    playbook: Playbook,
+    *,
+    stage: Stage,
+    step: Step,
+    outcome: Outcome,
+    loss_reason: str | None,
+) -> Transition:
     working = _advance(stage, Stage.PROSPECTING)
     following = step_after(playbook, step.id)
     if outcome is Outcome.NOT_INTERESTED:
-        if not loss_reason:
-            raise ValueError("not_interested needs a loss reason")
         return Transition(Stage.LOST, CadenceStatus.FINISHED, None, loss_reason)
     if outcome is Outcome.MEETING_BOOKED:
         return Transition(_advance(working, Stage.MEETING_BOOKED), CadenceStatus.STOPPED, None)

@@ -15,8 +15,9 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.domain import calendar as business
-from bot.domain import metrics, moments
+from bot.domain import funnel, metrics, moments
 from bot.domain.cadence import CadenceStatus, Transition, apply_outcome, choose_variant, first_step, step_number
+from bot.domain.funnel import Way
 from bot.domain.playbook.model import Step
 from bot.domain.script_context import StepView, context
 from bot.domain.vocabulary import (
@@ -32,10 +33,11 @@ from bot.domain.vocabulary import (
 )
 from bot.render.scripts import render_script
 from bot.services.flows import FlowKind, record_ending
-from bot.services.leads import _authorised, lead_view, record_stage, rep_view
+from bot.services.leads import _authorised, lead_view, record_stage, rep_view, score_lead
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, can_see
 from bot.storage import bookings, repo
+from bot.storage.fit_overrides import add_fit_override
 from bot.storage.models import Lead, Meeting, Member, Reminder, Touch
 from bot.storage.repo import ScheduledMeeting
 
@@ -137,20 +139,70 @@ def step_card(runtime: Runtime, member: Member, lead_id: int) -> StepCard:
 # ---------------------------------------------------------------------------- starting
 
 
-def start_cadence(runtime: Runtime, member: Member, lead_id: int) -> Lead:
+@dataclass(frozen=True, slots=True)
+class FitWarning:
+    """Why a lead is outside the ICP: its tier, and the reasons of the knock-outs that hit it."""
+
+    lead_id: int
+    company: str
+    tier: str
+    knockouts: tuple[str, ...]
+    """The knock-outs' reasons, as the playbook words them."""
+    knockout_ids: tuple[str, ...] = ()
+
+
+class FitUnconfirmed(Exception):
+    """Starting the cadence of a lead outside the ICP needs the rep's confirmation first."""
+
+    def __init__(self, warning: FitWarning) -> None:
+        self.warning = warning
+        super().__init__(f"lead {warning.lead_id} is outside the ICP (tier {warning.tier}); confirm to start")
+
+
+def _fit_warning(runtime: Runtime, lead: Lead) -> FitWarning | None:
+    result = score_lead(runtime, lead)
+    if not funnel.needs_fit_confirmation(result):
+        return None
+    return FitWarning(
+        lead_id=lead.id or 0,
+        company=lead.company,
+        tier=result.tier.value,
+        knockouts=tuple(hit.reason for hit in result.knockouts),
+        knockout_ids=tuple(hit.id for hit in result.knockouts),
+    )
+
+
+def start_cadence(runtime: Runtime, member: Member, lead_id: int, *, confirmed: bool = False) -> Lead:
+    """Start the cadence (new → prospecting). A lead outside the ICP raises FitUnconfirmed
+    unless ``confirmed``; then the override is recorded (who, when, what the ICP said)."""
     with runtime.session() as session:
         lead = _authorised(session, member, lead_id)
-        if lead.stage in {s.value for s in CLOSED_STAGES}:
-            raise StaleAction("lead closed")
-        if lead.cadence_status == CadenceStatus.ACTIVE:
-            return lead
+        if lead.cadence_status == CadenceStatus.ACTIVE and Stage(lead.stage) not in CLOSED_STAGES:
+            return lead  # a second tap: the cadence already runs
+        # The funnel first: a lead that may not start (closed, past prospecting) is refused,
+        # not asked about its fit.
+        funnel.check(Stage(lead.stage), Stage.PROSPECTING, Way.START, lead_id=lead.id)
+        warning = _fit_warning(runtime, lead)
+        if warning is not None and not confirmed:
+            raise FitUnconfirmed(warning)
         owner = session.get(Member, lead.owner_id) or member
         step = first_step(runtime.playbook)
         now = runtime.now()
+        if warning is not None:
+            add_fit_override(
+                session,
+                lead_id=lead.id or 0,
+                member_id=member.id or 0,
+                campaign=lead.campaign,
+                tier=warning.tier,
+                knockouts=list(warning.knockout_ids),
+                playbook_version=runtime.playbook.version,
+                at=now,
+            )
+        record_stage(session, runtime, lead, member, Stage.PROSPECTING, way=Way.START)
         lead.cadence_status = CadenceStatus.ACTIVE.value
         lead.current_step = step.id
         lead.step_due_at = business.next_working_moment(now, working_hours(owner))
-        record_stage(session, runtime, lead, member, Stage.PROSPECTING)
         session.add(lead)
         _plan_step_reminder(session, lead, owner)
         return lead
@@ -246,7 +298,7 @@ def log_outcome(
             recorded_at=now,
         )
         session.add(touch)
-        record_stage(session, runtime, lead, member, transition.stage, transition.loss_reason)
+        record_stage(session, runtime, lead, member, transition.stage, transition.loss_reason, way=Way.TOUCH)
         lead.cadence_status = transition.cadence.value
         if transition.next_step is not None:
             lead.current_step = transition.next_step.id
@@ -342,6 +394,7 @@ def book_meeting(
             )
         except metrics.CannotContinue as stale:
             raise StaleAction(str(stale)) from None
+        record_stage(session, runtime, lead, member, Stage.MEETING_BOOKED, way=Way.BOOKING)
         now = runtime.now()
         meeting = Meeting(
             lead_id=lead.id or 0,
@@ -353,7 +406,6 @@ def book_meeting(
             created_at=now,
         )
         session.add(meeting)
-        record_stage(session, runtime, lead, member, Stage.MEETING_BOOKED)
         if lead.cadence_status == CadenceStatus.ACTIVE:
             lead.cadence_status = CadenceStatus.STOPPED.value
             lead.current_step = None
@@ -422,12 +474,12 @@ def meeting_result(
             raise StaleAction("meeting already resolved")
         if status in _RESULTS and not moments.result_allowed(meeting.starts_at, runtime.now()):
             raise MeetingNotStarted(meeting.starts_at)
+        if status is MeetingStatus.HELD:  # only a scheduled meeting moves the lead to "held"
+            record_stage(session, runtime, lead, member, Stage.MEETING_HELD, way=Way.MEETING)
         meeting.status = status.value
         meeting.no_show_reason = reason if status is MeetingStatus.NO_SHOW else None
         meeting.resolved_at = runtime.now()
         session.add(meeting)
-        if status is MeetingStatus.HELD:
-            record_stage(session, runtime, lead, member, Stage.MEETING_HELD)
         session.execute(
             update(Reminder)
             .where(col(Reminder.meeting_id) == meeting.id, col(Reminder.state) == ReminderState.PENDING.value)
@@ -443,25 +495,29 @@ def pending_meeting(runtime: Runtime, member: Member, lead: Lead) -> ScheduledMe
     return repo.scheduled_meeting(runtime.engine, lead.id or 0, status=MeetingStatus.SCHEDULED.value)
 
 
-LATER_STAGES = (Stage.PROPOSAL_SENT, Stage.WON, Stage.LOST)
-
-
 def move_stage(runtime: Runtime, member: Member, lead_id: int, stage: Stage, reason: str | None = None) -> Lead:
-    """Proposal sent, won or lost (with a reason) from the lead card."""
+    """A move by hand from the lead card (proposal sent, won, lost with a reason of the stage);
+    MoveRefused if the funnel does not allow it."""
     with runtime.session() as session:
         lead = _authorised(session, member, lead_id)
-        if lead.stage in {s.value for s in CLOSED_STAGES}:
-            raise StaleAction("lead closed")
-        if stage is Stage.LOST and not reason:
-            raise ValueError("a lost lead needs a reason")
-        owner = session.get(Member, lead.owner_id) or member
+        record_stage(session, runtime, lead, member, stage, reason, way=Way.HAND)
         if stage in CLOSED_STAGES:
+            owner = session.get(Member, lead.owner_id) or member
             lead.cadence_status = CadenceStatus.FINISHED.value
             lead.current_step = None
             lead.step_due_at = None
             _plan_step_reminder(session, lead, owner)
-        record_stage(session, runtime, lead, member, stage, reason)
         return lead
+
+
+def check_move(runtime: Runtime, member: Member, lead_id: int, stage: Stage, way: Way) -> Lead:
+    """MoveRefused unless the funnel allows ``way`` to move the lead to ``stage`` (or keep it
+    there): asked before a question (the loss reason, the meeting date), so a refused move is
+    refused at the first press. The loss reason itself is checked when it is chosen."""
+    with runtime.session() as session:
+        lead = _authorised(session, member, lead_id)
+    funnel.check(Stage(lead.stage), stage, way, lead_id=lead.id)
+    return lead
 
 
 def lead_of_touch(runtime: Runtime, member: Member, touch_id: int) -> Lead:

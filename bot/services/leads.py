@@ -9,8 +9,9 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from bot.domain import cnae, regions
+from bot.domain import cnae, funnel, regions
 from bot.domain.facts import CnpjClash, IntRange, LeadFacts, cnpj_clash, cnpj_root, format_cnpj, parse_facts
+from bot.domain.funnel import Way
 from bot.domain.lead_fields import parse_fields, refusal_line
 from bot.domain.scoring import IcpResult, score
 from bot.domain.script_context import LeadView, RepView
@@ -166,7 +167,7 @@ def create_lead(
         created_by=member.id,
         created_at=now,
         updated_at=now,
-        stage=Stage.NEW.value,
+        stage=funnel.ENTRY.value,
     )
     for name in TEXT_FIELDS:
         if name != "company":
@@ -188,7 +189,7 @@ def create_lead(
                 rep_id=member.id,
                 campaign=lead.campaign,
                 from_stage=None,
-                to_stage=Stage.NEW.value,
+                to_stage=funnel.ENTRY.value,
                 playbook_version=runtime.playbook.version,
                 playbook_fingerprint=runtime.playbook.fingerprint,
                 at=now,
@@ -389,10 +390,31 @@ def rep_view(member: Member) -> RepView:
 
 
 def record_stage(
-    session: Session, runtime: Runtime, lead: Lead, member: Member | None, to_stage: Stage, reason: str | None = None
+    session: Session,
+    runtime: Runtime,
+    lead: Lead,
+    member: Member | None,
+    to_stage: Stage,
+    reason: str | None = None,
+    *,
+    way: Way,
 ) -> None:
-    """Move a lead to a stage and log the change (no-op if it is already there)."""
-    if lead.stage == to_stage.value:
+    """Move a lead to a stage and log the change (no row if it stays where it is).
+
+    Every stage change of a service goes through here, so every one is checked against the
+    funnel first: :class:`~bot.domain.funnel.MoveRefused` if the funnel forbids it (nothing is
+    written; the caller's transaction is rolled back).
+    """
+    source = Stage(lead.stage)
+    funnel.check(
+        source,
+        to_stage,
+        way,
+        reason=reason,
+        valid_reasons=funnel.loss_reasons(runtime.playbook, source),
+        lead_id=lead.id,
+    )
+    if source is to_stage:
         return
     session.add(
         StageChange(
@@ -415,12 +437,11 @@ def record_stage(
 
 
 def disqualify(runtime: Runtime, member: Member, lead_id: int, reason: str) -> Lead:
+    """Close a lead as lost by hand, with a reason of its stage (MoveRefused otherwise)."""
     with runtime.session() as session:
         lead = _authorised(session, member, lead_id)
-        if lead.stage in {s.value for s in CLOSED_STAGES}:
-            return lead
+        record_stage(session, runtime, lead, member, Stage.LOST, reason, way=Way.HAND)
         lead.cadence_status = "finished"
         lead.current_step = None
         lead.step_due_at = None
-        record_stage(session, runtime, lead, member, Stage.LOST, reason)
         return lead

@@ -39,6 +39,7 @@ from bot.services import team
 from bot.services.experiments import Experiment, experiments_from_counts
 from bot.storage import reporting as q
 from bot.storage.db import read_only_snapshot, twin_snapshot
+from bot.storage.fit_overrides import count_fit_overrides
 from bot.storage.reporting import FUNNEL, ActivityFilter
 
 
@@ -62,6 +63,8 @@ class Basic:
     messages_sent: int
     messages_by_channel: dict[str, int]
     sql_booked: int
+    fit_overrides: int = 0
+    """Cadences started on leads outside the ICP after the rep confirmed (fit before effort)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +209,7 @@ class Report:
             or b.messages_sent
             or b.sql_booked
             or b.companies_lost
+            or b.fit_overrides
             or self.adoption.reps
         )
 
@@ -384,6 +388,7 @@ def _build(
         messages_sent=total.messages,
         messages_by_channel=messages_by_channel,
         sql_booked=total.sql,
+        fit_overrides=count_fit_overrides(session, f),
     )
     reply_rates = [
         ChannelRate(

@@ -261,6 +261,24 @@ class StageChange(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
 
 
+class FitOverride(SQLModel, table=True):
+    """A cadence started on a lead outside the ICP (tier D or knocked out), after the rep
+    confirmed it: who, when, and what the ICP said then. Append-only; the report counts them."""
+
+    __tablename__ = "fit_overrides"
+    __table_args__ = (Index("ix_fit_overrides_at", "at", "campaign", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="leads.id", index=True)
+    member_id: int = Field(foreign_key="members.id")
+    campaign: str = Field(default="", max_length=100)
+    tier: str | None = Field(default=None, max_length=1)
+    knockouts: str = Field(default="", max_length=300)
+    """The ids of the knock-outs that applied, comma-separated (empty for a plain tier D)."""
+    playbook_version: str | None = Field(default=None, max_length=32)
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
 class Meeting(SQLModel, table=True):
     """An SQL meeting: booked on a touch, checked after its end (held or no-show)."""
 

@@ -28,6 +28,19 @@ Lists built from the playbook (objections, loss reasons, no-show reasons) are pa
 
 Outcome flow (stateless buttons, each re-authorised against the database):
 
+Starting the cadence (fit before effort; ``bot.domain.funnel.needs_fit_confirmation``):
+
+```mermaid
+flowchart LR
+    start[Iniciar cadência cs:…] -->|inside the ICP| step1[step 1]
+    start -->|tier D or knocked out| ask[fora do ICP: iniciar mesmo assim?]
+    ask -->|Sim cy:…:y| step1
+    ask -->|Não cy:…:n| nothing[nothing started]
+```
+
+Every stage move below is asked of the funnel (``bot.domain.funnel``); a refused one is
+answered with one line and changes nothing.
+
 ```mermaid
 flowchart LR
     step[step card] -->|no answer / wrong contact| next[next step scheduled]
@@ -52,6 +65,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
 
 from bot.domain.cadence import choose_variant
+from bot.domain.funnel import Way
 from bot.domain.labels import CHANNEL_LABELS, LABELS
 from bot.domain.moments import Doubt, InvalidMoment, Questionable
 from bot.domain.playbook.model import Question
@@ -145,10 +159,45 @@ async def show_step(update: Update, context: Context, lead_id: int, *, edit: boo
 
 
 async def start_pressed(update: Update, context: Context) -> None:
-    (lead_id,) = _args(update, Verb.START, 1)
-    lead = cadence.start_cadence(context.runtime, context.me, as_id(lead_id))
+    (lead_text,) = _args(update, Verb.START, 1)
+    lead_id = as_id(lead_text)
+    try:
+        lead = cadence.start_cadence(context.runtime, context.me, lead_id)
+    except cadence.FitUnconfirmed as unconfirmed:
+        await ack(update)
+        await _ask_fit(update, context, unconfirmed.warning)
+        return
     await ack(update, context._("Cadência iniciada"))
     await show_step(update, context, lead.id or 0)
+
+
+async def _ask_fit(update: Update, context: Context, warning: cadence.FitWarning) -> None:
+    """Fit before effort: a lead outside the ICP starts its cadence only if the rep confirms."""
+    _ = context._
+    why = [_("tier") + " " + warning.tier] if warning.tier == "D" else []
+    why += [_("eliminado por %(reason)s") % {"reason": reason} for reason in warning.knockouts]
+    text = _("Este lead está fora do ICP (%(why)s). Iniciar mesmo assim?") % {"why": escape(" / ".join(why))}
+    yes_no = [
+        button("✅ " + _("Sim"), Verb.CONFIRM_START, warning.lead_id, "y"),
+        button("❌ " + _("Não"), Verb.CONFIRM_START, warning.lead_id, "n"),
+    ]
+    await say(update, f"⚠️ <b>{escape(warning.company)}</b>\n{text}", markup([yes_no]))
+
+
+async def confirm_start_pressed(update: Update, context: Context) -> None:
+    lead_text, answer = _args(update, Verb.CONFIRM_START, 2)
+    lead_id = as_id(lead_text)
+    if answer not in ("y", "n"):
+        raise BadCallback(answer)
+    if answer == "n":
+        leads.get_lead(context.runtime, context.me, lead_id)  # authorises the press
+        await ack(update)
+        text = context._("Combinado: a cadência não foi iniciada.")
+        await say(update, text, markup([[button("📇 " + context._("Ficha do lead"), Verb.LEAD, lead_id)]]), edit=True)
+        return
+    lead = cadence.start_cadence(context.runtime, context.me, lead_id, confirmed=True)
+    await ack(update, context._("Cadência iniciada"))
+    await show_step(update, context, lead.id or 0, edit=True)
 
 
 async def step_pressed(update: Update, context: Context) -> None:
@@ -232,8 +281,8 @@ async def outcome_pressed(update: Update, context: Context) -> MeetingFlow | Non
         await say(update, _("Qual objeção?"), _objections(context, lead_id, step_id, 0))
         return None
     if outcome is Outcome.NOT_INTERESTED:
-        await ack(update)
         await _ask_loss_reason(update, context, lead_id, step_id)
+        await ack(update)
         return None
     logged = cadence.log_outcome(context.runtime, context.me, lead_id, step_id, outcome)
     await ack(update, _("Registrado"))
@@ -256,17 +305,18 @@ def _objections(context: Context, lead_id: int, step_id: str, page: int) -> Inli
 
 
 def _loss_reasons(context: Context, lead_id: int, step_id: str, page: int) -> InlineKeyboardMarkup | None:
-    lead = leads.get_lead(context.runtime, context.me, lead_id)
+    """The loss reasons of the stage the lead is leaving (the funnel accepts no other)."""
+    way = Way.HAND if step_id == "-" else Way.TOUCH
+    lead = cadence.check_move(context.runtime, context.me, lead_id, Stage.LOST, way)
     reasons = context.runtime.playbook.loss_reasons(lead.stage)
-    if not reasons:
-        reasons = context.runtime.playbook.loss_reasons(Stage.PROSPECTING)
     buttons = [button(r.label, Verb.LOSS, lead_id, step_id, r.id) for r in reasons]
     return markup(paged(buttons, page, lambda p: button(NEXT, Verb.CHOICES, "lr", p, lead_id, step_id)))
 
 
 def _disqualify_reasons(context: Context, lead_id: int, page: int) -> InlineKeyboardMarkup | None:
-    leads.get_lead(context.runtime, context.me, lead_id)
-    reasons = context.runtime.playbook.loss_reasons(Stage.NEW)
+    """The loss reasons of the lead's stage (disqualifying is losing it by hand)."""
+    lead = cadence.check_move(context.runtime, context.me, lead_id, Stage.LOST, Way.HAND)
+    reasons = context.runtime.playbook.loss_reasons(lead.stage)
     buttons = [button(r.label, Verb.LOSS, lead_id, "-", r.id) for r in reasons]
     return markup(paged(buttons, page, lambda p: button(NEXT, Verb.CHOICES, "dq", p, lead_id, "-")))
 
@@ -372,12 +422,13 @@ async def after_objection_pressed(update: Update, context: Context) -> MeetingFl
     lead_id = as_id(lead_text)
     if context.runtime.playbook.objection(objection_id) is None or what not in ("mb", "go", "ni"):
         raise BadCallback(objection_id)
-    await ack(update)
     if what == "ni":
         assert context.user_data is not None
-        context.user_data[f"objection:{lead_id}"] = objection_id
         await _ask_loss_reason(update, context, lead_id, step_id)
+        context.user_data[f"objection:{lead_id}"] = objection_id
+        await ack(update)
         return None
+    await ack(update)
     outcome = Outcome.MEETING_BOOKED if what == "mb" else Outcome.OBJECTION
     logged = cadence.log_outcome(context.runtime, context.me, lead_id, step_id, outcome, objection=objection_id)
     if what == "mb":
@@ -599,20 +650,32 @@ async def _book(update: Update, context: Context, lead_id: int, starts: datetime
     return ConversationHandler.END
 
 
+#: ``sg:<lead>:<what>``: the lead card's codes, and any stage value (each asked of the funnel).
+STAGE_CODES: dict[str, Stage] = {
+    **{stage.value: stage for stage in Stage},
+    "meeting": Stage.MEETING_BOOKED,
+    "proposal": Stage.PROPOSAL_SENT,
+    "won": Stage.WON,
+    "lost": Stage.LOST,
+}
+
+
 async def stage_pressed(update: Update, context: Context) -> MeetingFlow | None:
     lead_text, what = _args(update, Verb.STAGE, 2)
     lead_id = as_id(lead_text)
-    await ack(update)
-    if what == "meeting":
-        leads.get_lead(context.runtime, context.me, lead_id)
-        return await _ask_when(update, context, lead_id)
-    if what == "lost":
-        await _ask_loss_reason(update, context, lead_id, "-")
-        return None
-    stage = {"proposal": Stage.PROPOSAL_SENT, "won": Stage.WON}.get(what)
+    stage = STAGE_CODES.get(what)
     if stage is None:
         raise BadCallback(what)
+    if stage is Stage.MEETING_BOOKED:
+        cadence.check_move(context.runtime, context.me, lead_id, stage, Way.BOOKING)
+        await ack(update)
+        return await _ask_when(update, context, lead_id)
+    if stage is Stage.LOST:
+        await _ask_loss_reason(update, context, lead_id, "-")
+        await ack(update)
+        return None
     lead = cadence.move_stage(context.runtime, context.me, lead_id, stage)
+    await ack(update)
     text, keyboard = lead_card(context, lead)
     await say(update, "✅ " + context._("Registrado.") + "\n\n" + text, keyboard, edit=True)
     return None
@@ -621,23 +684,27 @@ async def stage_pressed(update: Update, context: Context) -> MeetingFlow | None:
 async def meeting_pressed(update: Update, context: Context) -> MeetingFlow | None:
     meeting_text, what = _args(update, Verb.MEETING, 2)
     meeting_id = as_id(meeting_text)
-    await ack(update)
-    try:
+    try:  # a refusal answers the press itself (an alert), so the press is answered after
         if what == "held":
             meeting = cadence.meeting_result(context.runtime, context.me, meeting_id, MeetingStatus.HELD)
+            await ack(update)
             lead = leads.get_lead(context.runtime, context.me, meeting.lead_id)
             text, keyboard = lead_card(context, lead)
             await say(update, "✅ " + context._("Reunião registrada como realizada.") + "\n\n" + text, keyboard)
             return None
         if what == "noshow":
             cadence.meeting_awaiting_result(context.runtime, context.me, meeting_id)
+            await ack(update)
             await say(update, context._("Por que não aconteceu?"), _no_show_reasons(context, meeting_id, 0))
             return None
     except cadence.MeetingNotStarted as early:
+        await ack(update)
         await _too_early(update, context, early)
         return None
     if what == "moved":
         meeting = cadence.meeting_to_move(context.runtime, context.me, meeting_id)
+        cadence.check_move(context.runtime, context.me, meeting.lead_id, Stage.MEETING_BOOKED, Way.BOOKING)
+        await ack(update)
         return await _ask_when(update, context, meeting.lead_id, moved=meeting_id)
     raise BadCallback(what)
 

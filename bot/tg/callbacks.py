@@ -17,6 +17,7 @@ class Verb(StrEnum):
     LEAD = "lo"  # open a lead card: lo:<lead>
     ICP = "ic"  # show the ICP card: ic:<lead>
     START = "cs"  # start the cadence: cs:<lead>
+    CONFIRM_START = "cy"  # start anyway, a lead outside the ICP: cy:<lead>:<y|n>
     STEP = "st"  # show the current step: st:<lead>
     OUTCOME = "oc"  # log an outcome: oc:<lead>:<step>:<outcome>
     OBJECTION = "oj"  # pick an objection: oj:<lead>:<step>:<objection>
@@ -26,7 +27,7 @@ class Verb(StrEnum):
     QUALIFY = "qf"  # a qualification answer: qf:<touch>:<key>:<value>
     MEETING = "mt"  # a meeting outcome: mt:<meeting>:<held|noshow|moved>
     NO_SHOW = "ns"  # no-show reason: ns:<meeting>:<reason>
-    STAGE = "sg"  # later stages: sg:<lead>:<proposal|won|lost>
+    STAGE = "sg"  # a stage move by hand: sg:<lead>:<proposal|won|lost|meeting or a stage value>
     EDIT = "ed"  # edit facts: ed:<lead>
     PAGE = "pg"  # lead list page: pg:<filter>:<page>
     NEW = "nw"  # /novo answers: nw:<action>[:<value>]

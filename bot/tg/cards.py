@@ -5,7 +5,9 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup
 
 from bot.domain import cnae as cnae_table
+from bot.domain import funnel
 from bot.domain.cadence import CadenceStatus
+from bot.domain.funnel import Way
 from bot.domain.labels import label
 from bot.domain.scoring import IcpResult, criterion_name
 from bot.domain.vocabulary import CLOSED_STAGES, Stage
@@ -17,6 +19,26 @@ from bot.storage.models import Lead
 from bot.tg.callbacks import Verb
 from bot.tg.context import Context
 from bot.tg.keyboards import button, markup, rows
+
+STAGE_NAMES = {
+    Stage.NEW: N_("Novo"),
+    Stage.PROSPECTING: N_("Em cadência"),
+    Stage.CONNECTED: N_("Conectado"),
+    Stage.MEETING_BOOKED: N_("Reunião agendada"),
+    Stage.MEETING_HELD: N_("Reunião realizada"),
+    Stage.PROPOSAL_SENT: N_("Proposta enviada"),
+    Stage.WON: N_("Ganho"),
+    Stage.LOST: N_("Perdido"),
+}
+
+
+#: The lead card's buttons for the moves the funnel allows by hand: icon, label, callback code.
+HAND_BUTTONS = {
+    Stage.PROPOSAL_SENT: ("📄", N_("Proposta enviada"), "proposal"),
+    Stage.WON: ("🏆", N_("Ganho"), "won"),
+    Stage.LOST: ("❌", N_("Perdido"), "lost"),
+}
+
 
 #: The domain's criterion names (Portuguese), listed here so the catalog translates them.
 CRITERION_NAMES = (
@@ -55,12 +77,14 @@ def icp_card(context: Context, lead: Lead, result: IcpResult | None = None) -> t
         sales_model=SALES_MODEL_NAMES[result.sales_model],
     )
     buttons = []
-    if lead.stage not in {s.value for s in CLOSED_STAGES}:
-        if lead.cadence_status != CadenceStatus.ACTIVE:
-            buttons.append(button("▶️ " + context._("Iniciar cadência"), Verb.START, lead.id))
-        else:
+    stage = Stage(lead.stage)
+    if stage not in CLOSED_STAGES:
+        if lead.cadence_status == CadenceStatus.ACTIVE:
             buttons.append(button("▶️ " + context._("Passo atual"), Verb.STEP, lead.id))
+        elif funnel.allows(stage, Way.START):
+            buttons.append(button("▶️ " + context._("Iniciar cadência"), Verb.START, lead.id))
         buttons.append(button("✏️ " + context._("Editar dados"), Verb.EDIT, lead.id))
+    if Stage.LOST in funnel.targets(stage, Way.HAND):
         buttons.append(button("🚫 " + context._("Desqualificar"), Verb.DISQUALIFY, lead.id))
     buttons.append(button("📇 " + context._("Ficha do lead"), Verb.LEAD, lead.id))
     return text, markup(rows(buttons))
@@ -88,23 +112,21 @@ def lead_card(context: Context, lead: Lead) -> tuple[str, InlineKeyboardMarkup |
         buttons.append(button("▶️ " + context._("Passo atual"), Verb.STEP, lead.id))
     elif lead.cadence_status == CadenceStatus.PAUSED and stage not in CLOSED_STAGES:
         buttons.append(button("▶️ " + context._("Retomar cadência"), Verb.RESUME, lead.id))
-    elif stage in (Stage.NEW, Stage.PROSPECTING, Stage.CONNECTED) and lead.cadence_status == CadenceStatus.NOT_STARTED:
+    elif lead.cadence_status == CadenceStatus.NOT_STARTED and funnel.allows(stage, Way.START):
         buttons.append(button("▶️ " + context._("Iniciar cadência"), Verb.START, lead.id))
-    if stage in (Stage.CONNECTED, Stage.PROSPECTING) and lead.cadence_status != CadenceStatus.ACTIVE:
-        buttons.append(button("📅 " + context._("Agendar reunião"), Verb.STAGE, lead.id, "meeting"))
+    can_book = funnel.allows(stage, Way.BOOKING)
     if meeting is not None:
-        buttons += [
-            button("✅ " + context._("Reunião aconteceu"), Verb.MEETING, meeting.id, "held"),
-            button("👻 " + context._("No-show"), Verb.MEETING, meeting.id, "noshow"),
-            button("🔁 " + context._("Remarcar"), Verb.MEETING, meeting.id, "moved"),
-        ]
-    elif stage is Stage.MEETING_BOOKED:
+        if Stage.MEETING_HELD in funnel.targets(stage, Way.MEETING):
+            buttons.append(button("✅ " + context._("Reunião aconteceu"), Verb.MEETING, meeting.id, "held"))
+        buttons.append(button("👻 " + context._("No-show"), Verb.MEETING, meeting.id, "noshow"))
+        if can_book:
+            buttons.append(button("🔁 " + context._("Remarcar"), Verb.MEETING, meeting.id, "moved"))
+    elif can_book and stage is Stage.MEETING_BOOKED:
         buttons.append(button("📅 " + context._("Marcar data da reunião"), Verb.STAGE, lead.id, "meeting"))
-    if stage is Stage.MEETING_HELD:
-        buttons.append(button("📄 " + context._("Proposta enviada"), Verb.STAGE, lead.id, "proposal"))
-    if stage in (Stage.MEETING_HELD, Stage.PROPOSAL_SENT):
-        buttons.append(button("🏆 " + context._("Ganho"), Verb.STAGE, lead.id, "won"))
-    if stage not in CLOSED_STAGES:
-        buttons.append(button("❌ " + context._("Perdido"), Verb.STAGE, lead.id, "lost"))
+    elif can_book and lead.cadence_status != CadenceStatus.ACTIVE:
+        buttons.append(button("📅 " + context._("Agendar reunião"), Verb.STAGE, lead.id, "meeting"))
+    for target in funnel.targets(stage, Way.HAND):  # what the funnel allows by hand, in its order
+        icon, label, code = HAND_BUTTONS[target]
+        buttons.append(button(icon + " " + context._(label), Verb.STAGE, lead.id, code))
     buttons.append(button("📊 ICP", Verb.ICP, lead.id))
     return text, markup(rows(buttons))

@@ -13,6 +13,7 @@ from telegram.constants import ChatType
 from telegram.error import Conflict, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ApplicationHandlerStop, ConversationHandler
 
+from bot.domain.funnel import MoveRefused, Refusal
 from bot.domain.vocabulary import Role
 from bot.i18n import language_for
 from bot.render.messages import escape
@@ -23,6 +24,7 @@ from bot.services.team import InviteRefused, NotAllowed, TelegramPerson
 from bot.storage.db import DatabaseUnavailable
 from bot.tg import flow_run
 from bot.tg.callbacks import BadCallback
+from bot.tg.cards import stage_name
 from bot.tg.context import Context, ack, say, typed_text
 
 log = logging.getLogger(__name__)
@@ -166,6 +168,28 @@ async def stray_callback(update: Update, context: Context) -> None:
     await ack(update, context._("Esse botão não vale mais. Abra o lead de novo com /leads."), alert=True)
 
 
+def _speak_their_language(update: Update, context: Context) -> None:
+    """The error handler gets a context of its own: find the member's language again (from the
+    cache the gate just filled, so no database read), or their Telegram app's."""
+    user = update.effective_user
+    if context.member is not None or user is None:
+        return
+    context.telegram_language = user.language_code
+    known, member = context.runtime.members.get(user.id)
+    if known and member is not None:
+        context.member = member
+
+
+def refused_move_text(context: Context, refused: MoveRefused) -> str:
+    """One short line for a stage move the funnel refused."""
+    names = {"from": stage_name(context, refused.source), "to": stage_name(context, refused.target)}
+    if refused.why is Refusal.LOSS_REASON:
+        return context._("Esse motivo de perda não vale para a etapa “%(from)s”.") % names
+    if refused.source is refused.target:
+        return context._("Isso não cabe a um lead na etapa “%(from)s”.") % names
+    return context._("Mudança de etapa não permitida: “%(from)s” → “%(to)s”.") % names
+
+
 async def on_error(update: object, context: Context) -> None:
     """Every failure ends in a short message to the user and a line in the log."""
     error = context.error
@@ -179,6 +203,7 @@ async def on_error(update: object, context: Context) -> None:
     if not isinstance(update, Update):
         log.error("error outside an update", exc_info=error)
         return
+    _speak_their_language(update, context)
     refusals: tuple[tuple[type[Exception], str], ...] = (
         (BadCallback, context._("Esse botão não é válido. Abra o lead de novo com /leads.")),
         (NotAllowed, context._("Esse lead não é seu. Abra os seus com /leads.")),
@@ -186,6 +211,8 @@ async def on_error(update: object, context: Context) -> None:
         (StaleAction, context._("Isso já foi registrado ou o lead mudou de etapa. Abra o lead de novo com /leads.")),
     )
     refusal = next((text for kind, text in refusals if isinstance(error, kind)), None)
+    if isinstance(error, MoveRefused):
+        refusal = refused_move_text(context, error)
     if refusal is not None:
         user = update.effective_user.id if update.effective_user else "?"
         log.warning("refused %s: %r (user %s)", type(error).__name__, error, user)

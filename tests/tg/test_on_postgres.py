@@ -42,6 +42,7 @@ async def test_a_lead_and_a_touch_on_postgres_survive_a_restart(pg_bot: BotUnder
         await ana.taps("Pular")
     ana.sees("Lead salvo", "Padaria Central")
     await ana.taps("Iniciar cadência")
+    await ana.taps("Sim")  # only a CNAE: tier D, so it asks first (fit before effort)
     await ana.taps("Não atendeu")
     ana.sees("Próximo passo")
     with pg_bot.runtime.session() as session:

@@ -64,6 +64,7 @@ async def test_today_lists_what_is_due_and_overdue(bot: BotUnderTest) -> None:
     lead = leads.create_lead(bot.runtime, ana.member, {"company": "Padaria Central", "uf": "SP"}).lead
     await ana.says(f"/lead {lead.id}")
     await ana.taps("Iniciar cadência")
+    await ana.taps("Sim")  # only a company and a UF: tier D, so it asks first (fit before effort)
     await ana.taps("Não atendeu")  # next step due tomorrow 10:00
     bot.clock.advance(days=3)  # Thursday: the step is overdue
     await ana.says("/hoje")

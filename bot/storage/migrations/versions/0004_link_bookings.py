@@ -18,7 +18,7 @@ Only empty links are filled; links already set are kept. The schema does not cha
 downgrade keeps the links (they are valid data for the older code too).
 
 Revision ID: 0004
-Revises: 0005 (re-chained after main's 0005; written against 0002)
+Revises: 0003
 Create Date: 2026-12-02 08:30:00
 """
 
@@ -34,7 +34,7 @@ from alembic import op
 from bot.storage.types import UTCDateTime
 
 revision: str = "0004"
-down_revision: str | None = "0005"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

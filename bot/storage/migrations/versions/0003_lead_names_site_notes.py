@@ -1,7 +1,7 @@
 """Leads keep what sales spreadsheets carry besides the ICP facts: trade name (nome fantasia),
 website and notes (observações); import batches count the existing leads an import completed.
 
-Revision ID: 0005
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-02 08:10:00
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
+revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
