@@ -214,9 +214,12 @@ def update_facts(
             match = _cnpj_match(session, member, facts.cnpj, excluding=lead_id)
             if match is not None and match.clash is CnpjClash.SAME:  # another branch is a correction
                 raise CnpjTaken(match)
+        campaign = lead.campaign
         for name in TEXT_FIELDS:
             if name in answers:
                 setattr(lead, name, values.get(name, ""))
+        if lead.campaign != campaign:  # a correction: the lead's history moves with it
+            repo.move_history_to_campaign(session, lead_id=lead_id, campaign=lead.campaign)
         if "company" in answers and lead.company:
             lead.company_key = company_key(lead.company)
         apply_facts(lead, facts)

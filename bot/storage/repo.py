@@ -31,6 +31,7 @@ from sqlmodel import Session, col, select
 from bot.domain.problems import N_, Problem
 from bot.storage.direct import DirectStatement, direct_transaction
 from bot.storage.models import (
+    FitOverride,
     FlowResult,
     Invite,
     Lead,
@@ -292,6 +293,15 @@ def add_touch(session: Session, *, touch: Touch) -> Touch:
     session.add(touch)
     session.flush()
     return touch
+
+
+def move_history_to_campaign(session: Session, *, lead_id: int, campaign: str) -> None:
+    """Give every event of a lead (touches, stage changes, meetings, fit overrides) the lead's
+    corrected campaign: a lead belongs to one campaign, so the report counts it once."""
+    for table in (Touch, StageChange, Meeting, FitOverride):
+        session.execute(
+            update(table).where(col(table.lead_id) == lead_id).values(campaign=campaign)
+        )
 
 
 # --- Stage changes ----------------------------------------------------------------------------

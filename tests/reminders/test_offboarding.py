@@ -26,10 +26,13 @@ def give_ana_her_book(bot: BotUnderTest, ana: Person, clock: FrozenClock) -> tup
     open_ids = []
     for n in range(5):
         created = leads.create_lead(bot.runtime, rep, {"company": f"Empresa {n}", "uf": "SP", "contact_name": "Rita"})
-        lead = cadence.start_cadence(bot.runtime, rep, created.lead.id or 0)
+        lead = cadence.start_cadence(bot.runtime, rep, created.lead.id or 0, confirmed=True)  # sparse facts: tier D
         open_ids.append(lead.id or 0)
     meeting = cadence.book_meeting(bot.runtime, rep, open_ids[4], clock() + timedelta(hours=3))
     won = leads.create_lead(bot.runtime, rep, {"company": "Cliente Fechado", "uf": "SP"}).lead.id or 0
+    cadence.start_cadence(bot.runtime, rep, won, confirmed=True)  # the funnel's way to a sale
+    held = cadence.book_meeting(bot.runtime, rep, won, clock() - timedelta(hours=2))
+    cadence.meeting_result(bot.runtime, rep, held.id or 0, MeetingStatus.HELD)
     cadence.move_stage(bot.runtime, rep, won, Stage.WON)
     return open_ids, won, meeting.id or 0
 

@@ -247,7 +247,7 @@ async def test_deactivation_and_revoking_on_postgres(pg_bot: BotUnderTest) -> No
     rep = member_of(pg_bot, ana)
     for n in range(3):
         created = leads.create_lead(pg_bot.runtime, rep, {"company": f"Empresa {n}", "uf": "SP"})
-        cadence.start_cadence(pg_bot.runtime, rep, created.lead.id or 0)
+        cadence.start_cadence(pg_bot.runtime, rep, created.lead.id or 0, confirmed=True)  # tier D
     await boss.says("/equipe")
     await boss.taps("Desativar Ana")
     await boss.taps("Dividir em rodízio")
