@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from functools import lru_cache, wraps
 from typing import Any, TypeVar, cast
 
@@ -369,6 +370,35 @@ def parse_cnpj(text: str) -> str:
 
 def format_cnpj(value: str) -> str:
     return str(stdnum_cnpj.format(value))
+
+
+CNPJ_ROOT_LENGTH = 8
+"""A CNPJ's first 8 characters name the company; the next 4 the establishment (0001 = head office)."""
+
+
+def cnpj_root(cnpj: str) -> str:
+    """The company part of a compact CNPJ: "11222333000181" → "11222333"."""
+    return cnpj[:CNPJ_ROOT_LENGTH]
+
+
+class CnpjClash(StrEnum):
+    """How a new lead's CNPJ meets a lead already in the pipeline."""
+
+    SAME = "same"
+    """The very same CNPJ: never a second lead."""
+    BRANCH = "branch"
+    """Another establishment of the same company (same root): a lead only if the rep says so."""
+
+
+def cnpj_clash(new: str, existing: str | None) -> CnpjClash | None:
+    """How CNPJ ``new`` relates to ``existing`` (both compact), ``None`` when they are two companies."""
+    if not existing:
+        return None
+    if new == existing:
+        return CnpjClash.SAME
+    if cnpj_root(new) == cnpj_root(existing):
+        return CnpjClash.BRANCH
+    return None
 
 
 @_memoised

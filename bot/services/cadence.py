@@ -32,6 +32,7 @@ from bot.domain.vocabulary import (
     Stage,
 )
 from bot.render.scripts import render_script
+from bot.services.flows import FlowKind, record_ending
 from bot.services.leads import _authorised, lead_view, record_stage, rep_view, score_lead
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, can_see
@@ -365,12 +366,14 @@ def book_meeting(
     touch_id: int | None = None,
     *,
     moving: int | None = None,
+    flow: str | None = None,
 ) -> Meeting:
     """Save a meeting typed in for a lead, tied to the SQL it belongs to
     (:func:`bot.domain.metrics.link_booking`): the ``meeting_booked`` touch it was booked on
     (``touch_id``, or the lead's unlinked one), or the meeting it reschedules or re-books
     (``moving``: that one becomes ``rescheduled`` — a no-show stays a no-show — and points to the
-    new one), or a new SQL."""
+    new one), or a new SQL. ``flow``: the meeting-date run this ends, recorded in the same
+    transaction (:func:`bot.services.flows.record_ending`)."""
     playbook = runtime.playbook
     with runtime.session() as session:
         lead = _authorised(session, member, lead_id)
@@ -410,6 +413,7 @@ def book_meeting(
             _plan_step_reminder(session, lead, owner)
         session.add(lead)
         session.flush()
+        record_ending(session, runtime, flow, member, FlowKind.MEETING, lead_id=lead.id, result_id=meeting.id)
         if booking.continues is not None:
             _continue(session, now, booking.continues, meeting)
         _plan_meeting_reminders(session, runtime, meeting)
@@ -551,13 +555,15 @@ def meeting_awaiting_result(runtime: Runtime, member: Member, meeting_id: int) -
     return meeting
 
 
-def add_note(runtime: Runtime, member: Member, touch_id: int, text: str) -> Touch:
-    """Attach the rep's note to a logged touch (a second note is appended, not lost)."""
+def add_note(runtime: Runtime, member: Member, touch_id: int, text: str, *, flow: str | None = None) -> Touch:
+    """Attach the rep's note to a logged touch (a second note is appended, not lost; ``flow``:
+    the note run this ends, recorded in the same transaction so a restart never appends it twice)."""
     with runtime.session() as session:
         touch = session.get(Touch, touch_id)
         if touch is None:
             raise StaleAction("touch not found")
         _authorised(session, member, touch.lead_id)
+        record_ending(session, runtime, flow, member, FlowKind.NOTE, lead_id=touch.lead_id, result_id=touch_id)
         touch.notes = f"{touch.notes}\n{text}" if touch.notes else text
         session.add(touch)
         return touch

@@ -10,13 +10,14 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from bot.domain import cnae, funnel, numbers, regions
-from bot.domain.facts import IntRange, LeadFacts, format_cnpj, parse_facts
+from bot.domain.facts import CnpjClash, IntRange, LeadFacts, cnpj_clash, cnpj_root, format_cnpj, parse_facts
 from bot.domain.funnel import Way
 from bot.domain.lead_fields import parse_fields, refusal_line
 from bot.domain.scoring import IcpResult, score
 from bot.domain.script_context import LeadView, RepView
 from bot.domain.text import fold
 from bot.domain.vocabulary import CLOSED_STAGES, Registration, Role, Stage
+from bot.services.flows import FlowKind, record_ending
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, can_see
 from bot.storage import repo
@@ -88,9 +89,71 @@ class NewLead:
     result: IcpResult
 
 
-def create_lead(runtime: Runtime, member: Member, answers: Mapping[str, str | None]) -> NewLead:
+@dataclass(frozen=True, slots=True)
+class CnpjMatch:
+    """A lead already in the pipeline whose CNPJ meets a new one (see :func:`cnpj_match`).
+
+    ``lead_id``, ``company`` and ``owner_name`` are only filled in when the member may see
+    that lead; otherwise the member learns only that it exists with another rep.
+    """
+
+    clash: CnpjClash
+    visible: bool
+    own: bool
+    """The member's own lead."""
+    lead_id: int | None
+    company: str
+    owner_name: str
+    root: str
+
+
+class CnpjTaken(Exception):
+    """The CNPJ is already a lead (or, unconfirmed, the same company's root is)."""
+
+    def __init__(self, match: CnpjMatch) -> None:
+        super().__init__(f"CNPJ root {match.root} is already in the pipeline ({match.clash.value})")
+        self.match = match
+
+
+def _cnpj_match(session: Session, member: Member, cnpj: str, *, excluding: int | None = None) -> CnpjMatch | None:
+    found = []
+    for lead, owner in repo.leads_with_cnpj_prefix(session, prefix=cnpj_root(cnpj)):
+        if lead.id == excluding:
+            continue
+        clash = cnpj_clash(cnpj, lead.cnpj)
+        if clash is not None:
+            found.append((clash is not CnpjClash.SAME, not can_see(member, lead), lead.id or 0, lead, owner, clash))
+    if not found:
+        return None
+    *_, lead, owner, clash = min(found, key=lambda f: f[:3])  # the same CNPJ first, then one they may see
+    if not can_see(member, lead):
+        return CnpjMatch(clash, False, False, None, "", "", cnpj_root(cnpj))
+    own = lead.owner_id == member.id
+    return CnpjMatch(clash, True, own, lead.id, lead.company, owner.full_name or owner.first_name, cnpj_root(cnpj))
+
+
+def cnpj_match(runtime: Runtime, member: Member, cnpj: str, *, excluding: int | None = None) -> CnpjMatch | None:
+    """The lead of the team that already has ``cnpj`` (compact) or, failing that, its root
+    (``excluding``: the lead being edited)."""
+    with runtime.session() as session:
+        return _cnpj_match(session, member, cnpj, excluding=excluding)
+
+
+def create_lead(
+    runtime: Runtime,
+    member: Member,
+    answers: Mapping[str, str | None],
+    *,
+    other_branch: bool = False,
+    flow: str | None = None,
+) -> NewLead:
     """Create a lead from the answers of /novo (already validated one by one; checked again here
-    with the same parsers, :mod:`bot.domain.lead_fields`, as an import)."""
+    with the same parsers, :mod:`bot.domain.lead_fields`, as an import).
+
+    :class:`CnpjTaken` if its CNPJ is already a lead, or if another establishment of the same
+    company is and ``other_branch`` (the rep said this is a different branch) is not set.
+    ``flow``: the /novo run this ends (:func:`bot.services.flows.record_ending`, same transaction).
+    """
     values = _checked(answers)
     facts, _ = parse_facts(dict(values))
     company = values.get("company", "")
@@ -113,8 +176,13 @@ def create_lead(runtime: Runtime, member: Member, answers: Mapping[str, str | No
     result = score(facts, runtime.icp)
     apply_score(lead, result, runtime.playbook.fingerprint)
     with runtime.session() as session:
+        if lead.cnpj:
+            match = _cnpj_match(session, member, lead.cnpj)
+            if match is not None and (match.clash is CnpjClash.SAME or not other_branch):
+                raise CnpjTaken(match)
         session.add(lead)
         session.flush()
+        record_ending(session, runtime, flow, member, FlowKind.LEAD, lead_id=lead.id, result_id=lead.id)
         session.add(
             StageChange(
                 lead_id=lead.id or 0,
@@ -130,14 +198,22 @@ def create_lead(runtime: Runtime, member: Member, answers: Mapping[str, str | No
     return NewLead(lead, result)
 
 
-def update_facts(runtime: Runtime, member: Member, lead_id: int, answers: Mapping[str, str | None]) -> NewLead:
-    """Change some facts or contact fields of a lead and score it again."""
+def update_facts(
+    runtime: Runtime, member: Member, lead_id: int, answers: Mapping[str, str | None], *, flow: str | None = None
+) -> NewLead:
+    """Change some facts or contact fields of a lead and score it again (``flow``: the edit run
+    this ends, recorded in the same transaction)."""
     with runtime.session() as session:
         lead = _authorised(session, member, lead_id)
+        record_ending(session, runtime, flow, member, FlowKind.FACTS, lead_id=lead_id, result_id=lead_id)
         values = _checked(answers)
         facts, errors = parse_facts({**_answers_of(lead), **answers, **values})  # None: now unknown
         if errors:
             raise ValueError("; ".join(errors.values()))
+        if facts.cnpj and facts.cnpj != lead.cnpj:
+            match = _cnpj_match(session, member, facts.cnpj, excluding=lead_id)
+            if match is not None and match.clash is CnpjClash.SAME:  # another branch is a correction
+                raise CnpjTaken(match)
         campaign = lead.campaign
         for name in TEXT_FIELDS:
             if name in answers:

@@ -12,6 +12,7 @@ from bot.domain import numbers, regions
 from bot.domain.calendar import WorkingHours
 from bot.i18n import LANGUAGES, N_
 from bot.services import reminders
+from bot.services.flows import FlowKind, record_ending
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, require_manager
 from bot.storage.models import Member
@@ -41,11 +42,17 @@ def parse_hours(text: str) -> tuple[str, str]:
     return f"{start:%H:%M}", f"{end:%H:%M}"
 
 
-def _update(runtime: Runtime, member: Member, **values: object) -> Member:
+def _update(
+    runtime: Runtime, member: Member, *, ending: tuple[str, FlowKind] | None = None, **values: object
+) -> Member:
+    """Change the member's settings; ``ending``: the flow run (id, kind) this ends, recorded in
+    the same transaction."""
     with runtime.session() as session:
         fresh = session.get(Member, member.id)
         if fresh is None or not fresh.active:
             raise NotAllowed(f"member {member.id} is not active")
+        if ending is not None:
+            record_ending(session, runtime, ending[0], fresh, ending[1], lead_id=None, result_id=fresh.id)
         for key, value in values.items():
             setattr(fresh, key, value)
         session.add(fresh)
@@ -53,9 +60,10 @@ def _update(runtime: Runtime, member: Member, **values: object) -> Member:
     return fresh
 
 
-def set_hours(runtime: Runtime, member: Member, start: str, end: str) -> Member:
+def set_hours(runtime: Runtime, member: Member, start: str, end: str, *, flow: str | None = None) -> Member:
     WorkingHours(start=time.fromisoformat(start), end=time.fromisoformat(end))  # validates
-    updated = _update(runtime, member, work_start=start, work_end=end)
+    ending = (flow, FlowKind.HOURS) if flow is not None else None
+    updated = _update(runtime, member, ending=ending, work_start=start, work_end=end)
     reminders.replan_agenda(runtime, updated)
     return updated
 

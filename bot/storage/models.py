@@ -391,3 +391,23 @@ class BotState(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=128)
     value: Any = Field(sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class FlowResult(SQLModel, table=True):
+    """How a run of a conversation flow (/novo, a meeting date, a note…) ended: written in the
+    transaction that stores what the flow created, so a restart can tell the flow is over.
+
+    ``flow_id`` is minted when the flow starts and kept in the rep's persisted user data; its
+    primary key makes a second ending of the same run impossible.
+    """
+
+    __tablename__ = "flow_results"
+
+    flow_id: str = Field(primary_key=True, max_length=32)
+    member_id: int = Field(foreign_key="members.id")
+    kind: str = Field(max_length=16)
+    """lead | facts | meeting | note | hours: what the flow wrote."""
+    lead_id: int | None = Field(default=None, foreign_key="leads.id")
+    result_id: int | None = None
+    """The row it created or changed (lead, meeting, touch, member), by ``kind``."""
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

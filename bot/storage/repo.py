@@ -32,6 +32,7 @@ from bot.domain.problems import N_, Problem
 from bot.storage.direct import DirectStatement, direct_transaction
 from bot.storage.models import (
     FitOverride,
+    FlowResult,
     Invite,
     Lead,
     Meeting,
@@ -447,3 +448,69 @@ def scheduled_meeting(engine: Engine, lead_id: int, *, status: str) -> Scheduled
     with direct_transaction(engine, read_only=True) as cursor:
         rows = _scheduled_meeting_statement(engine.dialect).rows(cursor, {"lead": lead_id, "status": status})
     return ScheduledMeeting(int(rows[0][0]), rows[0][1]) if rows else None
+
+
+# --- Leads by CNPJ root ------------------------------------------------------------------------
+
+
+def leads_with_cnpj_prefix(session: Session, *, prefix: str, limit: int = 20) -> list[tuple[Lead, Member]]:
+    """Leads whose CNPJ starts with ``prefix`` (a CNPJ root), oldest first, with their owners."""
+    if not prefix:
+        return []
+    statement = (
+        select(Lead, Member)
+        .join(Member, col(Member.id) == col(Lead.owner_id))
+        .where(col(Lead.cnpj).startswith(prefix, autoescape=True))
+        .order_by(col(Lead.id))
+        .limit(limit)
+    )
+    return [(lead, member) for lead, member in session.exec(statement)]
+
+
+# --- Flow results -----------------------------------------------------------------------------
+
+
+def add_flow_result(
+    session: Session,
+    *,
+    flow_id: str,
+    member_id: int,
+    kind: str,
+    lead_id: int | None,
+    result_id: int | None,
+    at: datetime,
+) -> FlowResult:
+    """Record how flow run ``flow_id`` ended (its primary key refuses a second ending)."""
+    row = FlowResult(flow_id=flow_id, member_id=member_id, kind=kind, lead_id=lead_id, result_id=result_id, at=at)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get_flow_result(session: Session, *, flow_id: str) -> FlowResult | None:
+    return session.get(FlowResult, flow_id)
+
+
+@dataclass(frozen=True, slots=True)
+class FlowEnding:
+    kind: str
+    lead_id: int | None
+    result_id: int | None
+
+
+@cache
+def _flow_ending_statement(dialect: Dialect) -> DirectStatement:
+    flows = FlowResult.__table__.c  # type: ignore[attr-defined]
+    return DirectStatement(
+        core_select(flows.kind, flows.lead_id, flows.result_id).where(flows.flow_id == bindparam("flow")), dialect
+    )
+
+
+def flow_ending(engine: Engine, flow_id: str) -> FlowEnding | None:
+    """How flow run ``flow_id`` ended, or ``None`` while it is open (one primary-key read)."""
+    with direct_transaction(engine, read_only=True) as cursor:
+        rows = _flow_ending_statement(engine.dialect).rows(cursor, {"flow": flow_id})
+    if not rows:
+        return None
+    kind, lead_id, result_id = rows[0]
+    return FlowEnding(str(kind), lead_id, result_id)

@@ -75,6 +75,7 @@ from bot.i18n import day, when
 from bot.render.messages import escape
 from bot.render.scripts import render_script
 from bot.services import cadence, leads
+from bot.tg import flow_run
 from bot.tg.callbacks import BadCallback, Verb, as_id, as_page, unpack
 from bot.tg.cards import lead_card
 from bot.tg.context import Context, ack, say, typed_text
@@ -258,7 +259,7 @@ async def note_typed(update: Update, context: Context) -> MeetingFlow | int:
             % {"n": MAX_NOTE, "len": len(text)},
         )
         return MeetingFlow.ASKING_NOTE
-    touch = cadence.add_note(context.runtime, context.me, touch_id, text.strip())
+    touch = cadence.add_note(context.runtime, context.me, touch_id, text.strip(), flow=flow_run.current(context))
     context.user_data.pop(NOTE_TOUCH, None)
     await say(
         update,
@@ -634,6 +635,7 @@ async def _book(update: Update, context: Context, lead_id: int, starts: datetime
         starts,
         touch if isinstance(touch, int) else None,
         moving=moved if isinstance(moved, int) else None,
+        flow=flow_run.current(context),
     )
     context.user_data.pop(MEETING_LEAD, None)
     context.user_data.pop(MEETING_PENDING, None)

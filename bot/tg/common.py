@@ -22,6 +22,7 @@ from bot.services.cadence import StaleAction
 from bot.services.leads import LeadNotFound
 from bot.services.team import InviteRefused, NotAllowed, TelegramPerson
 from bot.storage.db import DatabaseUnavailable
+from bot.tg import flow_run
 from bot.tg.callbacks import BadCallback
 from bot.tg.cards import stage_name
 from bot.tg.context import Context, ack, say, typed_text
@@ -133,7 +134,9 @@ async def help_command(update: Update, context: Context) -> None:
 
 async def cancel(update: Update, context: Context) -> int:
     """/cancelar: leave any flow, keep what was already saved."""
-    context.user_data.pop("draft", None) if context.user_data is not None else None
+    if context.user_data is not None:
+        context.user_data.pop("draft", None)
+        context.user_data.pop(flow_run.FLOW, None)
     await say(update, context._("Ok, cancelado. Nada do que já estava salvo foi perdido. /ajuda"))
     return ConversationHandler.END
 

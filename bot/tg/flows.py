@@ -29,6 +29,14 @@ stateDiagram-v2
     ASKING_HOURS --> ASKING_HOURS: unreadable hours
     ASKING_HOURS --> [*]: saved, or /cancelar
 ```
+
+**Exactly once.** Every run of a flow gets an id when an entry point starts it
+(:mod:`bot.tg.flow_run`, in the rep's persisted user data); the service that writes what the
+flow ends with records that id in the same transaction (:mod:`bot.services.flows`). Before a
+state's handler treats an update, :func:`_in` asks whether the run already ended: after a
+crash in the tenth of a second before the conversation state was saved, the flow looks open,
+but its result is in the database, so the rep's next message is told "already saved as lead
+#42" instead of being taken as the last answer a second time.
 """
 
 from __future__ import annotations
@@ -39,34 +47,102 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
-from bot.tg import cadence, newlead, settings
+from bot.i18n import N_
+from bot.services import flows
+from bot.services.flows import FlowEnded, FlowEnding, FlowKind
+from bot.tg import cadence, flow_run, newlead, settings
 from bot.tg.callbacks import Verb, pattern
 from bot.tg.common import cancel
+from bot.tg.context import Context, ack, say
+from bot.tg.keyboards import button, markup
 
 TEXT = filters.TEXT & ~filters.COMMAND
 
 Callback = Callable[[Update, Any], Coroutine[Any, Any, object]]
 
 
-def _staying(state: object, callback: Callback) -> Callback:
+FLOW_DATA = (
+    newlead.DRAFT,
+    cadence.MEETING_LEAD,
+    cadence.MEETING_MOVED,
+    cadence.MEETING_PENDING,
+    cadence.MEETING_TOUCH,
+    cadence.NOTE_TOUCH,
+)
+"""What the flows keep in user data while a run is open."""
+
+ALREADY_SAVED = {
+    FlowKind.LEAD: N_("Esse cadastro já foi salvo como lead #%(lead)s."),
+    FlowKind.FACTS: N_("Essa correção já foi salva no lead #%(lead)s."),
+    FlowKind.MEETING: N_("Essa reunião já foi marcada (lead #%(lead)s)."),
+    FlowKind.NOTE: N_("Essa nota já foi salva (lead #%(lead)s)."),
+    FlowKind.HOURS: N_("Esse expediente já foi salvo. Veja em /config."),
+}
+
+
+async def _over(update: Update, context: Context, ending: FlowEnding) -> int:
+    """The run already ended (its result is saved): say so, once, and leave the flow."""
+    for key in (flow_run.FLOW, *FLOW_DATA):
+        (context.user_data or {}).pop(key, None)
+    kind = FlowKind(ending.kind) if ending.kind in FlowKind._value2member_map_ else None
+    text = context._(ALREADY_SAVED[kind]) % {"lead": ending.lead_id} if kind else context._("Isso já foi salvo.")
+    keyboard = None
+    if ending.lead_id is not None:
+        label = "📇 " + context._("Abrir lead #%(lead)s") % {"lead": ending.lead_id}
+        keyboard = markup([[button(label, Verb.LEAD, ending.lead_id)]])
+    await ack(update)
+    await say(update, "✅ " + text, keyboard)
+    return ConversationHandler.END
+
+
+def _starting(callback: Callback) -> Callback:
+    """An entry point: a new run when it starts a flow."""
+
     async def run(update: Update, context: Any) -> object:
         result = await callback(update, context)
+        if result is not None and result != ConversationHandler.END:
+            flow_run.begin(context)
+        return result
+
+    return run
+
+
+def _staying(state: object, callback: Callback) -> Callback:
+    async def run(update: Update, context: Any) -> object:
+        flow = flow_run.current(context)
+        if flow is None:
+            flow_run.begin(context)  # a run saved before runs had ids
+        elif (ended := flows.ending(context.runtime, flow)) is not None:
+            return await _over(update, context, ended)
+        try:
+            result = await callback(update, context)
+        except FlowEnded as ended_meanwhile:
+            return await _over(update, context, ended_meanwhile.ending)
+        if result == ConversationHandler.END:
+            flow_run.forget(context)
         return None if result == state else result
 
     return run
 
 
 def _in(state: object, *handlers: BaseHandler[Any, Any, Any]) -> list[BaseHandler[Any, Any, Any]]:
-    """The handlers of ``state``. When one answers "stay in ``state``" PTB is told ``None``
+    """The handlers of ``state``. A run that already ended is over whatever the state says
+    (see the module's doc). When a handler answers "stay in ``state``" PTB is told ``None``
     (stay, unchanged), so the stored state is not re-written after every message of a flow."""
     for handler in handlers:
         handler.callback = _staying(state, handler.callback)
     return list(handlers)
 
 
+def _entries(*handlers: BaseHandler[Any, Any, Any]) -> list[BaseHandler[Any, Any, Any]]:
+    for handler in handlers:
+        handler.callback = _starting(handler.callback)
+    return list(handlers)
+
+
 def conversation() -> ConversationHandler:
     return ConversationHandler(
-        entry_points=[
+        entry_points=_entries(
             CommandHandler(["novo", "new"], newlead.start_new),
             CallbackQueryHandler(newlead.start_edit, pattern=pattern(Verb.EDIT)),
             CallbackQueryHandler(cadence.outcome_pressed, pattern=pattern(Verb.OUTCOME)),
@@ -75,7 +151,7 @@ def conversation() -> ConversationHandler:
             CallbackQueryHandler(cadence.meeting_pressed, pattern=pattern(Verb.MEETING)),
             CallbackQueryHandler(cadence.note_pressed, pattern=pattern(Verb.NOTE)),
             CallbackQueryHandler(settings.ask_hours, pattern=r"^cf:customhours:"),
-        ],
+        ),
         states={
             newlead.NewLead.ASKING: _in(
                 newlead.NewLead.ASKING,

@@ -6,13 +6,17 @@ stateDiagram-v2
     [*] --> CHOOSING_FIELD: ✏️ edit facts (ed:<lead>)
     CHOOSING_FIELD --> ASKING: pick a field
     ASKING --> ASKING: answer / skip / back / pick a button\n(invalid answer: the same question again)
+    ASKING --> ASKING: a CNPJ already in the pipeline → whose lead it is,\nthe CNPJ again (open it; go on if a branch)
     ASKING --> [*]: last answer → lead saved → ICP card
     ASKING --> [*]: /cancelar
     CHOOSING_FIELD --> [*]: /cancelar
 ```
 
 The rep can skip what they do not know, go back to correct an answer, or paste everything in
-one message (``campo: valor`` per line) as the first answer. The draft lives in ``user_data``
+one message (``campo: valor`` per line) as the first answer. A CNPJ already in the pipeline (the
+same one, or the same root: another branch of the company) is named as soon as it is given:
+the same CNPJ never becomes a second lead; another branch only when the rep says it is one. A
+rep who may not see that lead learns only that another rep has it. The draft lives in ``user_data``
 (persisted), so a restart mid-way continues at the same question.
 """
 
@@ -27,13 +31,14 @@ from telegram import InlineKeyboardButton, Update
 from telegram.ext import ConversationHandler
 
 from bot.domain import cnae, regions
-from bot.domain.facts import InvalidFact
+from bot.domain.facts import CnpjClash, InvalidFact, format_cnpj
 from bot.domain.lead_fields import LEAD_FIELDS
 from bot.domain.vocabulary import Macroregion
 from bot.i18n import N_
 from bot.render.messages import escape
 from bot.services import leads
 from bot.services.columns import canonical_field
+from bot.tg import flow_run
 from bot.tg.callbacks import Verb, as_id, unpack
 from bot.tg.cards import icp_card
 from bot.tg.common import MAX_TEXT
@@ -136,6 +141,14 @@ def _choices(context: Context, field: Field, draft: dict[str, Any]) -> list[list
     if field.key == "cnae" and draft.get("cnae_options"):
         found = [cnae.all_subclasses()[code] for code in draft["cnae_options"]]
         return [[button(f"{s.formatted} {s.name}", Verb.NEW, "pick", s.code)] for s in found]
+    if field.key == "cnpj" and (draft.get("clash_lead") or draft.get("branch_cnpj")):
+        offers: list[list[InlineKeyboardButton]] = []
+        if draft.get("clash_lead"):
+            label = "📇 " + _("Abrir lead #%(lead)s") % {"lead": draft["clash_lead"]}
+            offers.append([button(label, Verb.LEAD, draft["clash_lead"])])
+        if draft.get("branch_cnpj"):
+            offers.append([button("➡️ " + _("Seguir: é outra filial"), Verb.NEW, "branch")])
+        return offers
     if field.key == "campaign" and draft.get("last_campaign"):
         return [[button(draft["last_campaign"], Verb.NEW, "pick", "last")]]
     return []
@@ -164,6 +177,15 @@ async def _ask(
 async def _advance(update: Update, context: Context) -> NewLead | int:
     """Next unanswered question, or save the lead when none is left."""
     draft = _draft(context)
+    draft.pop("clash_lead", None)
+    draft.pop("branch_cnpj", None)
+    cnpj = draft["answers"].get("cnpj")
+    if cnpj and draft.get("cnpj_checked") != cnpj:
+        editing = draft.get("lead") if draft["mode"] == "edit" else None
+        match = leads.cnpj_match(context.runtime, context.me, cnpj, excluding=editing)
+        if match is not None and not (draft["mode"] == "edit" and match.clash is CnpjClash.BRANCH):
+            return await _cnpj_taken(update, context, cnpj, match)
+        draft["cnpj_checked"] = cnpj
     if draft["mode"] == "edit":
         return await _finish_edit(update, context)
     index = draft["index"] + 1
@@ -177,10 +199,49 @@ async def _advance(update: Update, context: Context) -> NewLead | int:
     return await _ask(update, context)
 
 
-async def _finish_new(update: Update, context: Context) -> int:
+async def _cnpj_taken(update: Update, context: Context, cnpj: str, match: leads.CnpjMatch) -> NewLead:
+    """The CNPJ meets a lead already in the pipeline: say whose, and ask for the CNPJ again."""
+    _ = context._
+    draft = _draft(context)
+    draft["answers"].pop("cnpj", None)
+    draft["index"] = FIELD_INDEX["cnpj"]
+    root = format_cnpj(cnpj)[:10]
+    values = {"lead": match.lead_id, "company": match.company, "owner": match.owner_name, "root": root}
+    if match.clash is CnpjClash.SAME:
+        if not match.visible:
+            problem = _("Esse CNPJ já é um lead de outro vendedor do time.")
+        elif match.own:
+            problem = _("Esse CNPJ já é o seu lead #%(lead)s %(company)s.") % values
+        else:
+            problem = _("Esse CNPJ já é o lead #%(lead)s %(company)s, de %(owner)s.") % values
+        problem += " " + _("O mesmo CNPJ não vira um segundo lead: mande outro CNPJ, pule ou /cancelar.")
+    else:
+        if not match.visible:
+            problem = _("A raiz desse CNPJ (%(root)s) já é um lead de outro vendedor do time.") % values
+        elif match.own:
+            problem = _("A raiz desse CNPJ (%(root)s) já é o seu lead #%(lead)s %(company)s.") % values
+        else:
+            problem = _("A raiz desse CNPJ (%(root)s) já é o lead #%(lead)s %(company)s, de %(owner)s.") % values
+        problem += " " + _("Se este é outro estabelecimento (filial), siga; senão mande outro CNPJ ou pule.")
+        draft["branch_cnpj"] = cnpj
+    if match.visible:
+        draft["clash_lead"] = match.lead_id
+    return await _ask(update, context, problem=problem)
+
+
+async def _finish_new(update: Update, context: Context) -> NewLead | int:
     draft = _draft(context)
     answers = {k: v for k, v in draft["answers"].items() if v is not None}
-    created = leads.create_lead(context.runtime, context.me, answers)
+    try:
+        created = leads.create_lead(
+            context.runtime,
+            context.me,
+            answers,
+            other_branch=draft.get("other_branch") == answers.get("cnpj"),
+            flow=flow_run.current(context),
+        )
+    except leads.CnpjTaken as taken:  # given meanwhile to a lead of another rep
+        return await _cnpj_taken(update, context, answers["cnpj"] or "", taken.match)
     assert context.user_data is not None
     context.user_data.pop(DRAFT, None)
     if answers.get("campaign"):
@@ -190,9 +251,14 @@ async def _finish_new(update: Update, context: Context) -> int:
     return ConversationHandler.END
 
 
-async def _finish_edit(update: Update, context: Context) -> int:
+async def _finish_edit(update: Update, context: Context) -> NewLead | int:
     draft = _draft(context)
-    updated = leads.update_facts(context.runtime, context.me, int(draft["lead"]), draft["answers"])
+    try:
+        updated = leads.update_facts(
+            context.runtime, context.me, int(draft["lead"]), draft["answers"], flow=flow_run.current(context)
+        )
+    except leads.CnpjTaken as taken:  # given meanwhile to another lead
+        return await _cnpj_taken(update, context, draft["answers"].get("cnpj") or "", taken.match)
     assert context.user_data is not None
     context.user_data.pop(DRAFT, None)
     text, keyboard = icp_card(context, updated.lead, updated.result)
@@ -304,6 +370,9 @@ async def pressed(update: Update, context: Context) -> NewLead | int:
         draft["index"] -= 1
         draft["answers"].pop(FIELDS[draft["index"]].key, None)
         return await _ask(update, context)
+    if action == "branch" and field.key == "cnpj" and draft.get("branch_cnpj"):
+        draft["answers"]["cnpj"] = draft["other_branch"] = draft["cnpj_checked"] = draft.pop("branch_cnpj")
+        return await _advance(update, context)
     if action == "region":
         (_, region) = unpack(data, Verb.NEW, 2)
         draft["region"] = Macroregion(region).value if region in Macroregion._value2member_map_ else None

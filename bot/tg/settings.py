@@ -28,6 +28,7 @@ from bot.domain import regions
 from bot.domain.vocabulary import Role
 from bot.render.messages import escape
 from bot.services import settings as service
+from bot.tg import flow_run
 from bot.tg.callbacks import BadCallback, Verb, as_id, unpack
 from bot.tg.context import Context, ack, say, typed_text
 from bot.tg.keyboards import button, markup, rows
@@ -168,7 +169,7 @@ async def hours_typed(update: Update, context: Context) -> SettingsFlow | int:
     except service.InvalidHours as problem:
         await say(update, "⚠️ " + escape(context._(str(problem))))
         return SettingsFlow.ASKING_HOURS
-    context.member = service.set_hours(context.runtime, context.me, start, end)
+    context.member = service.set_hours(context.runtime, context.me, start, end, flow=flow_run.current(context))
     _nudge(context)
     menu_text, keyboard = _menu(context)
     await say(update, "✅ " + context._("Salvo.") + "\n\n" + menu_text, keyboard)  # type: ignore[arg-type]

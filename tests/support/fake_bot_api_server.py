@@ -4,6 +4,7 @@ Every ``sendMessage`` is appended (and flushed) to :attr:`FakeBotApiServer.log` 
 answered, like Telegram would have delivered it. ``hold_after=n`` makes the server keep the
 answer of the n-th ``sendMessage`` (already logged: delivered) until :meth:`release` — the
 test kills the bot while that request is in flight, between "sent" and "marked sent".
+:meth:`FakeBotApiServer.push` queues an update for the bot's next ``getUpdates``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class FakeBotApiServer:
         self._release = threading.Event()
         self._lock = threading.Lock()
         self._message_ids = 0
+        self._updates: list[dict[str, Any]] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -84,6 +86,11 @@ class FakeBotApiServer:
     def release(self) -> None:
         self._release.set()
 
+    def push(self, update: dict[str, Any]) -> None:
+        """Queue ``update`` (a Bot API Update as JSON) for the bot's next ``getUpdates``."""
+        with self._lock:
+            self._updates.append(update)
+
     def sent_messages(self) -> list[dict[str, Any]]:
         with self._lock:
             return list(self.log)
@@ -92,8 +99,13 @@ class FakeBotApiServer:
         if method == "getMe":
             return {"id": 123, "is_bot": True, "first_name": "Cadência", "username": "cadencia_test_bot"}
         if method == "getUpdates":
-            time.sleep(min(float(params.get("timeout") or 0), 0.5))
-            return []
+            offset = int(params.get("offset") or 0)
+            with self._lock:  # what the bot confirmed (offset) is gone, as at Telegram
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+                waiting = list(self._updates)
+            if not waiting:
+                time.sleep(min(float(params.get("timeout") or 0), 0.5))
+            return waiting
         if method != "sendMessage":
             return True
         with self._lock:

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import delete
+from sqlmodel import select
 from telegram import Update
 from telegram.ext import Application
 
@@ -26,7 +28,8 @@ from bot.domain.vocabulary import Role
 from bot.services import team
 from bot.services.runtime import Runtime
 from bot.simulator import InProcessBotApi, OfflineUser, SentRequest, UpdateFactory
-from bot.storage.models import Member
+from bot.storage.models import BotState, Member
+from bot.tg.persistence import PersistentApplication, SqlPersistence
 from bot.wiring import build_application
 from tests.support.telegram_limits import assert_within_limits
 
@@ -189,6 +192,28 @@ class BotUnderTest:
     async def restart(self) -> None:
         """Stop the bot and build a new Application on the same database (a deploy, a crash)."""
         await self.stop()
+        await self.start()
+
+    async def saved_state(self) -> list[BotState]:
+        """Save every conversation change now and return what ``bot_state`` holds: the state a
+        process killed from here on (before the next change is saved) restarts with."""
+        assert isinstance(self.app, PersistentApplication) and isinstance(self.app.persistence, SqlPersistence)
+        await self.app.update_persistence()
+        self.app.persistence.write_pending()
+        with self.runtime.session() as session:
+            return [
+                BotState(kind=r.kind, key=r.key, value=r.value, updated_at=r.updated_at)
+                for r in session.exec(select(BotState))
+            ]
+
+    async def killed(self, state: list[BotState]) -> None:
+        """A crash: the process dies having saved only ``state`` (see :meth:`saved_state`), say
+        in the tenth of a second between an answer and the save of the conversation; then the
+        supervisor starts it again. The database keeps everything else that was committed."""
+        await self.stop()
+        with self.runtime.session() as session:
+            session.execute(delete(BotState))
+            session.add_all(BotState(kind=r.kind, key=r.key, value=r.value, updated_at=r.updated_at) for r in state)
         await self.start()
 
     async def stop(self) -> None:
