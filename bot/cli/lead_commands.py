@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from bot.cli.commands import CommandFailed
 from bot.cli.manager_commands import _engine
 from bot.config import Settings
+from bot.domain import numbers
 from bot.domain.privacy import ErasureVia
 
 LOCAL_ZONE = ZoneInfo("America/Sao_Paulo")
@@ -56,9 +57,10 @@ def _day(moment: datetime) -> str:
 
 def _lead_id(text: str) -> int:
     text = text.strip().lstrip("#")
-    if not text.isdigit() or len(text) > 9:
-        raise CommandFailed(f"'{text}' não é o número de um lead (ex.: cadencia lead erase 42)", status=2)
-    return int(text)
+    try:
+        return numbers.parse_id(text)
+    except numbers.InvalidNumber:
+        raise CommandFailed(f"'{text}' não é o número de um lead (ex.: cadencia lead erase 42)", status=2) from None
 
 
 def describe(fields: tuple[str, ...], touches: int) -> str:
