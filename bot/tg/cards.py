@@ -23,18 +23,6 @@ from bot.tg.callbacks import Verb
 from bot.tg.context import Context
 from bot.tg.keyboards import button, markup, rows
 
-STAGE_NAMES = {
-    Stage.NEW: N_("Novo"),
-    Stage.PROSPECTING: N_("Em cadência"),
-    Stage.CONNECTED: N_("Conectado"),
-    Stage.MEETING_BOOKED: N_("Reunião agendada"),
-    Stage.MEETING_HELD: N_("Reunião realizada"),
-    Stage.PROPOSAL_SENT: N_("Proposta enviada"),
-    Stage.WON: N_("Ganho"),
-    Stage.LOST: N_("Perdido"),
-}
-
-
 #: The lead card's buttons for the moves the funnel allows by hand: icon, label, callback code.
 HAND_BUTTONS = {
     Stage.PROPOSAL_SENT: ("📄", N_("Proposta enviada"), "proposal"),
