@@ -90,6 +90,7 @@ from bot.storage.db import make_engine
 from tests.conftest import _create_database, _drop_database
 from tests.support.telegram_limits import assert_within_limits
 from tests.tg.harness import BotUnderTest, FrozenClock, Person, _words
+from tests.tg.test_cadence import FULL
 
 pytestmark = pytest.mark.filterwarnings("ignore:Tasks created via `Application.create_task`")
 
@@ -102,20 +103,7 @@ ADMIN_ID = 424242
 
 REPS = ("Ana", "Bruno")
 CAMPAIGNS = ("Logística Sul", "Indústria SP", "")
-FACTS = {
-    "cnae": "4930-2/02",
-    "uf": "PR",
-    "headcount": "120",
-    "revenue": "18 mi",
-    "branches": "3",
-    "registration": "ativa",
-    "financial_score": "780",
-    "contact_name": "Mariana Souza",
-    "contact_role": "Diretora",
-    "contact_phone": "+55 41 99999-0000",
-    "contact_email": "mariana@horizonte.com.br",
-    "contact_linkedin": "https://www.linkedin.com/in/mariana",
-}
+FACTS = {key: value for key, value in FULL.items() if key not in ("company", "campaign")}
 
 FUNNEL = ("new", "prospecting", "connected", "meeting_booked", "meeting_held", "proposal_sent", "won")
 RANK = {stage: rank for rank, stage in enumerate(FUNNEL)}

@@ -25,6 +25,7 @@ from bot.simulator import SentRequest
 from bot.storage.models import ExportAudit, ImportBatch, Lead, Member
 from bot.tg import manager
 from tests.services import import_scenario as scenario
+from tests.services.import_scenario import cnpj
 from tests.tg.harness import BotUnderTest, Person
 
 PNG = b"\x89PNG"
@@ -69,19 +70,6 @@ def files_to(bot: BotUnderTest, person: Person, method: str = "sendDocument") ->
     ]
     key = "document" if method == "sendDocument" else "photo"
     return [r.files[key] for r in sent]
-
-
-def cnpj(base: str) -> str:
-    """A valid CNPJ (check digits computed) from 12 digits, formatted."""
-
-    def digit(numbers: str) -> str:
-        weights = [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2][-len(numbers) :]
-        rest = sum(int(n) * w for n, w in zip(numbers, weights, strict=True)) % 11
-        return "0" if rest < 2 else str(11 - rest)
-
-    first = digit(base)
-    full = base + first + digit(base + first)
-    return f"{full[:2]}.{full[2:5]}.{full[5:8]}/{full[8:12]}-{full[12:]}"
 
 
 ACAI = cnpj("112223330001")
