@@ -157,7 +157,8 @@ def main() -> int:
     )
     print(
         f"ratio ours/reference: time ×{ours['seconds'] / ref['seconds']:.2f} (reading only "
-        f"×{ours['parse_seconds'] / ref['seconds']:.2f}), CPU ×{ours['cpu'] / ref['cpu']:.2f}, peak RSS ×{ours_rss / ref_rss:.2f}"
+        f"×{ours['parse_seconds'] / ref['seconds']:.2f}), CPU ×{ours['cpu'] / ref['cpu']:.2f}, "
+        f"peak RSS ×{ours_rss / ref_rss:.2f}"
     )
 
     from bot.registry.store import ParquetRegistry
@@ -191,7 +192,8 @@ def main() -> int:
     scale = FULL / n
     print(
         f"projection to the full registry ({FULL:,} establishments, linear): load {ours['seconds'] * scale / 60:,.0f} "
-        f"min wall (CPU-bound: {ours['cpu'] * scale / 60:,.0f} min of CPU), target < 60; disk {disk * scale / 1024**3:,.1f} GB (target < 8); peak RSS measured "
+        f"min wall ({ours['cpu'] * scale / 60:,.0f} min of CPU), target < 60; "
+        f"disk {disk * scale / 1024**3:,.1f} GB (target < 8); peak RSS measured "
         f"{ours_rss:,.0f} MB (target < 1,536; bounded by DuckDB's memory_limit, not by the rows)"
     )
     if not args.keep:
