@@ -9,6 +9,7 @@ ABERTOS DO CNPJ).
 from __future__ import annotations
 
 import csv
+import operator
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -110,41 +111,45 @@ def _fields(line: str, columns: int) -> list[str]:
     raise BadRow(f"{len(rows[0]) if rows else 0} campos em vez de {columns}")
 
 
-def _digits(value: str, size: int, what: str) -> str:
-    if len(value) != size or not value.isascii() or not value.isdigit():
-        raise BadRow(f"{what} inválido: {value!r}")
-    return value
+def _bad_digits(value: str, size: int) -> bool:
+    return len(value) != size or not value.isascii() or not value.isdigit()
 
 
-def split_line(kind: Kind, line: str) -> tuple[str | None, ...]:
-    """The kept fields of one line, checked (``BadRow`` when the line is dirt). Empty → ``None``."""
-    table = TABLES[kind]
-    fields = _fields(line, table.columns)
-    kept = [fields[i].strip() or None for i, _ in table.keep]
-    if kind in (Kind.CNAES, Kind.CITIES):
-        if kept[0] is None or not kept[0].isdigit():
+_PICK = {kind: operator.itemgetter(*(i for i, _ in table.keep)) for kind, table in TABLES.items()}
+
+
+def split_line(kind: Kind, line: str) -> tuple[str, ...]:
+    """The kept fields of one line, checked (``BadRow`` when the line is dirt). Fields are as in the
+    file (the load trims them and reads an empty one as unknown, in bulk)."""
+    kept: tuple[str, ...] = _PICK[kind](_fields(line, TABLES[kind].columns))
+    if kind is Kind.CNAES or kind is Kind.CITIES:
+        if not kept[0].strip().isdigit():
             raise BadRow(f"código inválido: {kept[0]!r}")
-        return tuple(kept)
-    _digits(kept[0] or "", 8, "cnpj_basico")
+        return kept
+    if _bad_digits(kept[0], 8):
+        raise BadRow(f"cnpj_basico inválido: {kept[0]!r}")
     if kind is Kind.ESTABLISHMENTS:
-        _digits(kept[1] or "", 4, "cnpj_ordem")
-        _digits(kept[2] or "", 2, "cnpj_dv")
-        if kept[3] not in ("1", "2"):
-            raise BadRow(f"identificador matriz/filial inválido: {kept[3]!r}")
-        status = (kept[5] or "").zfill(2)
+        root, order, dv, head_or_branch, trade, status, since, opened, cnae, secondary, uf, city = kept
+        if _bad_digits(order, 4) or _bad_digits(dv, 2):
+            raise BadRow(f"cnpj_ordem/cnpj_dv inválido: {order!r}/{dv!r}")
+        if head_or_branch not in ("1", "2"):
+            raise BadRow(f"identificador matriz/filial inválido: {head_or_branch!r}")
         if status not in STATUSES:
-            raise BadRow(f"situação cadastral inválida: {kept[5]!r}")
-        kept[5] = status
-        if kept[8] is not None and not kept[8].isdigit():
-            raise BadRow(f"CNAE inválido: {kept[8]!r}")
-        uf = kept[10]
-        if uf is not None and (len(uf) != 2 or not uf.isalpha()):
-            kept[10] = None  # EX (abroad) stays; a broken UF is not worth the row
-    elif kind is Kind.COMPANIES:
-        kept[3] = (kept[3] or "00").zfill(2)
-    elif kind is Kind.PARTNERS:
-        kept[2] = (kept[2] or "").zfill(2)
-    return tuple(kept)
+            if status.zfill(2) not in STATUSES:
+                raise BadRow(f"situação cadastral inválida: {status!r}")
+            status = status.zfill(2)
+        if cnae and not cnae.isdigit():
+            raise BadRow(f"CNAE inválido: {cnae!r}")
+        if uf and (len(uf) != 2 or not uf.isalpha()):
+            uf = ""  # a broken UF is not worth the row
+        return root, order, dv, head_or_branch, trade, status, since, opened, cnae, secondary, uf, city
+    if kind is Kind.COMPANIES:
+        root, name, nature, porte = kept
+        return root, name, nature, porte.strip().zfill(2)
+    if kind is Kind.PARTNERS:
+        root, name, qualification, since = kept
+        return root, name, qualification.strip().zfill(2), since
+    return kept
 
 
 def sample(line: str, limit: int = 160) -> str:

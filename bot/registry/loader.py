@@ -309,7 +309,7 @@ def _load_part(
     out.mkdir(parents=True)
     table = layout.TABLES[kind]
     result = PartResult(name)
-    columns: list[list[str | None]] = [[] for _ in table.keep]
+    rows: list[tuple[str, ...]] = []
     batch = 0
     nbytes = 0
     partners = kind is Kind.PARTNERS
@@ -337,29 +337,30 @@ def _load_part(
                         continue
                     if partners and row[2] not in layout.ADMINISTRATIVE:
                         continue  # only decision makers are kept
-                    for column, value in zip(columns, row, strict=True):
-                        column.append(value)
-                    result.rows += 1
-                    if len(columns[0]) >= BATCH_ROWS:
-                        _write_batch(con, table, columns, out / f"{batch:05d}.parquet")
+                    rows.append(row)
+                    if len(rows) >= BATCH_ROWS:
+                        _write_batch(con, table, rows, out / f"{batch:05d}.parquet")
+                        result.rows += len(rows)
                         batch += 1
-                        progress.advance(len(columns[0]), nbytes)
+                        progress.advance(len(rows), nbytes)
                         nbytes = 0
-                        columns = [[] for _ in table.keep]
+                        rows = []
                 result.lines += number
-    if columns[0] or batch == 0:
-        _write_batch(con, table, columns, out / f"{batch:05d}.parquet")
-    progress.advance(len(columns[0]), nbytes, force=True)
+    if rows or batch == 0:
+        _write_batch(con, table, rows, out / f"{batch:05d}.parquet")
+        result.rows += len(rows)
+    progress.advance(len(rows), nbytes, force=True)
     if result.bad:
         log.warning("%s: %s linha(s) ruim(ns) ignorada(s) de %s", name, result.bad, result.rows + result.bad)
     return result
 
 
-def _write_batch(con: Any, table: layout.Table, columns: list[list[str | None]], path: Path) -> None:
+def _write_batch(con: Any, table: layout.Table, rows: list[tuple[str, ...]], path: Path) -> None:
     import numpy as np
 
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in table.names]
     arrays = {name: np.array(values, dtype=object) for name, values in zip(table.names, columns, strict=True)}
-    casts = ", ".join(f"CAST({name} AS VARCHAR) AS {name}" for name in table.names)
+    casts = ", ".join(f"NULLIF(trim(CAST({name} AS VARCHAR)), '') AS {name}" for name in table.names)
     con.register("batch", arrays)
     try:
         con.execute(f"COPY (SELECT {casts} FROM batch) TO '{_sql_path(path)}' (FORMAT parquet, COMPRESSION zstd)")
