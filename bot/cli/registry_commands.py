@@ -14,24 +14,12 @@ from typing import Any
 
 from bot.cli.commands import CommandFailed, cli_language
 from bot.config import Settings
-from bot.domain.registry import FederalStatus, Porte, RegistryCompany
-from bot.i18n import N_, gettext_for
+from bot.domain.labels import label, yes_no
+from bot.domain.registry import RegistryCompany
+from bot.i18n import N_, Gettext, gettext_for
 from bot.i18n import day as format_day
 from bot.i18n import number as format_number
 
-STATUS_WORDS = {
-    FederalStatus.NULL: N_("nula"),
-    FederalStatus.ACTIVE: N_("ativa"),
-    FederalStatus.SUSPENDED: N_("suspensa"),
-    FederalStatus.UNFIT: N_("inapta"),
-    FederalStatus.CLOSED: N_("baixada"),
-}
-PORTE_WORDS = {
-    Porte.UNKNOWN: N_("não informado"),
-    Porte.MICRO: N_("microempresa"),
-    Porte.SMALL: N_("empresa de pequeno porte"),
-    Porte.OTHER: N_("demais"),
-}
 NOTHING_LOADED = N_("nenhum mês do CNPJ carregado em %(dir)s (rode: cadencia registry load PASTA_OU_URL)")
 NOT_FOUND = N_("CNPJ %(cnpj)s não está no cadastro de %(month)s")
 BAD_CNPJ = N_("CNPJ inválido: %(cnpj)s (são 14 dígitos)")
@@ -112,7 +100,7 @@ def _cnpj(d: str) -> str:
     return f"{d[:2]}.{d[2:5]}.{d[5:8]}/{d[8:12]}-{d[12:]}"
 
 
-YES, NO, UNKNOWN = N_("sim"), N_("não"), N_("desconhecido")
+UNKNOWN = N_("desconhecido")
 TRADE_NAME = N_("Nome fantasia")
 STATUS_LINE = N_("Situação: %(status)s (desde %(since)s)")
 OPENED = N_("Início da atividade")
@@ -125,8 +113,8 @@ DECISION_MAKERS = N_("Decisores")
 FROM_REGISTRY = N_("da Receita (%(month)s)")
 
 
-def _yes_no(value: bool | None, _: Any) -> str:
-    return str(_(UNKNOWN if value is None else YES if value else NO))
+def _yes_no(value: bool | None, _: Gettext) -> str:
+    return _(UNKNOWN) if value is None else yes_no(value, _)
 
 
 def describe(company: RegistryCompany, language: str, *, cnae_name: str | None = None) -> str:
@@ -145,7 +133,10 @@ def describe(company: RegistryCompany, language: str, *, cnae_name: str | None =
         cnae = f"{company.cnae[:4]}-{company.cnae[4]}/{company.cnae[5:]}"
     if cnae_name:
         cnae = f"{cnae} {cnae_name}"
-    status = _(STATUS_LINE) % {"status": _(STATUS_WORDS[company.status]), "since": when(company.status_since)}
+    status = _(STATUS_LINE) % {
+        "status": label("federal_status", company.status, _),
+        "since": when(company.status_since),
+    }
     lines = [
         f"{_cnpj(company.cnpj)} {company.legal_name}",
         field(TRADE_NAME, company.trade_name or "—"),
@@ -158,7 +149,7 @@ def describe(company: RegistryCompany, language: str, *, cnae_name: str | None =
     lines += [
         field(CITY, " / ".join(p for p in (company.city, company.uf) if p) or unknown),
         field(BRANCHES, format_number(company.active_branches, language)),
-        field(PORTE, _(PORTE_WORDS[company.porte])),
+        field(PORTE, label("porte", company.porte, _)),
         f"  Simples: {_yes_no(company.simples, _)}; MEI: {_yes_no(company.mei, _)}",
         field(NATURE, company.legal_nature or unknown),
     ]
