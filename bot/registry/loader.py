@@ -37,7 +37,7 @@ POINTER = "current"
 LOCK = ".load.lock"
 BUILDING_PREFIX = ".building-"
 BATCH_ROWS = 100_000
-MEMORY_LIMIT = "1GB"
+MEMORY_LIMIT = "768MB"
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])$")
 _SAMPLES = 5
 
