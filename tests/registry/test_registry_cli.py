@@ -122,3 +122,17 @@ def test_the_command_line_starts_without_duckdb() -> None:
     code = "import sys; from bot.cli.main import build_parser; build_parser(); print('duckdb' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_a_running_load_shows_in_status_and_a_second_one_is_refused(
+    registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.registry.loader import load_lock
+
+    with load_lock(registry):
+        _, out, _ = run(capsys, "registry", "status", "--dir", str(registry))
+        assert "mês carregado: 2026-11" in out and "carga em andamento" in out
+        status, _, err = run(capsys, "registry", "load", str(tmp_path / "2026-11"), "--dir", str(registry))
+        assert status == 1 and "outra carga já está rodando" in err
+    _, out, _ = run(capsys, "registry", "status", "--dir", str(registry))
+    assert "carga em andamento" not in out
