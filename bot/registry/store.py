@@ -208,9 +208,9 @@ def _where(what: MarketFilter) -> tuple[str, list[object]]:
         clauses.append("list_contains(?, uf)")
         params.append([uf.upper() for uf in what.ufs])
     if what.cnae_prefixes:
-        prefixes = ["".join(ch for ch in p if ch.isdigit()) for p in what.cnae_prefixes]
-        clauses.append("list_has_any(?, [substr(cnae, 1, n) FOR n IN range(1, 8)])")
-        params.append([p for p in prefixes if p])
+        prefixes = [p for p in ("".join(ch for ch in p if ch.isdigit()) for p in what.cnae_prefixes) if p]
+        clauses.append("(" + " OR ".join("starts_with(cnae, ?)" for _ in prefixes or [""]) + ")")
+        params.extend(prefixes or [""])
     return " AND ".join(clauses), params
 
 
