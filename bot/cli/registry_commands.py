@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from datetime import date
 from pathlib import Path
@@ -24,12 +25,16 @@ NOTHING_LOADED = N_("nenhum mês do CNPJ carregado em %(dir)s (rode: cadencia re
 NOT_FOUND = N_("CNPJ %(cnpj)s não está no cadastro de %(month)s")
 BAD_CNPJ = N_("CNPJ inválido: %(cnpj)s (são 14 dígitos)")
 
+log = logging.getLogger(__name__)
+
 
 def _directory(args: argparse.Namespace) -> Path:
     return Path(args.registry_dir) if args.registry_dir else Settings().registry_dir
 
 
 def load(args: argparse.Namespace) -> int:
+    import duckdb
+
     from bot.registry.loader import LoadFailed
     from bot.registry.loader import load as run_load
 
@@ -38,6 +43,9 @@ def load(args: argparse.Namespace) -> int:
         result = run_load(args.source, directory, month=args.month, progress_stream=sys.stderr)
     except LoadFailed as failed:
         raise CommandFailed(str(failed)) from None
+    except duckdb.Error as failed:  # disk full, a broken part file…: the month in service is untouched
+        log.error("registry load failed", exc_info=True)
+        raise CommandFailed(f"a carga parou ({failed}); o mês em uso não mudou; rode de novo para continuar") from None
     bad = sum(p.bad for p in result.parts)
     rows = sum(p.rows for p in result.parts)
     counts = result.counts

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import io
+import itertools
 import json
 import logging
 import os
@@ -37,6 +38,8 @@ POINTER = "current"
 LOCK = ".load.lock"
 BUILDING_PREFIX = ".building-"
 BATCH_ROWS = 100_000
+LOOKUP = "lookup"  # folder of the lookup table: every fact of an establishment in one row, in CNPJ order
+LOOKUP_ROW_GROUPS = 16  # row groups of 2,048 rows a file: a lookup reads one small file, one small row group
 MEMORY_LIMIT = "768MB"
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])$")
 _SAMPLES = 5
@@ -451,7 +454,39 @@ def _finalize(con: Any, build: Path, month: str, source: str, state: dict[str, A
         "decision_makers": _count(con, f"'{out}/decision_makers.parquet'"),
         "bad_rows": sum(part["bad"] for part in state["done"].values()),
     }
+    # Lookups: one row per establishment with its company's facts and decision makers, sorted by CNPJ
+    # and cut into small files whose CNPJ ranges go in meta.json, so a lookup opens one file (a query
+    # over one big file pays for the statistics of every row group).
+    con.execute("SET preserve_insertion_order=true")
+    con.execute(
+        f"""COPY (
+            SELECT e.cnpj, c.legal_name, e.trade_name, e.status, e.status_since, e.opened_on, e.cnae,
+                   e.secondary_cnaes, e.uf, e.city, c.active_branches, c.porte, c.simples, c.mei, c.legal_nature,
+                   d.people
+            FROM read_parquet('{out}/establishments.parquet') e
+            JOIN read_parquet('{out}/companies.parquet') c ON c.root = e.root
+            LEFT JOIN (
+                SELECT root, list({{'name': name, 'qualification': qualification, 'since': since}} ORDER BY name)
+                       AS people
+                FROM read_parquet('{out}/decision_makers.parquet') GROUP BY root
+            ) d ON d.root = e.root
+            ORDER BY e.cnpj
+        ) TO '{out}/{LOOKUP}' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 2048,
+                               ROW_GROUPS_PER_FILE {LOOKUP_ROW_GROUPS})"""
+    )
+    con.execute("SET preserve_insertion_order=false")
+    ranges = [
+        [first, last, Path(file).name]
+        for first, last, file in con.execute(
+            f"""SELECT min(cnpj), max(cnpj), filename FROM read_parquet('{out}/{LOOKUP}/*.parquet', filename=true)
+                GROUP BY filename ORDER BY 1"""
+        ).fetchall()
+    ]
+    if any(a[1] >= b[0] for a, b in itertools.pairwise(ranges)):
+        raise LoadFailed("os arquivos de consulta saíram fora de ordem; rode a carga de novo")
+    (final / "establishments.parquet").unlink()  # the lookup files hold it all
     meta = {
+        "lookup": ranges,
         "month": month,
         "source": source,
         "loaded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

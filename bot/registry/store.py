@@ -9,6 +9,7 @@ skip the others).
 
 from __future__ import annotations
 
+import bisect
 import json
 import threading
 from collections.abc import Iterator, Sequence
@@ -24,7 +25,7 @@ from bot.domain.registry import (
     Porte,
     RegistryCompany,
 )
-from bot.registry.loader import BUILDING_PREFIX, POINTER, load_running
+from bot.registry.loader import BUILDING_PREFIX, LOOKUP, POINTER, load_running
 
 _COLUMNS = (
     "cnpj, legal_name, trade_name, status, status_since, opened_on, cnae, secondary_cnaes, uf, city, "
@@ -105,19 +106,23 @@ class ParquetRegistry:
         if len(digits) != 14:
             return None
         with self._lock:
+            if self._current() is None:
+                return None
+            ranges = self._meta.get("lookup", [])
+            at = bisect.bisect_right([first for first, _, _ in ranges], digits) - 1
+            if at < 0 or digits > ranges[at][1]:
+                return None
+            file = str(ranges[at][2]).replace("'", "")
             rows = self._query(
-                """SELECT e.cnpj, c.legal_name, e.trade_name, e.status, e.status_since, e.opened_on, e.cnae,
-                           e.secondary_cnaes, e.uf, e.city, c.active_branches, c.porte, c.simples, c.mei,
-                           c.legal_nature
-                    FROM read_parquet('{data}/establishments.parquet') e
-                    JOIN read_parquet('{data}/companies.parquet') c ON c.root = ?
-                    WHERE e.cnpj = ?""",
-                [digits[:8], digits],
+                f"SELECT {_COLUMNS}, people FROM read_parquet('{{data}}/{LOOKUP}/{file}') WHERE cnpj = ?", [digits]
             )
             if not rows:
                 return None
-            people = self._people([digits[:8]])
-            return _company(rows[0], self._meta["month"], people.get(digits[:8], ()))
+            people = tuple(
+                DecisionMaker(name=p["name"], qualification=p["qualification"], since=p["since"])
+                for p in rows[0][-1] or ()
+            )
+            return _company(rows[0][:-1], self._meta["month"], people)
 
     # ------------------------------------------------------------ RegistryStore
 
