@@ -289,8 +289,11 @@ def load(
 
 
 def _uncompressed_size(path: Path) -> int:
-    with zipfile.ZipFile(path) as archive:
-        return sum(info.file_size for info in archive.infolist())
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise LoadFailed(f"{path.name} não é um zip válido (baixe de novo)") from None
 
 
 def _lines(handle: IO[bytes]) -> Iterator[str]:

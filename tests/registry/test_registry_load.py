@@ -308,3 +308,13 @@ def test_nothing_loaded_means_no_store(tmp_path: Path) -> None:
     assert open_store(tmp_path / "empty") is None
     assert ParquetRegistry(tmp_path / "empty").month() is None
     assert ParquetRegistry(tmp_path / "empty").lookup("11222333000181") is None
+
+
+def test_a_broken_zip_is_named_and_nothing_changes(tmp_path: Path) -> None:
+    registry = tmp_path / "registry"
+    load(str(acme_dump().write(tmp_path / "2026-10")), registry)
+    source = acme_dump().write(tmp_path / "2026-11")
+    (source / "Empresas0.zip").write_bytes(b"not a zip at all")
+    with pytest.raises(LoadFailed, match=r"Empresas0\.zip não é um zip válido"):
+        load(str(source), registry)
+    assert ParquetRegistry(registry).month() == "2026-10"
