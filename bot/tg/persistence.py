@@ -13,6 +13,12 @@ The persistence writes only what changed: it keeps the JSON of what the database
 compares (one place decides whether a state changed). A write the database refuses (locked
 past the busy timeout) is kept and written with the next save, or at stop.
 
+Each save is one small transaction, written before the next update is handled. An earlier
+version gathered the saves of a tenth of a second into one transaction in a writer thread: the
+throughput bench ran about twice as fast (each state change costs ~0.3 ms p50 on SQLite on a
+busy 2-core machine, ~1 ms mean), which no person notices, at the cost of a thread, a window
+in which a crash lost state, and an override of PTB's update processing.
+
 The table itself is :mod:`bot.storage.bot_state`'s; :mod:`bot.wiring` gives the persistence a
 :class:`StateStore` on it (the Telegram adapter does not import storage). Chat, bot and callback
 data are not used.
@@ -65,6 +71,7 @@ class SqlPersistence(BasePersistence[Data, Data, Data]):
         """The JSON of each row, as the last save left it."""
         self._unsaved: dict[Key, Any | None] = {}
         """Changes the database refused, written with the next save."""
+        self._failing = False
 
     def _load(self, kind: str) -> dict[str, Any]:
         loaded = self._store.load(kind)
@@ -86,13 +93,19 @@ class SqlPersistence(BasePersistence[Data, Data, Data]):
         self._write()
 
     def _write(self) -> bool:
+        """Write what is unsaved; say whether all of it is saved now (a failure is logged once)."""
         if not self._unsaved:
             return True
         try:
             self._store.save(self._unsaved)
         except Exception:
-            log.warning("could not save %d conversation change(s); will try again", len(self._unsaved), exc_info=True)
+            if not self._failing:
+                log.warning("could not save conversation changes; will try again", exc_info=True)
+            self._failing = True
             return False
+        if self._failing:
+            log.info("conversation changes saved again")
+        self._failing = False
         self._unsaved = {}
         return True
 
