@@ -11,9 +11,9 @@ import logging
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-from bot.cli.commands import CommandFailed, cli_language
+from bot.cli.commands import cli_language
+from bot.cli.failures import CommandFailed
 from bot.config import Settings
 from bot.domain.labels import label, yes_no
 from bot.domain.registry import RegistryCompany
@@ -166,19 +166,3 @@ def describe(company: RegistryCompany, language: str, *, cnae_name: str | None =
         lines += [f"    {p.name} ({p.qualification})" for p in company.decision_makers]
     lines.append(_(FROM_REGISTRY) % {"month": company.month})
     return "\n".join(lines)
-
-
-def register(sub: Any) -> None:
-    registry = sub.add_parser("registry", help="the open CNPJ registry (Receita Federal) under REGISTRY_DIR")
-    registry_sub = registry.add_subparsers(dest="registry_command", metavar="ACTION", required=True)
-    load_parser = registry_sub.add_parser(
-        "load", help="load a month of the published zips (a folder or an http(s) month folder); resumable"
-    )
-    load_parser.add_argument("source", metavar="DIR_OR_URL")
-    load_parser.add_argument("--month", help="YYYY-MM (default: the folder's name)")
-    status_parser = registry_sub.add_parser("status", help="the month loaded, counts, disk, a load in progress")
-    show_parser = registry_sub.add_parser("show", help="what the registry knows of one CNPJ")
-    show_parser.add_argument("cnpj")
-    for parser, handler in ((load_parser, load), (status_parser, status), (show_parser, show)):
-        parser.add_argument("--dir", dest="registry_dir", type=Path, help="default: REGISTRY_DIR")
-        parser.set_defaults(handler=handler)
