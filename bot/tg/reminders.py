@@ -1,19 +1,21 @@
 """Reminder messages and their buttons, the morning agenda and ``/hoje``.
 
-A step reminder offers four actions; every press is re-authorised against the database (the
-reminder must be the member's own, and its lead still on that step):
+A step reminder offers four actions, each its own button action (:mod:`bot.tg.callbacks`) and
+handler; every press is re-authorised against the database (the reminder must be the member's
+own, and its lead still on that step):
 
 ```mermaid
 flowchart LR
-    R[⏰ step reminder] -->|▶️ Fazer agora st:lead| S[step card]
-    R -->|⏰ Adiar rm:id:snz| O[1 h · amanhã cedo · escolher dia]
-    O -->|rm:id:days| D[next business days]
-    O & D -->|rm:id:s:choice| Z[snoozed: due time moved]
-    R -->|⏭ Pular passo rm:id:skip| K[skipped touch logged → next step planned]
-    R -->|⏸ Pausar cadência rm:id:pause| P[cadence paused → ▶️ Retomar on the lead card rc:lead]
+    R[⏰ step reminder] -->|▶️ Fazer agora ShowStep| S[step card]
+    R -->|⏰ Adiar SnoozeMenu| O[1 h · amanhã cedo · escolher dia]
+    O -->|SnoozeDays| D[next business days]
+    O & D -->|Snooze| Z[snoozed: due time moved]
+    O -->|↩️ ReminderBack| R
+    R -->|⏭ Pular passo SkipStep| K[skipped touch logged → next step planned]
+    R -->|⏸ Pausar cadência PauseCadence| P[cadence paused → ▶️ Retomar ResumeCadence]
 ```
 
-Meeting reminders reuse the meeting buttons of :mod:`bot.tg.cadence` (``mt:<meeting>:…``).
+Meeting reminders reuse the meeting buttons of :mod:`bot.tg.meetings` (``MeetingHeld``, …).
 """
 
 from __future__ import annotations
