@@ -92,6 +92,10 @@ class Action:
     _layout: ClassVar[tuple[_Part, ...]] = ()
     _prefix: ClassVar[str] = ""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._prefix = cls.WIRE.partition("{")[0]  # what all of its data starts with
+
     @classmethod
     def _parts(cls) -> tuple[_Part, ...]:
         if "_layout" not in cls.__dict__:
@@ -107,7 +111,6 @@ class Action:
                 parts.append(_Part(None, name, *_codec(cls, name, hints[name])))
             assert {p.name for p in parts if p.literal is None} == names, f"{cls.__name__}.WIRE misses a field"
             cls._layout = tuple(parts)
-            cls._prefix = cls.WIRE.partition("{")[0]
         return cls._layout
 
     def encode(self) -> str:
@@ -128,8 +131,8 @@ class Action:
     @classmethod
     def parse(cls, data: object) -> Self | None:
         """The action ``data`` stands for, or ``None`` (another action's, malformed or forged)."""
-        if not isinstance(data, str):
-            return None
+        if not isinstance(data, str) or not data.startswith(cls._prefix):
+            return None  # another action's (checked before the cache, which keeps only hopefuls)
         parsed: Self | None = _parse(typing.cast(Any, cls), data)
         return parsed
 
@@ -166,7 +169,7 @@ def _codec(cls: type[Action], name: str, hint: Any) -> tuple[Reader, typing.Call
 @lru_cache(maxsize=4096)
 def _parse(cls: type[Action], data: str) -> Any:
     parts = cls._parts()
-    if not data.startswith(cls._prefix) or len(data.encode()) > MAX_BYTES:
+    if len(data.encode()) > MAX_BYTES:
         return None
     pieces = data.split(":")
     if len(pieces) != len(parts):
