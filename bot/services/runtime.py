@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from time import monotonic
@@ -79,6 +79,13 @@ class Runtime:
         return self.clock()
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def transaction(self) -> Iterator[Session]:
+        """One use case's unit of work: a session for the storage functions, committed when the
+        block ends, rolled back if it raises."""
         with session_scope(self.engine) as session:
             yield session
+
+    def session(self) -> AbstractContextManager[Session]:
+        """The same as :meth:`transaction` (the older name, still used by tests and services
+        not yet moved to it)."""
+        return self.transaction()
