@@ -37,7 +37,7 @@ from bot.storage import leads as lead_store
 from bot.storage import reminders as reminder_store
 from bot.storage import repo, touches
 from bot.storage.fit_overrides import add_fit_override
-from bot.storage.models import Lead, Meeting, Member, Reminder, Touch
+from bot.storage.models import Lead, Meeting, Member, Touch
 from bot.storage.repo import ScheduledMeeting
 
 if TYPE_CHECKING:
@@ -242,54 +242,79 @@ def log_outcome(
     notes: str | None = None,
 ) -> Logged:
     """Log one touch of the current step and move the lead on."""
-    playbook = runtime.playbook
     with runtime.transaction() as session:
-        lead = _authorised(session, member, lead_id)
-        if lead.cadence_status != CadenceStatus.ACTIVE or lead.current_step != step_id:
-            raise StaleAction(f"lead {lead_id} is not on step {step_id}")
-        step = playbook.step(step_id)
-        if step is None:
-            raise StaleAction(f"step {step_id} left the playbook")
-        owner = lead_store.owner_of(session, lead=lead) or member
-        transition = apply_outcome(
-            playbook, stage=Stage(lead.stage), step=step, outcome=outcome, loss_reason=loss_reason
-        )
-        now = runtime.now()
-        script = playbook.scripts[step.script]
-        touch = Touch(
-            lead_id=lead.id or 0,
-            rep_id=member.id or 0,
-            campaign=lead.campaign,
-            step_id=step.id,
-            step_number=step_number(playbook, step.id),
-            step_kind=step.kind.value,
-            channel=step.channel.value,
-            script_id=step.script,
-            variant=choose_variant(script, lead_id=lead.id or 0, script_id=step.script),
-            playbook_version=playbook.version,
-            playbook_fingerprint=playbook.fingerprint,
-            outcome=outcome.value,
+        return log_step(
+            session,
+            runtime,
+            member,
+            lead_id,
+            step_id,
+            outcome,
             objection=objection,
-            loss_reason=transition.loss_reason if transition.stage is Stage.LOST else None,
-            notes=(notes or None),
-            happened_at=now,
-            recorded_at=now,
+            loss_reason=loss_reason,
+            notes=notes,
         )
-        touches.add_touch(session, touch=touch)
-        record_stage(session, runtime, lead, member, transition.stage, transition.loss_reason, way=Way.TOUCH)
-        lead.cadence_status = transition.cadence.value
-        if transition.next_step is not None:
-            lead.current_step = transition.next_step.id
-            lead.step_due_at = business.add_business_days(
-                now, transition.next_step.delay_business_days, working_hours(owner)
-            )
-        else:
-            lead.current_step = None
-            lead.step_due_at = None
-        lead.updated_at = now
-        lead_store.save_lead(session, lead=lead)
-        plan_step_reminder(session, lead, owner)
-        return Logged(touch, lead, transition)
+
+
+def log_step(
+    session: Session,
+    runtime: Runtime,
+    member: Member,
+    lead_id: int,
+    step_id: str,
+    outcome: Outcome,
+    *,
+    objection: str | None = None,
+    loss_reason: str | None = None,
+    notes: str | None = None,
+) -> Logged:
+    """:func:`log_outcome` inside the caller's transaction (a reminder's "skip" closes the
+    reminder in the same one)."""
+    playbook = runtime.playbook
+    lead = _authorised(session, member, lead_id)
+    if lead.cadence_status != CadenceStatus.ACTIVE or lead.current_step != step_id:
+        raise StaleAction(f"lead {lead_id} is not on step {step_id}")
+    step = playbook.step(step_id)
+    if step is None:
+        raise StaleAction(f"step {step_id} left the playbook")
+    owner = lead_store.owner_of(session, lead=lead) or member
+    transition = apply_outcome(playbook, stage=Stage(lead.stage), step=step, outcome=outcome, loss_reason=loss_reason)
+    now = runtime.now()
+    script = playbook.scripts[step.script]
+    touch = Touch(
+        lead_id=lead.id or 0,
+        rep_id=member.id or 0,
+        campaign=lead.campaign,
+        step_id=step.id,
+        step_number=step_number(playbook, step.id),
+        step_kind=step.kind.value,
+        channel=step.channel.value,
+        script_id=step.script,
+        variant=choose_variant(script, lead_id=lead.id or 0, script_id=step.script),
+        playbook_version=playbook.version,
+        playbook_fingerprint=playbook.fingerprint,
+        outcome=outcome.value,
+        objection=objection,
+        loss_reason=transition.loss_reason if transition.stage is Stage.LOST else None,
+        notes=(notes or None),
+        happened_at=now,
+        recorded_at=now,
+    )
+    touches.add_touch(session, touch=touch)
+    record_stage(session, runtime, lead, member, transition.stage, transition.loss_reason, way=Way.TOUCH)
+    lead.cadence_status = transition.cadence.value
+    if transition.next_step is not None:
+        lead.current_step = transition.next_step.id
+        lead.step_due_at = business.add_business_days(
+            now, transition.next_step.delay_business_days, working_hours(owner)
+        )
+    else:
+        lead.current_step = None
+        lead.step_due_at = None
+    lead.updated_at = now
+    lead_store.save_lead(session, lead=lead)
+    plan_step_reminder(session, lead, owner)
+    return Logged(touch, lead, transition)
 
 
 def record_answer(runtime: Runtime, member: Member, touch_id: int, key: str, value: str) -> Touch:
@@ -417,15 +442,7 @@ def _plan_meeting_reminders(session: Session, runtime: Runtime, meeting: Meeting
     ):
         if kind is ReminderKind.MEETING_BEFORE and due <= runtime.now():
             continue
-        reminder = Reminder(
-            member_id=meeting.rep_id,
-            lead_id=meeting.lead_id,
-            meeting_id=meeting.id,
-            kind=kind.value,
-            due_at=due,
-            dedupe_key=f"{kind.value}:{meeting.id}",
-        )
-        reminder_store.add_reminder(session, reminder=reminder)
+        reminder_store.add_meeting_reminder(session, meeting=meeting, kind=kind, due=due)
 
 
 _RESULTS = (MeetingStatus.HELD, MeetingStatus.NO_SHOW)

@@ -377,19 +377,13 @@ def snooze(runtime: Runtime, member: Member, reminder_id: int, choice: str) -> S
 
 
 def skip(runtime: Runtime, member: Member, reminder_id: int) -> cadence.Logged:
-    """Log the step as skipped (the cadence moves on) and close the reminder."""
+    """Log the step as skipped (the cadence moves on) and close the reminder, in one transaction."""
     with runtime.transaction() as session:
         reminder = _own(session, member, reminder_id, ReminderKind.STEP_DUE)
         lead = _live_step(session, member, reminder)
-        lead_id, step_id = lead.id or 0, reminder.step_id or ""
-    logged = cadence.log_outcome(runtime, member, lead_id, step_id, Outcome.SKIPPED)
-    _close(runtime, reminder_id, ReminderState.DONE, "step skipped")
-    return logged
-
-
-def _close(runtime: Runtime, reminder_id: int, state: ReminderState, note: str) -> None:
-    with runtime.transaction() as session:
-        store.close(session, reminder_id=reminder_id, state=state, note=note)
+        logged = cadence.log_step(session, runtime, member, lead.id or 0, reminder.step_id or "", Outcome.SKIPPED)
+        store.close(session, reminder_id=reminder_id, state=ReminderState.DONE, note="step skipped")
+        return logged
 
 
 def done(runtime: Runtime, member: Member, reminder_id: int) -> None:
@@ -402,28 +396,31 @@ def done(runtime: Runtime, member: Member, reminder_id: int) -> None:
 
 
 def pause_cadence(runtime: Runtime, member: Member, reminder_id: int) -> Lead:
-    """Pause the lead's cadence from a reminder: no more nudges until resumed."""
+    """Pause the lead's cadence from a reminder (no more nudges until resumed) and close the
+    reminder, in one transaction."""
     with runtime.transaction() as session:
         reminder = _own(session, member, reminder_id, ReminderKind.STEP_DUE)
-        lead = _live_step(session, member, reminder)
-        lead_id = lead.id or 0
-    lead = pause_lead(runtime, member, lead_id)
-    _close(runtime, reminder_id, ReminderState.DONE, "cadence paused")
-    return lead
+        lead = _pause(session, runtime, member, _live_step(session, member, reminder).id or 0)
+        store.close(session, reminder_id=reminder_id, state=ReminderState.DONE, note="cadence paused")
+        return lead
 
 
 def pause_lead(runtime: Runtime, member: Member, lead_id: int) -> Lead:
     with runtime.transaction() as session:
-        lead = _authorised(session, member, lead_id)
-        if lead.cadence_status != CadenceStatus.ACTIVE:
-            raise StaleAction(f"lead {lead_id} has no active cadence")
-        owner = lead_store.owner_of(session, lead=lead) or member
-        lead.cadence_status = CadenceStatus.PAUSED.value
-        lead.step_due_at = None
-        lead.updated_at = runtime.now()
-        lead_store.save_lead(session, lead=lead)
-        cadence.plan_step_reminder(session, lead, owner)  # cancels the live step reminders
-        return lead
+        return _pause(session, runtime, member, lead_id)
+
+
+def _pause(session: Session, runtime: Runtime, member: Member, lead_id: int) -> Lead:
+    lead = _authorised(session, member, lead_id)
+    if lead.cadence_status != CadenceStatus.ACTIVE:
+        raise StaleAction(f"lead {lead_id} has no active cadence")
+    owner = lead_store.owner_of(session, lead=lead) or member
+    lead.cadence_status = CadenceStatus.PAUSED.value
+    lead.step_due_at = None
+    lead.updated_at = runtime.now()
+    lead_store.save_lead(session, lead=lead)
+    cadence.plan_step_reminder(session, lead, owner)  # cancels the live step reminders
+    return lead
 
 
 def resume_cadence(runtime: Runtime, member: Member, lead_id: int) -> Lead:

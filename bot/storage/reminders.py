@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from bot.domain.vocabulary import ReminderKind, ReminderState
-from bot.storage.models import Member, Reminder
+from bot.storage.models import Meeting, Member, Reminder
 
 #: States of a reminder that is still waiting to be delivered.
 LIVE = (ReminderState.PENDING.value, ReminderState.SNOOZED.value)
@@ -46,7 +46,16 @@ def save_reminder(session: Session, *, reminder: Reminder) -> None:
     session.add(reminder)
 
 
-def add_reminder(session: Session, *, reminder: Reminder) -> Reminder:
+def add_meeting_reminder(session: Session, *, meeting: Meeting, kind: ReminderKind, due: datetime) -> Reminder:
+    """Plan one reminder of ``meeting`` (one per kind and meeting) for the rep it is booked to."""
+    reminder = Reminder(
+        member_id=meeting.rep_id,
+        lead_id=meeting.lead_id,
+        meeting_id=meeting.id,
+        kind=kind.value,
+        due_at=due,
+        dedupe_key=f"{kind.value}:{meeting.id}",
+    )
     session.add(reminder)
     return reminder
 
@@ -292,7 +301,7 @@ __all__ = [
     "LIVE",
     "DueReminder",
     "add_agenda",
-    "add_reminder",
+    "add_meeting_reminder",
     "agenda_key",
     "cancel_live",
     "claim",
