@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from bot.domain.vocabulary import Channel, Outcome, Role, Stage
-from bot.storage import leads, playbooks, repo, touches
+from bot.domain.vocabulary import Channel, Outcome, ReminderKind, ReminderState, Role, Stage
+from bot.storage import leads, playbooks, reminders, repo, touches
 from bot.storage.db import session_scope
 from bot.storage.importing import known_companies
-from bot.storage.models import Invite, Lead, Meeting, Member, Touch
+from bot.storage.models import Invite, Lead, Meeting, Member, Reminder, Touch
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -268,3 +268,30 @@ def test_scheduled_meeting_is_the_latest_one_still_to_happen(db_session: Session
     found = repo.scheduled_meeting(engine, lead.id, status="scheduled")
     assert found is not None and found.starts_at == NOW + timedelta(hours=48)
     assert repo.scheduled_meeting(engine, lead.id + 1, status="scheduled") is None
+
+
+# --- Reminders --------------------------------------------------------------------------------
+
+
+def test_one_live_step_reminder_per_lead_and_a_replanned_minute_reuses_its_row(db_session: Session) -> None:
+    rep = _member(db_session)
+    lead = _lead(db_session, rep, "ACME")
+    assert rep.id is not None and lead.id is not None
+
+    def rows() -> list[tuple[str | None, datetime, str]]:
+        statement = select(Reminder).where(Reminder.lead_id == lead.id).order_by(col(Reminder.id))
+        return [(r.step_id, r.due_at, r.state) for r in db_session.exec(statement)]
+
+    def plan(step: tuple[str, datetime] | None) -> None:
+        reminders.plan_step(db_session, lead_id=lead.id or 0, member_id=rep.id or 0, step=step)
+        db_session.flush()
+
+    plan(("call", NOW))
+    plan(("email", NOW + timedelta(days=2)))  # the cadence moved on
+    assert rows() == [("call", NOW, "cancelled"), ("email", NOW + timedelta(days=2), "pending")]
+    plan(None)  # paused
+    plan(("email", NOW + timedelta(days=2)))  # resumed within the same minute: the same row again
+    assert rows() == [("call", NOW, "cancelled"), ("email", NOW + timedelta(days=2), "pending")]
+    assert db_session.exec(select(Reminder).where(Reminder.step_id == "email")).one().kind == ReminderKind.STEP_DUE
+    plan(None)
+    assert [state for *_, state in rows()] == [ReminderState.CANCELLED] * 2
