@@ -47,6 +47,7 @@ from bot.storage.reminders import LIVE, DueReminder
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+
 #: Delivered more than this after its due time: shown as late.
 LATE_AFTER = timedelta(minutes=10)
 #: A reminder that could not be sent (Telegram unreachable) is tried again this much later.
