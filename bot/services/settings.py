@@ -13,7 +13,7 @@ from bot.services import reminders
 from bot.services.flows import FlowKind, record_ending
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, require_manager
-from bot.storage import repo
+from bot.storage import members as member_store
 from bot.storage.models import Member
 
 _HOURS = re.compile(
@@ -47,7 +47,7 @@ def _update(
     """Change the member's settings; ``ending``: the flow run (id, kind) this ends, recorded in
     the same transaction."""
     with runtime.transaction() as session:
-        fresh = repo.get_member(session, member_id=member.id or 0)
+        fresh = member_store.get_member(session, member_id=member.id or 0)
         if fresh is None or not fresh.active:
             raise NotAllowed(f"member {member.id} is not active")
         if ending is not None:
@@ -85,7 +85,7 @@ def set_language(runtime: Runtime, member: Member, language: str) -> Member:
 def team_members(runtime: Runtime, manager: Member) -> list[Member]:
     require_manager(manager)
     with runtime.transaction() as session:
-        members = repo.list_members(session)
+        members = member_store.list_members(session)
     return sorted(members, key=lambda member: (member.first_name, member.id or 0))
 
 
@@ -93,10 +93,10 @@ def set_paused(runtime: Runtime, manager: Member, member_id: int, paused: bool) 
     """A manager pauses (vacation) or resumes a member: their reminders wait meanwhile."""
     require_manager(manager)
     with runtime.transaction() as session:
-        target = repo.get_member(session, member_id=member_id)
+        target = member_store.get_member(session, member_id=member_id)
         if target is None or not target.active:
             raise NotAllowed(f"member {member_id} is not on the team")
-        target.paused = paused  # a row of this session: written when it commits
+        member_store.set_paused(session, member=target, paused=paused)
     runtime.members.forget(target.telegram_id)
     return target
 

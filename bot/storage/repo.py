@@ -1,4 +1,4 @@
-"""Repository functions: the only place that writes SQL for the services.
+"""The hot reads: a few statements that run on nearly every update.
 
 Conventions (as in full-stack-fastapi-template's ``crud.py``): the session comes first, every
 other argument is keyword-only; functions ``flush`` (so new rows get their ids) but never
@@ -6,10 +6,11 @@ other argument is keyword-only; functions ``flush`` (so new rows get their ids) 
 aware datetimes (see :class:`bot.storage.types.UTCDateTime`); ``now`` parameters exist so the
 services and tests control the clock.
 
-Sections: members · invites · hot reads · flow results. Leads and stage changes are in
-:mod:`bot.storage.leads`, touches and meetings in :mod:`bot.storage.touches`, reminders in
-:mod:`bot.storage.reminders`, playbook versions in :mod:`bot.storage.playbooks`: a new function
-goes to the module of its aggregate.
+Sections: hot reads · flow endings. Every other statement is in the module of its aggregate:
+members and invites in :mod:`bot.storage.members`, flow results in
+:mod:`bot.storage.flow_results`, leads and stage changes in :mod:`bot.storage.leads`, touches
+and meetings in :mod:`bot.storage.touches`, reminders in :mod:`bot.storage.reminders`, playbook
+versions in :mod:`bot.storage.playbooks`.
 
 The hot reads at the end take the engine, not a session: they run on nearly every update, so
 they go straight to the driver (see :mod:`bot.storage.direct`) and return plain rows.
@@ -20,154 +21,16 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from sqlalchemy import CursorResult, Engine, and_, bindparam, func, update
+from sqlalchemy import Engine, and_, bindparam, func
 from sqlalchemy import select as core_select
 from sqlalchemy.engine import Dialect
-from sqlmodel import Session, col, select
 
 from bot.storage.direct import DirectStatement, direct_transaction
-from bot.storage.models import (
-    FlowResult,
-    Invite,
-    Lead,
-    Meeting,
-    Member,
-    utcnow,
-)
+from bot.storage.models import FlowResult, Lead, Meeting
 from bot.storage.types import UTCDateTime
-
-# --- Members ----------------------------------------------------------------------------------
-
-
-def get_member(session: Session, *, member_id: int) -> Member | None:
-    return session.get(Member, member_id)
-
-
-def get_member_by_telegram_id(session: Session, *, telegram_id: int) -> Member | None:
-    return session.exec(select(Member).where(Member.telegram_id == telegram_id)).first()
-
-
-def add_member(
-    session: Session,
-    *,
-    telegram_id: int,
-    role: str,
-    first_name: str,
-    full_name: str = "",
-    username: str = "",
-    language: str | None = None,
-    uf: str | None = None,
-    timezone: str | None = None,
-    invited_by: int | None = None,
-    now: datetime | None = None,
-) -> Member:
-    """Add a team member. ``None`` for language, UF or time zone keeps the table default."""
-    member = Member(
-        telegram_id=telegram_id,
-        role=role,
-        first_name=first_name,
-        full_name=full_name,
-        username=username,
-        invited_by=invited_by,
-        created_at=now or utcnow(),
-    )
-    if language is not None:
-        member.language = language
-    if uf is not None:
-        member.uf = uf
-    if timezone is not None:
-        member.timezone = timezone
-    session.add(member)
-    session.flush()
-    return member
-
-
-def list_members(
-    session: Session, *, role: str | None = None, active: bool | None = True
-) -> list[Member]:
-    """Members in the order they joined; ``active=None`` lists active and inactive ones."""
-    statement = select(Member)
-    if role is not None:
-        statement = statement.where(Member.role == role)
-    if active is not None:
-        statement = statement.where(Member.active == active)
-    return list(session.exec(statement.order_by(col(Member.id))))
-
-
-# --- Invites ----------------------------------------------------------------------------------
-
-
-class InviteFailure(StrEnum):
-    """Why an invite could not be used."""
-
-    UNKNOWN = "unknown"
-    EXPIRED = "expired"
-    USED = "used"
-
-
-def create_invite(
-    session: Session,
-    *,
-    token: str,
-    role: str,
-    created_by: int,
-    expires_at: datetime,
-    now: datetime | None = None,
-) -> Invite:
-    invite = Invite(
-        token=token,
-        role=role,
-        created_by=created_by,
-        expires_at=expires_at,
-        created_at=now or utcnow(),
-    )
-    session.add(invite)
-    session.flush()
-    return invite
-
-
-def get_invite(session: Session, *, token: str) -> Invite | None:
-    return session.exec(select(Invite).where(Invite.token == token)).first()
-
-
-def consume_invite(
-    session: Session, *, token: str, member: Member, now: datetime
-) -> Invite | InviteFailure:
-    """Mark the invite used by ``member``, or say why it cannot be used.
-
-    Single use even when two people send the same link at once: one conditional ``UPDATE``
-    claims the invite, and only the transaction that changed the row wins (on PostgreSQL the
-    loser waits for the row lock and then sees ``used_by`` set; on SQLite writers are
-    serialised by ``BEGIN IMMEDIATE``).
-    """
-    if member.id is None:
-        session.flush()
-    claim = (
-        update(Invite)
-        .where(
-            col(Invite.token) == token,
-            col(Invite.used_by).is_(None),
-            col(Invite.expires_at) > now,
-        )
-        .values(used_by=member.id, used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    result: CursorResult[Any] = session.exec(claim)
-    invite = session.exec(
-        select(Invite).where(Invite.token == token).execution_options(populate_existing=True)
-    ).first()
-    if result.rowcount == 1 and invite is not None:
-        return invite
-    if invite is None:
-        return InviteFailure.UNKNOWN
-    if invite.used_by is not None:
-        return InviteFailure.USED
-    return InviteFailure.EXPIRED
-
 
 # --- Hot reads --------------------------------------------------------------------------------
 
@@ -283,27 +146,6 @@ def scheduled_meeting(engine: Engine, lead_id: int, *, status: str) -> Scheduled
 
 
 # --- Flow results -----------------------------------------------------------------------------
-
-
-def add_flow_result(
-    session: Session,
-    *,
-    flow_id: str,
-    member_id: int,
-    kind: str,
-    lead_id: int | None,
-    result_id: int | None,
-    at: datetime,
-) -> FlowResult:
-    """Record how flow run ``flow_id`` ended (its primary key refuses a second ending)."""
-    row = FlowResult(flow_id=flow_id, member_id=member_id, kind=kind, lead_id=lead_id, result_id=result_id, at=at)
-    session.add(row)
-    session.flush()
-    return row
-
-
-def get_flow_result(session: Session, *, flow_id: str) -> FlowResult | None:
-    return session.get(FlowResult, flow_id)
 
 
 @dataclass(frozen=True, slots=True)
