@@ -1,28 +1,31 @@
 """Aggregate queries behind the manager reports and the A/B results.
 
 Every function aggregates in the database (``GROUP BY``) and returns small lists of tuples — a
-few thousand rows at most, whatever the number of touches — so a report over a million touches
-stays within a couple of seconds on SQLite. Services turn these tuples into named metrics.
+few thousand rows at most, whatever the number of touches. Services turn them into named
+metrics (:mod:`bot.services.reports`).
 
-The touch table is never read itself, only its narrow covering indexes (migration 0002):
+A report for a period reads only that period: its cost follows the activity of the period, not
+the length of the history. The touch and stage-change tables are never read themselves, only
+narrow covering indexes, two of each kind:
 
-- one wide ``GROUP BY`` (campaign, rep, channel, outcome, playbook version, script, variant)
-  answers every count and rate, read in the order of ``ix_touches_report`` (no sort);
-- who was reached and purchase intent are distinct leads per campaign over the partial index
-  ``ix_touches_reached`` (only the touches where someone answered);
-- the days each rep was active are found by seeking ``ix_touches_rep_at`` from one local day
-  to the next (a few thousand index seeks instead of grouping every touch by day).
+- moment first (migration 0013: ``ix_touches_period``, ``ix_touches_reached_period``,
+  ``ix_stage_changes_period``, ``ix_meetings_created``, ``ix_leads_created_campaign``): a
+  report with a start seeks the period's first entry and reads on to its end;
+- campaign first (migration 0002: ``ix_touches_report``, ``ix_touches_reached``,
+  ``ix_stage_changes_funnel`` / ``_losses``): a report from the beginning reads every entry
+  anyway, and reads them in the order of its ``GROUP BY`` (no sort). On SQLite the test on the
+  moment is then written ``+column``, so the planner keeps to these and checks the end of the
+  period from each entry.
 
-On SQLite the period test on ``happened_at`` / ``at`` is written ``+column`` so the planner keeps
-to the covering index (checking the period from it) instead of a range on the bare timestamp
-index followed by a sort of every touch in the period.
+The days each rep was active are found by seeking ``ix_touches_rep_at`` from one local day to
+the next (a few thousand index seeks instead of grouping every touch by day).
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,6 +43,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from bot.domain.vocabulary import OPEN_STAGES, ContactRole, PurchaseIntent, Stage
@@ -138,11 +142,26 @@ def _period(column: Any, f: ActivityFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _unindexed(column: Any, dialect: str | None) -> Any:
-    """``column`` as SQLite's ``+column``: same value, but no index range on it is considered."""
+def _no_range(column: Any, dialect: str | None) -> Any:
+    """``column`` as SQLite's ``+column``: the same value, but no index on it is considered."""
     if dialect != "sqlite":
         return column
-    return literal_column(f"+{column.table.name}.{column.name}", type_=UTCDateTime())
+    return literal_column(f"+{column.table.name}.{column.name}", type_=column.type)
+
+
+def _moment(column: Any, f: ActivityFilter, dialect: str | None) -> Any:
+    """The moment ``column`` as the period test reads it. With a start, the column itself: the
+    moment-first index is sought from the start. From the beginning, ``+column`` on SQLite:
+    the campaign-first covering index is read in its order instead of a range on the moment
+    followed by a sort of every entry."""
+    return column if f.start is not None else _no_range(column, dialect)
+
+
+def _from_moment(column: Any, f: ActivityFilter, dialect: str | None) -> Any:
+    """A column a campaign-first index starts with, as the test on it reads it: hidden from the
+    planner when the period has a start, so the moment-first index is sought instead of every
+    entry of the campaign (or of the stage) being read."""
+    return _no_range(column, dialect) if f.start is not None else column
 
 
 def _dialect(session: Session) -> str:
@@ -152,9 +171,9 @@ def _dialect(session: Session) -> str:
 def touch_conditions(
     f: ActivityFilter, table: Any = Touch, *, dialect: str | None = None
 ) -> list[ColumnElement[bool]]:
-    """``dialect="sqlite"``: the period is checked without an index range (see the module)."""
+    """``dialect="sqlite"``: the index the period is read from is chosen (see the module)."""
     moment = col(table.happened_at)
-    conditions = _period(_unindexed(moment, dialect) if table is Touch else moment, f)
+    conditions = _period(_moment(moment, f, dialect) if table is Touch else moment, f)
     if f.campaign is not None:
         conditions.append(col(table.campaign) == f.campaign)
     if f.rep_id is not None:
@@ -167,7 +186,7 @@ def touch_conditions(
 def stage_change_conditions(
     f: ActivityFilter, *, dialect: str | None = None
 ) -> list[ColumnElement[bool]]:
-    conditions = _period(_unindexed(col(StageChange.at), dialect), f)
+    conditions = _period(_moment(col(StageChange.at), f, dialect), f)
     if f.campaign is not None:
         conditions.append(col(StageChange.campaign) == f.campaign)
     if f.rep_id is not None:
@@ -353,16 +372,19 @@ def sql_without_touch(session: Session, f: ActivityFilter) -> list[tuple[str, in
     An SQL is counted once: by its ``meeting_booked`` touch when the chat logged one (see
     :func:`touch_counts` and :func:`bot.domain.metrics.touch_is_sql`), otherwise by this row.
     """
-    # ``NOT IN`` an uncorrelated list (one pass, hashed), not a correlated ``NOT EXISTS``:
-    # there is no index on ``rescheduled_to`` and the correlated form is quadratic.
-    rescheduled_into = select(col(Meeting.rescheduled_to)).where(
-        col(Meeting.rescheduled_to).is_not(None)
+    # One seek of the partial index ``ix_meetings_rescheduled_to`` per meeting of the period
+    # booked without a touch, rather than a list of every reschedule in the history.
+    earlier = aliased(Meeting)
+    continues = (
+        select(col(earlier.id))
+        .where(col(earlier.rescheduled_to).is_not(None), col(earlier.rescheduled_to) == col(Meeting.id))
+        .exists()
     )
     statement = (
         select(col(Meeting.campaign), col(Meeting.rep_id), func.count())
         .where(
             col(Meeting.touch_id).is_(None),
-            col(Meeting.id).not_in(rescheduled_into),
+            ~continues,
             *_meeting_conditions(f, col(Meeting.created_at)),
         )
         .group_by(col(Meeting.campaign), col(Meeting.rep_id))
@@ -395,13 +417,27 @@ def leads_entered(session: Session, f: ActivityFilter) -> list[tuple[str, int]]:
 
 
 def list_sizes(session: Session, f: ActivityFilter) -> list[tuple[str, int]]:
-    """(campaign, companies on the campaign's list by the end of the period)."""
-    statement = (
-        select(col(Lead.campaign), func.count())
-        .where(*lead_conditions(f, period=False))
-        .group_by(col(Lead.campaign))
-    )
-    return [(row[0], int(row[1])) for row in session.execute(statement)]
+    """(campaign, companies on the campaign's list by the end of the period).
+
+    Every lead of the campaign (a count over the narrow ``ix_leads_campaign``) less those
+    created since the end of the period (a seek of ``ix_leads_created_campaign``): the leads
+    are never read themselves."""
+    everyone = lead_conditions(replace(f, start=None, end=None), period=False)
+    statement = select(col(Lead.campaign), func.count()).where(*everyone).group_by(col(Lead.campaign))
+    sizes = {row[0]: int(row[1]) for row in session.execute(statement)}
+    if f.end is not None:
+        # Only the range on the moment may pick the index (not the campaign, nor its order).
+        dialect = _dialect(session)
+        campaign = _no_range(col(Lead.campaign), dialect)
+        since = [col(Lead.created_at) >= f.end]
+        if f.campaign is not None:
+            since.append(campaign == f.campaign)
+        if f.rep_id is not None:
+            since.append(_no_range(col(Lead.owner_id), dialect) == f.rep_id)
+        later = select(campaign, func.count()).where(*since).group_by(campaign)
+        for name, n in session.execute(later):
+            sizes[name] -= int(n)
+    return [(campaign, n) for campaign, n in sizes.items() if n]
 
 
 def _stage_rank() -> Any:
@@ -459,7 +495,8 @@ def funnel_counts(session: Session, f: ActivityFilter) -> FunnelCounts:
     which sit at rank 0.
     """
     rank = _stage_rank()
-    conditions = stage_change_conditions(f, dialect=_dialect(session))
+    dialect = _dialect(session)
+    conditions = stage_change_conditions(f, dialect=dialect)
 
     def moved_to(stage: Stage) -> Any:
         return func.max(_as_int(col(StageChange.to_stage) == stage.value))
@@ -475,7 +512,7 @@ def funnel_counts(session: Session, f: ActivityFilter) -> FunnelCounts:
         # Moves to ``lost`` are no rung; a lead with only unknown stages gets a NULL top and no
         # flags, so it adds to no count: the same as leaving those rows out.
         .where(
-            col(StageChange.campaign) == bindparam("funnel_campaign"),
+            _from_moment(col(StageChange.campaign), f, dialect) == bindparam("funnel_campaign"),
             *conditions,
             col(StageChange.to_stage) != Stage.LOST.value,
         )
@@ -514,11 +551,12 @@ def funnel_counts(session: Session, f: ActivityFilter) -> FunnelCounts:
 def losses(session: Session, f: ActivityFilter) -> list[tuple[str, str | None, str | None, int]]:
     """(campaign, from_stage, reason, losses) of the moves to ``lost`` in the period."""
     keys = (col(StageChange.campaign), col(StageChange.from_stage), col(StageChange.reason))
+    dialect = _dialect(session)
     statement = (
         select(*keys, func.count())
         .where(
-            *stage_change_conditions(f, dialect=_dialect(session)),
-            col(StageChange.to_stage) == Stage.LOST.value,
+            *stage_change_conditions(f, dialect=dialect),
+            _from_moment(col(StageChange.to_stage), f, dialect) == Stage.LOST.value,
         )
         .group_by(*keys)
     )
