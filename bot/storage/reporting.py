@@ -175,7 +175,8 @@ def touch_conditions(
     moment = col(table.happened_at)
     conditions = _period(_moment(moment, f, dialect) if table is Touch else moment, f)
     if f.campaign is not None:
-        conditions.append(col(table.campaign) == f.campaign)
+        campaign = col(table.campaign)
+        conditions.append((_from_moment(campaign, f, dialect) if table is Touch else campaign) == f.campaign)
     if f.rep_id is not None:
         conditions.append(col(table.rep_id) == f.rep_id)
     if f.playbook_version is not None:
@@ -188,7 +189,7 @@ def stage_change_conditions(
 ) -> list[ColumnElement[bool]]:
     conditions = _period(_moment(col(StageChange.at), f, dialect), f)
     if f.campaign is not None:
-        conditions.append(col(StageChange.campaign) == f.campaign)
+        conditions.append(_from_moment(col(StageChange.campaign), f, dialect) == f.campaign)
     if f.rep_id is not None:
         conditions.append(col(StageChange.rep_id) == f.rep_id)
     if f.playbook_version is not None:
@@ -196,15 +197,20 @@ def stage_change_conditions(
     return conditions
 
 
-def lead_conditions(f: ActivityFilter, *, period: bool = True) -> list[ColumnElement[bool]]:
-    """Leads are not tied to a playbook version: that filter does not apply to them."""
+def lead_conditions(
+    f: ActivityFilter, *, period: bool = True, dialect: str | None = None
+) -> list[ColumnElement[bool]]:
+    """Leads are not tied to a playbook version: that filter does not apply to them. With a
+    period that has a start (and ``dialect="sqlite"``), the leads are sought by their moment
+    (``ix_leads_created_campaign``), not read by campaign or owner."""
     conditions = _period(col(Lead.created_at), f) if period else []
     if not period and f.end is not None:
         conditions.append(col(Lead.created_at) < f.end)
+    sought = dialect if period else None
     if f.campaign is not None:
-        conditions.append(col(Lead.campaign) == f.campaign)
+        conditions.append(_from_moment(col(Lead.campaign), f, sought) == f.campaign)
     if f.rep_id is not None:
-        conditions.append(col(Lead.owner_id) == f.rep_id)
+        conditions.append(_from_moment(col(Lead.owner_id), f, sought) == f.rep_id)
     return conditions
 
 
@@ -410,7 +416,7 @@ def leads_entered(session: Session, f: ActivityFilter) -> list[tuple[str, int]]:
     """(campaign, leads created in the period)."""
     statement = (
         select(col(Lead.campaign), func.count())
-        .where(*lead_conditions(f))
+        .where(*lead_conditions(f, dialect=_dialect(session)))
         .group_by(col(Lead.campaign))
     )
     return [(row[0], int(row[1])) for row in session.execute(statement)]
@@ -501,8 +507,9 @@ def funnel_counts(session: Session, f: ActivityFilter) -> FunnelCounts:
     def moved_to(stage: Stage) -> Any:
         return func.max(_as_int(col(StageChange.to_stage) == stage.value))
 
-    # Per campaign (one short list of them, then one query each): each (campaign, lead) group is
-    # then read in index order and summed at once, with no sort of the groups by campaign.
+    # From the beginning, per campaign (one short list of them, then one query each): each
+    # (campaign, lead) group is read in index order and summed at once, with no sort of the
+    # groups by campaign.
     per_lead = (
         select(
             func.max(rank).label("top"),
@@ -525,9 +532,31 @@ def funnel_counts(session: Session, f: ActivityFilter) -> FunnelCounts:
         *(func.sum(_as_int(per_lead.c.top == top)) for top in range(len(FUNNEL))),
     )
     counts = FunnelCounts([], [], [])
-    campaigns = [f.campaign] if f.campaign is not None else _stage_change_campaigns(session)
-    for campaign in campaigns:
-        proposals, sales, *ranks = session.execute(moved, {"funnel_campaign": campaign}).one()
+    if f.start is not None:
+        # A period: its moves are sought by their moment (``ix_stage_changes_period``) and
+        # grouped per (campaign, lead), then per campaign, in one statement.
+        pair = (
+            select(
+                col(StageChange.campaign).label("campaign"),
+                func.max(rank).label("top"),
+                moved_to(Stage.PROPOSAL_SENT).label("proposal"),
+                moved_to(Stage.WON).label("won"),
+            )
+            .where(*conditions, col(StageChange.to_stage) != Stage.LOST.value)
+            .group_by(col(StageChange.campaign), col(StageChange.lead_id))
+            .subquery()
+        )
+        per_campaign = select(
+            pair.c.campaign,
+            func.sum(pair.c.proposal),
+            func.sum(pair.c.won),
+            *(func.sum(_as_int(pair.c.top == top)) for top in range(len(FUNNEL))),
+        ).group_by(pair.c.campaign)
+        moves = [tuple(row) for row in session.execute(per_campaign)]
+    else:
+        campaigns = [f.campaign] if f.campaign is not None else _stage_change_campaigns(session)
+        moves = [(name, *session.execute(moved, {"funnel_campaign": name}).one()) for name in campaigns]
+    for campaign, proposals, sales, *ranks in moves:
         if proposals is None:  # no move in this campaign
             continue
         counts.proposals.append((campaign, int(proposals)))
@@ -537,7 +566,7 @@ def funnel_counts(session: Session, f: ActivityFilter) -> FunnelCounts:
     # lead) pairs of the leads EXCEPT those of the moves — on SQLite a merge of two index scans
     # in (campaign, lead) order rather than one index seek per lead.
     created: Any = select(col(Lead.campaign).label("campaign"), col(Lead.id).label("lead_id")).where(
-        *lead_conditions(f)
+        *lead_conditions(f, dialect=dialect)
     )
     climbed = select(col(StageChange.campaign), col(StageChange.lead_id)).where(
         *conditions, rank.is_not(None)
