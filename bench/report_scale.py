@@ -15,7 +15,8 @@ Beside each figure, a reference measured in the same run: counting the period's 
 the bare ``happened_at`` index (the least any report of that period can read).
 
     .venv/bin/python bench/report_scale.py [--touches 5000000] [--days 730] [--db PATH]
-    .venv/bin/python bench/report_scale.py --url postgresql://... (an empty throw-away database)
+    .venv/bin/python bench/report_scale.py --postgres --touches 1000000   (a throw-away server)
+    .venv/bin/python bench/report_scale.py --url postgresql://…            (an empty database)
 
 ``--db`` keeps the generated SQLite file and reuses it on the next run (building 5M touches
 takes a few minutes). Each report is run ``--runs`` times; the best run is shown.
@@ -70,7 +71,23 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--db", type=Path, help="SQLite file to keep and reuse")
     parser.add_argument("--url", help="another database (PostgreSQL), empty: filled by the bench")
+    parser.add_argument(
+        "--postgres", action="store_true", help="a throw-away PostgreSQL server (as the tests start one)"
+    )
     args = parser.parse_args()
+    if args.postgres:
+        from tests.storage.pg_cluster import start_cluster
+
+        cluster = start_cluster()
+        args.url = cluster.url.render_as_string(hide_password=False)
+        try:
+            return measure(args)
+        finally:
+            cluster.stop()
+    return measure(args)
+
+
+def measure(args: argparse.Namespace) -> int:
 
     from bot.services.reports import build_report
 

@@ -3,9 +3,10 @@
 The report comes in three parts, this one the first:
 
 - metrics, here: :func:`build_report` runs a handful of aggregate queries
-  (:mod:`bot.storage.reporting`, which read only the period) and names the numbers in typed rows
-  (:class:`Report`, :class:`CampaignRow`, :class:`RepActivity`…); :func:`report_for` is the
-  entry point for people (a rep only ever sees their own numbers);
+  (:mod:`bot.storage.reporting`, which read only the period) and names the numbers in the typed
+  rows of :mod:`bot.services.report_rows` (:class:`Report`, :class:`CampaignRow`,
+  :class:`RepActivity`…); :func:`report_for` is the entry point for people (a rep only ever
+  sees their own numbers);
 - words: :mod:`bot.render.reports` lays a :class:`Report` out through the Jinja templates and
   the catalog, in pt-BR or English, for the chat (HTML) and the terminal (text tables);
 - charts: :mod:`bot.render.charts` draws the funnel and the leaderboard (matplotlib).
@@ -24,15 +25,28 @@ from __future__ import annotations
 
 from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, tzinfo
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.domain import metrics
 from bot.domain.calendar import WorkingHours, is_business_day
 from bot.domain.vocabulary import MESSAGE_CHANNELS, Channel, Role
 from bot.i18n import N_
-from bot.services.experiments import Experiment, experiments_from_counts
+from bot.services.experiments import experiments_from_counts
+from bot.services.report_rows import (
+    COUNT_FIELDS,
+    Adoption,
+    Basic,
+    CampaignRow,
+    ChannelRate,
+    FunnelStep,
+    LossRow,
+    NoShows,
+    RepActivity,
+    RepCounts,
+    Report,
+)
 from bot.services.team import NotAllowed
 from bot.storage import reporting as q
 from bot.storage.db import read_only_snapshot, twin_snapshot
@@ -46,180 +60,6 @@ if TYPE_CHECKING:
 class MemberLike(Protocol):
     id: int | None
     role: str
-
-
-# ------------------------------------------------------------------------------ the report
-
-
-@dataclass(frozen=True, slots=True)
-class Basic:
-    companies_entered: int
-    companies_lost: int
-    calls_made: int
-    messages_sent: int
-    messages_by_channel: dict[str, int]
-    sql_booked: int
-    fit_overrides: int = 0
-    """Cadences started on leads outside the ICP after the rep confirmed (fit before effort)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelRate:
-    channel: str
-    attempts: int
-    replies: int
-
-    @property
-    def rate(self) -> float | None:
-        return _ratio(self.replies, self.attempts)
-
-
-@dataclass(frozen=True, slots=True)
-class FunnelStep:
-    stage: str
-    reached: int
-    conversion: float | None
-    """reached ÷ reached at the previous stage (None for the first stage or when 0)."""
-
-
-@dataclass(frozen=True, slots=True)
-class LossRow:
-    campaign: str
-    stage: str | None
-    reason: str | None
-    losses: int
-
-
-@dataclass(frozen=True, slots=True)
-class NoShows:
-    held: int
-    no_shows: int
-    other: int
-    """Scheduled, rescheduled or cancelled meetings that started in the period."""
-    reasons: dict[str, int]
-
-    @property
-    def rate(self) -> float | None:
-        """:func:`bot.domain.metrics.no_show_rate`."""
-        return metrics.no_show_rate(self.held, self.no_shows)
-
-
-#: The additive counts of a campaign row: a total row is their sum.
-COUNT_FIELDS = (
-    "list_companies",
-    "entered",
-    "lost",
-    "calls",
-    "effective_calls",
-    "messages",
-    "sql",
-    "decision_makers",
-    "influencers",
-    "intent_45d",
-    "intent_90d",
-    "proposals",
-    "sales",
-)
-
-
-@dataclass(slots=True)
-class CampaignRow:
-    """Counts and the advanced (PDCA) ratios of one campaign (or all of them)."""
-
-    campaign: str
-    list_companies: int = 0
-    entered: int = 0
-    lost: int = 0
-    calls: int = 0
-    effective_calls: int = 0
-    messages: int = 0
-    sql: int = 0
-    decision_makers: int = 0
-    influencers: int = 0
-    intent_45d: int = 0
-    intent_90d: int = 0
-    proposals: int = 0
-    sales: int = 0
-    funnel: list[FunnelStep] = field(default_factory=list)
-
-    @property
-    def effective_rate(self) -> float | None:
-        return _ratio(self.effective_calls, self.calls)
-
-    @property
-    def list_per_sql(self) -> float | None:
-        return _ratio(self.list_companies, self.sql)
-
-    def per_sql(self, count: int) -> float | None:
-        return _ratio(count, self.sql)
-
-
-@dataclass(frozen=True, slots=True)
-class RepActivity:
-    rep_id: int
-    name: str
-    touches: int
-    calls: int
-    messages: int
-    sql: int
-    active_days: int
-    working_days: int
-
-    @property
-    def per_working_day(self) -> float | None:
-        return _ratio(self.touches, self.working_days)
-
-    @property
-    def per_active_day(self) -> float | None:
-        return _ratio(self.touches, self.active_days)
-
-
-@dataclass(frozen=True, slots=True)
-class Adoption:
-    weeks: list[tuple[str, int]]
-    """(ISO week "2025-W07", reps who logged at least one touch that week)."""
-    reps: list[RepActivity]
-
-
-@dataclass(slots=True)
-class RepCounts:
-    """A rep's touches in the period, counted as the report counts them (see the module)."""
-
-    touches: int = 0
-    calls: int = 0
-    messages: int = 0
-    sql: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Report:
-    filter: ActivityFilter
-    basic: Basic
-    reply_rates: list[ChannelRate]
-    funnel: list[FunnelStep]
-    campaigns: list[CampaignRow]
-    total: CampaignRow
-    losses: list[LossRow]
-    no_shows: NoShows
-    sql_by_campaign_rep: dict[tuple[str, int], int]
-    rep_names: dict[int, str]
-    experiments: list[Experiment]
-    adoption: Adoption
-    zone: tzinfo = q.LOCAL_ZONE
-    """The zone the report's days are counted in (its period is shown in it)."""
-
-    @property
-    def empty(self) -> bool:
-        b = self.basic
-        return not (
-            b.companies_entered
-            or b.calls_made
-            or b.messages_sent
-            or b.sql_booked
-            or b.companies_lost
-            or b.fit_overrides
-            or self.adoption.reps
-        )
 
 
 _ratio = metrics.ratio
@@ -510,3 +350,22 @@ def report_for(
         playbook_version=playbook_version,
         working_hours=working_hours,
     )
+
+
+__all__ = [
+    "COUNT_FIELDS",
+    "Adoption",
+    "Basic",
+    "CampaignRow",
+    "ChannelRate",
+    "FunnelStep",
+    "LossRow",
+    "MemberLike",
+    "NoShows",
+    "NotAllowed",
+    "RepActivity",
+    "RepCounts",
+    "Report",
+    "build_report",
+    "report_for",
+]
