@@ -37,6 +37,7 @@ from bot.services.leads import _authorised, lead_view, record_stage, rep_view, s
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, can_see
 from bot.storage import bookings, repo
+from bot.storage.db import read_scope
 from bot.storage.fit_overrides import add_fit_override
 from bot.storage.models import Lead, Meeting, Member, Reminder, Touch
 from bot.storage.repo import ScheduledMeeting
@@ -489,10 +490,11 @@ def meeting_result(
 
 
 def pending_meeting(runtime: Runtime, member: Member, lead: Lead) -> ScheduledMeeting | None:
-    """The meeting still to happen of a lead already loaded (one indexed read, no session)."""
+    """The meeting still to happen of a lead already loaded (one indexed read)."""
     if not can_see(member, lead):
         raise NotAllowed(f"member {member.id} may not see lead {lead.id}")
-    return repo.scheduled_meeting(runtime.engine, lead.id or 0, status=MeetingStatus.SCHEDULED.value)
+    with read_scope(runtime.engine) as session:
+        return repo.scheduled_meeting(session, lead_id=lead.id or 0, status=MeetingStatus.SCHEDULED.value)
 
 
 def move_stage(runtime: Runtime, member: Member, lead_id: int, stage: Stage, reason: str | None = None) -> Lead:

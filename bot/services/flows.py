@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from bot.services.runtime import Runtime
 from bot.storage import repo
+from bot.storage.db import read_scope
 from bot.storage.models import Member
 from bot.storage.repo import FlowEnding
 
@@ -83,4 +84,5 @@ def record_ending(
 
 def ending(runtime: Runtime, flow_id: str) -> FlowEnding | None:
     """How run ``flow_id`` ended, or ``None`` while it is still open."""
-    return repo.flow_ending(runtime.engine, flow_id)
+    with read_scope(runtime.engine) as session:
+        return repo.flow_ending(session, flow_id=flow_id)

@@ -31,7 +31,7 @@ class Verb(StrEnum):
     NO_SHOW = "ns"  # no-show reason: ns:<meeting>:<reason>
     STAGE = "sg"  # a stage move by hand: sg:<lead>:<proposal|won|lost|meeting or a stage value>
     EDIT = "ed"  # edit facts: ed:<lead>
-    PAGE = "pg"  # lead list page: pg:<filter>:<page>
+    PAGE = "pg"  # lead list page: pg:<filter>:<page>:<a|b><lead>[.<due µs>] (after/before it) or -
     NEW = "nw"  # /novo answers: nw:<action>[:<value>]
     NOOP = "no"
     NOTE = "nt"  # add a note to a logged touch: nt:<touch>
