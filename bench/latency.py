@@ -652,6 +652,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="rounds of work per rep (about 35 updates each)")
     parser.add_argument("--small-leads", type=int, default=1_000, help="the small history to compare with")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument(
         "--postgres-url",
         default=os.environ.get("DATABASE_URL_BENCH_PG"),
@@ -668,13 +669,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{large.touches:,} touches vs {small.leads:,} / {small.touches:,}",
         flush=True,
     )
-    with tempfile.TemporaryDirectory(prefix="cadencia-latency-") as folder:
-        results = {}
-        for name, size in (("large", large), ("small", small)):
-            run, locks = _sqlite(size, playbook, args.rounds, Path(folder))
-            results[name] = figures(f"{size.leads:,}", run, locks)
-            Path(folder, f"{size.key}.db").unlink()
-        ok = report("SQLite", results["large"], results["small"]) and ok
+    if not args.no_sqlite:
+        with tempfile.TemporaryDirectory(prefix="cadencia-latency-") as folder:
+            results = {}
+            for name, size in (("large", large), ("small", small)):
+                run, locks = _sqlite(size, playbook, args.rounds, Path(folder))
+                results[name] = figures(f"{size.leads:,}", run, locks)
+                Path(folder, f"{size.key}.db").unlink()
+            ok = report("SQLite", results["large"], results["small"]) and ok
     if not args.no_postgres:
         ok = _postgres(args, playbook, large, small) and ok
     print(f"\n{'every kind within target' if ok else 'SOME KIND MISSES THE TARGET'}")

@@ -37,7 +37,6 @@ from bot.services.leads import _authorised, lead_view, record_stage, rep_view, s
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, can_see
 from bot.storage import bookings, repo
-from bot.storage.db import read_scope
 from bot.storage.fit_overrides import add_fit_override
 from bot.storage.models import Lead, Meeting, Member, Reminder, Touch
 from bot.storage.repo import ScheduledMeeting
@@ -493,7 +492,7 @@ def pending_meeting(runtime: Runtime, member: Member, lead: Lead) -> ScheduledMe
     """The meeting still to happen of a lead already loaded (one indexed read)."""
     if not can_see(member, lead):
         raise NotAllowed(f"member {member.id} may not see lead {lead.id}")
-    with read_scope(runtime.engine) as session:
+    with runtime.reading() as session:
         return repo.scheduled_meeting(session, lead_id=lead.id or 0, status=MeetingStatus.SCHEDULED.value)
 
 

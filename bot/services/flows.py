@@ -16,14 +16,15 @@ answer; a recorded run is over, whatever the saved conversation state says.
 from __future__ import annotations
 
 from enum import StrEnum
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from bot.services.runtime import Runtime
-from bot.storage import repo
-from bot.storage.db import read_scope
+from bot.storage import flow_results as store
+from bot.storage.flow_results import FlowEnding
 from bot.storage.models import Member
-from bot.storage.repo import FlowEnding
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 __all__ = ["FlowEnded", "FlowEnding", "FlowKind", "ending", "record_ending"]
 
@@ -68,10 +69,10 @@ def record_ending(
     """
     if flow_id is None:
         return
-    earlier = repo.get_flow_result(session, flow_id=flow_id)
+    earlier = store.get_flow_result(session, flow_id=flow_id)
     if earlier is not None:
         raise FlowEnded(flow_id, FlowEnding(earlier.kind, earlier.lead_id, earlier.result_id))
-    repo.add_flow_result(
+    store.add_flow_result(
         session,
         flow_id=flow_id,
         member_id=member.id or 0,
@@ -84,5 +85,5 @@ def record_ending(
 
 def ending(runtime: Runtime, flow_id: str) -> FlowEnding | None:
     """How run ``flow_id`` ended, or ``None`` while it is still open."""
-    with read_scope(runtime.engine) as session:
-        return repo.flow_ending(session, flow_id=flow_id)
+    with runtime.reading() as session:
+        return store.flow_ending(session, flow_id=flow_id)

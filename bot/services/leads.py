@@ -23,7 +23,6 @@ from bot.services.flows import FlowKind, record_ending
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, can_see
 from bot.storage import lead_list, repo
-from bot.storage.db import read_scope
 from bot.storage.lead_list import COUNT_CAP, LeadLine
 from bot.storage.models import Lead, Member, StageChange
 
@@ -266,7 +265,7 @@ def _authorised(session: Session, member: Member, lead_id: int) -> Lead:
 
 def authorise_id(runtime: Runtime, member: Member, lead_id: int) -> None:
     """LeadNotFound or NotAllowed unless ``member`` may see lead ``lead_id`` (one indexed read)."""
-    with read_scope(runtime.engine) as session:
+    with runtime.reading() as session:
         owner = lead_list.lead_owner(session, lead_id=lead_id)
     if owner is None:
         raise LeadNotFound(lead_id)
@@ -337,7 +336,7 @@ def list_leads(
         "stage": stage,
         "moment": (now or runtime.now()) if kind == "due" else None,
     }
-    with read_scope(runtime.engine) as session:
+    with runtime.reading() as session:
 
         def read(**where: Any) -> list[LeadLine]:
             return lead_list.lead_lines(session, **scope, **where)

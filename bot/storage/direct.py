@@ -3,8 +3,9 @@
 SQLAlchemy's execution machinery (events, execution context, result wrapping) costs 50–100 µs
 per statement on a small server: more than SQLite takes to run the statement itself, and
 several times the whole per-update budget of a chat bot that answers every message. The
-statements a bot runs on *every* update (saving the conversation state, the member check,
-opening a lead) therefore go through this module:
+conversation-state writes of :mod:`bot.tg.persistence` therefore go through this module; every
+other read and write, the per-update ones included (bench/latency.py showed no cost a user
+feels), uses sessions and the storage module of its aggregate.
 
 - :class:`DirectStatement` is a SQLAlchemy statement compiled **once** for the engine's dialect:
   the SQL text, the placeholder style and the bind/result processors (``JSON``,
@@ -15,9 +16,6 @@ opening a lead) therefore go through this module:
   IMMEDIATE``, commit on success, roll back on error, and driver errors become the same
   SQLAlchemy exceptions (so :class:`~bot.storage.db.DatabaseUnavailable` still tells "busy"
   from "bug"), with a lost PostgreSQL connection invalidated in the pool.
-
-Everything else keeps using sessions: this is for statements that run thousands of times a
-minute, not for ordinary work.
 """
 
 from __future__ import annotations

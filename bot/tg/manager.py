@@ -52,7 +52,6 @@ from bot.render.messages import escape
 from bot.services import exports, imports, reports, team
 from bot.services.reports import NotAllowed
 from bot.services.runtime import Runtime
-from bot.storage.importing import match_member
 from bot.storage.models import Member
 from bot.storage.reporting import ActivityFilter
 from bot.tg.callbacks import Verb, unpack
@@ -160,7 +159,7 @@ class UnknownRep(Exception):
 def _rep_id(runtime: Runtime, name: str | None) -> int | None:
     if name is None:
         return None
-    found = match_member(team.team(runtime), name)
+    found = team.named(runtime.engine, name)
     if found is None:
         raise UnknownRep(name)
     return found.id
@@ -197,7 +196,7 @@ def _refusal(context: Context, exc: Exception) -> str:
 
 
 def _build_report(runtime: Runtime, member: Member, wanted: dict[str, Any]) -> reports.Report:
-    with runtime.session() as session:
+    with runtime.reading() as session:
         return reports.report_for(
             session,
             member,
