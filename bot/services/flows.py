@@ -20,8 +20,8 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from bot.services.runtime import Runtime
+from bot.services.views import MemberLike
 from bot.storage import repo
-from bot.storage.models import Member
 from bot.storage.repo import FlowEnding
 
 __all__ = ["FlowEnded", "FlowEnding", "FlowKind", "ending", "record_ending"]
@@ -54,7 +54,7 @@ def record_ending(
     session: Session,
     runtime: Runtime,
     flow_id: str | None,
-    member: Member,
+    member: MemberLike,
     kind: FlowKind,
     *,
     lead_id: int | None,

@@ -43,6 +43,7 @@ from bot.services.cadence import StaleAction, working_hours
 from bot.services.leads import _authorised
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed
+from bot.services.views import LeadCard, MemberLike
 from bot.storage.models import Lead, Meeting, Member, Reminder
 
 #: States of a reminder that is still waiting to be delivered.
@@ -102,7 +103,7 @@ class Prepared:
     """A reminder ready to be rendered and sent."""
 
     reminder: Reminder
-    member: Member
+    member: MemberLike
     lead: Lead | None = None
     meeting: Meeting | None = None
     step: Step | None = None
@@ -328,7 +329,7 @@ def next_agenda_at(now: datetime, hours: business.WorkingHours) -> datetime:
     return business.next_business_day_start(now, hours)
 
 
-def _add_agenda(session: Session, member: Member, due: datetime) -> None:
+def _add_agenda(session: Session, member: MemberLike, due: datetime) -> None:
     """Insert the agenda reminder for ``due`` unless that day's already exists (idempotent)."""
     values = {
         "member_id": member.id,
@@ -366,7 +367,7 @@ def _cancel_live(session: Session, *conditions: Any, why: str | None = None) -> 
     session.execute(update(Reminder).where(*conditions, col(Reminder.state).in_(LIVE)).values(**values))
 
 
-def replan_agenda(runtime: Runtime, member: Member) -> None:
+def replan_agenda(runtime: Runtime, member: MemberLike) -> None:
     """Working hours or zone changed: move the next agenda to the new start of day."""
     with runtime.session() as session:
         _cancel_live(
@@ -389,7 +390,7 @@ def replan_agenda(runtime: Runtime, member: Member) -> None:
         _add_agenda(session, member, due)
 
 
-def _agenda(session: Session, runtime: Runtime, member: Member, now: datetime) -> Agenda:
+def _agenda(session: Session, runtime: Runtime, member: MemberLike, now: datetime) -> Agenda:
     hours = working_hours(member)
     today = business.local_day(now, hours)
     day_start = datetime.combine(today, datetime.min.time(), tzinfo=hours.zone).astimezone(UTC)
@@ -438,7 +439,7 @@ def _agenda(session: Session, runtime: Runtime, member: Member, now: datetime) -
     )
 
 
-def agenda(runtime: Runtime, member: Member) -> Agenda:
+def agenda(runtime: Runtime, member: MemberLike) -> Agenda:
     """What is due today and overdue for ``member`` (``/hoje``)."""
     with runtime.session() as session:
         return _agenda(session, runtime, member, runtime.now())
@@ -447,7 +448,7 @@ def agenda(runtime: Runtime, member: Member) -> Agenda:
 # ---------------------------------------------------------------------------- a rep's actions
 
 
-def _own(session: Session, member: Member, reminder_id: int, *kinds: ReminderKind) -> Reminder:
+def _own(session: Session, member: MemberLike, reminder_id: int, *kinds: ReminderKind) -> Reminder:
     """The reminder, if it is this member's (callback data can be forged)."""
     reminder = session.get(Reminder, reminder_id)
     if reminder is None or reminder.member_id != member.id:
@@ -457,7 +458,7 @@ def _own(session: Session, member: Member, reminder_id: int, *kinds: ReminderKin
     return reminder
 
 
-def _live_step(session: Session, member: Member, reminder: Reminder) -> Lead:
+def _live_step(session: Session, member: MemberLike, reminder: Reminder) -> Lead:
     lead = _authorised(session, member, reminder.lead_id or 0)
     if lead.cadence_status != CadenceStatus.ACTIVE or lead.current_step != reminder.step_id:
         raise StaleAction(f"lead {lead.id} is no longer on step {reminder.step_id}")
@@ -466,12 +467,12 @@ def _live_step(session: Session, member: Member, reminder: Reminder) -> Lead:
     return lead
 
 
-def reminder_for(runtime: Runtime, member: Member, reminder_id: int) -> Reminder:
+def reminder_for(runtime: Runtime, member: MemberLike, reminder_id: int) -> Reminder:
     with runtime.session() as session:
         return _own(session, member, reminder_id)
 
 
-def snooze_choices(member: Member, now: datetime) -> dict[str, datetime]:
+def snooze_choices(member: MemberLike, now: datetime) -> dict[str, datetime]:
     """ "1 h", "amanhã cedo" and the start of each of the next business days."""
     hours = working_hours(member)
     choices = {
@@ -491,7 +492,7 @@ class Snoozed:
     lead: Lead
 
 
-def snooze(runtime: Runtime, member: Member, reminder_id: int, choice: str) -> Snoozed:
+def snooze(runtime: Runtime, member: MemberLike, reminder_id: int, choice: str) -> Snoozed:
     """Move a step reminder (and the step's due time) to one of :func:`snooze_choices`."""
     now = runtime.now()
     until = snooze_choices(member, now).get(choice)
@@ -521,7 +522,7 @@ def snooze(runtime: Runtime, member: Member, reminder_id: int, choice: str) -> S
         return Snoozed(reminder, lead)
 
 
-def skip(runtime: Runtime, member: Member, reminder_id: int) -> cadence.Logged:
+def skip(runtime: Runtime, member: MemberLike, reminder_id: int) -> cadence.Logged:
     """Log the step as skipped (the cadence moves on) and close the reminder."""
     with runtime.session() as session:
         reminder = _own(session, member, reminder_id, ReminderKind.STEP_DUE)
@@ -541,7 +542,7 @@ def _close(runtime: Runtime, reminder_id: int, state: ReminderState, note: str) 
         )
 
 
-def done(runtime: Runtime, member: Member, reminder_id: int) -> None:
+def done(runtime: Runtime, member: MemberLike, reminder_id: int) -> None:
     """The rep opened the step from the reminder: nothing more to nudge about."""
     with runtime.session() as session:
         reminder = _own(session, member, reminder_id)
@@ -550,18 +551,18 @@ def done(runtime: Runtime, member: Member, reminder_id: int) -> None:
             session.add(reminder)
 
 
-def pause_cadence(runtime: Runtime, member: Member, reminder_id: int) -> Lead:
+def pause_cadence(runtime: Runtime, member: MemberLike, reminder_id: int) -> LeadCard:
     """Pause the lead's cadence from a reminder: no more nudges until resumed."""
     with runtime.session() as session:
         reminder = _own(session, member, reminder_id, ReminderKind.STEP_DUE)
         lead = _live_step(session, member, reminder)
         lead_id = lead.id or 0
-    lead = pause_lead(runtime, member, lead_id)
+    paused = pause_lead(runtime, member, lead_id)
     _close(runtime, reminder_id, ReminderState.DONE, "cadence paused")
-    return lead
+    return paused
 
 
-def pause_lead(runtime: Runtime, member: Member, lead_id: int) -> Lead:
+def pause_lead(runtime: Runtime, member: MemberLike, lead_id: int) -> LeadCard:
     with runtime.session() as session:
         lead = _authorised(session, member, lead_id)
         if lead.cadence_status != CadenceStatus.ACTIVE:
@@ -573,10 +574,10 @@ def pause_lead(runtime: Runtime, member: Member, lead_id: int) -> Lead:
         session.add(lead)
         session.flush()
         cadence._plan_step_reminder(session, lead, owner)  # cancels the live step reminders
-        return lead
+        return LeadCard.of(lead)
 
 
-def resume_cadence(runtime: Runtime, member: Member, lead_id: int) -> Lead:
+def resume_cadence(runtime: Runtime, member: MemberLike, lead_id: int) -> LeadCard:
     """Resume a paused cadence on the same step, due at the rep's next working moment."""
     with runtime.session() as session:
         lead = _authorised(session, member, lead_id)
@@ -590,10 +591,10 @@ def resume_cadence(runtime: Runtime, member: Member, lead_id: int) -> Lead:
         session.add(lead)
         session.flush()
         _replan_step(session, lead, owner)
-        return lead
+        return LeadCard.of(lead)
 
 
-def _replan_step(session: Session, lead: Lead, owner: Member) -> None:
+def _replan_step(session: Session, lead: Lead, owner: MemberLike) -> None:
     """Like the cadence's planning, but reusing a row whose dedupe key is taken (a cadence
     paused and resumed within the same minute, say)."""
     _cancel_live(session, col(Reminder.lead_id) == lead.id, col(Reminder.kind) == ReminderKind.STEP_DUE.value)

@@ -23,7 +23,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from sqlmodel import Session
 
@@ -37,6 +37,7 @@ from bot.render import reports as text
 from bot.render.reports import CHAT_LIMIT, integer, percent
 from bot.services import team
 from bot.services.experiments import Experiment, experiments_from_counts
+from bot.services.views import MemberLike
 from bot.storage import reporting as q
 from bot.storage.db import read_only_snapshot, twin_snapshot
 from bot.storage.fit_overrides import count_fit_overrides
@@ -45,11 +46,6 @@ from bot.storage.reporting import FUNNEL, ActivityFilter
 
 class NotAllowed(team.NotAllowed, PermissionError):
     """A member asked for numbers or rows they may not see; the message is fit to show them."""
-
-
-class MemberLike(Protocol):
-    id: int | None
-    role: str
 
 
 # ------------------------------------------------------------------------------ the report

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from time import monotonic
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -15,7 +16,9 @@ from bot.config import Settings
 from bot.domain.playbook.model import Playbook
 from bot.domain.scoring import CompiledIcp, compile_icp
 from bot.storage.db import session_scope
-from bot.storage.models import Member
+
+if TYPE_CHECKING:
+    from bot.services.views import MemberView
 
 Clock = Callable[[], datetime]
 
@@ -30,15 +33,15 @@ class MemberCache:
 
     def __init__(self, ttl: float = 30.0) -> None:
         self.ttl = ttl
-        self._entries: dict[int, tuple[float, Member | None]] = {}
+        self._entries: dict[int, tuple[float, MemberView | None]] = {}
 
-    def get(self, telegram_id: int) -> tuple[bool, Member | None]:
+    def get(self, telegram_id: int) -> tuple[bool, MemberView | None]:
         entry = self._entries.get(telegram_id)
         if entry is None or monotonic() - entry[0] > self.ttl:
             return False, None
         return True, entry[1]
 
-    def put(self, telegram_id: int, member: Member | None) -> None:
+    def put(self, telegram_id: int, member: MemberView | None) -> None:
         self._entries[telegram_id] = (monotonic(), member)
 
     def forget(self, telegram_id: int | None = None) -> None:

@@ -15,6 +15,7 @@ from bot.services import reminders
 from bot.services.flows import FlowKind, record_ending
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, require_manager
+from bot.services.views import MemberLike, MemberView
 from bot.storage.models import Member
 
 _HOURS = re.compile(
@@ -43,8 +44,8 @@ def parse_hours(text: str) -> tuple[str, str]:
 
 
 def _update(
-    runtime: Runtime, member: Member, *, ending: tuple[str, FlowKind] | None = None, **values: object
-) -> Member:
+    runtime: Runtime, member: MemberLike, *, ending: tuple[str, FlowKind] | None = None, **values: object
+) -> MemberView:
     """Change the member's settings; ``ending``: the flow run (id, kind) this ends, recorded in
     the same transaction."""
     with runtime.session() as session:
@@ -56,11 +57,12 @@ def _update(
         for key, value in values.items():
             setattr(fresh, key, value)
         session.add(fresh)
-    runtime.members.forget(fresh.telegram_id)  # the gate must see the new settings at once
-    return fresh
+        updated = MemberView.of(fresh)
+    runtime.members.forget(updated.telegram_id)  # the gate must see the new settings at once
+    return updated
 
 
-def set_hours(runtime: Runtime, member: Member, start: str, end: str, *, flow: str | None = None) -> Member:
+def set_hours(runtime: Runtime, member: MemberLike, start: str, end: str, *, flow: str | None = None) -> MemberView:
     WorkingHours(start=time.fromisoformat(start), end=time.fromisoformat(end))  # validates
     ending = (flow, FlowKind.HOURS) if flow is not None else None
     updated = _update(runtime, member, ending=ending, work_start=start, work_end=end)
@@ -68,7 +70,7 @@ def set_hours(runtime: Runtime, member: Member, start: str, end: str, *, flow: s
     return updated
 
 
-def set_uf(runtime: Runtime, member: Member, uf_code: str) -> Member:
+def set_uf(runtime: Runtime, member: MemberLike, uf_code: str) -> MemberView:
     """The rep's state: its time zone and its state holidays follow."""
     uf = regions.UFS.get(uf_code)
     if uf is None:
@@ -78,19 +80,20 @@ def set_uf(runtime: Runtime, member: Member, uf_code: str) -> Member:
     return updated
 
 
-def set_language(runtime: Runtime, member: Member, language: str) -> Member:
+def set_language(runtime: Runtime, member: MemberLike, language: str) -> MemberView:
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r}")
     return _update(runtime, member, language=language)
 
 
-def team_members(runtime: Runtime, manager: Member) -> list[Member]:
+def team_members(runtime: Runtime, manager: MemberLike) -> list[MemberView]:
     require_manager(manager)
     with runtime.session() as session:
-        return list(session.exec(select(Member).where(Member.active).order_by(col(Member.first_name), col(Member.id))))
+        query = select(Member).where(Member.active).order_by(col(Member.first_name), col(Member.id))
+        return [MemberView.of(member) for member in session.exec(query)]
 
 
-def set_paused(runtime: Runtime, manager: Member, member_id: int, paused: bool) -> Member:
+def set_paused(runtime: Runtime, manager: MemberLike, member_id: int, paused: bool) -> MemberView:
     """A manager pauses (vacation) or resumes a member: their reminders wait meanwhile."""
     require_manager(manager)
     with runtime.session() as session:
@@ -99,8 +102,9 @@ def set_paused(runtime: Runtime, manager: Member, member_id: int, paused: bool) 
             raise NotAllowed(f"member {member_id} is not on the team")
         target.paused = paused
         session.add(target)
-    runtime.members.forget(target.telegram_id)
-    return target
+        updated = MemberView.of(target)
+    runtime.members.forget(updated.telegram_id)
+    return updated
 
 
 __all__ = ["InvalidHours", "parse_hours", "set_hours", "set_language", "set_paused", "set_uf", "team_members"]

@@ -14,6 +14,7 @@ from bot.domain import regions
 from bot.domain.text import fold
 from bot.domain.vocabulary import Role
 from bot.services.runtime import Runtime
+from bot.services.views import InviteView, LeadCard, MemberLike, MemberView
 from bot.storage.db import session_scope
 from bot.storage.models import Invite, Lead, Member, utcnow
 
@@ -37,7 +38,7 @@ def member_by_telegram_id(session: Session, telegram_id: int) -> Member | None:
     return session.exec(select(Member).where(Member.telegram_id == telegram_id)).first()
 
 
-def recognise(runtime: Runtime, person: TelegramPerson) -> Member | None:
+def recognise(runtime: Runtime, person: TelegramPerson) -> MemberView | None:
     """The member behind a Telegram user, creating the first managers from CADENCIA_ADMINS."""
     known, cached = runtime.members.get(person.telegram_id)
     if known:
@@ -48,7 +49,7 @@ def recognise(runtime: Runtime, person: TelegramPerson) -> Member | None:
             member = _new_member(runtime, person, Role.MANAGER, invited_by=None)
             session.add(member)
             session.flush()
-    found = member if member is not None and member.active else None
+        found = MemberView.of(member) if member is not None and member.active else None
     if found is not None:
         runtime.members.put(person.telegram_id, found)
     return found
@@ -70,12 +71,14 @@ def _new_member(runtime: Runtime, person: TelegramPerson, role: Role, invited_by
     )
 
 
-def require_manager(member: Member) -> None:
+def require_manager(member: MemberLike) -> None:
     if member.role != Role.MANAGER:
         raise NotAllowed("only managers")
 
 
-def create_invite(runtime: Runtime, manager: Member, role: Role = Role.REP, for_username: str | None = None) -> Invite:
+def create_invite(
+    runtime: Runtime, manager: MemberLike, role: Role = Role.REP, for_username: str | None = None
+) -> InviteView:
     """A one-time invite. A manager invite must name the Telegram username that may accept it
     (a manager link is not a bearer token) and lasts MANAGER_INVITE_TTL_HOURS; a rep invite may
     name one too, and lasts INVITE_TTL_HOURS. :class:`rules.InvalidUsername` for a bad name."""
@@ -96,7 +99,7 @@ def create_invite(runtime: Runtime, manager: Member, role: Role = Role.REP, for_
     )
     with runtime.session() as session:
         session.add(invite)
-    return invite
+    return InviteView(invite.token, invite.role, invite.expires_at, invite.for_username)
 
 
 class InviteRefused(Exception):
@@ -107,7 +110,7 @@ class InviteRefused(Exception):
         self.reason = reason
 
 
-def accept_invite(runtime: Runtime, token: str, person: TelegramPerson) -> Member:
+def accept_invite(runtime: Runtime, token: str, person: TelegramPerson) -> MemberView:
     """Turn a one-time invite into a member; a used or expired token is refused."""
     now: datetime = runtime.now()
     with runtime.session() as session:
@@ -141,17 +144,29 @@ def accept_invite(runtime: Runtime, token: str, person: TelegramPerson) -> Membe
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             session.rollback()
             raise InviteRefused("used")
+        joined = MemberView.of(member)
     runtime.members.forget(person.telegram_id)
-    return member
+    return joined
 
 
-def can_see(member: Member, lead: Lead) -> bool:
+def can_see(member: MemberLike, lead: Lead | LeadCard) -> bool:
     return member.role == Role.MANAGER or lead.owner_id == member.id
 
 
-def team(runtime: Runtime) -> list[Member]:
+def team(runtime: Runtime) -> list[MemberView]:
     with runtime.session() as session:
-        return list(session.exec(select(Member).where(Member.active).order_by(Member.first_name)))
+        members = session.exec(select(Member).where(Member.active).order_by(Member.first_name))
+        return [MemberView.of(member) for member in members]
+
+
+def member_named(runtime: Runtime, text: str) -> MemberView | None:
+    """The one active member ``text`` names (a Telegram or member id, ``@username``, a name;
+    accents and case ignored), as an import's rep cell; None when it names no one or several."""
+    from bot.storage.importing import load_members, match_member
+
+    with runtime.session() as session:
+        found = match_member(load_members(session), text)
+        return MemberView.of(found) if found is not None else None
 
 
 # ------------------------------------------------------------------------------ from the command line

@@ -52,9 +52,7 @@ from bot.render.messages import escape
 from bot.services import exports, imports, reports, team
 from bot.services.reports import NotAllowed
 from bot.services.runtime import Runtime
-from bot.storage.importing import match_member
-from bot.storage.models import Member
-from bot.storage.reporting import ActivityFilter
+from bot.services.views import ActivityFilter, MemberView
 from bot.tg.callbacks import Verb, unpack
 from bot.tg.context import RUNTIME, Context, ack, say, typed_text
 from bot.tg.keyboards import button, markup
@@ -160,7 +158,7 @@ class UnknownRep(Exception):
 def _rep_id(runtime: Runtime, name: str | None) -> int | None:
     if name is None:
         return None
-    found = match_member(team.team(runtime), name)
+    found = team.member_named(runtime, name)
     if found is None:
         raise UnknownRep(name)
     return found.id
@@ -196,7 +194,7 @@ def _refusal(context: Context, exc: Exception) -> str:
 # ------------------------------------------------------------------------------ /relatorio
 
 
-def _build_report(runtime: Runtime, member: Member, wanted: dict[str, Any]) -> reports.Report:
+def _build_report(runtime: Runtime, member: MemberView, wanted: dict[str, Any]) -> reports.Report:
     with runtime.session() as session:
         return reports.report_for(
             session,
@@ -281,7 +279,7 @@ def _export_request(runtime: Runtime, request: Request, tables: list[str]) -> di
 
 
 def _export(
-    runtime: Runtime, member: Member, wanted: dict[str, Any], fmt: str, folder: Path, language: str
+    runtime: Runtime, member: MemberView, wanted: dict[str, Any], fmt: str, folder: Path, language: str
 ) -> exports.ExportResult:
     filters = ActivityFilter(
         _moment(wanted["start"]), _moment(wanted["end"]), wanted["campaign"], wanted["rep_id"], wanted["version"]
