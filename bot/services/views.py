@@ -12,9 +12,9 @@ where a service or the command line already has one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from bot.domain.facts import IntRange, LeadFacts
 from bot.domain.privacy import PERSONAL_LEAD_FIELDS, personal_fields_present
@@ -24,6 +24,8 @@ from bot.storage.reporting import ActivityFilter
 
 if TYPE_CHECKING:
     from bot.storage.models import Lead, Member
+
+V = TypeVar("V")
 
 __all__ = ["ActivityFilter", "DatabaseUnavailable", "InviteView", "LeadCard", "MemberLike", "MemberView", "facts_of"]
 
@@ -89,23 +91,7 @@ class MemberView:
 
     @classmethod
     def of(cls, member: Member) -> MemberView:
-        return cls(
-            id=member.id or 0,
-            telegram_id=member.telegram_id,
-            role=member.role,
-            first_name=member.first_name,
-            full_name=member.full_name,
-            username=member.username,
-            language=member.language,
-            phone=member.phone,
-            email=member.email,
-            uf=member.uf,
-            timezone=member.timezone,
-            work_start=member.work_start,
-            work_end=member.work_end,
-            paused=member.paused,
-            active=member.active,
-        )
+        return _copied(cls, member, id=member.id or 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,28 +165,21 @@ class LeadCard:
 
     @classmethod
     def of(cls, lead: Lead) -> LeadCard:
-        return cls(
+        return _copied(
+            cls,
+            lead,
             id=lead.id or 0,
-            owner_id=lead.owner_id,
-            company=lead.company,
-            trade_name=lead.trade_name,
-            website=lead.website,
-            city=lead.city,
-            campaign=lead.campaign,
-            contact_name=lead.contact_name,
-            contact_role=lead.contact_role,
-            contact_phone=lead.contact_phone,
-            contact_email=lead.contact_email,
-            contact_linkedin=lead.contact_linkedin,
-            notes=lead.notes,
-            stage=lead.stage,
-            icp_score=lead.icp_score,
-            icp_tier=lead.icp_tier,
-            cadence_status=lead.cadence_status,
-            current_step=lead.current_step,
-            step_due_at=lead.step_due_at,
-            loss_reason=lead.loss_reason,
-            personal_data_erased_at=lead.personal_data_erased_at,
             personal_data_left=bool(personal_fields_present({k: getattr(lead, k) for k in PERSONAL_LEAD_FIELDS})),
             facts=facts_of(lead),
         )
+
+
+def _copied(view: type[V], row: object, **computed: object) -> V:
+    """``view`` with every field read from the same-named attribute of ``row``, but ``computed``."""
+    names = _FIELD_NAMES.get(view)
+    if names is None:
+        names = _FIELD_NAMES[view] = tuple(f.name for f in fields(view))  # type: ignore[arg-type]
+    return view(**{name: getattr(row, name) for name in names if name not in computed}, **computed)
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
