@@ -126,11 +126,9 @@ def period(
 def _rep_id(engine: Engine, text: str | None) -> int | None:
     if not text:
         return None
-    from bot.storage.importing import load_members, match_member
+    from bot.services import team
 
-    with session_scope(engine) as session:
-        members = load_members(session)
-    found = match_member(members, text)
+    found = team.named(engine, text)
     if found is None:
         raise CommandFailed(
             f"vendedor '{text}' não encontrado (use id, @usuário, id do Telegram ou nome)"

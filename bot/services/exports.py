@@ -28,9 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING, Any
 
 from bot.domain.labels import LABELS, NO, YES
 from bot.domain.playbook.model import Playbook
@@ -47,14 +45,17 @@ from bot.storage.exporting import (
     TABLES,
     ExportColumn,
     ExportWords,
+    add_export_audit,
     csv_cells,
     formatted_cells,
     iter_chunks,
     iter_csv_text,
     table_columns,
 )
-from bot.storage.models import ExportAudit
 from bot.storage.reporting import ActivityFilter
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 TELEGRAM_FILE_LIMIT = 50 * 1024 * 1024
 XLSX_MAX_ROWS = 1_048_576
@@ -456,21 +457,15 @@ def export(
             result.packaging = "split"
 
     with session_scope(engine) as session:
-        audit = ExportAudit(
+        result.audit_id = add_export_audit(
+            session,
             member_id=member_id,
             via=via,
-            what=",".join(tables)[:64],
-            format=fmt,
-            filters={
-                **filters.as_json(),
-                "delimiter": "," if comma else ";",
-                "packaging": result.packaging,
-            },
+            what=",".join(tables),
+            fmt=fmt,
+            filters={**filters.as_json(), "delimiter": "," if comma else ";", "packaging": result.packaging},
             rows=result.total_rows,
         )
-        session.add(audit)
-        session.flush()
-        result.audit_id = audit.id
     return result
 
 

@@ -16,13 +16,16 @@ answer; a recorded run is over, whatever the saved conversation state says.
 from __future__ import annotations
 
 from enum import StrEnum
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from bot.services.runtime import Runtime
 from bot.services.views import MemberLike
+from bot.storage import flow_results as store
 from bot.storage import repo
 from bot.storage.repo import FlowEnding
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 __all__ = ["FlowEnded", "FlowEnding", "FlowKind", "ending", "record_ending"]
 
@@ -67,10 +70,10 @@ def record_ending(
     """
     if flow_id is None:
         return
-    earlier = repo.get_flow_result(session, flow_id=flow_id)
+    earlier = store.get_flow_result(session, flow_id=flow_id)
     if earlier is not None:
         raise FlowEnded(flow_id, FlowEnding(earlier.kind, earlier.lead_id, earlier.result_id))
-    repo.add_flow_result(
+    store.add_flow_result(
         session,
         flow_id=flow_id,
         member_id=member.id or 0,

@@ -23,9 +23,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
-
-from sqlalchemy import Engine
+from typing import IO, TYPE_CHECKING, Any
 
 from bot.domain.facts import parse_facts
 from bot.domain.lead_fields import parse_fields, refusal_line
@@ -47,23 +45,25 @@ from bot.services.import_files import (
     too_long,
 )
 from bot.services.leads import CONTACT_FIELDS, TEXT_FIELDS, apply_facts, apply_score, company_key, facts_of
-from bot.storage.db import DatabaseUnavailable, session_scope
+from bot.storage.db import DatabaseUnavailable, savepoint, session_scope
 from bot.storage.importing import (
     BatchStatus,
     KnownCompanies,
-    describe_member,
     finish_batch,
     insert_leads,
     known_companies,
     leads_by_id,
-    load_members,
     mark_reported,
-    members_named,
     start_batch,
     undo_running_batches,
     unreported_batches,
 )
+from bot.storage.members import describe_member, list_members, members_named
 from bot.storage.models import Lead, Member, utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlmodel import Session
 
 log = logging.getLogger(__name__)
 
@@ -488,7 +488,7 @@ def _decide(
     result = ImportResult(filename=filename[:200], headers=sheet.headers, update=update)
     result.unknown_columns = [h for h, f in zip(sheet.headers, fields, strict=True) if h and f is None]
     with session_scope(engine) as session:
-        members = load_members(session)
+        members = list_members(session)
         known: KnownCompanies = known_companies(session)
     assigner = _Assigner(assignment, members)  # refuses unknown rep names before anything is written
     run = _Run(
@@ -575,7 +575,6 @@ def _commit(engine: Engine, run: _Run | None, batch_id: int) -> None:
                     result.updated_rows.append(number)
                 else:
                     result.problems.append(RowProblem(number, NOTHING_TO_FILL, cells, duplicate=True))
-            session.flush()
         result.problems.sort(key=lambda p: p.row)
         counts = {
             "total_rows": result.total,
@@ -591,12 +590,15 @@ def _commit(engine: Engine, run: _Run | None, batch_id: int) -> None:
 
 
 def _insert(
-    session: Any, chunk: list[tuple[int, list[str], dict[str, Any]]], stage_change: dict[str, Any], result: ImportResult
+    session: Session,
+    chunk: list[tuple[int, list[str], dict[str, Any]]],
+    stage_change: dict[str, Any],
+    result: ImportResult,
 ) -> int:
     """Insert one chunk in a savepoint; if the database refuses it, row by row, each refused row
     rejected with the reason (never the file aborted half-way)."""
     try:
-        with session.begin_nested():
+        with savepoint(session):
             insert_leads(session, [values for _, _, values in chunk], stage_change=stage_change)
         return len(chunk)
     except DatabaseUnavailable:
@@ -606,7 +608,7 @@ def _insert(
     inserted = 0
     for number, cells, values in chunk:
         try:
-            with session.begin_nested():
+            with savepoint(session):
                 insert_leads(session, [values], stage_change=stage_change)
             inserted += 1
         except DatabaseUnavailable:

@@ -15,9 +15,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-
-from sqlalchemy import Engine
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from bot.domain import numbers
 from bot.domain import offboarding as rules
@@ -26,11 +24,15 @@ from bot.services.reminders import LIVE
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, require_manager
 from bot.services.views import MemberLike, MemberView
+from bot.storage import members
 from bot.storage import offboarding as store
-from bot.storage import repo
 from bot.storage.db import session_scope
-from bot.storage.importing import match_member
+from bot.storage.members import OpenInvite
 from bot.storage.models import Member
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlmodel import Session
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +98,7 @@ def name_of(member: MemberLike) -> str:
 
 
 def _target(session: Session, member_id: int) -> Member:
-    target = repo.get_member(session, member_id=member_id)
+    target = members.get_member(session, member_id=member_id)
     if target is None:
         raise rules.DeactivationRefused(rules.NOT_ON_TEAM)
     return target
@@ -113,13 +115,13 @@ def _checked(session: Session, actor: MemberLike | None, member_id: int) -> Memb
 
 
 def _candidates(session: Session, leaving: Member) -> list[Member]:
-    others = [m for m in repo.list_members(session) if m.id != leaving.id]
+    others = [m for m in members.list_members(session) if m.id != leaving.id]
     return sorted(others, key=lambda m: (m.role != Role.REP, m.first_name.casefold(), m.id or 0))
 
 
 def plan(runtime: Runtime, manager: MemberLike, member_id: int) -> Plan:
     """What deactivating ``member_id`` involves; :class:`rules.DeactivationRefused` if it may not."""
-    with runtime.session() as session:
+    with runtime.transaction() as session:
         target = _checked(session, manager, member_id)
         open_ids = store.lead_ids_of(session, owner_id=member_id, stages=_CLOSED, within=False)
         closed_ids = store.lead_ids_of(session, owner_id=member_id, stages=_CLOSED, within=True)
@@ -220,12 +222,12 @@ def find_member(engine: Engine, who: str) -> Member:
     """The active member named by Telegram id, member id, @username or name; one line in
     Portuguese (:class:`MemberNotFound`) when no one, or more than one person, matches."""
     with session_scope(engine) as session:
-        members = repo.list_members(session)
-    found = match_member(members, who)
+        team = members.list_members(session)
+    found = members.match_member(team, who)
     if found is not None:
         return found
     wanted = who.strip().lstrip("@").casefold()
-    same_first = [m for m in members if m.first_name.casefold() == wanted]
+    same_first = [m for m in team if m.first_name.casefold() == wanted]
     if len(same_first) > 1:
         names = ", ".join(f"{name_of(m)} (id {m.id})" for m in same_first)
         raise MemberNotFound(f"'{who}' é ambíguo: {names}; use o id ou o @usuário")
@@ -235,17 +237,17 @@ def find_member(engine: Engine, who: str) -> Member:
 # ---------------------------------------------------------------------------- invites
 
 
-def open_invites(runtime: Runtime, manager: MemberLike) -> Sequence[store.OpenInvite]:
+def open_invites(runtime: Runtime, manager: MemberLike) -> Sequence[OpenInvite]:
     require_manager(manager)
-    with runtime.session() as session:
-        return store.open_invites(session, now=runtime.now())
+    with runtime.transaction() as session:
+        return members.open_invites(session, now=runtime.now())
 
 
 def revoke_invite(runtime: Runtime, manager: MemberLike, invite_id: int) -> bool:
     """Revoke an unused invite; False if it was already used or revoked (or does not exist)."""
     require_manager(manager)
-    with runtime.session() as session:
-        revoked = store.revoke_invite(session, invite_id=invite_id, by_member_id=manager.id or 0, now=runtime.now())
+    with runtime.transaction() as session:
+        revoked = members.revoke_invite(session, invite_id=invite_id, by_member_id=manager.id or 0, now=runtime.now())
     if revoked:
         log.info("invite %s revoked by member %s", invite_id, manager.id)
     return revoked

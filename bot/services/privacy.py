@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-
-from sqlalchemy import Engine
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from bot.domain.privacy import (
     PERSONAL_LEAD_FIELDS,
@@ -32,6 +30,10 @@ from bot.services.views import MemberLike
 from bot.storage import privacy as store
 from bot.storage.db import read_scope, session_scope
 from bot.storage.privacy import ErasureLine
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlmodel import Session
 
 __all__ = [
     "ErasureLine",

@@ -23,9 +23,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any
 
 from bot.domain import metrics
 from bot.domain.calendar import WorkingHours, is_business_day
@@ -42,6 +40,9 @@ from bot.storage import reporting as q
 from bot.storage.db import read_only_snapshot, twin_snapshot
 from bot.storage.fit_overrides import count_fit_overrides
 from bot.storage.reporting import FUNNEL, ActivityFilter
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 class NotAllowed(team.NotAllowed, PermissionError):

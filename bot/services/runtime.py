@@ -9,16 +9,17 @@ from datetime import UTC, datetime
 from time import monotonic
 from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
-
 from bot.config import Settings
 from bot.domain.playbook.model import Playbook
 from bot.domain.scoring import CompiledIcp, compile_icp
-from bot.storage.db import session_scope
+from bot.storage.db import read_scope, session_scope
 
 if TYPE_CHECKING:
     from bot.services.views import MemberView
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
 
 Clock = Callable[[], datetime]
 
@@ -82,6 +83,20 @@ class Runtime:
         return self.clock()
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def transaction(self) -> Iterator[Session]:
+        """One use case's transaction: a session that commits when the block ends and rolls back
+        if it raises (lock and connection failures surface as
+        :class:`~bot.storage.db.DatabaseUnavailable`). Hand the session to :mod:`bot.storage`
+        functions; rows stay readable after the block."""
         with session_scope(self.engine) as session:
+            yield session
+
+    session = transaction
+    """The former name of :meth:`transaction`, kept for the services not yet moved to it."""
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only snapshot for as long as needed (a report, an export, a preview): it never
+        holds SQLite's write lock, and nothing is committed (:func:`~bot.storage.db.read_scope`)."""
+        with read_scope(self.engine) as session:
             yield session

@@ -5,9 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from sqlalchemy import Engine, update
-from sqlmodel import Session, col, select
+from typing import TYPE_CHECKING
 
 from bot.domain import offboarding as rules
 from bot.domain import regions
@@ -15,8 +13,13 @@ from bot.domain.text import fold
 from bot.domain.vocabulary import Role
 from bot.services.runtime import Runtime
 from bot.services.views import InviteView, LeadCard, MemberLike, MemberView
+from bot.storage import members as store
 from bot.storage.db import session_scope
-from bot.storage.models import Invite, Lead, Member, utcnow
+from bot.storage.models import Lead, Member
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlmodel import Session
 
 
 class NotAllowed(Exception):
@@ -34,30 +37,27 @@ class TelegramPerson:
     language: str = "pt"
 
 
-def member_by_telegram_id(session: Session, telegram_id: int) -> Member | None:
-    return session.exec(select(Member).where(Member.telegram_id == telegram_id)).first()
-
-
 def recognise(runtime: Runtime, person: TelegramPerson) -> MemberView | None:
     """The member behind a Telegram user, creating the first managers from CADENCIA_ADMINS."""
     known, cached = runtime.members.get(person.telegram_id)
     if known:
         return cached
-    with runtime.session() as session:
-        member = member_by_telegram_id(session, person.telegram_id)
+    with runtime.transaction() as session:
+        member = store.get_member_by_telegram_id(session, telegram_id=person.telegram_id)
         if member is None and person.telegram_id in runtime.settings.admin_ids:
-            member = _new_member(runtime, person, Role.MANAGER, invited_by=None)
-            session.add(member)
-            session.flush()
+            member = _new_member(session, runtime, person, Role.MANAGER, invited_by=None)
         found = MemberView.of(member) if member is not None and member.active else None
     if found is not None:
         runtime.members.put(person.telegram_id, found)
     return found
 
 
-def _new_member(runtime: Runtime, person: TelegramPerson, role: Role, invited_by: int | None) -> Member:
+def _new_member(
+    session: Session, runtime: Runtime, person: TelegramPerson, role: Role, invited_by: int | None
+) -> Member:
     settings = runtime.settings
-    return Member(
+    return store.add_member(
+        session,
         telegram_id=person.telegram_id,
         role=role.value,
         first_name=(person.first_name or person.username or "?")[:64],
@@ -67,7 +67,7 @@ def _new_member(runtime: Runtime, person: TelegramPerson, role: Role, invited_by
         uf=settings.default_uf,
         timezone=settings.default_timezone,
         invited_by=invited_by,
-        created_at=runtime.now(),
+        now=runtime.now(),
     )
 
 
@@ -89,16 +89,16 @@ def create_invite(
     settings = runtime.settings
     hours = settings.manager_invite_ttl_hours if role is Role.MANAGER else settings.invite_ttl_hours
     now = runtime.now()
-    invite = Invite(
-        token=secrets.token_urlsafe(24),
-        role=role.value,
-        created_by=manager.id or 0,
-        created_at=now,
-        expires_at=now + timedelta(hours=hours),
-        for_username=username,
-    )
-    with runtime.session() as session:
-        session.add(invite)
+    with runtime.transaction() as session:
+        invite = store.create_invite(
+            session,
+            token=secrets.token_urlsafe(24),
+            role=role.value,
+            created_by=manager.id or 0,
+            expires_at=now + timedelta(hours=hours),
+            for_username=username,
+            now=now,
+        )
     return InviteView(invite.token, invite.role, invite.expires_at, invite.for_username)
 
 
@@ -111,13 +111,18 @@ class InviteRefused(Exception):
 
 
 def accept_invite(runtime: Runtime, token: str, person: TelegramPerson) -> MemberView:
-    """Turn a one-time invite into a member; a used or expired token is refused."""
+    """Turn a one-time invite into a member; a used or expired token is refused.
+
+    Single use, also when several people press the link at once: the claim
+    (:func:`bot.storage.members.claim_invite`) succeeds for exactly one of them, and the others'
+    transactions roll back (no member created) with :class:`InviteRefused` ``used``.
+    """
     now: datetime = runtime.now()
-    with runtime.session() as session:
-        existing = member_by_telegram_id(session, person.telegram_id)
+    with runtime.transaction() as session:
+        existing = store.get_member_by_telegram_id(session, telegram_id=person.telegram_id)
         if existing is not None and existing.active:
             raise InviteRefused("already_member")
-        invite = session.exec(select(Invite).where(Invite.token == token)).first()
+        invite = store.get_invite(session, token=token)
         if invite is None:
             raise InviteRefused("unknown")
         if invite.revoked_at is not None:
@@ -128,22 +133,12 @@ def accept_invite(runtime: Runtime, token: str, person: TelegramPerson) -> Membe
             raise InviteRefused("expired")
         if not rules.may_use_invite(invite.for_username, person.username):
             raise InviteRefused("other_person")
-        member = existing or _new_member(runtime, person, Role(invite.role), invited_by=invite.created_by)
-        member.active = True
-        member.paused = False
-        member.role = invite.role
-        session.add(member)
-        session.flush()
-        # Single use, also when two people press the link at once: the conditional update
-        # claims the invite for exactly one of them.
-        claimed = session.execute(
-            update(Invite)
-            .where(col(Invite.id) == invite.id, col(Invite.used_by).is_(None), col(Invite.revoked_at).is_(None))
-            .values(used_by=member.id, used_at=now)
-        )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            session.rollback()
-            raise InviteRefused("used")
+        if existing is None:
+            member = _new_member(session, runtime, person, Role(invite.role), invited_by=invite.created_by)
+        else:
+            member = store.enrol(session, member=existing, role=invite.role)
+        if not store.claim_invite(session, invite_id=invite.id or 0, member_id=member.id or 0, now=now):
+            raise InviteRefused("used")  # the transaction rolls back: no member is added
         joined = MemberView.of(member)
     runtime.members.forget(person.telegram_id)
     return joined
@@ -154,18 +149,17 @@ def can_see(member: MemberLike, lead: Lead | LeadCard) -> bool:
 
 
 def team(runtime: Runtime) -> list[MemberView]:
-    with runtime.session() as session:
-        members = session.exec(select(Member).where(Member.active).order_by(Member.first_name))
+    """The active team, by first name."""
+    with runtime.transaction() as session:
+        members = sorted(store.list_members(session), key=lambda m: (m.first_name, m.id or 0))
         return [MemberView.of(member) for member in members]
 
 
-def member_named(runtime: Runtime, text: str) -> MemberView | None:
-    """The one active member ``text`` names (a Telegram or member id, ``@username``, a name;
-    accents and case ignored), as an import's rep cell; None when it names no one or several."""
-    from bot.storage.importing import load_members, match_member
-
-    with runtime.session() as session:
-        found = match_member(load_members(session), text)
+def named(engine: Engine, who: str) -> MemberView | None:
+    """The one active member ``who`` names (Telegram id, member id, @username or name; see
+    :func:`bot.storage.members.members_named`); None when no one, or more than one, matches."""
+    with session_scope(engine) as session:
+        found = store.match_member(store.list_members(session), who)
         return MemberView.of(found) if found is not None else None
 
 
@@ -190,41 +184,48 @@ def add_member(
         state = regions.parse_uf(uf)
     except regions.InvalidUf as exc:
         raise TeamChangeRefused(str(exc)) from None
+    first_name = full_name.split(" ")[0][:64]
     with session_scope(engine) as session:
-        member = member_by_telegram_id(session, telegram_id)
-        if member is not None and member.active:
+        member = store.get_member_by_telegram_id(session, telegram_id=telegram_id)
+        if member is None:
+            return store.add_member(
+                session,
+                telegram_id=telegram_id,
+                role=role.value,
+                first_name=first_name,
+                full_name=full_name[:128],
+                uf=state.code,
+                timezone=state.timezone,
+                now=now,
+            )
+        if member.active:
             raise TeamChangeRefused(f"{telegram_id} já está na equipe ({member.full_name or member.first_name})")
-        member = member or Member(telegram_id=telegram_id, role=role.value, first_name="", created_at=now or utcnow())
-        member.role = role.value
-        member.first_name = full_name.split(" ")[0][:64]
-        member.full_name = full_name[:128]
-        member.uf = state.code
-        member.timezone = state.timezone
-        member.active = True
-        member.paused = False
-        session.add(member)
-        session.flush()
-    return member
+        return store.enrol(
+            session,
+            member=member,
+            role=role.value,
+            first_name=first_name,
+            full_name=full_name[:128],
+            uf=state.code,
+            timezone=state.timezone,
+        )
 
 
 def everyone(engine: Engine) -> list[Member]:
     """The active team, managers first, then by name."""
     with session_scope(engine) as session:
-        members = list(session.exec(select(Member).where(col(Member.active))))
+        members = store.list_members(session)
     return sorted(members, key=lambda m: (m.role != Role.MANAGER, fold(m.full_name or m.first_name), m.id or 0))
 
 
 def pause_member(engine: Engine, who: str, *, paused: bool) -> Member:
     """Pause (vacation: reminders wait, imports skip them) or resume a rep named by Telegram id,
     member id, @username or name."""
-    from bot.storage.importing import load_members, match_member
-
     with session_scope(engine) as session:
-        found = match_member(load_members(session), who)
+        found = store.match_member(store.list_members(session), who)
         if found is None:
             raise TeamChangeRefused(f"'{who}' não está na equipe (use o id do Telegram, @usuário ou o nome)")
         if found.role != Role.REP:
             raise TeamChangeRefused(f"{found.full_name or found.first_name} é gestor; só vendedores são pausados")
-        found.paused = paused
-        session.add(found)
+        store.set_paused(session, member=found, paused=paused)
     return found

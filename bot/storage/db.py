@@ -243,6 +243,14 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
+@contextmanager
+def savepoint(session: Session) -> Iterator[None]:
+    """A part of the caller's transaction that can fail alone: if the block raises, only what it
+    wrote is undone (a ``SAVEPOINT``), and the error goes on to the caller."""
+    with session.begin_nested():
+        yield
+
+
 def read_only(engine: Engine) -> Engine:
     """``engine`` whose transactions are read-only snapshots (see :func:`read_scope`)."""
     return engine.execution_options(**{READ_ONLY_OPTION: True})

@@ -38,7 +38,7 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.orm import aliased
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from bot.domain.cnae import format_subclass
 from bot.domain.facts import format_cnpj
@@ -46,7 +46,7 @@ from bot.domain.labels import LABELS
 from bot.domain.privacy import ERASURE_REASON_LABELS, ERASURE_VIA_LABELS
 from bot.domain.text import FORMULA_TRIGGERS, spreadsheet_safe
 from bot.storage.db import read_scope
-from bot.storage.models import ErasureAudit, Lead, Meeting, Member, StageChange, Touch
+from bot.storage.models import ErasureAudit, ExportAudit, Lead, Meeting, Member, StageChange, Touch
 from bot.storage.reporting import LOCAL_ZONE_NAME, ActivityFilter, sqlite_to_local
 
 
@@ -514,3 +514,20 @@ def _with_booleans(row: tuple[Any, ...], flags: list[int]) -> tuple[Any, ...]:
         if values[index] is not None:
             values[index] = bool(values[index])
     return tuple(values)
+
+
+def add_export_audit(
+    session: Session,
+    *,
+    member_id: int | None,
+    via: str,
+    what: str,
+    fmt: str,
+    filters: dict[str, Any],
+    rows: int,
+) -> int:
+    """Record one export (who, how, which tables, with which filters, how many rows); its id."""
+    audit = ExportAudit(member_id=member_id, via=via, what=what[:64], format=fmt, filters=filters, rows=rows)
+    session.add(audit)
+    session.flush()
+    return audit.id or 0

@@ -10,53 +10,7 @@ from typing import Any
 from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
-from bot.domain import numbers
-from bot.domain.text import fold
-from bot.storage.models import ImportBatch, Lead, Member, StageChange
-
-
-def load_members(session: Session) -> list[Member]:
-    """Active members, the people an imported lead can be assigned to."""
-    return list(session.exec(select(Member).where(col(Member.active)).order_by(col(Member.id))))
-
-
-def members_named(members: Sequence[Member], text: str) -> list[Member]:
-    """Every member a spreadsheet cell could mean (accents and case ignored): a number is a
-    Telegram id, else a member id; ``@x`` a username; otherwise the full name, or failing that
-    the first name or username. More than one means the cell is ambiguous ("Ana" with two Anas
-    on the team: never the first of them)."""
-    raw = str(text).strip()
-    if not raw:
-        return []
-    digits = raw.lstrip("#")
-    if numbers.digit_like(digits):  # "²" or 30 digits name no one (and never crash)
-        number = numbers.read_int(digits, 1, numbers.TELEGRAM_ID_MAX)
-        if number is None:
-            return []
-        by_telegram = [m for m in members if m.telegram_id == number]
-        return by_telegram or [m for m in members if m.id == number]
-    wanted = fold(raw.lstrip("@"))
-    by_username = [m for m in members if m.username and fold(m.username) == wanted]
-    if raw.startswith("@"):
-        return by_username
-    by_full_name = [m for m in members if m.full_name and fold(m.full_name) == wanted]
-    if by_full_name:
-        return by_full_name
-    by_first_name = [m for m in members if fold(m.first_name) == wanted]
-    return by_first_name + [m for m in by_username if m not in by_first_name]
-
-
-def match_member(members: Sequence[Member], text: str) -> Member | None:
-    """The one member a spreadsheet cell names (see :func:`members_named`); None when it names
-    no one or more than one."""
-    found = members_named(members, text)
-    return found[0] if len(found) == 1 else None
-
-
-def describe_member(member: Member) -> str:
-    """How a reason names a member so that the manager can tell two Anas apart."""
-    name = member.full_name or member.first_name
-    return f"{name} (@{member.username})" if member.username else f"{name} (id {member.id})"
+from bot.storage.models import ImportBatch, Lead, StageChange
 
 
 @dataclass

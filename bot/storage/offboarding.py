@@ -1,22 +1,19 @@
 """Storage side of off-boarding: a leaving member's leads, meetings and reminders handed to
-other members, the audit row, and invites listed and revoked.
+other members, and the audit row (invites are in :mod:`bot.storage.members`).
 
-Keyword-only functions that take the session and never commit (see :mod:`bot.storage.repo`).
+Keyword-only functions that take the session and never commit: the service's transaction does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot.domain.vocabulary import MeetingStatus, ReminderState
-from bot.storage.models import Deactivation, Invite, Lead, Meeting, Member, Reminder
+from bot.storage.models import Deactivation, Lead, Meeting, Member, Reminder
 
 # --- Members ----------------------------------------------------------------------------------
 
@@ -123,43 +120,3 @@ def deactivations(session: Session, *, member_id: int | None = None) -> list[Dea
     if member_id is not None:
         statement = statement.where(col(Deactivation.member_id) == member_id)
     return list(session.exec(statement.order_by(col(Deactivation.id))))
-
-
-# --- Invites ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class OpenInvite:
-    id: int
-    role: str
-    for_username: str | None
-    created_by: str
-    created_at: datetime
-    expires_at: datetime
-
-
-def open_invites(session: Session, *, now: datetime) -> list[OpenInvite]:
-    """Invites nobody used, revoked or let expire, newest first, with their creator's name."""
-    creator = aliased(Member)
-    statement: Any = (
-        select(Invite, creator.full_name, creator.first_name)
-        .join(creator, col(creator.id) == col(Invite.created_by))
-        .where(col(Invite.used_by).is_(None), col(Invite.revoked_at).is_(None), col(Invite.expires_at) > now)
-        .order_by(col(Invite.created_at).desc(), col(Invite.id).desc())
-    )
-    return [
-        OpenInvite(
-            invite.id or 0, invite.role, invite.for_username, full or first, invite.created_at, invite.expires_at
-        )
-        for invite, full, first in session.execute(statement)
-    ]
-
-
-def revoke_invite(session: Session, *, invite_id: int, by_member_id: int, now: datetime) -> bool:
-    """Revoke an invite nobody has used yet; False if it was used, revoked or never existed."""
-    result = session.execute(
-        update(Invite)
-        .where(col(Invite.id) == invite_id, col(Invite.used_by).is_(None), col(Invite.revoked_at).is_(None))
-        .values(revoked_at=now, revoked_by=by_member_id)
-    )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]

@@ -6,7 +6,9 @@ other argument is keyword-only; functions ``flush`` (so new rows get their ids) 
 aware datetimes (see :class:`bot.storage.types.UTCDateTime`); ``now`` parameters exist so the
 services and tests control the clock.
 
-Sections: members · invites · playbook versions · leads · touches · stage changes · hot reads.
+Sections: playbook versions · leads · touches · stage changes · hot reads · flow endings.
+Members and invites are in :mod:`bot.storage.members`, flow results in
+:mod:`bot.storage.flow_results`.
 Add new functions to the section of their table, or start a new section at the end.
 
 The hot reads at the end take the engine, not a session: they run on nearly every update, so
@@ -18,11 +20,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from sqlalchemy import CursorResult, Engine, and_, bindparam, func, or_, update
+from sqlalchemy import Engine, and_, bindparam, func, or_, update
 from sqlalchemy import select as core_select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
@@ -33,7 +34,6 @@ from bot.storage.direct import DirectStatement, direct_transaction
 from bot.storage.models import (
     FitOverride,
     FlowResult,
-    Invite,
     Lead,
     Meeting,
     Member,
@@ -43,135 +43,6 @@ from bot.storage.models import (
     utcnow,
 )
 from bot.storage.types import UTCDateTime
-
-# --- Members ----------------------------------------------------------------------------------
-
-
-def get_member(session: Session, *, member_id: int) -> Member | None:
-    return session.get(Member, member_id)
-
-
-def get_member_by_telegram_id(session: Session, *, telegram_id: int) -> Member | None:
-    return session.exec(select(Member).where(Member.telegram_id == telegram_id)).first()
-
-
-def add_member(
-    session: Session,
-    *,
-    telegram_id: int,
-    role: str,
-    first_name: str,
-    full_name: str = "",
-    username: str = "",
-    language: str | None = None,
-    uf: str | None = None,
-    timezone: str | None = None,
-    invited_by: int | None = None,
-    now: datetime | None = None,
-) -> Member:
-    """Add a team member. ``None`` for language, UF or time zone keeps the table default."""
-    member = Member(
-        telegram_id=telegram_id,
-        role=role,
-        first_name=first_name,
-        full_name=full_name,
-        username=username,
-        invited_by=invited_by,
-        created_at=now or utcnow(),
-    )
-    if language is not None:
-        member.language = language
-    if uf is not None:
-        member.uf = uf
-    if timezone is not None:
-        member.timezone = timezone
-    session.add(member)
-    session.flush()
-    return member
-
-
-def list_members(
-    session: Session, *, role: str | None = None, active: bool | None = True
-) -> list[Member]:
-    """Members in the order they joined; ``active=None`` lists active and inactive ones."""
-    statement = select(Member)
-    if role is not None:
-        statement = statement.where(Member.role == role)
-    if active is not None:
-        statement = statement.where(Member.active == active)
-    return list(session.exec(statement.order_by(col(Member.id))))
-
-
-# --- Invites ----------------------------------------------------------------------------------
-
-
-class InviteFailure(StrEnum):
-    """Why an invite could not be used."""
-
-    UNKNOWN = "unknown"
-    EXPIRED = "expired"
-    USED = "used"
-
-
-def create_invite(
-    session: Session,
-    *,
-    token: str,
-    role: str,
-    created_by: int,
-    expires_at: datetime,
-    now: datetime | None = None,
-) -> Invite:
-    invite = Invite(
-        token=token,
-        role=role,
-        created_by=created_by,
-        expires_at=expires_at,
-        created_at=now or utcnow(),
-    )
-    session.add(invite)
-    session.flush()
-    return invite
-
-
-def get_invite(session: Session, *, token: str) -> Invite | None:
-    return session.exec(select(Invite).where(Invite.token == token)).first()
-
-
-def consume_invite(
-    session: Session, *, token: str, member: Member, now: datetime
-) -> Invite | InviteFailure:
-    """Mark the invite used by ``member``, or say why it cannot be used.
-
-    Single use even when two people send the same link at once: one conditional ``UPDATE``
-    claims the invite, and only the transaction that changed the row wins (on PostgreSQL the
-    loser waits for the row lock and then sees ``used_by`` set; on SQLite writers are
-    serialised by ``BEGIN IMMEDIATE``).
-    """
-    if member.id is None:
-        session.flush()
-    claim = (
-        update(Invite)
-        .where(
-            col(Invite.token) == token,
-            col(Invite.used_by).is_(None),
-            col(Invite.expires_at) > now,
-        )
-        .values(used_by=member.id, used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    result: CursorResult[Any] = session.exec(claim)
-    invite = session.exec(
-        select(Invite).where(Invite.token == token).execution_options(populate_existing=True)
-    ).first()
-    if result.rowcount == 1 and invite is not None:
-        return invite
-    if invite is None:
-        return InviteFailure.UNKNOWN
-    if invite.used_by is not None:
-        return InviteFailure.USED
-    return InviteFailure.EXPIRED
-
 
 # --- Playbook versions ------------------------------------------------------------------------
 
@@ -468,27 +339,6 @@ def leads_with_cnpj_prefix(session: Session, *, prefix: str, limit: int = 20) ->
 
 
 # --- Flow results -----------------------------------------------------------------------------
-
-
-def add_flow_result(
-    session: Session,
-    *,
-    flow_id: str,
-    member_id: int,
-    kind: str,
-    lead_id: int | None,
-    result_id: int | None,
-    at: datetime,
-) -> FlowResult:
-    """Record how flow run ``flow_id`` ended (its primary key refuses a second ending)."""
-    row = FlowResult(flow_id=flow_id, member_id=member_id, kind=kind, lead_id=lead_id, result_id=result_id, at=at)
-    session.add(row)
-    session.flush()
-    return row
-
-
-def get_flow_result(session: Session, *, flow_id: str) -> FlowResult | None:
-    return session.get(FlowResult, flow_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -158,7 +158,7 @@ class UnknownRep(Exception):
 def _rep_id(runtime: Runtime, name: str | None) -> int | None:
     if name is None:
         return None
-    found = team.member_named(runtime, name)
+    found = team.named(runtime.engine, name)
     if found is None:
         raise UnknownRep(name)
     return found.id
@@ -195,7 +195,7 @@ def _refusal(context: Context, exc: Exception) -> str:
 
 
 def _build_report(runtime: Runtime, member: MemberView, wanted: dict[str, Any]) -> reports.Report:
-    with runtime.session() as session:
+    with runtime.reading() as session:
         return reports.report_for(
             session,
             member,

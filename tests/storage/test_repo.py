@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,15 +10,14 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.domain.vocabulary import Channel, Outcome, Role, Stage
-from bot.storage import repo
-from bot.storage.db import session_scope
-from bot.storage.models import Invite, Lead, Meeting, Member, Touch
+from bot.storage import members, repo
+from bot.storage.models import Lead, Meeting, Member, Touch
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 def _member(session: Session, telegram_id: int = 100, role: str = Role.REP) -> Member:
-    return repo.add_member(
+    return members.add_member(
         session, telegram_id=telegram_id, role=role, first_name=f"M{telegram_id}"
     )
 
@@ -30,94 +28,6 @@ def _lead(session: Session, owner: Member, company: str, **fields: Any) -> Lead:
     return repo.add_lead(
         session, lead=Lead(owner_id=owner.id, company=company, company_key=key, **fields)
     )
-
-
-# --- Members ----------------------------------------------------------------------------------
-
-
-def test_members(db_session: Session) -> None:
-    manager = repo.add_member(
-        db_session, telegram_id=5_000_000_001, role=Role.MANAGER, first_name="Gil", uf="RJ"
-    )
-    rep = _member(db_session, 200)
-    retired = _member(db_session, 300)
-    retired.active = False
-    db_session.flush()
-
-    found = repo.get_member_by_telegram_id(db_session, telegram_id=5_000_000_001)
-    assert found is manager and found.uf == "RJ" and found.timezone == "America/Sao_Paulo"
-    assert repo.get_member_by_telegram_id(db_session, telegram_id=1) is None
-    assert repo.list_members(db_session) == [manager, rep]
-    assert repo.list_members(db_session, role=Role.REP) == [rep]
-    assert repo.list_members(db_session, role=Role.REP, active=None) == [rep, retired]
-
-
-# --- Invites ----------------------------------------------------------------------------------
-
-
-def test_invite_is_single_use(db_session: Session) -> None:
-    manager = _member(db_session, 1, Role.MANAGER)
-    assert manager.id is not None
-    repo.create_invite(
-        db_session, token="abc", role=Role.REP, created_by=manager.id, expires_at=NOW + timedelta(1)
-    )
-    first, second = _member(db_session, 2), _member(db_session, 3)
-
-    used = repo.consume_invite(db_session, token="abc", member=first, now=NOW)
-    assert isinstance(used, Invite)
-    assert used.used_by == first.id and used.used_at == NOW
-    again = repo.consume_invite(db_session, token="abc", member=second, now=NOW)
-    assert again is repo.InviteFailure.USED
-
-
-def test_invite_unknown_and_expired(db_session: Session) -> None:
-    manager = _member(db_session, 1, Role.MANAGER)
-    assert manager.id is not None
-    repo.create_invite(
-        db_session, token="old", role=Role.REP, created_by=manager.id, expires_at=NOW
-    )
-    newcomer = _member(db_session, 2)
-
-    assert repo.consume_invite(db_session, token="old", member=newcomer, now=NOW) is (
-        repo.InviteFailure.EXPIRED
-    )
-    assert repo.consume_invite(db_session, token="nope", member=newcomer, now=NOW) is (
-        repo.InviteFailure.UNKNOWN
-    )
-    invite = repo.get_invite(db_session, token="old")
-    assert invite is not None and invite.used_by is None
-
-
-def test_invite_single_use_under_concurrency(engine: Engine) -> None:
-    with session_scope(engine) as session:
-        manager = _member(session, 1, Role.MANAGER)
-        assert manager.id is not None
-        repo.create_invite(
-            session,
-            token="race",
-            role=Role.REP,
-            created_by=manager.id,
-            expires_at=NOW + timedelta(1),
-        )
-        people = [_member(session, 10 + n) for n in range(6)]
-
-    barrier = threading.Barrier(len(people))
-    results: list[object] = []
-
-    def claim(person: Member) -> None:
-        with session_scope(engine) as session:
-            barrier.wait()
-            results.append(repo.consume_invite(session, token="race", member=person, now=NOW))
-
-    threads = [threading.Thread(target=claim, args=(person,)) for person in people]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-
-    assert len(results) == len(people)
-    assert sum(isinstance(result, Invite) for result in results) == 1
-    assert results.count(repo.InviteFailure.USED) == len(people) - 1
 
 
 # --- Playbook versions ------------------------------------------------------------------------
