@@ -12,9 +12,9 @@ best the bot could reach with these answers; the difference between the bot and 
 bot's own work (access check, conversation, database, persistence, rendering).
 
 The three take turns, 100 updates at a time, so a change of machine speed during the run
-weighs on all alike. Each returns to the event loop after every update, as a polling bot does
-(the bot's conversation state is saved by a timer there); the bot's turns end with its pending
-saves, timed. Between turns, not timed, the in-process Bot API forgets the requests and
+weighs on all alike. Each returns to the event loop after every update, as a polling bot does;
+the bot saves each update's conversation changes as the update ends, so that is timed with
+the update. Between turns, not timed, the in-process Bot API forgets the requests and
 messages it keeps, so memory stays flat.
 
     .venv/bin/python bench/throughput.py [--updates 10000]
@@ -45,7 +45,6 @@ from bot.domain.vocabulary import Role
 from bot.services import leads
 from bot.simulator import InProcessBotApi, OfflineUser, SentRequest, UpdateFactory
 from bot.storage.models import Member
-from bot.tg.persistence import PersistentApplication, SqlPersistence
 from bot.wiring import build_application, build_runtime
 
 REPS = 20
@@ -168,13 +167,6 @@ async def measure(
                 totals[which] += spent
                 kind = SCRIPT[(index // REPS) % len(SCRIPT)]
                 kinds[kind] = kinds.get(kind, 0.0) + spent
-            if isinstance(app, PersistentApplication) and isinstance(app.persistence, SqlPersistence):
-                # Conversation state is saved a moment later, by a thread: count that work to
-                # the bot, and do not let it run on into another app's turn.
-                before = time.perf_counter()
-                await app.save_recent()
-                app.persistence.write_pending()
-                totals[which] += time.perf_counter() - before
     for app in apps:
         await app.shutdown()
     return totals

@@ -36,11 +36,12 @@ from bot.reminders.scheduler import ReminderScheduler
 from bot.render.messages import MessageRenderer
 from bot.services.playbooks import load_checked_playbook, remember_playbook
 from bot.services.runtime import Clock, Runtime, system_clock
+from bot.storage.bot_state import BotStateStore
 from bot.storage.db import make_engine, upgrade_database
 from bot.tg import cadence, common, flows, leads, manager, playbook, privacy, reminders, settings, team
 from bot.tg.callbacks import Verb, pattern
 from bot.tg.context import RENDERER, RUNTIME, Context
-from bot.tg.persistence import PersistentApplication, SqlPersistence
+from bot.tg.persistence import SqlPersistence, save_after_update
 
 log = logging.getLogger(__name__)
 
@@ -85,12 +86,11 @@ def build_application(
     settings = runtime.settings
     builder = (
         ApplicationBuilder()
-        .application_class(PersistentApplication)
         .token(settings.telegram_bot_token or "0:offline")
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_file_url)
         .context_types(ContextTypes(context=Context))
-        .persistence(SqlPersistence(runtime.engine))
+        .persistence(SqlPersistence(BotStateStore(runtime.engine)))
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
@@ -169,6 +169,10 @@ async def _button(update: Update, context: Context) -> None:
     await BUTTON_CALLBACKS[Verb(query.data.partition(":")[0])](update, context)
 
 
+SAVE_GROUP = 1
+"""The handler group after the bot's own (-1: the gate, 0: everything else)."""
+
+
 def add_handlers(application: Application) -> None:
     warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
     application.add_handler(TypeHandler(Update, common.gate), group=-1)
@@ -192,6 +196,8 @@ def add_handlers(application: Application) -> None:
             MessageHandler(filters.ALL, common.stray_text),
         ]
     )
+    # Last, after every other group: what the update changed is saved before the next update.
+    application.add_handler(TypeHandler(Update, save_after_update), group=SAVE_GROUP)
     application.add_error_handler(common.on_error)
 
 

@@ -34,7 +34,8 @@ stateDiagram-v2
 (:mod:`bot.tg.flow_run`, in the rep's persisted user data); the service that writes what the
 flow ends with records that id in the same transaction (:mod:`bot.services.flows`). Before a
 state's handler treats an update, :func:`_in` asks whether the run already ended: after a
-crash in the tenth of a second before the conversation state was saved, the flow looks open,
+crash between the last answer and the save of the conversation state that follows it (see
+:mod:`bot.tg.persistence`), the flow looks open,
 but its result is in the database, so the rep's next message is told "already saved as lead
 #42" instead of being taken as the last answer a second time.
 """
@@ -107,7 +108,7 @@ def _starting(callback: Callback) -> Callback:
     return run
 
 
-def _staying(state: object, callback: Callback) -> Callback:
+def _staying(callback: Callback) -> Callback:
     async def run(update: Update, context: Any) -> object:
         flow = flow_run.current(context)
         if flow is None:
@@ -120,17 +121,16 @@ def _staying(state: object, callback: Callback) -> Callback:
             return await _over(update, context, ended_meanwhile.ending)
         if result == ConversationHandler.END:
             flow_run.forget(context)
-        return None if result == state else result
+        return result
 
     return run
 
 
-def _in(state: object, *handlers: BaseHandler[Any, Any, Any]) -> list[BaseHandler[Any, Any, Any]]:
-    """The handlers of ``state``. A run that already ended is over whatever the state says
-    (see the module's doc). When a handler answers "stay in ``state``" PTB is told ``None``
-    (stay, unchanged), so the stored state is not re-written after every message of a flow."""
+def _in(*handlers: BaseHandler[Any, Any, Any]) -> list[BaseHandler[Any, Any, Any]]:
+    """A state's handlers. A run that already ended is over whatever the state says (see the
+    module's doc)."""
     for handler in handlers:
-        handler.callback = _staying(state, handler.callback)
+        handler.callback = _staying(handler.callback)
     return list(handlers)
 
 
@@ -154,29 +154,20 @@ def conversation() -> ConversationHandler:
         ),
         states={
             newlead.NewLead.ASKING: _in(
-                newlead.NewLead.ASKING,
                 MessageHandler(TEXT, newlead.answer),
                 CallbackQueryHandler(newlead.pressed, pattern=pattern(Verb.NEW)),
             ),
             newlead.NewLead.CHOOSING_FIELD: _in(
-                newlead.NewLead.CHOOSING_FIELD,
                 CallbackQueryHandler(newlead.choose_field, pattern=pattern(Verb.NEW)),
                 MessageHandler(TEXT, newlead.text_while_choosing),
             ),
-            cadence.MeetingFlow.ASKING_WHEN: _in(
-                cadence.MeetingFlow.ASKING_WHEN, MessageHandler(TEXT, cadence.meeting_when)
-            ),
+            cadence.MeetingFlow.ASKING_WHEN: _in(MessageHandler(TEXT, cadence.meeting_when)),
             cadence.MeetingFlow.CONFIRMING_WHEN: _in(
-                cadence.MeetingFlow.CONFIRMING_WHEN,
                 CallbackQueryHandler(cadence.when_answered, pattern=pattern(Verb.WHEN)),
                 MessageHandler(TEXT, cadence.meeting_when),
             ),
-            cadence.MeetingFlow.ASKING_NOTE: _in(
-                cadence.MeetingFlow.ASKING_NOTE, MessageHandler(TEXT, cadence.note_typed)
-            ),
-            settings.SettingsFlow.ASKING_HOURS: _in(
-                settings.SettingsFlow.ASKING_HOURS, MessageHandler(TEXT, settings.hours_typed)
-            ),
+            cadence.MeetingFlow.ASKING_NOTE: _in(MessageHandler(TEXT, cadence.note_typed)),
+            settings.SettingsFlow.ASKING_HOURS: _in(MessageHandler(TEXT, settings.hours_typed)),
         },
         fallbacks=[CommandHandler(["cancelar", "cancel"], cancel)],
         name="flows",

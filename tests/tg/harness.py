@@ -29,7 +29,6 @@ from bot.services import team
 from bot.services.runtime import Runtime
 from bot.simulator import InProcessBotApi, OfflineUser, SentRequest, UpdateFactory
 from bot.storage.models import BotState, Member
-from bot.tg.persistence import PersistentApplication, SqlPersistence
 from bot.wiring import build_application
 from tests.support.telegram_limits import assert_within_limits
 
@@ -195,11 +194,8 @@ class BotUnderTest:
         await self.start()
 
     async def saved_state(self) -> list[BotState]:
-        """Save every conversation change now and return what ``bot_state`` holds: the state a
-        process killed from here on (before the next change is saved) restarts with."""
-        assert isinstance(self.app, PersistentApplication) and isinstance(self.app.persistence, SqlPersistence)
-        await self.app.update_persistence()
-        self.app.persistence.write_pending()
+        """What ``bot_state`` holds now (every update's changes are saved as it ends): the state
+        a process killed from here on, before the next change is saved, restarts with."""
         with self.runtime.session() as session:
             return [
                 BotState(kind=r.kind, key=r.key, value=r.value, updated_at=r.updated_at)
@@ -208,7 +204,7 @@ class BotUnderTest:
 
     async def killed(self, state: list[BotState]) -> None:
         """A crash: the process dies having saved only ``state`` (see :meth:`saved_state`), say
-        in the tenth of a second between an answer and the save of the conversation; then the
+        between an answer and the save of the conversation that follows it; then the
         supervisor starts it again. The database keeps everything else that was committed."""
         await self.stop()
         with self.runtime.session() as session:

@@ -1,6 +1,6 @@
 """A flow's last answer is applied once, even when the bot is killed right after it.
 
-The conversation state is saved a tenth of a second after the answer; a process killed in
+The conversation state is saved after the answer, as the update ends; a process killed in
 between restarts with the flow still open. ``bot.killed(state)`` restarts the bot with the
 conversation state captured *before* the last answer (``bot.saved_state()``), everything the
 services committed being kept: the rep's next message must create nothing.
