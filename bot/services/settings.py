@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from datetime import time
 
-from sqlmodel import col, select
-
 from bot.domain import numbers, regions
 from bot.domain.calendar import WorkingHours
 from bot.i18n import LANGUAGES, N_
@@ -15,7 +13,8 @@ from bot.services import reminders
 from bot.services.flows import FlowKind, record_ending
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, require_manager
-from bot.storage.models import Member
+from bot.services.views import MemberLike, MemberView
+from bot.storage import members as member_store
 
 _HOURS = re.compile(
     r"^\s*([0-9]{1,2})(?::|h)?([0-9]{2})?\s*(?:-|–|a|às|as|to)\s*([0-9]{1,2})(?::|h)?([0-9]{2})?\s*h?\s*$", re.I
@@ -43,24 +42,24 @@ def parse_hours(text: str) -> tuple[str, str]:
 
 
 def _update(
-    runtime: Runtime, member: Member, *, ending: tuple[str, FlowKind] | None = None, **values: object
-) -> Member:
+    runtime: Runtime, member: MemberLike, *, ending: tuple[str, FlowKind] | None = None, **values: object
+) -> MemberView:
     """Change the member's settings; ``ending``: the flow run (id, kind) this ends, recorded in
     the same transaction."""
-    with runtime.session() as session:
-        fresh = session.get(Member, member.id)
+    with runtime.transaction() as session:
+        fresh = member_store.get_member(session, member_id=member.id or 0)
         if fresh is None or not fresh.active:
             raise NotAllowed(f"member {member.id} is not active")
         if ending is not None:
             record_ending(session, runtime, ending[0], fresh, ending[1], lead_id=None, result_id=fresh.id)
         for key, value in values.items():
-            setattr(fresh, key, value)
-        session.add(fresh)
-    runtime.members.forget(fresh.telegram_id)  # the gate must see the new settings at once
-    return fresh
+            setattr(fresh, key, value)  # a row of this session: written when it commits
+        updated = MemberView.of(fresh)
+    runtime.members.forget(updated.telegram_id)  # the gate must see the new settings at once
+    return updated
 
 
-def set_hours(runtime: Runtime, member: Member, start: str, end: str, *, flow: str | None = None) -> Member:
+def set_hours(runtime: Runtime, member: MemberLike, start: str, end: str, *, flow: str | None = None) -> MemberView:
     WorkingHours(start=time.fromisoformat(start), end=time.fromisoformat(end))  # validates
     ending = (flow, FlowKind.HOURS) if flow is not None else None
     updated = _update(runtime, member, ending=ending, work_start=start, work_end=end)
@@ -68,7 +67,7 @@ def set_hours(runtime: Runtime, member: Member, start: str, end: str, *, flow: s
     return updated
 
 
-def set_uf(runtime: Runtime, member: Member, uf_code: str) -> Member:
+def set_uf(runtime: Runtime, member: MemberLike, uf_code: str) -> MemberView:
     """The rep's state: its time zone and its state holidays follow."""
     uf = regions.UFS.get(uf_code)
     if uf is None:
@@ -78,29 +77,30 @@ def set_uf(runtime: Runtime, member: Member, uf_code: str) -> Member:
     return updated
 
 
-def set_language(runtime: Runtime, member: Member, language: str) -> Member:
+def set_language(runtime: Runtime, member: MemberLike, language: str) -> MemberView:
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r}")
     return _update(runtime, member, language=language)
 
 
-def team_members(runtime: Runtime, manager: Member) -> list[Member]:
+def team_members(runtime: Runtime, manager: MemberLike) -> list[MemberView]:
     require_manager(manager)
-    with runtime.session() as session:
-        return list(session.exec(select(Member).where(Member.active).order_by(col(Member.first_name), col(Member.id))))
+    with runtime.transaction() as session:
+        members = [MemberView.of(member) for member in member_store.list_members(session)]
+    return sorted(members, key=lambda member: (member.first_name, member.id or 0))
 
 
-def set_paused(runtime: Runtime, manager: Member, member_id: int, paused: bool) -> Member:
+def set_paused(runtime: Runtime, manager: MemberLike, member_id: int, paused: bool) -> MemberView:
     """A manager pauses (vacation) or resumes a member: their reminders wait meanwhile."""
     require_manager(manager)
-    with runtime.session() as session:
-        target = session.get(Member, member_id)
+    with runtime.transaction() as session:
+        target = member_store.get_member(session, member_id=member_id)
         if target is None or not target.active:
             raise NotAllowed(f"member {member_id} is not on the team")
-        target.paused = paused
-        session.add(target)
-    runtime.members.forget(target.telegram_id)
-    return target
+        member_store.set_paused(session, member=target, paused=paused)
+        updated = MemberView.of(target)
+    runtime.members.forget(updated.telegram_id)
+    return updated
 
 
 __all__ = ["InvalidHours", "parse_hours", "set_hours", "set_language", "set_paused", "set_uf", "team_members"]

@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 from sqlmodel import col, select
 
+from bot.domain.lead_fields import LeadDraft
 from bot.domain.vocabulary import Role
 from bot.services import imports, leads
 from bot.simulator import SentRequest
@@ -105,7 +106,7 @@ FULL = {
 
 def lead_for(bot: BotUnderTest, person: Person, **answers: str) -> int:
     assert person.member is not None
-    return leads.create_lead(bot.runtime, person.member, {**FULL, **answers}).lead.id or 0
+    return leads.create_lead(bot.runtime, person.member, LeadDraft.read({**FULL, **answers})).lead.id or 0
 
 
 async def calls(bot: BotUnderTest, person: Person, company: str) -> None:
@@ -417,6 +418,16 @@ async def test_a_rep_sees_only_their_own_numbers(bot: BotUnderTest) -> None:
     await done()
     assert any("só para gestores" in a for a in ana.alerts())
     assert len(files_to(bot, ana, "sendPhoto")) == 2
+
+
+async def test_an_english_rep_is_refused_another_reps_numbers_in_english(bot: BotUnderTest) -> None:
+    await bot.member("Helena", role=Role.MANAGER)
+    john = await bot.member("John", language_code="en")
+    await bot.member("Bruno")
+
+    await says(john, "/relatorio vendedor=Bruno")
+    said = john.sees("You can only see your own numbers.")
+    assert "Você" not in said
 
 
 async def test_an_empty_period_says_so_without_a_chart(bot: BotUnderTest) -> None:
