@@ -10,6 +10,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.domain import numbers
+from bot.domain.regions import DEFAULT_ZONE
 from bot.resources import bundled_dir
 
 
@@ -26,7 +27,7 @@ class Settings(BaseSettings):
     playbook_dir: Path = Field(default_factory=lambda: bundled_dir("playbook"))
     templates_dir: Path = Field(default_factory=lambda: bundled_dir("templates"))
     cadencia_admins: str = Field(default="", description="Comma-separated Telegram user ids of the first managers.")
-    default_timezone: str = "America/Sao_Paulo"
+    default_timezone: str = DEFAULT_ZONE
     default_uf: str = "SP"
     invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
     manager_invite_ttl_hours: int = Field(

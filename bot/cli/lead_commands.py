@@ -12,12 +12,10 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.cli.failures import CommandFailed
-from bot.cli.manager_commands import _engine
+from bot.cli.manager_commands import _engine, local_zone
 from bot.config import Settings
 from bot.domain import numbers
 from bot.domain.privacy import ErasureVia
-
-LOCAL_ZONE = ZoneInfo("America/Sao_Paulo")
 
 FIELD_NAMES = {
     "contact_name": "nome do contato",
@@ -31,7 +29,7 @@ VIA_NAMES = {"chat": "chat", "cli": "linha de comando", "bot": "retenção autom
 
 
 def _day(moment: datetime) -> str:
-    return moment.astimezone(LOCAL_ZONE).strftime("%d/%m/%Y")
+    return moment.astimezone(ZoneInfo(local_zone())).strftime("%d/%m/%Y")
 
 
 def _lead_id(text: str) -> int:
@@ -111,7 +109,7 @@ def erasures(args: argparse.Namespace) -> int:
         return 0
     for line in lines:
         who = line.member or VIA_NAMES.get(line.via, line.via)
-        when = line.at.astimezone(LOCAL_ZONE).strftime("%d/%m/%Y %H:%M")
+        when = line.at.astimezone(ZoneInfo(local_zone())).strftime("%d/%m/%Y %H:%M")
         reason = "pedido do titular" if line.reason == "request" else "retenção"
         print(
             f"{when}  lead {line.lead_id} ({line.company})  por {who} via {line.via}  {reason}: "

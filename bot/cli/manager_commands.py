@@ -1,8 +1,8 @@
 """Managers' sub-commands: ``cadencia import``, ``cadencia report``, ``cadencia export``.
 
 They run as the server's operator (no Telegram member): every team member's data is visible,
-and exports are audited with ``via=cli``. Dates are local days (America/Sao_Paulo), ``--to``
-inclusive.
+and exports are audited with ``via=cli``. Dates are local days in the ``DEFAULT_TIMEZONE``
+setting's zone (exported times are on its clock too), ``--to`` inclusive.
 """
 
 from __future__ import annotations
@@ -24,7 +24,10 @@ from bot.domain import numbers
 from bot.i18n import gettext_for
 from bot.storage.db import DatabaseUnavailable, make_engine, session_scope, upgrade_database
 
-LOCAL_ZONE = ZoneInfo("America/Sao_Paulo")
+
+def local_zone() -> str:
+    """The zone of the CLI's days and exported times: the ``DEFAULT_TIMEZONE`` setting's."""
+    return Settings().default_timezone
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -51,13 +54,13 @@ def parse_day(text: str) -> date:
 
 
 def day_start(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=LOCAL_ZONE).astimezone(UTC)
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(local_zone())).astimezone(UTC)
 
 
 def period(
     start: str | None, end: str | None, *, default_month: bool
 ) -> tuple[datetime | None, datetime | None]:
-    today = datetime.now(LOCAL_ZONE).date()
+    today = datetime.now(ZoneInfo(local_zone())).date()
     first = parse_day(start) if start else (today.replace(day=1) if default_month else None)
     last = parse_day(end) if end else (today if default_month else None)
     if first and last and last < first:
@@ -113,6 +116,7 @@ def report(args: argparse.Namespace) -> int:
             campaign=args.campaign,
             rep_id=rep_id,
             playbook_version=args.playbook_version,
+            zone=local_zone(),
         )
     print(
         render_cli(
@@ -143,7 +147,7 @@ def export(args: argparse.Namespace) -> int:
         raise CommandFailed(str(exc)) from None
     engine = _engine()
     start, end = period(args.start, args.end, default_month=False)
-    filters = ActivityFilter(start, end, args.campaign, _rep_id(engine, args.rep))
+    filters = ActivityFilter(start, end, args.campaign, _rep_id(engine, args.rep), zone=local_zone())
     result = exports.export(
         engine,
         what=tables,
@@ -155,7 +159,7 @@ def export(args: argparse.Namespace) -> int:
         language=cli_language(args),
         playbook=_reason_labels(args.playbook),
     )
-    print(result.message)
+    print(result.message, result.zone_note)
     for path in result.files:
         print(f"  {path}")
     return 0

@@ -17,6 +17,10 @@ from bot.domain.problems import N_, Problem
 from bot.domain.text import fold
 from bot.domain.vocabulary import Macroregion
 
+DEFAULT_ZONE = "America/Sao_Paulo"
+"""Brasília time: the ``DEFAULT_TIMEZONE`` setting's default, a new member's zone until they pick a
+state, and the zone of a report or export nobody asked in another zone."""
+
 
 class InvalidUf(Problem):
     """A state or region that cannot be used; ``str(error)`` is a message fit for the user."""

@@ -15,7 +15,8 @@ name and for managers only, the LGPD erasure audit (``apagamentos``).
   separate parts (``packaging="split"``); XLSX workbooks are split into parts. The result
   says which, with a sentence for the chat.
 - Every export writes an :class:`~bot.storage.models.ExportAudit` row.
-- Timestamps are local Brazil time (America/Sao_Paulo).
+- Timestamps are local times on the clock of the filter's zone: the asking member's own zone in
+  chat, the ``DEFAULT_TIMEZONE`` setting's on the CLI; the chat caption names the zone.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import io
 import re
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from bot.domain.labels import LABELS, NO, YES
 from bot.domain.playbook.model import Playbook
 from bot.domain.privacy import ERASURE_REASON_LABELS, ERASURE_VIA_LABELS
+from bot.domain.regions import DEFAULT_ZONE
 from bot.domain.vocabulary import Role
 from bot.i18n import DEFAULT_LANGUAGE, N_, gettext_for
 from bot.render.reports import integer
@@ -156,6 +158,8 @@ class ExportResult:
     parts: list[Path] = field(default_factory=list)
     """Every file written before packaging (kept for ``split``, deleted after ``zip``)."""
     language: str = DEFAULT_LANGUAGE
+    zone: str = DEFAULT_ZONE
+    """The zone whose clock the exported times are on (IANA name)."""
 
     @property
     def total_rows(self) -> int:
@@ -174,6 +178,11 @@ class ExportResult:
                 "foi dividida em %(parts)s partes."
             ) % {"counts": counts, "parts": len(self.files)}
         return _("Exportação pronta (%(counts)s).") % {"counts": counts}
+
+    @property
+    def zone_note(self) -> str:
+        """Which clock the exported times are on, for whoever opens the files."""
+        return gettext_for(self.language)("Horários no fuso %(zone)s.") % {"zone": self.zone}
 
 
 # ------------------------------------------------------------------------------ CSV
@@ -440,7 +449,8 @@ def export(
         written = books.paths
 
     result = ExportResult(
-        files=list(written), rows=counts, format=fmt, packaging="single", parts=list(written), language=language
+        files=list(written), rows=counts, format=fmt, packaging="single", parts=list(written), language=language,
+        zone=filters.zone,
     )
     if len(written) > 1 or written[0].stat().st_size > max_bytes:
         archive = directory / f"{base}.zip"
@@ -483,16 +493,15 @@ def export_for(
     language: str = DEFAULT_LANGUAGE,
     playbook: Playbook | None = None,
 ) -> ExportResult:
-    """Export as ``member``: a manager exports anyone's rows, a rep only their own."""
-    filters = filters or ActivityFilter()
+    """Export as ``member``: a manager exports anyone's rows, a rep only their own. Without
+    ``filters``, everything, with times on the member's own clock."""
+    filters = filters or ActivityFilter(zone=member.timezone)
     if member.role != Role.MANAGER:
         if ERASURES in what:
             raise NotAllowed(N_("Só gestores exportam o histórico de apagamentos (LGPD)."))
         if filters.rep_id is not None and filters.rep_id != member.id:
             raise NotAllowed(N_("Você só pode exportar os seus próprios registros."))
-        filters = ActivityFilter(
-            filters.start, filters.end, filters.campaign, member.id, filters.playbook_version
-        )
+        filters = replace(filters, rep_id=member.id)
     return export(
         engine,
         what=what,

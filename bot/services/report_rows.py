@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from zoneinfo import ZoneInfo
 
 from bot.domain import metrics
 from bot.services.experiments import Experiment
-from bot.storage.reporting import LOCAL_ZONE, ActivityFilter
+from bot.storage.reporting import ActivityFilter
 
 _ratio = metrics.ratio
 
@@ -168,8 +169,11 @@ class Report:
     rep_names: dict[int, str]
     experiments: list[Experiment]
     adoption: Adoption
-    zone: tzinfo = LOCAL_ZONE
-    """The zone the report's days are counted in (its period is shown in it)."""
+
+    @property
+    def zone(self) -> tzinfo:
+        """The zone the report's days are counted in (its period is shown in it): the filter's."""
+        return ZoneInfo(self.filter.zone)
 
     @property
     def empty(self) -> bool:

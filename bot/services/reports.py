@@ -28,9 +28,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from bot.domain import metrics
 from bot.domain.calendar import WorkingHours, is_business_day
+from bot.domain.regions import DEFAULT_ZONE
 from bot.domain.vocabulary import MESSAGE_CHANNELS, Channel, Role
 from bot.i18n import N_
 from bot.services.experiments import experiments_from_counts
@@ -87,8 +89,10 @@ def build_report(
     rep_id: int | None = None,
     playbook_version: str | None = None,
     working_hours: WorkingHours | None = None,
+    zone: str = DEFAULT_ZONE,
 ) -> Report:
-    """Every metric for the period ``[start, end)`` (aware datetimes), filtered as asked.
+    """Every metric for the period ``[start, end)`` (aware datetimes), filtered as asked; days
+    are ``zone``'s (an IANA name).
 
     Give it a fresh :func:`~bot.storage.db.read_scope` session. A fresh session from anywhere
     else is switched to a read-only transaction here, so a long report never holds SQLite's
@@ -97,7 +101,7 @@ def build_report(
     """
     with twin_snapshot(session) as twin:
         read_only_snapshot(session)
-        f = ActivityFilter(start, end, campaign, rep_id, playbook_version)
+        f = ActivityFilter(start, end, campaign, rep_id, playbook_version, zone)
         if twin is None:
             return _build(session, f, _stage_counts(session, f), working_hours)
         # SQLite: the lead and stage-change queries run on a twin snapshot (the very same data)
@@ -295,11 +299,11 @@ def _adoption(
     working_days = 0
     if days_seen or (f.start and f.end):
         first = (
-            f.start.astimezone(q.LOCAL_ZONE).date() if f.start else min(days_seen)
+            f.start.astimezone(ZoneInfo(f.zone)).date() if f.start else min(days_seen)
         )
         last_moment = (f.end - timedelta(microseconds=1)) if f.end else None
         last = (
-            last_moment.astimezone(q.LOCAL_ZONE).date()
+            last_moment.astimezone(ZoneInfo(f.zone)).date()
             if last_moment
             else max(days_seen)
         )
@@ -334,7 +338,8 @@ def report_for(
     playbook_version: str | None = None,
     working_hours: WorkingHours | None = None,
 ) -> Report:
-    """The report ``member`` may see: a manager any rep's or the team's; a rep only their own."""
+    """The report ``member`` may see: a manager any rep's or the team's; a rep only their own.
+    Its days are the member's own (their ``timezone``)."""
     if member.role != Role.MANAGER:
         if rep_id is not None and rep_id != member.id:
             raise NotAllowed(N_("Você só pode ver os seus próprios números."))
@@ -347,6 +352,7 @@ def report_for(
         rep_id=rep_id,
         playbook_version=playbook_version,
         working_hours=working_hours,
+        zone=member.timezone,
     )
 
 

@@ -5,9 +5,10 @@ a read-only snapshot that on SQLite takes no write lock (a deferred ``BEGIN`` in
 an export of a million rows never stalls the bot's writers, and every row of the export comes
 from the same moment. Rows are fetched from the driver's cursor in chunks: memory stays flat.
 
-Timestamps are rendered *in SQL* as local Brazil time text (``YYYY-MM-DD HH:MM:SS``,
-America/Sao_Paulo, with its summer time of the years before 2019: on SQLite the offset comes
-from :func:`~bot.storage.reporting.sqlite_to_local`) so the CSV writer never touches a Python
+Timestamps are rendered *in SQL* as local time text (``YYYY-MM-DD HH:MM:SS``) in the filter's
+zone (:attr:`~bot.storage.reporting.ActivityFilter.zone`, with its past offsets, such as
+Brasília's summer time of the years before 2019: on SQLite the offset comes from
+:func:`~bot.storage.reporting.sqlite_to_local`) so the CSV writer never touches a Python
 datetime. On SQLite a CSV export goes further (:func:`iter_csv_text`): SQLite packs each row
 into one text with ``printf`` and Python only has to fix the few rows that need quotes, instead
 of building 23 objects per row and formatting them again — what keeps a million-row CSV export
@@ -44,10 +45,11 @@ from bot.domain.cnae import format_subclass
 from bot.domain.facts import format_cnpj
 from bot.domain.labels import LABELS
 from bot.domain.privacy import ERASURE_REASON_LABELS, ERASURE_VIA_LABELS
+from bot.domain.regions import DEFAULT_ZONE
 from bot.domain.text import FORMULA_TRIGGERS, spreadsheet_safe
 from bot.storage.db import read_scope
 from bot.storage.models import ErasureAudit, ExportAudit, Lead, Meeting, Member, StageChange, Touch
-from bot.storage.reporting import LOCAL_ZONE_NAME, ActivityFilter, sqlite_to_local
+from bot.storage.reporting import ActivityFilter, sqlite_to_local
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +82,11 @@ PORTUGUESE = ExportWords(
 )
 
 
-def _local_text(dialect: str, column: Any) -> Any:
+def _local_text(dialect: str, column: Any, zone: str) -> Any:
     if dialect == "sqlite":
-        return func.strftime("%Y-%m-%d %H:%M:%S", column, sqlite_to_local(column))
+        return func.strftime("%Y-%m-%d %H:%M:%S", column, sqlite_to_local(column, zone))
     return func.to_char(
-        func.timezone(LOCAL_ZONE_NAME, column), literal_column("'YYYY-MM-DD HH24:MI:SS'")
+        func.timezone(zone, column), literal_column("'YYYY-MM-DD HH24:MI:SS'")
     )
 
 
@@ -97,16 +99,19 @@ def _formatted_cnpj(value: str) -> str:
 
 
 def table_columns(
-    table: str, dialect: str, words: ExportWords = PORTUGUESE
+    table: str, dialect: str, words: ExportWords = PORTUGUESE, *, zone: str = DEFAULT_ZONE
 ) -> tuple[list[ExportColumn], Any, Any]:
-    """(columns, the model whose id pages the rows, the select's FROM with joins).
+    """(columns, the model whose id pages the rows, the select's FROM with joins). Times are
+    written on ``zone``'s clock.
 
     Columns of codes show ``words`` (a SQL ``CASE`` over the code: a code without a word is
     shown as it is), each followed by a ``…_codigo`` column with the code itself, for machines;
     CNPJ and CNAE are formatted, with their bare characters beside them.
     """
     rep = aliased(Member)
-    when = _local_text
+
+    def when(dialect: str, column: Any) -> Any:
+        return _local_text(dialect, column, zone)
 
     def labelled(header: str, kind: str, column: Any, *, raw: bool = True) -> list[ExportColumn]:
         mapping = words.labels.get(kind) or {}
@@ -292,7 +297,7 @@ def export_select(
     table: str, f: ActivityFilter, dialect: str, words: ExportWords = PORTUGUESE
 ) -> tuple[list[ExportColumn], Select[Any]]:
     """The full (unpaged) SELECT of an export: also what the benchmark hands to ``sqlite3``."""
-    columns, model, source = table_columns(table, dialect, words)
+    columns, model, source = table_columns(table, dialect, words, zone=f.zone)
     statement = (
         select(*(c.expression.label(c.header) for c in columns))
         .select_from(source)
@@ -350,7 +355,7 @@ def packed_rows_select(table: str, f: ActivityFilter, words: ExportWords = PORTU
     """SQLite: the rows of :func:`export_select`, each packed by SQLite into one text — fields
     as the ``csv`` module prints them (``NULL`` empty, booleans ``True``/``False``) separated by
     :data:`PACK_SEPARATOR` — so that Python receives one object per row, not one per field."""
-    columns, model, source = table_columns(table, "sqlite", words)
+    columns, model, source = table_columns(table, "sqlite", words, zone=f.zone)
     fields: list[Any] = []
     for column in columns:
         value = column.expression

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from bot.domain.regions import DEFAULT_ZONE
 from bot.storage.types import UTCDateTime
 
 #: Deterministic names for constraints and indexes, identical on SQLite and PostgreSQL, so a
@@ -46,7 +47,7 @@ class Member(SQLModel, table=True):
     phone: str = Field(default="", max_length=32)
     email: str = Field(default="", max_length=128)
     uf: str = Field(default="SP", max_length=2)
-    timezone: str = Field(default="America/Sao_Paulo", max_length=64)
+    timezone: str = Field(default=DEFAULT_ZONE, max_length=64)
     work_start: str = Field(default="09:00", max_length=5)
     work_end: str = Field(default="18:00", max_length=5)
     paused: bool = False

@@ -49,6 +49,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
+from bot.domain.regions import DEFAULT_ZONE
 from bot.domain.vocabulary import OPEN_STAGES, ContactRole, PurchaseIntent, Stage
 from bot.storage.models import Lead, Meeting, Member, StageChange, Touch
 from bot.storage.types import UTCDateTime
@@ -56,23 +57,20 @@ from bot.storage.types import UTCDateTime
 #: Funnel stages in order, as ranks; ``lost`` is not a rung of the funnel.
 FUNNEL: tuple[Stage, ...] = (*OPEN_STAGES, Stage.WON)
 
-LOCAL_ZONE_NAME = "America/Sao_Paulo"
-LOCAL_ZONE = ZoneInfo(LOCAL_ZONE_NAME)
-"""Brazil's main time zone: report days and exported times are the team's local ones. It has
-been UTC−3 all year since 2019, but had summer time (UTC−2) most years before: old activity
-must not be shifted by a fixed offset."""
-
-
 @functools.cache
-def local_offsets() -> tuple[tuple[str, int], ...]:
-    """The offsets of :data:`LOCAL_ZONE` as (UTC moment it starts, as SQLite stores moments;
-    seconds east of UTC), newest first, up to five years ahead (from the tz database)."""
+def local_offsets(zone: str) -> tuple[tuple[str, int], ...]:
+    """The offsets of the IANA ``zone`` as (UTC moment it starts, as SQLite stores moments;
+    seconds east of UTC), newest first, up to five years ahead (from the tz database). Report
+    days and exported times are local ones, and zones change: Brasília time has been UTC−3
+    all year since 2019 but had summer time (UTC−2) most years before, so old activity must not
+    be shifted by a fixed offset."""
+    local = ZoneInfo(zone)
     step = timedelta(days=7)  # offsets last months: a change is found within its week
     moment = datetime(1900, 1, 1, tzinfo=UTC)
     horizon = datetime.now(UTC) + timedelta(days=5 * 366)
 
     def offset(at: datetime) -> int:
-        delta = at.astimezone(LOCAL_ZONE).utcoffset()
+        delta = at.astimezone(local).utcoffset()
         return int(delta.total_seconds()) if delta is not None else 0
 
     current = offset(moment)
@@ -93,20 +91,20 @@ def local_offsets() -> tuple[tuple[str, int], ...]:
     )
 
 
-def sqlite_to_local(column: Any) -> Any:
-    """SQLite: the date/time modifier that turns the UTC ``column`` into local time
+def sqlite_to_local(column: Any, zone: str) -> Any:
+    """SQLite: the date/time modifier that turns the UTC ``column`` into ``zone``'s local time
     (``'-10800 seconds'``), from the zone's history — newest first, so a recent moment is
     settled by the first comparison."""
-    return _by_offset(column, lambda seconds: f"'{seconds:+d} seconds'")
+    return _by_offset(column, zone, lambda seconds: f"'{seconds:+d} seconds'")
 
 
-def sqlite_utc_offset(column: Any) -> Any:
-    """SQLite: the local offset at the UTC ``column``, in seconds (``-10800``)."""
-    return _by_offset(column, str)
+def sqlite_utc_offset(column: Any, zone: str) -> Any:
+    """SQLite: ``zone``'s offset at the UTC ``column``, in seconds (``-10800``)."""
+    return _by_offset(column, zone, str)
 
 
-def _by_offset(column: Any, render: Callable[[int], str]) -> Any:
-    offsets = local_offsets()
+def _by_offset(column: Any, zone: str, render: Callable[[int], str]) -> Any:
+    offsets = local_offsets(zone)
     return case(
         *(
             (column >= literal_column(f"'{since}'"), literal_column(render(seconds)))
@@ -118,13 +116,16 @@ def _by_offset(column: Any, render: Callable[[int], str]) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class ActivityFilter:
-    """Which activity a report or export covers. ``start`` inclusive, ``end`` exclusive (UTC)."""
+    """Which activity a report or export covers. ``start`` inclusive, ``end`` exclusive (UTC).
+    ``zone`` (IANA name): the zone whose days a report counts and whose clock exported times
+    are written in — the asking member's in chat, the ``DEFAULT_TIMEZONE`` setting's on the CLI."""
 
     start: datetime | None = None
     end: datetime | None = None
     campaign: str | None = None
     rep_id: int | None = None
     playbook_version: str | None = None
+    zone: str = DEFAULT_ZONE
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -133,6 +134,7 @@ class ActivityFilter:
             "campaign": self.campaign,
             "rep_id": self.rep_id,
             "playbook_version": self.playbook_version,
+            "zone": self.zone,
         }
 
 
@@ -289,10 +291,10 @@ def reached_counts(session: Session, f: ActivityFilter) -> list[tuple[Any, ...]]
     return [(row[0], *(int(n) for n in row[1:])) for row in session.execute(statement)]
 
 
-def _local_day(session: Session, column: Any) -> Any:
+def _local_day(session: Session, column: Any, zone: str) -> Any:
     if _dialect(session) == "sqlite":
-        return func.date(column, sqlite_to_local(column))
-    return func.date(func.timezone(LOCAL_ZONE_NAME, column))
+        return func.date(column, sqlite_to_local(column, zone))
+    return func.date(func.timezone(zone, column))
 
 
 _ACTIVE_DAYS_SQLITE = """
@@ -328,7 +330,7 @@ def active_rep_days(session: Session, f: ActivityFilter) -> list[tuple[Any, int]
     days, whatever the number of touches. PostgreSQL groups the touches by day.
     """
     if _dialect(session) != "sqlite":
-        day = _local_day(session, col(Touch.happened_at)).label("day")
+        day = _local_day(session, col(Touch.happened_at), f.zone).label("day")
         statement = (
             select(day, col(Touch.rep_id)).where(*touch_conditions(f)).group_by(day, col(Touch.rep_id))
         )
@@ -362,9 +364,9 @@ def active_rep_days(session: Session, f: ActivityFilter) -> list[tuple[Any, int]
     sql = _ACTIVE_DAYS_SQLITE.format(
         conditions=" ".join(conditions),
         members=members,
-        to_local=sql_text(sqlite_to_local(now)),
-        offset_now=sql_text(sqlite_utc_offset(now)),
-        offset_next=sql_text(sqlite_utc_offset(func.datetime(now, "+1 day"))),
+        to_local=sql_text(sqlite_to_local(now, f.zone)),
+        offset_now=sql_text(sqlite_utc_offset(now, f.zone)),
+        offset_next=sql_text(sqlite_utc_offset(func.datetime(now, "+1 day"), f.zone)),
     )
     seeks = text(sql).bindparams(*binds)
     return [(row[0], int(row[1])) for row in session.execute(seeks, params)]

@@ -35,7 +35,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -61,7 +61,6 @@ from bot.tg.keyboards import button, markup
 
 log = logging.getLogger(__name__)
 
-LOCAL = ZoneInfo("America/Sao_Paulo")
 PROGRESS_SECONDS = 1.5
 """At most one progress edit per this many seconds (Telegram allows about one message a second)."""
 IMPORT_SUFFIXES = (".csv", ".txt", ".xlsx")
@@ -109,12 +108,13 @@ def _day_shaped(word: str) -> bool:
         return True
 
 
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, datetime.min.time(), tzinfo=LOCAL).astimezone(UTC)
+def _midnight(day: date, zone: tzinfo) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=zone).astimezone(UTC)
 
 
-def parse_request(text: str, *, today: date, default: str = "mes") -> Request:
-    """Read the arguments of /relatorio or /exportar (see the module docstring).
+def parse_request(text: str, *, today: date, zone: tzinfo, default: str = "mes") -> Request:
+    """Read the arguments of /relatorio or /exportar (see the module docstring); days start at
+    midnight in ``zone`` (the asking member's).
 
     :class:`numbers.InvalidNumber` for a period that cannot be: ``²``, ``99999999999`` days, ``31/02/2026``,
     a year outside 2000–2100."""
@@ -137,8 +137,8 @@ def parse_request(text: str, *, today: date, default: str = "mes") -> Request:
     else:
         start = today.replace(day=1)
     return Request(
-        _midnight(start) if start else None,
-        _midnight(end + timedelta(days=1)) if end else None,
+        _midnight(start, zone) if start else None,
+        _midnight(end + timedelta(days=1), zone) if end else None,
         keyed.get("campanha") or None,
         keyed.get("versao") or None,
         words,
@@ -150,7 +150,8 @@ def _request(update: Update, context: Context, *, default: str) -> Request:
     """The command's arguments; :class:`numbers.InvalidNumber` for an impossible period."""
     text = typed_text(update)
     args = text.split(maxsplit=1)[1] if len(text.split(maxsplit=1)) > 1 else ""
-    return parse_request(args, today=context.runtime.now().astimezone(LOCAL).date(), default=default)
+    zone = ZoneInfo(context.me.timezone)
+    return parse_request(args, today=context.runtime.now().astimezone(zone).date(), zone=zone, default=default)
 
 
 class UnknownRep(Exception):
@@ -286,7 +287,8 @@ def _export(
     runtime: Runtime, member: MemberView, wanted: dict[str, Any], fmt: str, folder: Path, language: str
 ) -> exports.ExportResult:
     filters = ActivityFilter(
-        _moment(wanted["start"]), _moment(wanted["end"]), wanted["campaign"], wanted["rep_id"], wanted["version"]
+        _moment(wanted["start"]), _moment(wanted["end"]), wanted["campaign"], wanted["rep_id"], wanted["version"],
+        zone=member.timezone,
     )
     return exports.export_for(
         runtime.engine,
@@ -348,7 +350,8 @@ async def _send_export(update: Update, context: Context, wanted: dict[str, Any],
         token = _remember(context, EXPORT_KEY, wanted)
         other = "csv" if fmt == "xlsx" else "xlsx"
         label = context._("📊 Em Excel (XLSX)") if other == "xlsx" else context._("📄 Em CSV")
-        await _replace(update, status, escape(result.message), markup([[button(label, Verb.EXPORT, token, other)]]))
+        keyboard = markup([[button(label, Verb.EXPORT, token, other)]])
+        await _replace(update, status, escape(f"{result.message} {result.zone_note}"), keyboard)
         for number, path in enumerate(result.files):
             if number and SEND_PAUSE:
                 await asyncio.sleep(SEND_PAUSE)

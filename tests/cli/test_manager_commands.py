@@ -101,3 +101,47 @@ def test_an_xlsx_export_keeps_the_text_as_typed(database: str, tmp_path: Path) -
     hostile = next(row for row in rows[1:] if row[0] == 1)
     assert [hostile[header.index(c)] for c in ("empresa", "cidade", "contato", "cargo")] == list(FORMULAS)
     assert hostile[header.index("cnpj")] == "11.222.333/0001-81"
+
+
+def test_the_cli_counts_days_and_writes_times_in_the_default_timezone(tmp_path: Path) -> None:
+    """``DEFAULT_TIMEZONE=America/Manaus``: a call at 23:30 in Manaus (00:30 of the next day in
+    São Paulo) is on the 10th, in the report and in the export, which says its zone."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.storage.models import Lead, Member, Touch
+
+    url = f"sqlite:///{tmp_path / 'manaus.db'}"
+    engine = make_engine(url)
+    upgrade_database(engine)
+    late = datetime(2026, 3, 10, 23, 30, tzinfo=ZoneInfo("America/Manaus")).astimezone(UTC)
+    with session_scope(engine) as session:
+        session.add(Member(id=1, telegram_id=1, role="rep", first_name="Ana", created_at=late))
+        session.flush()
+        session.add(Lead(id=1, owner_id=1, company="Alfa", company_key="alfa", created_at=late, updated_at=late))
+        session.flush()
+        session.add(
+            Touch(
+                lead_id=1, rep_id=1, channel="phone", outcome="no_answer", playbook_version="1.0",
+                playbook_fingerprint="fp", happened_at=late, recorded_at=late,
+            )
+        )
+    engine.dispose()
+    day = ("--from", "2026-03-10", "--to", "2026-03-10")
+    manaus = {"DATABASE_URL": url, "DEFAULT_TIMEZONE": "America/Manaus"}
+
+    exported = cadencia("export", "toques", *day, "-o", str(tmp_path / "manaus"), env=manaus)
+    assert exported.returncode == 0, exported.stderr
+    assert "Exportação pronta (toques: 1). Horários no fuso America/Manaus." in exported.stdout
+    (touches,) = (tmp_path / "manaus").glob("*.csv")
+    assert [row["data_hora"] for row in _csv(touches)] == ["2026-03-10 23:30:00"]
+    report = cadencia("report", *day, env=manaus)
+    assert report.returncode == 0, report.stderr
+
+    in_sao_paulo = cadencia("export", "toques", *day, "-o", str(tmp_path / "sp"), env={"DATABASE_URL": url})
+    assert "Exportação pronta (toques: 0). Horários no fuso America/Sao_Paulo." in in_sao_paulo.stdout
+    assert _calls(report.stdout) == 1 and _calls(cadencia("report", *day, env={"DATABASE_URL": url}).stdout) == 0
+
+
+def _calls(report: str) -> int:
+    return int(re.search(r"ligações feitas +(\d+)", report).group(1))  # type: ignore[union-attr]

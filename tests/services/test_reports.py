@@ -372,3 +372,56 @@ def test_local_days_and_times_follow_brazils_old_summer_time(engine: Engine, tmp
     with result.files[0].open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter=";"))
     assert [row["data_hora"] for row in rows] == [m.strftime("%Y-%m-%d %H:%M:%S") for m in local]
+
+
+def test_a_report_and_an_export_count_days_in_the_zone_asked(engine: Engine, tmp_path: Any) -> None:
+    """A call at 23:30 in Manaus (UTC−4) is 00:30 of the next day in São Paulo: asked in Manaus,
+    it belongs to the Manaus day, in the report's counts and days as in the export's times, on
+    SQLite as on PostgreSQL."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import insert
+
+    from bot.services.exports import export
+    from bot.storage.models import Lead, Touch
+    from bot.storage.reporting import ActivityFilter
+
+    manaus = ZoneInfo("America/Manaus")
+    late = datetime(2026, 3, 10, 23, 30, tzinfo=manaus).astimezone(UTC)
+    with engine.begin() as connection:
+        connection.execute(insert(Member), [dict(id=1, telegram_id=1, role="rep", first_name="Ana", created_at=late)])
+        connection.execute(
+            insert(Lead), [dict(id=1, owner_id=1, company="X", company_key="x", created_at=late, updated_at=late)]
+        )
+        connection.execute(
+            insert(Touch),
+            [
+                dict(
+                    id=1, lead_id=1, rep_id=1, channel="phone", outcome="no_answer", playbook_version="1.0",
+                    playbook_fingerprint="fp", happened_at=late, recorded_at=late,
+                )
+            ],
+        )
+    start = datetime(2026, 3, 10, tzinfo=manaus).astimezone(UTC)
+    end = datetime(2026, 3, 11, tzinfo=manaus).astimezone(UTC)
+    with Session(engine) as session:
+        in_manaus = build_report(session, start=start, end=end, zone="America/Manaus")
+    sao_paulo = ZoneInfo("America/Sao_Paulo")
+    with Session(engine) as session:
+        in_sao_paulo = build_report(
+            session,
+            start=datetime(2026, 3, 10, tzinfo=sao_paulo).astimezone(UTC),
+            end=datetime(2026, 3, 11, tzinfo=sao_paulo).astimezone(UTC),
+            zone="America/Sao_Paulo",
+        )
+    assert in_manaus.basic.calls_made == 1
+    assert [(r.active_days, r.working_days) for r in in_manaus.adoption.reps] == [(1, 1)]  # a Tuesday
+    assert in_manaus.zone == manaus
+    assert in_sao_paulo.basic.calls_made == 0  # the same call, on São Paulo's 11th
+    result = export(
+        engine, what=["touches"], directory=tmp_path, filters=ActivityFilter(start, end, zone="America/Manaus")
+    )
+    with result.files[0].open(encoding="utf-8-sig", newline="") as handle:
+        assert [row["data_hora"] for row in csv.DictReader(handle, delimiter=";")] == ["2026-03-10 23:30:00"]
+    assert result.zone_note == "Horários no fuso America/Manaus."

@@ -14,10 +14,11 @@ import threading
 import zipfile
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-from sqlmodel import col, select
+from sqlmodel import col, select, update
 
 from bot.domain.lead_fields import LeadDraft
 from bot.domain.vocabulary import Role
@@ -547,3 +548,35 @@ async def test_an_unknown_export_table_is_explained(bot: BotUnderTest) -> None:
     assert not files_to(bot, helena)[1:]
     await says(helena, "/exportar toques vendedor=Fulano")
     helena.sees("Não encontrei Fulano no time.")
+
+
+# ------------------------------------------------------------------------------ the member's own zone
+
+
+async def test_a_rep_in_manaus_gets_her_own_day_in_reports_and_exports(bot: BotUnderTest) -> None:
+    """Manaus is UTC−4, Brasília UTC−3: a call at 23:30 in Manaus is already the next day in São
+    Paulo, but it belongs to the rep's own day."""
+    manaus = ZoneInfo("America/Manaus")
+    _helena, ana, _bruno = await team_of_three(bot)
+    with bot.runtime.session() as session:
+        session.execute(update(Member).where(col(Member.id) == ana.member.id).values(timezone="America/Manaus"))  # type: ignore[union-attr]
+    bot.clock.set(datetime(2026, 3, 10, 22, 30, tzinfo=manaus))
+    await calls(bot, ana, "Alfa Transportes")
+    bot.clock.set(datetime(2026, 3, 10, 23, 30, tzinfo=manaus))  # 00:30 on the 11th in São Paulo
+    await calls(bot, ana, "Beta Cargas")
+
+    await says(ana, "/relatorio hoje")
+    ana.sees("Ligações: 2", "10/03/2026")
+
+    bot.clock.set(datetime(2026, 3, 11, 9, 0, tzinfo=manaus))
+    await says(ana, "/exportar 10/03/2026")
+    ana.sees("Exportação pronta (toques: 2)", "Horários no fuso America/Manaus.")
+    ((_, data),) = files_to(bot, ana)
+    rows = read_csv(data)
+    assert sorted((r["empresa"], r["data_hora"]) for r in rows) == [
+        ("Alfa Transportes", "2026-03-10 22:30:00"),
+        ("Beta Cargas", "2026-03-10 23:30:00"),
+    ]
+
+    await says(ana, "/exportar 11/03/2026")
+    ana.sees("Exportação pronta (toques: 0)")
