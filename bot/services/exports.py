@@ -182,7 +182,8 @@ class ExportResult:
     @property
     def zone_note(self) -> str:
         """Which clock the exported times are on, for whoever opens the files."""
-        return gettext_for(self.language)("Horários no fuso %(zone)s.") % {"zone": self.zone}
+        _ = gettext_for(self.language)
+        return _("Horários no fuso %(zone)s.") % {"zone": self.zone}
 
 
 # ------------------------------------------------------------------------------ CSV
