@@ -5,8 +5,8 @@ All timestamps are UTC: every datetime column is a :class:`~bot.storage.types.UT
 which refuses naive datetimes and returns aware UTC ones. Enumerated columns store the
 :mod:`bot.domain.vocabulary` values as text so exports and ad-hoc SQL read naturally.
 
-Long because every table lives in one module on purpose: the migrations are checked against this
-one metadata, and relationships read in one place.
+Long because every table lives in one module on purpose: the migration tests compare the schema
+Alembic builds with this one metadata, and a reader finds every column and foreign key here.
 """
 
 from __future__ import annotations
