@@ -17,6 +17,9 @@ The formulas (README, "Unit economics", has them in one table):
 - pipeline value by stage = sum of the open deals' monthly values; weighted forecast = Σ value ×
   the stage's probability.
 
+Costs in a period come from ``economics.yaml`` (:func:`period_costs`), and a lead's segment from its
+rules over the ICP facts (:func:`segment_for`).
+
 Reasons are Portuguese templates marked with ``N_`` (translated by the adapter, like a
 :class:`~bot.domain.problems.Problem`). Pure: no I/O.
 """
@@ -29,7 +32,10 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 
+from bot.domain.facts import LeadFacts
+from bot.domain.playbook.model import Economics, Segment
 from bot.domain.problems import N_
+from bot.domain.scoring import compile_condition
 
 LTV_CAC_TARGET = Decimal(3)
 """The seeds' mark: a customer should bring back more than three times what it cost to win."""
@@ -255,3 +261,47 @@ def weighted_forecast(by_stage: Mapping[str, int], probabilities: Mapping[str, D
     return _known(
         Unit.CENTS, used, sum((cents * probabilities[stage] for stage, cents in by_stage.items() if cents), Decimal(0))
     )
+
+
+def period_costs(
+    economics: Economics | None,
+    team: Sequence[tuple[int, str]],
+    months: Decimal | int,
+    *,
+    campaign: str | None = None,
+) -> Figure:
+    """Sales costs over ``months``: (each rep's monthly cost + tools) × months + the lists bought.
+
+    ``team`` is ``(telegram_id, role)`` of the reps counted; a rep's own cost in ``economics.yaml``
+    wins over the role's. Lists count for one ``campaign``, or all of them without one. Missing when
+    there is no file or it gives no cost at all, or when a rep's cost is unknown (a partial sum would
+    make the CAC look better than it is)."""
+    used = ("team_costs", "tools", "lists")
+    if economics is None or not (economics.team.roles or economics.team.reps or economics.tools or economics.lists):
+        return _missing(Unit.CENTS, used, N_("sem custos: preencha o economics.yaml do playbook"))
+    own = {rep.telegram_id: rep.monthly for rep in economics.team.reps}
+    roles: dict[str, int] = {str(role): cents for role, cents in economics.team.roles.items()}
+    monthly = economics.tools_monthly_cents()
+    for telegram_id, role in team:
+        cost = own.get(telegram_id, roles.get(role))
+        if cost is None:
+            return _missing(Unit.CENTS, used, N_("sem custo mensal para o papel %(role)s no economics.yaml"), role=role)
+        monthly += cost
+    return _known(Unit.CENTS, used, Decimal(monthly) * Decimal(months) + economics.lists_cents(campaign))
+
+
+def segment_for(economics: Economics | None, facts: LeadFacts) -> Segment | None:
+    """The lead's segment: the first whose conditions all hold (the last, without any, takes the rest).
+
+    ``None`` without segments, or when a segment before the one that matches cannot be judged because
+    a fact it looks at is unknown (the lead might belong to it: better no segment than a wrong one)."""
+    if economics is None:
+        return None
+    for segment in economics.segments:
+        results = [compile_condition(condition)(facts) for condition in segment.when]
+        if any(result is False for result in results):
+            continue
+        if any(result is None for result in results):
+            return None
+        return segment
+    return None

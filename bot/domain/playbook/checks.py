@@ -13,7 +13,7 @@ from bot.domain.playbook.model import (
     Playbook,
 )
 from bot.domain.problems import N_
-from bot.domain.vocabulary import LOSS_STAGES, Channel, Registration, StepKind
+from bot.domain.vocabulary import LOSS_STAGES, OPEN_STAGES, Channel, Registration, StepKind
 
 if TYPE_CHECKING:
     from bot.domain.playbook.loader import Locator, PlaybookIssue
@@ -25,6 +25,7 @@ REASONS = "reasons.yaml"
 QUALIFICATION = "qualification.yaml"
 OBJECTIONS = "objections.yaml"
 MANIFEST = "playbook.yaml"
+ECONOMICS = "economics.yaml"
 
 NUMERIC_FACTS = {"headcount", "revenue", "branches", "financial_score"}
 FACT_OPERATORS = {
@@ -49,6 +50,7 @@ def check_playbook(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIss
     yield from _check_objections(playbook, locator)
     yield from _check_reasons(playbook, locator)
     yield from _check_qualification(playbook, locator)
+    yield from _check_economics(playbook, locator)
 
 
 def _check_manifest(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssue]:
@@ -301,11 +303,13 @@ def _check_bands(name: str, criterion: BandCriterion, locator: Locator) -> Itera
         )
 
 
-def _check_condition(condition: Condition, locator: Locator, path: tuple[str | int, ...]) -> Iterator[PlaybookIssue]:
+def _check_condition(
+    condition: Condition, locator: Locator, path: tuple[str | int, ...], file: str = ICP
+) -> Iterator[PlaybookIssue]:
     allowed = FACT_OPERATORS[condition.fact]
     if condition.op not in allowed:
         yield locator.issue(
-            ICP,
+            file,
             (*path, "op"),
             N_("o operador '%(op)s' não serve para '%(fact)s'; use um destes: %(allowed)s"),
             op=condition.op,
@@ -315,16 +319,16 @@ def _check_condition(condition: Condition, locator: Locator, path: tuple[str | i
         return
     values = condition.value if isinstance(condition.value, list) else [condition.value]
     if condition.op in ("in", "not_in") and not isinstance(condition.value, list):
-        yield locator.issue(ICP, (*path, "value"), N_("com '%(op)s' o valor deve ser uma lista"), op=condition.op)
+        yield locator.issue(file, (*path, "value"), N_("com '%(op)s' o valor deve ser uma lista"), op=condition.op)
         return
     if condition.op not in ("in", "not_in", "prefix") and isinstance(condition.value, list):
-        yield locator.issue(ICP, (*path, "value"), N_("com '%(op)s' o valor deve ser um só"), op=condition.op)
+        yield locator.issue(file, (*path, "value"), N_("com '%(op)s' o valor deve ser um só"), op=condition.op)
         return
     for value in values:
         if condition.fact in NUMERIC_FACTS:
             if not isinstance(value, int):
                 yield locator.issue(
-                    ICP,
+                    file,
                     (*path, "value"),
                     N_("'%(fact)s' compara com números; '%(value)s' não é"),
                     fact=condition.fact,
@@ -334,20 +338,20 @@ def _check_condition(condition: Condition, locator: Locator, path: tuple[str | i
             try:
                 cnae.parse_prefix(str(value))
             except cnae.InvalidCnae as exc:
-                yield locator.problem(ICP, (*path, "value"), exc)
+                yield locator.problem(file, (*path, "value"), exc)
         elif condition.fact == "uf":
             try:
                 regions.parse_uf(str(value))
             except regions.InvalidUf as exc:
-                yield locator.problem(ICP, (*path, "value"), exc)
+                yield locator.problem(file, (*path, "value"), exc)
         elif condition.fact == "region":
             try:
                 regions.parse_region(str(value))
             except regions.InvalidUf as exc:
-                yield locator.problem(ICP, (*path, "value"), exc)
+                yield locator.problem(file, (*path, "value"), exc)
         elif condition.fact == "registration" and str(value) not in {r.value for r in Registration}:
             yield locator.issue(
-                ICP,
+                file,
                 (*path, "value"),
                 N_("situação '%(value)s' inválida; use active, inactive ou exempt"),
                 value=value,
@@ -506,3 +510,52 @@ def paging_warnings(playbook: Playbook) -> list[PlaybookIssue]:
         for file, key, count in lists
         if paging.needs_paging(count)
     ]
+
+
+# ---------------------------------------------------------------------------- economics.yaml
+
+
+def _check_economics(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssue]:
+    economics = playbook.economics
+    if economics is None:
+        return
+    seen_reps: set[int] = set()
+    for i, rep in enumerate(economics.team.reps):
+        if rep.telegram_id in seen_reps:
+            yield locator.issue(
+                ECONOMICS,
+                ("team", "reps", i, "telegram_id"),
+                N_("o vendedor %(telegram_id)s aparece duas vezes; deixe um custo só"),
+                telegram_id=rep.telegram_id,
+            )
+        seen_reps.add(rep.telegram_id)
+    seen_segments: set[str] = set()
+    last = len(economics.segments) - 1
+    for i, segment in enumerate(economics.segments):
+        path = ("segments", i)
+        if segment.id in seen_segments:
+            yield locator.issue(ECONOMICS, (*path, "id"), N_("segmento '%(id)s' repetido"), id=segment.id)
+        seen_segments.add(segment.id)
+        if i < last and not segment.when:
+            yield locator.issue(
+                ECONOMICS,
+                path,
+                N_("só o último segmento fica sem 'when' (vale o primeiro que casar); dê uma regra a '%(id)s'"),
+                id=segment.id,
+            )
+        if i == last and segment.when:
+            yield locator.issue(
+                ECONOMICS,
+                (*path, "when"),
+                N_("o último segmento fica sem 'when', para cobrir as demais empresas"),
+            )
+        for j, condition in enumerate(segment.when):
+            yield from _check_condition(condition, locator, (*path, "when", j), ECONOMICS)
+    for stage in economics.stage_probabilities:
+        if stage not in OPEN_STAGES:
+            yield locator.issue(
+                ECONOMICS,
+                ("stage_probabilities", str(stage)),
+                N_("'%(stage)s' não é uma etapa aberta; dê probabilidades só às etapas em andamento"),
+                stage=str(stage),
+            )

@@ -19,7 +19,9 @@ from pydantic import ValidationError
 from bot.domain.playbook import checks
 from bot.domain.playbook.model import (
     FILES,
+    OPTIONAL_FILES,
     Cadence,
+    Economics,
     Icp,
     Manifest,
     Objections,
@@ -218,6 +220,9 @@ def _describe(error: Any, file: str, line: int | None) -> PlaybookIssue:
         "key": loc[-1] if loc else "",
         "input": str(error.get("input"))[:60],
     }
+    problem = (error.get("ctx") or {}).get("error")
+    if kind == "value_error" and isinstance(problem, Problem):  # a domain reader's words (money, a term)
+        return PlaybookIssue(file, line, problem.template, dict(problem.params), at)
     template = _PYDANTIC_MESSAGES.get(kind)
     if template:
         try:
@@ -240,6 +245,15 @@ def _validate(model: type[Any], data: Any, file: str, locator: Locator, issues: 
             error = {**error, "loc": loc}
             issues.append(_describe(error, file, locator.line(file, loc)))
         return None
+
+
+def _only_comments(path: Path) -> bool:
+    """Whether ``path`` holds nothing but comments and blank lines (unreadable files are read, to say why)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return all(not line.strip() or line.lstrip().startswith("#") for line in lines)
 
 
 def fingerprint(content: dict[str, Any]) -> str:
@@ -265,6 +279,16 @@ def load_playbook(directory: Path | str, *, extra_checks: Sequence[ExtraCheck] =
         data, text = read
         sources[file] = text
         parsed[file] = _validate(model, data, file, locator, issues)
+    for file, model in OPTIONAL_FILES.items():
+        path = directory / file
+        if not path.exists() or _only_comments(path):
+            continue  # left out, or every line commented out: as if absent
+        read = _read_yaml(directory, file, locator, issues)
+        if read is None:
+            continue
+        data, text = read
+        sources[file] = text
+        parsed[file] = _validate(model, data, file, locator, issues)
     if issues or any(v is None for v in parsed.values()):
         raise PlaybookError(issues)
     manifest: Manifest = parsed["playbook.yaml"]
@@ -274,6 +298,7 @@ def load_playbook(directory: Path | str, *, extra_checks: Sequence[ExtraCheck] =
     objections: Objections = parsed["objections.yaml"]
     reasons: Reasons = parsed["reasons.yaml"]
     qualification: Qualification = parsed["qualification.yaml"]
+    economics: Economics | None = parsed.get("economics.yaml")
     playbook = Playbook(
         manifest=manifest,
         icp=icp,
@@ -282,6 +307,7 @@ def load_playbook(directory: Path | str, *, extra_checks: Sequence[ExtraCheck] =
         objections=objections.objections,
         reasons=reasons,
         qualification=qualification,
+        economics=economics,
         sources=sources,
     )
     issues.extend(checks.check_playbook(playbook, locator))
