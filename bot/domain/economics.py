@@ -122,12 +122,17 @@ def average_setup(won: Sequence[Deal]) -> Figure:
 
 def cac(costs_cents: int | None, customers_won: int) -> Figure:
     """Customer acquisition cost: the period's sales and marketing costs / customers won in it."""
-    used = ("costs", "customers_won")
+    return _cost_per(costs_cents, customers_won, "customers_won", N_("nenhum cliente ganho no período"))
+
+
+def _cost_per(costs_cents: int | None, count: int, counted: str, none_counted: str) -> Figure:
+    """Costs divided among ``count`` things (``counted`` names them; ``none_counted`` says there were none)."""
+    used = ("costs", counted)
     if costs_cents is None:
         return _missing(Unit.CENTS, used, N_("sem custos: preencha o economics.yaml do playbook"))
-    if customers_won == 0:
-        return _missing(Unit.CENTS, used, N_("nenhum cliente ganho no período"))
-    return _known(Unit.CENTS, used, Decimal(costs_cents) / customers_won)
+    if count == 0:
+        return _missing(Unit.CENTS, used, none_counted)
+    return _known(Unit.CENTS, used, Decimal(costs_cents) / count)
 
 
 def ltv(ticket: Figure, margin: Decimal | None, churn: Decimal | None, setup: Figure | None = None) -> Figure:
@@ -202,22 +207,12 @@ def payback_verdict(months: Figure) -> str | None:
 
 def cost_per_sql(costs_cents: int | None, sqls: int) -> Figure:
     """Costs in the period / SQLs (qualified leads) in it."""
-    used = ("costs", "sqls")
-    if costs_cents is None:
-        return _missing(Unit.CENTS, used, N_("sem custos: preencha o economics.yaml do playbook"))
-    if sqls == 0:
-        return _missing(Unit.CENTS, used, N_("nenhum SQL no período"))
-    return _known(Unit.CENTS, used, Decimal(costs_cents) / sqls)
+    return _cost_per(costs_cents, sqls, "sqls", N_("nenhum SQL no período"))
 
 
 def cost_per_meeting(costs_cents: int | None, meetings_held: int) -> Figure:
     """Costs in the period / meetings held in it (booked meetings that did not happen do not count)."""
-    used = ("costs", "meetings_held")
-    if costs_cents is None:
-        return _missing(Unit.CENTS, used, N_("sem custos: preencha o economics.yaml do playbook"))
-    if meetings_held == 0:
-        return _missing(Unit.CENTS, used, N_("nenhuma reunião realizada no período"))
-    return _known(Unit.CENTS, used, Decimal(costs_cents) / meetings_held)
+    return _cost_per(costs_cents, meetings_held, "meetings_held", N_("nenhuma reunião realizada no período"))
 
 
 def win_rate(won: int, lost: int) -> Figure:

@@ -272,17 +272,12 @@ def load_playbook(directory: Path | str, *, extra_checks: Sequence[ExtraCheck] =
     issues: list[PlaybookIssue] = []
     parsed: dict[str, Any] = {}
     sources: dict[str, str] = {}
-    for file, model in FILES.items():
-        read = _read_yaml(directory, file, locator, issues)
-        if read is None:
-            continue
-        data, text = read
-        sources[file] = text
-        parsed[file] = _validate(model, data, file, locator, issues)
-    for file, model in OPTIONAL_FILES.items():
-        path = directory / file
-        if not path.exists() or _only_comments(path):
-            continue  # left out, or every line commented out: as if absent
+    present = [
+        *FILES.items(),
+        # An optional file left out, or with every line commented out, is as if absent.
+        *((f, m) for f, m in OPTIONAL_FILES.items() if (directory / f).exists() and not _only_comments(directory / f)),
+    ]
+    for file, model in present:
         read = _read_yaml(directory, file, locator, issues)
         if read is None:
             continue
