@@ -24,8 +24,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
-from babel.numbers import format_currency
-
 from bot.domain.numbers import InvalidNumber, refuse_other_digits
 from bot.domain.problems import N_
 
@@ -163,6 +161,8 @@ def parse_months(text: str) -> int:
 
 def format_money(cents: int, language: str = "pt") -> str:
     """``149000`` → ``"R$ 1.490,00"`` (pt) or ``"R$1,490.00"`` (en), with ordinary spaces."""
+    from babel.numbers import format_currency  # only to show money: reading a playbook does not load Babel
+
     locale = "en" if language == "en" else "pt_BR"
     text = format_currency(Decimal(cents) / 100, "BRL", locale=locale)
     return str(text).replace("\xa0", " ").replace("\u202f", " ")

@@ -86,6 +86,7 @@ CASES = [
     ("role", "team:\n  roles:\n    intern: 1000\n", "inválido", "intern: 1000"),
     ("percent", "gross_margin_percent: 180\n", "no máximo 100", "gross_margin_percent"),
     ("key", "gross_margin: 80\n", "chave desconhecida", "gross_margin: 80"),
+    ("percent_text", "segments:\n  - id: smb\n    label: SMB\n    churn_monthly_percent: 2,5%\n", "ponto nos", "2,5%"),
     (
         "catch_all",
         "segments:\n  - id: smb\n    label: SMB\n  - id: key\n    label: Key\n    when:\n"

@@ -195,6 +195,8 @@ _PYDANTIC_MESSAGES = {
     "string_type": N_("deve ser um texto; ponha o valor entre aspas"),
     "int_type": N_("deve ser um número inteiro"),
     "int_parsing": N_("deve ser um número inteiro"),
+    "decimal_parsing": N_("deve ser um número, com ponto nos decimais, como 2.5"),
+    "decimal_type": N_("deve ser um número, com ponto nos decimais, como 2.5"),
     "greater_than_equal": N_("deve ser no mínimo %(ge)s"),
     "less_than_equal": N_("deve ser no máximo %(le)s"),
     "string_pattern_mismatch": N_("formato inválido '%(input)s': use letras minúsculas, números e _ (até 32)"),
