@@ -6,13 +6,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, col, select
-
-from bot.domain import cnae, funnel, numbers, regions
+from bot.domain import cnae, funnel, numbers, paging, regions
 from bot.domain.facts import CnpjClash, IntRange, LeadFacts, cnpj_clash, cnpj_root, format_cnpj, parse_facts
 from bot.domain.funnel import Way
 from bot.domain.lead_fields import parse_fields, refusal_line
+from bot.domain.paging import ListKey
 from bot.domain.scoring import IcpResult, score
 from bot.domain.script_context import LeadView, RepView
 from bot.domain.text import fold
@@ -20,9 +20,13 @@ from bot.domain.vocabulary import CLOSED_STAGES, Registration, Role, Stage
 from bot.services.flows import FlowKind, record_ending
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, can_see
-from bot.storage import repo
-from bot.storage.models import Lead, Member, StageChange
-from bot.storage.repo import LeadLine
+from bot.storage import lead_list
+from bot.storage import leads as lead_store
+from bot.storage.lead_list import COUNT_CAP, LeadLine
+from bot.storage.models import Lead, Member
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 PAGE_SIZE = 8
 CLOSED_STAGE_VALUES = tuple(sorted(s.value for s in CLOSED_STAGES))
@@ -117,7 +121,7 @@ class CnpjTaken(Exception):
 
 def _cnpj_match(session: Session, member: Member, cnpj: str, *, excluding: int | None = None) -> CnpjMatch | None:
     found = []
-    for lead, owner in repo.leads_with_cnpj_prefix(session, prefix=cnpj_root(cnpj)):
+    for lead, owner in lead_store.leads_with_cnpj_prefix(session, prefix=cnpj_root(cnpj)):
         if lead.id == excluding:
             continue
         clash = cnpj_clash(cnpj, lead.cnpj)
@@ -135,7 +139,7 @@ def _cnpj_match(session: Session, member: Member, cnpj: str, *, excluding: int |
 def cnpj_match(runtime: Runtime, member: Member, cnpj: str, *, excluding: int | None = None) -> CnpjMatch | None:
     """The lead of the team that already has ``cnpj`` (compact) or, failing that, its root
     (``excluding``: the lead being edited)."""
-    with runtime.session() as session:
+    with runtime.transaction() as session:
         return _cnpj_match(session, member, cnpj, excluding=excluding)
 
 
@@ -175,25 +179,23 @@ def create_lead(
     apply_facts(lead, facts)
     result = score(facts, runtime.icp)
     apply_score(lead, result, runtime.playbook.fingerprint)
-    with runtime.session() as session:
+    with runtime.transaction() as session:
         if lead.cnpj:
             match = _cnpj_match(session, member, lead.cnpj)
             if match is not None and (match.clash is CnpjClash.SAME or not other_branch):
                 raise CnpjTaken(match)
-        session.add(lead)
-        session.flush()
+        lead_store.add_lead(session, lead=lead)
         record_ending(session, runtime, flow, member, FlowKind.LEAD, lead_id=lead.id, result_id=lead.id)
-        session.add(
-            StageChange(
-                lead_id=lead.id or 0,
-                rep_id=member.id,
-                campaign=lead.campaign,
-                from_stage=None,
-                to_stage=funnel.ENTRY.value,
-                playbook_version=runtime.playbook.version,
-                playbook_fingerprint=runtime.playbook.fingerprint,
-                at=now,
-            )
+        lead_store.add_stage_change(
+            session,
+            lead_id=lead.id or 0,
+            rep_id=member.id,
+            campaign=lead.campaign,
+            from_stage=None,
+            to_stage=funnel.ENTRY.value,
+            playbook_version=runtime.playbook.version,
+            playbook_fingerprint=runtime.playbook.fingerprint,
+            at=now,
         )
     return NewLead(lead, result)
 
@@ -203,7 +205,7 @@ def update_facts(
 ) -> NewLead:
     """Change some facts or contact fields of a lead and score it again (``flow``: the edit run
     this ends, recorded in the same transaction)."""
-    with runtime.session() as session:
+    with runtime.transaction() as session:
         lead = _authorised(session, member, lead_id)
         record_ending(session, runtime, flow, member, FlowKind.FACTS, lead_id=lead_id, result_id=lead_id)
         values = _checked(answers)
@@ -219,14 +221,14 @@ def update_facts(
             if name in answers:
                 setattr(lead, name, values.get(name, ""))
         if lead.campaign != campaign:  # a correction: the lead's history moves with it
-            repo.move_history_to_campaign(session, lead_id=lead_id, campaign=lead.campaign)
+            lead_store.move_history_to_campaign(session, lead_id=lead_id, campaign=lead.campaign)
         if "company" in answers and lead.company:
             lead.company_key = company_key(lead.company)
         apply_facts(lead, facts)
         result = score(facts, runtime.icp)
         apply_score(lead, result, runtime.playbook.fingerprint)
         lead.updated_at = runtime.now()
-        session.add(lead)
+        lead_store.save_lead(session, lead=lead)
     return NewLead(lead, result)
 
 
@@ -253,7 +255,7 @@ def _answers_of(lead: Lead) -> dict[str, str | None]:
 
 
 def _authorised(session: Session, member: Member, lead_id: int) -> Lead:
-    lead = session.get(Lead, lead_id)
+    lead = lead_store.get_lead(session, lead_id=lead_id)
     if lead is None:
         raise LeadNotFound(lead_id)
     if not can_see(member, lead):
@@ -263,7 +265,8 @@ def _authorised(session: Session, member: Member, lead_id: int) -> Lead:
 
 def authorise_id(runtime: Runtime, member: Member, lead_id: int) -> None:
     """LeadNotFound or NotAllowed unless ``member`` may see lead ``lead_id`` (one indexed read)."""
-    owner = repo.lead_owner(runtime.engine, lead_id)
+    with runtime.reading() as session:
+        owner = lead_list.lead_owner(session, lead_id=lead_id)
     if owner is None:
         raise LeadNotFound(lead_id)
     if member.role != Role.MANAGER and owner != member.id:
@@ -271,60 +274,86 @@ def authorise_id(runtime: Runtime, member: Member, lead_id: int) -> None:
 
 
 def get_lead(runtime: Runtime, member: Member, lead_id: int) -> Lead:
-    with runtime.session() as session:
+    with runtime.transaction() as session:
         return _authorised(session, member, lead_id)
-
-
-def _scope(member: Member):
-    query = select(Lead)
-    if member.role != Role.MANAGER:
-        query = query.where(Lead.owner_id == member.id)
-    return query
 
 
 @dataclass(frozen=True, slots=True)
 class LeadPage:
+    """One page of a lead list. ``total`` leads in the list (at most :data:`COUNT_CAP`; ``more``
+    when there are more than that, and then ``pages`` is unknown: ``None``)."""
+
     leads: list[LeadLine]
     page: int
-    pages: int
+    pages: int | None
     total: int
+    more: bool
+    has_previous: bool
+    has_next: bool
+
+    @property
+    def first_key(self) -> ListKey | None:
+        return self.leads[0].key if self.leads else None
+
+    @property
+    def last_key(self) -> ListKey | None:
+        return self.leads[-1].key if self.leads else None
 
 
 LEAD_FILTERS = ("all", "due", "open", *[s.value for s in Stage])
 
 
 def list_leads(
-    runtime: Runtime, member: Member, *, page: int = 0, flt: str = "all", now: datetime | None = None
+    runtime: Runtime,
+    member: Member,
+    *,
+    flt: str = "all",
+    page: int = 0,
+    after: ListKey | None = None,
+    before: ListKey | None = None,
+    now: datetime | None = None,
 ) -> LeadPage:
-    """The member's leads (a manager: the team's), newest first, PAGE_SIZE per page.
+    """A page of the member's leads (a manager: the team's), newest first, PAGE_SIZE per page.
 
-    One read-only query returns the page and the total; a page past the end (the list shrank)
-    costs one or two more and shows the last page instead.
+    The first page, or the page after the key ``after`` (the last lead shown, for ▶), or the
+    one before ``before`` (the first shown, for ◀); ``page`` is only the number shown. Read by
+    keyset on an index, with a capped count: the cost does not grow with the number of leads.
+    A page past the end (the list shrank meanwhile) shows the last page; one before the start,
+    the first.
     """
     kind, stage = (flt, None) if flt in ("all", "due", "open") else ("stage", flt)
-    owner_id = None if member.role == Role.MANAGER else member.id
+    scope: dict[str, Any] = {
+        "owner_id": None if member.role == Role.MANAGER else member.id,
+        "kind": kind,
+        "closed": CLOSED_STAGE_VALUES,
+        "stage": stage,
+        "moment": (now or runtime.now()) if kind == "due" else None,
+    }
+    with runtime.reading() as session:
 
-    def read(page: int) -> tuple[list[LeadLine], int]:
-        return repo.lead_lines(
-            runtime.engine,
-            owner_id=owner_id,
-            kind=kind,
-            closed=CLOSED_STAGE_VALUES,
-            stage=stage,
-            moment=(now or runtime.now()) if kind == "due" else None,
-            offset=page * PAGE_SIZE,
-            limit=PAGE_SIZE,
-        )
+        def read(**where: Any) -> list[LeadLine]:
+            return lead_list.lead_lines(session, **scope, **where)
 
-    page = max(page, 0)
-    lines, total = read(page)
-    if not lines and page > 0:  # asked past the end (the list shrank): show the last page
-        lines, total = read(0)
-        page = max(total - 1, 0) // PAGE_SIZE
-        if page > 0:
-            lines, total = read(page)
-    pages = max(1, -(-total // PAGE_SIZE))
-    return LeadPage(lines, min(page, pages - 1), pages, total)
+        counted = lead_list.count_lead_lines(session, **scope)
+        total, more = min(counted, COUNT_CAP), counted > COUNT_CAP
+        pages = None if more else paging.page_count(total, PAGE_SIZE)
+        if before is not None:
+            lines = read(before=before, limit=PAGE_SIZE + 1)
+            if len(lines) > PAGE_SIZE:  # more before these: a page in the middle
+                lines, page = lines[1:], max(page, 1)
+            else:  # the start of the list
+                lines, page = read(limit=PAGE_SIZE), 0
+            has_next = bool(lines) and bool(read(after=lines[-1].key, limit=1))
+        else:
+            lines = read(after=after, limit=PAGE_SIZE + 1)
+            page = page if after is not None else 0
+            if not lines and after is not None:  # the list shrank past this page: the last page
+                lines = read(from_end=True, limit=PAGE_SIZE)
+                page = page if pages is None else pages - 1
+            has_next, lines = len(lines) > PAGE_SIZE, lines[:PAGE_SIZE]
+    if pages is not None:
+        page = min(page, pages - 1)
+    return LeadPage(lines, page, pages, total, more, page > 0, has_next)
 
 
 def find_leads(runtime: Runtime, member: Member, query_text: str, limit: int = 8) -> list[Lead]:
@@ -338,20 +367,15 @@ def find_leads(runtime: Runtime, member: Member, query_text: str, limit: int = 8
             authorise_id(runtime, member, lead_id)
         except (LeadNotFound, NotAllowed):
             return []
-        with runtime.session() as session:
-            lead = session.get(Lead, lead_id)
+        with runtime.transaction() as session:
+            lead = lead_store.get_lead(session, lead_id=lead_id)
             return [lead] if lead is not None and can_see(member, lead) else []
-    with runtime.session() as session:
-        key = company_key(text)
-        if not key:
-            return []
-        words = key.split()
-        query = _scope(member).where(*[col(Lead.company_key).contains(w) for w in words])
-        exact = _scope(member).where(col(Lead.company_key) == key)
-        found = list(session.exec(exact.limit(limit))) or list(
-            session.exec(query.order_by(col(Lead.id).desc()).limit(limit))
-        )
-    return found
+    key = company_key(text)
+    if not key:
+        return []
+    owner_id = None if member.role == Role.MANAGER else member.id
+    with runtime.transaction() as session:
+        return lead_store.leads_named(session, key=key, owner_id=owner_id, limit=limit)
 
 
 def lead_view(lead: Lead, result: IcpResult | None = None) -> LeadView:
@@ -420,29 +444,28 @@ def record_stage(
     )
     if source is to_stage:
         return
-    session.add(
-        StageChange(
-            lead_id=lead.id or 0,
-            rep_id=member.id if member else None,
-            campaign=lead.campaign,
-            from_stage=lead.stage,
-            to_stage=to_stage.value,
-            reason=reason,
-            playbook_version=runtime.playbook.version,
-            playbook_fingerprint=runtime.playbook.fingerprint,
-            at=runtime.now(),
-        )
+    lead_store.add_stage_change(
+        session,
+        lead_id=lead.id or 0,
+        rep_id=member.id if member else None,
+        campaign=lead.campaign,
+        from_stage=lead.stage,
+        to_stage=to_stage.value,
+        reason=reason,
+        playbook_version=runtime.playbook.version,
+        playbook_fingerprint=runtime.playbook.fingerprint,
+        at=runtime.now(),
     )
     lead.stage = to_stage.value
     lead.updated_at = runtime.now()
     if to_stage is Stage.LOST:
         lead.loss_reason = reason
-    session.add(lead)
+    lead_store.save_lead(session, lead=lead)
 
 
 def disqualify(runtime: Runtime, member: Member, lead_id: int, reason: str) -> Lead:
     """Close a lead as lost by hand, with a reason of its stage (MoveRefused otherwise)."""
-    with runtime.session() as session:
+    with runtime.transaction() as session:
         lead = _authorised(session, member, lead_id)
         record_stage(session, runtime, lead, member, Stage.LOST, reason, way=Way.HAND)
         lead.cadence_status = "finished"
