@@ -18,6 +18,10 @@ same one, or the same root: another branch of the company) is named as soon as i
 the same CNPJ never becomes a second lead; another branch only when the rep says it is one. A
 rep who may not see that lead learns only that another rep has it. The draft lives in ``user_data``
 (persisted), so a restart mid-way continues at the same question.
+
+Each answer is read once, by its field's parser in :mod:`bot.domain.lead_fields`; the draft keeps
+the typed value (in JSON: a range as ``[low, high]``) and hands the use case a
+:class:`~bot.domain.lead_fields.LeadDraft` (or, when editing, the typed changes), never text.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from telegram.ext import ConversationHandler
 
 from bot.domain import cnae, regions
 from bot.domain.facts import CnpjClash, InvalidFact, format_cnpj
-from bot.domain.lead_fields import LEAD_FIELDS
+from bot.domain.lead_fields import LEAD_FIELDS, LeadDraft, Plain, typed_values
 from bot.domain.vocabulary import Macroregion
 from bot.i18n import N_
 from bot.render.messages import escape
@@ -63,9 +67,11 @@ class Field:
     def label(self) -> str:
         return LEAD_FIELDS[self.key].label
 
-    def parse(self, value: str) -> str:
-        """The domain's parser of this field: the same one an import uses."""
-        return LEAD_FIELDS[self.key].parse(value)
+    def read(self, value: str) -> Plain:
+        """The domain's parser of this field (the same one an import uses): the typed value,
+        as the draft keeps it in JSON."""
+        lead_field = LEAD_FIELDS[self.key]
+        return lead_field.plain(lead_field.read(value))
 
 
 FIELDS: tuple[Field, ...] = (
@@ -236,7 +242,7 @@ async def _finish_new(update: Update, context: Context) -> NewLead | int:
         created = leads.create_lead(
             context.runtime,
             context.me,
-            answers,
+            LeadDraft().changed(typed_values(answers)),
             other_branch=draft.get("other_branch") == answers.get("cnpj"),
             flow=flow_run.current(context),
         )
@@ -255,7 +261,11 @@ async def _finish_edit(update: Update, context: Context) -> NewLead | int:
     draft = _draft(context)
     try:
         updated = leads.update_facts(
-            context.runtime, context.me, int(draft["lead"]), draft["answers"], flow=flow_run.current(context)
+            context.runtime,
+            context.me,
+            int(draft["lead"]),
+            typed_values(draft["answers"]),
+            flow=flow_run.current(context),
         )
     except leads.CnpjTaken as taken:  # given meanwhile to another lead
         return await _cnpj_taken(update, context, draft["answers"].get("cnpj") or "", taken.match)
@@ -316,7 +326,7 @@ async def answer(update: Update, context: Context) -> NewLead | int:
     if not text.strip():
         return await _ask(update, context, problem=context._("Resposta vazia."))
     try:
-        draft["answers"][field.key] = field.parse(text)
+        draft["answers"][field.key] = field.read(text)
     except InvalidFact as problem:
         if field.key == "cnae" and re.search(r"[A-Za-zÀ-ú]{3,}", text):
             found = cnae.search(text, limit=6)
@@ -339,7 +349,7 @@ async def _take_paste(update: Update, context: Context, pasted: dict[str, str]) 
     for key, value in pasted.items():
         field = FIELDS[FIELD_INDEX[key]]
         try:
-            draft["answers"][key] = field.parse(value)
+            draft["answers"][key] = field.read(value)
         except InvalidFact as problem:
             problems.append(f"{context._(field.label)}: {context.problem_text(problem)}")
     saved = [context._(FIELDS[FIELD_INDEX[k]].label) for k in pasted if k in draft["answers"]]
@@ -382,7 +392,7 @@ async def pressed(update: Update, context: Context) -> NewLead | int:
         if field.key == "campaign" and value == "last":
             value = draft.get("last_campaign") or ""
         try:
-            draft["answers"][field.key] = field.parse(value)
+            draft["answers"][field.key] = field.read(value)
         except InvalidFact as problem:
             return await _ask(update, context, problem=context.problem_text(problem))
         return await _advance(update, context)
