@@ -30,6 +30,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
 from bot.domain.playbook.model import Playbook
+from bot.domain.registry import RegistryStore
 from bot.i18n import N_, gettext_for
 from bot.monitoring import serve_health
 from bot.reminders.scheduler import ReminderScheduler
@@ -264,3 +265,12 @@ async def _register_commands(application: Application) -> None:
             )
         except Exception:  # a menu is a nicety: never stop the bot for it
             log.warning("could not register the command menu (%s)", language, exc_info=True)
+
+
+def registry_store(settings: Settings) -> RegistryStore:
+    """The open CNPJ registry under ``REGISTRY_DIR``, as the services see it. It follows the month
+    in service (``month()`` is ``None`` until a first ``cadencia registry load``), so a load while
+    the bot runs is picked up without a restart; DuckDB is imported at the first question."""
+    from bot.registry.store import ParquetRegistry
+
+    return ParquetRegistry(settings.registry_dir)
