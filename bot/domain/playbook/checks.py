@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from bot.domain import paging
-from bot.domain.playbook.icp_checks import check_icp
+from bot.domain.playbook.icp_checks import check_condition, check_icp
 from bot.domain.playbook.model import Playbook
 from bot.domain.problems import N_
-from bot.domain.vocabulary import LOSS_STAGES, Channel, StepKind
+from bot.domain.vocabulary import LOSS_STAGES, OPEN_STAGES, Channel, StepKind
 
 if TYPE_CHECKING:
     from bot.domain.playbook.loader import Locator, PlaybookIssue
@@ -24,6 +24,7 @@ REASONS = "reasons.yaml"
 QUALIFICATION = "qualification.yaml"
 OBJECTIONS = "objections.yaml"
 MANIFEST = "playbook.yaml"
+ECONOMICS = "economics.yaml"
 
 
 def check_playbook(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssue]:
@@ -34,6 +35,7 @@ def check_playbook(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIss
     yield from _check_objections(playbook, locator)
     yield from _check_reasons(playbook, locator)
     yield from _check_qualification(playbook, locator)
+    yield from _check_economics(playbook, locator)
     yield from _check_button_room(playbook, locator)
 
 
@@ -237,3 +239,52 @@ def paging_warnings(playbook: Playbook) -> list[PlaybookIssue]:
         for file, key, count in lists
         if paging.needs_paging(count)
     ]
+
+
+# ---------------------------------------------------------------------------- economics.yaml
+
+
+def _check_economics(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssue]:
+    economics = playbook.economics
+    if economics is None:
+        return
+    seen_reps: set[int] = set()
+    for i, rep in enumerate(economics.team.reps):
+        if rep.telegram_id in seen_reps:
+            yield locator.issue(
+                ECONOMICS,
+                ("team", "reps", i, "telegram_id"),
+                N_("o vendedor %(telegram_id)s aparece duas vezes; deixe um custo só"),
+                telegram_id=rep.telegram_id,
+            )
+        seen_reps.add(rep.telegram_id)
+    seen_segments: set[str] = set()
+    last = len(economics.segments) - 1
+    for i, segment in enumerate(economics.segments):
+        path = ("segments", i)
+        if segment.id in seen_segments:
+            yield locator.issue(ECONOMICS, (*path, "id"), N_("segmento '%(id)s' repetido"), id=segment.id)
+        seen_segments.add(segment.id)
+        if i < last and not segment.when:
+            yield locator.issue(
+                ECONOMICS,
+                path,
+                N_("só o último segmento fica sem 'when' (vale o primeiro que casar); dê uma regra a '%(id)s'"),
+                id=segment.id,
+            )
+        if i == last and segment.when:
+            yield locator.issue(
+                ECONOMICS,
+                (*path, "when"),
+                N_("o último segmento fica sem 'when', para cobrir as demais empresas"),
+            )
+        for j, condition in enumerate(segment.when):
+            yield from check_condition(condition, locator, (*path, "when", j), ECONOMICS)
+    for stage in economics.stage_probabilities:
+        if stage not in OPEN_STAGES:
+            yield locator.issue(
+                ECONOMICS,
+                ("stage_probabilities", str(stage)),
+                N_("'%(stage)s' não é uma etapa aberta; dê probabilidades só às etapas em andamento"),
+                stage=str(stage),
+            )

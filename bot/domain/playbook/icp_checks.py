@@ -133,11 +133,11 @@ def check_icp(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssue]:
         if ids[knockout.id] > 1:
             yield locator.issue(ICP, ("knockouts", i, "id"), N_("id '%(id)s' repetido; use ids únicos"), id=knockout.id)
         for j, condition in enumerate(knockout.when):
-            yield from _check_condition(condition, locator, ("knockouts", i, "when", j))
+            yield from check_condition(condition, locator, ("knockouts", i, "when", j))
     models = playbook.icp.sales_models
     for i, model_rule in enumerate(models):
         for j, condition in enumerate(model_rule.when):
-            yield from _check_condition(condition, locator, ("sales_models", i, "when", j))
+            yield from check_condition(condition, locator, ("sales_models", i, "when", j))
     if models[-1].when:
         yield locator.issue(
             ICP,
@@ -259,11 +259,13 @@ def _check_bands(name: str, criterion: BandCriterion, locator: Locator) -> Itera
         )
 
 
-def _check_condition(condition: Condition, locator: Locator, path: tuple[str | int, ...]) -> Iterator[PlaybookIssue]:
+def check_condition(
+    condition: Condition, locator: Locator, path: tuple[str | int, ...], file: str = ICP
+) -> Iterator[PlaybookIssue]:
     allowed = FACT_OPERATORS[condition.fact]
     if condition.op not in allowed:
         yield locator.issue(
-            ICP,
+            file,
             (*path, "op"),
             N_("o operador '%(op)s' não serve para '%(fact)s'; use um destes: %(allowed)s"),
             op=condition.op,
@@ -273,16 +275,16 @@ def _check_condition(condition: Condition, locator: Locator, path: tuple[str | i
         return
     values = condition.value if isinstance(condition.value, list) else [condition.value]
     if condition.op in ("in", "not_in") and not isinstance(condition.value, list):
-        yield locator.issue(ICP, (*path, "value"), N_("com '%(op)s' o valor deve ser uma lista"), op=condition.op)
+        yield locator.issue(file, (*path, "value"), N_("com '%(op)s' o valor deve ser uma lista"), op=condition.op)
         return
     if condition.op not in ("in", "not_in", "prefix") and isinstance(condition.value, list):
-        yield locator.issue(ICP, (*path, "value"), N_("com '%(op)s' o valor deve ser um só"), op=condition.op)
+        yield locator.issue(file, (*path, "value"), N_("com '%(op)s' o valor deve ser um só"), op=condition.op)
         return
     for value in values:
         if condition.fact in NUMERIC_FACTS:
             if not isinstance(value, int):
                 yield locator.issue(
-                    ICP,
+                    file,
                     (*path, "value"),
                     N_("'%(fact)s' compara com números; '%(value)s' não é"),
                     fact=condition.fact,
@@ -292,20 +294,20 @@ def _check_condition(condition: Condition, locator: Locator, path: tuple[str | i
             try:
                 cnae.parse_prefix(str(value))
             except cnae.InvalidCnae as exc:
-                yield locator.problem(ICP, (*path, "value"), exc)
+                yield locator.problem(file, (*path, "value"), exc)
         elif condition.fact == "uf":
             try:
                 regions.parse_uf(str(value))
             except regions.InvalidUf as exc:
-                yield locator.problem(ICP, (*path, "value"), exc)
+                yield locator.problem(file, (*path, "value"), exc)
         elif condition.fact == "region":
             try:
                 regions.parse_region(str(value))
             except regions.InvalidUf as exc:
-                yield locator.problem(ICP, (*path, "value"), exc)
+                yield locator.problem(file, (*path, "value"), exc)
         elif condition.fact == "registration" and str(value) not in {r.value for r in Registration}:
             yield locator.issue(
-                ICP,
+                file,
                 (*path, "value"),
                 N_("situação '%(value)s' inválida; use active, inactive ou exempt"),
                 value=value,
