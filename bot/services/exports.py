@@ -16,7 +16,10 @@ name and for managers only, the LGPD erasure audit (``apagamentos``).
   says which, with a sentence for the chat.
 - Every export writes an :class:`~bot.storage.models.ExportAudit` row.
 - Timestamps are local times on the clock of the filter's zone: the asking member's own zone in
-  chat, the ``DEFAULT_TIMEZONE`` setting's on the CLI; the chat caption names the zone.
+  chat, the ``DEFAULT_TIMEZONE`` setting's on the CLI; the reply names the zone.
+
+Long because it is one use case, with its two writers (CSV parts, XLSX workbooks) sharing the
+size limit, packaging and audit logic; each writer is a small class here.
 """
 
 from __future__ import annotations
