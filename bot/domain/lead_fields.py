@@ -20,11 +20,15 @@ from bot.domain.facts import (
     parse_branches,
     parse_cnae,
     parse_cnpj,
+    parse_federal_status,
     parse_financial_score,
     parse_headcount,
+    parse_opened_on,
+    parse_porte,
     parse_registration,
     parse_revenue,
     parse_uf,
+    parse_yes_no,
 )
 from bot.domain.problems import N_
 
@@ -68,6 +72,17 @@ def parse_website(text: str) -> str:
     return address
 
 
+_MONTH = re.compile(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")
+
+
+def parse_registry_month(text: str) -> str:
+    """The registry month the CNPJ facts came from: "2026-11"."""
+    cleaned = (text or "").strip()
+    if not _MONTH.match(cleaned):
+        raise InvalidFact(N_("Mês da Receita: escreva como 2026-11."))
+    return cleaned
+
+
 def parse_notes(text: str) -> str:
     """Notes keep their line breaks; blank lines and trailing spaces go."""
     lines = [line.rstrip() for line in (text or "").strip().splitlines()]
@@ -101,6 +116,12 @@ LEAD_FIELDS: dict[str, LeadField] = {
         LeadField("branches", N_("Filiais"), lambda v: str(parse_branches(v))),
         LeadField("registration", N_("Inscrição estadual"), lambda v: parse_registration(v).value),
         LeadField("financial_score", N_("Score financeiro"), lambda v: str(parse_financial_score(v))),
+        LeadField("federal_status", N_("Situação na Receita"), lambda v: parse_federal_status(v).value),
+        LeadField("porte", N_("Porte"), lambda v: parse_porte(v).value),
+        LeadField("simples", N_("Simples Nacional"), lambda v: "S" if parse_yes_no(v) else "N"),
+        LeadField("mei", N_("MEI"), lambda v: "S" if parse_yes_no(v) else "N"),
+        LeadField("opened_on", N_("Início de atividade"), lambda v: parse_opened_on(v).isoformat()),
+        LeadField("registry_month", N_("Mês da Receita"), parse_registry_month),
         LeadField("contact_name", N_("Contato"), text_parser(120, 2)),
         LeadField("contact_role", N_("Cargo"), text_parser(120, 2)),
         LeadField("contact_phone", N_("Telefone"), parse_phone),

@@ -13,6 +13,7 @@ from bot.domain import cnae, funnel, numbers, regions
 from bot.domain.facts import CnpjClash, IntRange, LeadFacts, cnpj_clash, cnpj_root, format_cnpj, parse_facts
 from bot.domain.funnel import Way
 from bot.domain.lead_fields import parse_fields, refusal_line
+from bot.domain.registry import FederalStatus, Porte
 from bot.domain.scoring import IcpResult, score
 from bot.domain.script_context import LeadView, RepView
 from bot.domain.text import fold
@@ -54,6 +55,11 @@ def facts_of(lead: Lead) -> LeadFacts:
         registration=Registration(lead.registration) if lead.registration else None,
         financial_score=lead.financial_score,
         cnpj=lead.cnpj,
+        federal_status=FederalStatus(lead.federal_status) if lead.federal_status else None,
+        porte=Porte(lead.porte) if lead.porte else None,
+        simples=lead.simples,
+        mei=lead.mei,
+        opened_on=lead.opened_on,
     )
 
 
@@ -68,6 +74,11 @@ def apply_facts(lead: Lead, facts: LeadFacts) -> None:
     lead.registration = facts.registration.value if facts.registration else None
     lead.financial_score = facts.financial_score
     lead.cnpj = facts.cnpj
+    lead.federal_status = facts.federal_status.value if facts.federal_status else None
+    lead.porte = facts.porte.value if facts.porte else None
+    lead.simples = facts.simples
+    lead.mei = facts.mei
+    lead.opened_on = facts.opened_on
 
 
 def apply_score(lead: Lead, result: IcpResult, fingerprint: str) -> None:
@@ -80,7 +91,7 @@ def apply_score(lead: Lead, result: IcpResult, fingerprint: str) -> None:
 
 
 def score_lead(runtime: Runtime, lead: Lead) -> IcpResult:
-    return score(facts_of(lead), runtime.icp)
+    return score(facts_of(lead).aged(runtime.now().date()), runtime.icp)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,8 +183,10 @@ def create_lead(
     for name in TEXT_FIELDS:
         if name != "company":
             setattr(lead, name, values.get(name, ""))
+    lead.trade_name = values.get("trade_name", "")
+    lead.registry_month = values.get("registry_month")
     apply_facts(lead, facts)
-    result = score(facts, runtime.icp)
+    result = score(facts.aged(now.date()), runtime.icp)
     apply_score(lead, result, runtime.playbook.fingerprint)
     with runtime.session() as session:
         if lead.cnpj:
@@ -222,8 +235,12 @@ def update_facts(
             repo.move_history_to_campaign(session, lead_id=lead_id, campaign=lead.campaign)
         if "company" in answers and lead.company:
             lead.company_key = company_key(lead.company)
+        if "trade_name" in answers:
+            lead.trade_name = values.get("trade_name", "")
+        if "registry_month" in answers:
+            lead.registry_month = values.get("registry_month")
         apply_facts(lead, facts)
-        result = score(facts, runtime.icp)
+        result = score(facts.aged(runtime.now().date()), runtime.icp)
         apply_score(lead, result, runtime.playbook.fingerprint)
         lead.updated_at = runtime.now()
         session.add(lead)
@@ -249,6 +266,11 @@ def _answers_of(lead: Lead) -> dict[str, str | None]:
         "registration": facts.registration.value if facts.registration else None,
         "financial_score": str(facts.financial_score) if facts.financial_score is not None else None,
         "cnpj": facts.cnpj,
+        "federal_status": facts.federal_status.value if facts.federal_status else None,
+        "porte": facts.porte.value if facts.porte else None,
+        "simples": None if facts.simples is None else ("S" if facts.simples else "N"),
+        "mei": None if facts.mei is None else ("S" if facts.mei else "N"),
+        "opened_on": facts.opened_on.isoformat() if facts.opened_on else None,
     }
 
 

@@ -66,6 +66,12 @@ Fact = Literal[
     "branches",
     "registration",
     "financial_score",
+    # From the CNPJ registry (a company directory fills them; a rep or an import may type them):
+    "federal_status",
+    "porte",
+    "simples",
+    "mei",
+    "company_age",
 ]
 Operator = Literal["eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "prefix"]
 
