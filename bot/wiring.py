@@ -30,12 +30,11 @@ from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
 from bot.domain.playbook.model import Playbook
-from bot.domain.registry import CompanyDirectory
 from bot.i18n import N_, gettext_for
 from bot.monitoring import serve_health
 from bot.reminders.scheduler import ReminderScheduler
 from bot.render.messages import MessageRenderer
-from bot.services.company_directory import OnlineDirectory, RegistryFirst
+from bot.services.company_directory import build_directory
 from bot.services.playbooks import load_checked_playbook, remember_playbook
 from bot.services.runtime import Clock, Runtime, system_clock
 from bot.storage.bot_state import BotStateStore
@@ -80,26 +79,6 @@ def build_runtime(
         settings=settings, engine=engine, playbook=playbook, clock=clock, directory=build_directory(settings)
     )
 
-
-def build_directory(settings: Settings, *, registry: CompanyDirectory | None = None) -> CompanyDirectory | None:
-    """Where a CNPJ's facts come from: the loaded registry (``REGISTRY_DIR``) while it has a month
-    in service, else the online lookup if ``CNPJ_LOOKUP_URL`` is set; ``None`` when neither is
-    configured (the rep types every fact, as before).
-
-    Seam: ``registry`` is the store of ``cadencia registry load``; until that store is wired here
-    it is ``None`` and only the online lookup can answer.
-    """
-    online = None
-    if settings.cnpj_lookup_url:
-        online = OnlineDirectory(
-            settings.cnpj_lookup_url,
-            timeout=settings.cnpj_lookup_timeout,
-            per_minute=settings.cnpj_lookup_per_minute,
-            cache_seconds=settings.cnpj_lookup_cache_hours * 3600,
-        )
-    if registry is None and online is None:
-        return None
-    return RegistryFirst(registry, online)
 
 
 def build_application(

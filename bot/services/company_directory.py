@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from bot.config import Settings
 from bot.domain.registry import CompanyDirectory, DecisionMaker, FederalStatus, Porte, RegistryCompany
 
 log = logging.getLogger(__name__)
@@ -295,3 +296,24 @@ class RegistryFirst:
     def lookup(self, cnpj: str) -> RegistryCompany | None:
         current = self.current()
         return current.lookup(cnpj) if current is not None else None
+
+
+def build_directory(settings: Settings, *, registry: CompanyDirectory | None = None) -> CompanyDirectory | None:
+    """Where a CNPJ's facts come from: the loaded registry (``REGISTRY_DIR``) while it has a month
+    in service, else the online lookup if ``CNPJ_LOOKUP_URL`` is set; ``None`` when neither is
+    configured (the rep types every fact, as before).
+
+    Seam: ``registry`` is the store of ``cadencia registry load``; until that store is wired here
+    it is ``None`` and only the online lookup can answer.
+    """
+    online = None
+    if settings.cnpj_lookup_url:
+        online = OnlineDirectory(
+            settings.cnpj_lookup_url,
+            timeout=settings.cnpj_lookup_timeout,
+            per_minute=settings.cnpj_lookup_per_minute,
+            cache_seconds=settings.cnpj_lookup_cache_hours * 3600,
+        )
+    if registry is None and online is None:
+        return None
+    return RegistryFirst(registry, online)

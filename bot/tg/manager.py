@@ -543,6 +543,7 @@ def _import(
         member_id=context.me.id,
         progress=progress,
         now=runtime.now(),
+        directory=runtime.directory,
         update=update_rows is not None,
         only_rows=update_rows,
     )
