@@ -44,7 +44,11 @@ def test_the_words_reps_and_files_use_are_read() -> None:
     assert parse_porte("EPP") is Porte.SMALL and parse_porte("microempresa") is Porte.MICRO
     assert parse_yes_no("Sim") is True and parse_yes_no("não") is False
     assert parse_opened_on("01/03/2015") == date(2015, 3, 1) == parse_opened_on("20150301")
-    for wrong, parse in (("fechadinha", parse_federal_status), ("gigante", parse_porte), ("31/02/2015", parse_opened_on)):
+    for wrong, parse in (
+        ("fechadinha", parse_federal_status),
+        ("gigante", parse_porte),
+        ("31/02/2015", parse_opened_on),
+    ):
         with pytest.raises(InvalidFact):
             parse(wrong)  # type: ignore[operator]
 
@@ -98,7 +102,10 @@ def test_a_sales_model_can_follow_the_porte(icp: Icp) -> None:
         models=[
             SalesModelRule(
                 model=SalesModel.ENTERPRISE,
-                when=[Condition(fact="porte", op="eq", value="demais"), Condition(fact="simples", op="eq", value="nao")],
+                when=[
+                    Condition(fact="porte", op="eq", value="demais"),
+                    Condition(fact="simples", op="eq", value="nao"),
+                ],
                 why="Fora do Simples e acima de R$ 4,8 mi",
             ),
             *icp.sales_models,
