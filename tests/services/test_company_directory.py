@@ -61,7 +61,7 @@ class FakeLookupService(BaseHTTPRequestHandler):
     release = threading.Event()
     requests: list[str] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+    def do_GET(self) -> None:
         cnpj = self.path.rsplit("/", 1)[-1]
         self.requests.append(cnpj)
         if cnpj == SLOW:

@@ -11,7 +11,7 @@ from sqlmodel import select
 from bot.domain.registry import FederalStatus, Porte
 from bot.services import leads
 from bot.storage.models import Lead
-from tests.support.fake_registry import FakeRegistry, company, cnpj_for
+from tests.support.fake_registry import FakeRegistry, cnpj_for, company
 from tests.tg.harness import BotUnderTest
 
 HORIZONTE = company(11222333)
