@@ -8,7 +8,10 @@ the one set of parsers. What the rep typed always wins: :func:`fill_missing` onl
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
+from bot.domain import regions
+from bot.domain.facts import LeadFacts
 from bot.domain.registry import Porte, RegistryCompany
 
 #: The lead fields a registry answer can fill, in the order the chat lists them.
@@ -65,3 +68,18 @@ def fill_missing(typed: Mapping[str, str | None], found: Mapping[str, str]) -> t
             merged[key] = value
             filled.append(key)
     return merged, filled
+
+
+def facts_of_company(company: RegistryCompany, today: date) -> LeadFacts:
+    """The ICP facts of a registry company, as a lead made from it would have them."""
+    return LeadFacts(
+        cnae=company.cnae if company.cnae and len(company.cnae) == 7 else None,
+        uf=company.uf if company.uf in regions.UFS else None,
+        branches=max(company.active_branches, 0),
+        cnpj=company.cnpj,
+        federal_status=company.status,
+        porte=company.porte if company.porte is not Porte.UNKNOWN else None,
+        simples=company.simples,
+        mei=company.mei,
+        opened_on=company.opened_on,
+    ).aged(today)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.domain.playbook.model import Playbook
-from bot.domain.registry import CompanyDirectory
+from bot.domain.registry import CompanyDirectory, RegistryStore
 from bot.domain.scoring import CompiledIcp, compile_icp
 from bot.storage.db import read_scope, session_scope
 from bot.storage.models import Member
@@ -65,7 +65,9 @@ class Runtime:
     clock: Clock = system_clock
     directory: CompanyDirectory | None = None
     """Where a CNPJ's company facts come from (a loaded registry or an online lookup); ``None``:
-    nowhere, the rep types them (see :func:`bot.wiring.build_directory`)."""
+    nowhere, the rep types them (see :func:`bot.services.company_directory.build_directory`)."""
+    registry: RegistryStore | None = None
+    """The loaded CNPJ registry (market size, prospecting); ``None``: none configured."""
     members: MemberCache = field(init=False)
     _icp: CompiledIcp = field(init=False, repr=False)
 
