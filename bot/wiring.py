@@ -30,6 +30,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
 from bot.domain.playbook.model import Playbook
+from bot.domain.registry import RegistryStore
 from bot.i18n import N_, gettext_for
 from bot.monitoring import serve_health
 from bot.reminders.scheduler import ReminderScheduler
@@ -55,6 +56,7 @@ COMMANDS = (
     ("config", N_("Horário, fuso e idioma")),
     ("relatorio", N_("Funil e métricas")),
     ("exportar", N_("Exportar os registros")),
+    ("mercado", N_("Tamanho do mercado no registro da Receita (gestor)")),
     ("convidar", N_("Convidar alguém para o time (gestor)")),
     ("convites", N_("Convites abertos, para revogar (gestor)")),
     ("equipe", N_("A equipe: desativar quem saiu (gestor)")),
@@ -75,9 +77,21 @@ def build_runtime(
     engine = make_engine(settings.database_url)
     upgrade_database(engine)
     remember_playbook(engine, playbook)
+    registry = build_registry(settings)
     return Runtime(
-        settings=settings, engine=engine, playbook=playbook, clock=clock, directory=build_directory(settings)
+        settings=settings,
+        engine=engine,
+        playbook=playbook,
+        clock=clock,
+        directory=build_directory(settings, registry=registry),
+        registry=registry,
     )
+
+
+def build_registry(settings: Settings) -> RegistryStore | None:
+    """The CNPJ registry loaded with ``cadencia registry load`` (market size, prospecting, and the
+    first company directory). Seam: ``None`` until the registry store is wired here."""
+    return None
 
 
 
@@ -191,6 +205,7 @@ def add_handlers(application: Application) -> None:
             # bot keep answering everyone else meanwhile.
             CommandHandler(["relatorio", "report"], manager.relatorio, block=False),
             CommandHandler(["exportar", "export"], manager.exportar, block=False),
+            CommandHandler(["mercado", "market"], manager.mercado, block=False),
             MessageHandler(filters.Document.ALL, manager.on_document, block=False),
             CallbackQueryHandler(manager.report_pressed, pattern=pattern(Verb.REPORT), block=False),
             CallbackQueryHandler(manager.export_pressed, pattern=pattern(Verb.EXPORT), block=False),

@@ -165,8 +165,9 @@ def cnae_search(args: argparse.Namespace) -> int:
 
 def register_more(sub: Any) -> None:
     """Sub-commands that need the database and the bot (run, demo, import, report, export, backup, restore, lead)."""
-    from bot.cli import bot_commands, lead_commands, ops_commands
+    from bot.cli import bot_commands, lead_commands, market_commands, ops_commands
 
     bot_commands.register(sub)
     ops_commands.register(sub)
     lead_commands.register(sub)
+    market_commands.register(sub)

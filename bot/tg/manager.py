@@ -45,11 +45,12 @@ from telegram.constants import FileSizeLimit, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.domain import numbers
+from bot.domain import numbers, regions
+from bot.domain.registry import MarketFilter
 from bot.domain.vocabulary import Role
 from bot.i18n import gettext_for
 from bot.render.messages import escape
-from bot.services import exports, imports, reports, team
+from bot.services import exports, imports, market, reports, team
 from bot.services.reports import NotAllowed
 from bot.services.runtime import Runtime
 from bot.storage.models import Member
@@ -582,3 +583,46 @@ class _Progress:
 def _log_failure(future: Future[Any]) -> None:
     if not future.cancelled() and future.exception() is not None:
         log.debug("progress edit failed: %s", future.exception())
+
+
+# ------------------------------------------------------------------------------ /mercado
+
+
+async def mercado(update: Update, context: Context) -> None:
+    """/mercado [UFs] [prefixos de CNAE]: the market the loaded registry gives for the ICP (managers)."""
+    _ = context._
+    if context.me.role != Role.MANAGER:
+        await say(update, _("O tamanho do mercado é só para gestores."))
+        return
+    ufs: list[str] = []
+    prefixes: list[str] = []
+    for word in " ".join(context.args or []).replace(",", " ").split():
+        value = word.split("=", 1)[-1]
+        if value.isdigit() and 2 <= len(value) <= 7:
+            prefixes.append(value)
+            continue
+        try:
+            ufs.append(regions.parse_uf(value).code)
+        except regions.InvalidUf:
+            log.info("/mercado: refused %r", word[:40])
+            await say(
+                update,
+                escape(
+                    _("Não entendi '%(word)s'. Exemplo: /mercado SP PR 62 (UFs e o começo do CNAE).")
+                    % {"word": word[:40]}
+                ),
+            )
+            return
+    what = MarketFilter(ufs=tuple(dict.fromkeys(ufs)), cnae_prefixes=tuple(dict.fromkeys(prefixes)))
+    try:
+        size = await asyncio.to_thread(market.market_size, context.runtime, what)
+    except market.NoRegistry:
+        await say(
+            update,
+            _("Nenhum registro da Receita carregado. No servidor: <code>cadencia registry load</code> (README)."),
+        )
+        return
+    await say(update, escape(market.market_text(size, context.lang)))
+    if size.fitting and update.effective_chat is not None:
+        png = await asyncio.to_thread(market.market_chart, size, context.lang)
+        await update.effective_chat.send_photo(png, filename="mercado.png")

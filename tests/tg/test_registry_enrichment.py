@@ -9,10 +9,12 @@ from datetime import date
 from sqlmodel import select
 
 from bot.domain.registry import FederalStatus, Porte
+from bot.domain.vocabulary import Role
 from bot.services import leads
 from bot.storage.models import Lead
 from tests.support.fake_registry import FakeRegistry, cnpj_for, company
 from tests.tg.harness import BotUnderTest
+from tests.tg.test_manager import says
 
 HORIZONTE = company(11222333)
 CLOSED = company(
@@ -121,3 +123,19 @@ async def test_a_paste_with_a_cnpj_is_enriched_too(bot: BotUnderTest) -> None:
     await ana.says("CNPJ: 11.222.333/0001-81\nCidade: Campinas")
     receita = ana.sees("Da Receita", "Horizonte Sistemas Ltda", "6/16", "funcionários")
     assert "Cidade:" not in receita.split("Da Receita")[1]  # typed: Campinas stays
+
+
+async def test_mercado_tells_a_manager_the_market_and_draws_it(bot: BotUnderTest) -> None:
+    marta = await bot.member("Marta", role=Role.MANAGER)
+    await says(marta, "/mercado")
+    marta.sees("Nenhum registro da Receita carregado", "cadencia registry load")
+    bot.runtime.registry = FakeRegistry([HORIZONTE, CLOSED, company(44555666, uf="PR", cnae="6201501")])
+    await says(marta, "/mercado SP,PR 49 62")
+    text = marta.sees("Mercado no registro da Receita (11/2026)", "UF SP, PR", "CNAE 49, 62", "Empresas ativas: 2")
+    assert "Por UF:" in text and "Por divisão CNAE:" in text
+    assert any(m.photo for m in bot.api.messages_to(marta.id)), "the chart"
+    await says(marta, "/mercado XX")
+    marta.sees("Não entendi 'XX'")
+    ana = await bot.member("Ana")
+    await says(ana, "/mercado")
+    ana.sees("só para gestores")
