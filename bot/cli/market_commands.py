@@ -10,6 +10,7 @@ from bot.cli.commands import CommandFailed, cli_language
 from bot.config import Settings
 from bot.domain.regions import InvalidUf, parse_uf
 from bot.domain.registry import MarketFilter
+from bot.domain.vocabulary import Tier
 
 NO_REGISTRY = "nenhum registro da Receita carregado: rode `cadencia registry load` primeiro (veja o README)"
 
@@ -20,6 +21,18 @@ def register(sub: Any) -> None:
     parser.add_argument("--cnae", default="", help="CNAE prefixes, comma-separated (62,4930); default: every CNAE")
     parser.add_argument("--chart", type=Path, metavar="FILE", help="also write the chart (PNG) here")
     parser.set_defaults(handler=market)
+
+    pro = sub.add_parser("prospect", help="create leads from registry companies that fit the ICP and are not leads yet")
+    pro.add_argument("--tier", default="A", help="tiers to take, comma-separated (A,B); default: A")
+    pro.add_argument("--uf", default="", help="UFs, comma-separated (SP,PR); default: every UF")
+    pro.add_argument("--cnae", default="", help="CNAE prefixes, comma-separated (62,4930); default: every CNAE")
+    pro.add_argument("--limit", type=int, default=500, help="at most this many leads (default 500)")
+    pro.add_argument("--campaign", default="", help="the campaign the new leads belong to")
+    who = pro.add_mutually_exclusive_group(required=True)
+    who.add_argument("--reps", help="reps (username or first name), comma-separated, in turn")
+    who.add_argument("--round-robin", action="store_true", help="every active rep of the team, in turn")
+    pro.add_argument("--dry-run", action="store_true", help="only count and show a sample")
+    pro.set_defaults(handler=prospect)
 
 
 def market_filter(ufs: str, cnaes: str) -> MarketFilter:
@@ -52,4 +65,55 @@ def market(args: argparse.Namespace) -> int:
     if args.chart:
         args.chart.write_bytes(market_service.market_chart(size, language))
         print(args.chart)
+    return 0
+
+
+def _tiers(text: str) -> tuple[Tier, ...]:
+    found = []
+    for part in filter(None, (p.strip().upper() for p in text.split(","))):
+        if part not in ("A", "B", "C"):
+            raise CommandFailed(f"tier '{part}': use A, B ou C (separados por vírgula)")
+        found.append(Tier(part))
+    return tuple(dict.fromkeys(found)) or (Tier.A,)
+
+
+def prospect(args: argparse.Namespace) -> int:
+    from bot.cli.bot_commands import _runtime
+    from bot.services import imports
+    from bot.services import market as market_service
+    from bot.services import prospect as prospect_service
+
+    language = cli_language(args)
+    what = market_filter(args.uf, args.cnae)
+    tiers = _tiers(args.tier)
+    if not 1 <= args.limit <= prospect_service.MAX_LIMIT:
+        raise CommandFailed(f"--limit: de 1 a {prospect_service.MAX_LIMIT}")
+    runtime = _runtime(Settings(), language)
+    try:
+        found = prospect_service.prospect(
+            runtime,
+            what,
+            tiers=tiers,
+            limit=args.limit,
+            campaign=args.campaign,
+            reps=None if args.round_robin else args.reps,
+            dry_run=args.dry_run,
+        )
+    except market_service.NoRegistry:
+        raise CommandFailed(NO_REGISTRY) from None
+    except imports.ImportFailed as exc:
+        raise CommandFailed(str(exc)) from None
+    tier_text = " · ".join(f"{t.value} {n}" for t, n in sorted(found.by_tier.items())) or "—"
+    print(
+        f"{len(found.picked)} empresas escolhidas ({tier_text}) de {found.examined} examinadas; "
+        f"já eram leads {found.already_leads}, eliminadas {found.knocked_out}, de outro tier {found.other_tier}"
+    )
+    if args.dry_run:
+        for company, result in found.picked[: prospect_service.SAMPLE]:
+            uf = company.uf or "--"
+            print(f"  {company.cnpj}  {result.tier.value} {result.score:>3}  {uf}  {company.legal_name}")
+        print("simulação: nenhum lead criado (tire --dry-run para criar)")
+    elif found.imported is not None:
+        counts = found.imported.counts
+        print(f"leads criados: {counts.imported}; recusados: {counts.rejected}; duplicados: {counts.duplicates}")
     return 0
