@@ -14,7 +14,7 @@ from bot.services import leads
 from bot.storage.models import Lead
 from tests.support.fake_registry import FakeRegistry, cnpj_for, company
 from tests.tg.harness import BotUnderTest
-from tests.tg.test_manager import says
+from tests.tg.test_manager import done, says
 
 HORIZONTE = company(11222333)
 CLOSED = company(
@@ -139,3 +139,25 @@ async def test_mercado_tells_a_manager_the_market_and_draws_it(bot: BotUnderTest
     ana = await bot.member("Ana")
     await says(ana, "/mercado")
     ana.sees("só para gestores")
+
+
+async def test_prospectar_simulates_then_creates_the_list_once(bot: BotUnderTest) -> None:
+    marta = await bot.member("Marta", role=Role.MANAGER)
+    await bot.member("Ana")
+    companies = [company(20_000_000 + i, legal_name=f"Transportadora {i}", active_branches=12) for i in range(8)]
+    bot.runtime.registry = FakeRegistry([*companies, CLOSED])
+    await says(marta, "/prospectar A B C SP 49 limite=5 campanha=Registro")
+    marta.sees("Simulação: 5 empresas", "Transportadora 0")
+    assert any("Criar 5 leads" in label for label in marta.buttons())
+    with bot.runtime.session() as session:
+        assert session.exec(select(Lead)).first() is None
+    await marta.taps("Criar 5 leads")
+    await done()
+    marta.sees("Leads criados: 5")
+    await marta.taps("Criar 5 leads")  # the same button again: an alert, nothing more
+    await done()
+    with bot.runtime.session() as session:
+        created = session.exec(select(Lead)).all()
+    assert len(created) == 5 and {lead.campaign for lead in created} == {"Registro"}
+    await says(marta, "/prospectar SP limite=mil")
+    marta.sees("Não entendi")
