@@ -14,8 +14,8 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.domain.facts import LeadFacts
 from bot.domain.playbook.model import Playbook
-from bot.domain.registry import FederalStatus, MarketFilter, Porte, RegistryCompany
 from bot.domain.regions import UFS
+from bot.domain.registry import FederalStatus, MarketFilter, Porte, RegistryCompany
 from bot.domain.scoring import score
 from bot.domain.vocabulary import Tier
 from bot.services import leads, market
