@@ -17,12 +17,11 @@ from importlib import resources
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-DEFAULT_LANGUAGE = "pt"
-LANGUAGES = ("pt", "en")
+from bot.languages import DEFAULT_LANGUAGE, LANGUAGES
+from bot.languages import language_for as language_for
+
 LOCALES = {"pt": Locale.parse("pt_BR"), "en": Locale.parse("en_US")}
 
 Gettext = Callable[[str], str]
@@ -33,16 +32,13 @@ def N_(message: str) -> str:
     return message
 
 
-def language_for(telegram_language_code: str | None) -> str:
-    """Telegram's ``language_code`` → one of :data:`LANGUAGES`."""
-    code = (telegram_language_code or "").lower()
-    return "en" if code.startswith("en") else DEFAULT_LANGUAGE
-
-
 @cache
 def translations(language: str) -> gettext.NullTranslations:
     if language == DEFAULT_LANGUAGE:
         return gettext.NullTranslations()
+    from babel.messages.mofile import write_mo  # the catalog compiler: only for a language to translate to
+    from babel.messages.pofile import read_po
+
     source = resources.files("bot") / "locales" / language / "LC_MESSAGES" / "messages.po"
     with source.open("rb") as handle:
         catalog = read_po(handle, locale=language)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-from typing import Any
 from urllib.error import HTTPError
 from urllib.parse import urlsplit
 from urllib.request import urlopen
 
 from bot import logs
-from bot.cli.commands import CommandFailed, cli_language, playbook_failure, problem_text
+from bot.cli.commands import cli_language, playbook_failure, problem_text
+from bot.cli.failures import CommandFailed
 from bot.config import Settings
 from bot.domain.playbook.checks import paging_warnings
 from bot.i18n import gettext_for
@@ -244,24 +244,3 @@ def demo(args: argparse.Namespace) -> int:
     from bot.cli.console import run_console
 
     return asyncio.run(run_console(runtime, telegram_id=DEMO_MANAGER_ID, first_name="Gestora"))
-
-
-def register(sub: Any) -> None:
-    run_parser = sub.add_parser("run", help="run the bot (long polling, or a webhook with --webhook)")
-    run_parser.add_argument(
-        "--webhook", metavar="URL", help="public https:// address for Telegram's webhook (default: WEBHOOK_URL)"
-    )
-    run_parser.set_defaults(handler=run)
-    health_parser = sub.add_parser("health", help="check the database, the playbook and the Bot API; exit 1 if not")
-    health_parser.add_argument("--offline", action="store_true", help="do not call the Bot API")
-    health_parser.set_defaults(handler=health)
-    demo_parser = sub.add_parser("demo", help="try the bot offline in this terminal")
-    demo_parser.add_argument(
-        "--database", default="sqlite:///cadencia-demo.db", help="database of the demo (default: %(default)s)"
-    )
-    demo_parser.set_defaults(handler=demo)
-    try:
-        from bot.cli import manager_commands
-    except ImportError:  # pragma: no cover - being written
-        return
-    manager_commands.register(sub)

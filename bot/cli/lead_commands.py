@@ -9,10 +9,9 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.cli.commands import CommandFailed
+from bot.cli.failures import CommandFailed
 from bot.cli.manager_commands import _engine
 from bot.config import Settings
 from bot.domain import numbers
@@ -29,26 +28,6 @@ FIELD_NAMES = {
     "notes": "observações do lead",
 }
 VIA_NAMES = {"chat": "chat", "cli": "linha de comando", "bot": "retenção automática"}
-
-
-def register(sub: Any) -> None:
-    lead = sub.add_parser("lead", help="LGPD: erase a contact's personal data, purge old lost leads, list erasures")
-    lead_sub = lead.add_subparsers(dest="lead_command", metavar="ACTION", required=True)
-    erase_parser = lead_sub.add_parser(
-        "erase", help="erase the contact's personal data of one lead (kept: company, facts, numbers)"
-    )
-    erase_parser.add_argument("lead_id", metavar="ID", help="the lead's number, e.g. 42")
-    erase_parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    erase_parser.set_defaults(handler=erase)
-    purge_parser = lead_sub.add_parser(
-        "purge", help="erase the contact data of leads lost more than RETENTION_MONTHS ago"
-    )
-    purge_parser.add_argument("--dry-run", action="store_true", help="only count them; change nothing")
-    purge_parser.add_argument("--months", type=int, help="instead of RETENTION_MONTHS")
-    purge_parser.set_defaults(handler=purge)
-    list_parser = lead_sub.add_parser("erasures", help="the audit of every erasure, newest first")
-    list_parser.add_argument("--limit", type=int, default=50, help="at most this many lines (0: all)")
-    list_parser.set_defaults(handler=erasures)
 
 
 def _day(moment: datetime) -> str:

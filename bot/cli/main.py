@@ -1,97 +1,30 @@
 """The ``cadencia`` command.
 
-Every failure is one clear line on stderr and a non-zero exit status; tracebacks go to the log
-only with ``--debug``.
+The parser (:mod:`bot.cli.parser`) is light; a command's module is imported only when that
+command runs, so ``cadencia --help`` starts in a blink. Every failure is one clear line on stderr
+and a non-zero exit status; tracebacks go to the log only with ``--debug``.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
+import importlib
 import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
+from typing import Any
 
-from pydantic import ValidationError
-
-from bot.cli import commands
-from bot.domain import numbers
-from bot.i18n import LANGUAGES
+from bot.cli.failures import CommandFailed
+from bot.cli.parser import build_parser
 
 log = logging.getLogger("cadencia")
 
 
-def _whole(low: int, high: int) -> Callable[[str], int]:
-    """An argparse ``type`` for a whole number in ``low..high``, ASCII digits only (``int`` takes ``３``)."""
-
-    def read(text: str) -> int:
-        try:
-            return numbers.parse_int(text, low, high)
-        except numbers.InvalidNumber as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-
-    return read
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="cadencia",
-        description="Cadência: a Telegram bot for B2B SaaS sales cadences.",
-    )
-    parser.add_argument("--debug", action="store_true", help="print tracebacks on errors")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    pb = sub.add_parser("playbook", help="work with the playbook")
-    pb_sub = pb.add_subparsers(dest="playbook_command", metavar="ACTION", required=True)
-    check = pb_sub.add_parser("check", help="validate a playbook directory")
-    check.add_argument("directory", nargs="?", type=Path, help="default: PLAYBOOK_DIR or the bundled one")
-    check.set_defaults(handler=commands.playbook_check)
-
-    score = sub.add_parser("score", help="score one lead against the ICP and explain it")
-    for name, help_text in (
-        ("cnae", "CNAE subclass, e.g. 6201-5/01"),
-        ("uf", "state, e.g. SP or 'São Paulo'"),
-        ("headcount", "employees, e.g. 120 or 100-199"),
-        ("revenue", "annual revenue in reais, e.g. '4,8 mi'"),
-        ("branches", "number of branches besides the head office"),
-        ("registration", "state registration: ativa, inativa or isenta"),
-        ("financial-score", "financial score 0-1000"),
-        ("cnpj", "CNPJ (optional)"),
-        ("company", "company name (for the heading)"),
-    ):
-        score.add_argument(f"--{name}", help=help_text)
-    score.add_argument("--json", dest="json_facts", help="facts as a JSON object")
-    score.add_argument("--csv", dest="csv_file", type=Path, help="a CSV file of leads")
-    score.add_argument("--row", type=_whole(1, 1_000_000), default=1, help="which data row of --csv (1 = first)")
-    score.add_argument("--playbook", type=Path, help="playbook directory")
-    score.set_defaults(handler=commands.score)
-
-    cnae = sub.add_parser("cnae", help="look up CNAE activity codes")
-    cnae_sub = cnae.add_subparsers(dest="cnae_command", metavar="ACTION", required=True)
-    search = cnae_sub.add_parser("search", help="find CNAE codes by activity words")
-    search.add_argument("words", nargs="+")
-    search.add_argument("--limit", type=_whole(1, 1000), default=10)
-    search.set_defaults(handler=commands.cnae_search)
-
-    commands.register_more(sub)
-    _add_language_option(parser, top=True)
-    return parser
-
-
-def _add_language_option(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
-    """``--lang pt|en`` before or after any sub-command (default: the environment's locale)."""
-    parser.add_argument(
-        "--lang",
-        choices=LANGUAGES,
-        default=None if top else argparse.SUPPRESS,
-        help="language of messages and reports (default: from LANG; pt unless it is English)",
-    )
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for child in action.choices.values():
-                _add_language_option(child)
+def handler_named(name: str) -> Callable[[Any], int | None]:
+    """``"team_commands.list_team"`` → that function of :mod:`bot.cli` (its module imported now)."""
+    module, _, function = name.rpartition(".")
+    return getattr(importlib.import_module(f"bot.cli.{module}"), function)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -101,9 +34,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.debug else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    from pydantic import ValidationError  # the settings' library: every command reads them
+
     try:
-        return int(args.handler(args) or 0)
-    except commands.CommandFailed as exc:
+        return int(handler_named(args.handler)(args) or 0)
+    except CommandFailed as exc:
         print(f"cadencia: {exc}", file=sys.stderr)
         return exc.status
     except KeyboardInterrupt:

@@ -16,7 +16,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from bot.cli.commands import CommandFailed, cli_language
+from bot.cli.commands import cli_language
+from bot.cli.failures import CommandFailed
+from bot.cli.progress import ProgressBar
 from bot.config import Settings
 from bot.domain import numbers
 from bot.domain.registry import CompanyDirectory
@@ -24,63 +26,6 @@ from bot.i18n import gettext_for
 from bot.storage.db import DatabaseUnavailable, make_engine, session_scope, upgrade_database
 
 LOCAL_ZONE = ZoneInfo("America/Sao_Paulo")
-
-
-def register(sub: Any) -> None:
-    imp = sub.add_parser("import", help="import leads from a CSV or XLSX file")
-    imp.add_argument("file", type=Path, help="CSV (; or ,, UTF-8 or Latin-1) or XLSX")
-    imp.add_argument(
-        "--reps",
-        help="round-robin among these reps (names, @usernames or ids, comma-separated); "
-        "default: every active rep who is not paused",
-    )
-    imp.add_argument(
-        "--by-uf", dest="by_uf", help="assign by state, e.g. 'SP=ana,RJ=bruno,*=carla'"
-    )
-    imp.add_argument("--campaign", help="campaign for rows without one")
-    imp.add_argument("--playbook", type=Path, help="playbook directory (default: PLAYBOOK_DIR)")
-    imp.add_argument(
-        "--rejected", type=Path, help="where to write rejected rows (default: FILE_rejeitadas.csv)"
-    )
-    imp.add_argument(
-        "--update",
-        action="store_true",
-        help="rows with the CNPJ of an existing lead fill in what it is missing (never overwrite)",
-    )
-    imp.set_defaults(handler=import_leads)
-
-    from bot.cli import team_commands
-
-    team_commands.register(sub)
-
-    rep = sub.add_parser("report", help="funnel, rates, A/B and adoption for a period")
-    _filters(rep)
-    rep.add_argument("--playbook-version", dest="playbook_version")
-    rep.add_argument(
-        "--charts", type=Path, metavar="DIR", help="also write funnel.png and ranking.png here"
-    )
-    rep.add_argument("--playbook", type=Path, help="playbook whose labels name the reasons (default: PLAYBOOK_DIR)")
-    rep.set_defaults(handler=report)
-
-    exp = sub.add_parser("export", help="export touches, leads, stage changes or meetings")
-    exp.add_argument(
-        "what", nargs="+", help="toques|leads|etapas|reunioes|tudo (English names work too)"
-    )
-    exp.add_argument("--format", choices=("csv", "xlsx"), default="csv")
-    exp.add_argument("--comma", action="store_true", help="plain CSV: ',' and no BOM")
-    _filters(exp)
-    exp.add_argument("-o", "--output", type=Path, default=Path("."), help="directory (default: .)")
-    exp.add_argument(
-        "--playbook", type=Path, help="playbook whose labels name steps and reasons (default: PLAYBOOK_DIR)"
-    )
-    exp.set_defaults(handler=export)
-
-
-def _filters(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--from", dest="start", help="first day, YYYY-MM-DD or DD/MM/YYYY")
-    parser.add_argument("--to", dest="end", help="last day (inclusive)")
-    parser.add_argument("--campaign")
-    parser.add_argument("--rep", help="a rep: id, @username, Telegram id or name")
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -234,11 +179,7 @@ def import_leads(args: argparse.Namespace) -> int:
     except PlaybookError as exc:
         raise CommandFailed(f"o playbook em {path} tem {len(exc.issues)} problema(s)") from None
     engine = _engine()
-
-    def progress(done: int, total: int) -> None:
-        if sys.stderr.isatty():
-            print(f"\r{done}/{total} linhas", end="", file=sys.stderr, flush=True)
-
+    progress = ProgressBar(sys.stderr)
     try:
         assignment = imports.Assignment.parse(reps=args.reps, by_uf=args.by_uf, whole_team=True)
         result = imports.import_file(
@@ -253,9 +194,12 @@ def import_leads(args: argparse.Namespace) -> int:
             directory=_directory(),
         )
     except imports.ImportFailed as exc:
+        progress.clear()
         raise CommandFailed(str(exc)) from None
-    if sys.stderr.isatty():
-        print(file=sys.stderr)
+    except BaseException:  # the failure's one line starts on a clean line
+        progress.clear()
+        raise
+    progress.finish()
     target = args.rejected or args.file.with_name(result.rejected_filename)
     if result.rejected:
         target.write_bytes(result.rejected_csv())

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
-from typing import Any
 
 from bot.cli.commands import CommandFailed, cli_language
 from bot.config import Settings
@@ -13,26 +11,6 @@ from bot.domain.registry import MarketFilter
 from bot.domain.vocabulary import Tier
 
 NO_REGISTRY = "nenhum registro da Receita carregado: rode `cadencia registry load` primeiro (veja o README)"
-
-
-def register(sub: Any) -> None:
-    parser = sub.add_parser("market", help="how many active registry companies fit the ICP, by tier, UF and CNAE")
-    parser.add_argument("--uf", default="", help="UFs, comma-separated (SP,PR); default: every UF")
-    parser.add_argument("--cnae", default="", help="CNAE prefixes, comma-separated (62,4930); default: every CNAE")
-    parser.add_argument("--chart", type=Path, metavar="FILE", help="also write the chart (PNG) here")
-    parser.set_defaults(handler=market)
-
-    pro = sub.add_parser("prospect", help="create leads from registry companies that fit the ICP and are not leads yet")
-    pro.add_argument("--tier", default="A", help="tiers to take, comma-separated (A,B); default: A")
-    pro.add_argument("--uf", default="", help="UFs, comma-separated (SP,PR); default: every UF")
-    pro.add_argument("--cnae", default="", help="CNAE prefixes, comma-separated (62,4930); default: every CNAE")
-    pro.add_argument("--limit", type=int, default=500, help="at most this many leads (default 500)")
-    pro.add_argument("--campaign", default="", help="the campaign the new leads belong to")
-    who = pro.add_mutually_exclusive_group(required=True)
-    who.add_argument("--reps", help="reps (username or first name), comma-separated, in turn")
-    who.add_argument("--round-robin", action="store_true", help="every active rep of the team, in turn")
-    pro.add_argument("--dry-run", action="store_true", help="only count and show a sample")
-    pro.set_defaults(handler=prospect)
 
 
 def market_filter(ufs: str, cnaes: str) -> MarketFilter:

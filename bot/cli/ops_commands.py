@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-from typing import Any
 
-from bot.cli.commands import CommandFailed
+from bot.cli.failures import CommandFailed
 from bot.config import Settings
 from bot.storage.backup import BackupRefused
 from bot.storage.backup import backup as take_backup
@@ -40,13 +38,3 @@ def restore(args: argparse.Namespace) -> int:
         raise CommandFailed(str(refused)) from None
     print(f"banco restaurado de {args.file} (esquema {info.revision}); as migrações rodam no próximo início")
     return 0
-
-
-def register(sub: Any) -> None:
-    backup_parser = sub.add_parser("backup", help="copy the database to FILE (safe while the bot runs)")
-    backup_parser.add_argument("file", type=Path)
-    backup_parser.set_defaults(handler=backup)
-    restore_parser = sub.add_parser("restore", help="replace the database with a backup (stop the bot first)")
-    restore_parser.add_argument("file", type=Path)
-    restore_parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    restore_parser.set_defaults(handler=restore)

@@ -10,44 +10,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from telegram import Bot
-
-from bot.cli.commands import CommandFailed
+from bot.cli.failures import CommandFailed
 from bot.config import Settings
 from bot.domain import numbers
 from bot.domain.vocabulary import Role
 
+if TYPE_CHECKING:
+    from telegram import Bot
+
 ROLES = {"rep": Role.REP, "vendedor": Role.REP, "manager": Role.MANAGER, "gestor": Role.MANAGER}
 ROLE_NAMES = {Role.REP.value: "vendedor", Role.MANAGER.value: "gestor"}
-
-
-def register(sub: Any) -> None:
-    team = sub.add_parser("team", help="add, list, pause, resume or deactivate team members")
-    actions = team.add_subparsers(dest="team_command", metavar="ACTION", required=True)
-    add = actions.add_parser("add", help="add a member (a rep by default)")
-    add.add_argument("telegram_id", help="the person's Telegram id (ask @userinfobot)")
-    add.add_argument("name", nargs="+", help="full name")
-    add.add_argument("--role", default="rep", help="rep (vendedor) or manager (gestor); default rep")
-    add.add_argument("--uf", default=None, help="state (sets time zone and holidays); default DEFAULT_UF")
-    add.set_defaults(handler=add_member)
-    listing = actions.add_parser("list", help="list the active team")
-    listing.set_defaults(handler=list_team)
-    for action, help_text in (("pause", "pause a rep (vacation)"), ("resume", "resume a paused rep")):
-        change = actions.add_parser(action, help=help_text)
-        change.add_argument("who", help="Telegram id, member id, @username or name")
-        change.set_defaults(handler=pause if action == "pause" else resume)
-    off = actions.add_parser(
-        "deactivate", help="end a member's access and hand their open leads to someone else (audited)"
-    )
-    off.add_argument("who", help="Telegram id, member id, @username or name")
-    target = off.add_mutually_exclusive_group()
-    target.add_argument("--to", help="who receives the open leads (Telegram id, member id, @username or name)")
-    target.add_argument(
-        "--round-robin", action="store_true", help="spread the open leads among the active reps who are not paused"
-    )
-    off.set_defaults(handler=deactivate)
 
 
 def _engine() -> Any:
@@ -128,6 +102,8 @@ def telegram_bot(settings: Settings) -> Bot | None:
     """The bot that tells the receiving reps (``None`` without a token: nobody is told)."""
     if not settings.telegram_bot_token:
         return None
+    from telegram import Bot
+
     return Bot(
         settings.telegram_bot_token,
         base_url=settings.telegram_api_base_url,

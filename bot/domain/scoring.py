@@ -106,6 +106,9 @@ class CompiledIcp:
     bands: dict[str, _Bands]
     knockouts: tuple[tuple[str, str, tuple[Test, ...]], ...]
     sales_models: tuple[tuple[SalesModel, str, tuple[Test, ...]], ...]
+    scored: dict[tuple[str, object], tuple[CriterionScore, str | None]] = field(default_factory=dict, compare=False)
+    """(criterion, fact) → its score and note, worked out once: a list of leads repeats the same
+    CNAEs, UFs, bands and statuses, so most criteria of an import are a look-up."""
 
 
 Test = Callable[[LeadFacts], "bool | None"]
@@ -243,26 +246,26 @@ def _unknown(name: str, weight: int) -> CriterionScore:
     return CriterionScore(name, 0, weight, False, "?", "desconhecido — não pontuado")
 
 
-def _score_cnae(compiled: CompiledIcp, facts: LeadFacts) -> CriterionScore:
+def _score_cnae(compiled: CompiledIcp, code: str | None) -> CriterionScore:
     criterion = compiled.icp.criteria.cnae
-    if facts.cnae is None:
+    if code is None:
         return _unknown("cnae", criterion.weight)
-    formatted = cnae.format_subclass(facts.cnae)
+    formatted = cnae.format_subclass(code)
     for (_, key_of), rules in zip(_LEVEL_KEYS, compiled.cnae_by_level, strict=True):
         if rules:
-            found = rules.get(key_of(facts.cnae))
+            found = rules.get(key_of(code))
             if found is not None:
                 return CriterionScore("cnae", found[0], criterion.weight, True, formatted, found[1])
     return CriterionScore("cnae", criterion.default, criterion.weight, True, formatted, "fora das atividades do ICP")
 
 
-def _score_region(compiled: CompiledIcp, facts: LeadFacts) -> CriterionScore:
+def _score_region(compiled: CompiledIcp, code: str | None) -> CriterionScore:
     criterion = compiled.icp.criteria.region
-    if facts.uf is None:
+    if code is None:
         return _unknown("region", criterion.weight)
-    uf = regions.UFS[facts.uf]
-    if facts.uf in compiled.uf_points:
-        points, label = compiled.uf_points[facts.uf]
+    uf = regions.UFS[code]
+    if code in compiled.uf_points:
+        points, label = compiled.uf_points[code]
         return CriterionScore("region", points, criterion.weight, True, uf.code, label or f"UF {uf.code} ({uf.name})")
     region = str(uf.region)
     if region in compiled.region_points:
@@ -273,24 +276,26 @@ def _score_region(compiled: CompiledIcp, facts: LeadFacts) -> CriterionScore:
     )
 
 
-def _score_band(compiled: CompiledIcp, facts: LeadFacts, name: str, notes: list[str]) -> CriterionScore:
+def _score_band(compiled: CompiledIcp, name: str, raw: IntRange | int | None) -> tuple[CriterionScore, str | None]:
+    """The band's score, and a note when a range crosses bands (its midpoint is scored)."""
     bands = compiled.bands[name]
-    raw = getattr(facts, name)
     if raw is None:
-        return _unknown(name, bands.weight)
+        return _unknown(name, bands.weight), None
     value = raw if isinstance(raw, IntRange) else IntRange(raw, raw)
+    note = None
     index = bands.find(value.low)
     if index is None or value.high > bands.ends[index]:
         mid_index = bands.find(value.midpoint)
         if mid_index is not None and index is not None:
-            notes.append(
+            note = (
                 f"{_NAMES[name]} {_range_text(name, value)} cruza faixas do ICP; usei o ponto médio "
                 f"({_range_text(name, value.midpoint)})"
             )
         index = mid_index
     if index is None:
-        return CriterionScore(name, 0, bands.weight, True, _range_text(name, value), "fora das faixas do ICP")
-    return CriterionScore(name, bands.points[index], bands.weight, True, _range_text(name, value), bands.texts[index])
+        return CriterionScore(name, 0, bands.weight, True, _range_text(name, value), "fora das faixas do ICP"), note
+    text = _range_text(name, value)
+    return CriterionScore(name, bands.points[index], bands.weight, True, text, bands.texts[index]), note
 
 
 _REGISTRATION_TEXT = {
@@ -300,15 +305,30 @@ _REGISTRATION_TEXT = {
 }
 
 
-def _score_registration(compiled: CompiledIcp, facts: LeadFacts) -> CriterionScore:
+def _score_registration(compiled: CompiledIcp, registration: Registration | None) -> CriterionScore:
     criterion = compiled.icp.criteria.registration
-    if facts.registration is None:
+    if registration is None:
         return _unknown("registration", criterion.weight)
-    points = getattr(criterion, facts.registration.value)
-    text = _REGISTRATION_TEXT[facts.registration]
+    points = getattr(criterion, registration.value)
+    text = _REGISTRATION_TEXT[registration]
     return CriterionScore(
         "registration", points, criterion.weight, True, text, f"inscrição estadual {text} no SINTEGRA"
     )
+
+
+MAX_SCORED = 100_000
+"""Criterion scores remembered per compiled ICP (forgotten all at once past this)."""
+
+
+def _score_criterion(compiled: CompiledIcp, name: str, value: Any) -> tuple[CriterionScore, str | None]:
+    """One criterion of :data:`CRITERIA_ORDER` for one fact (``region`` is scored from the UF)."""
+    if name == "cnae":
+        return _score_cnae(compiled, value), None
+    if name == "region":
+        return _score_region(compiled, value), None
+    if name == "registration":
+        return _score_registration(compiled, value), None
+    return _score_band(compiled, name, value)
 
 
 def _fact_value(facts: LeadFacts, fact: str) -> object:
@@ -408,15 +428,18 @@ def score(facts: LeadFacts, icp: Icp | CompiledIcp) -> IcpResult:
     compiled = icp if isinstance(icp, CompiledIcp) else _compiled_for(icp)
     rules = compiled.icp
     notes: list[str] = []
-    criteria = (
-        _score_cnae(compiled, facts),
-        _score_region(compiled, facts),
-        _score_band(compiled, facts, "headcount", notes),
-        _score_band(compiled, facts, "revenue", notes),
-        _score_band(compiled, facts, "branches", notes),
-        _score_registration(compiled, facts),
-        _score_band(compiled, facts, "financial_score", notes),
-    )
+    scored = compiled.scored
+    if len(scored) > MAX_SCORED:
+        scored.clear()
+    criteria = []
+    for name in CRITERIA_ORDER:
+        value = facts.uf if name == "region" else getattr(facts, name)
+        found = scored.get((name, value))
+        if found is None:
+            found = scored[(name, value)] = _score_criterion(compiled, name, value)
+        criteria.append(found[0])
+        if found[1] is not None:
+            notes.append(found[1])
     total = sum(c.points for c in criteria)
     potential = total + sum(c.max_points for c in criteria if not c.known)
     hits: list[KnockoutHit] = []
@@ -447,7 +470,7 @@ def score(facts: LeadFacts, icp: Icp | CompiledIcp) -> IcpResult:
         tier=tier,
         sales_model=model,
         sales_model_why=why,
-        criteria=criteria,
+        criteria=tuple(criteria),
         knockouts=tuple(hits),
         unverified_knockouts=tuple(unverified),
         notes=tuple(notes),

@@ -697,10 +697,15 @@ def _row(number: int, cells: list[str], run: _Run) -> RowProblem | None:
     clean, errors = parse_fields(values)
     if errors:
         return RowProblem(number, "; ".join(refusal_line(k, e) for k, e in errors.items()), cells)
-    clean = _enriched(clean, run)
+    enriched = _enriched(clean, run)
+    if enriched is not clean:  # the directory's values, where the row said nothing
+        values = {**{k: v for k, v in enriched.items() if k not in values}, **values}
+        clean = enriched
     if not clean.get("company"):
         return RowProblem(number, "empresa em branco (e o CNPJ não foi achado na Receita)", cells)
-    facts, _ = parse_facts({name: clean.get(name) for name in FACT_FIELDS})
+    # the texts parse_fields has just read: every fact parser answers from its memory (a CNPJ is
+    # checked once, not again in its compact form)
+    facts, _ = parse_facts({name: values.get(name) for name in FACT_FIELDS})
     company = clean["company"]
     key = company_key(company)
     where = run.known.find(facts.cnpj, key, facts.uf)

@@ -18,20 +18,23 @@ a snapshot that in WAL mode neither waits for nor blocks the writer, however lon
 
 from __future__ import annotations
 
+import ast
+import re
 import sqlite3
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR: Final = Path(__file__).resolve().parent / "migrations"
 """Alembic scripts, found next to this module so an installed wheel works from any directory."""
@@ -340,6 +343,8 @@ def _twin(session: Session) -> Session | None:
 
 def alembic_config(url: str | URL | None = None) -> Config:
     """Alembic configuration built in code: no ``alembic.ini`` or working directory needed."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("path_separator", "os")
@@ -350,10 +355,16 @@ def alembic_config(url: str | URL | None = None) -> Config:
 
 
 def upgrade_database(engine_or_url: Engine | str | URL, *, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (default: the newest). Safe to call at every start."""
+    """Bring the schema to ``revision`` (default: the newest). Safe to call at every start: a
+    database already at the newest revision is left alone without loading Alembic (each
+    ``cadencia`` command calls this; Alembic and its scripts cost more than the command)."""
     owns_engine = not isinstance(engine_or_url, Engine)
     engine = make_engine(engine_or_url) if not isinstance(engine_or_url, Engine) else engine_or_url
     try:
+        if revision == "head" and _at_head(engine):
+            return
+        from alembic import command
+
         with translate_errors(), engine.begin() as connection:
             config = alembic_config()
             config.attributes["connection"] = connection
@@ -361,6 +372,44 @@ def upgrade_database(engine_or_url: Engine | str | URL, *, revision: str = "head
     finally:
         if owns_engine:
             engine.dispose()
+
+
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\b[^=\n]*=\s*(.+?)\s*$", re.MULTILINE)
+
+
+def _heads_on_disk() -> set[str] | None:
+    """The newest revisions among the migration scripts, read as text (Alembic imports every
+    script); None when a script is written in a way this reading does not follow."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        lines = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        try:
+            revision = ast.literal_eval(lines["revision"])
+            down = ast.literal_eval(lines.get("down_revision", "None"))
+        except (KeyError, ValueError, SyntaxError):
+            return None
+        if not isinstance(revision, str):
+            return None
+        revisions.add(revision)
+        parents.update(down if isinstance(down, tuple | list) else [down] if down else [])
+    return revisions - parents
+
+
+def _at_head(engine: Engine) -> bool:
+    """True when the database is at the newest revision of the scripts (when in doubt, False:
+    Alembic then decides)."""
+    heads = _heads_on_disk()
+    if not heads:
+        return False
+    with translate_errors(), read_only(engine).connect() as connection:
+        try:
+            current = set(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+        except sa_exc.DBAPIError as error:
+            if unavailable_reason(error) is not None:
+                raise
+            return False  # no alembic_version table: never migrated
+    return current == heads
 
 
 def ping(engine: Engine) -> None:

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, update
+import sqlalchemy
+from sqlalchemy import insert, literal, update
 from sqlmodel import Session, col, select
 
 from bot.storage.models import ImportBatch, Lead, StageChange
@@ -69,28 +70,36 @@ def leads_by_id(session: Session, ids: Sequence[int]) -> dict[int, Lead]:
 
 
 def insert_leads(session: Session, rows: list[dict[str, Any]], *, stage_change: dict[str, Any]) -> list[int]:
-    """Insert leads in one statement and their "new" stage change; returns the new ids."""
+    """Insert leads and their "new" stage change, a few statements per chunk whatever its size;
+    returns the new ids (in no particular order).
+
+    The ids come back from an unordered ``RETURNING``: asking for them in the order of ``rows``
+    makes SQLAlchemy insert one row per statement on SQLite (which cannot tie a new rowid to
+    its parameter set). Nothing needs that order: each stage change is copied from its lead's
+    own row (owner, campaign, creation time) with ``INSERT … SELECT``.
+    """
     if not rows:
         return []
     leads: Any = Lead.__table__  # type: ignore[attr-defined]  # Core: no ORM bulk bookkeeping
     changes: Any = StageChange.__table__  # type: ignore[attr-defined]
     connection = session.connection()
-    result = connection.execute(insert(leads).returning(leads.c.id, sort_by_parameter_order=True), rows)
-    ids = [int(row[0]) for row in result]
-    connection.execute(
-        insert(changes),
-        [
-            {
-                **stage_change,
-                "lead_id": lead_id,
-                "rep_id": row["owner_id"],
-                "campaign": row["campaign"],
-                "at": row["created_at"],
-            }
-            for lead_id, row in zip(ids, rows, strict=True)
-        ],
+    ids = [int(row[0]) for row in connection.execute(insert(leads).returning(leads.c.id), rows)]
+    copied = sqlalchemy.select(
+        leads.c.id,
+        leads.c.owner_id,
+        leads.c.campaign,
+        leads.c.created_at,
+        *(literal(value, changes.c[name].type).label(name) for name, value in stage_change.items()),
     )
+    columns = ["lead_id", "rep_id", "campaign", "at", *stage_change]
+    for start in range(0, len(ids), ID_LIST_SIZE):
+        chunk = ids[start : start + ID_LIST_SIZE]
+        connection.execute(insert(changes).from_select(columns, copied.where(leads.c.id.in_(chunk))))
     return ids
+
+
+ID_LIST_SIZE = 5000
+"""Ids in one ``IN (…)`` list (SQLite allows 32,766 parameters in a statement)."""
 
 
 # ------------------------------------------------------------------------------ batches

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.domain import scoring
 from bot.domain.facts import IntRange, LeadFacts
 from bot.domain.playbook.model import Icp
-from bot.domain.scoring import score
+from bot.domain.scoring import compile_icp, score
 from bot.domain.vocabulary import Registration, SalesModel, Tier
 
 RULES = Icp.model_validate(
@@ -317,3 +318,26 @@ def test_other_conditions(fact: str, op: str, value: object, facts: LeadFacts, e
     from bot.domain.scoring import evaluate
 
     assert evaluate(Condition.model_validate({"fact": fact, "op": op, "value": value}), facts) is expected
+
+
+def test_criteria_remembered_from_earlier_leads_score_exactly_as_worked_out_afresh(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An import scores thousands of leads with one compiled ICP, which remembers each criterion's
+    score per fact; a lead scored from that memory equals one scored by a fresh compile, notes
+    (a range across bands) included, and the memory stays bounded."""
+    monkeypatch.setattr(scoring, "MAX_SCORED", 40)
+    shared = compile_icp(RULES)
+    leads = [
+        FULL.with_(headcount=IntRange(low, high), revenue=IntRange(revenue, revenue), uf=uf, cnae=code)
+        for low, high in ((5, 20), (50, 60), (90, 150), (400, 900))
+        for revenue in (100_000, 5_000_000)
+        for uf in ("SP", "PR", "BA")
+        for code in ("6201501", "4930202", "8630503")
+    ]
+    for lead in leads * 2:  # the second round answers from memory (or from a memory just emptied)
+        assert score(lead, shared) == score(lead, compile_icp(RULES))
+        assert len(shared.scored) <= 40 + len(scoring.CRITERIA_ORDER)
+    crossing = score(FULL.with_(headcount=IntRange(90, 150)), shared)
+    assert crossing == score(FULL.with_(headcount=IntRange(90, 150)), compile_icp(RULES))
+    assert any("cruza faixas" in note for note in crossing.notes)
