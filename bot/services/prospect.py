@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.domain.enrichment import answers_from, facts_of_company
+from bot.domain.enrichment import REGISTRY_FIELDS, answers_from, facts_of_company
 from bot.domain.registry import MarketFilter, RegistryCompany
 from bot.domain.scoring import IcpResult, score
 from bot.domain.vocabulary import Tier
@@ -24,22 +24,7 @@ from bot.services.market import registry_of
 from bot.services.runtime import Runtime
 from bot.storage.prospects import lead_stages_by_root
 
-COLUMNS = (
-    "company",
-    "trade_name",
-    "cnpj",
-    "cnae",
-    "uf",
-    "city",
-    "branches",
-    "federal_status",
-    "porte",
-    "simples",
-    "mei",
-    "opened_on",
-    "registry_month",
-    "campaign",
-)
+COLUMNS = ("cnpj", *REGISTRY_FIELDS, "campaign")
 SAMPLE = 10
 MAX_LIMIT = 20_000
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlmodel import select
 
 from bot.domain.registry import FederalStatus, Porte
@@ -125,6 +126,10 @@ async def test_a_paste_with_a_cnpj_is_enriched_too(bot: BotUnderTest) -> None:
     assert "Cidade:" not in receita.split("Da Receita")[1]  # typed: Campinas stays
 
 
+NON_BLOCKING = pytest.mark.filterwarnings("ignore:Tasks created via `Application.create_task`")  # as test_manager
+
+
+@NON_BLOCKING
 async def test_mercado_tells_a_manager_the_market_and_draws_it(bot: BotUnderTest) -> None:
     marta = await bot.member("Marta", role=Role.MANAGER)
     await says(marta, "/mercado")
@@ -141,6 +146,7 @@ async def test_mercado_tells_a_manager_the_market_and_draws_it(bot: BotUnderTest
     ana.sees("só para gestores")
 
 
+@NON_BLOCKING
 async def test_prospectar_simulates_then_creates_the_list_once(bot: BotUnderTest) -> None:
     marta = await bot.member("Marta", role=Role.MANAGER)
     await bot.member("Ana")
