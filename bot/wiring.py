@@ -40,8 +40,23 @@ from bot.services.playbooks import load_checked_playbook, remember_playbook
 from bot.services.runtime import Clock, Runtime, system_clock
 from bot.storage.bot_state import BotStateStore
 from bot.storage.db import make_engine, upgrade_database
-from bot.tg import cadence, common, flows, leads, manager, playbook, privacy, reminders, settings, team
-from bot.tg.callbacks import Verb, pattern
+from bot.tg import (
+    cadence,
+    choices,
+    common,
+    flows,
+    leads,
+    manager,
+    meetings,
+    outcomes,
+    playbook,
+    privacy,
+    qualification,
+    reminders,
+    settings,
+    team,
+)
+from bot.tg.callbacks import Action, Handler, OpenLead, ShowIcp, Verb, pattern
 from bot.tg.context import RENDERER, RUNTIME, Context
 from bot.tg.persistence import SqlPersistence, save_after_update
 
@@ -150,23 +165,23 @@ COMMAND_CALLBACKS: dict[str, Callback] = {
     "reload": playbook.reload_command,
 }
 
-#: Buttons answered in the update's turn, by the verb their data starts with.
+#: Buttons answered in the update's turn (outside the flows' conversation), one handler per
+#: action, each registered for the data its action decodes (:mod:`bot.tg.callbacks`).
+ACTION_CALLBACKS: dict[type[Action], Handler] = {
+    OpenLead: leads.lead_pressed,
+    ShowIcp: leads.icp_pressed,
+    **cadence.BUTTONS,
+    **outcomes.BUTTONS,
+    **qualification.BUTTONS,
+    **choices.BUTTONS,
+    **meetings.BUTTONS,
+    **reminders.BUTTONS,
+    **settings.BUTTONS,
+}
+
+#: Buttons of modules still on ``verb:arg`` data, by the verb their data starts with.
 BUTTON_CALLBACKS: dict[Verb, Callback] = {
-    Verb.REMINDER: reminders.reminder_pressed,
-    Verb.RESUME: reminders.resume_pressed,
-    Verb.CONFIG: settings.config_pressed,
-    Verb.LEAD: leads.lead_pressed,
-    Verb.ICP: leads.icp_pressed,
     Verb.PAGE: leads.page_pressed,
-    Verb.START: cadence.start_pressed,
-    Verb.CONFIRM_START: cadence.confirm_start_pressed,
-    Verb.STEP: cadence.step_pressed,
-    Verb.OBJECTION: cadence.objection_pressed,
-    Verb.LOSS: cadence.loss_pressed,
-    Verb.DISQUALIFY: cadence.disqualify_pressed,
-    Verb.QUALIFY: cadence.qualify_pressed,
-    Verb.NO_SHOW: cadence.no_show_pressed,
-    Verb.CHOICES: cadence.choices_page_pressed,
     Verb.ERASE: privacy.erase_pressed,
     Verb.TEAM: team.team_pressed,
     Verb.INVITES: team.invites_pressed,
@@ -201,6 +216,7 @@ def add_handlers(application: Application) -> None:
             CommandHandler(list(COMMAND_CALLBACKS), _command),
             flows.conversation(),
             CommandHandler(["cancelar", "cancel"], common.cancel),  # outside any flow
+            *(CallbackQueryHandler(callback, pattern=action.matches) for action, callback in ACTION_CALLBACKS.items()),
             CallbackQueryHandler(_button, pattern=rf"^({buttons})(:|$)"),
             # Managers' commands: long work runs in a worker thread and block=False lets the
             # bot keep answering everyone else meanwhile.

@@ -1,56 +1,593 @@
-"""Callback data: short ASCII strings ``verb:arg:arg`` (Telegram allows 64 bytes).
+"""Callback data: one small frozen dataclass per button action, decoded here and nowhere else.
+
+Each action names its wire format once, in ``WIRE``: a ``:``-separated template of literal
+parts and ``{field}`` parts, such as ``"cs:{lead}"`` or ``"rm:{reminder}:skip:-"`` (a literal
+``-`` keeps the format of buttons already sitting in chats; handlers never see it). A field is
+read by its annotation: ``int`` an id, :data:`Page` a page number counted from 0, ``str`` a
+short ASCII token (never the lone ``-``), a ``StrEnum`` one of its values; ``CODES`` can give a
+field a table of short codes instead. Telegram allows 64 bytes: :meth:`Action.encode` refuses
+more.
+
+Handlers are registered with ``pattern=TheAction.matches`` (PTB calls it with the data), so
+data that decodes to no action reaches no handler but the stray one, which answers the usual
+"button out of date". Inside the handler ``TheAction.of(update)`` gives the decoded action
+(decoding is cached, so the second time costs a dictionary look-up).
 
 Callback data comes from the client and can be forged, so it only *names* things; every
 handler loads the lead or meeting again and checks the member may touch it.
+
+Older modules still build ``verb:arg:arg`` data with :func:`pack` and read it with
+:func:`unpack` (:class:`Verb`); both are the same bytes on the wire.
+
+Over 400 lines on purpose: it is a catalogue of one short declaration per button, kept in one
+file so that every wire format of the bot can be read, and checked for clashes, in one place.
 """
 
 from __future__ import annotations
 
 import re
+import typing
+from dataclasses import dataclass, fields
 from enum import StrEnum
+from functools import lru_cache
+from typing import Any, ClassVar, NewType, Self
 
-from bot.domain import numbers
+from telegram import Update
+
+from bot.domain import numbers, regions
+from bot.domain.vocabulary import Outcome, Stage
 
 MAX_BYTES = 64
 _SAFE = re.compile(r"^[A-Za-z0-9_.-]*$")
+PLACEHOLDER = "-"
+"""A literal part of old wire formats ("no value here"); never a field's value."""
 
-
-class Verb(StrEnum):
-    LEAD = "lo"  # open a lead card: lo:<lead>
-    ICP = "ic"  # show the ICP card: ic:<lead>
-    START = "cs"  # start the cadence: cs:<lead>
-    CONFIRM_START = "cy"  # start anyway, a lead outside the ICP: cy:<lead>:<y|n>
-    STEP = "st"  # show the current step: st:<lead>
-    OUTCOME = "oc"  # log an outcome: oc:<lead>:<step>:<outcome>
-    OBJECTION = "oj"  # pick an objection: oj:<lead>:<step>:<objection>
-    AFTER_OBJECTION = "oa"  # what happened after the answer: oa:<lead>:<step>:<objection>:<next>
-    LOSS = "lr"  # lost with a reason: lr:<lead>:<step or ->:<reason>
-    DISQUALIFY = "dq"  # ask a disqualification reason: dq:<lead>
-    QUALIFY = "qf"  # a qualification answer: qf:<touch>:<key>:<value>
-    MEETING = "mt"  # a meeting outcome: mt:<meeting>:<held|noshow|moved>
-    NO_SHOW = "ns"  # no-show reason: ns:<meeting>:<reason>
-    STAGE = "sg"  # a stage move by hand: sg:<lead>:<proposal|won|lost|meeting or a stage value>
-    EDIT = "ed"  # edit facts: ed:<lead>
-    PAGE = "pg"  # lead list page: pg:<filter>:<page>
-    NEW = "nw"  # /novo answers: nw:<action>[:<value>]
-    NOOP = "no"
-    NOTE = "nt"  # add a note to a logged touch: nt:<touch>
-    REMINDER = "rm"  # act on a reminder: rm:<reminder>:<action>:<arg or ->
-    RESUME = "rc"  # resume a paused cadence: rc:<lead>
-    CONFIG = "cf"  # /config: cf:<what>:<value or ->
-    REPORT = "rp"  # under a /relatorio: rp:<token>:rank (the rep leaderboard for the same filters)
-    EXPORT = "ex"  # under an /exportar: ex:<token>:<csv|xlsx> (the same export in the other format)
-    IMPORT_UPDATE = "iu"  # under an import summary: iu:<token> (fill in the existing leads it found)
-    WHEN = "wh"  # confirm a questionable meeting date: wh:<lead>:<yes|no>:<which question>
-    CHOICES = "cp"  # another page of a list from the playbook: cp:<list>:<page>:<arg>:<arg or ->
-    ERASE = "er"  # LGPD erasure of a lead's contact data (managers): er:<lead>:<ask|yes|no>
-    TEAM = "tm"  # /equipe, deactivating a member: tm:<list|off|to|ok>:<member or page>:<arg or ->
-    INVITES = "iv"  # /convites: iv:<list|revoke>:<page>:<invite or ->
-    PROSPECT = "pp"  # under a /prospectar simulation: pp:<token> (create those leads)
+Page = NewType("Page", int)
+"""A page of a list in callback data, counted from 0."""
 
 
 class BadCallback(ValueError):
     pass
+
+
+Reader = typing.Callable[[str], Any]
+Handler = typing.Callable[[Update, Any], typing.Coroutine[Any, Any, object]]
+"""A button's handler, as PTB calls it."""
+
+
+def _read_id(text: str) -> int | None:
+    return numbers.read_int(text, 1, numbers.DB_INT_MAX)
+
+
+def _read_page(text: str) -> int | None:
+    return numbers.read_int(text, 0, numbers.MAX_PAGE)
+
+
+def _read_token(text: str) -> str | None:
+    return text if text and text != PLACEHOLDER and _SAFE.match(text) else None
+
+
+def _enum_reader(kind: type[StrEnum]) -> Reader:
+    return lambda text: kind._value2member_map_.get(text)
+
+
+def _table_reader(table: dict[str, Any]) -> Reader:
+    return table.get
+
+
+@dataclass(frozen=True)
+class _Part:
+    literal: str | None
+    name: str = ""
+    read: Reader | None = None
+    write: typing.Callable[[Any], str] = str
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button's action: subclasses are frozen dataclasses with a ``WIRE`` template."""
+
+    WIRE: ClassVar[str]
+    CODES: ClassVar[dict[str, dict[str, Any]]] = {}
+    _layout: ClassVar[tuple[_Part, ...]] = ()
+    _prefix: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._prefix = cls.WIRE.partition("{")[0]  # what all of its data starts with
+
+    @classmethod
+    def _parts(cls) -> tuple[_Part, ...]:
+        if "_layout" not in cls.__dict__:
+            hints = typing.get_type_hints(cls)
+            names = {f.name for f in fields(cls)}
+            parts = []
+            for piece in cls.WIRE.split(":"):
+                if not (piece.startswith("{") and piece.endswith("}")):
+                    parts.append(_Part(piece))
+                    continue
+                name = piece[1:-1]
+                assert name in names, f"{cls.__name__}.WIRE names an unknown field {name!r}"
+                parts.append(_Part(None, name, *_codec(cls, name, hints[name])))
+            assert {p.name for p in parts if p.literal is None} == names, f"{cls.__name__}.WIRE misses a field"
+            cls._layout = tuple(parts)
+        return cls._layout
+
+    def encode(self) -> str:
+        pieces = []
+        for part in self._parts():
+            if part.literal is not None:
+                pieces.append(part.literal)
+                continue
+            text = part.write(getattr(self, part.name))
+            if not text or text == PLACEHOLDER or not _SAFE.match(text):
+                raise ValueError(f"unsafe callback part {text!r} in {self!r}")
+            pieces.append(text)
+        data = ":".join(pieces)
+        if len(data.encode()) > MAX_BYTES:
+            raise ValueError(f"callback data too long: {data!r}")
+        return data
+
+    @classmethod
+    def parse(cls, data: object) -> Self | None:
+        """The action ``data`` stands for, or ``None`` (another action's, malformed or forged)."""
+        if not isinstance(data, str) or not data.startswith(cls._prefix):
+            return None  # another action's (checked before the cache, which keeps only hopefuls)
+        parsed: Self | None = _parse(typing.cast(Any, cls), data)
+        return parsed
+
+    @classmethod
+    def matches(cls, data: object) -> bool:
+        """Whether ``data`` is this action's: a handler's ``pattern``."""
+        return cls.parse(data) is not None
+
+    @classmethod
+    def of(cls, update: Update) -> Self:
+        """The pressed button's action (BadCallback if its data is not this action's)."""
+        action = cls.parse(update.callback_query.data if update.callback_query else None)
+        if action is None:
+            raise BadCallback(f"not {cls.__name__}")
+        return action
+
+
+def _codec(cls: type[Action], name: str, hint: Any) -> tuple[Reader, typing.Callable[[Any], str]]:
+    if name in cls.CODES:
+        table = cls.CODES[name]
+        back = {value: code for code, value in table.items()}  # the last code of a value wins
+        return _table_reader(table), back.__getitem__
+    if hint is Page:
+        return _read_page, str
+    if hint is int:
+        return _read_id, str
+    if hint is str:
+        return _read_token, str
+    if isinstance(hint, type) and issubclass(hint, StrEnum):
+        return _enum_reader(hint), str
+    raise TypeError(f"{cls.__name__}.{name}: no callback codec for {hint!r}")
+
+
+@lru_cache(maxsize=4096)
+def _parse(cls: type[Action], data: str) -> Any:
+    parts = cls._parts()
+    if len(data.encode()) > MAX_BYTES:
+        return None
+    pieces = data.split(":")
+    if len(pieces) != len(parts):
+        return None
+    values: dict[str, Any] = {}
+    for piece, part in zip(pieces, parts, strict=True):
+        if part.literal is not None:
+            if piece != part.literal:
+                return None
+            continue
+        assert part.read is not None
+        value = part.read(piece)
+        if value is None:
+            return None
+        values[part.name] = value
+    return cls(**values)
+
+
+# ---------------------------------------------------------------------------- leads and cards
+
+
+@dataclass(frozen=True)
+class OpenLead(Action):
+    WIRE = "lo:{lead}"
+    lead: int
+
+
+@dataclass(frozen=True)
+class ShowIcp(Action):
+    WIRE = "ic:{lead}"
+    lead: int
+
+
+@dataclass(frozen=True)
+class EditLead(Action):
+    WIRE = "ed:{lead}"
+    lead: int
+
+
+# ---------------------------------------------------------------------------- the cadence
+
+
+@dataclass(frozen=True)
+class StartCadence(Action):
+    WIRE = "cs:{lead}"
+    lead: int
+
+
+@dataclass(frozen=True)
+class StartAnyway(Action):
+    """✅ under "this lead is outside the ICP: start anyway?"."""
+
+    WIRE = "cy:{lead}:y"
+    lead: int
+
+
+@dataclass(frozen=True)
+class KeepUnstarted(Action):
+    WIRE = "cy:{lead}:n"
+    lead: int
+
+
+@dataclass(frozen=True)
+class ShowStep(Action):
+    WIRE = "st:{lead}"
+    lead: int
+
+
+@dataclass(frozen=True)
+class LogOutcome(Action):
+    """An outcome logged as it is (objection and "not interested" ask something first)."""
+
+    WIRE = "oc:{lead}:{step}:{outcome}"
+    CODES = {
+        "outcome": {
+            "na": Outcome.NO_ANSWER,
+            "co": Outcome.CONNECTED,
+            "re": Outcome.REPLIED,
+            "mb": Outcome.MEETING_BOOKED,
+            "wc": Outcome.WRONG_CONTACT,
+            "sk": Outcome.SKIPPED,
+        }
+    }
+    lead: int
+    step: str
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class AskObjection(Action):
+    WIRE = "oc:{lead}:{step}:ob"
+    lead: int
+    step: str
+
+
+@dataclass(frozen=True)
+class NotInterested(Action):
+    WIRE = "oc:{lead}:{step}:ni"
+    lead: int
+    step: str
+
+
+@dataclass(frozen=True)
+class PickObjection(Action):
+    WIRE = "oj:{lead}:{step}:{objection}"
+    lead: int
+    step: str
+    objection: str
+
+
+@dataclass(frozen=True)
+class ObjectionBooked(Action):
+    """After an objection's answer: 📅 meeting booked."""
+
+    WIRE = "oa:{lead}:{step}:{objection}:mb"
+    lead: int
+    step: str
+    objection: str
+
+
+@dataclass(frozen=True)
+class ObjectionGoOn(Action):
+    """After an objection's answer: ➡️ go on with the cadence."""
+
+    WIRE = "oa:{lead}:{step}:{objection}:go"
+    lead: int
+    step: str
+    objection: str
+
+
+@dataclass(frozen=True)
+class ObjectionLost(Action):
+    """After an objection's answer: 🙅 not interested (a loss reason is asked next)."""
+
+    WIRE = "oa:{lead}:{step}:{objection}:ni"
+    lead: int
+    step: str
+    objection: str
+
+
+@dataclass(frozen=True)
+class LoseOnStep(Action):
+    """A loss reason picked for a touch of the cadence ("not interested")."""
+
+    WIRE = "lr:{lead}:{step}:{reason}"
+    lead: int
+    step: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class LoseByHand(Action):
+    """A loss reason picked from the lead card or a disqualification (no touch)."""
+
+    WIRE = "lr:{lead}:-:{reason}"
+    lead: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Disqualify(Action):
+    WIRE = "dq:{lead}"
+    lead: int
+
+
+@dataclass(frozen=True)
+class AnswerQuestion(Action):
+    """A qualification answer on the touch where the prospect answered."""
+
+    WIRE = "qf:{touch}:{question}:{answer}"
+    touch: int
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class AddNote(Action):
+    WIRE = "nt:{touch}"
+    touch: int
+
+
+# ---------------------------------------------------------------------------- lists from the playbook
+
+
+@dataclass(frozen=True)
+class ObjectionsPage(Action):
+    WIRE = "cp:oj:{page}:{lead}:{step}"
+    page: Page
+    lead: int
+    step: str
+
+
+@dataclass(frozen=True)
+class StepLossPage(Action):
+    WIRE = "cp:lr:{page}:{lead}:{step}"
+    page: Page
+    lead: int
+    step: str
+
+
+@dataclass(frozen=True)
+class HandLossPage(Action):
+    WIRE = "cp:dq:{page}:{lead}:-"
+    page: Page
+    lead: int
+
+
+@dataclass(frozen=True)
+class NoShowPage(Action):
+    WIRE = "cp:ns:{page}:{meeting}:-"
+    page: Page
+    meeting: int
+
+
+# ---------------------------------------------------------------------------- meetings and stages
+
+
+@dataclass(frozen=True)
+class MeetingHeld(Action):
+    WIRE = "mt:{meeting}:held"
+    meeting: int
+
+
+@dataclass(frozen=True)
+class MeetingNoShow(Action):
+    WIRE = "mt:{meeting}:noshow"
+    meeting: int
+
+
+@dataclass(frozen=True)
+class MeetingMoved(Action):
+    WIRE = "mt:{meeting}:moved"
+    meeting: int
+
+
+@dataclass(frozen=True)
+class NoShowReason(Action):
+    WIRE = "ns:{meeting}:{reason}"
+    meeting: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class MeetingDayYes(Action):
+    """✅ under "25/12 is a holiday. Book it anyway?"; ``question`` names that question."""
+
+    WIRE = "wh:{lead}:yes:{question}"
+    lead: int
+    question: str
+
+
+@dataclass(frozen=True)
+class MeetingDayNo(Action):
+    WIRE = "wh:{lead}:no:{question}"
+    lead: int
+    question: str
+
+
+@dataclass(frozen=True)
+class BookMeeting(Action):
+    WIRE = "sg:{lead}:meeting"
+    lead: int
+
+
+@dataclass(frozen=True)
+class LoseLead(Action):
+    """❌ Lost, by hand: the loss reason is asked next."""
+
+    WIRE = "sg:{lead}:lost"
+    lead: int
+
+
+@dataclass(frozen=True)
+class MoveStage(Action):
+    """Any other stage move by hand, each asked of the funnel (which books a meeting only
+    with its date, :class:`BookMeeting`)."""
+
+    WIRE = "sg:{lead}:{to}"
+    CODES = {
+        "to": {
+            **{stage.value: stage for stage in Stage if stage is not Stage.LOST},
+            "proposal": Stage.PROPOSAL_SENT,
+        }
+    }
+    lead: int
+    to: Stage
+
+
+# ---------------------------------------------------------------------------- /config
+
+
+@dataclass(frozen=True)
+class SettingsMenu(Action):
+    WIRE = "cf:menu:-"
+
+
+@dataclass(frozen=True)
+class ChooseHours(Action):
+    WIRE = "cf:hours:-"
+
+
+@dataclass(frozen=True)
+class SetHours(Action):
+    """A preset, ``hours`` written ``09001800``."""
+
+    WIRE = "cf:sethours:{hours}"
+    hours: str
+
+
+@dataclass(frozen=True)
+class TypeHours(Action):
+    WIRE = "cf:customhours:-"
+
+
+@dataclass(frozen=True)
+class ChooseUf(Action):
+    WIRE = "cf:uf:-"
+
+
+@dataclass(frozen=True)
+class SetUf(Action):
+    WIRE = "cf:setuf:{uf}"
+    CODES = {"uf": {code: code for code in regions.UFS}}
+    uf: str
+
+
+@dataclass(frozen=True)
+class ChooseLanguage(Action):
+    WIRE = "cf:lang:-"
+
+
+@dataclass(frozen=True)
+class SetLanguage(Action):
+    WIRE = "cf:setlang:{language}"
+    CODES = {"language": {"pt": "pt", "en": "en"}}
+    language: str
+
+
+@dataclass(frozen=True)
+class TeamPauses(Action):
+    WIRE = "cf:team:-"
+
+
+@dataclass(frozen=True)
+class PauseMember(Action):
+    WIRE = "cf:pause:{member}"
+    member: int
+
+
+@dataclass(frozen=True)
+class ResumeMember(Action):
+    WIRE = "cf:resume:{member}"
+    member: int
+
+
+# ---------------------------------------------------------------------------- reminders
+
+
+@dataclass(frozen=True)
+class SnoozeMenu(Action):
+    WIRE = "rm:{reminder}:snz:-"
+    reminder: int
+
+
+@dataclass(frozen=True)
+class SnoozeDays(Action):
+    WIRE = "rm:{reminder}:days:-"
+    reminder: int
+
+
+@dataclass(frozen=True)
+class ReminderBack(Action):
+    WIRE = "rm:{reminder}:back:-"
+    reminder: int
+
+
+@dataclass(frozen=True)
+class Snooze(Action):
+    """``choice`` is ``1h``, ``tm`` (tomorrow early) or a business day's code."""
+
+    WIRE = "rm:{reminder}:s:{choice}"
+    reminder: int
+    choice: str
+
+
+@dataclass(frozen=True)
+class SkipStep(Action):
+    WIRE = "rm:{reminder}:skip:-"
+    reminder: int
+
+
+@dataclass(frozen=True)
+class PauseCadence(Action):
+    WIRE = "rm:{reminder}:pause:-"
+    reminder: int
+
+
+@dataclass(frozen=True)
+class ResumeCadence(Action):
+    WIRE = "rc:{lead}"
+    lead: int
+
+
+# ---------------------------------------------------------------------------- older verbs
+
+
+class Verb(StrEnum):
+    """Data still built with :func:`pack` (modules not yet moved to actions)."""
+
+    PAGE = "pg"  # lead list page: pg:<filter>:<page>
+    NEW = "nw"  # /novo answers: nw:<action>[:<value>]
+    REPORT = "rp"  # under a /relatorio: rp:<token>:rank (the rep leaderboard for the same filters)
+    EXPORT = "ex"  # under an /exportar: ex:<token>:<csv|xlsx> (the same export in the other format)
+    IMPORT_UPDATE = "iu"  # under an import summary: iu:<token> (fill in the existing leads it found)
+    ERASE = "er"  # LGPD erasure of a lead's contact data (managers): er:<lead>:<ask|yes|no>
+    TEAM = "tm"  # /equipe, deactivating a member: tm:<list|off|to|ok>:<member or page>:<arg or ->
+    INVITES = "iv"  # /convites: iv:<list|revoke>:<page>:<invite or ->
+    PROSPECT = "pp"  # under a /prospectar simulation: pp:<token> (create those leads)
 
 
 def pack(verb: Verb, *args: object) -> str:

@@ -19,16 +19,37 @@ from bot.services import cadence, privacy
 from bot.services.icp import SALES_MODEL_NAMES
 from bot.services.leads import score_lead
 from bot.storage.models import Lead
-from bot.tg.callbacks import Verb
+from bot.tg.callbacks import (
+    Action,
+    BookMeeting,
+    Disqualify,
+    EditLead,
+    LoseLead,
+    MeetingHeld,
+    MeetingMoved,
+    MeetingNoShow,
+    MoveStage,
+    OpenLead,
+    ResumeCadence,
+    ShowIcp,
+    ShowStep,
+    StartCadence,
+    Verb,
+)
 from bot.tg.context import Context
 from bot.tg.keyboards import button, markup, rows
 
-#: The lead card's buttons for the moves the funnel allows by hand: icon, label, callback code.
+#: The lead card's buttons for the moves the funnel allows by hand: icon, label.
 HAND_BUTTONS = {
-    Stage.PROPOSAL_SENT: ("📄", N_("Proposta enviada"), "proposal"),
-    Stage.WON: ("🏆", N_("Ganho"), "won"),
-    Stage.LOST: ("❌", N_("Perdido"), "lost"),
+    Stage.PROPOSAL_SENT: ("📄", N_("Proposta enviada")),
+    Stage.WON: ("🏆", N_("Ganho")),
+    Stage.LOST: ("❌", N_("Perdido")),
 }
+
+
+def _hand_move(lead_id: int, target: Stage) -> Action:
+    """❌ Lost asks a loss reason first; the other moves are made at once."""
+    return LoseLead(lead_id) if target is Stage.LOST else MoveStage(lead_id, target)
 
 
 #: The domain's criterion names (Portuguese), listed here so the catalog translates them.
@@ -68,16 +89,16 @@ def icp_card(context: Context, lead: Lead, result: IcpResult | None = None) -> t
         sales_model=SALES_MODEL_NAMES[result.sales_model],
     )
     buttons = []
-    stage = Stage(lead.stage)
+    stage, lead_id = Stage(lead.stage), lead.id or 0
     if stage not in CLOSED_STAGES:
         if lead.cadence_status == CadenceStatus.ACTIVE:
-            buttons.append(button("▶️ " + context._("Passo atual"), Verb.STEP, lead.id))
+            buttons.append(button("▶️ " + context._("Passo atual"), ShowStep(lead_id)))
         elif funnel.allows(stage, Way.START):
-            buttons.append(button("▶️ " + context._("Iniciar cadência"), Verb.START, lead.id))
-        buttons.append(button("✏️ " + context._("Editar dados"), Verb.EDIT, lead.id))
+            buttons.append(button("▶️ " + context._("Iniciar cadência"), StartCadence(lead_id)))
+        buttons.append(button("✏️ " + context._("Editar dados"), EditLead(lead_id)))
     if Stage.LOST in funnel.targets(stage, Way.HAND):
-        buttons.append(button("🚫 " + context._("Desqualificar"), Verb.DISQUALIFY, lead.id))
-    buttons.append(button("📇 " + context._("Ficha do lead"), Verb.LEAD, lead.id))
+        buttons.append(button("🚫 " + context._("Desqualificar"), Disqualify(lead_id)))
+    buttons.append(button("📇 " + context._("Ficha do lead"), OpenLead(lead_id)))
     return text, markup(rows(buttons))
 
 
@@ -99,28 +120,28 @@ def lead_card(context: Context, lead: Lead) -> tuple[str, InlineKeyboardMarkup |
         erased_on=erased_on(context, lead),
     )
     buttons = []
-    stage = Stage(lead.stage)
+    stage, lead_id = Stage(lead.stage), lead.id or 0
     if lead.cadence_status == CadenceStatus.ACTIVE:
-        buttons.append(button("▶️ " + context._("Passo atual"), Verb.STEP, lead.id))
+        buttons.append(button("▶️ " + context._("Passo atual"), ShowStep(lead_id)))
     elif lead.cadence_status == CadenceStatus.PAUSED and stage not in CLOSED_STAGES:
-        buttons.append(button("▶️ " + context._("Retomar cadência"), Verb.RESUME, lead.id))
+        buttons.append(button("▶️ " + context._("Retomar cadência"), ResumeCadence(lead_id)))
     elif lead.cadence_status == CadenceStatus.NOT_STARTED and funnel.allows(stage, Way.START):
-        buttons.append(button("▶️ " + context._("Iniciar cadência"), Verb.START, lead.id))
+        buttons.append(button("▶️ " + context._("Iniciar cadência"), StartCadence(lead_id)))
     can_book = funnel.allows(stage, Way.BOOKING)
     if meeting is not None:
         if Stage.MEETING_HELD in funnel.targets(stage, Way.MEETING):
-            buttons.append(button("✅ " + context._("Reunião aconteceu"), Verb.MEETING, meeting.id, "held"))
-        buttons.append(button("👻 " + context._("No-show"), Verb.MEETING, meeting.id, "noshow"))
+            buttons.append(button("✅ " + context._("Reunião aconteceu"), MeetingHeld(meeting.id)))
+        buttons.append(button("👻 " + context._("No-show"), MeetingNoShow(meeting.id)))
         if can_book:
-            buttons.append(button("🔁 " + context._("Remarcar"), Verb.MEETING, meeting.id, "moved"))
+            buttons.append(button("🔁 " + context._("Remarcar"), MeetingMoved(meeting.id)))
     elif can_book and stage is Stage.MEETING_BOOKED:
-        buttons.append(button("📅 " + context._("Marcar data da reunião"), Verb.STAGE, lead.id, "meeting"))
+        buttons.append(button("📅 " + context._("Marcar data da reunião"), BookMeeting(lead_id)))
     elif can_book and lead.cadence_status != CadenceStatus.ACTIVE:
-        buttons.append(button("📅 " + context._("Agendar reunião"), Verb.STAGE, lead.id, "meeting"))
+        buttons.append(button("📅 " + context._("Agendar reunião"), BookMeeting(lead_id)))
     for target in funnel.targets(stage, Way.HAND):  # what the funnel allows by hand, in its order
-        icon, label, code = HAND_BUTTONS[target]
-        buttons.append(button(icon + " " + context._(label), Verb.STAGE, lead.id, code))
-    buttons.append(button("📊 ICP", Verb.ICP, lead.id))
+        icon, label = HAND_BUTTONS[target]
+        buttons.append(button(icon + " " + context._(label), _hand_move(lead_id, target)))
+    buttons.append(button("📊 ICP", ShowIcp(lead_id)))
     if privacy.may_erase(member) and (
         lead.personal_data_erased_at is None or personal_fields_present(lead.model_dump())
     ):

@@ -136,7 +136,7 @@ async def cancel(update: Update, context: Context) -> int:
     """/cancelar: leave any flow, keep what was already saved."""
     if context.user_data is not None:
         context.user_data.pop("draft", None)
-        context.user_data.pop(flow_run.FLOW, None)
+        flow_run.forget(context)
     await say(update, context._("Ok, cancelado. Nada do que já estava salvo foi perdido. /ajuda"))
     return ConversationHandler.END
 

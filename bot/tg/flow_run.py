@@ -3,6 +3,9 @@
 Minted when a flow starts (:mod:`bot.tg.flows` does it for every entry point), passed to the
 service that writes the flow's result, and forgotten when the flow ends. See
 :mod:`bot.services.flows` for why.
+
+What else a flow keeps in user data while it runs is declared with :func:`scoped`, and
+forgotten with the run, however the flow ends (its last answer, /cancelar).
 """
 
 from __future__ import annotations
@@ -12,6 +15,13 @@ from uuid import uuid4
 from bot.tg.context import Context
 
 FLOW = "flow"
+_SCOPED: set[str] = set()
+
+
+def scoped(*keys: str) -> tuple[str, ...]:
+    """Declare user-data keys that live only as long as a flow run."""
+    _SCOPED.update(keys)
+    return keys
 
 
 def current(context: Context) -> str | None:
@@ -28,5 +38,7 @@ def begin(context: Context) -> str:
 
 
 def forget(context: Context) -> None:
+    """The run ended: its id and every :func:`scoped` key go."""
     if context.user_data is not None:
-        context.user_data.pop(FLOW, None)
+        for key in (FLOW, *_SCOPED):
+            context.user_data.pop(key, None)

@@ -51,8 +51,21 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Conv
 from bot.i18n import N_
 from bot.services import flows
 from bot.services.flows import FlowEnded, FlowEnding, FlowKind
-from bot.tg import cadence, flow_run, newlead, settings
-from bot.tg.callbacks import Verb, pattern
+from bot.tg import cadence, flow_run, meetings, newlead, outcomes, settings
+from bot.tg.callbacks import (
+    AddNote,
+    BookMeeting,
+    EditLead,
+    LogOutcome,
+    MeetingDayNo,
+    MeetingDayYes,
+    MeetingMoved,
+    ObjectionBooked,
+    OpenLead,
+    TypeHours,
+    Verb,
+    pattern,
+)
 from bot.tg.common import cancel
 from bot.tg.context import Context, ack, say
 from bot.tg.keyboards import button, markup
@@ -64,10 +77,7 @@ Callback = Callable[[Update, Any], Coroutine[Any, Any, object]]
 
 FLOW_DATA = (
     newlead.DRAFT,
-    cadence.MEETING_LEAD,
-    cadence.MEETING_MOVED,
-    cadence.MEETING_PENDING,
-    cadence.MEETING_TOUCH,
+    *meetings.FLOW_KEYS,
     cadence.NOTE_TOUCH,
 )
 """What the flows keep in user data while a run is open."""
@@ -90,7 +100,7 @@ async def _over(update: Update, context: Context, ending: FlowEnding) -> int:
     keyboard = None
     if ending.lead_id is not None:
         label = "📇 " + context._("Abrir lead #%(lead)s") % {"lead": ending.lead_id}
-        keyboard = markup([[button(label, Verb.LEAD, ending.lead_id)]])
+        keyboard = markup([[button(label, OpenLead(ending.lead_id))]])
     await ack(update)
     await say(update, "✅ " + text, keyboard)
     return ConversationHandler.END
@@ -144,13 +154,13 @@ def conversation() -> ConversationHandler:
     return ConversationHandler(
         entry_points=_entries(
             CommandHandler(["novo", "new"], newlead.start_new),
-            CallbackQueryHandler(newlead.start_edit, pattern=pattern(Verb.EDIT)),
-            CallbackQueryHandler(cadence.outcome_pressed, pattern=pattern(Verb.OUTCOME)),
-            CallbackQueryHandler(cadence.after_objection_pressed, pattern=pattern(Verb.AFTER_OBJECTION)),
-            CallbackQueryHandler(cadence.stage_pressed, pattern=pattern(Verb.STAGE)),
-            CallbackQueryHandler(cadence.meeting_pressed, pattern=pattern(Verb.MEETING)),
-            CallbackQueryHandler(cadence.note_pressed, pattern=pattern(Verb.NOTE)),
-            CallbackQueryHandler(settings.ask_hours, pattern=r"^cf:customhours:"),
+            CallbackQueryHandler(newlead.start_edit, pattern=EditLead.matches),
+            CallbackQueryHandler(outcomes.outcome_pressed, pattern=LogOutcome.matches),
+            CallbackQueryHandler(outcomes.objection_booked_pressed, pattern=ObjectionBooked.matches),
+            CallbackQueryHandler(meetings.book_pressed, pattern=BookMeeting.matches),
+            CallbackQueryHandler(meetings.moved_pressed, pattern=MeetingMoved.matches),
+            CallbackQueryHandler(cadence.note_pressed, pattern=AddNote.matches),
+            CallbackQueryHandler(settings.ask_hours, pattern=TypeHours.matches),
         ),
         states={
             newlead.NewLead.ASKING: _in(
@@ -161,12 +171,13 @@ def conversation() -> ConversationHandler:
                 CallbackQueryHandler(newlead.choose_field, pattern=pattern(Verb.NEW)),
                 MessageHandler(TEXT, newlead.text_while_choosing),
             ),
-            cadence.MeetingFlow.ASKING_WHEN: _in(MessageHandler(TEXT, cadence.meeting_when)),
-            cadence.MeetingFlow.CONFIRMING_WHEN: _in(
-                CallbackQueryHandler(cadence.when_answered, pattern=pattern(Verb.WHEN)),
-                MessageHandler(TEXT, cadence.meeting_when),
+            meetings.MeetingFlow.ASKING_WHEN: _in(MessageHandler(TEXT, meetings.meeting_when)),
+            meetings.MeetingFlow.CONFIRMING_WHEN: _in(
+                CallbackQueryHandler(meetings.day_yes_pressed, pattern=MeetingDayYes.matches),
+                CallbackQueryHandler(meetings.day_no_pressed, pattern=MeetingDayNo.matches),
+                MessageHandler(TEXT, meetings.meeting_when),
             ),
-            cadence.MeetingFlow.ASKING_NOTE: _in(MessageHandler(TEXT, cadence.note_typed)),
+            cadence.NoteFlow.ASKING_NOTE: _in(MessageHandler(TEXT, cadence.note_typed)),
             settings.SettingsFlow.ASKING_HOURS: _in(MessageHandler(TEXT, settings.hours_typed)),
         },
         fallbacks=[CommandHandler(["cancelar", "cancel"], cancel)],

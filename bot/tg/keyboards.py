@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardMarkupLimit
 
 from bot.domain import paging
-from bot.tg.callbacks import Verb, pack
+from bot.tg.callbacks import Action, Verb, pack
 
 Button = InlineKeyboardButton
 ROW = 2
@@ -17,9 +17,11 @@ PREVIOUS, NEXT = "◀", "▶"
 
 
 @lru_cache(maxsize=4096)
-def button(label: str, verb: Verb, *args: object) -> InlineKeyboardButton:
-    """The button (PTB's are immutable, so the same few hundred are built once and reused)."""
-    return InlineKeyboardButton(label[:64], callback_data=pack(verb, *args))
+def button(label: str, action: Action | Verb, *args: object) -> InlineKeyboardButton:
+    """The button that presses ``action`` (or an older ``verb`` with its ``args``). PTB's buttons
+    are immutable, so the same few hundred are built once and reused."""
+    data = action.encode() if isinstance(action, Action) else pack(action, *args)
+    return InlineKeyboardButton(label[:64], callback_data=data)
 
 
 def url_button(label: str, url: str) -> InlineKeyboardButton:

@@ -10,7 +10,7 @@ from bot.domain.vocabulary import Stage
 from bot.i18n import N_, when
 from bot.render.messages import escape
 from bot.services import leads
-from bot.tg.callbacks import Verb, as_id, as_page, unpack
+from bot.tg.callbacks import OpenLead, ShowIcp, Verb, as_page, unpack
 from bot.tg.cards import icp_card, lead_card, stage_name
 from bot.tg.context import Context, ack, say
 from bot.tg.keyboards import button, markup, rows
@@ -59,7 +59,7 @@ async def _show_page(update: Update, context: Context, flt: str, page: int, *, e
     ]
     title = context._(TITLES[flt]) if flt in TITLES else stage_name(context, flt)
     text = context.render("lead_list.html", title=title, page=result, items=items)
-    open_buttons = [button(f"#{lead.id} {lead.company}", Verb.LEAD, lead.id) for lead in result.leads]
+    open_buttons = [button(f"#{lead.id} {lead.company}", OpenLead(lead.id or 0)) for lead in result.leads]
     paging = []
     if result.page > 0:
         paging.append(button("⬅️", Verb.PAGE, flt, result.page - 1))
@@ -111,21 +111,19 @@ async def open_command(update: Update, context: Context) -> None:
         text, keyboard = lead_card(context, found[0])
         await say(update, text, keyboard)
         return
-    buttons = [button(f"#{lead.id} {lead.company}", Verb.LEAD, lead.id) for lead in found]
+    buttons = [button(f"#{lead.id} {lead.company}", OpenLead(lead.id or 0)) for lead in found]
     await say(update, context._("Encontrei vários. Qual deles?"), markup(rows(buttons, 1)))
 
 
 async def lead_pressed(update: Update, context: Context) -> None:
-    (lead_id,) = unpack(update.callback_query.data if update.callback_query else None, Verb.LEAD, 1)
-    lead = leads.get_lead(context.runtime, context.me, as_id(lead_id))
+    lead = leads.get_lead(context.runtime, context.me, OpenLead.of(update).lead)
     await ack(update)
     text, keyboard = lead_card(context, lead)
     await say(update, text, keyboard)
 
 
 async def icp_pressed(update: Update, context: Context) -> None:
-    (lead_id,) = unpack(update.callback_query.data if update.callback_query else None, Verb.ICP, 1)
-    lead = leads.get_lead(context.runtime, context.me, as_id(lead_id))
+    lead = leads.get_lead(context.runtime, context.me, ShowIcp.of(update).lead)
     await ack(update)
     text, keyboard = icp_card(context, lead)
     await say(update, text, keyboard)

@@ -42,7 +42,7 @@ from bot.render.messages import escape
 from bot.services import enrichment, leads
 from bot.services.columns import canonical_field
 from bot.tg import flow_run
-from bot.tg.callbacks import Verb, as_id, unpack
+from bot.tg.callbacks import EditLead, OpenLead, Verb, unpack
 from bot.tg.cards import icp_card
 from bot.tg.common import MAX_TEXT
 from bot.tg.context import Context, ack, say, typed_text
@@ -161,7 +161,7 @@ def _choices(context: Context, field: Field, draft: dict[str, Any]) -> list[list
         offers: list[list[InlineKeyboardButton]] = []
         if draft.get("clash_lead"):
             label = "📇 " + _("Abrir lead #%(lead)s") % {"lead": draft["clash_lead"]}
-            offers.append([button(label, Verb.LEAD, draft["clash_lead"])])
+            offers.append([button(label, OpenLead(draft["clash_lead"]))])
         if draft.get("branch_cnpj"):
             offers.append([button("➡️ " + _("Seguir: é outra filial"), Verb.NEW, "branch")])
         return offers
@@ -482,8 +482,7 @@ async def pressed(update: Update, context: Context) -> NewLead | int:
 
 
 async def start_edit(update: Update, context: Context) -> NewLead:
-    (lead_text,) = unpack(update.callback_query.data if update.callback_query else None, Verb.EDIT, 1)
-    lead = leads.get_lead(context.runtime, context.me, as_id(lead_text))
+    lead = leads.get_lead(context.runtime, context.me, EditLead.of(update).lead)
     assert context.user_data is not None
     context.user_data[DRAFT] = {"mode": "edit", "lead": lead.id, "answers": {}, "index": 0}
     await ack(update)

@@ -1,19 +1,21 @@
 """Reminder messages and their buttons, the morning agenda and ``/hoje``.
 
-A step reminder offers four actions; every press is re-authorised against the database (the
-reminder must be the member's own, and its lead still on that step):
+A step reminder offers four actions, each its own button action (:mod:`bot.tg.callbacks`) and
+handler; every press is re-authorised against the database (the reminder must be the member's
+own, and its lead still on that step):
 
 ```mermaid
 flowchart LR
-    R[⏰ step reminder] -->|▶️ Fazer agora st:lead| S[step card]
-    R -->|⏰ Adiar rm:id:snz| O[1 h · amanhã cedo · escolher dia]
-    O -->|rm:id:days| D[next business days]
-    O & D -->|rm:id:s:choice| Z[snoozed: due time moved]
-    R -->|⏭ Pular passo rm:id:skip| K[skipped touch logged → next step planned]
-    R -->|⏸ Pausar cadência rm:id:pause| P[cadence paused → ▶️ Retomar on the lead card rc:lead]
+    R[⏰ step reminder] -->|▶️ Fazer agora ShowStep| S[step card]
+    R -->|⏰ Adiar SnoozeMenu| O[1 h · amanhã cedo · escolher dia]
+    O -->|SnoozeDays| D[next business days]
+    O & D -->|Snooze| Z[snoozed: due time moved]
+    O -->|↩️ ReminderBack| R
+    R -->|⏭ Pular passo SkipStep| K[skipped touch logged → next step planned]
+    R -->|⏸ Pausar cadência PauseCadence| P[cadence paused → ▶️ Retomar ResumeCadence]
 ```
 
-Meeting reminders reuse the meeting buttons of :mod:`bot.tg.cadence` (``mt:<meeting>:…``).
+Meeting reminders reuse the meeting buttons of :mod:`bot.tg.meetings` (``MeetingHeld``, …).
 """
 
 from __future__ import annotations
@@ -23,19 +25,31 @@ from collections.abc import Callable
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.domain import numbers
+from bot.domain.labels import CHANNEL_LABELS
 from bot.domain.vocabulary import Channel, ReminderKind
 from bot.i18n import Gettext, gettext_for, when
-from bot.render.messages import MessageRenderer, escape
+from bot.render.messages import MessageRenderer
 from bot.services import reminders as service
 from bot.services.reminders import Agenda, Prepared
-from bot.tg.cadence import CHANNEL_NAMES
-from bot.tg.callbacks import BadCallback, Verb, as_id, unpack
+from bot.tg.callbacks import (
+    MeetingHeld,
+    MeetingMoved,
+    MeetingNoShow,
+    OpenLead,
+    PauseCadence,
+    ReminderBack,
+    ResumeCadence,
+    ShowStep,
+    SkipStep,
+    Snooze,
+    SnoozeDays,
+    SnoozeMenu,
+)
 from bot.tg.cards import lead_card
 from bot.tg.context import Context, ack, say
 from bot.tg.keyboards import button, markup, rows
 
 SCHEDULER = "reminder_scheduler"
-NONE = "-"
 
 
 def agenda_values(agenda: Agenda, language: str, timezone: str, _: Gettext) -> dict[str, object]:
@@ -44,7 +58,7 @@ def agenda_values(agenda: Agenda, language: str, timezone: str, _: Gettext) -> d
             "lead_id": i.lead_id,
             "company": i.company,
             "step": i.step_title,
-            "channel": _(CHANNEL_NAMES[Channel(i.channel)]),
+            "channel": _(CHANNEL_LABELS[Channel(i.channel)]),
             "due": when(i.due_at, language, timezone),
         }
 
@@ -61,21 +75,21 @@ def agenda_values(agenda: Agenda, language: str, timezone: str, _: Gettext) -> d
 
 def agenda_keyboard(agenda: Agenda, _: Gettext) -> InlineKeyboardMarkup | None:
     leads = [*agenda.overdue, *agenda.today][:10]
-    return markup(rows((button("▶️ " + i.company[:40], Verb.STEP, i.lead_id) for i in leads), 1))
+    return markup(rows((button("▶️ " + i.company[:40], ShowStep(i.lead_id)) for i in leads), 1))
 
 
 def step_keyboard(reminder_id: int, lead_id: int, _: Gettext) -> InlineKeyboardMarkup | None:
     return markup(
         [
             [
-                button("▶️ " + _("Fazer agora"), Verb.STEP, lead_id),
-                button("⏰ " + _("Adiar"), Verb.REMINDER, reminder_id, "snz", NONE),
+                button("▶️ " + _("Fazer agora"), ShowStep(lead_id)),
+                button("⏰ " + _("Adiar"), SnoozeMenu(reminder_id)),
             ]
         ],
         [
             [
-                button("⏭ " + _("Pular passo"), Verb.REMINDER, reminder_id, "skip", NONE),
-                button("⏸ " + _("Pausar cadência"), Verb.REMINDER, reminder_id, "pause", NONE),
+                button("⏭ " + _("Pular passo"), SkipStep(reminder_id)),
+                button("⏸ " + _("Pausar cadência"), PauseCadence(reminder_id)),
             ]
         ],
     )
@@ -112,7 +126,7 @@ def composer(renderer: MessageRenderer) -> Callable[[Prepared], tuple[str, Inlin
                 step=step,
                 number=prepared.step_number,
                 total=prepared.total_steps,
-                channel=_(CHANNEL_NAMES[step.channel]),
+                channel=_(CHANNEL_LABELS[step.channel]),
                 due=when(reminder.due_at, language, member.timezone),
                 starts="",
             )
@@ -131,21 +145,22 @@ def composer(renderer: MessageRenderer) -> Callable[[Prepared], tuple[str, Inlin
             starts=when(meeting.starts_at, language, member.timezone),
         )
         if kind is ReminderKind.MEETING_BEFORE:
-            return text, markup([[button("📇 " + _("Ficha do lead"), Verb.LEAD, lead.id)]])
+            return text, markup([[button("📇 " + _("Ficha do lead"), OpenLead(lead.id or 0))]])
         return text, markup(
             [
                 [
-                    button("✅ " + _("Aconteceu"), Verb.MEETING, meeting.id, "held"),
-                    button("👻 " + _("No-show"), Verb.MEETING, meeting.id, "noshow"),
+                    button("✅ " + _("Aconteceu"), MeetingHeld(meeting.id or 0)),
+                    button("👻 " + _("No-show"), MeetingNoShow(meeting.id or 0)),
                 ]
             ],
-            [[button("🔁 " + _("Foi remarcada"), Verb.MEETING, meeting.id, "moved")]],
+            [[button("🔁 " + _("Foi remarcada"), MeetingMoved(meeting.id or 0))]],
         )
 
     return compose
 
 
-def _nudge(context: Context) -> None:
+def nudge(context: Context) -> None:
+    """Something changed what is due (a snooze, a pause, new hours): the scheduler re-arms."""
     scheduler = context.application.bot_data.get(SCHEDULER)
     if scheduler is not None:
         scheduler.nudge()
@@ -156,14 +171,14 @@ def _snooze_keyboard(context: Context, reminder_id: int) -> InlineKeyboardMarkup
     return markup(
         [
             [
-                button("⏱ " + _("1 hora"), Verb.REMINDER, reminder_id, "s", "1h"),
-                button("🌅 " + _("Amanhã cedo"), Verb.REMINDER, reminder_id, "s", "tm"),
+                button("⏱ " + _("1 hora"), Snooze(reminder_id, "1h")),
+                button("🌅 " + _("Amanhã cedo"), Snooze(reminder_id, "tm")),
             ]
         ],
         [
             [
-                button("📅 " + _("Escolher dia"), Verb.REMINDER, reminder_id, "days", NONE),
-                button("↩️ " + _("Voltar"), Verb.REMINDER, reminder_id, "back", NONE),
+                button("📅 " + _("Escolher dia"), SnoozeDays(reminder_id)),
+                button("↩️ " + _("Voltar"), ReminderBack(reminder_id)),
             ]
         ],
     )
@@ -173,73 +188,72 @@ def _days_keyboard(context: Context, reminder_id: int) -> InlineKeyboardMarkup |
     choices = service.snooze_choices(context.me, context.runtime.now())
     days = [(code, moment) for code, moment in choices.items() if numbers.is_digits(code)]
     labels = (
-        button(when(moment, context.lang, context.me.timezone), Verb.REMINDER, reminder_id, "s", code)
-        for code, moment in days
+        button(when(moment, context.lang, context.me.timezone), Snooze(reminder_id, code)) for code, moment in days
     )
-    return markup(rows(labels, 1), [[button("↩️ " + context._("Voltar"), Verb.REMINDER, reminder_id, "snz", NONE)]])
+    return markup(rows(labels, 1), [[button("↩️ " + context._("Voltar"), SnoozeMenu(reminder_id))]])
 
 
-async def reminder_pressed(update: Update, context: Context) -> None:
-    """``rm:<reminder>:<action>:<arg>`` — snooze, skip, pause, or navigate the snooze menu."""
-    data = update.callback_query.data if update.callback_query else None
-    reminder_text, action, arg = unpack(data, Verb.REMINDER, 3)
-    reminder_id = as_id(reminder_text)
-    runtime, me, _ = context.runtime, context.me, context._
-    reminder = service.reminder_for(runtime, me, reminder_id)  # NotAllowed if not theirs
-    if action in ("snz", "days", "back"):
-        await ack(update)
-        keyboard = {
-            "snz": lambda: _snooze_keyboard(context, reminder_id),
-            "days": lambda: _days_keyboard(context, reminder_id),
-            "back": lambda: step_keyboard(reminder_id, reminder.lead_id or 0, _),
-        }[action]()
-        if update.callback_query is not None:
-            await update.callback_query.edit_message_reply_markup(keyboard)
-        return
-    if action == "s":
-        snoozed = service.snooze(runtime, me, reminder_id, arg)
-        _nudge(context)
-        moment = when(snoozed.reminder.due_at, context.lang, me.timezone)
-        await ack(update, _("Adiado"))
-        await say(
-            update,
-            _("⏰ Adiado: eu te lembro de <b>%(company)s</b> em %(when)s.")
-            % {"company": escape(snoozed.lead.company), "when": moment},
-            edit=True,
-        )
-        return
-    if action == "skip":
-        logged = service.skip(runtime, me, reminder_id)
-        _nudge(context)
-        await ack(update, _("Passo pulado"))
-        nxt = logged.transition.next_step
-        if nxt is not None and logged.lead.step_due_at is not None:
-            text = _("⏭ Passo pulado. Próximo: <b>%(step)s</b> em %(when)s.") % {
-                "step": escape(nxt.title),
-                "when": when(logged.lead.step_due_at, context.lang, me.timezone),
-            }
-        else:
-            text = _("⏭ Passo pulado. A cadência deste lead terminou.")
-        await say(update, text, markup([[button("📇 " + _("Ficha do lead"), Verb.LEAD, logged.lead.id)]]), edit=True)
-        return
-    if action == "pause":
-        lead = service.pause_cadence(runtime, me, reminder_id)
-        await ack(update, _("Cadência pausada"))
-        await say(
-            update,
-            _("⏸ Cadência de <b>%(company)s</b> pausada. Retome quando quiser.") % {"company": escape(lead.company)},
-            markup([[button("▶️ " + _("Retomar cadência"), Verb.RESUME, lead.id)]]),
-            edit=True,
-        )
-        return
-    raise BadCallback(action)
+async def _swap_keyboard(update: Update, keyboard: InlineKeyboardMarkup | None) -> None:
+    await ack(update)
+    if update.callback_query is not None:
+        await update.callback_query.edit_message_reply_markup(keyboard)
+
+
+async def snooze_menu_pressed(update: Update, context: Context) -> None:
+    """⏰ Adiar: the snooze choices replace the reminder's buttons."""
+    reminder = service.reminder_for(context.runtime, context.me, SnoozeMenu.of(update).reminder)
+    await _swap_keyboard(update, _snooze_keyboard(context, reminder.id or 0))
+
+
+async def snooze_days_pressed(update: Update, context: Context) -> None:
+    reminder = service.reminder_for(context.runtime, context.me, SnoozeDays.of(update).reminder)
+    await _swap_keyboard(update, _days_keyboard(context, reminder.id or 0))
+
+
+async def back_pressed(update: Update, context: Context) -> None:
+    reminder = service.reminder_for(context.runtime, context.me, ReminderBack.of(update).reminder)
+    await _swap_keyboard(update, step_keyboard(reminder.id or 0, reminder.lead_id or 0, context._))
+
+
+async def snooze_pressed(update: Update, context: Context) -> None:
+    press = Snooze.of(update)
+    snoozed = service.snooze(context.runtime, context.me, press.reminder, press.choice)
+    nudge(context)
+    await ack(update, context._("Adiado"))
+    moment = when(snoozed.reminder.due_at, context.lang, context.me.timezone)
+    await say(
+        update,
+        context.render("reminder_done.html", done="snoozed", company=snoozed.lead.company, when=moment),
+        edit=True,
+    )
+
+
+async def skip_pressed(update: Update, context: Context) -> None:
+    logged = service.skip(context.runtime, context.me, SkipStep.of(update).reminder)
+    nudge(context)
+    await ack(update, context._("Passo pulado"))
+    nxt, due = logged.transition.next_step, logged.lead.step_due_at
+    text = context.render(
+        "reminder_done.html",
+        done="skipped",
+        next_step=nxt.title if nxt is not None and due is not None else None,
+        when=when(due, context.lang, context.me.timezone) if due is not None else "",
+    )
+    keyboard = markup([[button("📇 " + context._("Ficha do lead"), OpenLead(logged.lead.id or 0))]])
+    await say(update, text, keyboard, edit=True)
+
+
+async def pause_pressed(update: Update, context: Context) -> None:
+    lead = service.pause_cadence(context.runtime, context.me, PauseCadence.of(update).reminder)
+    await ack(update, context._("Cadência pausada"))
+    keyboard = markup([[button("▶️ " + context._("Retomar cadência"), ResumeCadence(lead.id or 0))]])
+    await say(update, context.render("reminder_done.html", done="paused", company=lead.company), keyboard, edit=True)
 
 
 async def resume_pressed(update: Update, context: Context) -> None:
-    """``rc:<lead>`` — resume a paused cadence on the step where it stopped."""
-    (lead_text,) = unpack(update.callback_query.data if update.callback_query else None, Verb.RESUME, 1)
-    lead = service.resume_cadence(context.runtime, context.me, as_id(lead_text))
-    _nudge(context)
+    """▶️ Retomar cadência: on the step where it stopped."""
+    lead = service.resume_cadence(context.runtime, context.me, ResumeCadence.of(update).lead)
+    nudge(context)
     await ack(update, context._("Cadência retomada"))
     text, keyboard = lead_card(context, lead)
     await say(update, "▶️ " + context._("Cadência retomada.") + "\n\n" + text, keyboard, edit=True)
@@ -255,3 +269,15 @@ async def today_command(update: Update, context: Context) -> None:
         "agenda.html", morning=False, **agenda_values(agenda, context.lang, context.me.timezone, context._)
     )
     await say(update, text, agenda_keyboard(agenda, context._))
+
+
+#: The buttons of reminders, each with its handler (:mod:`bot.wiring` registers them).
+BUTTONS = {
+    SnoozeMenu: snooze_menu_pressed,
+    SnoozeDays: snooze_days_pressed,
+    ReminderBack: back_pressed,
+    Snooze: snooze_pressed,
+    SkipStep: skip_pressed,
+    PauseCadence: pause_pressed,
+    ResumeCadence: resume_pressed,
+}

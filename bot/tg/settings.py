@@ -1,27 +1,31 @@
 """``/config``: working hours, state (UF → time zone and holidays), language; managers also
 pause a rep for vacation (their reminders wait until resumed).
 
-Everything is a button except custom hours, typed in the one conversation (:mod:`bot.tg.flows`):
+Every button is its own action (:mod:`bot.tg.callbacks`) and handler; custom hours are typed,
+in the one conversation (:mod:`bot.tg.flows`):
 
 ```mermaid
 stateDiagram-v2
     [*] --> menu: /config
-    menu --> hours: 🕘 cf:hours
-    hours --> menu: a preset (cf:sethours:0900-1800)
-    hours --> ASKING_HOURS: ✏️ outro (cf:customhours)
+    menu --> hours: 🕘 ChooseHours
+    hours --> menu: a preset (SetHours 09001800)
+    hours --> ASKING_HOURS: ✏️ outro (TypeHours)
     ASKING_HOURS --> ASKING_HOURS: unreadable
     ASKING_HOURS --> [*]: saved
-    menu --> ufs: 🌎 cf:uf → cf:setuf:SP
-    menu --> lang: 🗣 cf:lang → cf:setlang:en
-    menu --> team: 👥 cf:team (managers) → cf:pause:<id> / cf:resume:<id>
+    menu --> ufs: 🌎 ChooseUf → SetUf SP
+    menu --> lang: 🗣 ChooseLanguage → SetLanguage en
+    menu --> team: 👥 TeamPauses (managers) → PauseMember / ResumeMember
+    team --> menu: ↩️ SettingsMenu
 ```
+
+(Upper-case names are states of the conversation; the others are messages.)
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
 
 from bot.domain import regions
@@ -29,12 +33,24 @@ from bot.domain.vocabulary import Role
 from bot.render.messages import escape
 from bot.services import settings as service
 from bot.tg import flow_run
-from bot.tg.callbacks import BadCallback, Verb, as_id, unpack
+from bot.tg.callbacks import (
+    BadCallback,
+    ChooseHours,
+    ChooseLanguage,
+    ChooseUf,
+    PauseMember,
+    ResumeMember,
+    SetHours,
+    SetLanguage,
+    SettingsMenu,
+    SetUf,
+    TeamPauses,
+    TypeHours,
+)
 from bot.tg.context import Context, ack, say, typed_text
 from bot.tg.keyboards import button, markup, rows
-from bot.tg.reminders import SCHEDULER
+from bot.tg.reminders import nudge
 
-NONE = "-"
 PRESETS = (("08:00", "17:00"), ("09:00", "18:00"), ("10:00", "19:00"), ("08:00", "18:00"))
 
 
@@ -42,118 +58,113 @@ class SettingsFlow(StrEnum):
     ASKING_HOURS = "asking_hours"
 
 
-def _menu(context: Context) -> tuple[str, object]:
+def _menu(context: Context, *, saved: bool = False) -> tuple[str, InlineKeyboardMarkup | None]:
     me, _ = context.me, context._
     uf = regions.UFS.get(me.uf)
-    title, hours, state, language = _("Suas configurações"), _("Expediente"), _("Estado"), _("Idioma")
-    text = (
-        f"⚙️ <b>{title}</b>\n\n"
-        f"🕘 {hours}: <b>{me.work_start}–{me.work_end}</b>\n"
-        f"🌎 {state}: <b>{escape(uf.label if uf else me.uf)}</b> · {escape(me.timezone)}\n"
-        f"🗣 {language}: <b>{'Português' if me.language == 'pt' else 'English'}</b>\n"
-    )
-    if me.paused:
-        text += "\n⏸ " + _("Você está em pausa (férias): os lembretes esperam a volta.") + "\n"
-    text += "\n" + _("Os lembretes e a agenda da manhã seguem o seu expediente, fuso e feriados do seu estado.")
+    text = context.render("settings.html", me=me, uf=uf.label if uf else me.uf)
+    if saved:
+        text = "✅ " + _("Salvo.") + "\n\n" + text
     buttons = [
-        button("🕘 " + _("Expediente"), Verb.CONFIG, "hours", NONE),
-        button("🌎 " + _("Estado e fuso"), Verb.CONFIG, "uf", NONE),
-        button("🗣 " + _("Idioma"), Verb.CONFIG, "lang", NONE),
+        button("🕘 " + _("Expediente"), ChooseHours()),
+        button("🌎 " + _("Estado e fuso"), ChooseUf()),
+        button("🗣 " + _("Idioma"), ChooseLanguage()),
     ]
     if me.role == Role.MANAGER:
-        buttons.append(button("👥 " + _("Equipe (férias)"), Verb.CONFIG, "team", NONE))
+        buttons.append(button("👥 " + _("Equipe (férias)"), TeamPauses()))
     return text, markup(rows(buttons))
 
 
 async def config_command(update: Update, context: Context) -> None:
-    text, keyboard = _menu(context)
-    await say(update, text, keyboard)  # type: ignore[arg-type]
+    await say(update, *_menu(context))
 
 
-def _nudge(context: Context) -> None:
-    scheduler = context.application.bot_data.get(SCHEDULER)
-    if scheduler is not None:
-        scheduler.nudge()
+async def _saved(update: Update, context: Context) -> None:
+    """The menu again, under "Saved.", after a change (reminders re-planned)."""
+    nudge(context)
+    await say(update, *_menu(context, saved=True), edit=True)
 
 
-async def config_pressed(update: Update, context: Context) -> None:
-    what, value = unpack(update.callback_query.data if update.callback_query else None, Verb.CONFIG, 2)
-    runtime, _ = context.runtime, context._
+async def menu_pressed(update: Update, context: Context) -> None:
     await ack(update)
-    if what == "menu":
-        pass
-    elif what == "hours":
-        presets = [
-            button(f"{a}–{b}", Verb.CONFIG, "sethours", f"{a.replace(':', '')}{b.replace(':', '')}") for a, b in PRESETS
-        ]
-        presets.append(button("✏️ " + _("Outro horário"), Verb.CONFIG, "customhours", NONE))
-        await say(update, _("Qual o seu expediente?"), markup(rows(presets)), edit=True)
-        return
-    elif what == "sethours":
-        if len(value) != 8:
-            raise BadCallback(value)
-        try:  # forged data such as 25009900 is refused like any unreadable hours
-            start, end = service.parse_hours(f"{value[:2]}:{value[2:4]}-{value[4:6]}:{value[6:]}")
-        except service.InvalidHours:
-            raise BadCallback(value) from None
-        context.member = service.set_hours(runtime, context.me, start, end)
-    elif what == "uf":
-        ufs = sorted(regions.UFS)
-        await say(
-            update,
-            _("Em que estado você trabalha? O fuso e os feriados estaduais vêm dele."),
-            markup(rows((button(code, Verb.CONFIG, "setuf", code) for code in ufs), 6)),
-            edit=True,
-        )
-        return
-    elif what == "setuf":
-        if value not in regions.UFS:
-            raise BadCallback(value)
-        context.member = service.set_uf(runtime, context.me, value)
-    elif what == "lang":
-        await say(
-            update,
-            _("Em que idioma eu falo com você?"),
-            markup(
-                [
-                    [
-                        button("🇧🇷 Português", Verb.CONFIG, "setlang", "pt"),
-                        button("🇺🇸 English", Verb.CONFIG, "setlang", "en"),
-                    ]
-                ]
-            ),
-            edit=True,
-        )
-        return
-    elif what == "setlang":
-        context.member = service.set_language(runtime, context.me, value)
-    elif what in ("team", "pause", "resume"):
-        if what != "team":
-            service.set_paused(runtime, context.me, as_id(value), paused=what == "pause")
-            _nudge(context)
-        await _team(update, context)
-        return
-    else:
-        raise BadCallback(what)
-    _nudge(context)
-    text, keyboard = _menu(context)
-    await say(update, ("✅ " + context._("Salvo.") + "\n\n" if what != "menu" else "") + text, keyboard, edit=True)  # type: ignore[arg-type]
+    await say(update, *_menu(context), edit=True)
+
+
+async def hours_pressed(update: Update, context: Context) -> None:
+    await ack(update)
+    presets = [button(f"{a}–{b}", SetHours(f"{a}{b}".replace(":", ""))) for a, b in PRESETS]
+    presets.append(button("✏️ " + context._("Outro horário"), TypeHours()))
+    await say(update, context._("Qual o seu expediente?"), markup(rows(presets)), edit=True)
+
+
+async def preset_pressed(update: Update, context: Context) -> None:
+    value = SetHours.of(update).hours
+    try:  # forged data such as 25009900 is refused like any unreadable hours
+        start, end = service.parse_hours(f"{value[:2]}:{value[2:4]}-{value[4:6]}:{value[6:]}")
+    except service.InvalidHours:
+        raise BadCallback(value) from None
+    await ack(update)
+    context.member = service.set_hours(context.runtime, context.me, start, end)
+    await _saved(update, context)
+
+
+async def uf_pressed(update: Update, context: Context) -> None:
+    await ack(update)
+    ufs = (button(code, SetUf(code)) for code in sorted(regions.UFS))
+    question = context._("Em que estado você trabalha? O fuso e os feriados estaduais vêm dele.")
+    await say(update, question, markup(rows(ufs, 6)), edit=True)
+
+
+async def set_uf_pressed(update: Update, context: Context) -> None:
+    await ack(update)
+    context.member = service.set_uf(context.runtime, context.me, SetUf.of(update).uf)
+    await _saved(update, context)
+
+
+async def language_pressed(update: Update, context: Context) -> None:
+    await ack(update)
+    choices = [button("🇧🇷 Português", SetLanguage("pt")), button("🇺🇸 English", SetLanguage("en"))]
+    await say(update, context._("Em que idioma eu falo com você?"), markup([choices]), edit=True)
+
+
+async def set_language_pressed(update: Update, context: Context) -> None:
+    await ack(update)
+    context.member = service.set_language(context.runtime, context.me, SetLanguage.of(update).language)
+    await _saved(update, context)
+
+
+async def team_pressed(update: Update, context: Context) -> None:
+    await ack(update)
+    await _team(update, context)
+
+
+async def pause_pressed(update: Update, context: Context) -> None:
+    await _set_paused(update, context, PauseMember.of(update).member, paused=True)
+
+
+async def resume_pressed(update: Update, context: Context) -> None:
+    await _set_paused(update, context, ResumeMember.of(update).member, paused=False)
+
+
+async def _set_paused(update: Update, context: Context, member_id: int, *, paused: bool) -> None:
+    await ack(update)
+    service.set_paused(context.runtime, context.me, member_id, paused=paused)
+    nudge(context)
+    await _team(update, context)
 
 
 async def _team(update: Update, context: Context) -> None:
     _ = context._
-    members = service.team_members(context.runtime, context.me)  # NotAllowed for reps
-    heading = _("Equipe")
-    lines, buttons = [f"👥 <b>{heading}</b>", ""], []
-    for m in members[:40]:
-        state = "⏸ " + _("em pausa") if m.paused else "▶️ " + _("ativo")
-        lines.append(f"• {escape(m.full_name or m.first_name)} — {state}")
-        if m.id != context.me.id:
-            label = ("▶️ " + _("Retomar") if m.paused else "⏸ " + _("Pausar")) + " " + m.first_name
-            buttons.append(button(label, Verb.CONFIG, "resume" if m.paused else "pause", m.id))
-    lines += ["", _("Em pausa (férias), os lembretes do vendedor esperam a volta.")]
-    buttons.append(button("↩️ " + _("Voltar"), Verb.CONFIG, "menu", NONE))
-    await say(update, "\n".join(lines), markup(rows(buttons)), edit=True)
+    members = service.team_members(context.runtime, context.me)[:40]  # NotAllowed for reps
+    buttons = [
+        button(
+            ("▶️ " + _("Retomar") if m.paused else "⏸ " + _("Pausar")) + " " + m.first_name,
+            ResumeMember(m.id) if m.paused else PauseMember(m.id),
+        )
+        for m in members
+        if m.id != context.me.id and m.id is not None
+    ]
+    buttons.append(button("↩️ " + _("Voltar"), SettingsMenu()))
+    await say(update, context.render("settings_team.html", members=members), markup(rows(buttons)), edit=True)
 
 
 async def ask_hours(update: Update, context: Context) -> SettingsFlow:
@@ -170,7 +181,21 @@ async def hours_typed(update: Update, context: Context) -> SettingsFlow | int:
         await say(update, "⚠️ " + escape(context._(str(problem))))
         return SettingsFlow.ASKING_HOURS
     context.member = service.set_hours(context.runtime, context.me, start, end, flow=flow_run.current(context))
-    _nudge(context)
-    menu_text, keyboard = _menu(context)
-    await say(update, "✅ " + context._("Salvo.") + "\n\n" + menu_text, keyboard)  # type: ignore[arg-type]
+    nudge(context)
+    await say(update, *_menu(context, saved=True))
     return ConversationHandler.END
+
+
+#: The buttons of /config, each with its handler (:mod:`bot.wiring` registers them).
+BUTTONS = {
+    SettingsMenu: menu_pressed,
+    ChooseHours: hours_pressed,
+    SetHours: preset_pressed,
+    ChooseUf: uf_pressed,
+    SetUf: set_uf_pressed,
+    ChooseLanguage: language_pressed,
+    SetLanguage: set_language_pressed,
+    TeamPauses: team_pressed,
+    PauseMember: pause_pressed,
+    ResumeMember: resume_pressed,
+}

@@ -33,7 +33,7 @@ from bot.services.team import NotAllowed
 from bot.tg.callbacks import BadCallback, Verb, as_id, as_page, unpack
 from bot.tg.context import Context, ack, say
 from bot.tg.keyboards import button, markup, paged
-from bot.tg.reminders import SCHEDULER
+from bot.tg.reminders import nudge
 
 log = logging.getLogger(__name__)
 
@@ -243,9 +243,7 @@ async def _deactivate(update: Update, context: Context, member_id: int, to: str)
         % {"moved": done.reminders_moved, "cancelled": done.reminders_cancelled}
     )
     await say(update, "\n".join(lines), edit=True)
-    scheduler = context.application.bot_data.get(SCHEDULER)
-    if scheduler is not None:
-        scheduler.nudge()  # the moved reminders now wait on their new owners' pauses
+    nudge(context)  # the moved reminders now wait on their new owners' pauses
     await tell_receivers(context.bot, done, skip=context.me.id)
 
 

@@ -11,7 +11,7 @@ from bot.domain.privacy import PERSONAL_TOUCH_FIELDS
 from bot.domain.vocabulary import Role
 from bot.services.reports import build_report
 from bot.storage.models import ErasureAudit, Lead, Touch
-from bot.tg.cadence import QUESTION_CHOICES
+from bot.tg.qualification import QUESTION_CHOICES
 from tests.tg.harness import BotUnderTest, Person
 from tests.tg.test_cadence import FULL, lead_row, started, touches
 from tests.tg.test_manager import files_to, read_csv, says
