@@ -104,6 +104,8 @@ def _reason_labels(directory: Path | None) -> Any:
 
 
 def report(args: argparse.Namespace) -> int:
+    from bot.render import charts
+    from bot.render.reports import render_cli
     from bot.services import reports
 
     language = cli_language(args)
@@ -121,7 +123,7 @@ def report(args: argparse.Namespace) -> int:
             playbook_version=args.playbook_version,
         )
     print(
-        reports.render_cli(
+        render_cli(
             result,
             language=language,
             playbook=_reason_labels(args.playbook),
@@ -132,10 +134,10 @@ def report(args: argparse.Namespace) -> int:
         args.charts.mkdir(parents=True, exist_ok=True)
         funnel = args.charts / "funnel.png"
         ranking = args.charts / "ranking.png"
-        funnel.write_bytes(reports.funnel_chart(result, language))
-        ranking.write_bytes(reports.leaderboard_chart(result, language))
-        charts = _("gráficos")
-        print(f"\n{charts}: {funnel} {ranking}")
+        funnel.write_bytes(charts.funnel_chart(result, language))
+        ranking.write_bytes(charts.leaderboard_chart(result, language))
+        drawn = _("gráficos")
+        print(f"\n{drawn}: {funnel} {ranking}")
     return 0
 
 

@@ -90,7 +90,7 @@ class Sender:
 
 
 @dataclass
-class Report:
+class DrainResult:
     """What one :meth:`ReminderScheduler.drain` did, for logs and tests."""
 
     sent: int = 0
@@ -131,7 +131,7 @@ class ReminderScheduler:
         self.page = page
         self.job_queue: Any = None
         self.next_due: datetime | None = None
-        self._task: asyncio.Task[Report] | None = None
+        self._task: asyncio.Task[DrainResult] | None = None
         self._stopping = asyncio.Event()
         self._lock = asyncio.Lock()
 
@@ -229,7 +229,7 @@ class ReminderScheduler:
             log.info("retention: erased the personal data of %d lead(s) lost before %s", result.count, result.cutoff)
         return result
 
-    def kick(self) -> asyncio.Task[Report]:
+    def kick(self) -> asyncio.Task[DrainResult]:
         """Start draining in the background unless a drain is already running."""
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self.drain(), name="reminders:drain")
@@ -237,27 +237,27 @@ class ReminderScheduler:
 
     # ------------------------------------------------------------------ delivery
 
-    async def drain(self) -> Report:
+    async def drain(self) -> DrainResult:
         """Deliver every reminder due now, paced and in due order; then re-arm the timer."""
-        report = Report()
+        result = DrainResult()
         async with self._lock:
             try:
-                await self._drain(report)
+                await self._drain(result)
             except DatabaseUnavailable as exc:
                 log.error("reminders: database unavailable (%s); retrying in %ss", exc.reason, DB_RETRY_S)
                 self._schedule(DB_RETRY_S)
-                return report
+                return result
             except Exception:
                 log.exception("reminders: delivery loop failed; retrying in %ss", DB_RETRY_S)
                 self._schedule(DB_RETRY_S)
-                return report
-            if report.sent or report.failed or report.released:
-                log.info("reminders: %s", report)
+                return result
+            if result.sent or result.failed or result.released:
+                log.info("reminders: %s", result)
         if not self._stopping.is_set():
             self.arm()
-        return report
+        return result
 
-    async def _drain(self, report: Report) -> None:
+    async def _drain(self, result: DrainResult) -> None:
         queue = self._queue_factory()
         last: tuple[Any, int] | None = None
         exhausted = False
@@ -285,14 +285,14 @@ class ReminderScheduler:
                 await self._sleep(wait)
                 if self._stopping.is_set():
                     return
-            await self._deliver(item, queue, report)
+            await self._deliver(item, queue, result)
 
-    async def _deliver(self, item: Due, queue: PacedQueue, report: Report) -> None:
+    async def _deliver(self, item: Due, queue: PacedQueue, result: DrainResult) -> None:
         runtime = self.runtime
         rid = item.reminder_id
         prepared = service.prepare(runtime, rid)
         if prepared is None:
-            report.skipped += 1
+            result.skipped += 1
             return
         try:
             text, keyboard = self.compose(prepared)
@@ -300,10 +300,10 @@ class ReminderScheduler:
             log.exception("reminders: cannot render reminder %s", rid)
             if service.claim(runtime, rid):
                 service.mark_failed(runtime, rid, f"render: {exc!r}")
-            report.failed += 1
+            result.failed += 1
             return
         if not service.claim(runtime, rid):
-            report.skipped += 1  # handled meanwhile (snoozed, done, another process)
+            result.skipped += 1  # handled meanwhile (snoozed, done, another process)
             return
         chat_id = prepared.member.telegram_id
         waits = failures = 0
@@ -328,7 +328,7 @@ class ReminderScheduler:
             except TimedOut as exc:
                 if _read_timeout(exc):
                     service.mark_sent(runtime, rid, None, note="unconfirmed: read timeout; not resent")
-                    report.unconfirmed += 1
+                    result.unconfirmed += 1
                     return
                 failures += 1
                 await self._backoff(failures, rid, exc)
@@ -336,12 +336,12 @@ class ReminderScheduler:
             except Forbidden as exc:
                 log.info("reminders: reminder %s refused by Telegram: %s", rid, exc.message)
                 service.mark_failed(runtime, rid, f"forbidden: {exc.message}")
-                report.failed += 1
+                result.failed += 1
                 return
             except BadRequest as exc:
                 log.warning("reminders: reminder %s rejected: %s", rid, exc.message)
                 service.mark_failed(runtime, rid, f"bad request: {exc.message}")
-                report.failed += 1
+                result.failed += 1
                 return
             except NetworkError as exc:
                 failures += 1
@@ -350,13 +350,13 @@ class ReminderScheduler:
             except Exception as exc:
                 log.exception("reminders: unexpected error sending reminder %s", rid)
                 service.mark_failed(runtime, rid, f"error: {exc!r}")
-                report.failed += 1
+                result.failed += 1
                 return
             service.mark_sent(runtime, rid, getattr(message, "message_id", None))
-            report.sent += 1
+            result.sent += 1
             return
         service.release(runtime, rid, f"gave up after {MAX_TRIES} tries")
-        report.released += 1
+        result.released += 1
 
     async def _backoff(self, attempt: int, rid: int, error: Exception) -> None:
         delay = min(BACKOFF_CAP_S, 2.0 ** (attempt - 1))

@@ -1,7 +1,8 @@
 """The manager report as people read it: ``templates/report_chat.html`` and ``report_cli.txt``.
 
 The report's numbers come from :mod:`bot.services.reports` (a ``Report``, passed in as it is:
-this layer sits below the services and does not import them). Here they get words instead of
+this layer sits below the services and does not import them); its charts are drawn by
+:mod:`bot.render.charts`. Here they get words instead of
 codes — stage, channel, reason labels, "semana de 30/11" — numbers formatted in the reader's
 language (pt-BR or en), and the templates, rendered with the catalog of that language, lay
 them out: HTML for the chat (≤ 4096 characters, cut at a line) and plain-text tables for the
@@ -140,7 +141,7 @@ def _environment(templates_dir: Path, html: bool) -> jinja2.Environment:
     )
 
 
-def _values(report: Any, language: str, playbook: Any | None, zone: Any) -> dict[str, Any]:
+def _values(report: Any, language: str, playbook: Any | None) -> dict[str, Any]:
     """What both templates are given: the report, words for its codes, number formats."""
     _ = gettext_for(language)
     reasons = Reasons(playbook)
@@ -155,7 +156,7 @@ def _values(report: Any, language: str, playbook: Any | None, zone: Any) -> dict
         "_": _,
         "lang": language,
         "r": report,
-        "period": period_text(report.filter, zone, language, _),
+        "period": period_text(report.filter, report.zone, language, _),
         "stage": lambda code: label("stage", code, _) if code else "?",
         "channel": lambda code: label("channel", code, _),
         "loss_reason": lambda code: reasons.loss(code) or _(NO_REASON),
@@ -178,13 +179,14 @@ def render_chat(
     *,
     language: str = "pt",
     playbook: Any | None = None,
-    zone: Any,
     templates_dir: Path | None = None,
     limit: int = CHAT_LIMIT,
 ) -> str:
-    """Short HTML for Telegram (escaped, ≤ ``limit`` characters; the tail is cut at a line)."""
+    """Short HTML for Telegram in ``language`` (``report_chat.html``; escaped, ≤ ``limit``
+    characters, the tail cut at a line if needed). ``playbook`` names the reasons and scripts;
+    ``templates_dir`` is the team's own folder (TEMPLATES_DIR), the bundled templates otherwise."""
     template = _environment(templates_dir or bundled_dir("templates"), True).get_template("report_chat.html")
-    text = template.render(**_values(report, language, playbook, zone)).strip()
+    text = template.render(**_values(report, language, playbook)).strip()
     if len(text) > limit:
         text = text[: limit - 2].rsplit("\n", 1)[0] + "\n…"
     return text
@@ -195,10 +197,10 @@ def render_cli(
     *,
     language: str = "pt",
     playbook: Any | None = None,
-    zone: Any,
     templates_dir: Path | None = None,
 ) -> str:
-    """Plain-text tables for the terminal: every metric, nothing cut."""
+    """Plain-text tables for the terminal in ``language`` (``report_cli.txt``): every metric,
+    nothing cut."""
     template = _environment(templates_dir or bundled_dir("templates"), False).get_template("report_cli.txt")
-    return template.render(**_values(report, language, playbook, zone)).strip("\n")
+    return template.render(**_values(report, language, playbook)).strip("\n")
 

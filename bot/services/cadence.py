@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import quote
-
-from sqlalchemy import update
-from sqlmodel import Session, col, select
 
 from bot.domain import calendar as business
 from bot.domain import funnel, metrics, moments, numbers
@@ -28,7 +26,6 @@ from bot.domain.vocabulary import (
     Outcome,
     PurchaseIntent,
     ReminderKind,
-    ReminderState,
     Stage,
 )
 from bot.render.scripts import render_script
@@ -36,10 +33,15 @@ from bot.services.flows import FlowKind, record_ending
 from bot.services.leads import _authorised, lead_view, record_stage, rep_view, score_lead
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, can_see
-from bot.storage import bookings, repo
+from bot.storage import leads as lead_store
+from bot.storage import reminders as reminder_store
+from bot.storage import repo, touches
 from bot.storage.fit_overrides import add_fit_override
-from bot.storage.models import Lead, Meeting, Member, Reminder, Touch
+from bot.storage.models import Lead, Meeting, Member, Touch
 from bot.storage.repo import ScheduledMeeting
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 class StaleAction(Exception):
@@ -96,9 +98,9 @@ def _digits(phone: str) -> str:
 
 
 def step_card(runtime: Runtime, member: Member, lead_id: int) -> StepCard:
-    with runtime.session() as session:
+    with runtime.transaction() as session:
         lead = _authorised(session, member, lead_id)
-        owner = session.get(Member, lead.owner_id) or member
+        owner = lead_store.owner_of(session, lead=lead) or member
     if lead.cadence_status != CadenceStatus.ACTIVE or not lead.current_step:
         raise StaleAction("cadence not active")
     playbook = runtime.playbook
@@ -175,7 +177,7 @@ def _fit_warning(runtime: Runtime, lead: Lead) -> FitWarning | None:
 def start_cadence(runtime: Runtime, member: Member, lead_id: int, *, confirmed: bool = False) -> Lead:
     """Start the cadence (new → prospecting). A lead outside the ICP raises FitUnconfirmed
     unless ``confirmed``; then the override is recorded (who, when, what the ICP said)."""
-    with runtime.session() as session:
+    with runtime.transaction() as session:
         lead = _authorised(session, member, lead_id)
         if lead.cadence_status == CadenceStatus.ACTIVE and Stage(lead.stage) not in CLOSED_STAGES:
             return lead  # a second tap: the cadence already runs
@@ -185,7 +187,7 @@ def start_cadence(runtime: Runtime, member: Member, lead_id: int, *, confirmed: 
         warning = _fit_warning(runtime, lead)
         if warning is not None and not confirmed:
             raise FitUnconfirmed(warning)
-        owner = session.get(Member, lead.owner_id) or member
+        owner = lead_store.owner_of(session, lead=lead) or member
         step = first_step(runtime.playbook)
         now = runtime.now()
         if warning is not None:
@@ -203,43 +205,19 @@ def start_cadence(runtime: Runtime, member: Member, lead_id: int, *, confirmed: 
         lead.cadence_status = CadenceStatus.ACTIVE.value
         lead.current_step = step.id
         lead.step_due_at = business.next_working_moment(now, working_hours(owner))
-        session.add(lead)
-        _plan_step_reminder(session, lead, owner)
+        lead_store.save_lead(session, lead=lead)
+        plan_step_reminder(session, lead, owner)
         return lead
 
 
-def _plan_step_reminder(session: Session, lead: Lead, owner: Member) -> None:
-    """Replace the lead's pending step reminder with one at ``lead.step_due_at``."""
-    session.execute(
-        update(Reminder)
-        .where(
-            col(Reminder.lead_id) == lead.id,
-            col(Reminder.kind) == ReminderKind.STEP_DUE.value,
-            col(Reminder.state).in_([ReminderState.PENDING.value, ReminderState.SNOOZED.value]),
-        )
-        .values(state=ReminderState.CANCELLED.value)
-    )
-    if lead.cadence_status != CadenceStatus.ACTIVE or lead.step_due_at is None or not lead.current_step:
-        return
-    key = f"step:{lead.id}:{lead.current_step}:{lead.step_due_at:%Y%m%d%H%M}"
-    existing = session.exec(select(Reminder).where(Reminder.dedupe_key == key)).first()
-    if existing is not None:
-        # The same step planned for the same minute again (a quick pause and resume): revive it.
-        existing.state = ReminderState.PENDING.value
-        existing.member_id = owner.id or 0
-        existing.due_at = lead.step_due_at
-        session.add(existing)
-        return
-    session.add(
-        Reminder(
-            member_id=owner.id or 0,
-            lead_id=lead.id,
-            kind=ReminderKind.STEP_DUE.value,
-            step_id=lead.current_step,
-            due_at=lead.step_due_at,
-            dedupe_key=key,
-        )
-    )
+def plan_step_reminder(session: Session, lead: Lead, owner: Member) -> None:
+    """The one planner of step reminders: the lead's live step reminder is replaced by one for
+    its current step at ``lead.step_due_at`` (to ``owner``), or by none when its cadence is not
+    running (paused, stopped, finished). Every change of a lead's step or due time calls it."""
+    step = None
+    if lead.cadence_status == CadenceStatus.ACTIVE and lead.step_due_at is not None and lead.current_step:
+        step = (lead.current_step, lead.step_due_at)
+    reminder_store.plan_step(session, lead_id=lead.id or 0, member_id=owner.id or 0, step=step)
 
 
 # ---------------------------------------------------------------------------- logging outcomes
@@ -264,61 +242,85 @@ def log_outcome(
     notes: str | None = None,
 ) -> Logged:
     """Log one touch of the current step and move the lead on."""
-    playbook = runtime.playbook
-    with runtime.session() as session:
-        lead = _authorised(session, member, lead_id)
-        if lead.cadence_status != CadenceStatus.ACTIVE or lead.current_step != step_id:
-            raise StaleAction(f"lead {lead_id} is not on step {step_id}")
-        step = playbook.step(step_id)
-        if step is None:
-            raise StaleAction(f"step {step_id} left the playbook")
-        owner = session.get(Member, lead.owner_id) or member
-        transition = apply_outcome(
-            playbook, stage=Stage(lead.stage), step=step, outcome=outcome, loss_reason=loss_reason
-        )
-        now = runtime.now()
-        script = playbook.scripts[step.script]
-        touch = Touch(
-            lead_id=lead.id or 0,
-            rep_id=member.id or 0,
-            campaign=lead.campaign,
-            step_id=step.id,
-            step_number=step_number(playbook, step.id),
-            step_kind=step.kind.value,
-            channel=step.channel.value,
-            script_id=step.script,
-            variant=choose_variant(script, lead_id=lead.id or 0, script_id=step.script),
-            playbook_version=playbook.version,
-            playbook_fingerprint=playbook.fingerprint,
-            outcome=outcome.value,
+    with runtime.transaction() as session:
+        return log_step(
+            session,
+            runtime,
+            member,
+            lead_id,
+            step_id,
+            outcome,
             objection=objection,
-            loss_reason=transition.loss_reason if transition.stage is Stage.LOST else None,
-            notes=(notes or None),
-            happened_at=now,
-            recorded_at=now,
+            loss_reason=loss_reason,
+            notes=notes,
         )
-        session.add(touch)
-        record_stage(session, runtime, lead, member, transition.stage, transition.loss_reason, way=Way.TOUCH)
-        lead.cadence_status = transition.cadence.value
-        if transition.next_step is not None:
-            lead.current_step = transition.next_step.id
-            lead.step_due_at = business.add_business_days(
-                now, transition.next_step.delay_business_days, working_hours(owner)
-            )
-        else:
-            lead.current_step = None
-            lead.step_due_at = None
-        lead.updated_at = now
-        session.add(lead)
-        session.flush()
-        _plan_step_reminder(session, lead, owner)
-        return Logged(touch, lead, transition)
+
+
+def log_step(
+    session: Session,
+    runtime: Runtime,
+    member: Member,
+    lead_id: int,
+    step_id: str,
+    outcome: Outcome,
+    *,
+    objection: str | None = None,
+    loss_reason: str | None = None,
+    notes: str | None = None,
+) -> Logged:
+    """:func:`log_outcome` inside the caller's transaction (a reminder's "skip" closes the
+    reminder in the same one)."""
+    playbook = runtime.playbook
+    lead = _authorised(session, member, lead_id)
+    if lead.cadence_status != CadenceStatus.ACTIVE or lead.current_step != step_id:
+        raise StaleAction(f"lead {lead_id} is not on step {step_id}")
+    step = playbook.step(step_id)
+    if step is None:
+        raise StaleAction(f"step {step_id} left the playbook")
+    owner = lead_store.owner_of(session, lead=lead) or member
+    transition = apply_outcome(playbook, stage=Stage(lead.stage), step=step, outcome=outcome, loss_reason=loss_reason)
+    now = runtime.now()
+    script = playbook.scripts[step.script]
+    touch = Touch(
+        lead_id=lead.id or 0,
+        rep_id=member.id or 0,
+        campaign=lead.campaign,
+        step_id=step.id,
+        step_number=step_number(playbook, step.id),
+        step_kind=step.kind.value,
+        channel=step.channel.value,
+        script_id=step.script,
+        variant=choose_variant(script, lead_id=lead.id or 0, script_id=step.script),
+        playbook_version=playbook.version,
+        playbook_fingerprint=playbook.fingerprint,
+        outcome=outcome.value,
+        objection=objection,
+        loss_reason=transition.loss_reason if transition.stage is Stage.LOST else None,
+        notes=(notes or None),
+        happened_at=now,
+        recorded_at=now,
+    )
+    touches.add_touch(session, touch=touch)
+    record_stage(session, runtime, lead, member, transition.stage, transition.loss_reason, way=Way.TOUCH)
+    lead.cadence_status = transition.cadence.value
+    if transition.next_step is not None:
+        lead.current_step = transition.next_step.id
+        lead.step_due_at = business.add_business_days(
+            now, transition.next_step.delay_business_days, working_hours(owner)
+        )
+    else:
+        lead.current_step = None
+        lead.step_due_at = None
+    lead.updated_at = now
+    lead_store.save_lead(session, lead=lead)
+    plan_step_reminder(session, lead, owner)
+    return Logged(touch, lead, transition)
 
 
 def record_answer(runtime: Runtime, member: Member, touch_id: int, key: str, value: str) -> Touch:
     """Store one qualification answer on the touch it came from."""
-    with runtime.session() as session:
-        touch = session.get(Touch, touch_id)
+    with runtime.transaction() as session:
+        touch = touches.get_touch(session, touch_id=touch_id)
         if touch is None:
             raise StaleAction("touch not found")
         _authorised(session, member, touch.lead_id)
@@ -332,7 +334,7 @@ def record_answer(runtime: Runtime, member: Member, touch_id: int, key: str, val
             touch.budget = value[:200]
         else:
             raise ValueError(key)
-        session.add(touch)
+        touches.save_touch(session, touch=touch)
         return touch
 
 
@@ -375,10 +377,10 @@ def book_meeting(
     new one), or a new SQL. ``flow``: the meeting-date run this ends, recorded in the same
     transaction (:func:`bot.services.flows.record_ending`)."""
     playbook = runtime.playbook
-    with runtime.session() as session:
+    with runtime.transaction() as session:
         lead = _authorised(session, member, lead_id)
-        owner = session.get(Member, lead.owner_id) or member
-        meetings = bookings.past_meetings(session, lead_id=lead.id or 0)
+        owner = lead_store.owner_of(session, lead=lead) or member
+        meetings = touches.past_meetings(session, lead_id=lead.id or 0)
         moved = None
         if moving is not None:
             moved = next((m for m in meetings if m.id == moving), None)
@@ -388,7 +390,7 @@ def book_meeting(
             booking = metrics.link_booking(
                 stage=lead.stage,
                 touch_id=touch_id,
-                unlinked_touches=bookings.unlinked_booking_touches(session, lead_id=lead.id or 0),
+                unlinked_touches=touches.unlinked_booking_touches(session, lead_id=lead.id or 0),
                 moving=moved,
                 meetings=meetings,
             )
@@ -405,14 +407,13 @@ def book_meeting(
             duration_minutes=playbook.manifest.meetings.default_duration_minutes,
             created_at=now,
         )
-        session.add(meeting)
+        touches.add_meeting(session, meeting=meeting)
         if lead.cadence_status == CadenceStatus.ACTIVE:
             lead.cadence_status = CadenceStatus.STOPPED.value
             lead.current_step = None
             lead.step_due_at = None
-            _plan_step_reminder(session, lead, owner)
-        session.add(lead)
-        session.flush()
+            plan_step_reminder(session, lead, owner)
+        lead_store.save_lead(session, lead=lead)
         record_ending(session, runtime, flow, member, FlowKind.MEETING, lead_id=lead.id, result_id=meeting.id)
         if booking.continues is not None:
             _continue(session, now, booking.continues, meeting)
@@ -422,18 +423,14 @@ def book_meeting(
 
 def _continue(session: Session, now: datetime, old_id: int, new: Meeting) -> None:
     """The old meeting is moved to ``new``: the same SQL (its reminders are done)."""
-    old = session.get(Meeting, old_id)
+    old = touches.get_meeting(session, meeting_id=old_id)
     assert old is not None
     if old.status == MeetingStatus.SCHEDULED.value:
         old.status = MeetingStatus.RESCHEDULED.value
         old.resolved_at = now
     old.rescheduled_to = new.id
-    session.add(old)
-    session.execute(
-        update(Reminder)
-        .where(col(Reminder.meeting_id) == old_id, col(Reminder.state) == ReminderState.PENDING.value)
-        .values(state=ReminderState.DONE.value)
-    )
+    touches.save_meeting(session, meeting=old)
+    reminder_store.finish_meeting_reminders(session, meeting_id=old_id)
 
 
 def _plan_meeting_reminders(session: Session, runtime: Runtime, meeting: Meeting) -> None:
@@ -445,16 +442,7 @@ def _plan_meeting_reminders(session: Session, runtime: Runtime, meeting: Meeting
     ):
         if kind is ReminderKind.MEETING_BEFORE and due <= runtime.now():
             continue
-        session.add(
-            Reminder(
-                member_id=meeting.rep_id,
-                lead_id=meeting.lead_id,
-                meeting_id=meeting.id,
-                kind=kind.value,
-                due_at=due,
-                dedupe_key=f"{kind.value}:{meeting.id}",
-            )
-        )
+        reminder_store.add_meeting_reminder(session, meeting=meeting, kind=kind, due=due)
 
 
 _RESULTS = (MeetingStatus.HELD, MeetingStatus.NO_SHOW)
@@ -465,8 +453,8 @@ def meeting_result(
 ) -> Meeting:
     """Held or no-show (only once the meeting has started: :class:`MeetingNotStarted`), or
     rescheduled (any time)."""
-    with runtime.session() as session:
-        meeting = session.get(Meeting, meeting_id)
+    with runtime.transaction() as session:
+        meeting = touches.get_meeting(session, meeting_id=meeting_id)
         if meeting is None:
             raise StaleAction("meeting not found")
         lead = _authorised(session, member, meeting.lead_id)
@@ -479,12 +467,8 @@ def meeting_result(
         meeting.status = status.value
         meeting.no_show_reason = reason if status is MeetingStatus.NO_SHOW else None
         meeting.resolved_at = runtime.now()
-        session.add(meeting)
-        session.execute(
-            update(Reminder)
-            .where(col(Reminder.meeting_id) == meeting.id, col(Reminder.state) == ReminderState.PENDING.value)
-            .values(state=ReminderState.DONE.value)
-        )
+        touches.save_meeting(session, meeting=meeting)
+        reminder_store.finish_meeting_reminders(session, meeting_id=meeting_id)
         return meeting
 
 
@@ -498,15 +482,15 @@ def pending_meeting(runtime: Runtime, member: Member, lead: Lead) -> ScheduledMe
 def move_stage(runtime: Runtime, member: Member, lead_id: int, stage: Stage, reason: str | None = None) -> Lead:
     """A move by hand from the lead card (proposal sent, won, lost with a reason of the stage);
     MoveRefused if the funnel does not allow it."""
-    with runtime.session() as session:
+    with runtime.transaction() as session:
         lead = _authorised(session, member, lead_id)
         record_stage(session, runtime, lead, member, stage, reason, way=Way.HAND)
         if stage in CLOSED_STAGES:
-            owner = session.get(Member, lead.owner_id) or member
+            owner = lead_store.owner_of(session, lead=lead) or member
             lead.cadence_status = CadenceStatus.FINISHED.value
             lead.current_step = None
             lead.step_due_at = None
-            _plan_step_reminder(session, lead, owner)
+            plan_step_reminder(session, lead, owner)
         return lead
 
 
@@ -514,23 +498,23 @@ def check_move(runtime: Runtime, member: Member, lead_id: int, stage: Stage, way
     """MoveRefused unless the funnel allows ``way`` to move the lead to ``stage`` (or keep it
     there): asked before a question (the loss reason, the meeting date), so a refused move is
     refused at the first press. The loss reason itself is checked when it is chosen."""
-    with runtime.session() as session:
+    with runtime.transaction() as session:
         lead = _authorised(session, member, lead_id)
     funnel.check(Stage(lead.stage), stage, way, lead_id=lead.id)
     return lead
 
 
 def lead_of_touch(runtime: Runtime, member: Member, touch_id: int) -> Lead:
-    with runtime.session() as session:
-        touch = session.get(Touch, touch_id)
+    with runtime.transaction() as session:
+        touch = touches.get_touch(session, touch_id=touch_id)
         if touch is None:
             raise StaleAction("touch not found")
         return _authorised(session, member, touch.lead_id)
 
 
 def meeting_for(runtime: Runtime, member: Member, meeting_id: int) -> Meeting:
-    with runtime.session() as session:
-        meeting = session.get(Meeting, meeting_id)
+    with runtime.transaction() as session:
+        meeting = touches.get_meeting(session, meeting_id=meeting_id)
         if meeting is None:
             raise StaleAction("meeting not found")
         _authorised(session, member, meeting.lead_id)
@@ -558,12 +542,12 @@ def meeting_awaiting_result(runtime: Runtime, member: Member, meeting_id: int) -
 def add_note(runtime: Runtime, member: Member, touch_id: int, text: str, *, flow: str | None = None) -> Touch:
     """Attach the rep's note to a logged touch (a second note is appended, not lost; ``flow``:
     the note run this ends, recorded in the same transaction so a restart never appends it twice)."""
-    with runtime.session() as session:
-        touch = session.get(Touch, touch_id)
+    with runtime.transaction() as session:
+        touch = touches.get_touch(session, touch_id=touch_id)
         if touch is None:
             raise StaleAction("touch not found")
         _authorised(session, member, touch.lead_id)
         record_ending(session, runtime, flow, member, FlowKind.NOTE, lead_id=touch.lead_id, result_id=touch_id)
         touch.notes = f"{touch.notes}\n{text}" if touch.notes else text
-        session.add(touch)
+        touches.save_touch(session, touch=touch)
         return touch

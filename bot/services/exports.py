@@ -37,7 +37,7 @@ from bot.domain.vocabulary import Role
 from bot.i18n import DEFAULT_LANGUAGE, N_, gettext_for
 from bot.render.reports import integer
 from bot.services.icp import SALES_MODEL_NAMES
-from bot.services.reports import NotAllowed
+from bot.services.team import NotAllowed
 from bot.storage.db import session_scope
 from bot.storage.exporting import (
     ERASURES,
@@ -491,9 +491,9 @@ def export_for(
     filters = filters or ActivityFilter()
     if member.role != Role.MANAGER:
         if ERASURES in what:
-            raise NotAllowed("Só gestores exportam o histórico de apagamentos (LGPD).")
+            raise NotAllowed(N_("Só gestores exportam o histórico de apagamentos (LGPD)."))
         if filters.rep_id is not None and filters.rep_id != member.id:
-            raise NotAllowed("Você só pode exportar os seus próprios registros.")
+            raise NotAllowed(N_("Você só pode exportar os seus próprios registros."))
         filters = ActivityFilter(
             filters.start, filters.end, filters.campaign, member.id, filters.playbook_version
         )

@@ -6,8 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-
-from sqlmodel import Session, col, select
+from typing import TYPE_CHECKING
 
 from bot.domain import cnae, funnel, numbers, regions
 from bot.domain.facts import CnpjClash, IntRange, LeadFacts, cnpj_clash, cnpj_root, format_cnpj, parse_facts
@@ -21,9 +20,13 @@ from bot.domain.vocabulary import CLOSED_STAGES, Registration, Role, Stage
 from bot.services.flows import FlowKind, record_ending
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, can_see
+from bot.storage import leads as lead_store
 from bot.storage import repo
-from bot.storage.models import Lead, Member, StageChange
+from bot.storage.models import Lead, Member
 from bot.storage.repo import LeadLine
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 PAGE_SIZE = 8
 CLOSED_STAGE_VALUES = tuple(sorted(s.value for s in CLOSED_STAGES))
@@ -128,7 +131,7 @@ class CnpjTaken(Exception):
 
 def _cnpj_match(session: Session, member: Member, cnpj: str, *, excluding: int | None = None) -> CnpjMatch | None:
     found = []
-    for lead, owner in repo.leads_with_cnpj_prefix(session, prefix=cnpj_root(cnpj)):
+    for lead, owner in lead_store.leads_with_cnpj_prefix(session, prefix=cnpj_root(cnpj)):
         if lead.id == excluding:
             continue
         clash = cnpj_clash(cnpj, lead.cnpj)
@@ -146,7 +149,7 @@ def _cnpj_match(session: Session, member: Member, cnpj: str, *, excluding: int |
 def cnpj_match(runtime: Runtime, member: Member, cnpj: str, *, excluding: int | None = None) -> CnpjMatch | None:
     """The lead of the team that already has ``cnpj`` (compact) or, failing that, its root
     (``excluding``: the lead being edited)."""
-    with runtime.session() as session:
+    with runtime.transaction() as session:
         return _cnpj_match(session, member, cnpj, excluding=excluding)
 
 
@@ -188,25 +191,23 @@ def create_lead(
     apply_facts(lead, facts)
     result = score(facts.aged(now.date()), runtime.icp)
     apply_score(lead, result, runtime.playbook.fingerprint)
-    with runtime.session() as session:
+    with runtime.transaction() as session:
         if lead.cnpj:
             match = _cnpj_match(session, member, lead.cnpj)
             if match is not None and (match.clash is CnpjClash.SAME or not other_branch):
                 raise CnpjTaken(match)
-        session.add(lead)
-        session.flush()
+        lead_store.add_lead(session, lead=lead)
         record_ending(session, runtime, flow, member, FlowKind.LEAD, lead_id=lead.id, result_id=lead.id)
-        session.add(
-            StageChange(
-                lead_id=lead.id or 0,
-                rep_id=member.id,
-                campaign=lead.campaign,
-                from_stage=None,
-                to_stage=funnel.ENTRY.value,
-                playbook_version=runtime.playbook.version,
-                playbook_fingerprint=runtime.playbook.fingerprint,
-                at=now,
-            )
+        lead_store.add_stage_change(
+            session,
+            lead_id=lead.id or 0,
+            rep_id=member.id,
+            campaign=lead.campaign,
+            from_stage=None,
+            to_stage=funnel.ENTRY.value,
+            playbook_version=runtime.playbook.version,
+            playbook_fingerprint=runtime.playbook.fingerprint,
+            at=now,
         )
     return NewLead(lead, result)
 
@@ -216,7 +217,7 @@ def update_facts(
 ) -> NewLead:
     """Change some facts or contact fields of a lead and score it again (``flow``: the edit run
     this ends, recorded in the same transaction)."""
-    with runtime.session() as session:
+    with runtime.transaction() as session:
         lead = _authorised(session, member, lead_id)
         record_ending(session, runtime, flow, member, FlowKind.FACTS, lead_id=lead_id, result_id=lead_id)
         values = _checked(answers)
@@ -232,7 +233,7 @@ def update_facts(
             if name in answers:
                 setattr(lead, name, values.get(name, ""))
         if lead.campaign != campaign:  # a correction: the lead's history moves with it
-            repo.move_history_to_campaign(session, lead_id=lead_id, campaign=lead.campaign)
+            lead_store.move_history_to_campaign(session, lead_id=lead_id, campaign=lead.campaign)
         if "company" in answers and lead.company:
             lead.company_key = company_key(lead.company)
         if "trade_name" in answers:
@@ -243,7 +244,7 @@ def update_facts(
         result = score(facts.aged(runtime.now().date()), runtime.icp)
         apply_score(lead, result, runtime.playbook.fingerprint)
         lead.updated_at = runtime.now()
-        session.add(lead)
+        lead_store.save_lead(session, lead=lead)
     return NewLead(lead, result)
 
 
@@ -275,7 +276,7 @@ def _answers_of(lead: Lead) -> dict[str, str | None]:
 
 
 def _authorised(session: Session, member: Member, lead_id: int) -> Lead:
-    lead = session.get(Lead, lead_id)
+    lead = lead_store.get_lead(session, lead_id=lead_id)
     if lead is None:
         raise LeadNotFound(lead_id)
     if not can_see(member, lead):
@@ -293,15 +294,8 @@ def authorise_id(runtime: Runtime, member: Member, lead_id: int) -> None:
 
 
 def get_lead(runtime: Runtime, member: Member, lead_id: int) -> Lead:
-    with runtime.session() as session:
+    with runtime.transaction() as session:
         return _authorised(session, member, lead_id)
-
-
-def _scope(member: Member):
-    query = select(Lead)
-    if member.role != Role.MANAGER:
-        query = query.where(Lead.owner_id == member.id)
-    return query
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,20 +354,15 @@ def find_leads(runtime: Runtime, member: Member, query_text: str, limit: int = 8
             authorise_id(runtime, member, lead_id)
         except (LeadNotFound, NotAllowed):
             return []
-        with runtime.session() as session:
-            lead = session.get(Lead, lead_id)
+        with runtime.transaction() as session:
+            lead = lead_store.get_lead(session, lead_id=lead_id)
             return [lead] if lead is not None and can_see(member, lead) else []
-    with runtime.session() as session:
-        key = company_key(text)
-        if not key:
-            return []
-        words = key.split()
-        query = _scope(member).where(*[col(Lead.company_key).contains(w) for w in words])
-        exact = _scope(member).where(col(Lead.company_key) == key)
-        found = list(session.exec(exact.limit(limit))) or list(
-            session.exec(query.order_by(col(Lead.id).desc()).limit(limit))
-        )
-    return found
+    key = company_key(text)
+    if not key:
+        return []
+    owner_id = None if member.role == Role.MANAGER else member.id
+    with runtime.transaction() as session:
+        return lead_store.leads_named(session, key=key, owner_id=owner_id, limit=limit)
 
 
 def lead_view(lead: Lead, result: IcpResult | None = None) -> LeadView:
@@ -442,29 +431,28 @@ def record_stage(
     )
     if source is to_stage:
         return
-    session.add(
-        StageChange(
-            lead_id=lead.id or 0,
-            rep_id=member.id if member else None,
-            campaign=lead.campaign,
-            from_stage=lead.stage,
-            to_stage=to_stage.value,
-            reason=reason,
-            playbook_version=runtime.playbook.version,
-            playbook_fingerprint=runtime.playbook.fingerprint,
-            at=runtime.now(),
-        )
+    lead_store.add_stage_change(
+        session,
+        lead_id=lead.id or 0,
+        rep_id=member.id if member else None,
+        campaign=lead.campaign,
+        from_stage=lead.stage,
+        to_stage=to_stage.value,
+        reason=reason,
+        playbook_version=runtime.playbook.version,
+        playbook_fingerprint=runtime.playbook.fingerprint,
+        at=runtime.now(),
     )
     lead.stage = to_stage.value
     lead.updated_at = runtime.now()
     if to_stage is Stage.LOST:
         lead.loss_reason = reason
-    session.add(lead)
+    lead_store.save_lead(session, lead=lead)
 
 
 def disqualify(runtime: Runtime, member: Member, lead_id: int, reason: str) -> Lead:
     """Close a lead as lost by hand, with a reason of its stage (MoveRefused otherwise)."""
-    with runtime.session() as session:
+    with runtime.transaction() as session:
         lead = _authorised(session, member, lead_id)
         record_stage(session, runtime, lead, member, Stage.LOST, reason, way=Way.HAND)
         lead.cadence_status = "finished"

@@ -5,16 +5,18 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-from sqlalchemy.engine import Engine
+from typing import TYPE_CHECKING
 
 from bot.domain.playbook.loader import PlaybookError, PlaybookIssue, load_playbook
 from bot.domain.playbook.model import Playbook
 from bot.render.scripts import check_scripts
 from bot.services.runtime import Runtime
-from bot.storage import repo
+from bot.storage import playbooks as store
 from bot.storage.db import session_scope
-from bot.storage.repo import PlaybookVersionConflict
+from bot.storage.playbooks import PlaybookVersionConflict
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 __all__ = [
     "PlaybookError",
@@ -34,7 +36,7 @@ def load_checked_playbook(directory: Path | str) -> Playbook:
 def remember_playbook(engine: Engine, playbook: Playbook) -> None:
     """Record the version the bot runs with; the same version with other content is refused."""
     with session_scope(engine) as session:
-        repo.record_playbook_version(
+        store.record_playbook_version(
             session, version=playbook.version, fingerprint=playbook.fingerprint, sources=playbook.sources
         )
 
@@ -42,7 +44,7 @@ def remember_playbook(engine: Engine, playbook: Playbook) -> None:
 def stored_playbook(engine: Engine, fingerprint: str) -> Playbook | None:
     """An older playbook version, rebuilt from the sources kept in the database."""
     with session_scope(engine) as session:
-        row = repo.get_playbook_version(session, fingerprint=fingerprint)
+        row = store.get_playbook_version(session, fingerprint=fingerprint)
         if row is None:
             return None
         sources = dict(row.sources)
@@ -55,7 +57,7 @@ def stored_playbook(engine: Engine, fingerprint: str) -> Playbook | None:
 def version_conflict(engine: Engine, playbook: Playbook) -> PlaybookVersionConflict | None:
     """The conflict :func:`remember_playbook` would raise, found without writing anything."""
     with session_scope(engine) as session:
-        known = repo.find_playbook_version(session, version=playbook.version)
+        known = store.find_playbook_version(session, version=playbook.version)
     if known is not None and known.fingerprint != playbook.fingerprint:
         return PlaybookVersionConflict(playbook.version, known.fingerprint, playbook.fingerprint)
     return None

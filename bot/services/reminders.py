@@ -28,11 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
-
-from sqlalchemy import and_, func, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from typing import TYPE_CHECKING
 
 from bot.domain import calendar as business
 from bot.domain.cadence import CadenceStatus, step_number
@@ -43,10 +39,15 @@ from bot.services.cadence import StaleAction, working_hours
 from bot.services.leads import _authorised
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed
+from bot.storage import leads as lead_store
+from bot.storage import reminders as store
+from bot.storage import touches
 from bot.storage.models import Lead, Meeting, Member, Reminder
+from bot.storage.reminders import LIVE, DueReminder
 
-#: States of a reminder that is still waiting to be delivered.
-LIVE = (ReminderState.PENDING.value, ReminderState.SNOOZED.value)
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
 #: Delivered more than this after its due time: shown as late.
 LATE_AFTER = timedelta(minutes=10)
 #: A reminder that could not be sent (Telegram unreachable) is tried again this much later.
@@ -56,15 +57,6 @@ SNOOZE_DAYS = 5
 
 
 # ---------------------------------------------------------------------------- delivery
-
-
-@dataclass(frozen=True, slots=True)
-class DueReminder:
-    """What the pacer needs of a due reminder."""
-
-    reminder_id: int
-    due_at: datetime
-    chat_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,84 +105,42 @@ class Prepared:
     extra: dict[str, object] = field(default_factory=dict)
 
 
-def _unpaused_members() -> object:
-    return select(Member.id).where(col(Member.active), ~col(Member.paused))
-
-
 def recover_interrupted(runtime: Runtime) -> list[int]:
     """Rows left ``sending`` by a crash: possibly delivered, so taken as sent, never resent."""
-    now = runtime.now()
-    with runtime.session() as session:
-        ids = list(session.exec(select(Reminder.id).where(Reminder.state == ReminderState.SENDING.value)))
-        if ids:
-            session.execute(
-                update(Reminder)
-                .where(col(Reminder.id).in_(ids), col(Reminder.state) == ReminderState.SENDING.value)
-                .values(
-                    state=ReminderState.SENT.value,
-                    sent_at=now,
-                    last_error="unconfirmed: the bot stopped while sending; not resent",
-                )
-            )
-    return [i for i in ids if i is not None]
+    with runtime.transaction() as session:
+        return store.settle_interrupted(
+            session, now=runtime.now(), note="unconfirmed: the bot stopped while sending; not resent"
+        )
 
 
 def mark_late(runtime: Runtime) -> int:
     """Flag every live reminder already due (it fell due while the bot was down)."""
-    with runtime.session() as session:
-        result = session.execute(
-            update(Reminder)
-            .where(col(Reminder.state).in_(LIVE), col(Reminder.due_at) < runtime.now(), ~col(Reminder.late))
-            .values(late=True)
-        )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    with runtime.transaction() as session:
+        return store.flag_late(session, now=runtime.now())
 
 
 def due_reminders(runtime: Runtime, *, limit: int, after: tuple[datetime, int] | None = None) -> list[DueReminder]:
     """Live reminders due now for reps who are not paused, in due order (then id)."""
     now = runtime.now()
-    query = (
-        select(Reminder.id, Reminder.due_at, Member.telegram_id)
-        .join(Member, col(Member.id) == Reminder.member_id)
-        .where(
-            col(Reminder.state).in_(LIVE),
-            col(Reminder.due_at) <= now,
-            col(Member.active),
-            ~col(Member.paused),
-        )
-        .order_by(col(Reminder.due_at), col(Reminder.id))
-        .limit(limit)
-    )
-    if after is not None:
-        due, rid = after
-        query = query.where(or_(col(Reminder.due_at) > due, and_(col(Reminder.due_at) == due, col(Reminder.id) > rid)))
-    with runtime.session() as session:
-        rows = session.execute(query).all()
-    return [DueReminder(int(r[0]), r[1], int(r[2])) for r in rows]
+    with runtime.transaction() as session:
+        return store.due(session, now=now, limit=limit, after=after)
 
 
 def next_due_at(runtime: Runtime) -> datetime | None:
     """When the next live reminder of a rep who is not paused falls due."""
-    with runtime.session() as session:
-        value = session.execute(
-            select(func.min(Reminder.due_at))
-            .join(Member, col(Member.id) == Reminder.member_id)
-            .where(col(Reminder.state).in_(LIVE), col(Member.active), ~col(Member.paused))
-        ).scalar()
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    with runtime.transaction() as session:
+        return store.next_due_at(session)
 
 
 def count_live(runtime: Runtime) -> int:
-    with runtime.session() as session:
-        return int(session.execute(select(func.count()).where(col(Reminder.state).in_(LIVE))).scalar() or 0)
+    with runtime.transaction() as session:
+        return store.count_live(session)
 
 
 def _cancel(session: Session, reminder: Reminder, reason: str, state: ReminderState = ReminderState.CANCELLED) -> None:
     reminder.state = state.value
     reminder.last_error = reason[:300]
-    session.add(reminder)
+    store.save_reminder(session, reminder=reminder)
 
 
 def prepare(runtime: Runtime, reminder_id: int) -> Prepared | None:
@@ -201,11 +151,11 @@ def prepare(runtime: Runtime, reminder_id: int) -> Prepared | None:
     """
     now = runtime.now()
     playbook = runtime.playbook
-    with runtime.session() as session:
-        reminder = session.get(Reminder, reminder_id)
+    with runtime.transaction() as session:
+        reminder = store.get_reminder(session, reminder_id=reminder_id)
         if reminder is None or reminder.state not in LIVE:
             return None
-        member = session.get(Member, reminder.member_id)
+        member = store.recipient(session, reminder=reminder)
         if member is None or not member.active:
             _cancel(session, reminder, "member inactive")
             return None
@@ -214,7 +164,7 @@ def prepare(runtime: Runtime, reminder_id: int) -> Prepared | None:
         late = reminder.late or now - reminder.due_at > LATE_AFTER
         kind = ReminderKind(reminder.kind)
         if kind is ReminderKind.STEP_DUE:
-            lead = session.get(Lead, reminder.lead_id) if reminder.lead_id else None
+            lead = lead_store.get_lead(session, lead_id=reminder.lead_id) if reminder.lead_id else None
             if (
                 lead is None
                 or lead.owner_id != member.id
@@ -237,18 +187,18 @@ def prepare(runtime: Runtime, reminder_id: int) -> Prepared | None:
                 late=late,
             )
         if kind in (ReminderKind.MEETING_BEFORE, ReminderKind.MEETING_CHECK):
-            meeting = session.get(Meeting, reminder.meeting_id) if reminder.meeting_id else None
+            meeting = touches.get_meeting(session, meeting_id=reminder.meeting_id) if reminder.meeting_id else None
             if meeting is None or meeting.status != MeetingStatus.SCHEDULED.value:
                 _cancel(session, reminder, "stale: meeting resolved")
                 return None
             if kind is ReminderKind.MEETING_BEFORE and meeting.starts_at <= now:
                 _cancel(session, reminder, "stale: the meeting already started")
                 return None
-            lead = session.get(Lead, meeting.lead_id)
+            lead = lead_store.get_lead(session, lead_id=meeting.lead_id)
             return Prepared(reminder, member, lead=lead, meeting=meeting, late=late)
         # The morning agenda: plan tomorrow's first, then decide about today's.
         hours = working_hours(member)
-        _add_agenda(session, member, next_agenda_at(now, hours))
+        store.add_agenda(session, member_id=member.id or 0, due=next_agenda_at(now, hours), now=now)
         if business.local_day(reminder.due_at, hours) != business.local_day(now, hours):
             _cancel(session, reminder, "stale: agenda of a past day")
             return None
@@ -262,57 +212,25 @@ def prepare(runtime: Runtime, reminder_id: int) -> Prepared | None:
 def claim(runtime: Runtime, reminder_id: int) -> bool:
     """pending/snoozed → sending, only if still live and the rep not paused. True if ours."""
     now = runtime.now()
-    with runtime.session() as session:
-        result = session.execute(
-            update(Reminder)
-            .where(
-                col(Reminder.id) == reminder_id,
-                col(Reminder.state).in_(LIVE),
-                col(Reminder.member_id).in_(_unpaused_members()),  # type: ignore[arg-type]
-            )
-            .values(
-                state=ReminderState.SENDING.value,
-                claimed_at=now,
-                attempts=Reminder.attempts + 1,
-                late=or_(col(Reminder.late), col(Reminder.due_at) < now - LATE_AFTER),
-            )
-        )
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    with runtime.transaction() as session:
+        return store.claim(session, reminder_id=reminder_id, now=now, late_before=now - LATE_AFTER)
 
 
 def mark_sent(runtime: Runtime, reminder_id: int, message_id: int | None, *, note: str | None = None) -> None:
-    with runtime.session() as session:
-        session.execute(
-            update(Reminder)
-            .where(col(Reminder.id) == reminder_id, col(Reminder.state) == ReminderState.SENDING.value)
-            .values(state=ReminderState.SENT.value, sent_at=runtime.now(), message_id=message_id, last_error=note)
-        )
+    with runtime.transaction() as session:
+        store.mark_sent(session, reminder_id=reminder_id, at=runtime.now(), message_id=message_id, note=note)
 
 
 def mark_failed(runtime: Runtime, reminder_id: int, reason: str) -> None:
     """Telegram refused for good (the rep blocked the bot, the chat is gone)."""
-    with runtime.session() as session:
-        session.execute(
-            update(Reminder)
-            .where(col(Reminder.id) == reminder_id, col(Reminder.state) == ReminderState.SENDING.value)
-            .values(state=ReminderState.FAILED.value, last_error=reason[:300])
-        )
+    with runtime.transaction() as session:
+        store.mark_failed(session, reminder_id=reminder_id, reason=reason)
 
 
 def release(runtime: Runtime, reminder_id: int, reason: str) -> None:
     """Certainly not delivered (429, timeout before sending, network down): try again later."""
-    with runtime.session() as session:
-        session.execute(
-            update(Reminder)
-            .where(col(Reminder.id) == reminder_id, col(Reminder.state) == ReminderState.SENDING.value)
-            .values(
-                state=ReminderState.PENDING.value,
-                due_at=runtime.now() + RETRY_LATER,
-                claimed_at=None,
-                late=True,
-                last_error=reason[:300],
-            )
-        )
+    with runtime.transaction() as session:
+        store.release(session, reminder_id=reminder_id, due_at=runtime.now() + RETRY_LATER, reason=reason)
 
 
 # ---------------------------------------------------------------------------- the agenda
@@ -328,65 +246,22 @@ def next_agenda_at(now: datetime, hours: business.WorkingHours) -> datetime:
     return business.next_business_day_start(now, hours)
 
 
-def _add_agenda(session: Session, member: Member, due: datetime) -> None:
-    """Insert the agenda reminder for ``due`` unless that day's already exists (idempotent)."""
-    values = {
-        "member_id": member.id,
-        "kind": ReminderKind.AGENDA.value,
-        "due_at": due,
-        "state": ReminderState.PENDING.value,
-        "attempts": 0,
-        "late": False,
-        "dedupe_key": f"agenda:{member.id}:{due:%Y%m%d}",
-        "created_at": datetime.now(UTC),
-    }
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Reminder).values(**values)
-    session.execute(insert.on_conflict_do_nothing(index_elements=["dedupe_key"]))
-
-
 def ensure_agendas(runtime: Runtime) -> int:
-    """Give every active member without a live agenda reminder their next one."""
+    """Give every active member without a live agenda reminder their next one (in their zone)."""
     now = runtime.now()
-    with runtime.session() as session:
-        has_agenda = select(Reminder.member_id).where(
-            Reminder.kind == ReminderKind.AGENDA.value, col(Reminder.state).in_(LIVE)
-        )
-        members = list(session.exec(select(Member).where(col(Member.active), col(Member.id).not_in(has_agenda))))
+    with runtime.transaction() as session:
+        members = store.members_without_agenda(session)
         for member in members:
-            _add_agenda(session, member, next_agenda_at(now, working_hours(member)))
+            store.add_agenda(session, member_id=member.id or 0, due=next_agenda_at(now, working_hours(member)), now=now)
         return len(members)
-
-
-def _cancel_live(session: Session, *conditions: Any, why: str | None = None) -> None:
-    """Cancel the live (pending or snoozed) reminders matching ``conditions``."""
-    values: dict[str, Any] = {"state": ReminderState.CANCELLED.value}
-    if why is not None:
-        values["last_error"] = why
-    session.execute(update(Reminder).where(*conditions, col(Reminder.state).in_(LIVE)).values(**values))
 
 
 def replan_agenda(runtime: Runtime, member: Member) -> None:
     """Working hours or zone changed: move the next agenda to the new start of day."""
-    with runtime.session() as session:
-        _cancel_live(
-            session,
-            col(Reminder.member_id) == member.id,
-            col(Reminder.kind) == ReminderKind.AGENDA.value,
-            why="working hours changed",
-        )
-        session.flush()
-        due = next_agenda_at(runtime.now(), working_hours(member))
-        # A cancelled row may hold that day's key: reuse it.
-        existing = session.exec(
-            select(Reminder).where(Reminder.dedupe_key == f"agenda:{member.id}:{due:%Y%m%d}")
-        ).first()
-        if existing is not None:
-            if existing.state == ReminderState.CANCELLED.value:
-                existing.state, existing.due_at, existing.last_error = ReminderState.PENDING.value, due, None
-                session.add(existing)
-            return
-        _add_agenda(session, member, due)
+    now = runtime.now()
+    due = next_agenda_at(now, working_hours(member))
+    with runtime.transaction() as session:
+        store.replan_agenda(session, member_id=member.id or 0, due=due, why="working hours changed", now=now)
 
 
 def _agenda(session: Session, runtime: Runtime, member: Member, now: datetime) -> Agenda:
@@ -394,16 +269,9 @@ def _agenda(session: Session, runtime: Runtime, member: Member, now: datetime) -
     today = business.local_day(now, hours)
     day_start = datetime.combine(today, datetime.min.time(), tzinfo=hours.zone).astimezone(UTC)
     day_end = datetime.combine(today + timedelta(days=1), datetime.min.time(), tzinfo=hours.zone).astimezone(UTC)
-    leads = session.exec(
-        select(Lead)
-        .where(
-            Lead.owner_id == member.id,
-            Lead.cadence_status == CadenceStatus.ACTIVE.value,
-            col(Lead.step_due_at).is_not(None),
-            col(Lead.step_due_at) < day_end,
-        )
-        .order_by(col(Lead.step_due_at), col(Lead.id))
-    ).all()
+    leads = lead_store.steps_due_before(
+        session, owner_id=member.id or 0, status=CadenceStatus.ACTIVE.value, before=day_end
+    )
     overdue: list[AgendaItem] = []
     due_today: list[AgendaItem] = []
     for lead in leads:
@@ -419,17 +287,9 @@ def _agenda(session: Session, runtime: Runtime, member: Member, now: datetime) -
             overdue=lead.step_due_at < day_start,
         )
         (overdue if item.overdue else due_today).append(item)
-    meetings = session.execute(
-        select(Meeting, Lead.company)
-        .join(Lead, col(Lead.id) == Meeting.lead_id)
-        .where(
-            Meeting.rep_id == member.id,
-            Meeting.status == MeetingStatus.SCHEDULED.value,
-            col(Meeting.starts_at) >= day_start,
-            col(Meeting.starts_at) < day_end,
-        )
-        .order_by(col(Meeting.starts_at))
-    ).all()
+    meetings = touches.meetings_between(
+        session, rep_id=member.id or 0, status=MeetingStatus.SCHEDULED.value, start=day_start, end=day_end
+    )
     return Agenda(
         today,
         overdue,
@@ -440,7 +300,7 @@ def _agenda(session: Session, runtime: Runtime, member: Member, now: datetime) -
 
 def agenda(runtime: Runtime, member: Member) -> Agenda:
     """What is due today and overdue for ``member`` (``/hoje``)."""
-    with runtime.session() as session:
+    with runtime.transaction() as session:
         return _agenda(session, runtime, member, runtime.now())
 
 
@@ -449,7 +309,7 @@ def agenda(runtime: Runtime, member: Member) -> Agenda:
 
 def _own(session: Session, member: Member, reminder_id: int, *kinds: ReminderKind) -> Reminder:
     """The reminder, if it is this member's (callback data can be forged)."""
-    reminder = session.get(Reminder, reminder_id)
+    reminder = store.get_reminder(session, reminder_id=reminder_id)
     if reminder is None or reminder.member_id != member.id:
         raise NotAllowed(f"member {member.id} may not act on reminder {reminder_id}")
     if kinds and ReminderKind(reminder.kind) not in kinds:
@@ -467,7 +327,7 @@ def _live_step(session: Session, member: Member, reminder: Reminder) -> Lead:
 
 
 def reminder_for(runtime: Runtime, member: Member, reminder_id: int) -> Reminder:
-    with runtime.session() as session:
+    with runtime.transaction() as session:
         return _own(session, member, reminder_id)
 
 
@@ -497,18 +357,14 @@ def snooze(runtime: Runtime, member: Member, reminder_id: int, choice: str) -> S
     until = snooze_choices(member, now).get(choice)
     if until is None:
         raise ValueError(f"unknown snooze choice {choice!r}")
-    with runtime.session() as session:
+    with runtime.transaction() as session:
         reminder = _own(session, member, reminder_id, ReminderKind.STEP_DUE)
         lead = _live_step(session, member, reminder)
         if reminder.state == ReminderState.SENDING.value:
             raise StaleAction("being sent right now")
         # Any other live reminder of this lead is replaced by this one.
-        _cancel_live(
-            session,
-            col(Reminder.lead_id) == lead.id,
-            col(Reminder.kind) == ReminderKind.STEP_DUE.value,
-            col(Reminder.id) != reminder.id,
-            why="replaced by a snooze",
+        store.cancel_live(
+            session, lead_id=lead.id, kind=ReminderKind.STEP_DUE, keep=reminder.id, why="replaced by a snooze"
         )
         reminder.state = ReminderState.SNOOZED.value
         reminder.due_at = until
@@ -516,96 +372,70 @@ def snooze(runtime: Runtime, member: Member, reminder_id: int, choice: str) -> S
         reminder.claimed_at = None
         lead.step_due_at = until
         lead.updated_at = now
-        session.add(reminder)
-        session.add(lead)
+        store.save_reminder(session, reminder=reminder)
+        lead_store.save_lead(session, lead=lead)
         return Snoozed(reminder, lead)
 
 
 def skip(runtime: Runtime, member: Member, reminder_id: int) -> cadence.Logged:
-    """Log the step as skipped (the cadence moves on) and close the reminder."""
-    with runtime.session() as session:
+    """Log the step as skipped (the cadence moves on) and close the reminder, in one transaction."""
+    with runtime.transaction() as session:
         reminder = _own(session, member, reminder_id, ReminderKind.STEP_DUE)
         lead = _live_step(session, member, reminder)
-        lead_id, step_id = lead.id or 0, reminder.step_id or ""
-    logged = cadence.log_outcome(runtime, member, lead_id, step_id, Outcome.SKIPPED)
-    _close(runtime, reminder_id, ReminderState.DONE, "step skipped")
-    return logged
-
-
-def _close(runtime: Runtime, reminder_id: int, state: ReminderState, note: str) -> None:
-    with runtime.session() as session:
-        session.execute(
-            update(Reminder)
-            .where(col(Reminder.id) == reminder_id, col(Reminder.state) != ReminderState.SENDING.value)
-            .values(state=state.value, last_error=note)
-        )
+        logged = cadence.log_step(session, runtime, member, lead.id or 0, reminder.step_id or "", Outcome.SKIPPED)
+        store.close(session, reminder_id=reminder_id, state=ReminderState.DONE, note="step skipped")
+        return logged
 
 
 def done(runtime: Runtime, member: Member, reminder_id: int) -> None:
     """The rep opened the step from the reminder: nothing more to nudge about."""
-    with runtime.session() as session:
+    with runtime.transaction() as session:
         reminder = _own(session, member, reminder_id)
         if reminder.state == ReminderState.SENT.value:
             reminder.state = ReminderState.DONE.value
-            session.add(reminder)
+            store.save_reminder(session, reminder=reminder)
 
 
 def pause_cadence(runtime: Runtime, member: Member, reminder_id: int) -> Lead:
-    """Pause the lead's cadence from a reminder: no more nudges until resumed."""
-    with runtime.session() as session:
+    """Pause the lead's cadence from a reminder (no more nudges until resumed) and close the
+    reminder, in one transaction."""
+    with runtime.transaction() as session:
         reminder = _own(session, member, reminder_id, ReminderKind.STEP_DUE)
-        lead = _live_step(session, member, reminder)
-        lead_id = lead.id or 0
-    lead = pause_lead(runtime, member, lead_id)
-    _close(runtime, reminder_id, ReminderState.DONE, "cadence paused")
-    return lead
-
-
-def pause_lead(runtime: Runtime, member: Member, lead_id: int) -> Lead:
-    with runtime.session() as session:
-        lead = _authorised(session, member, lead_id)
-        if lead.cadence_status != CadenceStatus.ACTIVE:
-            raise StaleAction(f"lead {lead_id} has no active cadence")
-        owner = session.get(Member, lead.owner_id) or member
-        lead.cadence_status = CadenceStatus.PAUSED.value
-        lead.step_due_at = None
-        lead.updated_at = runtime.now()
-        session.add(lead)
-        session.flush()
-        cadence._plan_step_reminder(session, lead, owner)  # cancels the live step reminders
+        lead = _pause(session, runtime, member, _live_step(session, member, reminder).id or 0)
+        store.close(session, reminder_id=reminder_id, state=ReminderState.DONE, note="cadence paused")
         return lead
 
 
+def pause_lead(runtime: Runtime, member: Member, lead_id: int) -> Lead:
+    with runtime.transaction() as session:
+        return _pause(session, runtime, member, lead_id)
+
+
+def _pause(session: Session, runtime: Runtime, member: Member, lead_id: int) -> Lead:
+    lead = _authorised(session, member, lead_id)
+    if lead.cadence_status != CadenceStatus.ACTIVE:
+        raise StaleAction(f"lead {lead_id} has no active cadence")
+    owner = lead_store.owner_of(session, lead=lead) or member
+    lead.cadence_status = CadenceStatus.PAUSED.value
+    lead.step_due_at = None
+    lead.updated_at = runtime.now()
+    lead_store.save_lead(session, lead=lead)
+    cadence.plan_step_reminder(session, lead, owner)  # cancels the live step reminders
+    return lead
+
+
 def resume_cadence(runtime: Runtime, member: Member, lead_id: int) -> Lead:
-    """Resume a paused cadence on the same step, due at the rep's next working moment."""
-    with runtime.session() as session:
+    """Resume a paused cadence on the same step, due at the rep's next working moment (in the
+    lead owner's zone and hours)."""
+    with runtime.transaction() as session:
         lead = _authorised(session, member, lead_id)
         if lead.cadence_status != CadenceStatus.PAUSED or not lead.current_step:
             raise StaleAction(f"lead {lead_id} is not paused")
-        owner = session.get(Member, lead.owner_id) or member
+        owner = lead_store.owner_of(session, lead=lead) or member
         now = runtime.now()
         lead.cadence_status = CadenceStatus.ACTIVE.value
         lead.step_due_at = business.next_working_moment(now, working_hours(owner))
         lead.updated_at = now
-        session.add(lead)
-        session.flush()
-        _replan_step(session, lead, owner)
+        lead_store.save_lead(session, lead=lead)
+        cadence.plan_step_reminder(session, lead, owner)
         return lead
-
-
-def _replan_step(session: Session, lead: Lead, owner: Member) -> None:
-    """Like the cadence's planning, but reusing a row whose dedupe key is taken (a cadence
-    paused and resumed within the same minute, say)."""
-    _cancel_live(session, col(Reminder.lead_id) == lead.id, col(Reminder.kind) == ReminderKind.STEP_DUE.value)
-    due = lead.step_due_at
-    if due is None or not lead.current_step:
-        return
-    key = f"step:{lead.id}:{lead.current_step}:{due:%Y%m%d%H%M}"
-    row = session.exec(select(Reminder).where(Reminder.dedupe_key == key)).first()
-    if row is None:
-        row = Reminder(
-            member_id=owner.id or 0, lead_id=lead.id, kind=ReminderKind.STEP_DUE.value, dedupe_key=key, due_at=due
-        )
-    row.state, row.due_at, row.step_id, row.late = ReminderState.PENDING.value, due, lead.current_step, False
-    row.claimed_at, row.sent_at, row.message_id, row.last_error = None, None, None, None
-    session.add(row)

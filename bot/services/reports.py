@@ -1,9 +1,15 @@
-"""The manager report: every metric of the sales articles (DESIGN §2) for a period.
+"""The manager report's numbers: every metric of the sales articles (DESIGN §2) for a period.
 
-:func:`build_report` runs a handful of aggregate queries (:mod:`bot.storage.reporting`) and
-names the numbers; :func:`report_for` is the entry point for people (a rep only ever sees their
-own numbers). :func:`render_chat` / :func:`render_cli` turn a :class:`Report` into text and
-:func:`funnel_chart` / :func:`leaderboard_chart` into PNG bytes.
+The report comes in three parts, this one the first:
+
+- metrics, here: :func:`build_report` runs a handful of aggregate queries
+  (:mod:`bot.storage.reporting`, which read only the period) and names the numbers in the typed
+  rows of :mod:`bot.services.report_rows` (:class:`Report`, :class:`CampaignRow`,
+  :class:`RepActivity`…); :func:`report_for` is the entry point for people (a rep only ever
+  sees their own numbers);
+- words: :mod:`bot.render.reports` lays a :class:`Report` out through the Jinja templates and
+  the catalog, in pt-BR or English, for the chat (HTML) and the terminal (text tables);
+- charts: :mod:`bot.render.charts` draws the funnel and the leaderboard (matplotlib).
 
 Every metric is defined once, in :mod:`bot.domain.metrics` (calls, messages, connections,
 replies, SQL, no-shows, conversion per stage), and counted here by asking it:
@@ -17,24 +23,31 @@ replies, SQL, no-shows, conversion per stage), and counted here by asking it:
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.domain import metrics
 from bot.domain.calendar import WorkingHours, is_business_day
-from bot.domain.labels import label
-from bot.domain.playbook.model import Playbook
 from bot.domain.vocabulary import MESSAGE_CHANNELS, Channel, Role
-from bot.i18n import gettext_for
-from bot.render import reports as text
-from bot.render.reports import CHAT_LIMIT, integer, percent
-from bot.services import team
-from bot.services.experiments import Experiment, experiments_from_counts
+from bot.i18n import N_
+from bot.services.experiments import experiments_from_counts
+from bot.services.report_rows import (
+    COUNT_FIELDS,
+    Adoption,
+    Basic,
+    CampaignRow,
+    ChannelRate,
+    FunnelStep,
+    LossRow,
+    NoShows,
+    RepActivity,
+    RepCounts,
+    Report,
+)
+from bot.services.team import NotAllowed
 from bot.storage import reporting as q
 from bot.storage.db import read_only_snapshot, twin_snapshot
 from bot.storage.fit_overrides import count_fit_overrides
@@ -44,175 +57,9 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 
-class NotAllowed(team.NotAllowed, PermissionError):
-    """A member asked for numbers or rows they may not see; the message is fit to show them."""
-
-
 class MemberLike(Protocol):
     id: int | None
     role: str
-
-
-# ------------------------------------------------------------------------------ the report
-
-
-@dataclass(frozen=True, slots=True)
-class Basic:
-    companies_entered: int
-    companies_lost: int
-    calls_made: int
-    messages_sent: int
-    messages_by_channel: dict[str, int]
-    sql_booked: int
-    fit_overrides: int = 0
-    """Cadences started on leads outside the ICP after the rep confirmed (fit before effort)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelRate:
-    channel: str
-    attempts: int
-    replies: int
-
-    @property
-    def rate(self) -> float | None:
-        return _ratio(self.replies, self.attempts)
-
-
-@dataclass(frozen=True, slots=True)
-class FunnelStep:
-    stage: str
-    reached: int
-    conversion: float | None
-    """reached ÷ reached at the previous stage (None for the first stage or when 0)."""
-
-
-@dataclass(frozen=True, slots=True)
-class LossRow:
-    campaign: str
-    stage: str | None
-    reason: str | None
-    losses: int
-
-
-@dataclass(frozen=True, slots=True)
-class NoShows:
-    held: int
-    no_shows: int
-    other: int
-    """Scheduled, rescheduled or cancelled meetings that started in the period."""
-    reasons: dict[str, int]
-
-    @property
-    def rate(self) -> float | None:
-        """:func:`bot.domain.metrics.no_show_rate`."""
-        return metrics.no_show_rate(self.held, self.no_shows)
-
-
-#: The additive counts of a campaign row: a total row is their sum.
-COUNT_FIELDS = (
-    "list_companies",
-    "entered",
-    "lost",
-    "calls",
-    "effective_calls",
-    "messages",
-    "sql",
-    "decision_makers",
-    "influencers",
-    "intent_45d",
-    "intent_90d",
-    "proposals",
-    "sales",
-)
-
-
-@dataclass(slots=True)
-class CampaignRow:
-    """Counts and the advanced (PDCA) ratios of one campaign (or all of them)."""
-
-    campaign: str
-    list_companies: int = 0
-    entered: int = 0
-    lost: int = 0
-    calls: int = 0
-    effective_calls: int = 0
-    messages: int = 0
-    sql: int = 0
-    decision_makers: int = 0
-    influencers: int = 0
-    intent_45d: int = 0
-    intent_90d: int = 0
-    proposals: int = 0
-    sales: int = 0
-    funnel: list[FunnelStep] = field(default_factory=list)
-
-    @property
-    def effective_rate(self) -> float | None:
-        return _ratio(self.effective_calls, self.calls)
-
-    @property
-    def list_per_sql(self) -> float | None:
-        return _ratio(self.list_companies, self.sql)
-
-    def per_sql(self, count: int) -> float | None:
-        return _ratio(count, self.sql)
-
-
-@dataclass(frozen=True, slots=True)
-class RepActivity:
-    rep_id: int
-    name: str
-    touches: int
-    calls: int
-    messages: int
-    sql: int
-    active_days: int
-    working_days: int
-
-    @property
-    def per_working_day(self) -> float | None:
-        return _ratio(self.touches, self.working_days)
-
-    @property
-    def per_active_day(self) -> float | None:
-        return _ratio(self.touches, self.active_days)
-
-
-@dataclass(frozen=True, slots=True)
-class Adoption:
-    weeks: list[tuple[str, int]]
-    """(ISO week "2025-W07", reps who logged at least one touch that week)."""
-    reps: list[RepActivity]
-
-
-@dataclass(frozen=True, slots=True)
-class Report:
-    filter: ActivityFilter
-    basic: Basic
-    reply_rates: list[ChannelRate]
-    funnel: list[FunnelStep]
-    campaigns: list[CampaignRow]
-    total: CampaignRow
-    losses: list[LossRow]
-    no_shows: NoShows
-    sql_by_campaign_rep: dict[tuple[str, int], int]
-    rep_names: dict[int, str]
-    experiments: list[Experiment]
-    adoption: Adoption
-
-    @property
-    def empty(self) -> bool:
-        b = self.basic
-        return not (
-            b.companies_entered
-            or b.calls_made
-            or b.messages_sent
-            or b.sql_booked
-            or b.companies_lost
-            or b.fit_overrides
-            or self.adoption.reps
-        )
 
 
 _ratio = metrics.ratio
@@ -296,17 +143,17 @@ def _build(
     by_channel_attempts: dict[str, int] = defaultdict(int)
     by_channel_replies: dict[str, int] = defaultdict(int)
     sql_matrix: dict[tuple[str, int], int] = defaultdict(int)
-    rep_counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # touches calls msgs sql
+    rep_counts: dict[int, RepCounts] = defaultdict(RepCounts)
     ab_rows: list[tuple[str | None, str | None, str | None, str, int]] = []
     for camp, rep, channel, outcome, version, script_id, variant, n in q.touch_counts(session, f):
         c = row(camp)
         n = int(n)
-        rep_counts[rep][0] += n
+        rep_counts[rep].touches += n
         ab_rows.append((script_id, variant, version, outcome, n))
         if metrics.touch_is_sql(outcome):
             c.sql += n
             sql_matrix[(c.campaign, rep)] += n
-            rep_counts[rep][3] += n
+            rep_counts[rep].sql += n
         if not metrics.is_attempt(outcome):
             continue
         by_channel_attempts[channel] += n
@@ -314,18 +161,18 @@ def _build(
             by_channel_replies[channel] += n
         if metrics.is_call(channel, outcome):
             c.calls += n
-            rep_counts[rep][1] += n
+            rep_counts[rep].calls += n
             if metrics.is_connection(channel, outcome):
                 c.effective_calls += n
         elif metrics.is_message(channel, outcome):
             c.messages += n
-            rep_counts[rep][2] += n
+            rep_counts[rep].messages += n
     # The meetings that are SQL of their own (metrics.meeting_is_sql), counted in the database.
     for camp, rep, n in q.sql_without_touch(session, f):
         c = row(camp)
         c.sql += n
         sql_matrix[(c.campaign, rep)] += n
-        rep_counts[rep][3] += n
+        rep_counts[rep].sql += n
 
     for camp, decision_makers, influencers, intent_45d, intent_90d in q.reached_counts(session, f):
         c = row(camp)
@@ -428,16 +275,7 @@ def _stage_order(stage: str | None) -> int:
 
 
 def _named(activity: RepActivity, names: dict[int, str]) -> RepActivity:
-    return RepActivity(
-        activity.rep_id,
-        names.get(activity.rep_id, f"#{activity.rep_id}"),
-        activity.touches,
-        activity.calls,
-        activity.messages,
-        activity.sql,
-        activity.active_days,
-        activity.working_days,
-    )
+    return replace(activity, name=names.get(activity.rep_id, f"#{activity.rep_id}"))
 
 
 def _as_date(value: Any) -> date:
@@ -445,7 +283,7 @@ def _as_date(value: Any) -> date:
 
 
 def _adoption(
-    session: Session, f: ActivityFilter, rep_counts: dict[int, list[int]], hours: WorkingHours
+    session: Session, f: ActivityFilter, rep_counts: dict[int, RepCounts], hours: WorkingHours
 ) -> Adoption:
     week_reps: dict[str, set[int]] = defaultdict(set)
     active_days: dict[int, int] = defaultdict(int)
@@ -473,14 +311,14 @@ def _adoption(
             day += timedelta(days=1)
     reps = [
         RepActivity(
-            rep,
-            "",
-            counts[0],
-            counts[1],
-            counts[2],
-            counts[3],
-            active_days.get(rep, 0),
-            working_days,
+            rep_id=rep,
+            name="",
+            touches=counts.touches,
+            calls=counts.calls,
+            messages=counts.messages,
+            sql=counts.sql,
+            active_days=active_days.get(rep, 0),
+            working_days=working_days,
         )
         for rep, counts in rep_counts.items()
     ]
@@ -501,7 +339,7 @@ def report_for(
     """The report ``member`` may see: a manager any rep's or the team's; a rep only their own."""
     if member.role != Role.MANAGER:
         if rep_id is not None and rep_id != member.id:
-            raise NotAllowed("Você só pode ver os seus próprios números.")
+            raise NotAllowed(N_("Você só pode ver os seus próprios números."))
         rep_id = member.id
     return build_report(
         session,
@@ -514,97 +352,20 @@ def report_for(
     )
 
 
-# ------------------------------------------------------------------------------ text
-
-
-def period_text(f: ActivityFilter, language: str = "pt") -> str:
-    return text.period_text(f, q.LOCAL_ZONE, language)
-
-
-def render_chat(
-    report: Report,
-    *,
-    language: str = "pt",
-    playbook: Playbook | None = None,
-    templates_dir: Path | None = None,
-    limit: int = CHAT_LIMIT,
-) -> str:
-    """Short HTML for Telegram in ``language`` (``templates/report_chat.html``; escaped,
-    ≤ ``limit`` characters, the tail cut at a line if needed). ``playbook`` names the reasons."""
-    return text.render_chat(
-        report, language=language, playbook=playbook, zone=q.LOCAL_ZONE, templates_dir=templates_dir, limit=limit
-    )
-
-
-def render_cli(
-    report: Report, *, language: str = "pt", playbook: Playbook | None = None, templates_dir: Path | None = None
-) -> str:
-    """Plain-text tables for the terminal in ``language`` (``templates/report_cli.txt``)."""
-    return text.render_cli(report, language=language, playbook=playbook, zone=q.LOCAL_ZONE, templates_dir=templates_dir)
-
-
-# ------------------------------------------------------------------------------ charts
-
-
-def _png(figure: Any) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    import matplotlib.pyplot as plt
-
-    plt.close(figure)
-    return buffer.getvalue()
-
-
-def _pyplot() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def funnel_chart(report: Report, language: str = "pt") -> bytes:
-    """A horizontal funnel: companies at each stage, with the step conversion."""
-    plt = _pyplot()
-    _ = gettext_for(language)
-    steps = report.funnel
-    labels = [label("stage", s.stage, _) for s in steps][::-1]
-    values = [s.reached for s in steps][::-1]
-    figure, axes = plt.subplots(figsize=(7, 4))
-    bars = axes.barh(labels, values, color="#2b7bb9")
-    top = max(values) if any(values) else 1
-    for bar, step in zip(bars, steps[::-1], strict=True):
-        value = integer(step.reached, language)
-        if step.conversion is not None:
-            value += f"  ({percent(step.conversion, language)})"
-        axes.text(
-            bar.get_width() + top * 0.01,
-            bar.get_y() + bar.get_height() / 2,
-            value,
-            va="center",
-            fontsize=9,
-        )
-    axes.set_xlim(0, top * 1.3)
-    title = _("Funil")
-    axes.set_title(f"{title} — {period_text(report.filter, language)}")
-    axes.spines[["top", "right"]].set_visible(False)
-    return _png(figure)
-
-
-def leaderboard_chart(report: Report, language: str = "pt", *, top: int = 15) -> bytes:
-    """SQL booked and touches per rep, best first."""
-    plt = _pyplot()
-    _ = gettext_for(language)
-    reps = report.adoption.reps[:top][::-1]
-    names = [r.name[:20] for r in reps] or ["—"]
-    figure, axes = plt.subplots(figsize=(7, max(2.5, 0.4 * len(names) + 1)))
-    axes.barh(names, [r.sql for r in reps] or [0], color="#e07b39", label="SQL")
-    for index, r in enumerate(reps):
-        touches = _("%(n)s toques") % {"n": integer(r.touches, language)}
-        axes.text(r.sql, index, f" {r.sql} SQL · {touches}", va="center", fontsize=8)
-    axes.set_xlim(0, max([r.sql for r in reps] + [1]) * 1.6)
-    title = _("Ranking de vendedores")
-    axes.set_title(f"{title} — {period_text(report.filter, language)}")
-    axes.spines[["top", "right"]].set_visible(False)
-    return _png(figure)
+__all__ = [
+    "COUNT_FIELDS",
+    "Adoption",
+    "Basic",
+    "CampaignRow",
+    "ChannelRate",
+    "FunnelStep",
+    "LossRow",
+    "MemberLike",
+    "NoShows",
+    "NotAllowed",
+    "RepActivity",
+    "RepCounts",
+    "Report",
+    "build_report",
+    "report_for",
+]

@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from datetime import time
 
-from sqlmodel import col, select
-
 from bot.domain import numbers, regions
 from bot.domain.calendar import WorkingHours
 from bot.i18n import LANGUAGES, N_
@@ -15,6 +13,7 @@ from bot.services import reminders
 from bot.services.flows import FlowKind, record_ending
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, require_manager
+from bot.storage import members as member_store
 from bot.storage.models import Member
 
 _HOURS = re.compile(
@@ -47,15 +46,14 @@ def _update(
 ) -> Member:
     """Change the member's settings; ``ending``: the flow run (id, kind) this ends, recorded in
     the same transaction."""
-    with runtime.session() as session:
-        fresh = session.get(Member, member.id)
+    with runtime.transaction() as session:
+        fresh = member_store.get_member(session, member_id=member.id or 0)
         if fresh is None or not fresh.active:
             raise NotAllowed(f"member {member.id} is not active")
         if ending is not None:
             record_ending(session, runtime, ending[0], fresh, ending[1], lead_id=None, result_id=fresh.id)
         for key, value in values.items():
-            setattr(fresh, key, value)
-        session.add(fresh)
+            setattr(fresh, key, value)  # a row of this session: written when it commits
     runtime.members.forget(fresh.telegram_id)  # the gate must see the new settings at once
     return fresh
 
@@ -86,19 +84,19 @@ def set_language(runtime: Runtime, member: Member, language: str) -> Member:
 
 def team_members(runtime: Runtime, manager: Member) -> list[Member]:
     require_manager(manager)
-    with runtime.session() as session:
-        return list(session.exec(select(Member).where(Member.active).order_by(col(Member.first_name), col(Member.id))))
+    with runtime.transaction() as session:
+        members = member_store.list_members(session)
+    return sorted(members, key=lambda member: (member.first_name, member.id or 0))
 
 
 def set_paused(runtime: Runtime, manager: Member, member_id: int, paused: bool) -> Member:
     """A manager pauses (vacation) or resumes a member: their reminders wait meanwhile."""
     require_manager(manager)
-    with runtime.session() as session:
-        target = session.get(Member, member_id)
+    with runtime.transaction() as session:
+        target = member_store.get_member(session, member_id=member_id)
         if target is None or not target.active:
             raise NotAllowed(f"member {member_id} is not on the team")
-        target.paused = paused
-        session.add(target)
+        member_store.set_paused(session, member=target, paused=paused)
     runtime.members.forget(target.telegram_id)
     return target
 

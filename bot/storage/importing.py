@@ -19,8 +19,8 @@ class KnownCompanies:
     """Companies already in the database (and those added so far by the import).
 
     Same company = same CNPJ, or the same folded name in the same UF (a company without a UF
-    matches any UF), unless both CNPJs are known and differ — the rule of
-    :func:`bot.storage.repo.find_duplicate`, applied in memory so 50,000 rows need one query.
+    matches any UF), unless both CNPJs are known and differ. Applied in memory, so 50,000 rows
+    need one query.
     """
 
     cnpjs: dict[str, str] = field(default_factory=dict)

@@ -111,6 +111,8 @@ class Lead(SQLModel, table=True):
     __table_args__ = (
         Index("ix_leads_owner_stage", "owner_id", "stage"),
         Index("ix_leads_company_uf", "company_key", "uf"),
+        # The report's companies entered in a period (bot.storage.reporting; migration 0013).
+        Index("ix_leads_created_campaign", "created_at", "campaign", "owner_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -207,6 +209,31 @@ class Touch(SQLModel, table=True):
             sqlite_where=text(TOUCH_REACHED_WHERE),
             postgresql_where=text(TOUCH_REACHED_WHERE),
         ),
+        # The same two, moment first (migration 0013): a report for a period seeks its first
+        # touch and reads only the period's entries, whatever the length of the history.
+        Index(
+            "ix_touches_period",
+            "happened_at",
+            "campaign",
+            "rep_id",
+            "channel",
+            "outcome",
+            "playbook_version",
+            "script_id",
+            "variant",
+        ),
+        Index(
+            "ix_touches_reached_period",
+            "happened_at",
+            "campaign",
+            "lead_id",
+            "contact_role",
+            "intent",
+            "rep_id",
+            "playbook_version",
+            sqlite_where=text(TOUCH_REACHED_WHERE),
+            postgresql_where=text(TOUCH_REACHED_WHERE),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -257,6 +284,18 @@ class StageChange(SQLModel, table=True):
             "rep_id",
             "playbook_version",
         ),
+        # Moment first (migration 0013): the funnel and the losses of a period.
+        Index(
+            "ix_stage_changes_period",
+            "at",
+            "campaign",
+            "lead_id",
+            "to_stage",
+            "from_stage",
+            "reason",
+            "rep_id",
+            "playbook_version",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -293,6 +332,17 @@ class Meeting(SQLModel, table=True):
     """An SQL meeting: booked on a touch, checked after its end (held or no-show)."""
 
     __tablename__ = "meetings"
+    __table_args__ = (
+        # The report (migration 0013): meetings booked in a period, and whether one continues
+        # another (a reschedule points to the meeting that replaced it).
+        Index("ix_meetings_created", "created_at", "campaign", "rep_id", "touch_id"),
+        Index(
+            "ix_meetings_rescheduled_to",
+            "rescheduled_to",
+            sqlite_where=text("rescheduled_to IS NOT NULL"),
+            postgresql_where=text("rescheduled_to IS NOT NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     lead_id: int = Field(foreign_key="leads.id", index=True)

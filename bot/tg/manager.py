@@ -49,10 +49,12 @@ from bot.domain import numbers, regions
 from bot.domain.registry import MarketFilter
 from bot.domain.vocabulary import Role, Tier
 from bot.i18n import gettext_for
+from bot.render import charts
 from bot.render.messages import escape
+from bot.render.reports import render_chat
 from bot.services import exports, imports, market, prospect, reports, team
-from bot.services.reports import NotAllowed
 from bot.services.runtime import Runtime
+from bot.services.team import NotAllowed
 from bot.storage.models import Member
 from bot.storage.reporting import ActivityFilter
 from bot.tg.callbacks import Verb, unpack
@@ -190,6 +192,8 @@ def _moment(text: str | None) -> datetime | None:
 def _refusal(context: Context, exc: Exception) -> str:
     if isinstance(exc, UnknownRep):
         return context._("Não encontrei %(name)s no time.") % {"name": escape(str(exc)[:60])}
+    if isinstance(exc, NotAllowed):  # its sentence is marked N_() where it is raised
+        return escape(context._(str(exc)))
     return escape(context.problem_text(exc))
 
 
@@ -231,16 +235,16 @@ async def relatorio(update: Update, context: Context) -> None:
         return
     token = _remember(context, REPORT_KEY, wanted)
     ranking = button(context._("🏆 Ranking dos vendedores"), Verb.REPORT, token, "rank")
-    text = reports.render_chat(
+    text = render_chat(
         report, language=context.lang, playbook=context.runtime.playbook, templates_dir=context.renderer.templates_dir
     )
     await say(update, text, markup([[ranking]]) if manager and not report.empty else None)
     if not report.empty:
-        await _send_chart(update, context, reports.funnel_chart, report)
+        await _send_chart(update, context, charts.funnel_chart, report)
     if "ranking" in request.words and not manager:
         await say(update, context._("O ranking da equipe é só para gestores; acima estão os seus números."))
     elif "ranking" in request.words and not report.empty:
-        await _send_chart(update, context, reports.leaderboard_chart, report)
+        await _send_chart(update, context, charts.leaderboard_chart, report)
 
 
 async def report_pressed(update: Update, context: Context) -> None:
@@ -254,7 +258,7 @@ async def report_pressed(update: Update, context: Context) -> None:
     else:
         await ack(update)
         report = await asyncio.to_thread(_build_report, context.runtime, context.me, wanted)
-        await _send_chart(update, context, reports.leaderboard_chart, report)
+        await _send_chart(update, context, charts.leaderboard_chart, report)
 
 
 async def _send_chart(

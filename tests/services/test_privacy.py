@@ -19,10 +19,11 @@ from sqlalchemy import Engine, text, update
 from sqlmodel import Session, col, select
 
 from bot.domain.privacy import ErasureReason, ErasureVia
+from bot.render.reports import render_cli
 from bot.services import privacy
 from bot.services.exports import export
 from bot.services.leads import LeadNotFound
-from bot.services.reports import build_report, render_cli
+from bot.services.reports import build_report
 from bot.storage.models import ErasureAudit, Lead, Touch
 from bot.storage.reporting import ActivityFilter
 from tests.services.activity import T0, Activity

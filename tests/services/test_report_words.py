@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import Session
 
 from bot.domain.vocabulary import Channel, Outcome, Stage
+from bot.render.reports import render_chat, render_cli
 from bot.services import reports
 from bot.services.reports import build_report
 from tests.services.activity import T0, Activity
@@ -74,16 +75,16 @@ def codes_in(text: str, language: str = "pt") -> set[str]:
 def test_no_code_reaches_the_reader(report: reports.Report, language: str) -> None:
     assert report.losses and report.no_shows.reasons and report.adoption.weeks
     for text in (
-        reports.render_chat(report, language=language, playbook=ReasonBook()),
-        reports.render_cli(report, language=language, playbook=ReasonBook()),
+        render_chat(report, language=language, playbook=ReasonBook()),
+        render_cli(report, language=language, playbook=ReasonBook()),
     ):
         assert codes_in(text, language) == set(), text
         assert not re.search(r"\d{4}-W\d{2}", text)  # weeks are "semana de …" / "week of …"
 
 
 def test_portuguese_words(report: reports.Report) -> None:
-    chat = reports.render_chat(report, playbook=ReasonBook())
-    cli = reports.render_cli(report, playbook=ReasonBook())
+    chat = render_chat(report, playbook=ReasonBook())
+    cli = render_cli(report, playbook=ReasonBook())
     assert "Em cadência:" in chat and "Ligação" in chat
     assert re.search(r"ativos na semana de \d\d/\d\d", chat)
     assert "Sem orçamento agora" in cli and "Esqueceu a reunião" in cli
@@ -94,8 +95,8 @@ def test_portuguese_words(report: reports.Report) -> None:
 
 
 def test_english_words_and_numbers(report: reports.Report) -> None:
-    chat = reports.render_chat(report, language="en", playbook=ReasonBook())
-    cli = reports.render_cli(report, language="en", playbook=ReasonBook())
+    chat = render_chat(report, language="en", playbook=ReasonBook())
+    cli = render_cli(report, language="en", playbook=ReasonBook())
     assert chat.startswith("<b>Report</b>")
     assert "In cadence:" in chat and "Replies Call: " in chat
     for portuguese in ("Relatório", "Funil", "Ligações", "empresas", "semana", "vendedor", "sem motivo"):
@@ -117,7 +118,7 @@ def test_table_headers_are_whole_words(report: reports.Report, language: str) ->
     from bot.i18n import gettext_for
 
     _ = gettext_for(language)
-    cli = reports.render_cli(report, language=language, playbook=ReasonBook())
+    cli = render_cli(report, language=language, playbook=ReasonBook())
     lines = cli.splitlines()
     rules = [i for i, line in enumerate(lines) if line.strip() and set(line.strip()) <= {"-", " "}]
     headers = [_header_cells(lines[i - 1], lines[i]) for i in rules]
@@ -132,9 +133,9 @@ def test_table_headers_are_whole_words(report: reports.Report, language: str) ->
 
 def test_the_chat_report_still_fits_and_is_cut_at_a_line(report: reports.Report) -> None:
     for language in ("pt", "en"):
-        text = reports.render_chat(report, language=language)
+        text = render_chat(report, language=language)
         assert len(text) <= 4096
-        tiny = reports.render_chat(report, language=language, limit=300)
+        tiny = render_chat(report, language=language, limit=300)
         assert len(tiny) <= 300 and tiny.endswith("\n…")
 
 
@@ -146,9 +147,9 @@ def test_a_filtered_report_names_the_rep(report: reports.Report, activity_db: tu
         mine = build_report(session, start=START, end=END, rep_id=3)
     engine.dispose()
     name = mine.rep_names[3]
-    assert f"vendedor: {name}" in reports.render_cli(mine)
-    assert f"rep: {name}" in reports.render_cli(mine, language="en")
-    assert "vendedor=3" not in reports.render_cli(mine)
+    assert f"vendedor: {name}" in render_cli(mine)
+    assert f"rep: {name}" in render_cli(mine, language="en")
+    assert "vendedor=3" not in render_cli(mine)
 
 
 
@@ -156,8 +157,8 @@ def test_a_templates_folder_without_the_report_templates_falls_back_to_the_bundl
     report: reports.Report, tmp_path: Path
 ) -> None:
     (tmp_path / "lead_card.html").write_text("{{ lead.company }}", encoding="utf-8")
-    assert reports.render_chat(report, templates_dir=tmp_path).startswith("<b>Relatório</b>")
+    assert render_chat(report, templates_dir=tmp_path).startswith("<b>Relatório</b>")
     custom = tmp_path / "custom"
     custom.mkdir()
     (custom / "report_cli.txt").write_text("{{ _('Relatório') }}: {{ int(r.basic.calls_made) }}", encoding="utf-8")
-    assert reports.render_cli(report, templates_dir=custom, language="en") == f"Report: {report.basic.calls_made:,}"
+    assert render_cli(report, templates_dir=custom, language="en") == f"Report: {report.basic.calls_made:,}"

@@ -11,8 +11,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.services import reports
-from bot.services.reports import NotAllowed, build_report, report_for
+from bot.render import charts
+from bot.render.reports import render_chat, render_cli
+from bot.services.reports import build_report, report_for
+from bot.services.team import NotAllowed
 from bot.storage.models import Member
 from tests.services.activity import T0, Activity
 
@@ -244,12 +246,12 @@ def test_the_twin_snapshot_changes_nothing(activity_engine: Engine) -> None:
 
 def test_renderings(built: dict[str, Any]) -> None:
     report = built["everything"]
-    chat = reports.render_chat(report)
+    chat = render_chat(report)
     assert len(chat) <= 4096
     assert "Saúde &lt;NE&gt;" in chat  # campaign names are escaped
     assert "<NE>" not in chat
     assert "B agenda mais reuniões (95% de confiança)" in chat
-    cli = reports.render_cli(report)
+    cli = render_cli(report)
     for heading in (
         "BÁSICO",
         "FUNIL",
@@ -262,9 +264,9 @@ def test_renderings(built: dict[str, Any]) -> None:
         "ADOÇÃO",
     ):
         assert heading in cli
-    tiny = reports.render_chat(report, limit=300)
+    tiny = render_chat(report, limit=300)
     assert len(tiny) <= 300 and tiny.endswith("…")
-    for png in (reports.funnel_chart(report), reports.leaderboard_chart(report)):
+    for png in (charts.funnel_chart(report), charts.leaderboard_chart(report)):
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -272,8 +274,8 @@ def test_an_empty_period_says_so(activity_engine: Engine) -> None:
     with Session(activity_engine) as session:
         report = build_report(session, start=T0 - timedelta(days=400), end=T0 - timedelta(days=300))
     assert report.empty
-    assert "Nenhuma atividade" in reports.render_chat(report)
-    assert reports.funnel_chart(report)[:4] == b"\x89PNG"
+    assert "Nenhuma atividade" in render_chat(report)
+    assert charts.funnel_chart(report)[:4] == b"\x89PNG"
 
 
 def test_reps_only_get_their_own_numbers(activity_engine: Engine) -> None:

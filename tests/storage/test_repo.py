@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from bot.domain.vocabulary import Channel, Outcome, Role, Stage
-from bot.storage import members, repo
-from bot.storage.models import Lead, Meeting, Member, Touch
+from bot.domain.vocabulary import Channel, Outcome, ReminderKind, ReminderState, Role, Stage
+from bot.storage import leads, members, playbooks, reminders, repo, touches
+from bot.storage.importing import known_companies
+from bot.storage.models import Lead, Meeting, Member, Reminder, Touch
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -25,7 +26,7 @@ def _member(session: Session, telegram_id: int = 100, role: str = Role.REP) -> M
 def _lead(session: Session, owner: Member, company: str, **fields: Any) -> Lead:
     assert owner.id is not None
     key = company.lower()
-    return repo.add_lead(
+    return leads.add_lead(
         session, lead=Lead(owner_id=owner.id, company=company, company_key=key, **fields)
     )
 
@@ -34,23 +35,23 @@ def _lead(session: Session, owner: Member, company: str, **fields: Any) -> Lead:
 
 
 def test_playbook_versions(db_session: Session) -> None:
-    first = repo.record_playbook_version(
+    first = playbooks.record_playbook_version(
         db_session, version="1.0", fingerprint="f" * 64, sources={"icp.yaml": "abc"}
     )
-    again = repo.record_playbook_version(
+    again = playbooks.record_playbook_version(
         db_session, version="1.0", fingerprint="f" * 64, sources={"icp.yaml": "abc"}
     )
     assert again.id == first.id
-    assert repo.get_playbook_version(db_session, fingerprint="f" * 64) is first
-    assert repo.get_playbook_version(db_session, fingerprint="0" * 64) is None
+    assert playbooks.get_playbook_version(db_session, fingerprint="f" * 64) is first
+    assert playbooks.get_playbook_version(db_session, fingerprint="0" * 64) is None
 
-    with pytest.raises(repo.PlaybookVersionConflict, match="Aumente `version`") as caught:
-        repo.record_playbook_version(
+    with pytest.raises(playbooks.PlaybookVersionConflict, match="Aumente `version`") as caught:
+        playbooks.record_playbook_version(
             db_session, version="1.0", fingerprint="e" * 64, sources={"icp.yaml": "changed"}
         )
     assert caught.value.version == "1.0"
 
-    bumped = repo.record_playbook_version(
+    bumped = playbooks.record_playbook_version(
         db_session, version="1.1", fingerprint="e" * 64, sources={"icp.yaml": "changed"}
     )
     assert bumped.id != first.id and bumped.sources == {"icp.yaml": "changed"}
@@ -59,24 +60,24 @@ def test_playbook_versions(db_session: Session) -> None:
 # --- Leads ------------------------------------------------------------------------------------
 
 
-def test_find_duplicate(db_session: Session) -> None:
+def test_known_companies_find_the_same_company(db_session: Session) -> None:
+    """The duplicate rule an import applies to the leads already stored."""
     rep = _member(db_session)
-    acme = _lead(db_session, rep, "ACME", uf="SP", cnpj="11222333000181")
-    beta = _lead(db_session, rep, "BETA", uf="MG")
-    nowhere = _lead(db_session, rep, "GAMA")  # no UF
+    _lead(db_session, rep, "ACME", uf="SP", cnpj="11222333000181")
+    _lead(db_session, rep, "BETA", uf="MG")
+    _lead(db_session, rep, "GAMA")  # no UF
+    known = known_companies(db_session)
 
-    assert repo.find_duplicate(db_session, cnpj="11222333000181") is acme
-    assert repo.find_duplicate(db_session, cnpj="11222333000181", company_key="other") is acme
-    assert repo.find_duplicate(db_session, company_key="acme", uf="SP") is acme
-    assert repo.find_duplicate(db_session, company_key="acme", uf="RJ") is None
-    assert repo.find_duplicate(db_session, company_key="beta", uf="MG") is beta
-    assert repo.find_duplicate(db_session, company_key="beta") is beta
-    assert repo.find_duplicate(db_session, company_key="gama", uf="BA") is nowhere
+    assert known.find("11222333000181", "", None) == "banco"
+    assert known.find("11222333000181", "other", None) == "banco"
+    assert known.find(None, "acme", "SP") == "banco"
+    assert known.find(None, "acme", "RJ") is None
+    assert known.find(None, "beta", "MG") == "banco"
+    assert known.find(None, "beta", None) == "banco"
+    assert known.find(None, "gama", "BA") == "banco"
     # Same name and UF but both CNPJs known and different: another company.
-    assert (
-        repo.find_duplicate(db_session, cnpj="99888777000166", company_key="acme", uf="SP") is None
-    )
-    assert repo.find_duplicate(db_session) is None
+    assert known.find("99888777000166", "acme", "SP") is None
+    assert known.find(None, "", None) is None
 
 
 def test_lead_lines_filter_page_and_count(db_session: Session) -> None:
@@ -124,8 +125,8 @@ def test_lead_lines_filter_page_and_count(db_session: Session) -> None:
         repo.lead_lines(engine, owner_id=None, kind="everything")
     assert repo.lead_owner(engine, due.id or 0) == ana.id
     assert repo.lead_owner(engine, 10_000) is None
-    assert repo.get_lead(db_session, lead_id=due.id or 0) is due
-    assert repo.get_lead(db_session, lead_id=10_000) is None
+    assert leads.get_lead(db_session, lead_id=due.id or 0) is due
+    assert leads.get_lead(db_session, lead_id=10_000) is None
 
 
 # --- Touches and stage changes ----------------------------------------------------------------
@@ -135,7 +136,7 @@ def test_touch_and_stage_change(db_session: Session) -> None:
     rep = _member(db_session)
     lead = _lead(db_session, rep, "ACME")
     assert rep.id is not None and lead.id is not None
-    touch = repo.add_touch(
+    touch = touches.add_touch(
         db_session,
         touch=Touch(
             lead_id=lead.id,
@@ -147,7 +148,7 @@ def test_touch_and_stage_change(db_session: Session) -> None:
             happened_at=NOW,
         ),
     )
-    change = repo.add_stage_change(
+    change = leads.add_stage_change(
         db_session,
         lead_id=lead.id,
         from_stage=Stage.NEW,
@@ -177,3 +178,30 @@ def test_scheduled_meeting_is_the_latest_one_still_to_happen(db_session: Session
     found = repo.scheduled_meeting(engine, lead.id, status="scheduled")
     assert found is not None and found.starts_at == NOW + timedelta(hours=48)
     assert repo.scheduled_meeting(engine, lead.id + 1, status="scheduled") is None
+
+
+# --- Reminders --------------------------------------------------------------------------------
+
+
+def test_one_live_step_reminder_per_lead_and_a_replanned_minute_reuses_its_row(db_session: Session) -> None:
+    rep = _member(db_session)
+    lead = _lead(db_session, rep, "ACME")
+    assert rep.id is not None and lead.id is not None
+
+    def rows() -> list[tuple[str | None, datetime, str]]:
+        statement = select(Reminder).where(Reminder.lead_id == lead.id).order_by(col(Reminder.id))
+        return [(r.step_id, r.due_at, r.state) for r in db_session.exec(statement)]
+
+    def plan(step: tuple[str, datetime] | None) -> None:
+        reminders.plan_step(db_session, lead_id=lead.id or 0, member_id=rep.id or 0, step=step)
+        db_session.flush()
+
+    plan(("call", NOW))
+    plan(("email", NOW + timedelta(days=2)))  # the cadence moved on
+    assert rows() == [("call", NOW, "cancelled"), ("email", NOW + timedelta(days=2), "pending")]
+    plan(None)  # paused
+    plan(("email", NOW + timedelta(days=2)))  # resumed within the same minute: the same row again
+    assert rows() == [("call", NOW, "cancelled"), ("email", NOW + timedelta(days=2), "pending")]
+    assert db_session.exec(select(Reminder).where(Reminder.step_id == "email")).one().kind == ReminderKind.STEP_DUE
+    plan(None)
+    assert [state for *_, state in rows()] == [ReminderState.CANCELLED] * 2

@@ -13,9 +13,10 @@ from sqlmodel import col, select
 from bot.domain import funnel
 from bot.domain.funnel import MoveRefused
 from bot.domain.vocabulary import CLOSED_STAGES, Role, Stage
+from bot.render.reports import render_chat, render_cli
 from bot.services import cadence, leads
 from bot.services.imports import Assignment, import_bytes
-from bot.services.reports import render_chat, render_cli, report_for
+from bot.services.reports import report_for
 from bot.services.team import NotAllowed
 from bot.storage.db import read_scope
 from bot.storage.models import FitOverride, Lead, Meeting, StageChange, Touch

@@ -419,6 +419,16 @@ async def test_a_rep_sees_only_their_own_numbers(bot: BotUnderTest) -> None:
     assert len(files_to(bot, ana, "sendPhoto")) == 2
 
 
+async def test_an_english_rep_is_refused_another_reps_numbers_in_english(bot: BotUnderTest) -> None:
+    await bot.member("Helena", role=Role.MANAGER)
+    john = await bot.member("John", language_code="en")
+    await bot.member("Bruno")
+
+    await says(john, "/relatorio vendedor=Bruno")
+    said = john.sees("You can only see your own numbers.")
+    assert "Você" not in said
+
+
 async def test_an_empty_period_says_so_without_a_chart(bot: BotUnderTest) -> None:
     helena = await bot.member("Helena", role=Role.MANAGER)
     await says(helena, "/relatorio 01/01/2020 31/01/2020")

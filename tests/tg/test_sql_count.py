@@ -22,6 +22,7 @@ from bot.cli.main import main as cadencia
 from bot.config import Settings
 from bot.domain.playbook.model import Playbook
 from bot.domain.vocabulary import Outcome, Role
+from bot.render import charts
 from bot.services import cadence, leads, reports
 from bot.services.cadence import StaleAction
 from bot.services.playbooks import remember_playbook
@@ -75,13 +76,13 @@ def new_lead(bot: BotUnderTest, person: Person, **answers: str) -> int:
 def leaderboards(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, int]]:
     """{rep: SQL} of every leaderboard chart drawn from now on (the chart draws these bars)."""
     drawn: list[dict[str, int]] = []
-    real = reports.leaderboard_chart
+    real = charts.leaderboard_chart
 
     def spy(report: reports.Report, *args: Any, **kwargs: Any) -> bytes:
         drawn.append({r.name: r.sql for r in report.adoption.reps})
         return real(report, *args, **kwargs)
 
-    monkeypatch.setattr(reports, "leaderboard_chart", spy)
+    monkeypatch.setattr(charts, "leaderboard_chart", spy)
     return drawn
 
 

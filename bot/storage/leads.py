@@ -1,0 +1,133 @@
+"""Leads and their stage changes: every statement the lead services run.
+
+Conventions (as everywhere in :mod:`bot.storage`): the session comes first, every other
+argument is keyword-only; functions ``flush`` when the caller needs a new row's id, never
+``commit`` — the service's ``runtime.transaction()`` owns the transaction. The lists the
+``/leads`` command pages through are hot reads in :mod:`bot.storage.repo`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from bot.storage.models import FitOverride, Lead, Meeting, Member, StageChange, Touch, utcnow
+
+
+def get_lead(session: Session, *, lead_id: int) -> Lead | None:
+    return session.get(Lead, lead_id)
+
+
+def owner_of(session: Session, *, lead: Lead) -> Member | None:
+    """The member who owns ``lead`` (``None`` only if that row is gone)."""
+    return session.get(Member, lead.owner_id)
+
+
+def add_lead(session: Session, *, lead: Lead) -> Lead:
+    """Insert a new lead (build it with the model; ``company_key`` must already be folded)."""
+    session.add(lead)
+    session.flush()
+    return lead
+
+
+def save_lead(session: Session, *, lead: Lead) -> None:
+    """Keep the changes made to ``lead`` in this transaction (written at the next flush)."""
+    session.add(lead)
+
+
+def add_stage_change(
+    session: Session,
+    *,
+    lead_id: int,
+    to_stage: str,
+    from_stage: str | None,
+    rep_id: int | None,
+    campaign: str = "",
+    reason: str | None = None,
+    playbook_version: str | None = None,
+    playbook_fingerprint: str | None = None,
+    at: datetime | None = None,
+) -> StageChange:
+    """Record a move in the funnel. Updating ``Lead.stage`` itself is the caller's job."""
+    change = StageChange(
+        lead_id=lead_id,
+        rep_id=rep_id,
+        campaign=campaign,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        reason=reason,
+        playbook_version=playbook_version,
+        playbook_fingerprint=playbook_fingerprint,
+        at=at or utcnow(),
+    )
+    session.add(change)
+    return change
+
+
+def move_history_to_campaign(session: Session, *, lead_id: int, campaign: str) -> None:
+    """Give every event of a lead (touches, stage changes, meetings, fit overrides) the lead's
+    corrected campaign: a lead belongs to one campaign, so the report counts it once."""
+    for table in (Touch, StageChange, Meeting, FitOverride):
+        session.execute(update(table).where(col(table.lead_id) == lead_id).values(campaign=campaign))
+
+
+def leads_with_cnpj_prefix(session: Session, *, prefix: str, limit: int = 20) -> list[tuple[Lead, Member]]:
+    """Leads whose CNPJ starts with ``prefix`` (a CNPJ root), oldest first, with their owners."""
+    if not prefix:
+        return []
+    statement = (
+        select(Lead, Member)
+        .join(Member, col(Member.id) == col(Lead.owner_id))
+        .where(col(Lead.cnpj).startswith(prefix, autoescape=True))
+        .order_by(col(Lead.id))
+        .limit(limit)
+    )
+    return [(lead, member) for lead, member in session.exec(statement)]
+
+
+def leads_named(session: Session, *, key: str, owner_id: int | None, limit: int) -> list[Lead]:
+    """Leads whose folded name is ``key``; failing that, those whose name contains every word
+    of it, newest first. ``owner_id=None``: the whole team's leads."""
+
+    def scope() -> SelectOfScalar[Lead]:
+        statement = select(Lead)
+        return statement if owner_id is None else statement.where(Lead.owner_id == owner_id)
+
+    exact = scope().where(col(Lead.company_key) == key)
+    found = list(session.exec(exact.limit(limit)))
+    if found:
+        return found
+    words = scope().where(*[col(Lead.company_key).contains(word) for word in key.split()])
+    return list(session.exec(words.order_by(col(Lead.id).desc()).limit(limit)))
+
+
+def steps_due_before(session: Session, *, owner_id: int, status: str, before: datetime) -> list[Lead]:
+    """The owner's leads whose cadence is in ``status`` with a step due before ``before``,
+    most overdue first."""
+    statement = (
+        select(Lead)
+        .where(
+            Lead.owner_id == owner_id,
+            Lead.cadence_status == status,
+            col(Lead.step_due_at).is_not(None),
+            col(Lead.step_due_at) < before,
+        )
+        .order_by(col(Lead.step_due_at), col(Lead.id))
+    )
+    return list(session.exec(statement))
+
+
+__all__ = [
+    "add_lead",
+    "add_stage_change",
+    "get_lead",
+    "leads_named",
+    "leads_with_cnpj_prefix",
+    "move_history_to_campaign",
+    "owner_of",
+    "save_lead",
+    "steps_due_before",
+]
