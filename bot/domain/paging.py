@@ -1,7 +1,8 @@
 """Long lists shown a page at a time: how many items fit a page and which ones a page holds.
 
 Pure arithmetic shared by the keyboards (which page the rep sees) and the playbook check (which
-lists will need paging). A page of 12 buttons, two per row, is six rows plus the ◀ ▶ row: it
+lists will need paging), and :class:`ListKey`, where a page of a list read by keyset (``/leads``)
+starts or ends. A page of 12 buttons, two per row, is six rows plus the ◀ ▶ row: it
 stays on a phone's screen with the question above it (Telegram would take about 100 buttons,
 which no one scrolls through), and the default playbook's lists fit on one page.
 """
@@ -9,6 +10,8 @@ which no one scrolls through), and the default playbook's lists fit on one page.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -35,3 +38,13 @@ def page_of(items: Sequence[T], page: int, size: int = PAGE_SIZE) -> Sequence[T]
     """The items on ``page`` (clamped): every item is on exactly one page, in order."""
     start = clamp(page, len(items), size) * size
     return items[start : start + size]
+
+
+@dataclass(frozen=True, slots=True)
+class ListKey:
+    """A row's place in a list sorted by a stable key: its id and, for a list in order of a
+    moment (leads by due date), that moment. A page "after" a key holds the rows that follow
+    it, so a page stays right when rows are added or removed before it (no offsets)."""
+
+    id: int
+    moment: datetime | None = None

@@ -35,10 +35,10 @@ from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, can_see
 from bot.storage import leads as lead_store
 from bot.storage import reminders as reminder_store
-from bot.storage import repo, touches
+from bot.storage import touches
 from bot.storage.fit_overrides import add_fit_override
 from bot.storage.models import Lead, Meeting, Member, Touch
-from bot.storage.repo import ScheduledMeeting
+from bot.storage.touches import ScheduledMeeting
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -473,10 +473,11 @@ def meeting_result(
 
 
 def pending_meeting(runtime: Runtime, member: Member, lead: Lead) -> ScheduledMeeting | None:
-    """The meeting still to happen of a lead already loaded (one indexed read, no session)."""
+    """The meeting still to happen of a lead already loaded (one indexed read)."""
     if not can_see(member, lead):
         raise NotAllowed(f"member {member.id} may not see lead {lead.id}")
-    return repo.scheduled_meeting(runtime.engine, lead.id or 0, status=MeetingStatus.SCHEDULED.value)
+    with runtime.reading() as session:
+        return touches.scheduled_meeting(session, lead_id=lead.id or 0, status=MeetingStatus.SCHEDULED.value)
 
 
 def move_stage(runtime: Runtime, member: Member, lead_id: int, stage: Stage, reason: str | None = None) -> Lead:

@@ -20,9 +20,8 @@ from typing import TYPE_CHECKING
 
 from bot.services.runtime import Runtime
 from bot.storage import flow_results as store
-from bot.storage import repo
+from bot.storage.flow_results import FlowEnding
 from bot.storage.models import Member
-from bot.storage.repo import FlowEnding
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -86,4 +85,5 @@ def record_ending(
 
 def ending(runtime: Runtime, flow_id: str) -> FlowEnding | None:
     """How run ``flow_id`` ended, or ``None`` while it is still open."""
-    return repo.flow_ending(runtime.engine, flow_id)
+    with runtime.reading() as session:
+        return store.flow_ending(session, flow_id=flow_id)

@@ -6,12 +6,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from bot.domain import cnae, funnel, numbers, regions
+from bot.domain import cnae, funnel, numbers, paging, regions
 from bot.domain.facts import CnpjClash, IntRange, LeadFacts, cnpj_clash, cnpj_root, format_cnpj, parse_facts
 from bot.domain.funnel import Way
 from bot.domain.lead_fields import parse_fields, refusal_line
+from bot.domain.paging import ListKey
 from bot.domain.registry import FederalStatus, Porte
 from bot.domain.scoring import IcpResult, score
 from bot.domain.script_context import LeadView, RepView
@@ -20,10 +21,10 @@ from bot.domain.vocabulary import CLOSED_STAGES, Registration, Role, Stage
 from bot.services.flows import FlowKind, record_ending
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, can_see
+from bot.storage import lead_list
 from bot.storage import leads as lead_store
-from bot.storage import repo
+from bot.storage.lead_list import COUNT_CAP, LeadLine
 from bot.storage.models import Lead, Member
-from bot.storage.repo import LeadLine
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -286,7 +287,8 @@ def _authorised(session: Session, member: Member, lead_id: int) -> Lead:
 
 def authorise_id(runtime: Runtime, member: Member, lead_id: int) -> None:
     """LeadNotFound or NotAllowed unless ``member`` may see lead ``lead_id`` (one indexed read)."""
-    owner = repo.lead_owner(runtime.engine, lead_id)
+    with runtime.reading() as session:
+        owner = lead_list.lead_owner(session, lead_id=lead_id)
     if owner is None:
         raise LeadNotFound(lead_id)
     if member.role != Role.MANAGER and owner != member.id:
@@ -300,47 +302,80 @@ def get_lead(runtime: Runtime, member: Member, lead_id: int) -> Lead:
 
 @dataclass(frozen=True, slots=True)
 class LeadPage:
+    """One page of a lead list. ``total`` leads in the list (at most :data:`COUNT_CAP`; ``more``
+    when there are more than that, and then ``pages`` is unknown: ``None``)."""
+
     leads: list[LeadLine]
     page: int
-    pages: int
+    pages: int | None
     total: int
+    more: bool
+    has_previous: bool
+    has_next: bool
+
+    @property
+    def first_key(self) -> ListKey | None:
+        return self.leads[0].key if self.leads else None
+
+    @property
+    def last_key(self) -> ListKey | None:
+        return self.leads[-1].key if self.leads else None
 
 
 LEAD_FILTERS = ("all", "due", "open", *[s.value for s in Stage])
 
 
 def list_leads(
-    runtime: Runtime, member: Member, *, page: int = 0, flt: str = "all", now: datetime | None = None
+    runtime: Runtime,
+    member: Member,
+    *,
+    flt: str = "all",
+    page: int = 0,
+    after: ListKey | None = None,
+    before: ListKey | None = None,
+    now: datetime | None = None,
 ) -> LeadPage:
-    """The member's leads (a manager: the team's), newest first, PAGE_SIZE per page.
+    """A page of the member's leads (a manager: the team's), newest first, PAGE_SIZE per page.
 
-    One read-only query returns the page and the total; a page past the end (the list shrank)
-    costs one or two more and shows the last page instead.
+    The first page, or the page after the key ``after`` (the last lead shown, for ▶), or the
+    one before ``before`` (the first shown, for ◀); ``page`` is only the number shown. Read by
+    keyset on an index, with a capped count: the cost does not grow with the number of leads.
+    A page past the end (the list shrank meanwhile) shows the last page; one before the start,
+    the first.
     """
     kind, stage = (flt, None) if flt in ("all", "due", "open") else ("stage", flt)
-    owner_id = None if member.role == Role.MANAGER else member.id
+    scope: dict[str, Any] = {
+        "owner_id": None if member.role == Role.MANAGER else member.id,
+        "kind": kind,
+        "closed": CLOSED_STAGE_VALUES,
+        "stage": stage,
+        "moment": (now or runtime.now()) if kind == "due" else None,
+    }
+    with runtime.reading() as session:
 
-    def read(page: int) -> tuple[list[LeadLine], int]:
-        return repo.lead_lines(
-            runtime.engine,
-            owner_id=owner_id,
-            kind=kind,
-            closed=CLOSED_STAGE_VALUES,
-            stage=stage,
-            moment=(now or runtime.now()) if kind == "due" else None,
-            offset=page * PAGE_SIZE,
-            limit=PAGE_SIZE,
-        )
+        def read(**where: Any) -> list[LeadLine]:
+            return lead_list.lead_lines(session, **scope, **where)
 
-    page = max(page, 0)
-    lines, total = read(page)
-    if not lines and page > 0:  # asked past the end (the list shrank): show the last page
-        lines, total = read(0)
-        page = max(total - 1, 0) // PAGE_SIZE
-        if page > 0:
-            lines, total = read(page)
-    pages = max(1, -(-total // PAGE_SIZE))
-    return LeadPage(lines, min(page, pages - 1), pages, total)
+        counted = lead_list.count_lead_lines(session, **scope)
+        total, more = min(counted, COUNT_CAP), counted > COUNT_CAP
+        pages = None if more else paging.page_count(total, PAGE_SIZE)
+        if before is not None:
+            lines = read(before=before, limit=PAGE_SIZE + 1)
+            if len(lines) > PAGE_SIZE:  # more before these: a page in the middle
+                lines, page = lines[1:], max(page, 1)
+            else:  # the start of the list
+                lines, page = read(limit=PAGE_SIZE), 0
+            has_next = bool(lines) and bool(read(after=lines[-1].key, limit=1))
+        else:
+            lines = read(after=after, limit=PAGE_SIZE + 1)
+            page = page if after is not None else 0
+            if not lines and after is not None:  # the list shrank past this page: the last page
+                lines = read(from_end=True, limit=PAGE_SIZE)
+                page = page if pages is None else pages - 1
+            has_next, lines = len(lines) > PAGE_SIZE, lines[:PAGE_SIZE]
+    if pages is not None:
+        page = min(page, pages - 1)
+    return LeadPage(lines, page, pages, total, more, page > 0, has_next)
 
 
 def find_leads(runtime: Runtime, member: Member, query_text: str, limit: int = 8) -> list[Lead]:

@@ -1,14 +1,16 @@
 """Storage of flow endings (``flow_results``): how each run of a conversation flow ended.
 
 Keyword-only functions that take the session and never commit: the service's transaction does
-(the ending commits with the lead, meeting or note it records). The hot read of an ending,
-outside any transaction, is :func:`bot.storage.repo.flow_ending`.
+(the ending commits with the lead, meeting or note it records). :func:`flow_ending` is the
+read every update of an open flow makes (one primary-key read).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlmodel import Session
 
 from bot.storage.models import FlowResult
@@ -33,3 +35,17 @@ def add_flow_result(
 
 def get_flow_result(session: Session, *, flow_id: str) -> FlowResult | None:
     return session.get(FlowResult, flow_id)
+
+
+@dataclass(frozen=True, slots=True)
+class FlowEnding:
+    kind: str
+    lead_id: int | None
+    result_id: int | None
+
+
+def flow_ending(session: Session, *, flow_id: str) -> FlowEnding | None:
+    """How flow run ``flow_id`` ended, or ``None`` while it is open."""
+    flows = FlowResult.__table__.c  # type: ignore[attr-defined]
+    row = session.execute(select(flows.kind, flows.lead_id, flows.result_id).where(flows.flow_id == flow_id)).first()
+    return None if row is None else FlowEnding(str(row[0]), row[1], row[2])

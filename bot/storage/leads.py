@@ -3,7 +3,7 @@
 Conventions (as everywhere in :mod:`bot.storage`): the session comes first, every other
 argument is keyword-only; functions ``flush`` when the caller needs a new row's id, never
 ``commit`` — the service's ``runtime.transaction()`` owns the transaction. The lists the
-``/leads`` command pages through are hot reads in :mod:`bot.storage.repo`.
+``/leads`` command pages through are keyset reads in :mod:`bot.storage.lead_list`.
 """
 
 from __future__ import annotations
@@ -75,17 +75,23 @@ def move_history_to_campaign(session: Session, *, lead_id: int, campaign: str) -
 
 
 def leads_with_cnpj_prefix(session: Session, *, prefix: str, limit: int = 20) -> list[tuple[Lead, Member]]:
-    """Leads whose CNPJ starts with ``prefix`` (a CNPJ root), oldest first, with their owners."""
+    """Leads whose CNPJ starts with ``prefix`` (a CNPJ root), oldest first, with their owners.
+
+    A range on ``ix_leads_cnpj`` (a LIKE would read every lead): from the root up to the next
+    root; CNPJs are digits or capital letters, so nothing sorts between the two. The owners are
+    read by primary key afterwards, so no plan can start from the members and read their leads.
+    """
     if not prefix:
         return []
     statement = (
-        select(Lead, Member)
-        .join(Member, col(Member.id) == col(Lead.owner_id))
-        .where(col(Lead.cnpj).startswith(prefix, autoescape=True))
+        select(Lead)
+        .where(col(Lead.cnpj) >= prefix, col(Lead.cnpj) < prefix[:-1] + chr(ord(prefix[-1]) + 1))
         .order_by(col(Lead.id))
         .limit(limit)
     )
-    return [(lead, member) for lead, member in session.exec(statement)]
+    found = list(session.exec(statement))
+    owners = {lead.owner_id: session.get(Member, lead.owner_id) for lead in found}
+    return [(lead, owner) for lead in found if (owner := owners[lead.owner_id]) is not None]
 
 
 def leads_named(session: Session, *, key: str, owner_id: int | None, limit: int) -> list[Lead]:

@@ -109,7 +109,10 @@ class PlaybookVersion(SQLModel, table=True):
 class Lead(SQLModel, table=True):
     __tablename__ = "leads"
     __table_args__ = (
-        Index("ix_leads_owner_stage", "owner_id", "stage"),
+        # The lead lists (bot.storage.lead_list) page through these in their order, by keyset.
+        Index("ix_leads_owner_stage", "owner_id", "stage", "id"),
+        Index("ix_leads_owner_id", "owner_id", "id"),
+        Index("ix_leads_owner_due", "owner_id", "step_due_at", "id"),
         Index("ix_leads_company_uf", "company_key", "uf"),
         # The report's companies entered in a period (bot.storage.reporting; migration 0013).
         Index("ix_leads_created_campaign", "created_at", "campaign", "owner_id"),

@@ -2,7 +2,7 @@
 
 Which fields are personal data is decided by :mod:`bot.domain.privacy`; the functions here take
 the field names (and, for touches, the values that are not personal and stay) as arguments.
-Conventions of :mod:`bot.storage.repo`: session first, keyword-only arguments, ``flush`` but
+Conventions of :mod:`bot.storage.leads`: session first, keyword-only arguments, ``flush`` but
 never ``commit``.
 """
 

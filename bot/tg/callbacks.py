@@ -579,7 +579,7 @@ class ResumeCadence(Action):
 class Verb(StrEnum):
     """Data still built with :func:`pack` (modules not yet moved to actions)."""
 
-    PAGE = "pg"  # lead list page: pg:<filter>:<page>
+    PAGE = "pg"  # lead list page: pg:<filter>:<page>:<a|b><lead>[.<due µs>] (after/before it) or -
     NEW = "nw"  # /novo answers: nw:<action>[:<value>]
     REPORT = "rp"  # under a /relatorio: rp:<token>:rank (the rep leaderboard for the same filters)
     EXPORT = "ex"  # under an /exportar: ex:<token>:<csv|xlsx> (the same export in the other format)

@@ -6,11 +6,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.domain.vocabulary import Channel, Outcome, ReminderKind, ReminderState, Role, Stage
-from bot.storage import leads, members, playbooks, reminders, repo, touches
+from bot.storage import leads, members, playbooks, reminders, touches
 from bot.storage.importing import known_companies
 from bot.storage.models import Lead, Meeting, Member, Reminder, Touch
 
@@ -80,56 +79,11 @@ def test_known_companies_find_the_same_company(db_session: Session) -> None:
     assert known.find(None, "", None) is None
 
 
-def test_lead_lines_filter_page_and_count(db_session: Session) -> None:
-    ana, bia = _member(db_session, 1), _member(db_session, 2)
-    assert ana.id is not None
-    _lead(db_session, ana, "Old", created_at=NOW - timedelta(days=2))
-    due = _lead(
-        db_session,
-        ana,
-        "Due",
-        created_at=NOW - timedelta(days=1),
-        stage=Stage.PROSPECTING,
-        step_due_at=NOW - timedelta(hours=1),
-    )
-    _lead(
-        db_session,
-        ana,
-        "Later",
-        created_at=NOW,
-        stage=Stage.PROSPECTING,
-        step_due_at=NOW + timedelta(hours=1),
-    )
-    _lead(db_session, bia, "Other", created_at=NOW + timedelta(minutes=1))
-    _lead(db_session, ana, "Lost", created_at=NOW - timedelta(days=3), stage=Stage.LOST)
-    db_session.commit()  # the lines are read on another connection
-    engine = db_session.get_bind()
-    assert isinstance(engine, Engine)
-
-    def lines(**options: Any) -> tuple[list[str], int]:
-        found, total = repo.lead_lines(engine, **options)
-        return [line.company for line in found], total
-
-    assert lines(owner_id=ana.id) == (["Later", "Due", "Old", "Lost"], 4)
-    assert lines(owner_id=None) == (["Other", "Later", "Due", "Old", "Lost"], 5)
-    assert lines(owner_id=ana.id, offset=1, limit=1) == (["Due"], 4)  # the total is of all pages
-    assert lines(owner_id=ana.id, offset=9) == ([], 0)
-    assert lines(owner_id=ana.id, kind="stage", stage=Stage.NEW) == (["Old"], 1)
-    assert lines(owner_id=ana.id, kind="open", closed=[Stage.LOST, Stage.WON]) == (["Later", "Due", "Old"], 3)
-    assert lines(owner_id=None, kind="due", moment=NOW) == (["Due"], 1)
-    tomorrow = NOW + timedelta(days=1)
-    assert lines(owner_id=None, kind="due", moment=tomorrow) == (["Due", "Later"], 2)  # most overdue first
-    (line,), _ = repo.lead_lines(engine, owner_id=ana.id, kind="due", moment=NOW)
-    assert line == repo.LeadLine(due.id or 0, "Due", Stage.PROSPECTING, None, NOW - timedelta(hours=1))
-    with pytest.raises(ValueError, match="unknown lead filter"):
-        repo.lead_lines(engine, owner_id=None, kind="everything")
-    assert repo.lead_owner(engine, due.id or 0) == ana.id
-    assert repo.lead_owner(engine, 10_000) is None
-    assert leads.get_lead(db_session, lead_id=due.id or 0) is due
+def test_get_lead(db_session: Session) -> None:
+    ana = _member(db_session, 1)
+    lead = _lead(db_session, ana, "Acme")
+    assert leads.get_lead(db_session, lead_id=lead.id or 0) is lead
     assert leads.get_lead(db_session, lead_id=10_000) is None
-
-
-# --- Touches and stage changes ----------------------------------------------------------------
 
 
 def test_touch_and_stage_change(db_session: Session) -> None:
@@ -171,13 +125,11 @@ def test_scheduled_meeting_is_the_latest_one_still_to_happen(db_session: Session
         db_session.add(
             Meeting(lead_id=lead.id, rep_id=rep.id, starts_at=NOW + timedelta(hours=hours), status=status)
         )
-    db_session.commit()  # read on another connection
-    engine = db_session.get_bind()
-    assert isinstance(engine, Engine)
+    db_session.flush()
 
-    found = repo.scheduled_meeting(engine, lead.id, status="scheduled")
+    found = touches.scheduled_meeting(db_session, lead_id=lead.id, status="scheduled")
     assert found is not None and found.starts_at == NOW + timedelta(hours=48)
-    assert repo.scheduled_meeting(engine, lead.id + 1, status="scheduled") is None
+    assert touches.scheduled_meeting(db_session, lead_id=lead.id + 1, status="scheduled") is None
 
 
 # --- Reminders --------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 the registry month they came from, so a restart keeps them and the ICP can judge on them.
 
 Revision ID: 0015_registry_use
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-02 15:00:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015_registry_use"
-down_revision: str | None = "0013"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
