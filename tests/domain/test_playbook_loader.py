@@ -257,6 +257,13 @@ CASES: list[tuple[str, str, Callable[[dict[str, Any]], Any], str, str]] = [
         "aparece duas vezes",
         "key:",
     ),
+    (
+        "ids too long for one button",
+        "objections.yaml",
+        lambda d: d["objections"][-1].update(id="objecao_com_um_nome_longo_demais_"[:32]),
+        "não cabe num botão do Telegram",
+        "id: objecao_com_um_nome_longo",
+    ),
     ("schema too new", "playbook.yaml", lambda d: d.update(schema=99), "mais novo", "schema: 99"),
     ("version as number", "playbook.yaml", lambda d: d.update(version=2026.11), "entre aspas", "version:"),
 ]

@@ -64,6 +64,7 @@ def check_playbook(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIss
     yield from _check_objections(playbook, locator)
     yield from _check_reasons(playbook, locator)
     yield from _check_qualification(playbook, locator)
+    yield from _check_button_room(playbook, locator)
 
 
 def _check_manifest(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssue]:
@@ -501,6 +502,35 @@ def _check_qualification(playbook: Playbook, locator: Locator) -> Iterator[Playb
                 ),
                 key=question.key,
             )
+
+
+#: Telegram lets a button carry 64 bytes of data. A lead number (up to 10 digits) and the
+#: button's own letters take 20 of them, so two ids one button names together (a cadence step
+#: and an objection, or a step and a loss reason) may have at most this many characters in all.
+BUTTON_ID_ROOM = 44
+
+
+def _check_button_room(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssue]:
+    longest_step = max(playbook.cadence.steps, key=lambda step: len(step.id), default=None)
+    if longest_step is None:
+        return
+    room = BUTTON_ID_ROOM - len(longest_step.id)
+    too_long = N_(
+        "o id '%(id)s' (%(n)s caracteres) não cabe num botão do Telegram junto com o passo "
+        "'%(step)s' (%(m)s): os dois somam no máximo %(room)s caracteres; encurte um deles"
+    )
+    words = {"step": longest_step.id, "m": len(longest_step.id), "room": BUTTON_ID_ROOM}
+    for i, objection in enumerate(playbook.objections):
+        if len(objection.id) > room:
+            yield locator.issue(
+                OBJECTIONS, ("objections", i, "id"), too_long, id=objection.id, n=len(objection.id), **words
+            )
+    for stage_name, reasons in playbook.reasons.loss.items():
+        for i, reason in enumerate(reasons):
+            if len(reason.id) > room:
+                yield locator.issue(
+                    REASONS, ("loss", stage_name, i, "id"), too_long, id=reason.id, n=len(reason.id), **words
+                )
 
 
 # ---------------------------------------------------------------------------- warnings (not errors)
