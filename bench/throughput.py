@@ -33,6 +33,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.domain.lead_fields import LeadDraft
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
@@ -210,7 +212,8 @@ async def main(count: int) -> None:
         with runtime.session() as session:
             first = session.get(Member, 1)
         assert first is not None
-        leads.create_lead(runtime, first, {"company": "Transportes Horizonte", "cnae": "4930202", "uf": "PR"})
+        sample = {"company": "Transportes Horizonte", "cnae": "4930202", "uf": "PR"}
+        leads.create_lead(runtime, first, LeadDraft.read(sample))
         updates = stream(factory, users, count)
         per_kind: list[dict[str, float]] = [{}, {}, {}]
         # The bot goes before the replay in each turn: its answers are recorded by then.

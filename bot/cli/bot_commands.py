@@ -13,6 +13,7 @@ from bot import logs
 from bot.cli.commands import cli_language, playbook_failure, problem_text
 from bot.cli.failures import CommandFailed
 from bot.config import Settings
+from bot.domain.lead_fields import LeadDraft
 from bot.domain.playbook.checks import paging_warnings
 from bot.i18n import gettext_for
 from bot.services import leads, team
@@ -240,7 +241,7 @@ def demo(args: argparse.Namespace) -> int:
     assert manager is not None
     if leads.list_leads(runtime, manager).total == 0:
         for sample in SAMPLE_LEADS:
-            leads.create_lead(runtime, manager, sample)
+            leads.create_lead(runtime, manager, LeadDraft.read(sample))
     from bot.cli.console import run_console
 
     return asyncio.run(run_console(runtime, telegram_id=DEMO_MANAGER_ID, first_name="Gestora"))

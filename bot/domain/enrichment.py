@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from enum import StrEnum
+from typing import TypeVar
 
 from bot.domain import regions
-from bot.domain.facts import LeadFacts
+from bot.domain.facts import InvalidFact, LeadFacts
+from bot.domain.lead_fields import LEAD_FIELDS, FieldValue, kept_text
 from bot.domain.registry import Porte, RegistryCompany
 
 #: The lead fields a registry answer can fill, in the order the chat lists them.
@@ -31,37 +34,53 @@ REGISTRY_FIELDS = (
 )
 
 
-def _yes_no(value: bool | None) -> str | None:
-    return None if value is None else ("S" if value else "N")
-
-
-def answers_from(company: RegistryCompany) -> dict[str, str]:
-    """The lead field values (in the form a lead keeps them) the registry knows for ``company``."""
-    found: dict[str, str | None] = {
+def values_from(company: RegistryCompany) -> dict[str, FieldValue]:
+    """The lead field values the registry knows for ``company``, typed as the lead's fields
+    read them (Simples/MEI a bool, the start of activity a date, the status a
+    :class:`~bot.domain.registry.FederalStatus`)."""
+    found: dict[str, FieldValue | None] = {
         "company": company.legal_name.strip()[:200] or None,
         "trade_name": (company.trade_name or "").strip()[:200] or None,
         "cnpj": company.cnpj,
-        "cnae": company.cnae,
-        "uf": company.uf,
+        "cnae": company.cnae or None,
+        "uf": company.uf or None,
         "city": (company.city or "").strip()[:100] or None,
-        "branches": str(max(company.active_branches, 0)),
-        "federal_status": company.status.value,
-        "porte": company.porte.value if company.porte is not Porte.UNKNOWN else None,
-        "simples": _yes_no(company.simples),
-        "mei": _yes_no(company.mei),
-        "opened_on": company.opened_on.isoformat() if company.opened_on else None,
+        "branches": max(company.active_branches, 0),
+        "federal_status": company.status,
+        "porte": company.porte if company.porte is not Porte.UNKNOWN else None,
+        "simples": company.simples,
+        "mei": company.mei,
+        "opened_on": company.opened_on,
         "registry_month": company.month or None,
     }
-    return {key: value for key, value in found.items() if value}
+    values: dict[str, FieldValue] = {}
+    for key, value in found.items():
+        if isinstance(value, str) and not isinstance(value, StrEnum):
+            try:  # the registry's text through the field's own parser, as if typed
+                value = LEAD_FIELDS[key].read(value)
+            except InvalidFact:
+                continue  # a value the lead would refuse (a CNAE of old) stays for the rep to give
+        if value is not None:
+            values[key] = value
+    return values
 
 
-def fill_missing(typed: Mapping[str, str | None], found: Mapping[str, str]) -> tuple[dict[str, str | None], list[str]]:
+def answers_from(company: RegistryCompany) -> dict[str, str]:
+    """:func:`values_from` in the fields' kept text form (a spreadsheet's cells: "S", "02",
+    "2015-03-01"), as an import reads and compares them."""
+    return {key: kept_text(value) for key, value in values_from(company).items()}
+
+
+V = TypeVar("V")
+
+
+def fill_missing(typed: Mapping[str, V | None], found: Mapping[str, V]) -> tuple[dict[str, V | None], list[str]]:
     """``typed`` with the fields it lacks taken from ``found``; and the names of those filled.
 
     A field the rep typed (or skipped on purpose with a value) wins; ``None`` in ``typed`` (a
     skipped question) is filled, since the rep did not know it.
     """
-    merged: dict[str, str | None] = dict(typed)
+    merged: dict[str, V | None] = dict(typed)
     filled: list[str] = []
     for key, value in found.items():
         if merged.get(key) in (None, ""):

@@ -33,11 +33,12 @@ from bot.services.flows import FlowKind, record_ending
 from bot.services.leads import _authorised, lead_view, record_stage, rep_view, score_lead
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, can_see
+from bot.services.views import LeadCard, MemberLike
 from bot.storage import leads as lead_store
 from bot.storage import reminders as reminder_store
 from bot.storage import touches
 from bot.storage.fit_overrides import add_fit_override
-from bot.storage.models import Lead, Meeting, Member, Touch
+from bot.storage.models import Lead, Meeting, Touch
 from bot.storage.touches import ScheduledMeeting
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ class MeetingNotStarted(Exception):
         self.starts_at = starts_at
 
 
-def working_hours(member: Member) -> business.WorkingHours:
+def working_hours(member: MemberLike) -> business.WorkingHours:
     def hhmm(text: str, fallback: time) -> time:
         try:
             hour, minute = text.split(":")
@@ -77,7 +78,7 @@ def working_hours(member: Member) -> business.WorkingHours:
 
 @dataclass(frozen=True, slots=True)
 class StepCard:
-    lead: Lead
+    lead: LeadCard
     step: Step
     number: int
     total: int
@@ -97,7 +98,7 @@ def _digits(phone: str) -> str:
     return digits
 
 
-def step_card(runtime: Runtime, member: Member, lead_id: int) -> StepCard:
+def step_card(runtime: Runtime, member: MemberLike, lead_id: int) -> StepCard:
     with runtime.transaction() as session:
         lead = _authorised(session, member, lead_id)
         owner = lead_store.owner_of(session, lead=lead) or member
@@ -124,7 +125,7 @@ def step_card(runtime: Runtime, member: Member, lead_id: int) -> StepCard:
     if step.channel is Channel.WHATSAPP and phone_digits:
         wa = f"https://wa.me/{phone_digits}?text={quote(body[:1500])}"
     return StepCard(
-        lead=lead,
+        lead=LeadCard.of(lead),
         step=step,
         number=number,
         total=len(playbook.cadence.steps),
@@ -174,13 +175,13 @@ def _fit_warning(runtime: Runtime, lead: Lead) -> FitWarning | None:
     )
 
 
-def start_cadence(runtime: Runtime, member: Member, lead_id: int, *, confirmed: bool = False) -> Lead:
+def start_cadence(runtime: Runtime, member: MemberLike, lead_id: int, *, confirmed: bool = False) -> LeadCard:
     """Start the cadence (new → prospecting). A lead outside the ICP raises FitUnconfirmed
     unless ``confirmed``; then the override is recorded (who, when, what the ICP said)."""
     with runtime.transaction() as session:
         lead = _authorised(session, member, lead_id)
         if lead.cadence_status == CadenceStatus.ACTIVE and Stage(lead.stage) not in CLOSED_STAGES:
-            return lead  # a second tap: the cadence already runs
+            return LeadCard.of(lead)  # a second tap: the cadence already runs
         # The funnel first: a lead that may not start (closed, past prospecting) is refused,
         # not asked about its fit.
         funnel.check(Stage(lead.stage), Stage.PROSPECTING, Way.START, lead_id=lead.id)
@@ -207,10 +208,10 @@ def start_cadence(runtime: Runtime, member: Member, lead_id: int, *, confirmed: 
         lead.step_due_at = business.next_working_moment(now, working_hours(owner))
         lead_store.save_lead(session, lead=lead)
         plan_step_reminder(session, lead, owner)
-        return lead
+        return LeadCard.of(lead)
 
 
-def plan_step_reminder(session: Session, lead: Lead, owner: Member) -> None:
+def plan_step_reminder(session: Session, lead: Lead, owner: MemberLike) -> None:
     """The one planner of step reminders: the lead's live step reminder is replaced by one for
     its current step at ``lead.step_due_at`` (to ``owner``), or by none when its cadence is not
     running (paused, stopped, finished). Every change of a lead's step or due time calls it."""
@@ -226,13 +227,13 @@ def plan_step_reminder(session: Session, lead: Lead, owner: Member) -> None:
 @dataclass(frozen=True, slots=True)
 class Logged:
     touch: Touch
-    lead: Lead
+    lead: LeadCard
     transition: Transition
 
 
 def log_outcome(
     runtime: Runtime,
-    member: Member,
+    member: MemberLike,
     lead_id: int,
     step_id: str,
     outcome: Outcome,
@@ -259,7 +260,7 @@ def log_outcome(
 def log_step(
     session: Session,
     runtime: Runtime,
-    member: Member,
+    member: MemberLike,
     lead_id: int,
     step_id: str,
     outcome: Outcome,
@@ -314,10 +315,10 @@ def log_step(
     lead.updated_at = now
     lead_store.save_lead(session, lead=lead)
     plan_step_reminder(session, lead, owner)
-    return Logged(touch, lead, transition)
+    return Logged(touch, LeadCard.of(lead), transition)
 
 
-def record_answer(runtime: Runtime, member: Member, touch_id: int, key: str, value: str) -> Touch:
+def record_answer(runtime: Runtime, member: MemberLike, touch_id: int, key: str, value: str) -> Touch:
     """Store one qualification answer on the touch it came from."""
     with runtime.transaction() as session:
         touch = touches.get_touch(session, touch_id=touch_id)
@@ -342,7 +343,7 @@ def record_answer(runtime: Runtime, member: Member, touch_id: int, key: str, val
 
 
 def read_meeting_time(
-    runtime: Runtime, member: Member, text: str, *, language: str = "pt_BR"
+    runtime: Runtime, member: MemberLike, text: str, *, language: str = "pt_BR"
 ) -> tuple[datetime, moments.Questionable | None]:
     """The moment the rep typed, in their time zone, and what to confirm before booking it
     (``None``: book it). :class:`moments.InvalidMoment` when it cannot be used."""
@@ -353,7 +354,7 @@ def read_meeting_time(
 
 
 def meeting_time_confirmed(
-    runtime: Runtime, member: Member, answered: moments.Questionable, *, language: str = "pt_BR"
+    runtime: Runtime, member: MemberLike, answered: moments.Questionable, *, language: str = "pt_BR"
 ) -> moments.Questionable | None:
     """The rep said yes to ``answered``: the next thing to confirm, or ``None`` (book it)."""
     hours = working_hours(member)
@@ -362,7 +363,7 @@ def meeting_time_confirmed(
 
 def book_meeting(
     runtime: Runtime,
-    member: Member,
+    member: MemberLike,
     lead_id: int,
     starts_at: datetime,
     touch_id: int | None = None,
@@ -449,7 +450,7 @@ _RESULTS = (MeetingStatus.HELD, MeetingStatus.NO_SHOW)
 
 
 def meeting_result(
-    runtime: Runtime, member: Member, meeting_id: int, status: MeetingStatus, reason: str | None = None
+    runtime: Runtime, member: MemberLike, meeting_id: int, status: MeetingStatus, reason: str | None = None
 ) -> Meeting:
     """Held or no-show (only once the meeting has started: :class:`MeetingNotStarted`), or
     rescheduled (any time)."""
@@ -472,7 +473,7 @@ def meeting_result(
         return meeting
 
 
-def pending_meeting(runtime: Runtime, member: Member, lead: Lead) -> ScheduledMeeting | None:
+def pending_meeting(runtime: Runtime, member: MemberLike, lead: Lead | LeadCard) -> ScheduledMeeting | None:
     """The meeting still to happen of a lead already loaded (one indexed read)."""
     if not can_see(member, lead):
         raise NotAllowed(f"member {member.id} may not see lead {lead.id}")
@@ -480,7 +481,9 @@ def pending_meeting(runtime: Runtime, member: Member, lead: Lead) -> ScheduledMe
         return touches.scheduled_meeting(session, lead_id=lead.id or 0, status=MeetingStatus.SCHEDULED.value)
 
 
-def move_stage(runtime: Runtime, member: Member, lead_id: int, stage: Stage, reason: str | None = None) -> Lead:
+def move_stage(
+    runtime: Runtime, member: MemberLike, lead_id: int, stage: Stage, reason: str | None = None
+) -> LeadCard:
     """A move by hand from the lead card (proposal sent, won, lost with a reason of the stage);
     MoveRefused if the funnel does not allow it."""
     with runtime.transaction() as session:
@@ -492,28 +495,28 @@ def move_stage(runtime: Runtime, member: Member, lead_id: int, stage: Stage, rea
             lead.current_step = None
             lead.step_due_at = None
             plan_step_reminder(session, lead, owner)
-        return lead
+        return LeadCard.of(lead)
 
 
-def check_move(runtime: Runtime, member: Member, lead_id: int, stage: Stage, way: Way) -> Lead:
+def check_move(runtime: Runtime, member: MemberLike, lead_id: int, stage: Stage, way: Way) -> LeadCard:
     """MoveRefused unless the funnel allows ``way`` to move the lead to ``stage`` (or keep it
     there): asked before a question (the loss reason, the meeting date), so a refused move is
     refused at the first press. The loss reason itself is checked when it is chosen."""
     with runtime.transaction() as session:
         lead = _authorised(session, member, lead_id)
     funnel.check(Stage(lead.stage), stage, way, lead_id=lead.id)
-    return lead
+    return LeadCard.of(lead)
 
 
-def lead_of_touch(runtime: Runtime, member: Member, touch_id: int) -> Lead:
+def lead_of_touch(runtime: Runtime, member: MemberLike, touch_id: int) -> LeadCard:
     with runtime.transaction() as session:
         touch = touches.get_touch(session, touch_id=touch_id)
         if touch is None:
             raise StaleAction("touch not found")
-        return _authorised(session, member, touch.lead_id)
+        return LeadCard.of(_authorised(session, member, touch.lead_id))
 
 
-def meeting_for(runtime: Runtime, member: Member, meeting_id: int) -> Meeting:
+def meeting_for(runtime: Runtime, member: MemberLike, meeting_id: int) -> Meeting:
     with runtime.transaction() as session:
         meeting = touches.get_meeting(session, meeting_id=meeting_id)
         if meeting is None:
@@ -522,7 +525,7 @@ def meeting_for(runtime: Runtime, member: Member, meeting_id: int) -> Meeting:
         return meeting
 
 
-def meeting_to_move(runtime: Runtime, member: Member, meeting_id: int) -> Meeting:
+def meeting_to_move(runtime: Runtime, member: MemberLike, meeting_id: int) -> Meeting:
     """The meeting a "🔁 Remarcar" is about, if it can still be moved (scheduled, or a no-show
     not re-booked yet: :func:`bot.domain.metrics.can_continue`); otherwise the button is stale."""
     meeting = meeting_for(runtime, member, meeting_id)
@@ -532,7 +535,7 @@ def meeting_to_move(runtime: Runtime, member: Member, meeting_id: int) -> Meetin
     return meeting
 
 
-def meeting_awaiting_result(runtime: Runtime, member: Member, meeting_id: int) -> Meeting:
+def meeting_awaiting_result(runtime: Runtime, member: MemberLike, meeting_id: int) -> Meeting:
     """The meeting, if its result can be asked for now (:class:`MeetingNotStarted` before it starts)."""
     meeting = meeting_for(runtime, member, meeting_id)
     if not moments.result_allowed(meeting.starts_at, runtime.now()):
@@ -540,7 +543,7 @@ def meeting_awaiting_result(runtime: Runtime, member: Member, meeting_id: int) -
     return meeting
 
 
-def add_note(runtime: Runtime, member: Member, touch_id: int, text: str, *, flow: str | None = None) -> Touch:
+def add_note(runtime: Runtime, member: MemberLike, touch_id: int, text: str, *, flow: str | None = None) -> Touch:
     """Attach the rep's note to a logged touch (a second note is appended, not lost; ``flow``:
     the note run this ends, recorded in the same transaction so a restart never appends it twice)."""
     with runtime.transaction() as session:

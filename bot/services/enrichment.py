@@ -12,7 +12,8 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.domain.enrichment import answers_from, fill_missing
+from bot.domain.enrichment import fill_missing, values_from
+from bot.domain.lead_fields import FieldValue
 from bot.domain.registry import RegistryCompany
 from bot.services.runtime import Runtime
 
@@ -22,8 +23,8 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class Found:
     company: RegistryCompany
-    answers: dict[str, str]
-    """The lead field values the directory gives (see :func:`bot.domain.enrichment.answers_from`)."""
+    values: dict[str, FieldValue]
+    """The lead field values the directory gives, typed (see :func:`bot.domain.enrichment.values_from`)."""
 
 
 def available(runtime: Runtime) -> bool:
@@ -42,18 +43,18 @@ def find(runtime: Runtime, cnpj: str) -> Found | None:
         return None
     if company is None:
         return None
-    answers = answers_from(company)
+    values = values_from(company)
     if not getattr(directory, "counts_branches", True):
-        answers.pop("branches", None)
-    return Found(company, answers)
+        values.pop("branches", None)
+    return Found(company, values)
 
 
-def enrich(runtime: Runtime, answers: Mapping[str, str | None]) -> tuple[dict[str, str | None], list[str]]:
-    """``answers`` (already parsed, with a ``cnpj``) completed from the directory: the fields it
-    lacked and the directory knows are filled; what was typed wins. Returns the answers and the
-    names of the fields filled (empty when nothing was found)."""
-    cnpj = answers.get("cnpj")
-    found = find(runtime, cnpj) if cnpj else None
+def enrich(runtime: Runtime, values: Mapping[str, FieldValue | None]) -> tuple[dict[str, FieldValue | None], list[str]]:
+    """``values`` (typed, with a ``cnpj``) completed from the directory: the fields it lacked
+    and the directory knows are filled; what was typed wins. Returns the values and the names
+    of the fields filled (empty when nothing was found)."""
+    cnpj = values.get("cnpj")
+    found = find(runtime, cnpj) if isinstance(cnpj, str) and cnpj else None
     if found is None:
-        return dict(answers), []
-    return fill_missing(answers, found.answers)
+        return dict(values), []
+    return fill_missing(values, found.values)

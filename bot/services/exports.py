@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from bot.domain.labels import LABELS, NO, YES
 from bot.domain.playbook.model import Playbook
@@ -38,6 +38,7 @@ from bot.i18n import DEFAULT_LANGUAGE, N_, gettext_for
 from bot.render.reports import integer
 from bot.services.icp import SALES_MODEL_NAMES
 from bot.services.team import NotAllowed
+from bot.services.views import MemberLike
 from bot.storage.db import session_scope
 from bot.storage.exporting import (
     ERASURES,
@@ -120,11 +121,6 @@ ALIASES = {
     "tudo": "all",
     "all": "all",
 }
-
-
-class MemberLike(Protocol):
-    id: int | None
-    role: str
 
 
 def parse_what(words: Sequence[str] | str) -> list[str]:

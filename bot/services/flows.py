@@ -19,9 +19,9 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.services.runtime import Runtime
+from bot.services.views import MemberLike
 from bot.storage import flow_results as store
 from bot.storage.flow_results import FlowEnding
-from bot.storage.models import Member
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -56,7 +56,7 @@ def record_ending(
     session: Session,
     runtime: Runtime,
     flow_id: str | None,
-    member: Member,
+    member: MemberLike,
     kind: FlowKind,
     *,
     lead_id: int | None,

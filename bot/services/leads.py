@@ -9,22 +9,22 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.domain import cnae, funnel, numbers, paging, regions
-from bot.domain.facts import CnpjClash, IntRange, LeadFacts, cnpj_clash, cnpj_root, format_cnpj, parse_facts
+from bot.domain.facts import CnpjClash, LeadFacts, cnpj_clash, cnpj_root, format_cnpj
 from bot.domain.funnel import Way
-from bot.domain.lead_fields import parse_fields, refusal_line
+from bot.domain.lead_fields import FieldValue, LeadDraft
 from bot.domain.paging import ListKey
-from bot.domain.registry import FederalStatus, Porte
 from bot.domain.scoring import IcpResult, score
 from bot.domain.script_context import LeadView, RepView
 from bot.domain.text import fold
-from bot.domain.vocabulary import CLOSED_STAGES, Registration, Role, Stage
+from bot.domain.vocabulary import CLOSED_STAGES, Role, Stage
 from bot.services.flows import FlowKind, record_ending
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, can_see
+from bot.services.views import LeadCard, MemberLike, facts_of
 from bot.storage import lead_list
 from bot.storage import leads as lead_store
 from bot.storage.lead_list import COUNT_CAP, LeadLine
-from bot.storage.models import Lead, Member
+from bot.storage.models import Lead
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -44,27 +44,6 @@ def company_key(name: str) -> str:
     folded = re.sub(r"[^a-z0-9 ]+", " ", fold(name))
     folded = re.sub(r"\b(ltda|me|epp|eireli|s ?a|sa|cia)\b", " ", folded)
     return " ".join(folded.split())[:200]
-
-
-def facts_of(lead: Lead) -> LeadFacts:
-    def rng(low: int | None, high: int | None) -> IntRange | None:
-        return IntRange(low, high if high is not None else low) if low is not None else None
-
-    return LeadFacts(
-        cnae=lead.cnae,
-        uf=lead.uf,
-        headcount=rng(lead.headcount_low, lead.headcount_high),
-        revenue=rng(lead.revenue_low, lead.revenue_high),
-        branches=lead.branches,
-        registration=Registration(lead.registration) if lead.registration else None,
-        financial_score=lead.financial_score,
-        cnpj=lead.cnpj,
-        federal_status=FederalStatus(lead.federal_status) if lead.federal_status else None,
-        porte=Porte(lead.porte) if lead.porte else None,
-        simples=lead.simples,
-        mei=lead.mei,
-        opened_on=lead.opened_on,
-    )
 
 
 def apply_facts(lead: Lead, facts: LeadFacts) -> None:
@@ -95,12 +74,39 @@ def apply_score(lead: Lead, result: IcpResult, fingerprint: str) -> None:
 
 
 def score_lead(runtime: Runtime, lead: Lead) -> IcpResult:
-    return score(facts_of(lead).aged(runtime.now().date()), runtime.icp)
+    return score_facts(runtime, facts_of(lead))
+
+
+def score_facts(runtime: Runtime, facts: LeadFacts) -> IcpResult:
+    """The ICP of the playbook in force on these facts (a card's, a stored lead's), the
+    company's age counted today."""
+    return score(facts.aged(runtime.now().date()), runtime.icp)
+
+
+def draft_of(lead: Lead) -> LeadDraft:
+    """A stored lead's fields, typed: where an edit starts."""
+    return LeadDraft(
+        company=lead.company,
+        trade_name=lead.trade_name,
+        city=lead.city,
+        contact_name=lead.contact_name,
+        contact_role=lead.contact_role,
+        contact_phone=lead.contact_phone,
+        contact_email=lead.contact_email,
+        contact_linkedin=lead.contact_linkedin,
+        website=lead.website,
+        campaign=lead.campaign,
+        notes=lead.notes or "",
+        registry_month=lead.registry_month or "",
+        facts=facts_of(lead),
+    )
 
 
 @dataclass(frozen=True, slots=True)
-class NewLead:
-    lead: Lead
+class SavedLead:
+    """A lead just created or corrected, and its ICP."""
+
+    lead: LeadCard
     result: IcpResult
 
 
@@ -130,7 +136,7 @@ class CnpjTaken(Exception):
         self.match = match
 
 
-def _cnpj_match(session: Session, member: Member, cnpj: str, *, excluding: int | None = None) -> CnpjMatch | None:
+def _cnpj_match(session: Session, member: MemberLike, cnpj: str, *, excluding: int | None = None) -> CnpjMatch | None:
     found = []
     for lead, owner in lead_store.leads_with_cnpj_prefix(session, prefix=cnpj_root(cnpj)):
         if lead.id == excluding:
@@ -147,7 +153,7 @@ def _cnpj_match(session: Session, member: Member, cnpj: str, *, excluding: int |
     return CnpjMatch(clash, True, own, lead.id, lead.company, owner.full_name or owner.first_name, cnpj_root(cnpj))
 
 
-def cnpj_match(runtime: Runtime, member: Member, cnpj: str, *, excluding: int | None = None) -> CnpjMatch | None:
+def cnpj_match(runtime: Runtime, member: MemberLike, cnpj: str, *, excluding: int | None = None) -> CnpjMatch | None:
     """The lead of the team that already has ``cnpj`` (compact) or, failing that, its root
     (``excluding``: the lead being edited)."""
     with runtime.transaction() as session:
@@ -156,22 +162,19 @@ def cnpj_match(runtime: Runtime, member: Member, cnpj: str, *, excluding: int | 
 
 def create_lead(
     runtime: Runtime,
-    member: Member,
-    answers: Mapping[str, str | None],
+    member: MemberLike,
+    draft: LeadDraft,
     *,
     other_branch: bool = False,
     flow: str | None = None,
-) -> NewLead:
-    """Create a lead from the answers of /novo (already validated one by one; checked again here
-    with the same parsers, :mod:`bot.domain.lead_fields`, as an import).
+) -> SavedLead:
+    """Create a lead from the draft /novo typed (each field read once, as the rep typed it).
 
     :class:`CnpjTaken` if its CNPJ is already a lead, or if another establishment of the same
     company is and ``other_branch`` (the rep said this is a different branch) is not set.
     ``flow``: the /novo run this ends (:func:`bot.services.flows.record_ending`, same transaction).
     """
-    values = _checked(answers)
-    facts, _ = parse_facts(dict(values))
-    company = values.get("company", "")
+    company = draft.company
     if not company:
         raise ValueError("company is required")
     now = runtime.now()
@@ -179,6 +182,10 @@ def create_lead(
         owner_id=member.id or 0,
         company=company[:200],
         company_key=company_key(company),
+        trade_name=draft.trade_name,
+        registry_month=draft.registry_month or None,
+        website=draft.website,
+        notes=draft.notes or None,
         created_by=member.id,
         created_at=now,
         updated_at=now,
@@ -186,11 +193,9 @@ def create_lead(
     )
     for name in TEXT_FIELDS:
         if name != "company":
-            setattr(lead, name, values.get(name, ""))
-    lead.trade_name = values.get("trade_name", "")
-    lead.registry_month = values.get("registry_month")
-    apply_facts(lead, facts)
-    result = score(facts.aged(now.date()), runtime.icp)
+            setattr(lead, name, getattr(draft, name))
+    apply_facts(lead, draft.facts)
+    result = score_facts(runtime, draft.facts)
     apply_score(lead, result, runtime.playbook.fingerprint)
     with runtime.transaction() as session:
         if lead.cnpj:
@@ -210,73 +215,51 @@ def create_lead(
             playbook_fingerprint=runtime.playbook.fingerprint,
             at=now,
         )
-    return NewLead(lead, result)
+        return SavedLead(LeadCard.of(lead), result)
 
 
 def update_facts(
-    runtime: Runtime, member: Member, lead_id: int, answers: Mapping[str, str | None], *, flow: str | None = None
-) -> NewLead:
-    """Change some facts or contact fields of a lead and score it again (``flow``: the edit run
-    this ends, recorded in the same transaction)."""
+    runtime: Runtime,
+    member: MemberLike,
+    lead_id: int,
+    changes: Mapping[str, FieldValue | None],
+    *,
+    flow: str | None = None,
+) -> SavedLead:
+    """Change some fields of a lead (typed values; ``None``: now unknown) and score it again.
+
+    The change starts from the lead's stored typed values (:func:`draft_of`). ``flow``: the
+    edit run this ends, recorded in the same transaction."""
     with runtime.transaction() as session:
         lead = _authorised(session, member, lead_id)
         record_ending(session, runtime, flow, member, FlowKind.FACTS, lead_id=lead_id, result_id=lead_id)
-        values = _checked(answers)
-        facts, errors = parse_facts({**_answers_of(lead), **answers, **values})  # None: now unknown
-        if errors:
-            raise ValueError("; ".join(errors.values()))
+        draft = draft_of(lead).changed(changes)
+        facts = draft.facts
         if facts.cnpj and facts.cnpj != lead.cnpj:
             match = _cnpj_match(session, member, facts.cnpj, excluding=lead_id)
             if match is not None and match.clash is CnpjClash.SAME:  # another branch is a correction
                 raise CnpjTaken(match)
         campaign = lead.campaign
         for name in TEXT_FIELDS:
-            if name in answers:
-                setattr(lead, name, values.get(name, ""))
+            if name in changes:
+                setattr(lead, name, getattr(draft, name))
         if lead.campaign != campaign:  # a correction: the lead's history moves with it
             lead_store.move_history_to_campaign(session, lead_id=lead_id, campaign=lead.campaign)
-        if "company" in answers and lead.company:
+        if "company" in changes and lead.company:
             lead.company_key = company_key(lead.company)
-        if "trade_name" in answers:
-            lead.trade_name = values.get("trade_name", "")
-        if "registry_month" in answers:
-            lead.registry_month = values.get("registry_month")
+        if "trade_name" in changes:
+            lead.trade_name = draft.trade_name
+        if "registry_month" in changes:
+            lead.registry_month = draft.registry_month or None
         apply_facts(lead, facts)
-        result = score(facts.aged(runtime.now().date()), runtime.icp)
+        result = score_facts(runtime, facts)
         apply_score(lead, result, runtime.playbook.fingerprint)
         lead.updated_at = runtime.now()
         lead_store.save_lead(session, lead=lead)
-    return NewLead(lead, result)
+        return SavedLead(LeadCard.of(lead), result)
 
 
-def _checked(answers: Mapping[str, str | None]) -> dict[str, str]:
-    """The answers in the form a lead keeps them; ValueError naming every refused field."""
-    values, errors = parse_fields(answers)
-    if errors:
-        raise ValueError("; ".join(refusal_line(key, refusal) for key, refusal in errors.items()))
-    return values
-
-
-def _answers_of(lead: Lead) -> dict[str, str | None]:
-    facts = facts_of(lead)
-    return {
-        "cnae": facts.cnae,
-        "uf": facts.uf,
-        "headcount": f"{facts.headcount.low}-{facts.headcount.high}" if facts.headcount else None,
-        "revenue": f"{facts.revenue.low}-{facts.revenue.high}" if facts.revenue else None,
-        "branches": str(facts.branches) if facts.branches is not None else None,
-        "registration": facts.registration.value if facts.registration else None,
-        "financial_score": str(facts.financial_score) if facts.financial_score is not None else None,
-        "cnpj": facts.cnpj,
-        "federal_status": facts.federal_status.value if facts.federal_status else None,
-        "porte": facts.porte.value if facts.porte else None,
-        "simples": None if facts.simples is None else ("S" if facts.simples else "N"),
-        "mei": None if facts.mei is None else ("S" if facts.mei else "N"),
-        "opened_on": facts.opened_on.isoformat() if facts.opened_on else None,
-    }
-
-
-def _authorised(session: Session, member: Member, lead_id: int) -> Lead:
+def _authorised(session: Session, member: MemberLike, lead_id: int) -> Lead:
     lead = lead_store.get_lead(session, lead_id=lead_id)
     if lead is None:
         raise LeadNotFound(lead_id)
@@ -285,7 +268,7 @@ def _authorised(session: Session, member: Member, lead_id: int) -> Lead:
     return lead
 
 
-def authorise_id(runtime: Runtime, member: Member, lead_id: int) -> None:
+def authorise_id(runtime: Runtime, member: MemberLike, lead_id: int) -> None:
     """LeadNotFound or NotAllowed unless ``member`` may see lead ``lead_id`` (one indexed read)."""
     with runtime.reading() as session:
         owner = lead_list.lead_owner(session, lead_id=lead_id)
@@ -295,9 +278,10 @@ def authorise_id(runtime: Runtime, member: Member, lead_id: int) -> None:
         raise NotAllowed(f"member {member.id} may not see lead {lead_id}")
 
 
-def get_lead(runtime: Runtime, member: Member, lead_id: int) -> Lead:
+def get_lead(runtime: Runtime, member: MemberLike, lead_id: int) -> LeadCard:
+    """The lead's card (LeadNotFound, or NotAllowed unless ``member`` may see it)."""
     with runtime.transaction() as session:
-        return _authorised(session, member, lead_id)
+        return LeadCard.of(_authorised(session, member, lead_id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,7 +311,7 @@ LEAD_FILTERS = ("all", "due", "open", *[s.value for s in Stage])
 
 def list_leads(
     runtime: Runtime,
-    member: Member,
+    member: MemberLike,
     *,
     flt: str = "all",
     page: int = 0,
@@ -378,7 +362,7 @@ def list_leads(
     return LeadPage(lines, page, pages, total, more, page > 0, has_next)
 
 
-def find_leads(runtime: Runtime, member: Member, query_text: str, limit: int = 8) -> list[Lead]:
+def find_leads(runtime: Runtime, member: MemberLike, query_text: str, limit: int = 8) -> list[LeadCard]:
     """By id ("42", "#42") or by a part of the company name, accents ignored.
 
     :class:`numbers.InvalidNumber` for digits that cannot be an id ("²", "0", 99999999999)."""
@@ -391,20 +375,20 @@ def find_leads(runtime: Runtime, member: Member, query_text: str, limit: int = 8
             return []
         with runtime.transaction() as session:
             lead = lead_store.get_lead(session, lead_id=lead_id)
-            return [lead] if lead is not None and can_see(member, lead) else []
+            return [LeadCard.of(lead)] if lead is not None and can_see(member, lead) else []
     key = company_key(text)
     if not key:
         return []
     owner_id = None if member.role == Role.MANAGER else member.id
     with runtime.transaction() as session:
-        return lead_store.leads_named(session, key=key, owner_id=owner_id, limit=limit)
+        return [LeadCard.of(lead) for lead in lead_store.leads_named(session, key=key, owner_id=owner_id, limit=limit)]
 
 
-def lead_view(lead: Lead, result: IcpResult | None = None) -> LeadView:
+def lead_view(lead: Lead | LeadCard, result: IcpResult | None = None) -> LeadView:
     """What scripts see of a lead: formatted text, empty when unknown."""
     uf = regions.UFS.get(lead.uf or "")
     subclass = cnae.all_subclasses().get(lead.cnae or "")
-    facts = facts_of(lead)
+    facts = lead.facts if isinstance(lead, LeadCard) else facts_of(lead)
     first = (lead.contact_name or "").split(" ")[0]
     return LeadView(
         company=lead.company,
@@ -417,7 +401,7 @@ def lead_view(lead: Lead, result: IcpResult | None = None) -> LeadView:
         region=str(uf.region) if uf else "",
         headcount=str(facts.headcount) if facts.headcount else "",
         revenue=str(facts.revenue) if facts.revenue else "",
-        branches=str(lead.branches) if lead.branches is not None else "",
+        branches=str(facts.branches) if facts.branches is not None else "",
         campaign=lead.campaign,
         contact_name=lead.contact_name,
         contact_first_name=first,
@@ -430,7 +414,7 @@ def lead_view(lead: Lead, result: IcpResult | None = None) -> LeadView:
     )
 
 
-def rep_view(member: Member) -> RepView:
+def rep_view(member: MemberLike) -> RepView:
     return RepView(
         first_name=member.first_name,
         full_name=member.full_name or member.first_name,
@@ -443,7 +427,7 @@ def record_stage(
     session: Session,
     runtime: Runtime,
     lead: Lead,
-    member: Member | None,
+    member: MemberLike | None,
     to_stage: Stage,
     reason: str | None = None,
     *,
@@ -485,7 +469,7 @@ def record_stage(
     lead_store.save_lead(session, lead=lead)
 
 
-def disqualify(runtime: Runtime, member: Member, lead_id: int, reason: str) -> Lead:
+def disqualify(runtime: Runtime, member: MemberLike, lead_id: int, reason: str) -> LeadCard:
     """Close a lead as lost by hand, with a reason of its stage (MoveRefused otherwise)."""
     with runtime.transaction() as session:
         lead = _authorised(session, member, lead_id)
@@ -493,4 +477,4 @@ def disqualify(runtime: Runtime, member: Member, lead_id: int, reason: str) -> L
         lead.cadence_status = "finished"
         lead.current_step = None
         lead.step_due_at = None
-        return lead
+        return LeadCard.of(lead)

@@ -23,6 +23,7 @@ from bot.domain.vocabulary import CLOSED_STAGES, ReminderKind, Role
 from bot.services.reminders import LIVE
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, require_manager
+from bot.services.views import MemberLike, MemberView
 from bot.storage import members
 from bot.storage import offboarding as store
 from bot.storage.db import session_scope
@@ -82,17 +83,17 @@ class Plan:
     role: str
     open_leads: int
     closed_leads: int
-    receivers: tuple[Member, ...]
+    receivers: tuple[MemberView, ...]
     """Who may receive the leads: every other active member, reps first."""
-    round_robin: tuple[Member, ...]
+    round_robin: tuple[MemberView, ...]
     """Who a round-robin spread deals to."""
 
 
-def _person(member: Member) -> rules.Person:
+def _person(member: MemberLike) -> rules.Person:
     return rules.Person(member.id or 0, member.role, member.active, member.paused)
 
 
-def name_of(member: Member) -> str:
+def name_of(member: MemberLike) -> str:
     return member.full_name or member.first_name
 
 
@@ -103,7 +104,7 @@ def _target(session: Session, member_id: int) -> Member:
     return target
 
 
-def _checked(session: Session, actor: Member | None, member_id: int) -> Member:
+def _checked(session: Session, actor: MemberLike | None, member_id: int) -> Member:
     """The member to deactivate, if the rules allow ``actor`` to (``None``: the operator)."""
     if actor is not None:
         require_manager(actor)  # a forged button from a rep stops here
@@ -118,13 +119,13 @@ def _candidates(session: Session, leaving: Member) -> list[Member]:
     return sorted(others, key=lambda m: (m.role != Role.REP, m.first_name.casefold(), m.id or 0))
 
 
-def plan(runtime: Runtime, manager: Member, member_id: int) -> Plan:
+def plan(runtime: Runtime, manager: MemberLike, member_id: int) -> Plan:
     """What deactivating ``member_id`` involves; :class:`rules.DeactivationRefused` if it may not."""
     with runtime.transaction() as session:
         target = _checked(session, manager, member_id)
         open_ids = store.lead_ids_of(session, owner_id=member_id, stages=_CLOSED, within=False)
         closed_ids = store.lead_ids_of(session, owner_id=member_id, stages=_CLOSED, within=True)
-        candidates = _candidates(session, target)
+        candidates = [MemberView.of(m) for m in _candidates(session, target)]
     spread_to = {p.id for p in rules.round_robin_receivers([_person(m) for m in candidates], _person(target))}
     return Plan(
         member_id,
@@ -140,7 +141,7 @@ def plan(runtime: Runtime, manager: Member, member_id: int) -> Plan:
 def deactivate(
     engine: Engine,
     *,
-    actor: Member | None,
+    actor: MemberLike | None,
     member_id: int,
     to: int | str,
     now: datetime,
@@ -205,7 +206,7 @@ def deactivate(
     return result
 
 
-def deactivate_in_chat(runtime: Runtime, manager: Member, member_id: int, to: int | str) -> Deactivated:
+def deactivate_in_chat(runtime: Runtime, manager: MemberLike, member_id: int, to: int | str) -> Deactivated:
     """A manager deactivates someone from the chat: their access ends with this update."""
     result = deactivate(runtime.engine, actor=manager, member_id=member_id, to=to, now=runtime.now(), via="chat")
     runtime.members.forget(result.telegram_id)
@@ -236,13 +237,13 @@ def find_member(engine: Engine, who: str) -> Member:
 # ---------------------------------------------------------------------------- invites
 
 
-def open_invites(runtime: Runtime, manager: Member) -> Sequence[OpenInvite]:
+def open_invites(runtime: Runtime, manager: MemberLike) -> Sequence[OpenInvite]:
     require_manager(manager)
     with runtime.transaction() as session:
         return members.open_invites(session, now=runtime.now())
 
 
-def revoke_invite(runtime: Runtime, manager: Member, invite_id: int) -> bool:
+def revoke_invite(runtime: Runtime, manager: MemberLike, invite_id: int) -> bool:
     """Revoke an unused invite; False if it was already used or revoked (or does not exist)."""
     require_manager(manager)
     with runtime.transaction() as session:

@@ -26,9 +26,9 @@ from bot.domain.vocabulary import Role, Stage
 from bot.services.leads import LeadNotFound
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed
+from bot.services.views import MemberLike
 from bot.storage import privacy as store
 from bot.storage.db import read_scope, session_scope
-from bot.storage.models import Member
 from bot.storage.privacy import ErasureLine
 
 if TYPE_CHECKING:
@@ -140,23 +140,23 @@ def erase(
         return _erase(session, lead_id, member_id=member_id, via=via, reason=reason, now=now)
 
 
-def may_erase(member: Member) -> bool:
+def may_erase(member: MemberLike) -> bool:
     """Only managers erase personal data from the chat (the card asks before drawing 🗑)."""
     return member.role == Role.MANAGER
 
 
-def _manager(member: Member) -> None:
+def _manager(member: MemberLike) -> None:
     if not may_erase(member):
         raise NotAllowed(f"member {member.id} may not erase personal data (managers only)")
 
 
-def preview_for(runtime: Runtime, member: Member, lead_id: int) -> ErasurePreview:
+def preview_for(runtime: Runtime, member: MemberLike, lead_id: int) -> ErasurePreview:
     """A manager's look at what will go; NotAllowed for anyone else."""
     _manager(member)
     return preview(runtime.engine, lead_id)
 
 
-def erase_for(runtime: Runtime, member: Member, lead_id: int) -> ErasurePreview:
+def erase_for(runtime: Runtime, member: MemberLike, lead_id: int) -> ErasurePreview:
     """A manager erases from the chat; NotAllowed for anyone else (a forged button too)."""
     _manager(member)
     return erase(runtime.engine, lead_id, now=runtime.now(), via=ErasureVia.CHAT, member_id=member.id)

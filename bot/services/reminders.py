@@ -39,10 +39,11 @@ from bot.services.cadence import StaleAction, working_hours
 from bot.services.leads import _authorised
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed
+from bot.services.views import LeadCard, MemberLike
 from bot.storage import leads as lead_store
 from bot.storage import reminders as store
 from bot.storage import touches
-from bot.storage.models import Lead, Meeting, Member, Reminder
+from bot.storage.models import Lead, Meeting, Reminder
 from bot.storage.reminders import LIVE, DueReminder
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ class Prepared:
     """A reminder ready to be rendered and sent."""
 
     reminder: Reminder
-    member: Member
+    member: MemberLike
     lead: Lead | None = None
     meeting: Meeting | None = None
     step: Step | None = None
@@ -256,7 +257,7 @@ def ensure_agendas(runtime: Runtime) -> int:
         return len(members)
 
 
-def replan_agenda(runtime: Runtime, member: Member) -> None:
+def replan_agenda(runtime: Runtime, member: MemberLike) -> None:
     """Working hours or zone changed: move the next agenda to the new start of day."""
     now = runtime.now()
     due = next_agenda_at(now, working_hours(member))
@@ -264,7 +265,7 @@ def replan_agenda(runtime: Runtime, member: Member) -> None:
         store.replan_agenda(session, member_id=member.id or 0, due=due, why="working hours changed", now=now)
 
 
-def _agenda(session: Session, runtime: Runtime, member: Member, now: datetime) -> Agenda:
+def _agenda(session: Session, runtime: Runtime, member: MemberLike, now: datetime) -> Agenda:
     hours = working_hours(member)
     today = business.local_day(now, hours)
     day_start = datetime.combine(today, datetime.min.time(), tzinfo=hours.zone).astimezone(UTC)
@@ -298,7 +299,7 @@ def _agenda(session: Session, runtime: Runtime, member: Member, now: datetime) -
     )
 
 
-def agenda(runtime: Runtime, member: Member) -> Agenda:
+def agenda(runtime: Runtime, member: MemberLike) -> Agenda:
     """What is due today and overdue for ``member`` (``/hoje``)."""
     with runtime.transaction() as session:
         return _agenda(session, runtime, member, runtime.now())
@@ -307,7 +308,7 @@ def agenda(runtime: Runtime, member: Member) -> Agenda:
 # ---------------------------------------------------------------------------- a rep's actions
 
 
-def _own(session: Session, member: Member, reminder_id: int, *kinds: ReminderKind) -> Reminder:
+def _own(session: Session, member: MemberLike, reminder_id: int, *kinds: ReminderKind) -> Reminder:
     """The reminder, if it is this member's (callback data can be forged)."""
     reminder = store.get_reminder(session, reminder_id=reminder_id)
     if reminder is None or reminder.member_id != member.id:
@@ -317,7 +318,7 @@ def _own(session: Session, member: Member, reminder_id: int, *kinds: ReminderKin
     return reminder
 
 
-def _live_step(session: Session, member: Member, reminder: Reminder) -> Lead:
+def _live_step(session: Session, member: MemberLike, reminder: Reminder) -> Lead:
     lead = _authorised(session, member, reminder.lead_id or 0)
     if lead.cadence_status != CadenceStatus.ACTIVE or lead.current_step != reminder.step_id:
         raise StaleAction(f"lead {lead.id} is no longer on step {reminder.step_id}")
@@ -326,12 +327,12 @@ def _live_step(session: Session, member: Member, reminder: Reminder) -> Lead:
     return lead
 
 
-def reminder_for(runtime: Runtime, member: Member, reminder_id: int) -> Reminder:
+def reminder_for(runtime: Runtime, member: MemberLike, reminder_id: int) -> Reminder:
     with runtime.transaction() as session:
         return _own(session, member, reminder_id)
 
 
-def snooze_choices(member: Member, now: datetime) -> dict[str, datetime]:
+def snooze_choices(member: MemberLike, now: datetime) -> dict[str, datetime]:
     """ "1 h", "amanhã cedo" and the start of each of the next business days."""
     hours = working_hours(member)
     choices = {
@@ -351,7 +352,7 @@ class Snoozed:
     lead: Lead
 
 
-def snooze(runtime: Runtime, member: Member, reminder_id: int, choice: str) -> Snoozed:
+def snooze(runtime: Runtime, member: MemberLike, reminder_id: int, choice: str) -> Snoozed:
     """Move a step reminder (and the step's due time) to one of :func:`snooze_choices`."""
     now = runtime.now()
     until = snooze_choices(member, now).get(choice)
@@ -377,7 +378,7 @@ def snooze(runtime: Runtime, member: Member, reminder_id: int, choice: str) -> S
         return Snoozed(reminder, lead)
 
 
-def skip(runtime: Runtime, member: Member, reminder_id: int) -> cadence.Logged:
+def skip(runtime: Runtime, member: MemberLike, reminder_id: int) -> cadence.Logged:
     """Log the step as skipped (the cadence moves on) and close the reminder, in one transaction."""
     with runtime.transaction() as session:
         reminder = _own(session, member, reminder_id, ReminderKind.STEP_DUE)
@@ -387,7 +388,7 @@ def skip(runtime: Runtime, member: Member, reminder_id: int) -> cadence.Logged:
         return logged
 
 
-def done(runtime: Runtime, member: Member, reminder_id: int) -> None:
+def done(runtime: Runtime, member: MemberLike, reminder_id: int) -> None:
     """The rep opened the step from the reminder: nothing more to nudge about."""
     with runtime.transaction() as session:
         reminder = _own(session, member, reminder_id)
@@ -396,22 +397,22 @@ def done(runtime: Runtime, member: Member, reminder_id: int) -> None:
             store.save_reminder(session, reminder=reminder)
 
 
-def pause_cadence(runtime: Runtime, member: Member, reminder_id: int) -> Lead:
+def pause_cadence(runtime: Runtime, member: MemberLike, reminder_id: int) -> LeadCard:
     """Pause the lead's cadence from a reminder (no more nudges until resumed) and close the
     reminder, in one transaction."""
     with runtime.transaction() as session:
         reminder = _own(session, member, reminder_id, ReminderKind.STEP_DUE)
         lead = _pause(session, runtime, member, _live_step(session, member, reminder).id or 0)
         store.close(session, reminder_id=reminder_id, state=ReminderState.DONE, note="cadence paused")
-        return lead
+        return LeadCard.of(lead)
 
 
-def pause_lead(runtime: Runtime, member: Member, lead_id: int) -> Lead:
+def pause_lead(runtime: Runtime, member: MemberLike, lead_id: int) -> LeadCard:
     with runtime.transaction() as session:
-        return _pause(session, runtime, member, lead_id)
+        return LeadCard.of(_pause(session, runtime, member, lead_id))
 
 
-def _pause(session: Session, runtime: Runtime, member: Member, lead_id: int) -> Lead:
+def _pause(session: Session, runtime: Runtime, member: MemberLike, lead_id: int) -> Lead:
     lead = _authorised(session, member, lead_id)
     if lead.cadence_status != CadenceStatus.ACTIVE:
         raise StaleAction(f"lead {lead_id} has no active cadence")
@@ -424,7 +425,7 @@ def _pause(session: Session, runtime: Runtime, member: Member, lead_id: int) -> 
     return lead
 
 
-def resume_cadence(runtime: Runtime, member: Member, lead_id: int) -> Lead:
+def resume_cadence(runtime: Runtime, member: MemberLike, lead_id: int) -> LeadCard:
     """Resume a paused cadence on the same step, due at the rep's next working moment (in the
     lead owner's zone and hours)."""
     with runtime.transaction() as session:
@@ -438,4 +439,4 @@ def resume_cadence(runtime: Runtime, member: Member, lead_id: int) -> Lead:
         lead.updated_at = now
         lead_store.save_lead(session, lead=lead)
         cadence.plan_step_reminder(session, lead, owner)
-        return lead
+        return LeadCard.of(lead)

@@ -27,7 +27,7 @@ from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from bot.domain import metrics
 from bot.domain.calendar import WorkingHours, is_business_day
@@ -48,6 +48,7 @@ from bot.services.report_rows import (
     Report,
 )
 from bot.services.team import NotAllowed
+from bot.services.views import MemberLike
 from bot.storage import reporting as q
 from bot.storage.db import read_only_snapshot, twin_snapshot
 from bot.storage.fit_overrides import count_fit_overrides
@@ -57,9 +58,6 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 
-class MemberLike(Protocol):
-    id: int | None
-    role: str
 
 
 _ratio = metrics.ratio

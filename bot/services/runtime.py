@@ -14,7 +14,9 @@ from bot.domain.playbook.model import Playbook
 from bot.domain.registry import CompanyDirectory, RegistryStore
 from bot.domain.scoring import CompiledIcp, compile_icp
 from bot.storage.db import read_scope, session_scope
-from bot.storage.models import Member
+
+if TYPE_CHECKING:
+    from bot.services.views import MemberView
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -33,15 +35,15 @@ class MemberCache:
 
     def __init__(self, ttl: float = 30.0) -> None:
         self.ttl = ttl
-        self._entries: dict[int, tuple[float, Member | None]] = {}
+        self._entries: dict[int, tuple[float, MemberView | None]] = {}
 
-    def get(self, telegram_id: int) -> tuple[bool, Member | None]:
+    def get(self, telegram_id: int) -> tuple[bool, MemberView | None]:
         entry = self._entries.get(telegram_id)
         if entry is None or monotonic() - entry[0] > self.ttl:
             return False, None
         return True, entry[1]
 
-    def put(self, telegram_id: int, member: Member | None) -> None:
+    def put(self, telegram_id: int, member: MemberView | None) -> None:
         self._entries[telegram_id] = (monotonic(), member)
 
     def forget(self, telegram_id: int | None = None) -> None:

@@ -13,8 +13,8 @@ from bot.services import reminders
 from bot.services.flows import FlowKind, record_ending
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, require_manager
+from bot.services.views import MemberLike, MemberView
 from bot.storage import members as member_store
-from bot.storage.models import Member
 
 _HOURS = re.compile(
     r"^\s*([0-9]{1,2})(?::|h)?([0-9]{2})?\s*(?:-|–|a|às|as|to)\s*([0-9]{1,2})(?::|h)?([0-9]{2})?\s*h?\s*$", re.I
@@ -42,8 +42,8 @@ def parse_hours(text: str) -> tuple[str, str]:
 
 
 def _update(
-    runtime: Runtime, member: Member, *, ending: tuple[str, FlowKind] | None = None, **values: object
-) -> Member:
+    runtime: Runtime, member: MemberLike, *, ending: tuple[str, FlowKind] | None = None, **values: object
+) -> MemberView:
     """Change the member's settings; ``ending``: the flow run (id, kind) this ends, recorded in
     the same transaction."""
     with runtime.transaction() as session:
@@ -54,11 +54,12 @@ def _update(
             record_ending(session, runtime, ending[0], fresh, ending[1], lead_id=None, result_id=fresh.id)
         for key, value in values.items():
             setattr(fresh, key, value)  # a row of this session: written when it commits
-    runtime.members.forget(fresh.telegram_id)  # the gate must see the new settings at once
-    return fresh
+        updated = MemberView.of(fresh)
+    runtime.members.forget(updated.telegram_id)  # the gate must see the new settings at once
+    return updated
 
 
-def set_hours(runtime: Runtime, member: Member, start: str, end: str, *, flow: str | None = None) -> Member:
+def set_hours(runtime: Runtime, member: MemberLike, start: str, end: str, *, flow: str | None = None) -> MemberView:
     WorkingHours(start=time.fromisoformat(start), end=time.fromisoformat(end))  # validates
     ending = (flow, FlowKind.HOURS) if flow is not None else None
     updated = _update(runtime, member, ending=ending, work_start=start, work_end=end)
@@ -66,7 +67,7 @@ def set_hours(runtime: Runtime, member: Member, start: str, end: str, *, flow: s
     return updated
 
 
-def set_uf(runtime: Runtime, member: Member, uf_code: str) -> Member:
+def set_uf(runtime: Runtime, member: MemberLike, uf_code: str) -> MemberView:
     """The rep's state: its time zone and its state holidays follow."""
     uf = regions.UFS.get(uf_code)
     if uf is None:
@@ -76,20 +77,20 @@ def set_uf(runtime: Runtime, member: Member, uf_code: str) -> Member:
     return updated
 
 
-def set_language(runtime: Runtime, member: Member, language: str) -> Member:
+def set_language(runtime: Runtime, member: MemberLike, language: str) -> MemberView:
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r}")
     return _update(runtime, member, language=language)
 
 
-def team_members(runtime: Runtime, manager: Member) -> list[Member]:
+def team_members(runtime: Runtime, manager: MemberLike) -> list[MemberView]:
     require_manager(manager)
     with runtime.transaction() as session:
-        members = member_store.list_members(session)
+        members = [MemberView.of(member) for member in member_store.list_members(session)]
     return sorted(members, key=lambda member: (member.first_name, member.id or 0))
 
 
-def set_paused(runtime: Runtime, manager: Member, member_id: int, paused: bool) -> Member:
+def set_paused(runtime: Runtime, manager: MemberLike, member_id: int, paused: bool) -> MemberView:
     """A manager pauses (vacation) or resumes a member: their reminders wait meanwhile."""
     require_manager(manager)
     with runtime.transaction() as session:
@@ -97,8 +98,9 @@ def set_paused(runtime: Runtime, manager: Member, member_id: int, paused: bool) 
         if target is None or not target.active:
             raise NotAllowed(f"member {member_id} is not on the team")
         member_store.set_paused(session, member=target, paused=paused)
-    runtime.members.forget(target.telegram_id)
-    return target
+        updated = MemberView.of(target)
+    runtime.members.forget(updated.telegram_id)
+    return updated
 
 
 __all__ = ["InvalidHours", "parse_hours", "set_hours", "set_language", "set_paused", "set_uf", "team_members"]

@@ -12,9 +12,10 @@ from bot.domain import regions
 from bot.domain.text import fold
 from bot.domain.vocabulary import Role
 from bot.services.runtime import Runtime
+from bot.services.views import InviteView, LeadCard, MemberLike, MemberView
 from bot.storage import members as store
 from bot.storage.db import session_scope
-from bot.storage.models import Invite, Lead, Member
+from bot.storage.models import Lead, Member
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -36,7 +37,7 @@ class TelegramPerson:
     language: str = "pt"
 
 
-def recognise(runtime: Runtime, person: TelegramPerson) -> Member | None:
+def recognise(runtime: Runtime, person: TelegramPerson) -> MemberView | None:
     """The member behind a Telegram user, creating the first managers from CADENCIA_ADMINS."""
     known, cached = runtime.members.get(person.telegram_id)
     if known:
@@ -45,7 +46,7 @@ def recognise(runtime: Runtime, person: TelegramPerson) -> Member | None:
         member = store.get_member_by_telegram_id(session, telegram_id=person.telegram_id)
         if member is None and person.telegram_id in runtime.settings.admin_ids:
             member = _new_member(session, runtime, person, Role.MANAGER, invited_by=None)
-    found = member if member is not None and member.active else None
+        found = MemberView.of(member) if member is not None and member.active else None
     if found is not None:
         runtime.members.put(person.telegram_id, found)
     return found
@@ -70,12 +71,14 @@ def _new_member(
     )
 
 
-def require_manager(member: Member) -> None:
+def require_manager(member: MemberLike) -> None:
     if member.role != Role.MANAGER:
         raise NotAllowed("only managers")
 
 
-def create_invite(runtime: Runtime, manager: Member, role: Role = Role.REP, for_username: str | None = None) -> Invite:
+def create_invite(
+    runtime: Runtime, manager: MemberLike, role: Role = Role.REP, for_username: str | None = None
+) -> InviteView:
     """A one-time invite. A manager invite must name the Telegram username that may accept it
     (a manager link is not a bearer token) and lasts MANAGER_INVITE_TTL_HOURS; a rep invite may
     name one too, and lasts INVITE_TTL_HOURS. :class:`rules.InvalidUsername` for a bad name."""
@@ -87,7 +90,7 @@ def create_invite(runtime: Runtime, manager: Member, role: Role = Role.REP, for_
     hours = settings.manager_invite_ttl_hours if role is Role.MANAGER else settings.invite_ttl_hours
     now = runtime.now()
     with runtime.transaction() as session:
-        return store.create_invite(
+        invite = store.create_invite(
             session,
             token=secrets.token_urlsafe(24),
             role=role.value,
@@ -96,6 +99,7 @@ def create_invite(runtime: Runtime, manager: Member, role: Role = Role.REP, for_
             for_username=username,
             now=now,
         )
+    return InviteView(invite.token, invite.role, invite.expires_at, invite.for_username)
 
 
 class InviteRefused(Exception):
@@ -106,7 +110,7 @@ class InviteRefused(Exception):
         self.reason = reason
 
 
-def accept_invite(runtime: Runtime, token: str, person: TelegramPerson) -> Member:
+def accept_invite(runtime: Runtime, token: str, person: TelegramPerson) -> MemberView:
     """Turn a one-time invite into a member; a used or expired token is refused.
 
     Single use, also when several people press the link at once: the claim
@@ -135,25 +139,28 @@ def accept_invite(runtime: Runtime, token: str, person: TelegramPerson) -> Membe
             member = store.enrol(session, member=existing, role=invite.role)
         if not store.claim_invite(session, invite_id=invite.id or 0, member_id=member.id or 0, now=now):
             raise InviteRefused("used")  # the transaction rolls back: no member is added
+        joined = MemberView.of(member)
     runtime.members.forget(person.telegram_id)
-    return member
+    return joined
 
 
-def can_see(member: Member, lead: Lead) -> bool:
+def can_see(member: MemberLike, lead: Lead | LeadCard) -> bool:
     return member.role == Role.MANAGER or lead.owner_id == member.id
 
 
-def team(runtime: Runtime) -> list[Member]:
+def team(runtime: Runtime) -> list[MemberView]:
     """The active team, by first name."""
     with runtime.transaction() as session:
-        return sorted(store.list_members(session), key=lambda m: (m.first_name, m.id or 0))
+        members = sorted(store.list_members(session), key=lambda m: (m.first_name, m.id or 0))
+        return [MemberView.of(member) for member in members]
 
 
-def named(engine: Engine, who: str) -> Member | None:
+def named(engine: Engine, who: str) -> MemberView | None:
     """The one active member ``who`` names (Telegram id, member id, @username or name; see
     :func:`bot.storage.members.members_named`); None when no one, or more than one, matches."""
     with session_scope(engine) as session:
-        return store.match_member(store.list_members(session), who)
+        found = store.match_member(store.list_members(session), who)
+        return MemberView.of(found) if found is not None else None
 
 
 # ------------------------------------------------------------------------------ from the command line

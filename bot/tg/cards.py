@@ -11,14 +11,13 @@ from bot.domain import funnel
 from bot.domain.cadence import CadenceStatus
 from bot.domain.funnel import Way
 from bot.domain.labels import label
-from bot.domain.privacy import personal_fields_present
 from bot.domain.scoring import IcpResult, criterion_name
 from bot.domain.vocabulary import CLOSED_STAGES, Stage
 from bot.i18n import N_, day, when
 from bot.services import cadence, privacy
 from bot.services.icp import SALES_MODEL_NAMES
-from bot.services.leads import score_lead
-from bot.storage.models import Lead
+from bot.services.leads import score_facts
+from bot.services.views import LeadCard
 from bot.tg.callbacks import (
     Action,
     BookMeeting,
@@ -68,8 +67,10 @@ def stage_name(context: Context, stage: str) -> str:
     return label("stage", stage, context._)
 
 
-def icp_card(context: Context, lead: Lead, result: IcpResult | None = None) -> tuple[str, InlineKeyboardMarkup | None]:
-    result = result or score_lead(context.runtime, lead)
+def icp_card(
+    context: Context, lead: LeadCard, result: IcpResult | None = None
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    result = result or score_facts(context.runtime, lead.facts)
     criteria = [
         {
             "name": context._(criterion_name(c.criterion)),
@@ -102,7 +103,7 @@ def icp_card(context: Context, lead: Lead, result: IcpResult | None = None) -> t
     return text, markup(rows(buttons))
 
 
-def lead_card(context: Context, lead: Lead) -> tuple[str, InlineKeyboardMarkup | None]:
+def lead_card(context: Context, lead: LeadCard) -> tuple[str, InlineKeyboardMarkup | None]:
     runtime = context.runtime
     member = context.me
     step = runtime.playbook.step(lead.current_step) if lead.current_step else None
@@ -142,14 +143,12 @@ def lead_card(context: Context, lead: Lead) -> tuple[str, InlineKeyboardMarkup |
         icon, label = HAND_BUTTONS[target]
         buttons.append(button(icon + " " + context._(label), _hand_move(lead_id, target)))
     buttons.append(button("📊 ICP", ShowIcp(lead_id)))
-    if privacy.may_erase(member) and (
-        lead.personal_data_erased_at is None or personal_fields_present(lead.model_dump())
-    ):
+    if privacy.may_erase(member) and (lead.personal_data_erased_at is None or lead.personal_data_left):
         buttons.append(button("🗑 " + context._("Apagar dados pessoais"), Verb.ERASE, lead.id, "ask"))
     return text, markup(rows(buttons))
 
 
-def erased_on(context: Context, lead: Lead) -> str | None:
+def erased_on(context: Context, lead: LeadCard) -> str | None:
     """The day the lead's personal data was erased, in the member's language and zone."""
     moment = lead.personal_data_erased_at
     if moment is None:

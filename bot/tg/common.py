@@ -21,7 +21,7 @@ from bot.services import team
 from bot.services.cadence import StaleAction
 from bot.services.leads import LeadNotFound
 from bot.services.team import InviteRefused, NotAllowed, TelegramPerson
-from bot.storage.db import DatabaseUnavailable
+from bot.services.views import DatabaseUnavailable
 from bot.tg import flow_run
 from bot.tg.callbacks import BadCallback
 from bot.tg.cards import stage_name

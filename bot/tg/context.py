@@ -14,7 +14,7 @@ from bot.domain.problems import Problem
 from bot.i18n import DEFAULT_LANGUAGE, gettext_for, language_for
 from bot.render.messages import MessageRenderer
 from bot.services.runtime import Runtime
-from bot.storage.models import Member
+from bot.services.views import MemberView
 
 RUNTIME = "runtime"
 RENDERER = "renderer"
@@ -27,7 +27,7 @@ class Context(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict
 
     def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None) -> None:
         super().__init__(application, chat_id=chat_id, user_id=user_id)
-        self._member: Member | None = None
+        self._member: MemberView | None = None
         self._telegram_language: str | None = None
         self._lang: str | None = None
         self._gettext_lang = ""
@@ -42,12 +42,12 @@ class Context(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict
         return self.application.bot_data[RENDERER]
 
     @property
-    def member(self) -> Member | None:
+    def member(self) -> MemberView | None:
         """The member behind the update, once the gate has recognised them."""
         return self._member
 
     @member.setter
-    def member(self, member: Member | None) -> None:
+    def member(self, member: MemberView | None) -> None:
         self._member, self._lang = member, None  # e.g. /config changed the language
 
     @property
@@ -85,7 +85,7 @@ class Context(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict
         return str(error)
 
     @property
-    def me(self) -> Member:
+    def me(self) -> MemberView:
         """The member behind this update (the gate guarantees one for every handler)."""
         assert self.member is not None, "gate did not run"
         return self.member

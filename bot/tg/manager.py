@@ -55,8 +55,7 @@ from bot.render.reports import render_chat
 from bot.services import exports, imports, market, prospect, reports, team
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed
-from bot.storage.models import Member
-from bot.storage.reporting import ActivityFilter
+from bot.services.views import ActivityFilter, MemberView
 from bot.tg.callbacks import Verb, unpack
 from bot.tg.context import RUNTIME, Context, ack, say, typed_text
 from bot.tg.keyboards import button, markup
@@ -200,7 +199,7 @@ def _refusal(context: Context, exc: Exception) -> str:
 # ------------------------------------------------------------------------------ /relatorio
 
 
-def _build_report(runtime: Runtime, member: Member, wanted: dict[str, Any]) -> reports.Report:
+def _build_report(runtime: Runtime, member: MemberView, wanted: dict[str, Any]) -> reports.Report:
     with runtime.reading() as session:
         return reports.report_for(
             session,
@@ -285,7 +284,7 @@ def _export_request(runtime: Runtime, request: Request, tables: list[str]) -> di
 
 
 def _export(
-    runtime: Runtime, member: Member, wanted: dict[str, Any], fmt: str, folder: Path, language: str
+    runtime: Runtime, member: MemberView, wanted: dict[str, Any], fmt: str, folder: Path, language: str
 ) -> exports.ExportResult:
     filters = ActivityFilter(
         _moment(wanted["start"]), _moment(wanted["end"]), wanted["campaign"], wanted["rep_id"], wanted["version"]

@@ -18,6 +18,10 @@ same one, or the same root: another branch of the company) is named as soon as i
 the same CNPJ never becomes a second lead; another branch only when the rep says it is one. A
 rep who may not see that lead learns only that another rep has it. The draft lives in ``user_data``
 (persisted), so a restart mid-way continues at the same question.
+
+Each answer is read once, by its field's parser in :mod:`bot.domain.lead_fields`; the draft keeps
+the typed value (in JSON: a range as ``[low, high]``) and hands the use case a
+:class:`~bot.domain.lead_fields.LeadDraft` (or, when editing, the typed changes), never text.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -34,7 +39,7 @@ from telegram.ext import ConversationHandler
 from bot.domain import cnae, regions
 from bot.domain.enrichment import fill_missing
 from bot.domain.facts import CnpjClash, InvalidFact, format_cnpj
-from bot.domain.lead_fields import LEAD_FIELDS
+from bot.domain.lead_fields import LEAD_FIELDS, FieldValue, LeadDraft, Plain, kept_text, plain_values, typed_values
 from bot.domain.registry import FederalStatus, Porte
 from bot.domain.vocabulary import Macroregion
 from bot.i18n import N_
@@ -66,9 +71,11 @@ class Field:
     def label(self) -> str:
         return LEAD_FIELDS[self.key].label
 
-    def parse(self, value: str) -> str:
-        """The domain's parser of this field: the same one an import uses."""
-        return LEAD_FIELDS[self.key].parse(value)
+    def read(self, value: str) -> Plain:
+        """The domain's parser of this field (the same one an import uses): the typed value,
+        as the draft keeps it in JSON."""
+        lead_field = LEAD_FIELDS[self.key]
+        return lead_field.plain(lead_field.read(value))
 
 
 FIELDS: tuple[Field, ...] = (
@@ -232,14 +239,14 @@ async def _enrich(update: Update, context: Context, cnpj: str) -> None:
         if not draft["answers"].get("company"):
             await say(update, escape(_("Não achei esse CNPJ na Receita; siga respondendo.")))
         return
-    merged, filled = fill_missing(draft["answers"], found.answers)
-    draft["answers"] = merged
+    merged, filled = fill_missing(typed_values(draft["answers"]), found.values)
+    draft["answers"].update(plain_values({key: merged[key] for key in filled}))
     company = found.company
     month = company.month
     header = _("Da Receita (%(month)s):") % {"month": f"{month[5:7]}/{month[:4]}" if len(month) == 7 else month}
     lines = [f"🏛️ <b>{escape(header)}</b>"]
     for key in filled:
-        value = _registry_value(context, key, merged[key] or "")
+        value = _registry_value(context, key, merged[key])
         if value:
             lines.append(f"• {escape(_(LEAD_FIELDS[key].label))}: {escape(value)}")
     if not company.active:
@@ -256,23 +263,23 @@ async def _enrich(update: Update, context: Context, cnpj: str) -> None:
     await say(update, "\n".join(lines))
 
 
-def _registry_value(context: Context, key: str, value: str) -> str:
-    """A field filled from the registry, as the rep reads it."""
+def _registry_value(context: Context, key: str, value: FieldValue | None) -> str:
+    """A field filled from the registry (typed), as the rep reads it."""
     _ = context._
+    if value is None or key == "registry_month":
+        return ""  # the month is in the header
     if key == "cnae":
-        found = cnae.all_subclasses().get(value)
-        return f"{found.formatted} {found.name}" if found else value
-    if key == "federal_status":
-        return _(STATUS_NAMES[FederalStatus(value)])
-    if key == "porte":
-        return _(PORTE_NAMES[Porte(value)])
-    if key in ("simples", "mei"):
-        return _("sim") if value == "S" else _("não")
-    if key == "opened_on":
-        return f"{value[8:10]}/{value[5:7]}/{value[:4]}"
-    if key == "registry_month":
-        return ""  # in the header
-    return value
+        found = cnae.all_subclasses().get(str(value))
+        return f"{found.formatted} {found.name}" if found else str(value)
+    if isinstance(value, FederalStatus):
+        return _(STATUS_NAMES[value])
+    if isinstance(value, Porte):
+        return _(PORTE_NAMES[value])
+    if isinstance(value, bool):
+        return _("sim") if value else _("não")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return kept_text(value)
 
 
 async def _cnpj_taken(update: Update, context: Context, cnpj: str, match: leads.CnpjMatch) -> NewLead:
@@ -312,7 +319,7 @@ async def _finish_new(update: Update, context: Context) -> NewLead | int:
         created = leads.create_lead(
             context.runtime,
             context.me,
-            answers,
+            LeadDraft().changed(typed_values(answers)),
             other_branch=draft.get("other_branch") == answers.get("cnpj"),
             flow=flow_run.current(context),
         )
@@ -331,7 +338,11 @@ async def _finish_edit(update: Update, context: Context) -> NewLead | int:
     draft = _draft(context)
     try:
         updated = leads.update_facts(
-            context.runtime, context.me, int(draft["lead"]), draft["answers"], flow=flow_run.current(context)
+            context.runtime,
+            context.me,
+            int(draft["lead"]),
+            typed_values(draft["answers"]),
+            flow=flow_run.current(context),
         )
     except leads.CnpjTaken as taken:  # given meanwhile to another lead
         return await _cnpj_taken(update, context, draft["answers"].get("cnpj") or "", taken.match)
@@ -397,7 +408,7 @@ async def answer(update: Update, context: Context) -> NewLead | int:
             draft["answers"]["cnpj"] = cnpj
             return await _advance(update, context)
     try:
-        draft["answers"][field.key] = field.parse(text)
+        draft["answers"][field.key] = field.read(text)
     except InvalidFact as problem:
         if field.key == "cnae" and re.search(r"[A-Za-zÀ-ú]{3,}", text):
             found = cnae.search(text, limit=6)
@@ -430,7 +441,7 @@ async def _take_paste(update: Update, context: Context, pasted: dict[str, str]) 
     for key, value in pasted.items():
         field = FIELDS[FIELD_INDEX[key]]
         try:
-            draft["answers"][key] = field.parse(value)
+            draft["answers"][key] = field.read(value)
         except InvalidFact as problem:
             problems.append(f"{context._(field.label)}: {context.problem_text(problem)}")
     saved = [context._(FIELDS[FIELD_INDEX[k]].label) for k in pasted if k in draft["answers"]]
@@ -474,7 +485,7 @@ async def pressed(update: Update, context: Context) -> NewLead | int:
         if field.key == "campaign" and value == "last":
             value = draft.get("last_campaign") or ""
         try:
-            draft["answers"][field.key] = field.parse(value)
+            draft["answers"][field.key] = field.read(value)
         except InvalidFact as problem:
             return await _ask(update, context, problem=context.problem_text(problem))
         return await _advance(update, context)

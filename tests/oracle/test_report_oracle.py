@@ -79,6 +79,7 @@ from sqlalchemy.engine import URL
 
 from bot.config import Settings
 from bot.domain.cadence import choose_variant
+from bot.domain.lead_fields import LeadDraft
 from bot.domain.playbook.model import Playbook
 from bot.domain.vocabulary import Role
 from bot.resources import bundled_dir
@@ -712,7 +713,7 @@ class ReportOracle(RuleBasedStateMachine):
         self.clock.advance(minutes=7)
         number = len(self.leads) + 1
         answers = {**FACTS, "company": f"Empresa {number} Ltda", "campaign": campaign}
-        created = lead_service.create_lead(self.bot.runtime, person.member, answers)
+        created = lead_service.create_lead(self.bot.runtime, person.member, LeadDraft.read(answers))
         lead_id = created.lead.id
         assert lead_id is not None
         self.leads.append(LeadState(lead_id, rep, campaign))

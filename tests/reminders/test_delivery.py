@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
+from bot.domain.lead_fields import LeadDraft
 from bot.domain.vocabulary import MeetingStatus, ReminderKind, ReminderState
 from bot.services import cadence, leads
 from bot.services.team import NotAllowed
@@ -30,7 +31,8 @@ def member_of(bot: BotUnderTest, person: Person) -> Member:
 
 def new_lead(bot: BotUnderTest, person: Person, company: str = "Transportes Horizonte") -> Lead:
     member = member_of(bot, person)
-    created = leads.create_lead(bot.runtime, member, {"company": company, "uf": "PR", "contact_name": "Mariana"})
+    draft = LeadDraft.read({"company": company, "uf": "PR", "contact_name": "Mariana"})
+    created = leads.create_lead(bot.runtime, member, draft)
     # Only a company, UF and contact: tier D, so starting its cadence is a confirmed override.
     return cadence.start_cadence(bot.runtime, member, created.lead.id or 0, confirmed=True)
 

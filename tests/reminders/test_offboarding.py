@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
+from bot.domain.lead_fields import LeadDraft
 from bot.domain.vocabulary import MeetingStatus, ReminderKind, ReminderState, Role, Stage
 from bot.services import cadence, leads
 from bot.storage.models import Deactivation, Lead, Meeting, Member, Reminder
@@ -25,11 +26,12 @@ def give_ana_her_book(bot: BotUnderTest, ana: Person, clock: FrozenClock) -> tup
     rep = member_of(bot, ana)
     open_ids = []
     for n in range(5):
-        created = leads.create_lead(bot.runtime, rep, {"company": f"Empresa {n}", "uf": "SP", "contact_name": "Rita"})
+        draft = LeadDraft.read({"company": f"Empresa {n}", "uf": "SP", "contact_name": "Rita"})
+        created = leads.create_lead(bot.runtime, rep, draft)
         lead = cadence.start_cadence(bot.runtime, rep, created.lead.id or 0, confirmed=True)  # sparse facts: tier D
         open_ids.append(lead.id or 0)
     meeting = cadence.book_meeting(bot.runtime, rep, open_ids[4], clock() + timedelta(hours=3))
-    won = leads.create_lead(bot.runtime, rep, {"company": "Cliente Fechado", "uf": "SP"}).lead.id or 0
+    won = leads.create_lead(bot.runtime, rep, LeadDraft.read({"company": "Cliente Fechado", "uf": "SP"})).lead.id or 0
     cadence.start_cadence(bot.runtime, rep, won, confirmed=True)  # the funnel's way to a sale
     held = cadence.book_meeting(bot.runtime, rep, won, clock() - timedelta(hours=2))
     cadence.meeting_result(bot.runtime, rep, held.id or 0, MeetingStatus.HELD)

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from bot.domain.lead_fields import LeadDraft
 from bot.reminders.scheduler import RETENTION_INTERVAL, RETENTION_JOB
 from bot.services import leads
 from bot.storage.models import ErasureAudit, Lead, Member
@@ -57,7 +58,7 @@ async def _lost(bot: BotUnderTest, clock: FrozenClock, company: str, days_ago: i
         ana = session.exec(select(Member).where(Member.first_name == "Ana")).one()
     now = clock()
     clock.set(now - timedelta(days=days_ago))
-    lead = leads.create_lead(bot.runtime, ana, {"company": company, **CONTACT}).lead
+    lead = leads.create_lead(bot.runtime, ana, LeadDraft.read({"company": company, **CONTACT})).lead
     leads.disqualify(bot.runtime, ana, lead.id or 0, "fora_do_icp")
     clock.set(now)
     return lead.id or 0

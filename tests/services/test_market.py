@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.domain.facts import LeadFacts
+from bot.domain.lead_fields import LeadDraft
 from bot.domain.playbook.model import Playbook
 from bot.domain.regions import UFS
 from bot.domain.registry import FederalStatus, MarketFilter, Porte, RegistryCompany
@@ -73,7 +74,7 @@ def test_market_counts_equal_a_direct_recount(runtime: Runtime, sqlite_engine: E
     lead_ids = {}
     for index in (0, 3, 5, 8, 13, 21, 34):
         lead_ids[index] = leads.create_lead(
-            runtime, member, {"company": f"Lead {index}", "cnpj": cnpj_for(10_000_000 + index * 7, 2)}
+            runtime, member, LeadDraft.read({"company": f"Lead {index}", "cnpj": cnpj_for(10_000_000 + index * 7, 2)})
         ).lead.id
     with sqlite_engine.begin() as connection:
         connection.execute(update(Lead).where(Lead.id == lead_ids[3]).values(stage="prospecting"))

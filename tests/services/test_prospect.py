@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
+from bot.domain.lead_fields import LeadDraft
 from bot.domain.playbook.model import Playbook
 from bot.domain.registry import FederalStatus, MarketFilter
 from bot.domain.vocabulary import Tier
@@ -53,7 +54,8 @@ def test_a_dry_run_counts_and_creates_nothing(runtime: Runtime, team: Engine) ->
 
 def test_leads_are_created_once_within_the_limit_and_assigned_in_turn(runtime: Runtime, team: Engine) -> None:
     member = Member(id=1, telegram_id=1000, role="manager", first_name="Marta")
-    leads.create_lead(runtime, member, {"company": "Já é lead", "cnpj": cnpj_for(20_000_003, 2)})  # another branch
+    another_branch = LeadDraft.read({"company": "Já é lead", "cnpj": cnpj_for(20_000_003, 2)})
+    leads.create_lead(runtime, member, another_branch)
     tiers = (Tier.A, Tier.B, Tier.C)
     first = prospect.prospect(
         runtime,

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from sqlmodel import col, select
 
+from bot.domain.lead_fields import LeadDraft
 from bot.domain.vocabulary import Outcome, Role
 from bot.services import leads
 from bot.services.cadence import StaleAction
@@ -37,7 +38,7 @@ FULL = {
 
 async def lead_for(bot: BotUnderTest, person: Person, **answers: str) -> int:
     assert person.member is not None
-    created = leads.create_lead(bot.runtime, person.member, {**FULL, **answers})
+    created = leads.create_lead(bot.runtime, person.member, LeadDraft.read({**FULL, **answers}))
     return created.lead.id or 0
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import col, select
 
+from bot.domain.lead_fields import LeadDraft
 from bot.domain.vocabulary import Role
 from bot.services import leads
 from bot.services.team import NotAllowed
@@ -163,11 +164,12 @@ async def test_the_service_never_saves_the_same_cnpj_twice(bot: BotUnderTest) ->
     await lead_for(bot, bruno, cnpj=HEAD_OFFICE)
     answers = {"company": "Outra", "cnpj": "11222333000181"}
     with pytest.raises(leads.CnpjTaken) as same:
-        leads.create_lead(bot.runtime, ana.member, answers, other_branch=True)
+        leads.create_lead(bot.runtime, ana.member, LeadDraft.read(answers), other_branch=True)
     assert (same.value.match.clash, same.value.match.visible, same.value.match.lead_id) == ("same", False, None)
     with pytest.raises(leads.CnpjTaken) as branch:
-        leads.create_lead(bot.runtime, ana.member, {**answers, "cnpj": "11222333000262"})
+        leads.create_lead(bot.runtime, ana.member, LeadDraft.read({**answers, "cnpj": "11222333000262"}))
     assert branch.value.match.clash == "branch"
-    created = leads.create_lead(bot.runtime, ana.member, {**answers, "cnpj": "11222333000262"}, other_branch=True)
+    branch = LeadDraft.read({**answers, "cnpj": "11222333000262"})
+    created = leads.create_lead(bot.runtime, ana.member, branch, other_branch=True)
     assert created.lead.cnpj == "11222333000262"
     assert len(all_leads(bot)) == 2

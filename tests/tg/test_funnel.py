@@ -12,6 +12,7 @@ from sqlmodel import col, select
 
 from bot.domain import funnel
 from bot.domain.funnel import MoveRefused
+from bot.domain.lead_fields import LeadDraft
 from bot.domain.vocabulary import CLOSED_STAGES, Role, Stage
 from bot.render.reports import render_chat, render_cli
 from bot.services import cadence, leads
@@ -250,7 +251,7 @@ def overrides(bot: BotUnderTest) -> list[FitOverride]:
 async def test_a_tier_d_lead_asks_before_starting_and_no_starts_nothing(bot: BotUnderTest) -> None:
     ana = await bot.member("Ana")
     assert ana.member is not None
-    created = leads.create_lead(bot.runtime, ana.member, OUTSIDE_ICP)
+    created = leads.create_lead(bot.runtime, ana.member, LeadDraft.read(OUTSIDE_ICP))
     lead_id = created.lead.id or 0
     assert created.result.tier.value == "D" and not created.result.knocked_out
     await ana.says(f"/lead {lead_id}")
@@ -320,14 +321,15 @@ async def test_the_report_counts_the_overrides_of_the_period(bot: BotUnderTest) 
     assert ana.member is not None
     confirmed = 0
     for n, answer in enumerate(("Sim", "Não", "Sim", "Não")):
-        lead = leads.create_lead(bot.runtime, ana.member, {**OUTSIDE_ICP, "company": f"Padaria {n}"}).lead
+        draft = LeadDraft.read({**OUTSIDE_ICP, "company": f"Padaria {n}"})
+        lead = leads.create_lead(bot.runtime, ana.member, draft).lead
         await ana.says(f"/lead {lead.id}")
         await ana.taps("Iniciar cadência")
         await ana.taps(answer)
         confirmed += answer == "Sim"
     period_start, period_end = bot.clock() - timedelta(days=1), bot.clock() + timedelta(hours=1)
     bot.clock.advance(days=2)  # one more override, after the period
-    lead = leads.create_lead(bot.runtime, ana.member, {**OUTSIDE_ICP, "company": "Padaria depois"}).lead
+    lead = leads.create_lead(bot.runtime, ana.member, LeadDraft.read({**OUTSIDE_ICP, "company": "Padaria depois"})).lead
     await ana.says(f"/lead {lead.id}")
     await ana.taps("Iniciar cadência")
     await ana.taps("Sim")

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
+from bot.domain.lead_fields import LeadDraft
 from bot.domain.vocabulary import Stage
 from bot.services import leads
 from bot.storage.models import Lead, Member
@@ -15,7 +16,7 @@ from tests.tg.harness import BotUnderTest, Person
 def _leads_of(bot: BotUnderTest, person: Person, count: int) -> None:
     assert person.member is not None
     for n in range(count):
-        leads.create_lead(bot.runtime, person.member, {"company": f"Empresa {n:02d}", "uf": "SP"})
+        leads.create_lead(bot.runtime, person.member, LeadDraft.read({"company": f"Empresa {n:02d}", "uf": "SP"}))
 
 
 async def test_ten_leads_make_two_pages_newest_first(bot: BotUnderTest) -> None:

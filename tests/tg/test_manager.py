@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 from sqlmodel import col, select
 
+from bot.domain.lead_fields import LeadDraft
 from bot.domain.vocabulary import Role
 from bot.services import imports, leads
 from bot.simulator import SentRequest
@@ -105,7 +106,7 @@ FULL = {
 
 def lead_for(bot: BotUnderTest, person: Person, **answers: str) -> int:
     assert person.member is not None
-    return leads.create_lead(bot.runtime, person.member, {**FULL, **answers}).lead.id or 0
+    return leads.create_lead(bot.runtime, person.member, LeadDraft.read({**FULL, **answers})).lead.id or 0
 
 
 async def calls(bot: BotUnderTest, person: Person, company: str) -> None:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
 from sqlmodel import select
 
+from bot.domain.lead_fields import LEAD_FIELDS, FieldValue
 from bot.storage.models import Lead, StageChange
 from tests.tg.harness import BotUnderTest, Person
 
@@ -165,3 +171,71 @@ async def test_editing_a_fact_rescores_the_lead(bot: BotUnderTest) -> None:
     await ana.says("mg")
     card = ana.sees("Dados atualizados", "Região MG")
     assert "Região ? " not in card
+
+
+def _count_reads(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Wrap every field's parser so the test knows how often each ran."""
+    reads: Counter[str] = Counter()
+
+    def counting(key: str, read: Callable[[str], FieldValue]) -> Callable[[str], FieldValue]:
+        def counted(text: str) -> FieldValue:
+            reads[key] += 1
+            return read(text)
+
+        return counted
+
+    for key, field in list(LEAD_FIELDS.items()):
+        monkeypatch.setitem(LEAD_FIELDS, key, dataclasses.replace(field, read=counting(key, field.read)))
+    return reads
+
+
+async def test_each_answer_is_read_once_and_survives_a_restart_typed(
+    bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads = _count_reads(monkeypatch)
+    ana = await bot.member("Ana")
+    await ana.says("/novo")
+    await ana.says("Padaria Central")
+    for _ in range(4):  # CNPJ, CNAE, UF, city
+        await ana.taps("Pular")
+    await ana.says("100 a 199")
+    await ana.says("4,8 mi")
+    ana.sees("8/16")
+    await bot.restart()  # the draft comes back from the database, still typed
+    for _ in range(9):
+        await ana.taps("Pular")
+    ana.sees("Lead salvo", "Funcionários 100–199")
+    assert reads == {"company": 1, "headcount": 1, "revenue": 1}  # never parsed again to save the lead
+    with bot.runtime.session() as session:
+        lead = session.exec(select(Lead)).one()
+        assert (lead.headcount_low, lead.headcount_high, lead.revenue_low, lead.revenue_high) == (
+            100,
+            199,
+            4_800_000,
+            4_800_000,
+        )
+
+
+async def test_an_edit_starts_from_the_stored_values_and_reads_only_the_new_answer(
+    bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ana = await bot.member("Ana")
+    await _answer_all(ana)
+    ana.sees("Lead salvo")
+    reads = _count_reads(monkeypatch)
+    await ana.taps("Editar dados")
+    await ana.taps("Cidade")
+    await ana.says("Londrina")
+    ana.sees("Dados atualizados", "Funcionários 100–499")
+    assert reads == {"city": 1}  # the stored facts were not turned into text and read again
+    with bot.runtime.session() as session:
+        lead = session.exec(select(Lead)).one()
+        assert (lead.city, lead.headcount_low, lead.headcount_high, lead.revenue_low, lead.registration) == (
+            "Londrina",
+            100,
+            499,
+            18_000_000,
+            "active",
+        )
+        assert (lead.branches, lead.financial_score, lead.cnpj) == (3, 780, "11222333000181")
+        assert lead.campaign == "Logística Sul"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from bot.domain.lead_fields import LeadDraft
 from bot.domain.offboarding import DeactivationRefused
 from bot.domain.vocabulary import Role
 from bot.services import cadence, leads, offboarding
@@ -246,7 +247,7 @@ async def test_deactivation_and_revoking_on_postgres(pg_bot: BotUnderTest) -> No
     bruno = await pg_bot.member("Bruno")
     rep = member_of(pg_bot, ana)
     for n in range(3):
-        created = leads.create_lead(pg_bot.runtime, rep, {"company": f"Empresa {n}", "uf": "SP"})
+        created = leads.create_lead(pg_bot.runtime, rep, LeadDraft.read({"company": f"Empresa {n}", "uf": "SP"}))
         cadence.start_cadence(pg_bot.runtime, rep, created.lead.id or 0, confirmed=True)  # tier D
     await boss.says("/equipe")
     await boss.taps("Desativar Ana")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from bot.domain.lead_fields import LeadDraft
 from bot.domain.vocabulary import Role
 from bot.services import leads
 from bot.storage.models import Member
@@ -61,7 +62,7 @@ async def test_today_lists_what_is_due_and_overdue(bot: BotUnderTest) -> None:
     await ana.says("/hoje")
     ana.sees("Nada vencendo hoje")
     assert ana.member is not None
-    lead = leads.create_lead(bot.runtime, ana.member, {"company": "Padaria Central", "uf": "SP"}).lead
+    lead = leads.create_lead(bot.runtime, ana.member, LeadDraft.read({"company": "Padaria Central", "uf": "SP"})).lead
     await ana.says(f"/lead {lead.id}")
     await ana.taps("Iniciar cadência")
     await ana.taps("Sim")  # only a company and a UF: tier D, so it asks first (fit before effort)

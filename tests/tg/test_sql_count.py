@@ -20,6 +20,7 @@ from sqlmodel import col, select
 
 from bot.cli.main import main as cadencia
 from bot.config import Settings
+from bot.domain.lead_fields import LeadDraft
 from bot.domain.playbook.model import Playbook
 from bot.domain.vocabulary import Outcome, Role
 from bot.render import charts
@@ -70,7 +71,7 @@ async def done() -> None:
 
 def new_lead(bot: BotUnderTest, person: Person, **answers: str) -> int:
     assert person.member is not None
-    return leads.create_lead(bot.runtime, person.member, {**LEAD, **answers}).lead.id or 0
+    return leads.create_lead(bot.runtime, person.member, LeadDraft.read({**LEAD, **answers})).lead.id or 0
 
 
 def leaderboards(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, int]]:
