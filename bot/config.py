@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     health_listen: str = "127.0.0.1"
     health_port: int = Field(default=0, ge=0, le=65535, description="0: no health server")
+    registry_dir: Path = Field(
+        default=Path("registry"), description="where `cadencia registry load` keeps the open CNPJ registry"
+    )
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = Field(default="text", description="text lines, or one JSON object a line")
     retention_months: int = Field(

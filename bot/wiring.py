@@ -106,9 +106,10 @@ def build_runtime(
 
 def build_registry(settings: Settings) -> RegistryStore | None:
     """The CNPJ registry loaded with ``cadencia registry load`` (market size, prospecting, and the
-    first company directory). Seam: ``None`` until the registry store is wired here."""
-    return None
-
+    first company directory): the store under ``REGISTRY_DIR`` (:func:`registry_store`). Until a
+    month is loaded it answers nothing (``month()`` is ``None``): /mercado says so and the
+    company directory falls back to the online lookup, if any."""
+    return registry_store(settings)
 
 
 def build_application(
@@ -286,3 +287,12 @@ async def _register_commands(application: Application) -> None:
             )
         except Exception:  # a menu is a nicety: never stop the bot for it
             log.warning("could not register the command menu (%s)", language, exc_info=True)
+
+
+def registry_store(settings: Settings) -> RegistryStore:
+    """The open CNPJ registry under ``REGISTRY_DIR``, as the services see it. It follows the month
+    in service (``month()`` is ``None`` until a first ``cadencia registry load``), so a load while
+    the bot runs is picked up without a restart; DuckDB is imported at the first question."""
+    from bot.registry.store import ParquetRegistry
+
+    return ParquetRegistry(settings.registry_dir)

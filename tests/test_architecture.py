@@ -12,7 +12,7 @@ from pathlib import Path
 import bot.domain
 
 ROOT = Path(__file__).resolve().parents[1]
-FORBIDDEN = ("telegram", "sqlmodel", "sqlalchemy", "apscheduler", "jinja2")
+FORBIDDEN = ("telegram", "sqlmodel", "sqlalchemy", "apscheduler", "jinja2", "duckdb")
 
 
 def test_importing_the_whole_domain_loads_no_adapter_library() -> None:

@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     _ops(sub)
     _lead(sub)
     _market(sub)
+    _registry(sub)
     _add_language_option(parser, top=True)
     return parser
 
@@ -278,3 +279,22 @@ def _market(sub: Any) -> None:
     who.add_argument("--round-robin", action="store_true", help="every active rep of the team, in turn")
     pro.add_argument("--dry-run", action="store_true", help="only count and show a sample")
     _runs(pro, "market_commands.prospect")
+
+
+# ------------------------------------------------------------------------------ the CNPJ registry
+
+
+def _registry(sub: Any) -> None:
+    registry = sub.add_parser("registry", help="the open CNPJ registry (Receita Federal) under REGISTRY_DIR")
+    registry_sub = registry.add_subparsers(dest="registry_command", metavar="ACTION", required=True)
+    load = registry_sub.add_parser(
+        "load", help="load a month of the published zips (a folder or an http(s) month folder); resumable"
+    )
+    load.add_argument("source", metavar="DIR_OR_URL")
+    load.add_argument("--month", help="YYYY-MM (default: the folder's name)")
+    status = registry_sub.add_parser("status", help="the month loaded, counts, disk, a load in progress")
+    show = registry_sub.add_parser("show", help="what the registry knows of one CNPJ")
+    show.add_argument("cnpj")
+    for parser, handler in ((load, "load"), (status, "status"), (show, "show")):
+        parser.add_argument("--dir", dest="registry_dir", type=Path, help="default: REGISTRY_DIR")
+        _runs(parser, f"registry_commands.{handler}")

@@ -14,6 +14,7 @@ from datetime import date
 
 from bot.domain.cadence import CadenceStatus
 from bot.domain.problems import N_
+from bot.domain.registry import FederalStatus, Porte
 from bot.domain.vocabulary import (
     Channel,
     ContactRole,
@@ -93,6 +94,20 @@ CADENCE_STATUS_LABELS: Mapping[str, str] = {
     CadenceStatus.STOPPED: N_("Parada (respondeu)"),
     CadenceStatus.FINISHED: N_("Encerrada"),
 }
+#: The open CNPJ registry's ``situacao_cadastral`` and ``porte``.
+FEDERAL_STATUS_LABELS: Mapping[str, str] = {
+    FederalStatus.NULL: N_("nula"),
+    FederalStatus.ACTIVE: N_("ativa"),
+    FederalStatus.SUSPENDED: N_("suspensa"),
+    FederalStatus.UNFIT: N_("inapta"),
+    FederalStatus.CLOSED: N_("baixada"),
+}
+PORTE_LABELS: Mapping[str, str] = {
+    Porte.UNKNOWN: N_("não informado"),
+    Porte.MICRO: N_("microempresa"),
+    Porte.SMALL: N_("empresa de pequeno porte"),
+    Porte.OTHER: N_("demais"),
+}
 YES = N_("sim")
 NO = N_("não")
 
@@ -109,6 +124,8 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     "meeting_status": MEETING_STATUS_LABELS,
     "registration": REGISTRATION_LABELS,
     "cadence_status": CADENCE_STATUS_LABELS,
+    "federal_status": FEDERAL_STATUS_LABELS,
+    "porte": PORTE_LABELS,
 }
 
 

@@ -303,8 +303,7 @@ def build_directory(settings: Settings, *, registry: CompanyDirectory | None = N
     in service, else the online lookup if ``CNPJ_LOOKUP_URL`` is set; ``None`` when neither is
     configured (the rep types every fact, as before).
 
-    Seam: ``registry`` is the store of ``cadencia registry load``; until that store is wired here
-    it is ``None`` and only the online lookup can answer.
+    ``registry`` is the store of ``cadencia registry load`` (see :func:`bot.wiring.build_registry`).
     """
     online = None
     if settings.cnpj_lookup_url:

@@ -28,7 +28,8 @@ class Found:
 
 
 def available(runtime: Runtime) -> bool:
-    return runtime.directory is not None
+    """A directory that can answer now (a registry with a month loaded, or the online lookup)."""
+    return runtime.directory is not None and runtime.directory.month() is not None
 
 
 def find(runtime: Runtime, cnpj: str) -> Found | None:
