@@ -13,6 +13,9 @@ section and division names live in ``bot/domain/data``. Everything is loaded laz
 
 Codes are kept as bare digits inside the program (``"6201501"``, class ``"62015"``, group
 ``"620"``) and formatted only for people (``Subclass.formatted``, ``CnaePrefix.formatted``).
+
+Long because it is one concern, the code list: its five formats, parsing with check digits,
+the hierarchy and the search index all read the same lazily loaded table.
 """
 
 from __future__ import annotations

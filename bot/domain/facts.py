@@ -3,6 +3,9 @@
 Every parser accepts the forms reps actually type and raises :class:`InvalidFact` with a short
 Portuguese message saying what is wrong and how to write it (a translatable template with its
 parameters, see :mod:`bot.domain.problems`). ``None`` always means *unknown*.
+
+Long because it is one concern: the :class:`LeadFacts` dataclass and the parser of each of its
+fields, which share the message templates and number forms.
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ handful of dictionary look-ups, so a 100,000-lead import scores in a couple of s
 Unknown facts are never silently zero: each criterion says whether it was known, the result
 carries the points still *possible* from unknown criteria, and a knock-out that could not be
 checked is listed as unverified.
+
+Long because compiling the rules and scoring a lead are one concern: each criterion's scorer is
+written against its compiled form, and the explanations are built by the scorers themselves.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ complete, so a rerun after a kill skips the parts done and redoes the one cut sh
 part is in, the month's tables are built (sorted, compressed) in a new folder beside the month in
 service, and the ``current`` pointer is replaced in one ``os.replace``: readers answer from the old
 month until that instant. DuckDB is imported here only, when a load runs.
+
+Long because it is one resumable, atomic procedure (stream, record progress, build, switch) whose
+steps share the progress file and the lock; split, the crash-safety argument would be scattered.
 """
 
 from __future__ import annotations

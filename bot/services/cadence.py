@@ -33,13 +33,12 @@ from bot.services.flows import FlowKind, record_ending
 from bot.services.leads import _authorised, lead_view, record_stage, rep_view, score_lead
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, can_see
-from bot.services.views import LeadCard, MemberLike
+from bot.services.views import LeadCard, MeetingView, MemberLike, TouchView
 from bot.storage import leads as lead_store
 from bot.storage import reminders as reminder_store
 from bot.storage import touches
 from bot.storage.fit_overrides import add_fit_override
 from bot.storage.models import Lead, Meeting, Touch
-from bot.storage.touches import ScheduledMeeting
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -226,7 +225,7 @@ def plan_step_reminder(session: Session, lead: Lead, owner: MemberLike) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Logged:
-    touch: Touch
+    touch: TouchView
     lead: LeadCard
     transition: Transition
 
@@ -315,10 +314,10 @@ def log_step(
     lead.updated_at = now
     lead_store.save_lead(session, lead=lead)
     plan_step_reminder(session, lead, owner)
-    return Logged(touch, LeadCard.of(lead), transition)
+    return Logged(TouchView.of(touch), LeadCard.of(lead), transition)
 
 
-def record_answer(runtime: Runtime, member: MemberLike, touch_id: int, key: str, value: str) -> Touch:
+def record_answer(runtime: Runtime, member: MemberLike, touch_id: int, key: str, value: str) -> TouchView:
     """Store one qualification answer on the touch it came from."""
     with runtime.transaction() as session:
         touch = touches.get_touch(session, touch_id=touch_id)
@@ -336,7 +335,7 @@ def record_answer(runtime: Runtime, member: MemberLike, touch_id: int, key: str,
         else:
             raise ValueError(key)
         touches.save_touch(session, touch=touch)
-        return touch
+        return TouchView.of(touch)
 
 
 # ---------------------------------------------------------------------------- meetings & stages
@@ -370,7 +369,7 @@ def book_meeting(
     *,
     moving: int | None = None,
     flow: str | None = None,
-) -> Meeting:
+) -> MeetingView:
     """Save a meeting typed in for a lead, tied to the SQL it belongs to
     (:func:`bot.domain.metrics.link_booking`): the ``meeting_booked`` touch it was booked on
     (``touch_id``, or the lead's unlinked one), or the meeting it reschedules or re-books
@@ -419,7 +418,7 @@ def book_meeting(
         if booking.continues is not None:
             _continue(session, now, booking.continues, meeting)
         _plan_meeting_reminders(session, runtime, meeting)
-        return meeting
+        return MeetingView.of(meeting)
 
 
 def _continue(session: Session, now: datetime, old_id: int, new: Meeting) -> None:
@@ -451,7 +450,7 @@ _RESULTS = (MeetingStatus.HELD, MeetingStatus.NO_SHOW)
 
 def meeting_result(
     runtime: Runtime, member: MemberLike, meeting_id: int, status: MeetingStatus, reason: str | None = None
-) -> Meeting:
+) -> MeetingView:
     """Held or no-show (only once the meeting has started: :class:`MeetingNotStarted`), or
     rescheduled (any time)."""
     with runtime.transaction() as session:
@@ -470,15 +469,16 @@ def meeting_result(
         meeting.resolved_at = runtime.now()
         touches.save_meeting(session, meeting=meeting)
         reminder_store.finish_meeting_reminders(session, meeting_id=meeting_id)
-        return meeting
+        return MeetingView.of(meeting)
 
 
-def pending_meeting(runtime: Runtime, member: MemberLike, lead: Lead | LeadCard) -> ScheduledMeeting | None:
+def pending_meeting(runtime: Runtime, member: MemberLike, lead: Lead | LeadCard) -> MeetingView | None:
     """The meeting still to happen of a lead already loaded (one indexed read)."""
     if not can_see(member, lead):
         raise NotAllowed(f"member {member.id} may not see lead {lead.id}")
     with runtime.reading() as session:
-        return touches.scheduled_meeting(session, lead_id=lead.id or 0, status=MeetingStatus.SCHEDULED.value)
+        found = touches.scheduled_meeting(session, lead_id=lead.id or 0, status=MeetingStatus.SCHEDULED.value)
+    return MeetingView(found.id, lead.id or 0, found.starts_at) if found is not None else None
 
 
 def move_stage(
@@ -516,7 +516,7 @@ def lead_of_touch(runtime: Runtime, member: MemberLike, touch_id: int) -> LeadCa
         return LeadCard.of(_authorised(session, member, touch.lead_id))
 
 
-def meeting_for(runtime: Runtime, member: MemberLike, meeting_id: int) -> Meeting:
+def _meeting(runtime: Runtime, member: MemberLike, meeting_id: int) -> Meeting:
     with runtime.transaction() as session:
         meeting = touches.get_meeting(session, meeting_id=meeting_id)
         if meeting is None:
@@ -525,17 +525,22 @@ def meeting_for(runtime: Runtime, member: MemberLike, meeting_id: int) -> Meetin
         return meeting
 
 
-def meeting_to_move(runtime: Runtime, member: MemberLike, meeting_id: int) -> Meeting:
+def meeting_for(runtime: Runtime, member: MemberLike, meeting_id: int) -> MeetingView:
+    """The meeting, if ``member`` may see it (callback data can be forged)."""
+    return MeetingView.of(_meeting(runtime, member, meeting_id))
+
+
+def meeting_to_move(runtime: Runtime, member: MemberLike, meeting_id: int) -> MeetingView:
     """The meeting a "🔁 Remarcar" is about, if it can still be moved (scheduled, or a no-show
     not re-booked yet: :func:`bot.domain.metrics.can_continue`); otherwise the button is stale."""
-    meeting = meeting_for(runtime, member, meeting_id)
+    meeting = _meeting(runtime, member, meeting_id)
     past = metrics.PastMeeting(meeting.id or 0, meeting.status, meeting.rescheduled_to is not None)
     if not metrics.can_continue(past):
         raise StaleAction(f"meeting {meeting_id} is {meeting.status}")
-    return meeting
+    return MeetingView.of(meeting)
 
 
-def meeting_awaiting_result(runtime: Runtime, member: MemberLike, meeting_id: int) -> Meeting:
+def meeting_awaiting_result(runtime: Runtime, member: MemberLike, meeting_id: int) -> MeetingView:
     """The meeting, if its result can be asked for now (:class:`MeetingNotStarted` before it starts)."""
     meeting = meeting_for(runtime, member, meeting_id)
     if not moments.result_allowed(meeting.starts_at, runtime.now()):
@@ -543,7 +548,7 @@ def meeting_awaiting_result(runtime: Runtime, member: MemberLike, meeting_id: in
     return meeting
 
 
-def add_note(runtime: Runtime, member: MemberLike, touch_id: int, text: str, *, flow: str | None = None) -> Touch:
+def add_note(runtime: Runtime, member: MemberLike, touch_id: int, text: str, *, flow: str | None = None) -> TouchView:
     """Attach the rep's note to a logged touch (a second note is appended, not lost; ``flow``:
     the note run this ends, recorded in the same transaction so a restart never appends it twice)."""
     with runtime.transaction() as session:
@@ -554,4 +559,4 @@ def add_note(runtime: Runtime, member: MemberLike, touch_id: int, text: str, *, 
         record_ending(session, runtime, flow, member, FlowKind.NOTE, lead_id=touch.lead_id, result_id=touch_id)
         touch.notes = f"{touch.notes}\n{text}" if touch.notes else text
         touches.save_touch(session, touch=touch)
-        return touch
+        return TouchView.of(touch)

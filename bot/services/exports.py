@@ -16,6 +16,9 @@ name and for managers only, the LGPD erasure audit (``apagamentos``).
   says which, with a sentence for the chat.
 - Every export writes an :class:`~bot.storage.models.ExportAudit` row.
 - Timestamps are local Brazil time (America/Sao_Paulo).
+
+Long because it is one use case, with its two writers (CSV parts, XLSX workbooks) sharing the
+size limit, packaging and audit logic; each writer is a small class here.
 """
 
 from __future__ import annotations

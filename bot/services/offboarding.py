@@ -23,11 +23,10 @@ from bot.domain.vocabulary import CLOSED_STAGES, ReminderKind, Role
 from bot.services.reminders import LIVE
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, require_manager
-from bot.services.views import MemberLike, MemberView
+from bot.services.views import MemberLike, MemberView, OpenInviteView
 from bot.storage import members
 from bot.storage import offboarding as store
 from bot.storage.db import session_scope
-from bot.storage.members import OpenInvite
 from bot.storage.models import Member
 
 if TYPE_CHECKING:
@@ -237,10 +236,10 @@ def find_member(engine: Engine, who: str) -> Member:
 # ---------------------------------------------------------------------------- invites
 
 
-def open_invites(runtime: Runtime, manager: MemberLike) -> Sequence[OpenInvite]:
+def open_invites(runtime: Runtime, manager: MemberLike) -> Sequence[OpenInviteView]:
     require_manager(manager)
     with runtime.transaction() as session:
-        return members.open_invites(session, now=runtime.now())
+        return [OpenInviteView.of(invite) for invite in members.open_invites(session, now=runtime.now())]
 
 
 def revoke_invite(runtime: Runtime, manager: MemberLike, invite_id: int) -> bool:

@@ -39,11 +39,11 @@ from bot.services.cadence import StaleAction, working_hours
 from bot.services.leads import _authorised
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed
-from bot.services.views import LeadCard, MemberLike
+from bot.services.views import LeadCard, MeetingView, MemberLike, MemberView, ReminderView
 from bot.storage import leads as lead_store
 from bot.storage import reminders as store
 from bot.storage import touches
-from bot.storage.models import Lead, Meeting, Reminder
+from bot.storage.models import Lead, Reminder
 from bot.storage.reminders import LIVE, DueReminder
 
 if TYPE_CHECKING:
@@ -94,10 +94,10 @@ class Agenda:
 class Prepared:
     """A reminder ready to be rendered and sent."""
 
-    reminder: Reminder
-    member: MemberLike
-    lead: Lead | None = None
-    meeting: Meeting | None = None
+    reminder: ReminderView
+    member: MemberView
+    lead: LeadCard | None = None
+    meeting: MeetingView | None = None
     step: Step | None = None
     step_number: int = 0
     total_steps: int = 0
@@ -179,9 +179,9 @@ def prepare(runtime: Runtime, reminder_id: int) -> Prepared | None:
                 _cancel(session, reminder, f"stale: step {reminder.step_id} left the playbook")
                 return None
             return Prepared(
-                reminder,
-                member,
-                lead=lead,
+                ReminderView.of(reminder),
+                MemberView.of(member),
+                lead=LeadCard.of(lead),
                 step=step,
                 step_number=step_number(playbook, step.id),
                 total_steps=len(playbook.cadence.steps),
@@ -196,7 +196,13 @@ def prepare(runtime: Runtime, reminder_id: int) -> Prepared | None:
                 _cancel(session, reminder, "stale: the meeting already started")
                 return None
             lead = lead_store.get_lead(session, lead_id=meeting.lead_id)
-            return Prepared(reminder, member, lead=lead, meeting=meeting, late=late)
+            return Prepared(
+                ReminderView.of(reminder),
+                MemberView.of(member),
+                lead=LeadCard.of(lead) if lead is not None else None,
+                meeting=MeetingView.of(meeting),
+                late=late,
+            )
         # The morning agenda: plan tomorrow's first, then decide about today's.
         hours = working_hours(member)
         store.add_agenda(session, member_id=member.id or 0, due=next_agenda_at(now, hours), now=now)
@@ -207,7 +213,7 @@ def prepare(runtime: Runtime, reminder_id: int) -> Prepared | None:
         if agenda.empty:
             _cancel(session, reminder, "nothing due today", ReminderState.DONE)
             return None
-        return Prepared(reminder, member, agenda=agenda, late=late)
+        return Prepared(ReminderView.of(reminder), MemberView.of(member), agenda=agenda, late=late)
 
 
 def claim(runtime: Runtime, reminder_id: int) -> bool:
@@ -327,9 +333,9 @@ def _live_step(session: Session, member: MemberLike, reminder: Reminder) -> Lead
     return lead
 
 
-def reminder_for(runtime: Runtime, member: MemberLike, reminder_id: int) -> Reminder:
+def reminder_for(runtime: Runtime, member: MemberLike, reminder_id: int) -> ReminderView:
     with runtime.transaction() as session:
-        return _own(session, member, reminder_id)
+        return ReminderView.of(_own(session, member, reminder_id))
 
 
 def snooze_choices(member: MemberLike, now: datetime) -> dict[str, datetime]:
@@ -348,8 +354,8 @@ def snooze_choices(member: MemberLike, now: datetime) -> dict[str, datetime]:
 
 @dataclass(frozen=True, slots=True)
 class Snoozed:
-    reminder: Reminder
-    lead: Lead
+    reminder: ReminderView
+    lead: LeadCard
 
 
 def snooze(runtime: Runtime, member: MemberLike, reminder_id: int, choice: str) -> Snoozed:
@@ -375,7 +381,7 @@ def snooze(runtime: Runtime, member: MemberLike, reminder_id: int, choice: str) 
         lead.updated_at = now
         store.save_reminder(session, reminder=reminder)
         lead_store.save_lead(session, lead=lead)
-        return Snoozed(reminder, lead)
+        return Snoozed(ReminderView.of(reminder), LeadCard.of(lead))
 
 
 def skip(runtime: Runtime, member: MemberLike, reminder_id: int) -> cadence.Logged:

@@ -24,11 +24,24 @@ from bot.storage.db import DatabaseUnavailable
 from bot.storage.reporting import ActivityFilter
 
 if TYPE_CHECKING:
-    from bot.storage.models import Lead, Member
+    from bot.storage.members import OpenInvite
+    from bot.storage.models import Lead, Meeting, Member, Reminder, Touch
 
 V = TypeVar("V")
 
-__all__ = ["ActivityFilter", "DatabaseUnavailable", "InviteView", "LeadCard", "MemberLike", "MemberView", "facts_of"]
+__all__ = [
+    "ActivityFilter",
+    "DatabaseUnavailable",
+    "InviteView",
+    "LeadCard",
+    "MeetingView",
+    "MemberLike",
+    "MemberView",
+    "OpenInviteView",
+    "ReminderView",
+    "TouchView",
+    "facts_of",
+]
 
 
 class MemberLike(Protocol):
@@ -103,6 +116,60 @@ class InviteView:
     role: str
     expires_at: datetime
     for_username: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenInviteView:
+    """An invite still open, as ``/convites`` lists it (with who made it)."""
+
+    id: int
+    role: str
+    for_username: str | None
+    created_by: str
+    expires_at: datetime
+
+    @classmethod
+    def of(cls, invite: OpenInvite) -> OpenInviteView:
+        return _copied(cls, invite)
+
+
+@dataclass(frozen=True, slots=True)
+class TouchView:
+    """A touch just logged or annotated: what its buttons point at."""
+
+    id: int
+    lead_id: int
+
+    @classmethod
+    def of(cls, touch: Touch) -> TouchView:
+        return _copied(cls, touch, id=touch.id or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingView:
+    """A meeting as its messages and buttons show it."""
+
+    id: int
+    lead_id: int
+    starts_at: datetime
+
+    @classmethod
+    def of(cls, meeting: Meeting) -> MeetingView:
+        return _copied(cls, meeting, id=meeting.id or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderView:
+    """A reminder as its message and buttons show it."""
+
+    id: int
+    kind: str
+    lead_id: int | None
+    due_at: datetime
+
+    @classmethod
+    def of(cls, reminder: Reminder) -> ReminderView:
+        return _copied(cls, reminder, id=reminder.id or 0)
 
 
 def facts_of(lead: Lead) -> LeadFacts:

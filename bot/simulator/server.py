@@ -15,7 +15,7 @@ It serves two masters:
 * ``cadencia demo``, the terminal console, which feeds updates made by :class:`UpdateFactory`
   and prints what the bot sends through :meth:`InProcessBotApi.subscribe`.
 
-This module is long (about 750 lines) on purpose: it is one class, the server's table of Bot API
+Long because it is one class, the server's table of Bot API
 methods, each a few lines; split over files, one dispatch would be scattered. What travels between
 bot and server is in :mod:`bot.simulator.records`, the user's side in :mod:`bot.simulator.updates`.
 

@@ -14,6 +14,9 @@ every transaction opened with ``BEGIN IMMEDIATE``, so two writers queue on the b
 instead of failing with "database is locked" when a read transaction upgrades to a write.
 The exception is :func:`read_scope`: its transactions start with a plain (deferred) ``BEGIN``,
 a snapshot that in WAL mode neither waits for nor blocks the writer, however long it lasts.
+
+Long because engines, sessions and migrations are one concern here: the SQLite tuning, the
+transaction kinds and the schema checks at start all depend on how the engine is built.
 """
 
 from __future__ import annotations

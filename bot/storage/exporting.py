@@ -12,6 +12,9 @@ datetime. On SQLite a CSV export goes further (:func:`iter_csv_text`): SQLite pa
 into one text with ``printf`` and Python only has to fix the few rows that need quotes, instead
 of building 23 objects per row and formatting them again — what keeps a million-row CSV export
 close to the ``sqlite3`` shell's own speed.
+
+Long because it is one concern: the column table of every exported table and the two ways
+of reading it (cells, and SQLite-packed CSV text) share that table and must change together.
 """
 
 from __future__ import annotations

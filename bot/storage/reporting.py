@@ -20,8 +20,8 @@ narrow covering indexes, two of each kind:
 The days each rep was active are found by seeking ``ix_touches_rep_at`` from one local day to
 the next (a few thousand index seeks instead of grouping every touch by day).
 
-(Longer than 400 lines on purpose: every query here follows the same filter and the same choice
-of index above; split, that one rule would be spread over several modules.)
+Long because every query here follows the same filter and the same choice of index above;
+split, that one rule would be spread over several modules.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from bot.domain.vocabulary import MeetingStatus, ReminderKind, ReminderState
 from bot.services import cadence, leads
 from bot.services.team import NotAllowed
 from bot.simulator import Fault
-from bot.storage.models import Lead, Member, Reminder, Touch
+from bot.storage.models import Lead, Meeting, Member, Reminder, Touch
 from tests.reminders.conftest import FakeTime, scheduler_of
 from tests.tg.harness import BotUnderTest, Person
 
@@ -190,8 +190,9 @@ async def test_meeting_reminder_before_and_the_no_show_question_after(
     reason = bot.runtime.playbook.reasons.no_show[0]
     await ana.taps(reason.label)
     ana.sees("No-show registrado")
-    resolved = cadence.meeting_for(bot.runtime, member_of(bot, ana), meeting.id or 0)
-    assert resolved.status == MeetingStatus.NO_SHOW and resolved.no_show_reason == reason.id
+    with bot.runtime.session() as session:
+        resolved = session.get(Meeting, meeting.id)
+    assert resolved is not None and resolved.status == MeetingStatus.NO_SHOW and resolved.no_show_reason == reason.id
 
 
 async def test_restart_with_1000_pending_of_which_300_fell_due_while_down(

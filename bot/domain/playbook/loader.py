@@ -19,7 +19,9 @@ from pydantic import ValidationError
 from bot.domain.playbook import checks
 from bot.domain.playbook.model import (
     FILES,
+    OPTIONAL_FILES,
     Cadence,
+    Economics,
     Icp,
     Manifest,
     Objections,
@@ -193,6 +195,8 @@ _PYDANTIC_MESSAGES = {
     "string_type": N_("deve ser um texto; ponha o valor entre aspas"),
     "int_type": N_("deve ser um número inteiro"),
     "int_parsing": N_("deve ser um número inteiro"),
+    "decimal_parsing": N_("deve ser um número, com ponto nos decimais, como 2.5"),
+    "decimal_type": N_("deve ser um número, com ponto nos decimais, como 2.5"),
     "greater_than_equal": N_("deve ser no mínimo %(ge)s"),
     "less_than_equal": N_("deve ser no máximo %(le)s"),
     "string_pattern_mismatch": N_("formato inválido '%(input)s': use letras minúsculas, números e _ (até 32)"),
@@ -218,6 +222,9 @@ def _describe(error: Any, file: str, line: int | None) -> PlaybookIssue:
         "key": loc[-1] if loc else "",
         "input": str(error.get("input"))[:60],
     }
+    problem = (error.get("ctx") or {}).get("error")
+    if kind == "value_error" and isinstance(problem, Problem):  # a domain reader's words (money, a term)
+        return PlaybookIssue(file, line, problem.template, dict(problem.params), at)
     template = _PYDANTIC_MESSAGES.get(kind)
     if template:
         try:
@@ -242,6 +249,15 @@ def _validate(model: type[Any], data: Any, file: str, locator: Locator, issues: 
         return None
 
 
+def _only_comments(path: Path) -> bool:
+    """Whether ``path`` holds nothing but comments and blank lines (unreadable files are read, to say why)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return all(not line.strip() or line.lstrip().startswith("#") for line in lines)
+
+
 def fingerprint(content: dict[str, Any]) -> str:
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
@@ -258,7 +274,12 @@ def load_playbook(directory: Path | str, *, extra_checks: Sequence[ExtraCheck] =
     issues: list[PlaybookIssue] = []
     parsed: dict[str, Any] = {}
     sources: dict[str, str] = {}
-    for file, model in FILES.items():
+    present = [
+        *FILES.items(),
+        # An optional file left out, or with every line commented out, is as if absent.
+        *((f, m) for f, m in OPTIONAL_FILES.items() if (directory / f).exists() and not _only_comments(directory / f)),
+    ]
+    for file, model in present:
         read = _read_yaml(directory, file, locator, issues)
         if read is None:
             continue
@@ -274,6 +295,7 @@ def load_playbook(directory: Path | str, *, extra_checks: Sequence[ExtraCheck] =
     objections: Objections = parsed["objections.yaml"]
     reasons: Reasons = parsed["reasons.yaml"]
     qualification: Qualification = parsed["qualification.yaml"]
+    economics: Economics | None = parsed.get("economics.yaml")
     playbook = Playbook(
         manifest=manifest,
         icp=icp,
@@ -282,6 +304,7 @@ def load_playbook(directory: Path | str, *, extra_checks: Sequence[ExtraCheck] =
         objections=objections.objections,
         reasons=reasons,
         qualification=qualification,
+        economics=economics,
         sources=sources,
     )
     issues.extend(checks.check_playbook(playbook, locator))

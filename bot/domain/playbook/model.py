@@ -3,14 +3,20 @@
 The model is strict (unknown keys are errors) so that a typo in a key is caught at load time.
 Cross-file checks (a step naming a missing script, overlapping bands…) live in
 :mod:`bot.domain.playbook.checks`; this module only describes the shape of each file.
+
+Long because it is one schema: every file of ``playbook/`` (ICP with its registry conditions,
+cadence, scripts, reasons, qualification, objections, economics) as the loader validates it,
+with nothing but declarations.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from bot.domain.money import parse_monthly, parse_once
 from bot.domain.vocabulary import Channel, SalesModel, Stage, StepKind, Tier
 
 SCHEMA_VERSION = 1
@@ -255,6 +261,92 @@ class Qualification(Strict):
     questions: list[Question] = Field(min_length=4, max_length=4)
 
 
+# ---------------------------------------------------------------------------- economics.yaml (optional)
+
+
+def _cents(parse: Any) -> Any:
+    """A money value as the manager writes it (``6000``, ``"R$ 6.000"``, ``"1,5 mil"``) read into cents."""
+
+    def read(value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            return value  # pydantic says it is not a number
+        return parse(str(value).replace(".", ",") if isinstance(value, float) else str(value))
+
+    return read
+
+
+MonthlyCents = Annotated[int, BeforeValidator(_cents(parse_monthly)), Field(ge=0)]
+"""Cents per month; ``"/ano"`` after the value makes it annual (divided by 12)."""
+OnceCents = Annotated[int, BeforeValidator(_cents(parse_once)), Field(ge=0)]
+"""Cents paid once (a list purchase)."""
+Percent = Annotated[Decimal, Field(ge=0, le=100)]
+
+Role = Literal["sdr", "bdr", "ldr", "closer", "manager"]
+
+
+class RepCost(Strict):
+    """One rep's own monthly cost, overriding the role's."""
+
+    telegram_id: int = Field(ge=1)
+    monthly: MonthlyCents
+
+
+class Team(Strict):
+    roles: dict[Role, MonthlyCents] = Field(default_factory=dict)
+    reps: list[RepCost] = Field(default_factory=list)
+
+
+class Tool(Strict):
+    name: Label
+    monthly: MonthlyCents
+
+
+class ListPurchase(Strict):
+    campaign: Label
+    cost: OnceCents
+    label: str = ""
+
+
+class Segment(Strict):
+    """A customer segment: the first whose ``when`` holds (all its conditions) is the lead's."""
+
+    id: Identifier
+    label: Label
+    churn_monthly_percent: Percent | None = None
+    when: list[Condition] = Field(default_factory=list)
+
+
+class Economics(Strict):
+    """Costs and assumptions for the unit economics (``economics.yaml``, optional)."""
+
+    team: Team = Team()
+    tools: list[Tool] = Field(default_factory=list)
+    lists: list[ListPurchase] = Field(default_factory=list)
+    gross_margin_percent: Percent | None = None
+    segments: list[Segment] = Field(default_factory=list)
+    stage_probabilities: dict[Stage, Percent] = Field(default_factory=dict)
+
+    def gross_margin(self) -> Decimal | None:
+        """The gross margin as a fraction (``0.8``), ``None`` when not given."""
+        return None if self.gross_margin_percent is None else self.gross_margin_percent / 100
+
+    def churn(self, segment_id: str) -> Decimal | None:
+        """A segment's monthly churn as a fraction, ``None`` when the segment or its churn is not given."""
+        found = next((s for s in self.segments if s.id == segment_id), None)
+        return None if found is None or found.churn_monthly_percent is None else found.churn_monthly_percent / 100
+
+    def probabilities(self) -> dict[str, Decimal] | None:
+        """Stage → probability as a fraction, ``None`` when the file gives none."""
+        return {str(stage): p / 100 for stage, p in self.stage_probabilities.items()} or None
+
+    def tools_monthly_cents(self) -> int:
+        return sum(tool.monthly for tool in self.tools)
+
+    def lists_cents(self, campaign: str | None = None) -> int:
+        """What the lists bought cost, for one campaign or all."""
+        return sum(item.cost for item in self.lists if campaign is None or item.campaign == campaign)
+
+
 # ---------------------------------------------------------------------------- the whole
 
 
@@ -268,6 +360,8 @@ class Playbook(Strict):
     objections: list[Objection]
     reasons: Reasons
     qualification: Qualification
+    economics: Economics | None = None
+    """From ``economics.yaml`` when the playbook has one (the figures that need it say why they are "—")."""
     fingerprint: str = ""
     sources: dict[str, str] = Field(default_factory=dict)
     """File name → raw text, kept so an old version stays readable after the files change."""
@@ -300,7 +394,10 @@ class Playbook(Strict):
 
     def content(self) -> dict[str, Any]:
         """The canonical content the fingerprint is computed from."""
-        return self.model_dump(mode="json", exclude={"fingerprint", "sources"}, by_alias=True)
+        content = self.model_dump(mode="json", exclude={"fingerprint", "sources", "economics"}, by_alias=True)
+        if self.economics is not None:  # a playbook without the file keeps the fingerprint it had
+            content["economics"] = self.economics.model_dump(mode="json", by_alias=True)
+        return content
 
 
 #: Files of a playbook directory and the model each must match.
@@ -313,3 +410,5 @@ FILES: dict[str, type[BaseModel]] = {
     "reasons.yaml": Reasons,
     "qualification.yaml": Qualification,
 }
+#: Files a playbook may leave out, and the model each must match when present.
+OPTIONAL_FILES: dict[str, type[BaseModel]] = {"economics.yaml": Economics}
