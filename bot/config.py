@@ -48,6 +48,22 @@ class Settings(BaseSettings):
         default=0, ge=0, le=1200, description="erase the contact data of leads lost this many months ago; 0: off"
     )
 
+    cnpj_lookup_url: str = Field(
+        default="",
+        description="BrasilAPI / minha-receita compatible CNPJ lookup (GET {url}/{cnpj}); without a loaded registry",
+    )
+    cnpj_lookup_timeout: float = Field(default=3.0, gt=0, le=30, description="seconds to wait for one CNPJ lookup")
+    cnpj_lookup_per_minute: int = Field(default=30, ge=1, le=6000, description="CNPJ lookups a minute, at most")
+    cnpj_lookup_cache_hours: float = Field(default=24.0, ge=0, le=24 * 90, description="how long a lookup is reused")
+
+    @field_validator("cnpj_lookup_url")
+    @classmethod
+    def _lookup_url_is_http(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(f"CNPJ_LOOKUP_URL must start with http:// or https://, got {value[:40]!r}")
+        return value
+
     @field_validator("cadencia_admins")
     @classmethod
     def _admins_are_ids(cls, value: str) -> str:

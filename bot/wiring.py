@@ -35,6 +35,7 @@ from bot.i18n import N_, gettext_for
 from bot.monitoring import serve_health
 from bot.reminders.scheduler import ReminderScheduler
 from bot.render.messages import MessageRenderer
+from bot.services.company_directory import build_directory
 from bot.services.playbooks import load_checked_playbook, remember_playbook
 from bot.services.runtime import Clock, Runtime, system_clock
 from bot.storage.bot_state import BotStateStore
@@ -70,6 +71,8 @@ COMMANDS = (
     ("config", N_("Horário, fuso e idioma")),
     ("relatorio", N_("Funil e métricas")),
     ("exportar", N_("Exportar os registros")),
+    ("mercado", N_("Tamanho do mercado no registro da Receita (gestor)")),
+    ("prospectar", N_("Montar uma lista de leads do registro da Receita (gestor)")),
     ("convidar", N_("Convidar alguém para o time (gestor)")),
     ("convites", N_("Convites abertos, para revogar (gestor)")),
     ("equipe", N_("A equipe: desativar quem saiu (gestor)")),
@@ -90,7 +93,23 @@ def build_runtime(
     engine = make_engine(settings.database_url)
     upgrade_database(engine)
     remember_playbook(engine, playbook)
-    return Runtime(settings=settings, engine=engine, playbook=playbook, clock=clock)
+    registry = build_registry(settings)
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        playbook=playbook,
+        clock=clock,
+        directory=build_directory(settings, registry=registry),
+        registry=registry,
+    )
+
+
+def build_registry(settings: Settings) -> RegistryStore | None:
+    """The CNPJ registry loaded with ``cadencia registry load`` (market size, prospecting, and the
+    first company directory): the store under ``REGISTRY_DIR`` (:func:`registry_store`). Until a
+    month is loaded it answers nothing (``month()`` is ``None``): /mercado says so and the
+    company directory falls back to the online lookup, if any."""
+    return registry_store(settings)
 
 
 def build_application(
@@ -204,6 +223,9 @@ def add_handlers(application: Application) -> None:
             # bot keep answering everyone else meanwhile.
             CommandHandler(["relatorio", "report"], manager.relatorio, block=False),
             CommandHandler(["exportar", "export"], manager.exportar, block=False),
+            CommandHandler(["mercado", "market"], manager.mercado, block=False),
+            CommandHandler(["prospectar", "prospect"], manager.prospectar, block=False),
+            CallbackQueryHandler(manager.prospect_pressed, pattern=pattern(Verb.PROSPECT), block=False),
             MessageHandler(filters.Document.ALL, manager.on_document, block=False),
             CallbackQueryHandler(manager.report_pressed, pattern=pattern(Verb.REPORT), block=False),
             CallbackQueryHandler(manager.export_pressed, pattern=pattern(Verb.EXPORT), block=False),

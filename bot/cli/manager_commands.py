@@ -21,6 +21,7 @@ from bot.cli.failures import CommandFailed
 from bot.cli.progress import ProgressBar
 from bot.config import Settings
 from bot.domain import numbers
+from bot.domain.registry import CompanyDirectory
 from bot.i18n import gettext_for
 from bot.storage.db import DatabaseUnavailable, make_engine, session_scope, upgrade_database
 
@@ -40,6 +41,13 @@ def _engine() -> Engine:
     except DatabaseUnavailable as exc:
         raise CommandFailed(exc.message_pt) from None
     return engine
+
+
+def _directory() -> CompanyDirectory | None:
+    """The company directory of the settings (CNPJ facts for an import), as the bot would use."""
+    from bot.services.company_directory import build_directory  # httpx loads only for an import
+
+    return build_directory(Settings())
 
 
 def parse_day(text: str) -> date:
@@ -189,6 +197,7 @@ def import_leads(args: argparse.Namespace) -> int:
             member_id=None,
             progress=progress,
             update=args.update,
+            directory=_directory(),
         )
     except imports.ImportFailed as exc:
         progress.clear()

@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     _report_and_export(sub)
     _ops(sub)
     _lead(sub)
+    _market(sub)
     _registry(sub)
     _add_language_option(parser, top=True)
     return parser
@@ -255,6 +256,29 @@ def _lead(sub: Any) -> None:
     erasures = lead_sub.add_parser("erasures", help="the audit of every erasure, newest first")
     erasures.add_argument("--limit", type=int, default=50, help="at most this many lines (0: all)")
     _runs(erasures, "lead_commands.erasures")
+
+
+# ------------------------------------------------------------------------------ market, prospect
+
+
+def _market(sub: Any) -> None:
+    market = sub.add_parser("market", help="how many active registry companies fit the ICP, by tier, UF and CNAE")
+    market.add_argument("--uf", default="", help="UFs, comma-separated (SP,PR); default: every UF")
+    market.add_argument("--cnae", default="", help="CNAE prefixes, comma-separated (62,4930); default: every CNAE")
+    market.add_argument("--chart", type=Path, metavar="FILE", help="also write the chart (PNG) here")
+    _runs(market, "market_commands.market")
+
+    pro = sub.add_parser("prospect", help="create leads from registry companies that fit the ICP and are not leads yet")
+    pro.add_argument("--tier", default="A", help="tiers to take, comma-separated (A,B); default: A")
+    pro.add_argument("--uf", default="", help="UFs, comma-separated (SP,PR); default: every UF")
+    pro.add_argument("--cnae", default="", help="CNAE prefixes, comma-separated (62,4930); default: every CNAE")
+    pro.add_argument("--limit", type=_whole(1, 20_000), default=500, help="at most this many leads (default 500)")
+    pro.add_argument("--campaign", default="", help="the campaign the new leads belong to")
+    who = pro.add_mutually_exclusive_group(required=True)
+    who.add_argument("--reps", help="reps (username or first name), comma-separated, in turn")
+    who.add_argument("--round-robin", action="store_true", help="every active rep of the team, in turn")
+    pro.add_argument("--dry-run", action="store_true", help="only count and show a sample")
+    _runs(pro, "market_commands.prospect")
 
 
 # ------------------------------------------------------------------------------ the CNPJ registry

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import lru_cache, wraps
@@ -22,6 +23,7 @@ from stdnum.br import cnpj as stdnum_cnpj
 
 from bot.domain import cnae, numbers, regions
 from bot.domain.problems import N_, Problem
+from bot.domain.registry import FederalStatus, Porte
 from bot.domain.text import fold
 from bot.domain.vocabulary import Registration
 
@@ -92,9 +94,28 @@ class LeadFacts:
     financial_score: int | None = None  # 0–1000
     cnpj: str | None = None  # 14 characters, no punctuation
     extra: dict[str, str] = field(default_factory=dict)
+    # What the CNPJ registry (Receita Federal) says; usually filled from a company directory.
+    federal_status: FederalStatus | None = None
+    porte: Porte | None = None
+    simples: bool | None = None
+    mei: bool | None = None
+    opened_on: date | None = None  # data_inicio_atividade
+    company_age: int | None = None
+    """Whole years since ``opened_on`` on the day the lead is judged (see :meth:`aged`)."""
 
     def with_(self, **changes: object) -> LeadFacts:
         return replace(self, **changes)  # type: ignore[arg-type]
+
+    def aged(self, today: date) -> LeadFacts:
+        """These facts with :attr:`company_age` counted on ``today``."""
+        if self.opened_on is None:
+            return self if self.company_age is None else replace(self, company_age=None)
+        return replace(self, company_age=age_in_years(self.opened_on, today))
+
+
+def age_in_years(since: date, today: date) -> int:
+    years = today.year - since.year - ((today.month, today.day) < (since.month, since.day))
+    return max(years, 0)
 
 
 # ---------------------------------------------------------------------------- parsers
@@ -147,6 +168,18 @@ _EMPTY_OR_LONG: dict[str, tuple[str, str]] = {
     "CNAE": (
         N_("CNAE: a resposta veio vazia."),
         N_("CNAE: a resposta é longa demais (%(n)s caracteres)."),
+    ),
+    "Situação na Receita": (
+        N_("Situação na Receita: a resposta veio vazia."),
+        N_("Situação na Receita: a resposta é longa demais (%(n)s caracteres)."),
+    ),
+    "Porte": (
+        N_("Porte: a resposta veio vazia."),
+        N_("Porte: a resposta é longa demais (%(n)s caracteres)."),
+    ),
+    "Simples/MEI": (
+        N_("Simples/MEI: a resposta veio vazia."),
+        N_("Simples/MEI: a resposta é longa demais (%(n)s caracteres)."),
     ),
     "UF": (
         N_("UF: a resposta veio vazia."),
@@ -421,6 +454,95 @@ def parse_uf(text: str) -> str:
         raise InvalidFact(exc.template, **exc.params) from None
 
 
+_STATUS_WORDS = {
+    FederalStatus.ACTIVE: {"ativa", "ativo", "active", "02", "2"},
+    FederalStatus.SUSPENDED: {"suspensa", "suspenso", "suspended", "03", "3"},
+    FederalStatus.UNFIT: {"inapta", "inapto", "unfit", "04", "4"},
+    FederalStatus.CLOSED: {"baixada", "baixado", "closed", "08", "8", "extinta"},
+    FederalStatus.NULL: {"nula", "nulo", "null", "01", "1"},
+}
+
+#: The words an ``icp.yaml`` condition and the chat use for each status and porte.
+STATUS_NAMES = {
+    FederalStatus.ACTIVE: "ativa",
+    FederalStatus.SUSPENDED: "suspensa",
+    FederalStatus.UNFIT: "inapta",
+    FederalStatus.CLOSED: "baixada",
+    FederalStatus.NULL: "nula",
+}
+
+_PORTE_WORDS = {
+    Porte.MICRO: {"me", "micro", "microempresa", "01", "1"},
+    Porte.SMALL: {"epp", "pequeno porte", "empresa de pequeno porte", "pequena", "03", "3"},
+    Porte.OTHER: {"demais", "media", "grande", "media ou grande", "other", "05", "5"},
+    Porte.UNKNOWN: {"nao informado", "00", "0"},
+}
+PORTE_NAMES = {Porte.MICRO: "me", Porte.SMALL: "epp", Porte.OTHER: "demais", Porte.UNKNOWN: "nao_informado"}
+
+_YES = {"sim", "s", "yes", "y", "true", "1", "optante"}
+_NO = {"nao", "n", "no", "false", "0", "nao optante"}
+
+
+def _read_word(text: str, what: str) -> str:
+    return fold(_check_text(text, what)).replace("_", " ").strip()
+
+
+@_memoised
+def parse_federal_status(text: str) -> FederalStatus:
+    """The situação cadastral on the Receita Federal: "ativa", "baixada", "02"…"""
+    folded = _read_word(text, "Situação na Receita")
+    for status, words in _STATUS_WORDS.items():
+        if folded in words:
+            return status
+    raise InvalidFact(N_("Situação na Receita: responda ativa, suspensa, inapta, baixada ou nula."))
+
+
+@_memoised
+def parse_porte(text: str) -> Porte:
+    """The porte in the CNPJ registry: "ME", "EPP", "demais", "01"…"""
+    folded = _read_word(text, "Porte")
+    for porte, words in _PORTE_WORDS.items():
+        if folded in words:
+            return porte
+    raise InvalidFact(N_("Porte: responda ME, EPP ou demais (como no cartão CNPJ)."))
+
+
+@_memoised
+def parse_yes_no(text: str) -> bool:
+    """Opted for the Simples Nacional / MEI: "sim", "não", "S", "N"."""
+    folded = _read_word(text, "Simples/MEI")
+    if folded in _YES:
+        return True
+    if folded in _NO:
+        return False
+    raise InvalidFact(N_("Simples/MEI: responda sim ou não."))
+
+
+_DATE_FORMS = (
+    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})$"),
+    re.compile(r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})$"),
+    re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"),
+)
+
+
+@_memoised
+def parse_opened_on(text: str) -> date:
+    """When the company started (data de início de atividade): "2015-03-01", "01/03/2015"."""
+    cleaned = (text or "").strip()
+    if not cleaned or len(cleaned) > 20:
+        raise InvalidFact(N_("Início de atividade: escreva a data como 01/03/2015."))
+    for form in _DATE_FORMS:
+        match = form.match(cleaned)
+        if match:
+            try:
+                found = date(int(match["y"]), int(match["m"]), int(match["d"]))
+            except ValueError:
+                break
+            if found.year >= 1800:
+                return found
+    raise InvalidFact(N_("Início de atividade: escreva a data como 01/03/2015."))
+
+
 #: Parsers are pure and memoised: a list of leads repeats the same UFs, bands and statuses.
 FACT_PARSERS = {
     "cnae": parse_cnae,
@@ -431,6 +553,11 @@ FACT_PARSERS = {
     "registration": parse_registration,
     "financial_score": parse_financial_score,
     "cnpj": parse_cnpj,
+    "federal_status": parse_federal_status,
+    "porte": parse_porte,
+    "simples": parse_yes_no,
+    "mei": parse_yes_no,
+    "opened_on": parse_opened_on,
 }
 
 

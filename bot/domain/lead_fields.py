@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
 
 from bot.domain.contacts import parse_email, parse_linkedin, parse_phone
 from bot.domain.facts import (
@@ -25,21 +27,26 @@ from bot.domain.facts import (
     parse_branches,
     parse_cnae,
     parse_cnpj,
+    parse_federal_status,
     parse_financial_score,
     parse_headcount,
+    parse_opened_on,
+    parse_porte,
     parse_registration,
     parse_revenue,
     parse_uf,
+    parse_yes_no,
 )
 from bot.domain.problems import N_
+from bot.domain.registry import FederalStatus, Porte
 from bot.domain.vocabulary import Registration
 
 MAX_NOTES = 1000
 MAX_WEBSITE = 300
 
-FieldValue = str | int | IntRange | Registration
-"""A field's value as a lead keeps it, typed."""
-Plain = str | int | list[int]
+FieldValue = str | int | bool | date | IntRange | Registration | FederalStatus | Porte
+"""A field's value as a lead keeps it, typed (Simples/MEI a bool, the start of activity a date)."""
+Plain = str | int | bool | list[int]
 """A field's value in JSON (a conversation's draft is kept in the persisted user data)."""
 Parse = Callable[[str], str]
 
@@ -70,6 +77,17 @@ def parse_website(text: str) -> str:
     return address
 
 
+_MONTH = re.compile(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")
+
+
+def parse_registry_month(text: str) -> str:
+    """The registry month the CNPJ facts came from: "2026-11"."""
+    cleaned = (text or "").strip()
+    if not _MONTH.match(cleaned):
+        raise InvalidFact(N_("Mês da Receita: escreva como 2026-11."))
+    return cleaned
+
+
 def parse_notes(text: str) -> str:
     """Notes keep their line breaks; blank lines and trailing spaces go."""
     lines = [line.rstrip() for line in (text or "").strip().splitlines()]
@@ -82,10 +100,15 @@ def parse_notes(text: str) -> str:
 
 
 def kept_text(value: FieldValue) -> str:
-    """A typed value as a spreadsheet cell or a log shows it ("100-199", "active", "3")."""
+    """A typed value as a spreadsheet cell or a log shows it ("100-199", "active", "3", "02",
+    "S", "2015-03-01"); its field's parser reads it back."""
     if isinstance(value, IntRange):
         return f"{value.low}-{value.high}"
-    return str(value.value if isinstance(value, Registration) else value)
+    if isinstance(value, bool):
+        return "S" if value else "N"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value.value if isinstance(value, StrEnum) else value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,24 +124,34 @@ class LeadField:
         return kept_text(self.read(text))
 
     def plain(self, value: FieldValue) -> Plain:
-        """The value for JSON (a range as ``[low, high]``)."""
+        """The value for JSON (a range as ``[low, high]``, a date as ``"2015-03-01"``)."""
         if isinstance(value, IntRange):
             return [value.low, value.high]
-        return value.value if isinstance(value, Registration) else value
+        if isinstance(value, date):
+            return value.isoformat()
+        return value.value if isinstance(value, StrEnum) else value
 
     def typed(self, plain: Plain) -> FieldValue:
         """The value :meth:`plain` stored, typed again (no parsing of what the person typed;
         a draft saved before drafts were typed holds text, which is read once more)."""
         if isinstance(plain, list):
             return IntRange(plain[0], plain[1])
-        if self.key == "registration":
-            return Registration(str(plain))
-        if isinstance(plain, str) and self.key in RANGE_OR_NUMBER:
+        enum = ENUM_FIELDS.get(self.key)
+        if enum is not None:
+            return enum(str(plain))
+        if isinstance(plain, str) and self.key in READ_AGAIN:
             return self.read(plain)
         return plain
 
 
+ENUM_FIELDS: dict[str, type[Registration] | type[FederalStatus] | type[Porte]] = {
+    "registration": Registration,
+    "federal_status": FederalStatus,
+    "porte": Porte,
+}
 RANGE_OR_NUMBER = frozenset({"headcount", "revenue", "branches", "financial_score"})
+READ_AGAIN = RANGE_OR_NUMBER | {"simples", "mei", "opened_on"}
+"""Fields whose JSON form is text that is not the typed value (a date) or, in an older draft, was."""
 
 LEAD_FIELDS: dict[str, LeadField] = {
     f.key: f
@@ -134,6 +167,12 @@ LEAD_FIELDS: dict[str, LeadField] = {
         LeadField("branches", N_("Filiais"), parse_branches),
         LeadField("registration", N_("Inscrição estadual"), parse_registration),
         LeadField("financial_score", N_("Score financeiro"), parse_financial_score),
+        LeadField("federal_status", N_("Situação na Receita"), parse_federal_status),
+        LeadField("porte", N_("Porte"), parse_porte),
+        LeadField("simples", N_("Simples Nacional"), parse_yes_no),
+        LeadField("mei", N_("MEI"), parse_yes_no),
+        LeadField("opened_on", N_("Início de atividade"), parse_opened_on),
+        LeadField("registry_month", N_("Mês da Receita"), parse_registry_month),
         LeadField("contact_name", N_("Contato"), text_parser(120, 2)),
         LeadField("contact_role", N_("Cargo"), text_parser(120, 2)),
         LeadField("contact_phone", N_("Telefone"), parse_phone),
@@ -144,7 +183,21 @@ LEAD_FIELDS: dict[str, LeadField] = {
         LeadField("notes", N_("Observações"), parse_notes),
     )
 }
-FACT_KEYS = ("cnpj", "cnae", "uf", "headcount", "revenue", "branches", "registration", "financial_score")
+FACT_KEYS = (
+    "cnpj",
+    "cnae",
+    "uf",
+    "headcount",
+    "revenue",
+    "branches",
+    "registration",
+    "financial_score",
+    "federal_status",
+    "porte",
+    "simples",
+    "mei",
+    "opened_on",
+)
 """The fields the ICP is scored on (:class:`LeadFacts`); every other field is text."""
 TEXT_KEYS = tuple(key for key in LEAD_FIELDS if key not in FACT_KEYS)
 
@@ -191,6 +244,8 @@ class LeadDraft:
     website: str = ""
     campaign: str = ""
     notes: str = ""
+    registry_month: str = ""
+    """The registry month ("2026-11") the CNPJ facts were read from; ``""``: typed by the rep."""
     facts: LeadFacts = field(default_factory=LeadFacts)
 
     def get(self, key: str) -> FieldValue | None:

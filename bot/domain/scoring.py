@@ -16,12 +16,21 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
 from bot.domain import cnae, regions
-from bot.domain.facts import IntRange, LeadFacts
+from bot.domain.facts import (
+    IntRange,
+    LeadFacts,
+    parse_federal_status,
+    parse_porte,
+    parse_yes_no,
+)
 from bot.domain.playbook.model import Band, BandCriterion, Condition, Icp
+from bot.domain.problems import N_
+from bot.domain.registry import FederalStatus
 from bot.domain.vocabulary import Registration, SalesModel, Tier
 
 CRITERIA_ORDER = ("cnae", "region", "headcount", "revenue", "branches", "registration", "financial_score")
@@ -175,6 +184,23 @@ def _compiled_for(icp: Icp) -> CompiledIcp:
 
 # ---------------------------------------------------------------------------- scoring
 
+FEDERAL_STATUS_KNOCKOUT = "federal_status"
+"""The knock-out every playbook has: a company not active on the Receita Federal cannot buy."""
+
+
+_INACTIVE_REASONS = {
+    FederalStatus.SUSPENDED: N_("CNPJ suspenso na Receita Federal"),
+    FederalStatus.UNFIT: N_("CNPJ inapto na Receita Federal"),
+    FederalStatus.CLOSED: N_("CNPJ baixado na Receita Federal (empresa fechada)"),
+    FederalStatus.NULL: N_("CNPJ nulo na Receita Federal"),
+}
+
+
+def inactive_reason(status: FederalStatus) -> str:
+    """Why a company not active on the Receita is knocked out (a catalog message: translate it)."""
+    return _INACTIVE_REASONS.get(status) or N_("CNPJ não está ativo na Receita Federal")
+
+
 
 def _money(value: int) -> str:
     if value >= 1_000_000_000:
@@ -314,9 +340,18 @@ def _fact_value(facts: LeadFacts, fact: str) -> object:
     value = getattr(facts, fact)
     if isinstance(value, IntRange):
         return value.midpoint
-    if isinstance(value, Registration):
+    if isinstance(value, Registration | StrEnum):
         return value.value
     return value
+
+
+#: How a condition's value on a registry fact is read (the words of a typed answer, or codes).
+_REGISTRY_TARGETS: dict[str, Callable[[str], object]] = {
+    "federal_status": lambda text: parse_federal_status(text).value,
+    "porte": lambda text: parse_porte(text).value,
+    "simples": parse_yes_no,
+    "mei": parse_yes_no,
+}
 
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
@@ -364,6 +399,9 @@ def compile_condition(condition: Condition) -> Test:
         )
     compare = _COMPARE[op]
     wanted: Any = frozenset(target) if isinstance(target, list) else target
+    if fact in _REGISTRY_TARGETS:
+        read = _REGISTRY_TARGETS[fact]
+        wanted = frozenset(read(str(t)) for t in target) if isinstance(target, list) else read(str(target))
 
     def test(facts: LeadFacts) -> bool | None:
         value = _fact_value(facts, fact)
@@ -409,6 +447,8 @@ def score(facts: LeadFacts, icp: Icp | CompiledIcp) -> IcpResult:
     potential = total + sum(c.max_points for c in criteria if not c.known)
     hits: list[KnockoutHit] = []
     unverified: list[KnockoutHit] = []
+    if facts.federal_status is not None and facts.federal_status is not FederalStatus.ACTIVE:
+        hits.append(KnockoutHit(FEDERAL_STATUS_KNOCKOUT, inactive_reason(facts.federal_status)))
     for knockout_id, reason, tests in compiled.knockouts:
         outcome = _all(tests, facts)
         if outcome is True:

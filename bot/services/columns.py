@@ -57,6 +57,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "campaign": ("campanha", "campaign", "lista", "list"),
     "notes": ("observações", "observação", "obs", "notas", "nota", "notes", "comentários", "comments"),
     "rep": ("vendedor", "responsável", "sdr", "bdr", "rep", "owner", "dono"),
+    "federal_status": ("situação cadastral", "situação na receita", "federal status"),
+    "porte": ("porte", "porte da empresa", "company size class"),
+    "simples": ("simples", "simples nacional", "opção pelo simples", "optante pelo simples"),
+    "mei": ("mei", "opção pelo mei"),
+    "opened_on": ("início de atividade", "data de início de atividade", "data de abertura", "abertura"),
+    "registry_month": ("mês da receita", "registry month"),
 }
 
 _PUNCTUATION = re.compile(r"[^a-z0-9]+")

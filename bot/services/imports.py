@@ -25,10 +25,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from bot.domain.enrichment import answers_from, fill_missing
 from bot.domain.facts import parse_facts
 from bot.domain.lead_fields import parse_fields, refusal_line
 from bot.domain.playbook.model import Playbook
 from bot.domain.privacy import import_may_fill
+from bot.domain.registry import CompanyDirectory
 from bot.domain.scoring import compile_icp, score
 from bot.domain.text import spreadsheet_safe
 from bot.domain.vocabulary import Role, Stage
@@ -79,6 +81,11 @@ FACT_FIELDS = (
     "registration",
     "financial_score",
     "cnpj",
+    "federal_status",
+    "porte",
+    "simples",
+    "mei",
+    "opened_on",
 )
 
 
@@ -289,6 +296,7 @@ def import_file(
     member_id: int | None = None,
     progress: Progress | None = None,
     update: bool = False,
+    directory: CompanyDirectory | None = None,
 ) -> ImportResult:
     """Import a file from disk, streamed (a 234 MB CSV is never held whole in memory)."""
     try:
@@ -306,6 +314,7 @@ def import_file(
             member_id=member_id,
             progress=progress,
             update=update,
+            directory=directory,
         )
 
 
@@ -333,6 +342,8 @@ class _Run:
     chunks: int = 0
     fills: dict[int, tuple[int, dict[str, str], list[str]]] = field(default_factory=dict)
     """Lead id → (row number, parsed values, cells) to fill in on that stored lead."""
+    directory: CompanyDirectory | None = None
+    """Where a row's CNPJ is looked up to fill what the row lacks (see :func:`_enriched`)."""
 
     def spill(self) -> None:
         """Write the waiting rows to the spool file (memory stays bounded however long the file)."""
@@ -360,6 +371,7 @@ def import_bytes(
     now: datetime | None = None,
     update: bool = False,
     only_rows: Collection[int] | None = None,
+    directory: CompanyDirectory | None = None,
 ) -> ImportResult:
     """:func:`import_stream` of a file already in memory (the chat's download, at most 20 MB)."""
     return import_stream(
@@ -374,6 +386,7 @@ def import_bytes(
         now=now,
         update=update,
         only_rows=only_rows,
+        directory=directory,
     )
 
 
@@ -401,6 +414,7 @@ def import_stream(
     now: datetime | None = None,
     update: bool = False,
     only_rows: Collection[int] | None = None,
+    directory: CompanyDirectory | None = None,
 ) -> ImportResult:
     """Import every good row of a CSV/XLSX file as one unit; see the module docstring.
 
@@ -413,7 +427,8 @@ def import_stream(
     ``update``: a row with the CNPJ of a stored lead fills in the facts that lead is missing
     (never a known value, never its owner or stage) and scores it again, instead of counting
     as a duplicate. ``only_rows``: read only these rows (the chat's update of the rows an
-    earlier import of the same file found in the database).
+    earlier import of the same file found in the database). ``directory``: where a row's CNPJ
+    is looked up to fill the facts the row lacks (what the row says wins); ``None``: not at all.
     """
     moment = now or utcnow()
     with session_scope(engine) as session:
@@ -433,6 +448,7 @@ def import_stream(
                 moment,
                 update,
                 only_rows,
+                directory,
             )
             result.batch_id = batch_id
             _commit(engine, result.run, batch_id)
@@ -475,13 +491,14 @@ def _decide(
     moment: datetime,
     update: bool,
     only_rows: Collection[int] | None,
+    directory: CompanyDirectory | None = None,
 ) -> ImportResult:
     """Read the whole file and decide every row; nothing is written (the leads wait in ``spool``)."""
     sheet = read_sheet(source, filename)
     fields = [canonical_field(h) if h.strip() else None for h in sheet.headers]
     if "company" not in fields and "trade_name" in fields:
         fields = ["company" if f == "trade_name" else f for f in fields]  # the only name there is
-    if "company" not in fields:
+    if "company" not in fields and not (directory is not None and "cnpj" in fields):
         raise ImportFailed(
             "não achei a coluna da empresa; o cabeçalho precisa de 'empresa' (ou razão social, nome fantasia, company)"
         )
@@ -506,6 +523,7 @@ def _decide(
         spool,
     )
     run.mixed_encoding = sheet.encoding in ("cp1252", "latin-1")
+    run.directory = directory
     result.run = run
     done = 0
     for number, cells in sheet.rows:
@@ -674,11 +692,17 @@ def _row(number: int, cells: list[str], run: _Run) -> RowProblem | None:
         if name is not None and cell.strip() and name not in values:
             # a line break inside a cell (quoted in a CSV) is kept only in the notes
             values[name] = cell.strip() if name == "notes" else " ".join(cell.split())
-    if not values.get("company"):
+    if not values.get("company") and not (run.directory is not None and values.get("cnpj")):
         return RowProblem(number, "empresa em branco", cells)
     clean, errors = parse_fields(values)
     if errors:
         return RowProblem(number, "; ".join(refusal_line(k, e) for k, e in errors.items()), cells)
+    enriched = _enriched(clean, run)
+    if enriched is not clean:  # the directory's values, where the row said nothing
+        values = {**{k: v for k, v in enriched.items() if k not in values}, **values}
+        clean = enriched
+    if not clean.get("company"):
+        return RowProblem(number, "empresa em branco (e o CNPJ não foi achado na Receita)", cells)
     # the texts parse_fields has just read: every fact parser answers from its memory (a CNPJ is
     # checked once, not again in its compact form)
     facts, _ = parse_facts({name: values.get(name) for name in FACT_FIELDS})
@@ -700,7 +724,7 @@ def _row(number: int, cells: list[str], run: _Run) -> RowProblem | None:
     owner = run.assigner.owner(values.get("rep"), facts.uf)
     if isinstance(owner, str):
         return RowProblem(number, owner, cells)
-    scored = score(facts, run.icp)
+    scored = score(facts.aged(run.moment.date()), run.icp)
     text = {name: clean.get(name, "") for name in (*TEXT_FIELDS, "trade_name", "website") if name != "company"}
     if run.campaign and not text.get("campaign"):
         text["campaign"] = run.campaign[:100]
@@ -724,6 +748,12 @@ def _row(number: int, cells: list[str], run: _Run) -> RowProblem | None:
                 "branches": facts.branches,
                 "registration": facts.registration.value if facts.registration else None,
                 "financial_score": facts.financial_score,
+                "federal_status": facts.federal_status.value if facts.federal_status else None,
+                "porte": facts.porte.value if facts.porte else None,
+                "simples": facts.simples,
+                "mei": facts.mei,
+                "opened_on": facts.opened_on,
+                "registry_month": clean.get("registry_month"),
                 "source": "import",
                 "stage": Stage.NEW.value,
                 "icp_score": scored.score,
@@ -740,6 +770,26 @@ def _row(number: int, cells: list[str], run: _Run) -> RowProblem | None:
     )
     run.known.add(facts.cnpj, key, facts.uf, f"linha {number}")
     return None
+
+
+def _enriched(clean: dict[str, str], run: _Run) -> dict[str, str]:
+    """The row's values with what the company directory knows of its CNPJ added where the row
+    says nothing (the row always wins); unchanged without a directory or a CNPJ."""
+    cnpj = clean.get("cnpj")
+    if run.directory is None or not cnpj:
+        return clean
+    try:
+        company = run.directory.lookup(cnpj)
+    except Exception:  # a failing directory never costs a row
+        log.warning("company directory failed on %s… during an import", cnpj[:8], exc_info=True)
+        return clean
+    if company is None:
+        return clean
+    found = answers_from(company)
+    if not getattr(run.directory, "counts_branches", True):
+        found.pop("branches", None)
+    merged, _ = fill_missing(clean, found)
+    return {key: value for key, value in merged.items() if value is not None}
 
 
 def _utf8_inside(cell: str) -> bool:
@@ -778,6 +828,6 @@ def _fill(lead: Lead, values: dict[str, str], run: _Run) -> bool:
     apply_facts(lead, facts)
     for name, value in texts.items():
         setattr(lead, name, value)
-    apply_score(lead, score(facts, run.icp), run.playbook.fingerprint)
+    apply_score(lead, score(facts.aged(run.moment.date()), run.icp), run.playbook.fingerprint)
     lead.updated_at = run.moment
     return True

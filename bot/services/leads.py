@@ -57,6 +57,11 @@ def apply_facts(lead: Lead, facts: LeadFacts) -> None:
     lead.registration = facts.registration.value if facts.registration else None
     lead.financial_score = facts.financial_score
     lead.cnpj = facts.cnpj
+    lead.federal_status = facts.federal_status.value if facts.federal_status else None
+    lead.porte = facts.porte.value if facts.porte else None
+    lead.simples = facts.simples
+    lead.mei = facts.mei
+    lead.opened_on = facts.opened_on
 
 
 def apply_score(lead: Lead, result: IcpResult, fingerprint: str) -> None:
@@ -73,8 +78,9 @@ def score_lead(runtime: Runtime, lead: Lead) -> IcpResult:
 
 
 def score_facts(runtime: Runtime, facts: LeadFacts) -> IcpResult:
-    """The ICP of the playbook in force on these facts (a card's, a stored lead's)."""
-    return score(facts, runtime.icp)
+    """The ICP of the playbook in force on these facts (a card's, a stored lead's), the
+    company's age counted today."""
+    return score(facts.aged(runtime.now().date()), runtime.icp)
 
 
 def draft_of(lead: Lead) -> LeadDraft:
@@ -91,6 +97,7 @@ def draft_of(lead: Lead) -> LeadDraft:
         website=lead.website,
         campaign=lead.campaign,
         notes=lead.notes or "",
+        registry_month=lead.registry_month or "",
         facts=facts_of(lead),
     )
 
@@ -176,6 +183,7 @@ def create_lead(
         company=company[:200],
         company_key=company_key(company),
         trade_name=draft.trade_name,
+        registry_month=draft.registry_month or None,
         website=draft.website,
         notes=draft.notes or None,
         created_by=member.id,
@@ -239,6 +247,10 @@ def update_facts(
             lead_store.move_history_to_campaign(session, lead_id=lead_id, campaign=lead.campaign)
         if "company" in changes and lead.company:
             lead.company_key = company_key(lead.company)
+        if "trade_name" in changes:
+            lead.trade_name = draft.trade_name
+        if "registry_month" in changes:
+            lead.registry_month = draft.registry_month or None
         apply_facts(lead, facts)
         result = score_facts(runtime, facts)
         apply_score(lead, result, runtime.playbook.fingerprint)

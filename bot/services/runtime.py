@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.domain.playbook.model import Playbook
+from bot.domain.registry import CompanyDirectory, RegistryStore
 from bot.domain.scoring import CompiledIcp, compile_icp
 from bot.storage.db import read_scope, session_scope
 
@@ -64,6 +65,11 @@ class Runtime:
     """The playbook in force. A reload (``/recarregar``, SIGHUP) replaces it in one assignment;
     a use case reads it once and keeps that object, so it never mixes two versions."""
     clock: Clock = system_clock
+    directory: CompanyDirectory | None = None
+    """Where a CNPJ's company facts come from (a loaded registry or an online lookup); ``None``:
+    nowhere, the rep types them (see :func:`bot.services.company_directory.build_directory`)."""
+    registry: RegistryStore | None = None
+    """The loaded CNPJ registry (market size, prospecting); ``None``: none configured."""
     members: MemberCache = field(init=False)
     _icp: CompiledIcp = field(init=False, repr=False)
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from bot.domain.facts import IntRange, LeadFacts
 from bot.domain.privacy import PERSONAL_LEAD_FIELDS, personal_fields_present
+from bot.domain.registry import FederalStatus, Porte
 from bot.domain.vocabulary import Registration
 from bot.storage.db import DatabaseUnavailable
 from bot.storage.reporting import ActivityFilter
@@ -186,6 +187,11 @@ def facts_of(lead: Lead) -> LeadFacts:
         registration=Registration(lead.registration) if lead.registration else None,
         financial_score=lead.financial_score,
         cnpj=lead.cnpj,
+        federal_status=FederalStatus(lead.federal_status) if lead.federal_status else None,
+        porte=Porte(lead.porte) if lead.porte else None,
+        simples=lead.simples,
+        mei=lead.mei,
+        opened_on=lead.opened_on,
     )
 
 
@@ -216,7 +222,11 @@ class LeadCard:
     personal_data_erased_at: datetime | None
     personal_data_left: bool
     """Some personal field holds something (typed again after an erasure, or never erased)."""
+    registry_month: str | None
+    """The registry month ("2026-11") the CNPJ facts came from; ``None``: typed by the rep."""
     facts: LeadFacts
+    """The ICP facts as stored (registry facts included; the company's age is counted when
+    the lead is scored, see :meth:`~bot.domain.facts.LeadFacts.aged`)."""
 
     @property
     def cnae(self) -> str | None:

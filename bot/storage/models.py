@@ -11,7 +11,7 @@ Alembic builds with this one metadata, and a reader finds every column and forei
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint, text
@@ -142,6 +142,14 @@ class Lead(SQLModel, table=True):
     branches: int | None = None
     registration: str | None = Field(default=None, max_length=16)
     financial_score: int | None = None
+    federal_status: str | None = Field(default=None, max_length=2)
+    """``situacao_cadastral`` in the CNPJ registry ("02" ativa); facts below come from it too."""
+    porte: str | None = Field(default=None, max_length=2)
+    simples: bool | None = None
+    mei: bool | None = None
+    opened_on: date | None = None
+    registry_month: str | None = Field(default=None, max_length=7)
+    """The registry month ("2026-11") the CNPJ facts were read from; None: typed by the rep."""
     contact_name: str = Field(default="", max_length=120)
     contact_role: str = Field(default="", max_length=120)
     contact_phone: str = Field(default="", max_length=32)

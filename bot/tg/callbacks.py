@@ -587,6 +587,7 @@ class Verb(StrEnum):
     ERASE = "er"  # LGPD erasure of a lead's contact data (managers): er:<lead>:<ask|yes|no>
     TEAM = "tm"  # /equipe, deactivating a member: tm:<list|off|to|ok>:<member or page>:<arg or ->
     INVITES = "iv"  # /convites: iv:<list|revoke>:<page>:<invite or ->
+    PROSPECT = "pp"  # under a /prospectar simulation: pp:<token> (create those leads)
 
 
 def pack(verb: Verb, *args: object) -> str:

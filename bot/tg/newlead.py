@@ -26,8 +26,10 @@ the typed value (in JSON: a range as ``[low, high]``) and hands the use case a
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -35,12 +37,14 @@ from telegram import InlineKeyboardButton, Update
 from telegram.ext import ConversationHandler
 
 from bot.domain import cnae, regions
+from bot.domain.enrichment import fill_missing
 from bot.domain.facts import CnpjClash, InvalidFact, format_cnpj
-from bot.domain.lead_fields import LEAD_FIELDS, LeadDraft, Plain, typed_values
+from bot.domain.lead_fields import LEAD_FIELDS, FieldValue, LeadDraft, Plain, kept_text, plain_values, typed_values
+from bot.domain.registry import FederalStatus, Porte
 from bot.domain.vocabulary import Macroregion
 from bot.i18n import N_
 from bot.render.messages import escape
-from bot.services import leads
+from bot.services import enrichment, leads
 from bot.services.columns import canonical_field
 from bot.tg import flow_run
 from bot.tg.callbacks import EditLead, OpenLead, Verb, unpack
@@ -106,6 +110,19 @@ REVENUE_CHOICES = (
     (N_("300 mi +"), "300000000-300000000"),
 )
 REGISTRATION_CHOICES = ((N_("Ativa"), "active"), (N_("Inativa"), "inactive"), (N_("Isenta"), "exempt"))
+STATUS_NAMES = {
+    FederalStatus.ACTIVE: N_("ativa"),
+    FederalStatus.SUSPENDED: N_("suspensa"),
+    FederalStatus.UNFIT: N_("inapta"),
+    FederalStatus.CLOSED: N_("baixada"),
+    FederalStatus.NULL: N_("nula"),
+}
+PORTE_NAMES = {
+    Porte.MICRO: N_("microempresa (ME)"),
+    Porte.SMALL: N_("pequeno porte (EPP)"),
+    Porte.OTHER: N_("demais (acima de R$ 4,8 mi)"),
+    Porte.UNKNOWN: N_("não informado"),
+}
 REGION_NAMES = {
     Macroregion.NORTE: N_("Norte"),
     Macroregion.NORDESTE: N_("Nordeste"),
@@ -192,9 +209,14 @@ async def _advance(update: Update, context: Context) -> NewLead | int:
         if match is not None and not (draft["mode"] == "edit" and match.clash is CnpjClash.BRANCH):
             return await _cnpj_taken(update, context, cnpj, match)
         draft["cnpj_checked"] = cnpj
+    if cnpj and draft["mode"] == "new" and draft.get("enriched") != cnpj:
+        draft["enriched"] = cnpj
+        await _enrich(update, context, cnpj)
     if draft["mode"] == "edit":
         return await _finish_edit(update, context)
     index = draft["index"] + 1
+    if not draft["answers"].get("company"):
+        index = 0  # a CNPJ given first (or not found in the registry): the name is still needed
     while index < len(FIELDS) and FIELDS[index].key in draft["answers"]:
         index += 1
     if index >= len(FIELDS):
@@ -203,6 +225,61 @@ async def _advance(update: Update, context: Context) -> NewLead | int:
     draft.pop("region", None)
     draft.pop("cnae_options", None)
     return await _ask(update, context)
+
+
+async def _enrich(update: Update, context: Context, cnpj: str) -> None:
+    """Fill the draft's missing facts from the company directory and show the rep what came
+    "da Receita" (typed answers win; the rest of /novo skips what is now answered)."""
+    if not enrichment.available(context.runtime):
+        return
+    draft = _draft(context)
+    _ = context._
+    found = await asyncio.to_thread(enrichment.find, context.runtime, cnpj)
+    if found is None:
+        if not draft["answers"].get("company"):
+            await say(update, escape(_("Não achei esse CNPJ na Receita; siga respondendo.")))
+        return
+    merged, filled = fill_missing(typed_values(draft["answers"]), found.values)
+    draft["answers"].update(plain_values({key: merged[key] for key in filled}))
+    company = found.company
+    month = company.month
+    header = _("Da Receita (%(month)s):") % {"month": f"{month[5:7]}/{month[:4]}" if len(month) == 7 else month}
+    lines = [f"🏛️ <b>{escape(header)}</b>"]
+    for key in filled:
+        value = _registry_value(context, key, merged[key])
+        if value:
+            lines.append(f"• {escape(_(LEAD_FIELDS[key].label))}: {escape(value)}")
+    if not company.active:
+        status = _(STATUS_NAMES[company.status])
+        if company.status_since is not None:
+            reason = _("empresa %(status)s na Receita Federal desde %(since)s: eliminada do ICP (knock-out).") % {
+                "status": status,
+                "since": company.status_since.strftime("%d/%m/%Y"),
+            }
+        else:
+            reason = _("empresa %(status)s na Receita Federal: eliminada do ICP (knock-out).") % {"status": status}
+        lines.append("⛔ " + escape(reason))
+    lines.append(escape(_("Confira. Se algo estiver errado, corrija depois em ✏️ Editar dados, no card do lead.")))
+    await say(update, "\n".join(lines))
+
+
+def _registry_value(context: Context, key: str, value: FieldValue | None) -> str:
+    """A field filled from the registry (typed), as the rep reads it."""
+    _ = context._
+    if value is None or key == "registry_month":
+        return ""  # the month is in the header
+    if key == "cnae":
+        found = cnae.all_subclasses().get(str(value))
+        return f"{found.formatted} {found.name}" if found else str(value)
+    if isinstance(value, FederalStatus):
+        return _(STATUS_NAMES[value])
+    if isinstance(value, Porte):
+        return _(PORTE_NAMES[value])
+    if isinstance(value, bool):
+        return _("sim") if value else _("não")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return kept_text(value)
 
 
 async def _cnpj_taken(update: Update, context: Context, cnpj: str, match: leads.CnpjMatch) -> NewLead:
@@ -325,6 +402,11 @@ async def answer(update: Update, context: Context) -> NewLead | int:
     field = FIELDS[draft["index"]]
     if not text.strip():
         return await _ask(update, context, problem=context._("Resposta vazia."))
+    if field.key == "company" and draft["mode"] == "new" and enrichment.available(context.runtime):
+        cnpj = _cnpj_in(text)
+        if cnpj is not None:  # only the CNPJ: the registry names the company
+            draft["answers"]["cnpj"] = cnpj
+            return await _advance(update, context)
     try:
         draft["answers"][field.key] = field.read(text)
     except InvalidFact as problem:
@@ -343,6 +425,16 @@ async def answer(update: Update, context: Context) -> NewLead | int:
     return await _advance(update, context)
 
 
+def _cnpj_in(text: str) -> str | None:
+    """The CNPJ, if the whole answer is one (typed or pasted with its punctuation)."""
+    if not re.fullmatch(r"[\s0-9A-Za-z./-]{14,20}", text.strip()) or not re.search(r"\d{2}", text):
+        return None
+    try:
+        return LEAD_FIELDS["cnpj"].parse(text)
+    except InvalidFact:
+        return None
+
+
 async def _take_paste(update: Update, context: Context, pasted: dict[str, str]) -> NewLead | int:
     draft = _draft(context)
     problems = []
@@ -357,7 +449,8 @@ async def _take_paste(update: Update, context: Context, pasted: dict[str, str]) 
     if problems:
         summary += "\n" + context._("Não consegui usar:") + "\n" + "\n".join(f"• {p}" for p in problems)
     await say(update, escape(summary))
-    if "company" not in draft["answers"]:
+    by_cnpj = bool(draft["answers"].get("cnpj")) and enrichment.available(context.runtime)
+    if "company" not in draft["answers"] and not by_cnpj:
         draft["index"] = 0
         return await _ask(update, context)
     draft["index"] = -1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
@@ -18,6 +19,7 @@ from bot.domain.lead_fields import (
     refusal_line,
     typed_values,
 )
+from bot.domain.registry import FederalStatus, Porte
 from bot.domain.vocabulary import Registration
 
 
@@ -106,6 +108,54 @@ def test_a_draft_saved_as_text_before_drafts_were_typed_is_read_once_more() -> N
         "branches": 3,
         "revenue": IntRange(4_800_000, 4_800_000),
         "cnpj": "11222333000181",
+    }
+
+
+def test_registry_facts_are_read_once_typed_and_come_back_from_json() -> None:
+    draft = LeadDraft.read(
+        {
+            "company": "Horizonte Sistemas Ltda",
+            "federal_status": "baixada",
+            "porte": "EPP",
+            "simples": "sim",
+            "mei": "não",
+            "opened_on": "02/03/2015",
+            "registry_month": "2026-11",
+        }
+    )
+    facts = draft.facts
+    assert (facts.federal_status, facts.porte, facts.simples, facts.mei, facts.opened_on) == (
+        FederalStatus.CLOSED,
+        Porte.SMALL,
+        True,
+        False,
+        date(2015, 3, 2),
+    )
+    assert draft.registry_month == "2026-11"
+    keys = ("federal_status", "porte", "simples", "mei", "opened_on", "registry_month")
+    kept = plain_values({key: draft.get(key) for key in keys})
+    assert kept == {
+        "federal_status": "08",
+        "porte": "03",
+        "simples": True,
+        "mei": False,
+        "opened_on": "2015-03-02",
+        "registry_month": "2026-11",
+    }
+    assert typed_values(json.loads(json.dumps(kept))) == {key: draft.get(key) for key in keys}
+    # the kept text (a spreadsheet's cell) is read back by the same parsers
+    assert parse_fields({key: LEAD_FIELDS[key].parse(str(value)) for key, value in kept.items()})[1] == {}
+    assert facts.aged(date(2026, 3, 1)).company_age == 10
+
+
+def test_a_registry_draft_saved_as_text_is_read_once_more() -> None:
+    old = {"federal_status": "02", "porte": "05", "simples": "N", "mei": "S", "opened_on": "2015-03-02"}
+    assert typed_values(old) == {
+        "federal_status": FederalStatus.ACTIVE,
+        "porte": Porte.OTHER,
+        "simples": False,
+        "mei": True,
+        "opened_on": date(2015, 3, 2),
     }
 
 

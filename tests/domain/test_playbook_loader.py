@@ -169,6 +169,51 @@ CASES: list[tuple[str, str, Callable[[dict[str, Any]], Any], str, str]] = [
         "op: prefix",
     ),
     (
+        "bad federal status",
+        "icp.yaml",
+        lambda d: d["knockouts"].append(
+            {"id": "fechada", "reason": "Fechada", "when": [{"fact": "federal_status", "op": "eq", "value": "fechada"}]}
+        ),
+        "situação 'fechada' inválida",
+        "value: fechada",
+    ),
+    (
+        "bad porte",
+        "icp.yaml",
+        lambda d: d["knockouts"].append(
+            {"id": "micro", "reason": "Micro", "when": [{"fact": "porte", "op": "in", "value": ["me", "gigante"]}]}
+        ),
+        "porte 'gigante' inválido",
+        "value:",
+    ),
+    (
+        "simples not yes or no",
+        "icp.yaml",
+        lambda d: d["knockouts"].append(
+            {"id": "simples", "reason": "Simples", "when": [{"fact": "simples", "op": "eq", "value": "talvez"}]}
+        ),
+        "'talvez' não é sim nem não",
+        "value: talvez",
+    ),
+    (
+        "age compares numbers",
+        "icp.yaml",
+        lambda d: d["knockouts"].append(
+            {"id": "nova", "reason": "Nova", "when": [{"fact": "company_age", "op": "lt", "value": "dois"}]}
+        ),
+        "compara com números",
+        "value: dois",
+    ),
+    (
+        "operator for porte",
+        "icp.yaml",
+        lambda d: d["knockouts"].append(
+            {"id": "pequena", "reason": "Pequena", "when": [{"fact": "porte", "op": "lt", "value": "epp"}]}
+        ),
+        "não serve",
+        "op: lt",
+    ),
+    (
         "no fallback model",
         "icp.yaml",
         lambda d: d["sales_models"][-1].update(when=[{"fact": "headcount", "op": "ge", "value": 1}]),

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from bot.domain import cnae, regions
+from bot.domain import cnae, facts, regions
 from bot.domain.playbook.model import BandCriterion, Condition, Playbook
 from bot.domain.problems import N_
 from bot.domain.vocabulary import Registration
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 ICP = "icp.yaml"
 
-NUMERIC_FACTS = {"headcount", "revenue", "branches", "financial_score"}
+NUMERIC_FACTS = {"headcount", "revenue", "branches", "financial_score", "company_age"}
 FACT_OPERATORS = {
     "headcount": {"eq", "ne", "lt", "le", "gt", "ge"},
     "revenue": {"eq", "ne", "lt", "le", "gt", "ge"},
@@ -26,6 +26,21 @@ FACT_OPERATORS = {
     "uf": {"eq", "ne", "in", "not_in"},
     "region": {"eq", "ne", "in", "not_in"},
     "registration": {"eq", "ne", "in", "not_in"},
+    "federal_status": {"eq", "ne", "in", "not_in"},
+    "porte": {"eq", "ne", "in", "not_in"},
+    "simples": {"eq", "ne"},
+    "mei": {"eq", "ne"},
+    "company_age": {"eq", "ne", "lt", "le", "gt", "ge"},
+}
+#: What a condition on a registry fact accepts, read by the same parser as a typed answer.
+REGISTRY_VALUES = {
+    "federal_status": (
+        facts.parse_federal_status,
+        N_("situação '%(value)s' inválida; use ativa, suspensa, inapta, baixada ou nula"),
+    ),
+    "porte": (facts.parse_porte, N_("porte '%(value)s' inválido; use me, epp ou demais")),
+    "simples": (facts.parse_yes_no, N_("'%(value)s' não é sim nem não; use sim ou nao")),
+    "mei": (facts.parse_yes_no, N_("'%(value)s' não é sim nem não; use sim ou nao")),
 }
 BAND_FLOOR = {"headcount": 1, "revenue": 0, "branches": 0, "financial_score": 0}
 BAND_CEILING = {"financial_score": 1000}
@@ -305,6 +320,12 @@ def check_condition(
                 regions.parse_region(str(value))
             except regions.InvalidUf as exc:
                 yield locator.problem(file, (*path, "value"), exc)
+        elif condition.fact in REGISTRY_VALUES:
+            parse, message = REGISTRY_VALUES[condition.fact]
+            try:
+                parse(str(value))
+            except facts.InvalidFact:
+                yield locator.issue(file, (*path, "value"), message, value=value)
         elif condition.fact == "registration" and str(value) not in {r.value for r in Registration}:
             yield locator.issue(
                 file,

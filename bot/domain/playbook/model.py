@@ -3,6 +3,10 @@
 The model is strict (unknown keys are errors) so that a typo in a key is caught at load time.
 Cross-file checks (a step naming a missing script, overlapping bands…) live in
 :mod:`bot.domain.playbook.checks`; this module only describes the shape of each file.
+
+Long because it is one schema: every file of ``playbook/`` (ICP with its registry conditions,
+cadence, scripts, reasons, qualification, objections, economics) as the loader validates it,
+with nothing but declarations.
 """
 
 from __future__ import annotations
@@ -68,6 +72,12 @@ Fact = Literal[
     "branches",
     "registration",
     "financial_score",
+    # From the CNPJ registry (a company directory fills them; a rep or an import may type them):
+    "federal_status",
+    "porte",
+    "simples",
+    "mei",
+    "company_age",
 ]
 Operator = Literal["eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "prefix"]
 
