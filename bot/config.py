@@ -64,6 +64,21 @@ class Settings(BaseSettings):
             raise ValueError(f"CNPJ_LOOKUP_URL must start with http:// or https://, got {value[:40]!r}")
         return value
 
+    @field_validator("default_timezone")
+    @classmethod
+    def _zone_exists(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        value = value.strip()
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                "DEFAULT_TIMEZONE must be an IANA time zone such as America/Sao_Paulo or America/Manaus, "
+                f"got {value[:40]!r}"
+            ) from None
+        return value
+
     @field_validator("cadencia_admins")
     @classmethod
     def _admins_are_ids(cls, value: str) -> str:

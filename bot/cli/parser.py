@@ -251,10 +251,10 @@ def _lead(sub: Any) -> None:
     _runs(erase, "lead_commands.erase")
     purge = lead_sub.add_parser("purge", help="erase the contact data of leads lost more than RETENTION_MONTHS ago")
     purge.add_argument("--dry-run", action="store_true", help="only count them; change nothing")
-    purge.add_argument("--months", type=int, help="instead of RETENTION_MONTHS")
+    purge.add_argument("--months", type=_whole(0, 1200), help="instead of RETENTION_MONTHS")
     _runs(purge, "lead_commands.purge")
     erasures = lead_sub.add_parser("erasures", help="the audit of every erasure, newest first")
-    erasures.add_argument("--limit", type=int, default=50, help="at most this many lines (0: all)")
+    erasures.add_argument("--limit", type=_whole(0, 1_000_000), default=50, help="at most this many lines (0: all)")
     _runs(erasures, "lead_commands.erasures")
 
 

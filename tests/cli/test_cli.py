@@ -242,6 +242,12 @@ def test_a_wrong_setting_is_named(tmp_path: Path) -> None:
     assert "configuração inválida: CADENCIA_ADMINS" in result.stderr and "userinfobot" in result.stderr
 
 
+def test_a_time_zone_that_does_not_exist_is_named() -> None:
+    result = cadencia("run", env={"DEFAULT_TIMEZONE": "America/Brasilia", "TELEGRAM_BOT_TOKEN": "1:x"})
+    assert result.returncode == 2
+    assert "configuração inválida: DEFAULT_TIMEZONE" in result.stderr and "America/Manaus" in result.stderr
+
+
 def test_run_says_when_the_bot_api_cannot_be_reached(tmp_path: Path) -> None:
     result = cadencia(
         "run",

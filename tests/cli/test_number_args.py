@@ -43,3 +43,21 @@ def test_score_row_takes_ascii_digits_only(capsys: pytest.CaptureFixture[str], r
         main(["score", "--csv", "leads.csv", "--row", row])
     assert exited.value.code == 2
     assert "--row" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (("lead", "purge", "--months", "３"), "--months"),
+        (("lead", "purge", "--months", "-1"), "--months"),
+        (("lead", "purge", "--months", "99999"), "--months"),
+        (("lead", "erasures", "--limit", "²"), "--limit"),
+    ],
+)
+def test_lgpd_counts_take_ascii_digits_only(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...], option: str
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(list(args))
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and option in err and "Traceback" not in err, err
