@@ -41,6 +41,7 @@ from bot.services.runtime import Clock, Runtime, system_clock
 from bot.storage.bot_state import BotStateStore
 from bot.storage.db import make_engine, upgrade_database
 from bot.tg import (
+    after_reply,
     cadence,
     choices,
     common,
@@ -54,7 +55,9 @@ from bot.tg import (
     qualification,
     reminders,
     settings,
+    tasks,
     team,
+    timeline,
 )
 from bot.tg.callbacks import Action, Handler, OpenLead, ShowIcp, Verb, pattern
 from bot.tg.context import RENDERER, RUNTIME, Context
@@ -178,6 +181,9 @@ ACTION_CALLBACKS: dict[type[Action], Handler] = {
     **meetings.BUTTONS,
     **reminders.BUTTONS,
     **settings.BUTTONS,
+    **tasks.BUTTONS,
+    **timeline.BUTTONS,
+    **after_reply.BUTTONS,
 }
 
 #: Buttons of modules still on ``verb:arg`` data, by the verb their data starts with.

@@ -28,10 +28,12 @@ from bot.tg.callbacks import (
     MeetingMoved,
     MeetingNoShow,
     MoveStage,
+    NewTask,
     OpenLead,
     ResumeCadence,
     ShowIcp,
     ShowStep,
+    ShowTimeline,
     StartCadence,
     Verb,
 )
@@ -142,6 +144,8 @@ def lead_card(context: Context, lead: LeadCard) -> tuple[str, InlineKeyboardMark
     for target in funnel.targets(stage, Way.HAND):  # what the funnel allows by hand, in its order
         icon, label = HAND_BUTTONS[target]
         buttons.append(button(icon + " " + context._(label), _hand_move(lead_id, target)))
+    buttons.append(button("⏰ " + context._("Retorno"), NewTask(lead_id)))
+    buttons.append(button("🕓 " + context._("Histórico"), ShowTimeline(lead_id)))
     buttons.append(button("📊 ICP", ShowIcp(lead_id)))
     if privacy.may_erase(member) and (lead.personal_data_erased_at is None or lead.personal_data_left):
         buttons.append(button("🗑 " + context._("Apagar dados pessoais"), Verb.ERASE, lead.id, "ask"))

@@ -28,6 +28,10 @@ stateDiagram-v2
     [*] --> ASKING_HOURS: /config → ✏️ custom hours
     ASKING_HOURS --> ASKING_HOURS: unreadable hours
     ASKING_HOURS --> [*]: saved, or /cancelar
+    [*] --> ASKING_TASK_WHEN: ⏰ Retorno
+    ASKING_TASK_WHEN --> ASKING_TASK_WHEN: unreadable or past moment
+    ASKING_TASK_WHEN --> ASKING_TASK_NOTE: a moment
+    ASKING_TASK_NOTE --> [*]: a note or Sem nota → task saved, or /cancelar
 ```
 
 **Exactly once.** Every run of a flow gets an id when an entry point starts it
@@ -51,7 +55,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Conv
 from bot.i18n import N_
 from bot.services import flows
 from bot.services.flows import FlowEnded, FlowEnding, FlowKind
-from bot.tg import cadence, flow_run, meetings, newlead, outcomes, settings
+from bot.tg import cadence, flow_run, meetings, newlead, outcomes, settings, tasks
 from bot.tg.callbacks import (
     AddNote,
     BookMeeting,
@@ -60,8 +64,10 @@ from bot.tg.callbacks import (
     MeetingDayNo,
     MeetingDayYes,
     MeetingMoved,
+    NewTask,
     ObjectionBooked,
     OpenLead,
+    TaskNoNote,
     TypeHours,
     Verb,
     pattern,
@@ -79,6 +85,7 @@ FLOW_DATA = (
     newlead.DRAFT,
     *meetings.FLOW_KEYS,
     cadence.NOTE_TOUCH,
+    *tasks.FLOW_KEYS,
 )
 """What the flows keep in user data while a run is open."""
 
@@ -88,6 +95,7 @@ ALREADY_SAVED = {
     FlowKind.MEETING: N_("Essa reunião já foi marcada (lead #%(lead)s)."),
     FlowKind.NOTE: N_("Essa nota já foi salva (lead #%(lead)s)."),
     FlowKind.HOURS: N_("Esse expediente já foi salvo. Veja em /config."),
+    FlowKind.TASK: N_("Esse retorno já foi marcado (lead #%(lead)s)."),
 }
 
 
@@ -161,6 +169,7 @@ def conversation() -> ConversationHandler:
             CallbackQueryHandler(meetings.moved_pressed, pattern=MeetingMoved.matches),
             CallbackQueryHandler(cadence.note_pressed, pattern=AddNote.matches),
             CallbackQueryHandler(settings.ask_hours, pattern=TypeHours.matches),
+            CallbackQueryHandler(tasks.new_task_pressed, pattern=NewTask.matches),
         ),
         states={
             newlead.NewLead.ASKING: _in(
@@ -179,6 +188,11 @@ def conversation() -> ConversationHandler:
             ),
             cadence.NoteFlow.ASKING_NOTE: _in(MessageHandler(TEXT, cadence.note_typed)),
             settings.SettingsFlow.ASKING_HOURS: _in(MessageHandler(TEXT, settings.hours_typed)),
+            tasks.TaskFlow.ASKING_TASK_WHEN: _in(MessageHandler(TEXT, tasks.task_when_typed)),
+            tasks.TaskFlow.ASKING_TASK_NOTE: _in(
+                CallbackQueryHandler(tasks.no_note_pressed, pattern=TaskNoNote.matches),
+                MessageHandler(TEXT, tasks.task_note_typed),
+            ),
         },
         fallbacks=[CommandHandler(["cancelar", "cancel"], cancel)],
         name="flows",
