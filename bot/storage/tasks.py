@@ -129,6 +129,12 @@ def cancel_open_tasks(session: Session, *, lead_id: int, why: str) -> int:
     return len(tasks)
 
 
+def erase_notes(session: Session, *, lead_id: int) -> int:
+    """LGPD erasure of a lead: its follow-ups' notes (free text) are blanked; how many."""
+    result = session.execute(update(Task).where(col(Task.lead_id) == lead_id, col(Task.note) != "").values(note=""))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def task_counts(session: Session, f: ActivityFilter, *, as_of: datetime) -> list[tuple[int, int, int, int]]:
     """Per member (``(member_id, due, done, overdue)``): the tasks due in the filter's period,
     those done, and those still open after their due moment at ``as_of`` (cancelled ones

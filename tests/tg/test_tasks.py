@@ -370,3 +370,20 @@ async def test_in_english(bot: BotUnderTest) -> None:
     await john.taps("Lead card")
     await john.taps("History")
     john.sees("History · Transportes Horizonte Ltda", "Follow-up scheduled for Nov 24, 2026 9:00 AM")
+
+
+async def test_erasing_a_leads_personal_data_blanks_its_follow_up_notes(bot: BotUnderTest) -> None:
+    marta = await bot.member("Marta", role=Role.MANAGER)
+    ana = await bot.member("Ana")
+    lead_id = await lead_for(bot, ana)
+    await follow_up_from_the_card(ana, lead_id)
+    await ana.says("amanhã 10h")
+    await ana.says("ligar para a Mariana no celular 41 99999-0000")
+    await marta.says(f"/lead {lead_id}")
+    await marta.taps("Apagar dados pessoais")
+    await marta.taps("Sim, apagar")
+    marta.sees("apagados")
+    (task,) = all_tasks(bot)
+    assert (task.note, task.state) == ("", TaskState.OPEN)  # the follow-up itself stays, and is counted
+    await marta.taps("Histórico")
+    assert "99999" not in marta.sees("Retorno marcado para 24/11/2026 10:00")
