@@ -6,6 +6,7 @@ Keyword-only, the session first.
 
 from __future__ import annotations
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.storage.models import FitOverride, Meeting, StageChange, Task, Touch
@@ -31,3 +32,8 @@ def tasks_of(session: Session, *, lead_id: int) -> list[Task]:
 def fit_overrides_of(session: Session, *, lead_id: int) -> list[FitOverride]:
     statement = select(FitOverride).where(col(FitOverride.lead_id) == lead_id).order_by(col(FitOverride.id))
     return list(session.exec(statement))
+
+
+def latest_touch_id(session: Session, *, lead_id: int) -> int | None:
+    """The id of the lead's last touch (what a "resume after this reply" must still be)."""
+    return session.exec(select(func.max(Touch.id)).where(col(Touch.lead_id) == lead_id)).one()

@@ -38,6 +38,16 @@ def lead_row(bot: BotUnderTest, lead_id: int) -> Lead:
         return lead
 
 
+async def replied_on_step_2(bot: BotUnderTest, ana: Person) -> int:
+    """No answer on the first call, then the prospect replies to the e-mail of step 2."""
+    lead_id = await started(bot, ana)
+    await ana.taps("Não atendeu")
+    await ana.taps("Ficha do lead")
+    await ana.taps("Passo atual")  # step 2: an e-mail
+    await ana.taps("Respondeu")
+    return lead_id
+
+
 async def follow_up_from_the_card(ana: Person, lead_id: int) -> None:
     await ana.says(f"/lead {lead_id}")
     await ana.taps("Retorno")
@@ -211,11 +221,7 @@ async def test_killed_after_the_note_the_next_message_is_not_a_second_task(bot: 
 
 async def test_replied_asks_what_next_and_a_follow_up_can_be_scheduled(bot: BotUnderTest) -> None:
     ana = await bot.member("Ana")
-    lead_id = await started(bot, ana)
-    await ana.taps("Não atendeu")
-    await ana.taps("Ficha do lead")
-    await ana.taps("Passo atual")  # step 2: an e-mail
-    await ana.taps("Respondeu")
+    lead_id = await replied_on_step_2(bot, ana)
     ana.sees("O prospect respondeu: a cadência parou. E agora?")
     assert ana.buttons() == [
         "📅 Agendar reunião",
@@ -233,11 +239,7 @@ async def test_replied_asks_what_next_and_a_follow_up_can_be_scheduled(bot: BotU
 
 async def test_replied_then_resume_puts_the_lead_on_the_next_step(bot: BotUnderTest) -> None:
     ana = await bot.member("Ana")
-    lead_id = await started(bot, ana)
-    await ana.taps("Não atendeu")
-    await ana.taps("Ficha do lead")
-    await ana.taps("Passo atual")
-    await ana.taps("Respondeu")
+    lead_id = await replied_on_step_2(bot, ana)
     await bot.restart()  # what next survives a restart: the buttons still work
     await ana.taps("Retomar cadência")
     ana.sees("Cadência retomada: Abordagem 3")
@@ -258,11 +260,7 @@ async def test_replied_then_resume_puts_the_lead_on_the_next_step(bot: BotUnderT
 
 async def test_replied_then_book_or_lose(bot: BotUnderTest) -> None:
     ana = await bot.member("Ana")
-    await started(bot, ana)
-    await ana.taps("Não atendeu")
-    await ana.taps("Ficha do lead")
-    await ana.taps("Passo atual")
-    await ana.taps("Respondeu")
+    await replied_on_step_2(bot, ana)
     await ana.taps("Agendar reunião")
     ana.sees("Para quando ficou a reunião?")
     await ana.says("/cancelar")
@@ -387,3 +385,21 @@ async def test_erasing_a_leads_personal_data_blanks_its_follow_up_notes(bot: Bot
     assert (task.note, task.state) == ("", TaskState.OPEN)  # the follow-up itself stays, and is counted
     await marta.taps("Histórico")
     assert "99999" not in marta.sees("Retorno marcado para 24/11/2026 10:00")
+
+
+async def test_an_older_replys_resume_button_does_not_move_a_lead_worked_since(bot: BotUnderTest) -> None:
+    bot.expected_errors = (StaleAction,)
+    ana = await bot.member("Ana")
+    lead_id = await replied_on_step_2(bot, ana)
+    with bot.runtime.session() as session:
+        first_reply = session.exec(select(Touch).where(Touch.outcome == "replied")).one()
+    await ana.taps("Retomar cadência")
+    await ana.taps("Passo atual")  # step 3
+    await ana.taps("Respondeu")
+    ana.sees("E agora?")
+    await ana.presses_data(f"ra:{first_reply.id}")  # the first reply's button, still in the chat
+    assert ana.alerts()[-1].startswith("Isso já foi registrado")
+    lead = lead_row(bot, lead_id)
+    assert (lead.cadence_status, lead.current_step) == ("stopped", None)
+    await ana.taps("Retomar cadência")  # the newest one resumes after step 3
+    assert lead_row(bot, lead_id).current_step == "abordagem_4"
