@@ -252,7 +252,8 @@ def _build(
         )
         for ch in Channel
     ]
-    task_rows = task_counts(session, f, as_of=as_of)
+    # Follow-ups belong to no playbook version: a report of one version leaves them out.
+    task_rows = task_counts(session, f, as_of=as_of) if f.playbook_version is None else []
     names = q.member_names(
         session,
         {rep for _c, rep in sql_matrix} | {r.rep_id for r in adoption.reps} | {t[0] for t in task_rows},

@@ -403,3 +403,25 @@ async def test_an_older_replys_resume_button_does_not_move_a_lead_worked_since(b
     assert (lead.cadence_status, lead.current_step) == ("stopped", None)
     await ana.taps("Retomar cadência")  # the newest one resumes after step 3
     assert lead_row(bot, lead_id).current_step == "abordagem_4"
+
+
+async def test_a_manager_schedules_a_follow_up_for_the_rep_who_owns_the_lead(bot: BotUnderTest) -> None:
+    boss = await bot.member("Helena", role=Role.MANAGER)
+    ana = await bot.member("Ana")
+    lead_id = await lead_for(bot, ana)
+    await boss.says(f"/lead {lead_id}")
+    await boss.taps("Retorno")
+    await boss.says("amanhã 10h")
+    await boss.says("a diretora pediu retorno")
+    boss.sees("Retorno marcado: Transportes Horizonte Ltda em 24/11/2026 10:00.")
+    (task,) = all_tasks(bot)
+    assert ana.member is not None and boss.member is not None
+    assert (task.member_id, task.created_by) == (ana.member.id, boss.member.id)
+    bot.clock.advance(days=1)
+    await ana.says("/hoje")
+    ana.sees("Retornos (1)", "a diretora pediu retorno")
+    await boss.says("/hoje")
+    boss.sees("Nada vencendo hoje")
+    await ana.taps("Transportes Horizonte Ltda")
+    await ana.taps("Histórico")
+    ana.sees("Helena Silva", "Retorno marcado para 24/11/2026 10:00 (Ana Silva)")
