@@ -99,9 +99,12 @@ def open_tasks_of_lead(session: Session, *, lead_id: int) -> list[Task]:
     return list(session.exec(statement))
 
 
-def move_open_tasks(session: Session, *, lead_id: int, to_member_id: int) -> int:
+def move_open_tasks(session: Session, lead_id: int, to_member_id: int) -> int:
     """A lead changed hands: its open tasks and their live reminders go to ``to_member_id``
-    (the old owner is never nudged again). How many tasks moved."""
+    (the old owner is never nudged again). How many tasks moved.
+
+    The one exception to keyword-only here: other code that reassigns leads calls it as
+    ``move_open_tasks(session, lead_id, to_member_id)``, the form announced to it."""
     moved = session.execute(
         update(Task)
         .where(col(Task.lead_id) == lead_id, col(Task.state) == TaskState.OPEN.value)
