@@ -202,11 +202,14 @@ async def test_relatorio_and_the_cli_report_show_the_follow_ups_per_rep(bot: Bot
     await ana.presses_data(f"tk:d:{ids[0]}")
     await boss.says("/relatorio tudo")
     await _non_blocking_done()  # the report runs off the update's turn
-    boss.sees("Retornos (vencendo no período · feitos · atrasados)", "Ana Silva: 3 · 1 ·")
+    boss.sees("Retornos (vencendo no período · feitos · atrasados)", "Ana Silva: 3 · 1 · 0")
     await ana.says("/relatorio tudo")
     await _non_blocking_done()
-    ana.sees("Ana Silva: 3 · 1 ·")
-    bot.clock.advance(days=1)
+    ana.sees("Ana Silva: 3 · 1 · 0")
+    bot.clock.advance(days=1)  # the two still open are overdue now, by the bot's clock
+    await boss.says("/relatorio tudo")
+    await _non_blocking_done()
+    boss.sees("Ana Silva: 3 · 1 · 2")
     with bot.runtime.reading() as session:
         report = reports.report_for(session, boss.member, start=None, end=None, now=bot.clock())
     table = render_cli(report)
