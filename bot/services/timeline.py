@@ -24,7 +24,7 @@ from bot.storage.models import FitOverride, Meeting, StageChange, Task, Touch
 from bot.storage.reporting import member_names
 
 PAGE_SIZE = 6
-MAX_TEXT = 280
+MAX_TEXT = 240
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from telegram import Update
+from telegram.constants import MessageLimit
 
 from bot.domain.labels import label
 from bot.i18n import when
@@ -103,6 +104,8 @@ async def show(update: Update, context: Context, lead_id: int, number: int, *, e
         page=page.page,
         pages=page.pages,
     )
+    if len(text) > MessageLimit.MAX_TEXT_LENGTH:  # whole lines only: every tag opens and closes on its line
+        text = text[: MessageLimit.MAX_TEXT_LENGTH - 2].rsplit("\n", 1)[0] + "\n…"
     arrows = []
     if page.page > 0:
         arrows.append(button("◀ " + context._("Mais recentes"), TimelinePage(lead_id, Page(page.page - 1))))

@@ -425,3 +425,28 @@ async def test_a_manager_schedules_a_follow_up_for_the_rep_who_owns_the_lead(bot
     await ana.taps("Transportes Horizonte Ltda")
     await ana.taps("Histórico")
     ana.sees("Helena Silva", "Retorno marcado para 24/11/2026 10:00 (Ana Silva)")
+
+
+async def test_a_page_of_the_longest_entries_still_fits_one_message(bot: BotUnderTest) -> None:
+    from bot.domain.vocabulary import Outcome
+    from bot.services import cadence
+
+    ana = await bot.member("Ana")
+    lead_id = await started(bot, ana, company="Transportes " + "Horizonte & Filhos " * 9)
+    assert ana.member is not None
+    playbook = bot.runtime.playbook
+    for step in playbook.cadence.steps[:-1]:
+        cadence.log_outcome(
+            bot.runtime,
+            ana.member,
+            lead_id,
+            step.id,
+            Outcome.OBJECTION,
+            objection=playbook.objections[0].id,
+            notes="<b>nota</b> & " * 100,
+        )
+    await ana.says(f"/lead {lead_id}")
+    await ana.taps("Histórico")
+    page = ana.sees("Página 1 de")
+    assert "<b>nota</b> &" in page  # the rep's text is shown as typed, escaped
+    # (the harness checks every message against Telegram's limits when the test ends)
