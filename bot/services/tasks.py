@@ -176,6 +176,14 @@ def snooze(runtime: Runtime, member: MemberLike, task_id: int, choice: str) -> T
 # ---------------------------------------------------------------------------- read by others
 
 
+def next_open(runtime: Runtime, member: MemberLike, lead_id: int) -> TaskView | None:
+    """The lead's next open follow-up (the lead card shows it), if ``member`` may see the lead."""
+    with runtime.reading() as session:
+        lead = _authorised(session, member, lead_id)
+        found = store.open_tasks_of_lead(session, lead_id=lead_id)
+        return _view(session, found[0], lead.company) if found else None
+
+
 def prepare(session: Session, reminder: Reminder) -> TaskView | None:
     """The task a due ``task`` reminder is about, or ``None`` (then the reminder is stale:
     the task was done, cancelled or moved to someone else)."""

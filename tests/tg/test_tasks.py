@@ -450,3 +450,19 @@ async def test_a_page_of_the_longest_entries_still_fits_one_message(bot: BotUnde
     page = ana.sees("Página 1 de")
     assert "<b>nota</b> &" in page  # the rep's text is shown as typed, escaped
     # (the harness checks every message against Telegram's limits when the test ends)
+
+
+async def test_the_lead_card_shows_the_next_follow_up_and_marks_it_done(bot: BotUnderTest) -> None:
+    ana = await bot.member("Ana")
+    lead_id = await lead_for(bot, ana)
+    await follow_up_from_the_card(ana, lead_id)
+    await ana.says("amanhã 10h")
+    await ana.says("mandar o case da Rota Sul")
+    await ana.taps("Ficha do lead")
+    ana.sees("⏰ Retorno: 24/11/2026 10:00 — mandar o case da Rota Sul")
+    await ana.taps("Retorno feito")
+    ana.sees("✅ Retorno feito: Transportes Horizonte Ltda.")
+    assert all_tasks(bot)[0].state == TaskState.DONE
+    await ana.taps("Ficha do lead")
+    assert "Retorno:" not in ana.sees("Transportes Horizonte Ltda")
+    assert "✅ Retorno feito" not in ana.buttons()
