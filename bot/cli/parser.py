@@ -278,6 +278,11 @@ def _market(sub: Any) -> None:
     who.add_argument("--reps", help="reps (username or first name), comma-separated, in turn")
     who.add_argument("--round-robin", action="store_true", help="every active rep of the team, in turn")
     pro.add_argument("--dry-run", action="store_true", help="only count and show a sample")
+    pro.add_argument(
+        "--with-contacts",
+        action="store_true",
+        help="add the registry's decision makers as contacts of the new leads (audited: personal data)",
+    )
     _runs(pro, "market_commands.prospect")
 
 

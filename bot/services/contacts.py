@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.contacts import QUALIFICATIONS, ContactDraft
-from bot.domain.registry import DecisionMaker
+from bot.domain.registry import DecisionMaker, RegistryCompany
 from bot.domain.vocabulary import Role
 from bot.services import enrichment
 from bot.services.flows import FlowKind, record_ending
@@ -145,6 +145,48 @@ def add_decision_maker(runtime: Runtime, member: MemberLike, lead_id: int, index
     if not 0 <= index < len(offered):
         raise LeadNotFound(f"decision maker {index} of lead {lead_id}")
     return add_contact(runtime, member, lead_id, offered[index], choose=False, source="registry")
+
+
+def add_registry_contacts(
+    runtime: Runtime,
+    companies: list[RegistryCompany],
+    *,
+    created_from: datetime,
+    member_id: int | None,
+    via: str,
+    purpose: str,
+) -> tuple[int, int]:
+    """After a prospect: the decision makers of each company become contacts of its new lead
+    (the first one chosen), and the bulk use is audited in the same transaction. Returns
+    (people, leads)."""
+    makers = {c.cnpj: c.decision_makers for c in companies if c.decision_makers}
+    people = leads_with = 0
+    with runtime.transaction() as session:
+        for lead in store.leads_by_cnpj(session, cnpjs=sorted(makers), created_from=created_from):
+            drafts = [_as_draft(m) for m in sorted(makers[lead.cnpj or ""], key=lambda m: m.name)][:MAX_OFFERED]
+            has_chosen = any(c.chosen for c in store.contacts_of(session, lead=lead, at=runtime.now()))
+            for draft in drafts:
+                values = {"name": draft.name, "role": draft.role}
+                contact = store.add_contact(
+                    session, lead=lead, values=values, source="registry", added_by=member_id, at=runtime.now()
+                )
+                if not has_chosen:
+                    store.choose(session, lead=lead, contact=contact)
+                    has_chosen = True
+            people += len(drafts)
+            leads_with += 1
+        if people:
+            store.add_personal_data_use(
+                session,
+                member_id=member_id,
+                via=via,
+                purpose=purpose,
+                what="decision_makers",
+                people=people,
+                leads=leads_with,
+                at=runtime.now(),
+            )
+    return people, leads_with
 
 
 # ---------------------------------------------------------------------------- audit

@@ -151,3 +151,11 @@ def personal_data_uses(session: Session, *, limit: int) -> list[tuple[PersonalDa
         .limit(limit)
     )
     return [(use, (full or first or "") if use.member_id else "") for use, full, first in session.exec(statement).all()]
+
+
+def leads_by_cnpj(session: Session, *, cnpjs: list[str], created_from: datetime) -> list[Lead]:
+    """Leads with one of these CNPJs created at or after ``created_from`` (a prospect's new leads)."""
+    if not cnpjs:
+        return []
+    statement = select(Lead).where(col(Lead.cnpj).in_(cnpjs), col(Lead.created_at) >= created_from)
+    return list(session.exec(statement.order_by(col(Lead.id))))
