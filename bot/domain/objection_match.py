@@ -3,7 +3,8 @@
 
 Accent-, case- and typo-tolerant: both sides are folded (:func:`bot.domain.text.fold`), and a
 phrase scores by how many of its words the heard text has, each word compared with difflib's
-ratio (so "planiha" still meets "planilha"), blended with the ratio of the whole phrases.
+ratio (so "planiha" still meets "planilha"): how much of the phrase was heard, and how much of
+what was heard is in the phrase (or the ratio of the whole phrases, when nearly equal).
 Stdlib difflib is enough for a few hundred short phrases per question (well under a
 millisecond each); rapidfuzz would not earn its place.
 """
@@ -19,15 +20,19 @@ from functools import lru_cache
 from bot.domain.text import fold
 
 TOP = 3
-THRESHOLD = 0.55
+THRESHOLD = 0.42
 """Below this a phrase is not offered: better no suggestion than a wrong one."""
 WORD_MATCH = 0.78
+WHOLE_MATCH = 0.85
+"""The whole phrases compared letter by letter count only when this close (a typo in a short
+phrase: "prço alto"); below it, shared letters of different words are noise."""
 _WORD = re.compile(r"[a-z0-9]+")
 #: Words too common to tell objections apart.
 _STOP = frozenset(
     {"a", "o", "e", "de", "da", "do", "das", "dos", "em", "no", "na", "nos", "nas", "um", "uma", "pra", "para"}
     | {"por", "com", "que", "se", "ja", "isso", "isto", "eu", "voce", "voces", "ele", "ela", "gente", "ta"}
-    | {"esta", "tem", "nao", "sim", "mas", "ai", "la", "aqui", "me", "te", "lhe"}
+    | {"esta", "tem", "nao", "sim", "mas", "ai", "la", "aqui", "me", "te", "lhe", "temos", "estamos"}
+    | {"tenho", "sou", "meu", "minha", "nosso", "nossa", "muito", "so", "num", "numa", "os", "as"}
 )
 
 
@@ -65,9 +70,11 @@ def similarity(heard: str, phrase: str) -> float:
     heard_words, phrase_words = _words(heard), _words(phrase)
     if not heard_words or not phrase_words:
         return 0.0
-    coverage = sum(_word_similarity(w, heard_words) for w in phrase_words) / len(phrase_words)
+    recall = sum(_word_similarity(w, heard_words) for w in phrase_words) / len(phrase_words)
+    precision = sum(_word_similarity(w, phrase_words) for w in heard_words) / len(heard_words)
     whole = SequenceMatcher(None, " ".join(heard_words), " ".join(phrase_words)).ratio()
-    return max(coverage * 0.9 + whole * 0.1, whole)
+    words = 0.6 * recall + 0.4 * precision
+    return max(words, whole) if whole >= WHOLE_MATCH else words
 
 
 def best_matches(heard: str, recognise: Iterable[tuple[str, Sequence[str]]], *, top: int = TOP) -> list[Match]:

@@ -123,28 +123,44 @@ def _as_draft(maker: DecisionMaker) -> ContactDraft:
     )
 
 
-def decision_makers(runtime: Runtime, member: MemberLike, lead_id: int) -> list[ContactDraft]:
-    """The registry's decision makers of the lead's company not yet among its contacts (at most
-    :data:`MAX_OFFERED`); empty without a CNPJ or a company directory. Roles are the
-    qualification's Portuguese name (translate with the catalog when shown)."""
+@dataclass(frozen=True, slots=True)
+class Offered:
+    index: int
+    """Its place among the company's decision makers (by name): what a button names."""
+    draft: ContactDraft
+    taken: bool
+    """Already a contact of the lead (same name)."""
+
+
+def _key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def decision_makers(runtime: Runtime, member: MemberLike, lead_id: int) -> list[Offered]:
+    """The registry's decision makers of the lead's company (the first :data:`MAX_OFFERED` by
+    name), each marked when already a contact; empty without a CNPJ or a company directory.
+    Roles are the qualification's name, in Portuguese as the registry says it."""
     with runtime.transaction() as session:
         lead = _authorised(session, member, lead_id)
         cnpj = lead.cnpj
-        known = {" ".join(c.name.casefold().split()) for c in store.contacts_of(session, lead=lead, at=runtime.now())}
+        known = {_key(c.name) for c in store.contacts_of(session, lead=lead, at=runtime.now())}
     found = enrichment.find(runtime, cnpj) if cnpj else None
     if found is None:
         return []
-    drafts = [_as_draft(m) for m in sorted(found.company.decision_makers, key=lambda m: m.name)]
-    return [d for d in drafts if d.name.casefold() not in known][:MAX_OFFERED]
+    drafts = [_as_draft(m) for m in sorted(found.company.decision_makers, key=lambda m: m.name)][:MAX_OFFERED]
+    return [Offered(i, d, _key(d.name) in known) for i, d in enumerate(drafts)]
 
 
 def add_decision_maker(runtime: Runtime, member: MemberLike, lead_id: int, index: int) -> LeadContacts:
-    """The rep picked the ``index``-th offered decision maker: it joins the lead's contacts
-    (chosen if the lead had none). LeadNotFound when the offer changed (a forged index)."""
+    """The rep picked decision maker ``index``: it joins the lead's contacts (chosen if the lead
+    had none); picked twice, it is there once. LeadNotFound for a place the registry does not
+    have (a forged button, or the registry changed month)."""
     offered = decision_makers(runtime, member, lead_id)
     if not 0 <= index < len(offered):
         raise LeadNotFound(f"decision maker {index} of lead {lead_id}")
-    return add_contact(runtime, member, lead_id, offered[index], choose=False, source="registry")
+    if offered[index].taken:
+        return contacts_of(runtime, member, lead_id)
+    return add_contact(runtime, member, lead_id, offered[index].draft, choose=False, source="registry")
 
 
 def add_registry_contacts(
@@ -226,4 +242,4 @@ def personal_data_uses(runtime: Runtime, member: MemberLike, *, limit: int = 20)
         raise NotAllowed(f"member {member.id} may not read the personal data audit")
     with runtime.reading() as session:
         rows = store.personal_data_uses(session, limit=limit)
-    return [UseLine(u.at, name, u.via, u.purpose, u.people, u.leads) for u, name in rows]
+        return [UseLine(u.at, name, u.via, u.purpose, u.people, u.leads) for u, name in rows]

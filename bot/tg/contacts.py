@@ -164,12 +164,12 @@ async def skip_pressed(update: Update, context: Context) -> int:
 
 async def offer_makers(update: Update, context: Context, lead_id: int, *, edit: bool = False) -> bool:
     """The registry's decision makers as buttons; False (nothing sent) when there are none."""
-    offered = contacts.decision_makers(context.runtime, context.me, lead_id)
+    offered = [o for o in contacts.decision_makers(context.runtime, context.me, lead_id) if not o.taken]
     if not offered:
         return False
     _ = context._
-    text = context.render("decision_makers.html", lines=[_line(context, d) for d in offered])
-    picks = [button("👤 " + d.name, PickMaker(lead_id, Page(i))) for i, d in enumerate(offered)]
+    text = context.render("decision_makers.html", lines=[_line(context, o.draft) for o in offered])
+    picks = [button("👤 " + o.draft.name, PickMaker(lead_id, Page(o.index))) for o in offered]
     skip = [button("⏭ " + _("Pular"), OpenLead(lead_id))]
     await say(update, text, markup(rows(picks, 1), [skip]), edit=edit)
     return True
