@@ -27,11 +27,14 @@ from bot.domain.vocabulary import Role
 from bot.services import leads as lead_service
 from bot.services.playbooks import remember_playbook
 from bot.services.runtime import Runtime
-from tests.oracle.test_report_oracle import ADMIN_ID, FACTS, START, new_database, playbook  # noqa: F401
+from tests.oracle import test_report_oracle
+from tests.oracle.test_report_oracle import ADMIN_ID, FACTS, START, playbook
 from tests.support.telegram_limits import assert_within_limits
 from tests.tg.harness import BotUnderTest, FrozenClock, Person
 
 pytestmark = pytest.mark.filterwarnings("ignore:Tasks created via `Application.create_task`")
+
+new_database = test_report_oracle.new_database  # the same fresh databases, on both backends
 
 ACTIONS = 24
 LINE = re.compile(r"^• (?P<label>.+?): (?P<raised>\d+) · 📅 (?P<booked>\d+) \((?P<rate>\d+%|—)\)$")
@@ -55,9 +58,7 @@ def said(person: Person) -> dict[str, tuple[int, int, str]]:
 
 
 def expected(raised: Counter[str], booked: Counter[str]) -> dict[str, tuple[int, int, str]]:
-    return {
-        label: (n, booked[label], f"{round(100 * booked[label] / n)}%") for label, n in raised.items() if n
-    }
+    return {label: (n, booked[label], f"{round(100 * booked[label] / n)}%") for label, n in raised.items() if n}
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -51,7 +51,8 @@ def test_every_lead_contact_becomes_its_chosen_contact(empty_database_url: str) 
     assert all(c.chosen and c.source == "lead" and c.added_by == 1 and c.created_at == AT for c in moved)
     for lead_id, values in CONTACTS.items():  # the lead's own columns are untouched
         lead = leads[lead_id]
-        assert (lead.contact_name, lead.contact_role, lead.contact_phone, lead.contact_email, lead.contact_linkedin) == values
+        kept = (lead.contact_name, lead.contact_role, lead.contact_phone, lead.contact_email, lead.contact_linkedin)
+        assert kept == values
 
 
 def test_downgrade_keeps_the_chosen_contact_on_the_lead(empty_database_url: str) -> None:
