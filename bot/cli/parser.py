@@ -176,7 +176,7 @@ def _report_and_export(sub: Any) -> None:
     _runs(rep, "manager_commands.report")
 
     exp = sub.add_parser("export", help="export touches, leads, stage changes or meetings")
-    exp.add_argument("what", nargs="+", help="toques|leads|etapas|reunioes|tudo (English names work too)")
+    exp.add_argument("what", nargs="+", help="toques|leads|etapas|reunioes|contatos|tudo (English names work too)")
     exp.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     exp.add_argument("--comma", action="store_true", help="plain CSV: ',' and no BOM")
     _filters(exp)
