@@ -208,23 +208,6 @@ def add_registry_contacts(
 # ---------------------------------------------------------------------------- audit
 
 
-def record_bulk_use(
-    runtime: Runtime, *, member_id: int | None, via: str, purpose: str, people: int, leads: int
-) -> None:
-    """Audit one bulk use of personal data (decision makers copied into prospected leads)."""
-    with runtime.transaction() as session:
-        store.add_personal_data_use(
-            session,
-            member_id=member_id,
-            via=via,
-            purpose=purpose,
-            what="decision_makers",
-            people=people,
-            leads=leads,
-            at=runtime.now(),
-        )
-
-
 @dataclass(frozen=True, slots=True)
 class UseLine:
     at: datetime
