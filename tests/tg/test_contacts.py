@@ -20,7 +20,8 @@ from bot.storage.models import Lead, LeadContact, PersonalDataUse
 from tests.support.fake_registry import FakeRegistry, company
 from tests.tg.harness import BotUnderTest, Person
 from tests.tg.test_cadence import lead_row, started
-from tests.tg.test_manager import files_to, read_csv, says
+from tests.tg.test_manager import done, files_to, read_csv, says
+from tests.tg.test_registry_enrichment import NON_BLOCKING
 
 pytestmark = pytest.mark.filterwarnings("ignore:Tasks created via `Application.create_task`")
 
@@ -258,3 +259,23 @@ async def test_a_prospect_with_contacts_is_audited_and_managers_read_it(bot: Bot
     marta.sees("Uso de dados pessoais em lote", "Marta", "3 pessoa(s) em 2 lead(s) — prospecção: Sul")
     await ana.says("/auditoria")
     ana.sees("Só gestores veem a auditoria de dados pessoais.")
+
+
+@NON_BLOCKING
+async def test_prospectar_with_contacts_adds_the_decision_makers_and_audits_it(bot: BotUnderTest) -> None:
+    marta = await bot.member("Marta", role=Role.MANAGER)
+    await bot.member("Ana")
+    companies = [company(20_000_000 + i, legal_name=f"Transportadora {i}", active_branches=12) for i in range(2)]
+    companies[0] = company(20_000_000, legal_name="Transportadora 0", active_branches=12, decision_makers=PARTNERS)
+    bot.runtime.registry = FakeRegistry(companies)
+    await says(marta, "/prospectar A B C SP limite=5 campanha=Registro contatos=sim")
+    marta.sees("Simulação: 2 empresas")
+    await marta.taps("Criar 2 leads")
+    await done()
+    marta.sees("Leads criados: 2.", "Sócios administradores da Receita como contatos: 2 em 1 leads (uso registrado).")
+    await says(marta, "/auditoria")
+    marta.sees("23/11/2026 10:00 · Marta Silva: 2 pessoa(s) em 1 lead(s) — prospecção: Registro")
+    assert [(c[0], c[2], c[3]) for c in contacts(bot)] == [
+        ("Alice Maria Prado", True, "registry"),
+        ("Roberto Carlos Nunes", False, "registry"),
+    ]
