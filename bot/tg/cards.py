@@ -14,7 +14,7 @@ from bot.domain.labels import label
 from bot.domain.scoring import IcpResult, criterion_name
 from bot.domain.vocabulary import CLOSED_STAGES, Stage
 from bot.i18n import N_, day, when
-from bot.services import cadence, privacy, tasks
+from bot.services import cadence, contacts, privacy, tasks
 from bot.services.icp import SALES_MODEL_NAMES
 from bot.services.leads import score_facts
 from bot.services.views import LeadCard
@@ -31,6 +31,7 @@ from bot.tg.callbacks import (
     NewTask,
     OpenLead,
     ResumeCadence,
+    ShowContacts,
     ShowIcp,
     ShowStep,
     ShowTimeline,
@@ -125,6 +126,7 @@ def lead_card(context: Context, lead: LeadCard) -> tuple[str, InlineKeyboardMark
         erased_on=erased_on(context, lead),
         follow_up=when(follow_up.due_at, context.lang, member.timezone) if follow_up else None,
         follow_up_note=follow_up.note if follow_up else "",
+        others=contacts.others(runtime, lead.id or 0),
     )
     buttons = []
     stage, lead_id = Stage(lead.stage), lead.id or 0
@@ -153,6 +155,7 @@ def lead_card(context: Context, lead: LeadCard) -> tuple[str, InlineKeyboardMark
     buttons.append(button("⏰ " + context._("Retorno"), NewTask(lead_id)))
     buttons.append(button("🕓 " + context._("Histórico"), ShowTimeline(lead_id)))
     buttons.append(button("📊 ICP", ShowIcp(lead_id)))
+    buttons.append(button("👥 " + context._("Contatos"), ShowContacts(lead_id)))
     if privacy.may_erase(member) and (lead.personal_data_erased_at is None or lead.personal_data_left):
         buttons.append(button("🗑 " + context._("Apagar dados pessoais"), Verb.ERASE, lead.id, "ask"))
     return text, markup(rows(buttons))

@@ -32,6 +32,12 @@ stateDiagram-v2
     ASKING_TASK_WHEN --> ASKING_TASK_WHEN: unreadable or past moment
     ASKING_TASK_WHEN --> ASKING_TASK_NOTE: a moment
     ASKING_TASK_NOTE --> [*]: a note or Sem nota → task saved, or /cancelar
+    [*] --> ASKING_CONTACT: ❓ wrong contact / ➕ add a contact
+    ASKING_CONTACT --> ASKING_CONTACT: empty, too long, bad phone or e-mail
+    ASKING_CONTACT --> [*]: contact saved and chosen, 🤷 don't know, or /cancelar
+    [*] --> ASKING_HEARD: 🔎 what the prospect said
+    ASKING_HEARD --> ASKING_HEARD: empty or too long
+    ASKING_HEARD --> [*]: the closest objections, or /cancelar
 ```
 
 **Exactly once.** Every run of a flow gets an id when an entry point starts it
@@ -55,11 +61,13 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Conv
 from bot.i18n import N_
 from bot.services import flows
 from bot.services.flows import FlowEnded, FlowEnding, FlowKind
-from bot.tg import cadence, flow_run, meetings, newlead, outcomes, settings, tasks
+from bot.tg import cadence, contacts, flow_run, meetings, newlead, objections, outcomes, settings, tasks
 from bot.tg.callbacks import (
+    AddContact,
     AddNote,
     BookMeeting,
     EditLead,
+    HeardObjection,
     LogOutcome,
     MeetingDayNo,
     MeetingDayYes,
@@ -67,6 +75,7 @@ from bot.tg.callbacks import (
     NewTask,
     ObjectionBooked,
     OpenLead,
+    SkipContact,
     TaskNoNote,
     TypeHours,
     Verb,
@@ -86,6 +95,8 @@ FLOW_DATA = (
     *meetings.FLOW_KEYS,
     cadence.NOTE_TOUCH,
     *tasks.FLOW_KEYS,
+    contacts.CONTACT_LEAD,
+    objections.HEARD_AT,
 )
 """What the flows keep in user data while a run is open."""
 
@@ -96,6 +107,7 @@ ALREADY_SAVED = {
     FlowKind.NOTE: N_("Essa nota já foi salva (lead #%(lead)s)."),
     FlowKind.HOURS: N_("Esse expediente já foi salvo. Veja em /config."),
     FlowKind.TASK: N_("Esse retorno já foi marcado (lead #%(lead)s)."),
+    FlowKind.CONTACT: N_("Esse contato já foi salvo (lead #%(lead)s)."),
 }
 
 
@@ -170,6 +182,8 @@ def conversation() -> ConversationHandler:
             CallbackQueryHandler(cadence.note_pressed, pattern=AddNote.matches),
             CallbackQueryHandler(settings.ask_hours, pattern=TypeHours.matches),
             CallbackQueryHandler(tasks.new_task_pressed, pattern=NewTask.matches),
+            CallbackQueryHandler(contacts.add_pressed, pattern=AddContact.matches),
+            CallbackQueryHandler(objections.heard_pressed, pattern=HeardObjection.matches),
         ),
         states={
             newlead.NewLead.ASKING: _in(
@@ -193,6 +207,11 @@ def conversation() -> ConversationHandler:
                 CallbackQueryHandler(tasks.no_note_pressed, pattern=TaskNoNote.matches),
                 MessageHandler(TEXT, tasks.task_note_typed),
             ),
+            contacts.ContactFlow.ASKING_CONTACT: _in(
+                MessageHandler(TEXT, contacts.contact_typed),
+                CallbackQueryHandler(contacts.skip_pressed, pattern=SkipContact.matches),
+            ),
+            objections.HeardFlow.ASKING_HEARD: _in(MessageHandler(TEXT, objections.heard_typed)),
         },
         fallbacks=[CommandHandler(["cancelar", "cancel"], cancel)],
         name="flows",

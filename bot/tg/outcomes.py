@@ -7,11 +7,13 @@ with one line and changes nothing.
 ```mermaid
 flowchart LR
     step[step card] -->|no answer / wrong contact / skip: LogOutcome| next[next step scheduled]
+    step -->|wrong contact| right[who is the right contact? bot.tg.contacts]
     step -->|connected: LogOutcome| q1[role reached] --> q2[pain] --> q3[budget] --> q4[intent] --> what[what next?]
     step -->|replied: LogOutcome| what[what next?]
     what -->|NewTask| task[follow-up flow]
     what -->|ResumeAfterReply| next
     step -->|AskObjection| list[objections] -->|PickObjection| ans[answer + follow-up]
+    list -->|HeardObjection: typed words, bot.tg.objections| list
     ans -->|ObjectionGoOn| next
     ans -->|ObjectionBooked| when[ask date]
     ans -->|ObjectionLost| reasons
@@ -59,6 +61,7 @@ from bot.tg.callbacks import (
     PickObjection,
 )
 from bot.tg.cards import lead_card
+from bot.tg.contacts import ContactFlow, ask_contact
 from bot.tg.context import Context, ack, say
 from bot.tg.keyboards import button, markup, rows
 from bot.tg.meetings import MeetingFlow, ask_when
@@ -81,7 +84,7 @@ def _take_objection(context: Context, lead_id: int, step_id: str) -> str | None:
     return None
 
 
-async def outcome_pressed(update: Update, context: Context) -> MeetingFlow | None:
+async def outcome_pressed(update: Update, context: Context) -> MeetingFlow | ContactFlow | None:
     press = LogOutcome.of(update)
     _take_objection(context, press.lead, press.step)
     logged = cadence.log_outcome(context.runtime, context.me, press.lead, press.step, press.outcome)
@@ -95,6 +98,8 @@ async def outcome_pressed(update: Update, context: Context) -> MeetingFlow | Non
         await after_reply.say_replied(update, context, logged)
         return None
     await say_logged(update, context, logged)
+    if press.outcome is Outcome.WRONG_CONTACT:
+        return await ask_contact(update, context, press.lead, wrong=True)
     return None
 
 
