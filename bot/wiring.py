@@ -55,6 +55,7 @@ from bot.tg import (
     reminders,
     settings,
     team,
+    worklist,
 )
 from bot.tg.callbacks import Action, Handler, OpenLead, ShowIcp, Verb, pattern
 from bot.tg.context import RENDERER, RUNTIME, Context
@@ -76,6 +77,8 @@ COMMANDS = (
     ("convidar", N_("Convidar alguém para o time (gestor)")),
     ("convites", N_("Convites abertos, para revogar (gestor)")),
     ("equipe", N_("A equipe: desativar quem saiu (gestor)")),
+    ("iniciar", N_("Iniciar cadências em lote: campanha, tier ou importação (gestor)")),
+    ("passar", N_("Passar leads para outro vendedor (gestor)")),
     ("recarregar", N_("Recarregar o playbook editado (gestor)")),
     ("ajuda", N_("O que eu faço")),
     ("cancelar", N_("Sair do que estiver fazendo")),
@@ -164,6 +167,10 @@ COMMAND_CALLBACKS: dict[str, Callback] = {
     "settings": settings.config_command,
     "recarregar": playbook.reload_command,
     "reload": playbook.reload_command,
+    "iniciar": worklist.bulk_command,
+    "bulkstart": worklist.bulk_command,
+    "passar": worklist.reassign_command,
+    "reassign": worklist.reassign_command,
 }
 
 #: Buttons answered in the update's turn (outside the flows' conversation), one handler per
@@ -178,6 +185,7 @@ ACTION_CALLBACKS: dict[type[Action], Handler] = {
     **meetings.BUTTONS,
     **reminders.BUTTONS,
     **settings.BUTTONS,
+    **worklist.BUTTONS,
 }
 
 #: Buttons of modules still on ``verb:arg`` data, by the verb their data starts with.
