@@ -18,17 +18,9 @@ from bot.services.runtime import Runtime
 from bot.storage.db import make_engine, upgrade_database
 from bot.storage.models import FitOverride, Lead, Member, OwnerChange, Reminder
 from tests.cli.test_cli import cadencia
+from tests.tg.test_worklist import TIER_A
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
-TIER_A = {
-    "cnae": "4930-2/01",
-    "uf": "SP",
-    "headcount": "200",
-    "revenue": "50 mi",
-    "branches": "5",
-    "registration": "ativa",
-    "financial_score": "900",
-}
 
 
 def _database(tmp_path: Path) -> tuple[str, dict[str, int]]:

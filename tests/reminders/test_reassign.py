@@ -12,11 +12,8 @@ from bot.domain.vocabulary import ReminderKind, Role
 from bot.services import cadence, leads
 from bot.storage.models import Reminder
 from tests.reminders.conftest import FakeTime, scheduler_of
+from tests.reminders.test_offboarding import chats_reminded
 from tests.tg.harness import BotUnderTest, FrozenClock
-
-
-def chats_reminded(bot: BotUnderTest, since: int) -> Counter[int]:
-    return Counter(int(r.params["chat_id"]) for r in bot.api.requests[since:] if r.method == "sendMessage")
 
 
 async def test_a_reassigned_leads_pending_reminders_reach_the_new_rep_never_the_old(

@@ -4,6 +4,7 @@ a stranger, a rep asking, a forged button or a lead that does not exist get one 
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import col, select
 
 from bot.domain.lead_fields import LeadDraft
@@ -11,6 +12,9 @@ from bot.domain.vocabulary import Role
 from bot.services import cadence, leads
 from bot.storage.models import Lead, Member, OwnerChange
 from tests.tg.harness import BotUnderTest, Person
+from tests.tg.test_on_postgres import pg_bot
+
+__all__ = ["pg_bot"]
 
 
 def member_of(person: Person) -> Member:
@@ -51,6 +55,7 @@ async def test_a_manager_moves_one_lead_and_both_reps_are_told(bot: BotUnderTest
     await boss.says(f"/passar {lead}")  # without the receiver: a button per person
     boss.sees(f"Lead #{lead} Padaria Central. Para quem ele vai?")
     assert "Bruno Silva" not in boss.buttons()  # not to whom it already belongs
+    await bot.restart()  # the buttons name everything they need: a restart in between changes nothing
     await boss.taps("Ana Silva")
     boss.sees("passou de Bruno Silva para Ana Silva")
     assert owners(bot, [lead]) == {lead: member_of(ana).id}
@@ -147,3 +152,28 @@ async def test_a_deactivation_is_in_the_history_too(bot: BotUnderTest) -> None:
     assert owner_changes(bot) == [
         (lead, member_of(ana).id, member_of(bruno).id, member_of(boss).id, "chat", "deactivation")
     ]
+
+
+async def test_english_managers_and_reps_get_english(bot: BotUnderTest) -> None:
+    boss = await bot.member("John", role=Role.MANAGER, language_code="en")
+    ana = await bot.member("Ana", language_code="en")
+    bruno = await bot.member("Bruno", language_code="en")
+    lead = add_lead(bot, ana, "Padaria Central")
+    await boss.says(f"/reassign {lead} to bruno")
+    boss.sees(f"Lead #{lead} Padaria Central went from Ana Silva to Bruno Silva.", "Reminders that went along: 0.")
+    bruno.sees(f"You received lead #{lead} Padaria Central from Ana Silva. Open it with /lead {lead}.")
+    ana.sees(f"Lead #{lead} Padaria Central went to Bruno Silva.")
+    await boss.says("/reassign bruno rr")
+    boss.sees("The open leads of Bruno Silva (1) went:", "1 lead to Ana Silva")
+    ana.sees("You received 1 lead from Bruno Silva.")
+    await boss.says("/bulkstart tier A")
+    boss.sees("Tier A leads", "0 leads in all; I will start the cadence of 0 leads.", "Nothing to start.")
+    await boss.says("/bulkstart list")
+    boss.sees("Say which leads: campaign NAME, tier A (A, B, C or D) or import N.")
+    await boss.says("/leads hot")
+    boss.sees("There is no filter 'hot'.")
+
+
+@pytest.mark.postgres
+async def test_reassigning_on_postgres(pg_bot: BotUnderTest) -> None:
+    await test_all_open_leads_of_a_rep_go_to_another_or_round_robin(pg_bot)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlmodel import col, func, select
 
 from bot.domain.lead_fields import LeadDraft
@@ -15,6 +16,9 @@ from bot.services.imports import Assignment, import_bytes
 from bot.services.worklist import campaign_token
 from bot.storage.models import FitOverride, ImportBatch, Lead, Member, Reminder
 from tests.tg.harness import BotUnderTest, Person
+from tests.tg.test_on_postgres import pg_bot
+
+__all__ = ["pg_bot"]
 
 #: Facts that score tier A, B-ish C, D, and a knock-out (financial score under 300) in the
 #: default playbook.
@@ -312,3 +316,23 @@ async def test_a_restart_between_the_dry_run_and_the_confirmation_keeps_the_butt
     with bot.runtime.session() as session:
         due = session.get(Lead, lead)
         assert due is not None and due.step_due_at == bot.clock() - timedelta(0)
+
+
+@pytest.mark.postgres
+async def test_bulk_start_on_postgres(pg_bot: BotUnderTest) -> None:
+    await test_a_manager_starts_a_campaign_after_a_dry_run_and_the_counts_match_a_recount(pg_bot)
+
+
+@pytest.mark.postgres
+async def test_today_order_on_postgres(pg_bot: BotUnderTest) -> None:
+    await test_today_orders_by_due_time_then_fit(pg_bot)
+
+
+@pytest.mark.postgres
+async def test_filters_on_postgres(pg_bot: BotUnderTest) -> None:
+    await test_lead_filters_filter_and_page(pg_bot)
+
+
+@pytest.mark.postgres
+async def test_search_on_postgres(pg_bot: BotUnderTest) -> None:
+    await test_lead_search_by_what_the_rep_knows(pg_bot)
