@@ -226,6 +226,10 @@ def add_handlers(application: Application) -> None:
             flows.conversation(),
             CommandHandler(["cancelar", "cancel"], common.cancel),  # outside any flow
             *(CallbackQueryHandler(callback, pattern=action.matches) for action, callback in ACTION_CALLBACKS.items()),
+            *(
+                CallbackQueryHandler(callback, pattern=action.matches, block=False)
+                for action, callback in worklist.SLOW_BUTTONS.items()
+            ),
             CallbackQueryHandler(_button, pattern=rf"^({buttons})(:|$)"),
             # Managers' commands: long work runs in a worker thread and block=False lets the
             # bot keep answering everyone else meanwhile.

@@ -379,9 +379,12 @@ async def _tell(bot: Bot, party: reassign.Party, text: str) -> None:
 #: The buttons of this module, each with its handler (:mod:`bot.wiring` registers them).
 BUTTONS = {
     BulkPlanAgain: bulk_again_pressed,
-    BulkGo: bulk_go_pressed,
     BulkCancel: bulk_cancel_pressed,
     ReassignLead: reassign_lead_pressed,
     ReassignOpen: reassign_open_pressed,
     ReassignSpread: reassign_spread_pressed,
 }
+
+#: Buttons whose work can be long (a bulk start of thousands of leads): registered with
+#: ``block=False``, so the bot keeps answering everyone else meanwhile.
+SLOW_BUTTONS = {BulkGo: bulk_go_pressed}

@@ -16,9 +16,14 @@ from bot.services.imports import Assignment, import_bytes
 from bot.services.worklist import campaign_token
 from bot.storage.models import FitOverride, ImportBatch, Lead, Member, Reminder
 from tests.tg.harness import BotUnderTest, Person
+from tests.tg.test_manager import done
 from tests.tg.test_on_postgres import pg_bot
 
 __all__ = ["pg_bot"]
+
+# The bulk start button runs with block=False (done() awaits it); PTB warns about such tasks
+# outside a running application, which is how the harness drives it.
+pytestmark = pytest.mark.filterwarnings("ignore:Tasks created via `Application.create_task`")
 
 #: Facts that score tier A, B-ish C, D, and a knock-out (financial score under 300) in the
 #: default playbook.
@@ -88,6 +93,7 @@ async def test_a_manager_starts_a_campaign_after_a_dry_run_and_the_counts_match_
     )
     assert stages(bot, fit) == dict.fromkeys(fit, Stage.NEW.value)  # a dry run changes nothing
     await boss.taps("Iniciar 4 leads")
+    await done()  # the start runs without holding other updates (block=False)
     said = boss.sees("Cadências iniciadas: 4 de 8 leads.", "Pulados: 4", "Ana Silva: 3 leads", "Bruno Silva: 1 lead")
     assert "Fora do ICP" not in said
 
@@ -113,6 +119,7 @@ async def test_a_manager_starts_a_campaign_after_a_dry_run_and_the_counts_match_
     await boss.taps("Incluir os 2 de fora do ICP")
     boss.sees("vou iniciar a cadência de 2 leads", "Inclui os de fora do ICP")
     await boss.taps("Iniciar 2 leads")
+    await done()  # the start runs without holding other updates (block=False)
     boss.sees("Cadências iniciadas: 2 de 8 leads.", "Fora do ICP, por sua decisão: 2.", "Pulados: 6")
     with bot.runtime.session() as session:
         overrides = session.exec(select(FitOverride)).all()
@@ -128,6 +135,7 @@ async def test_bulk_start_by_tier_and_by_import(bot: BotUnderTest) -> None:
     await boss.says("/iniciar tier a")
     boss.sees("Leads do tier A", "1 lead no total; vou iniciar a cadência de 1 lead.")
     await boss.taps("Iniciar 1 lead")
+    await done()  # the start runs without holding other updates (block=False)
     boss.sees("Cadências iniciadas: 1 de 1 lead.")
     assert stages(bot, [first]) == {first: Stage.PROSPECTING.value}
 
@@ -153,6 +161,7 @@ async def test_bulk_start_by_tier_and_by_import(bot: BotUnderTest) -> None:
         "1 fora do ICP (tier D)",
     )
     await boss.taps("Iniciar 2 leads")
+    await done()  # the start runs without holding other updates (block=False)
     boss.sees("Cadências iniciadas: 2 de 3 leads.")
 
 
@@ -173,6 +182,7 @@ async def test_bulk_start_refuses_bad_input_and_reps(bot: BotUnderTest) -> None:
     await boss.says("/iniciar lista X")
     boss.sees("Diga quais leads")
     await boss.presses_data("bk:g:c:ffffffffff:n")  # a campaign no longer there
+    await done()  # the start runs without holding other updates (block=False)
     boss.sees("Essa campanha não existe mais.")
 
     await ana.says("/iniciar tier A")
@@ -180,9 +190,11 @@ async def test_bulk_start_refuses_bad_input_and_reps(bot: BotUnderTest) -> None:
     token = campaign_token("Logística SP")
     for data in (f"bk:g:c:{token}:y", "bk:g:t:A:n", f"bk:p:c:{token}:n"):
         await ana.presses_data(data)
+        await done()  # the start runs without holding other updates (block=False)
         ana.sees("Só gestores iniciam cadências em lote.")
     assert stages(bot, [lead]) == {lead: Stage.NEW.value}
     await boss.presses_data("bk:g:t:Q:n")  # forged: decodes to no action
+    await done()  # the start runs without holding other updates (block=False)
     await boss.says("/iniciar tier A")
     await boss.taps("Cancelar")
     boss.sees("Nada foi iniciado.")
@@ -200,6 +212,7 @@ async def test_today_orders_by_due_time_then_fit(bot: BotUnderTest) -> None:
     await boss.says("/iniciar campanha Y")
     await boss.taps("Incluir os 1 de fora do ICP")
     await boss.taps("Iniciar 3 leads")  # all three due at 11:00
+    await done()  # the start runs without holding other updates (block=False)
     bot.clock.advance(hours=2)
     await ana.says("/hoje")
     said = ana.sees("Sua agenda de hoje")
@@ -311,6 +324,7 @@ async def test_a_restart_between_the_dry_run_and_the_confirmation_keeps_the_butt
     await bot.restart()
     bot.clock.advance(minutes=5)
     await boss.taps("Iniciar 1 lead")
+    await done()  # the start runs without holding other updates (block=False)
     boss.sees("Cadências iniciadas: 1 de 1 lead.")
     assert stages(bot, [lead]) == {lead: Stage.PROSPECTING.value}
     with bot.runtime.session() as session:
