@@ -44,11 +44,13 @@ from bot.tg import (
     cadence,
     choices,
     common,
+    contacts,
     export_chat,
     flows,
     import_chat,
     leads,
     meetings,
+    objections,
     outcomes,
     playbook,
     privacy,
@@ -74,6 +76,7 @@ COMMANDS = (
     ("hoje", N_("O que vence hoje")),
     ("config", N_("Horário, fuso e idioma")),
     ("relatorio", N_("Funil e métricas")),
+    ("objecoes", N_("Objeções que viraram reunião")),
     ("exportar", N_("Exportar os registros")),
     ("mercado", N_("Tamanho do mercado no registro da Receita (gestor)")),
     ("prospectar", N_("Montar uma lista de leads do registro da Receita (gestor)")),
@@ -174,6 +177,10 @@ COMMAND_CALLBACKS: dict[str, Callback] = {
     "bulkstart": worklist.bulk_command,
     "passar": worklist.reassign_command,
     "reassign": worklist.reassign_command,
+    "objecoes": objections.objection_report,
+    "objections": objections.objection_report,
+    "auditoria": contacts.audit_command,
+    "audit": contacts.audit_command,
 }
 
 #: Buttons answered in the update's turn (outside the flows' conversation), one handler per
@@ -189,6 +196,7 @@ ACTION_CALLBACKS: dict[type[Action], Handler] = {
     **reminders.BUTTONS,
     **settings.BUTTONS,
     **worklist.BUTTONS,
+    **contacts.BUTTONS,
 }
 
 #: Buttons of modules still on ``verb:arg`` data, by the verb their data starts with.

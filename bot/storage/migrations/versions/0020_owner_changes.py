@@ -2,7 +2,7 @@
 a deactivation), so the lead's history shows who moved it, from whom, to whom and when.
 
 Revision ID: 0020
-Revises: 0015_registry_use
+Revises: 0021_lead_contacts
 Create Date: 2026-12-02 17:00:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020"
-down_revision: str | None = "0015_registry_use"
+down_revision: str | None = "0021_lead_contacts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
