@@ -16,7 +16,9 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from bot.domain import funnel, numbers
@@ -245,27 +247,51 @@ def _search(session: Session, query: rules.LeadQuery, owner_id: int | None, limi
             return found
         query = rules.LeadQuery(QueryKind.PHONE, query.digits[-rules.PHONE_TAIL :], query.digits)  # 3333-4444
     if query.kind is QueryKind.EMAIL:
-        return store.ids_with_email(session, email=query.key, owner_id=owner_id, limit=limit)
+        found = store.ids_with_email(session, email=query.key, owner_id=owner_id, limit=limit)
+        others = (
+            i for i, _, _, email in store.other_contacts(session, owner_id=owner_id) if email.casefold() == query.key
+        )
+        return _more(found, others, limit)
     if query.kind is QueryKind.PHONE:
-        found = []
-        for lead_id, _, _, phone in store.contact_texts(session, owner_id=owner_id):
-            if rules.phone_matches(query.key, phone):
-                found.append(lead_id)
-                if len(found) >= limit:
-                    break
-        return found
+        return _more(
+            [],
+            chain(
+                (
+                    i
+                    for i, _, _, phone in store.contact_texts(session, owner_id=owner_id)
+                    if rules.phone_matches(query.key, phone)
+                ),
+                (
+                    i
+                    for i, _, phone, _ in store.other_contacts(session, owner_id=owner_id)
+                    if rules.phone_matches(query.key, phone)
+                ),
+            ),
+            limit,
+        )
     words = query.key.split()
     if not words:
         return []
     found = store.ids_with_company_key(session, words=words, owner_id=owner_id, limit=limit)
-    if len(found) < limit:
-        for lead_id, trade_name, contact_name, _ in store.contact_texts(session, owner_id=owner_id):
-            if lead_id not in found and (
-                rules.name_matches(query.key, trade_name) or rules.name_matches(query.key, contact_name)
-            ):
-                found.append(lead_id)
-                if len(found) >= limit:
-                    break
+    named = (
+        i
+        for i, trade_name, contact_name, _ in store.contact_texts(session, owner_id=owner_id)
+        if rules.name_matches(query.key, trade_name) or rules.name_matches(query.key, contact_name)
+    )
+    others = (
+        i for i, name, _, _ in store.other_contacts(session, owner_id=owner_id) if rules.name_matches(query.key, name)
+    )
+    return _more(found, chain(named, others), limit)
+
+
+def _more(found: list[int], more: Iterable[int], limit: int) -> list[int]:
+    """``found``, then the ids of ``more`` not in it yet, up to ``limit`` (``more`` is read lazily)."""
+    found = list(found[:limit])
+    for lead_id in more:
+        if len(found) >= limit:
+            break
+        if lead_id not in found:
+            found.append(lead_id)
     return found
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlmodel import Session, col
 
-from bot.storage.models import ImportBatch, Lead
+from bot.storage.models import ImportBatch, Lead, LeadContact
 
 _leads = Lead.__table__.c  # type: ignore[attr-defined]
 
@@ -115,6 +115,21 @@ def contact_texts(session: Session, *, owner_id: int | None) -> Iterator[tuple[i
         select(_leads.id, _leads.trade_name, _leads.contact_name, _leads.contact_phone)
         .where(or_(_leads.trade_name != "", _leads.contact_name != "", _leads.contact_phone != ""), *_scope(owner_id))
         .order_by(_leads.id.desc())
+        .execution_options(yield_per=500)
+    )
+    for row in session.execute(statement):
+        yield int(row[0]), row[1] or "", row[2] or "", row[3] or ""
+
+
+def other_contacts(session: Session, *, owner_id: int | None) -> Iterator[tuple[int, str, str, str]]:
+    """(lead id, name, phone, e-mail) of every contact in ``lead_contacts`` (a lead's several
+    contacts; the chosen one is also in the lead's own columns), newest lead first, streamed."""
+    contacts = LeadContact.__table__.c  # type: ignore[attr-defined]
+    statement = (
+        select(contacts.lead_id, contacts.name, contacts.phone, contacts.email)
+        .join(Lead.__table__, _leads.id == contacts.lead_id)  # type: ignore[attr-defined]
+        .where(*_scope(owner_id))
+        .order_by(contacts.lead_id.desc(), contacts.id)
         .execution_options(yield_per=500)
     )
     for row in session.execute(statement):

@@ -9,9 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlmodel import col, func, select
 
+from bot.domain.contacts import ContactDraft
 from bot.domain.lead_fields import LeadDraft
 from bot.domain.vocabulary import ReminderKind, Role, Stage
-from bot.services import cadence, leads
+from bot.services import cadence, contacts, leads
 from bot.services.imports import Assignment, import_bytes
 from bot.services.worklist import campaign_token
 from bot.storage.models import FitOverride, ImportBatch, Lead, Member, Reminder
@@ -305,6 +306,17 @@ async def test_lead_search_by_what_the_rep_knows(bot: BotUnderTest) -> None:
     await ana.taps(f"#{filial}")
     ana.sees("Panificadora São João Filial")
 
+    # A contact who is not the chosen one (issue 12, several contacts per lead) finds the lead too.
+    contacts.add_contact(
+        bot.runtime,
+        member_of(ana),
+        padaria,
+        ContactDraft("Otávio Reis", phone="(21) 3333-2222", email="otavio@padariajoao.com.br"),
+        choose=False,
+    )
+    for query in ("otavio reis", "21 3333-2222", "OTAVIO@padariajoao.com.br"):
+        await ana.says(f"/lead {query}")
+        ana.sees("Panificadora São João Ltda")
     await ana.says("/lead Padaria do Bruno")  # another rep's lead stays hidden
     ana.sees("Nenhum lead encontrado para 'Padaria do Bruno'. Veja os seus em /leads.")
     await ana.says("/lead 99.999.999/0001-91")
