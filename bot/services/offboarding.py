@@ -26,7 +26,6 @@ from bot.services.team import NotAllowed, require_manager
 from bot.services.views import MemberLike, MemberView, OpenInviteView
 from bot.storage import members
 from bot.storage import offboarding as store
-from bot.storage import tasks as task_store
 from bot.storage.db import session_scope
 from bot.storage.models import Member
 
@@ -170,10 +169,16 @@ def deactivate(
                 raise rules.DeactivationRefused(rules.CANNOT_RECEIVE)
             rules.check_receiver(_person(receiver), leaving)
             moves = {receiver.id or 0: open_ids} if open_ids else {}
-        moved_reminders = store.reassign_leads(session, moves=moves, kinds=LEAD_REMINDERS, live=LIVE, now=now)
-        for receiver_id, lead_ids in moves.items():  # open follow-ups go with their leads
-            for lead_id in lead_ids:
-                task_store.move_open_tasks(session, lead_id=lead_id, to_member_id=receiver_id)
+        moved_reminders = store.reassign_leads(
+            session,
+            moves=moves,
+            kinds=LEAD_REMINDERS,
+            live=LIVE,
+            now=now,
+            by_member_id=actor.id if actor is not None else None,
+            via=via,
+            why="deactivation",
+        )
         cancelled = store.cancel_reminders_of(session, member_id=member_id, live=LIVE, why="member deactivated")
         store.set_inactive(session, member_id=member_id)
         counts = {receiver: len(ids) for receiver, ids in moves.items()}

@@ -65,15 +65,26 @@ def entries_of(runtime: Runtime, member: MemberLike, lead_id: int) -> tuple[Lead
         meeting_rows = store.meetings_of(session, lead_id=lead_id)
         task_rows = store.tasks_of(session, lead_id=lead_id)
         fit_rows = store.fit_overrides_of(session, lead_id=lead_id)
+        owner_rows = store.owner_changes_of(session, lead_id=lead_id)
         people = {t.rep_id for t in touch_rows} | {m.rep_id for m in meeting_rows}
         people |= {s.rep_id for s in stage_rows if s.rep_id is not None}
         people |= {t.created_by for t in task_rows} | {t.member_id for t in task_rows}
         people |= {f.member_id for f in fit_rows}
+        people |= {o.from_member_id for o in owner_rows} | {o.to_member_id for o in owner_rows}
+        people |= {o.by_member_id for o in owner_rows if o.by_member_id is not None}
         names = member_names(session, people)
         card = LeadCard.of(lead)
         entries = _entries(touch_rows, stage_rows, meeting_rows, task_rows, fit_rows, names)
+        for o in owner_rows:  # a lead handed to another rep (reassigned, or its rep left)
+            facts: dict[str, object] = {"from": who_of(names, o.from_member_id), "to": who_of(names, o.to_member_id)}
+            entries.append(Entry(o.at, "owner", who_of(names, o.by_member_id), facts, order=4, row=o.id or 0))
+        entries.sort(key=lambda e: (e.at, e.order, e.row), reverse=True)
 
     return card, entries
+
+
+def who_of(names: dict[int, str], member_id: int | None) -> str:
+    return names.get(member_id, f"#{member_id}") if member_id is not None else ""
 
 
 def _entries(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from bot.storage.models import FitOverride, Meeting, StageChange, Task, Touch
+from bot.storage.models import FitOverride, Meeting, OwnerChange, StageChange, Task, Touch
 
 
 def touches_of(session: Session, *, lead_id: int) -> list[Touch]:
@@ -31,6 +31,11 @@ def tasks_of(session: Session, *, lead_id: int) -> list[Task]:
 
 def fit_overrides_of(session: Session, *, lead_id: int) -> list[FitOverride]:
     statement = select(FitOverride).where(col(FitOverride.lead_id) == lead_id).order_by(col(FitOverride.id))
+    return list(session.exec(statement))
+
+
+def owner_changes_of(session: Session, *, lead_id: int) -> list[OwnerChange]:
+    statement = select(OwnerChange).where(col(OwnerChange.lead_id) == lead_id).order_by(col(OwnerChange.id))
     return list(session.exec(statement))
 
 

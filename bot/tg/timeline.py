@@ -90,6 +90,8 @@ def _words(context: Context, entry: Entry) -> dict[str, object]:
     elif entry.kind in ("task", "task_done"):
         other = text("for")
         words |= {"due": moment("due"), "note": text("note"), "for_other": other if other != entry.who else ""}
+    elif entry.kind == "owner":
+        words |= {"from": text("from"), "to": text("to")}
     elif entry.kind == "fit_override":
         words |= {"tier": text("tier")}
     return words

@@ -137,3 +137,23 @@ async def test_a_reassigned_leads_follow_up_reaches_the_new_rep_never_the_old_on
     with bot.runtime.session() as session:
         live = session.exec(select(Reminder).where(col(Reminder.member_id) == ana.member.id)).all()
     assert all(r.state not in ("pending", "snoozed") for r in live)
+
+
+async def test_the_history_shows_the_lead_changing_hands(bot: BotUnderTest, clock: FrozenClock) -> None:
+    boss = await bot.member("Helena", role=Role.MANAGER)
+    ana = await bot.member("Ana")
+    bruno = await bot.member("Bruno")
+    lead_id = await lead_for(bot, ana)
+    await follow_up(ana, lead_id, "amanhã 10h", "mandar proposta")
+    assert boss.member is not None and bruno.member is not None and ana.member is not None
+    offboarding.deactivate(
+        bot.runtime.engine,
+        actor=boss.member,
+        member_id=ana.member.id or 0,
+        to=bruno.member.id or 0,
+        now=clock(),
+        via="cli",
+    )
+    await bruno.says(f"/lead {lead_id}")
+    await bruno.taps("Histórico")
+    bruno.sees("Lead passado de Ana Silva para Bruno Silva", "Retorno marcado para 24/11/2026 10:00 (Bruno Silva)")

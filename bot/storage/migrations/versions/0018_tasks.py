@@ -1,7 +1,7 @@
 """tasks: follow-ups ("⏰ Retorno") a rep schedules on a lead, each nudged by a ``task`` reminder.
 
 Revision ID: 0018
-Revises: 0021_lead_contacts
+Revises: 0020
 Create Date: 2026-12-02 17:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018"
-down_revision: str | None = "0021_lead_contacts"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
