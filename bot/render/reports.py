@@ -171,7 +171,14 @@ def _values(report: Any, language: str, playbook: Any | None) -> dict[str, Any]:
         "dec": lambda value, digits=1: decimal(value, digits, language),
         "pp": lambda value: points(value, language),
         "table": table,
+        **_economics(report, language, playbook, _),
     }
+
+
+def _economics(report: Any, language: str, playbook: Any | None, _: Gettext) -> dict[str, Any]:
+    from bot.render.economics import economics_values  # it formats numbers with this module's helpers
+
+    return economics_values(report, language, playbook, _)
 
 
 def render_chat(

@@ -42,6 +42,8 @@ class FlowKind(StrEnum):
     """A note on a touch: ``result_id`` is the touch."""
     HOURS = "hours"
     """Custom working hours: ``result_id`` is the member."""
+    DEAL = "deal"
+    """A deal's value: ``result_id`` is the lead."""
 
 
 class FlowEnded(Exception):

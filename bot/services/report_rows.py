@@ -9,7 +9,9 @@ from datetime import tzinfo
 from zoneinfo import ZoneInfo
 
 from bot.domain import metrics
+from bot.domain.playbook.model import Economics
 from bot.services.experiments import Experiment
+from bot.services.unit_economics import EconomicsInputs, UnitEconomics, unit_economics
 from bot.storage.reporting import ActivityFilter
 
 _ratio = metrics.ratio
@@ -169,6 +171,14 @@ class Report:
     rep_names: dict[int, str]
     experiments: list[Experiment]
     adoption: Adoption
+    economics_inputs: EconomicsInputs | None = None
+    """The rows of the unit economics (deal values, decisions; :mod:`bot.services.unit_economics`)."""
+
+    def unit_economics(self, economics: Economics | None) -> UnitEconomics | None:
+        """The period's unit economics for the playbook's ``economics.yaml`` (``None``: no file)."""
+        if self.economics_inputs is None:
+            return None
+        return unit_economics(self.economics_inputs, economics)
 
     @property
     def zone(self) -> tzinfo:

@@ -49,6 +49,7 @@ from bot.services.report_rows import (
     RepCounts,
     Report,
 )
+from bot.services import unit_economics
 from bot.services.team import NotAllowed
 from bot.services.views import MemberLike
 from bot.storage import reporting as q
@@ -268,6 +269,7 @@ def _build(
         rep_names=names,
         experiments=experiments_from_counts(ab_rows),
         adoption=adoption,
+        economics_inputs=unit_economics.gather(session, f),
     )
 
 

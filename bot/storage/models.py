@@ -476,3 +476,22 @@ class FlowResult(SQLModel, table=True):
     result_id: int | None = None
     """The row it created or changed (lead, meeting, touch, member), by ``kind``."""
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class DealValue(SQLModel, table=True):
+    """What a lead's deal is worth, as the rep typed it when the proposal went out or the deal was
+    won (and edited from the lead card since): one row a lead, the latest value wins."""
+
+    __tablename__ = "deal_values"
+
+    lead_id: int = Field(primary_key=True, foreign_key="leads.id")
+    monthly_cents: int = Field(sa_column=Column(BigInteger, nullable=False))
+    """Monthly recurring value, in cents (an annual value typed with "/ano" is divided by 12)."""
+    setup_cents: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    """The set-up fee, paid once, in cents (zero when none)."""
+    months: int | None = None
+    """The contract term in months (1 to 120), when the rep gave one."""
+    stage: str = Field(max_length=32)
+    """The lead's stage when the value was last typed (proposal_sent, won…)."""
+    set_by: int | None = Field(default=None, foreign_key="members.id")
+    set_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

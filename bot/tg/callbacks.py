@@ -629,3 +629,25 @@ def as_page(text: str) -> int:
 
 def pattern(verb: Verb) -> str:
     return rf"^{verb.value}(:|$)"
+
+
+# ---------------------------------------------------------------------------- deal values (branch deals)
+
+
+@dataclass(frozen=True)
+class EditDeal(Action):
+    """💰 on the lead card: type (again) what the deal is worth."""
+
+    WIRE = "dv:{lead}:edit"
+    lead: int
+
+
+@dataclass(frozen=True)
+class DealShortcut(Action):
+    """A button under a deal question: ``skip`` (no value now), ``nosetup`` (no set-up fee),
+    ``noterm`` (no contract term)."""
+
+    WIRE = "dv:{lead}:{what}"
+    CODES = {"what": {"skip": "skip", "nosetup": "nosetup", "noterm": "noterm"}}
+    lead: int
+    what: str

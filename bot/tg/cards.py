@@ -14,7 +14,7 @@ from bot.domain.labels import label
 from bot.domain.scoring import IcpResult, criterion_name
 from bot.domain.vocabulary import CLOSED_STAGES, Stage
 from bot.i18n import N_, day, when
-from bot.services import cadence, privacy
+from bot.services import cadence, deals, privacy
 from bot.services.icp import SALES_MODEL_NAMES
 from bot.services.leads import score_facts
 from bot.services.views import LeadCard
@@ -22,6 +22,7 @@ from bot.tg.callbacks import (
     Action,
     BookMeeting,
     Disqualify,
+    EditDeal,
     EditLead,
     LoseLead,
     MeetingHeld,
@@ -36,6 +37,7 @@ from bot.tg.callbacks import (
     Verb,
 )
 from bot.tg.context import Context
+from bot.tg.deal_words import deal_text
 from bot.tg.keyboards import button, markup, rows
 
 #: The lead card's buttons for the moves the funnel allows by hand: icon, label.
@@ -119,6 +121,7 @@ def lead_card(context: Context, lead: LeadCard) -> tuple[str, InlineKeyboardMark
         loss_reason=loss.label if loss else (lead.loss_reason or ""),
         cnae=cnae_table.all_subclasses().get(lead.cnae or ""),
         erased_on=erased_on(context, lead),
+        deal=_deal_line(context, lead),
     )
     buttons = []
     stage, lead_id = Stage(lead.stage), lead.id or 0
@@ -142,10 +145,20 @@ def lead_card(context: Context, lead: LeadCard) -> tuple[str, InlineKeyboardMark
     for target in funnel.targets(stage, Way.HAND):  # what the funnel allows by hand, in its order
         icon, label = HAND_BUTTONS[target]
         buttons.append(button(icon + " " + context._(label), _hand_move(lead_id, target)))
+    if stage in deals.VALUE_STAGES:
+        buttons.append(button("💰 " + context._("Valor do negócio"), EditDeal(lead_id)))
     buttons.append(button("📊 ICP", ShowIcp(lead_id)))
     if privacy.may_erase(member) and (lead.personal_data_erased_at is None or lead.personal_data_left):
         buttons.append(button("🗑 " + context._("Apagar dados pessoais"), Verb.ERASE, lead.id, "ask"))
     return text, markup(rows(buttons))
+
+
+def _deal_line(context: Context, lead: LeadCard) -> str | None:
+    """The deal's value, once a meeting was held (one read by primary key)."""
+    if lead.stage not in (*deals.VALUE_STAGES, Stage.LOST):
+        return None
+    deal = deals.deal_of(context.runtime, context.me, lead.id or 0)
+    return deal_text(context, deal) if deal is not None else None
 
 
 def erased_on(context: Context, lead: LeadCard) -> str | None:

@@ -28,6 +28,11 @@ stateDiagram-v2
     [*] --> ASKING_HOURS: /config → ✏️ custom hours
     ASKING_HOURS --> ASKING_HOURS: unreadable hours
     ASKING_HOURS --> [*]: saved, or /cancelar
+    [*] --> ASKING_MONTHLY: 📄 proposal sent / 🏆 won / 💰 deal value
+    ASKING_MONTHLY --> ASKING_SETUP: monthly value
+    ASKING_SETUP --> ASKING_MONTHS: set-up fee or none
+    ASKING_MONTHS --> [*]: months or none → saved
+    ASKING_MONTHLY --> [*]: ⏭ skip, or /cancelar
 ```
 
 **Exactly once.** Every run of a flow gets an id when an entry point starts it
@@ -51,10 +56,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Conv
 from bot.i18n import N_
 from bot.services import flows
 from bot.services.flows import FlowEnded, FlowEnding, FlowKind
-from bot.tg import cadence, flow_run, meetings, newlead, outcomes, settings
+from bot.tg import cadence, deals, flow_run, meetings, newlead, outcomes, settings
 from bot.tg.callbacks import (
     AddNote,
     BookMeeting,
+    DealShortcut,
+    EditDeal,
     EditLead,
     LogOutcome,
     MeetingDayNo,
@@ -79,6 +86,7 @@ FLOW_DATA = (
     newlead.DRAFT,
     *meetings.FLOW_KEYS,
     cadence.NOTE_TOUCH,
+    *deals.FLOW_KEYS,
 )
 """What the flows keep in user data while a run is open."""
 
@@ -88,6 +96,7 @@ ALREADY_SAVED = {
     FlowKind.MEETING: N_("Essa reunião já foi marcada (lead #%(lead)s)."),
     FlowKind.NOTE: N_("Essa nota já foi salva (lead #%(lead)s)."),
     FlowKind.HOURS: N_("Esse expediente já foi salvo. Veja em /config."),
+    FlowKind.DEAL: N_("Esse valor já foi salvo no lead #%(lead)s."),
 }
 
 
@@ -161,6 +170,8 @@ def conversation() -> ConversationHandler:
             CallbackQueryHandler(meetings.moved_pressed, pattern=MeetingMoved.matches),
             CallbackQueryHandler(cadence.note_pressed, pattern=AddNote.matches),
             CallbackQueryHandler(settings.ask_hours, pattern=TypeHours.matches),
+            CallbackQueryHandler(deals.moved_pressed, pattern=deals.asks_value),
+            CallbackQueryHandler(deals.edit_pressed, pattern=EditDeal.matches),
         ),
         states={
             newlead.NewLead.ASKING: _in(
@@ -179,6 +190,18 @@ def conversation() -> ConversationHandler:
             ),
             cadence.NoteFlow.ASKING_NOTE: _in(MessageHandler(TEXT, cadence.note_typed)),
             settings.SettingsFlow.ASKING_HOURS: _in(MessageHandler(TEXT, settings.hours_typed)),
+            deals.DealFlow.ASKING_MONTHLY: _in(
+                MessageHandler(TEXT, deals.monthly_typed),
+                CallbackQueryHandler(deals.shortcut_pressed, pattern=DealShortcut.matches),
+            ),
+            deals.DealFlow.ASKING_SETUP: _in(
+                MessageHandler(TEXT, deals.setup_typed),
+                CallbackQueryHandler(deals.shortcut_pressed, pattern=DealShortcut.matches),
+            ),
+            deals.DealFlow.ASKING_MONTHS: _in(
+                MessageHandler(TEXT, deals.months_typed),
+                CallbackQueryHandler(deals.shortcut_pressed, pattern=DealShortcut.matches),
+            ),
         },
         fallbacks=[CommandHandler(["cancelar", "cancel"], cancel)],
         name="flows",

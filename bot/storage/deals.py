@@ -1,0 +1,160 @@
+"""Deal values and the rows the unit economics are computed from.
+
+Keyword-only functions that take the session and never commit (the service's transaction does).
+The unit economics read, for the report's period and filters (:class:`ActivityFilter`):
+
+- :func:`touches_by_lead`: touches per lead, channel and outcome (what costs are shared by, and the
+  SQL counted per channel and segment);
+- :func:`meetings_held_by_lead`, :func:`decisions`: meetings held, deals won and lost;
+- :func:`leads_with_values`: the leads those rows name, with their facts and deal values;
+- :func:`open_deals`: today's open leads with a value, for the pipeline and the forecast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from bot.domain.vocabulary import OPEN_STAGES, MeetingStatus, Stage
+from bot.storage.models import DealValue, Lead, Meeting, Member, StageChange, Touch
+from bot.storage.reporting import ActivityFilter, stage_change_conditions, touch_conditions
+
+OPPORTUNITY_STAGES = (Stage.MEETING_HELD.value, Stage.PROPOSAL_SENT.value)
+"""A deal is decided (for the win rate) when it leaves one of these: won, or lost from here."""
+
+
+def get_deal(session: Session, *, lead_id: int) -> DealValue | None:
+    return session.get(DealValue, lead_id)
+
+
+def put_deal(
+    session: Session,
+    *,
+    lead_id: int,
+    monthly_cents: int,
+    setup_cents: int,
+    months: int | None,
+    stage: str,
+    set_by: int | None,
+    at: datetime,
+) -> DealValue:
+    """Write a lead's deal value (the latest typed wins)."""
+    row = session.get(DealValue, lead_id) or DealValue(lead_id=lead_id, monthly_cents=0, stage=stage)
+    row.monthly_cents, row.setup_cents, row.months = monthly_cents, setup_cents, months
+    row.stage, row.set_by, row.set_at = stage, set_by, at
+    session.add(row)
+    session.flush()
+    return row
+
+
+def touches_by_lead(session: Session, f: ActivityFilter) -> list[tuple[int, str, str, int]]:
+    """(lead_id, channel, outcome, touches) in the period, for the filters."""
+    keys = (col(Touch.lead_id), col(Touch.channel), col(Touch.outcome))
+    statement = select(*keys, func.count()).where(*touch_conditions(f)).group_by(*keys)
+    return [(int(r[0]), r[1], r[2], int(r[3])) for r in session.execute(statement)]
+
+
+def touches_in_period(session: Session, f: ActivityFilter) -> int:
+    """Every touch of the team in the period (no campaign or rep filter): what costs are shared by."""
+    everyone = ActivityFilter(f.start, f.end, zone=f.zone)
+    return int(session.execute(select(func.count()).select_from(Touch).where(*touch_conditions(everyone))).scalar_one())
+
+
+def touch_span(session: Session) -> tuple[datetime | None, datetime | None]:
+    """The team's first and last touch: where a report without a start (an end) counts costs from (to)."""
+    row = session.execute(select(func.min(col(Touch.happened_at)), func.max(col(Touch.happened_at)))).one()
+    return row[0], row[1]
+
+
+def meetings_held_by_lead(session: Session, f: ActivityFilter) -> list[tuple[int, int]]:
+    """(lead_id, meetings held) for meetings that started in the period, for the filters."""
+    conditions: list[Any] = [col(Meeting.status) == MeetingStatus.HELD.value]
+    if f.start is not None:
+        conditions.append(col(Meeting.starts_at) >= f.start)
+    if f.end is not None:
+        conditions.append(col(Meeting.starts_at) < f.end)
+    if f.campaign is not None:
+        conditions.append(col(Meeting.campaign) == f.campaign)
+    if f.rep_id is not None:
+        conditions.append(col(Meeting.rep_id) == f.rep_id)
+    statement = select(col(Meeting.lead_id), func.count()).where(*conditions).group_by(col(Meeting.lead_id))
+    return [(int(r[0]), int(r[1])) for r in session.execute(statement)]
+
+
+def decisions(session: Session, f: ActivityFilter) -> list[tuple[int, str, datetime]]:
+    """(lead_id, ``won`` or ``lost``, when) for deals decided in the period: every win, and the
+    losses of leads that had reached a held meeting or a proposal (an opportunity)."""
+    won = col(StageChange.to_stage) == Stage.WON.value
+    lost = (col(StageChange.to_stage) == Stage.LOST.value) & col(StageChange.from_stage).in_(OPPORTUNITY_STAGES)
+    statement = select(col(StageChange.lead_id), col(StageChange.to_stage), col(StageChange.at)).where(
+        won | lost, *stage_change_conditions(f)
+    )
+    return [(int(r[0]), r[1], r[2]) for r in session.execute(statement)]
+
+
+@dataclass(frozen=True, slots=True)
+class LeadDeal:
+    """A lead as the unit economics see it: its row (facts, campaign, creation) and deal value."""
+
+    lead: Lead
+    deal: DealValue | None
+    sql_channel: str | None
+    """The channel of the lead's latest SQL touch (``meeting_booked``), if any."""
+
+
+_CHUNK = 500
+
+
+def leads_with_values(session: Session, lead_ids: Collection[int]) -> dict[int, LeadDeal]:
+    """The leads named, with their deal values and the channel their SQL was booked on."""
+    found: dict[int, LeadDeal] = {}
+    ids = sorted(set(lead_ids))
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        rows = session.execute(
+            select(Lead, DealValue)
+            .outerjoin(DealValue, col(DealValue.lead_id) == col(Lead.id))
+            .where(col(Lead.id).in_(chunk))
+        ).all()
+        channels: dict[int, str] = {}
+        booked = session.execute(
+            select(col(Touch.lead_id), col(Touch.channel))
+            .where(col(Touch.lead_id).in_(chunk), col(Touch.outcome) == "meeting_booked")
+            .order_by(col(Touch.happened_at), col(Touch.id))
+        )
+        for lead_id, channel in booked:
+            channels[int(lead_id)] = channel  # the latest wins
+        for lead, deal in rows:
+            session.expunge(lead)  # kept as read: the figures are computed after the snapshot ends
+            if deal is not None:
+                session.expunge(deal)
+            found[lead.id] = LeadDeal(lead, deal, channels.get(lead.id))
+    return found
+
+
+def open_deals(session: Session, *, campaign: str | None, owner_id: int | None) -> list[tuple[str, int]]:
+    """(stage, monthly cents) of every open lead with a value, for the campaign and owner."""
+    open_values = [stage.value for stage in OPEN_STAGES]
+    statement = (
+        select(col(Lead.stage), col(DealValue.monthly_cents))
+        .join(DealValue, col(DealValue.lead_id) == col(Lead.id))
+        .where(col(Lead.stage).in_(open_values))
+    )
+    if campaign is not None:
+        statement = statement.where(col(Lead.campaign) == campaign)
+    if owner_id is not None:
+        statement = statement.where(col(Lead.owner_id) == owner_id)
+    return [(r[0], int(r[1])) for r in session.execute(statement)]
+
+
+def cost_team(session: Session, *, rep_id: int | None) -> list[tuple[int, str]]:
+    """(telegram_id, role) of the active members whose cost counts (one rep when asked)."""
+    statement = select(col(Member.telegram_id), col(Member.role)).where(col(Member.active).is_(True))
+    if rep_id is not None:
+        statement = statement.where(col(Member.id) == rep_id)
+    return [(int(r[0]), r[1]) for r in session.execute(statement)]
