@@ -44,6 +44,7 @@ from bot.tg import (
     cadence,
     choices,
     common,
+    economics,
     flows,
     leads,
     manager,
@@ -70,6 +71,7 @@ COMMANDS = (
     ("hoje", N_("O que vence hoje")),
     ("config", N_("Horário, fuso e idioma")),
     ("relatorio", N_("Funil e métricas")),
+    ("economia", N_("CAC, LTV, ticket e previsão de vendas")),
     ("exportar", N_("Exportar os registros")),
     ("mercado", N_("Tamanho do mercado no registro da Receita (gestor)")),
     ("prospectar", N_("Montar uma lista de leads do registro da Receita (gestor)")),
@@ -222,6 +224,7 @@ def add_handlers(application: Application) -> None:
             # Managers' commands: long work runs in a worker thread and block=False lets the
             # bot keep answering everyone else meanwhile.
             CommandHandler(["relatorio", "report"], manager.relatorio, block=False),
+            CommandHandler(["economia", "economics"], economics.economia, block=False),
             CommandHandler(["exportar", "export"], manager.exportar, block=False),
             CommandHandler(["mercado", "market"], manager.mercado, block=False),
             CommandHandler(["prospectar", "prospect"], manager.prospectar, block=False),

@@ -68,7 +68,8 @@ def figure_text(figure: Any, language: str, _: Gettext) -> str:
     if unit == "months":
         return _("%(n)s meses") % {"n": decimal(float(value), 1, language)}
     if unit == "days":
-        return _("%(n)s dias") % {"n": decimal(float(value), 0, language)}
+        shown = decimal(float(value), 0, language)
+        return _("1 dia") if shown == "1" else _("%(n)s dias") % {"n": shown}
     return percent(float(value), language)
 
 

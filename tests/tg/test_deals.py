@@ -192,3 +192,37 @@ async def test_another_reps_lead_cannot_be_valued_by_a_forged_button(bot: BotUnd
         assert not any("Quanto vale" in text for text in bia.replies())
     await bia.says("1.490")
     assert stored(bot, lead_id) is None
+
+
+async def test_economia_names_each_figures_inputs_and_draws_cac_and_ltv_per_segment(deal_bot: BotUnderTest) -> None:
+    bot = deal_bot
+    ana = await bot.member("Ana")
+    gil = await bot.member("Gil", role=Role.MANAGER)
+    lead_id = await held_meeting(bot, ana)
+    await ana.taps("Ganho")
+    await ana.says("R$ 2.000")
+    await ana.says("R$ 1.000")
+    await ana.says("12")
+    assert stored(bot, lead_id) == (200000, 100000, 12, "won")
+    await says(gil, "/economia")
+    text = gil.sees("Economia")
+    assert "usa: vendas ganhas com valor" in text
+    assert "Por segmento" in text and "SMB" in text
+    photos = [r for r in bot.api.requests_for("sendPhoto") if str(r.params.get("chat_id")) == str(gil.id)]
+    assert photos and photos[-1].files["photo"][1].startswith(b"\x89PNG")
+
+
+async def test_economia_without_an_economics_file_says_why_each_money_figure_is_missing(bot: BotUnderTest) -> None:
+    ana = await bot.member("Ana")
+    lead_id = await held_meeting(bot, ana)
+    await ana.taps("Ganho")
+    await ana.says("R$ 2.000")
+    await ana.taps("Sem implantação")
+    await ana.taps("Sem prazo definido")
+    assert stored(bot, lead_id) == (200000, 0, None, "won")
+    await says(ana, "/economia")
+    text = ana.sees("Economia")
+    assert "Ticket médio (mensal): R$ 2.000,00\n   usa: vendas ganhas com valor" in text
+    assert "CAC: — (sem custos: preencha o economics.yaml do playbook)\n   usa: custos do período, clientes ganhos" in text
+    assert "LTV: — (sem a margem bruta no economics.yaml)" in text
+    assert "Ciclo de venda: 1 dia\n" in text
