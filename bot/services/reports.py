@@ -35,6 +35,7 @@ from bot.domain.calendar import WorkingHours, is_business_day
 from bot.domain.regions import DEFAULT_ZONE
 from bot.domain.vocabulary import MESSAGE_CHANNELS, Channel, Role
 from bot.i18n import N_
+from bot.services import unit_economics
 from bot.services.experiments import experiments_from_counts
 from bot.services.report_rows import (
     COUNT_FIELDS,
@@ -49,7 +50,6 @@ from bot.services.report_rows import (
     RepCounts,
     Report,
 )
-from bot.services import unit_economics
 from bot.services.team import NotAllowed
 from bot.services.views import MemberLike
 from bot.storage import reporting as q

@@ -246,7 +246,7 @@ def unit_economics(inputs: EconomicsInputs, economics: Economics | None) -> Unit
         return sorted(built, key=lambda s: (-s.won, -s.sqls, s.key))
 
     summed = e.pipeline_by_stage(inputs.open_deals)
-    by_stage = {stage.value: summed[stage.value] for stage in OPEN_STAGES if stage.value in summed}
+    by_stage: dict[str, int] = {str(s.value): summed[s.value] for s in OPEN_STAGES if s.value in summed}
     return UnitEconomics(
         total=build(Dimension.TOTAL, ""),
         campaigns=slices(Dimension.CAMPAIGN),

@@ -8,7 +8,7 @@ from bot.tg.context import Context
 
 
 def deal_text(context: Context, deal: DealView) -> str:
-    """"R$ 1.490,00/mês · implantação R$ 2.000,00 · 12 meses · contrato R$ 19.880,00"."""
+    """A line like "R$ 1.490,00/mês · implantação R$ 2.000,00 · 12 meses · contrato R$ 19.880,00"."""
 
     def money(cents: int) -> str:
         return format_money(cents, context.lang)

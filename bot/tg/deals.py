@@ -5,7 +5,7 @@ so skipping or /cancelar never loses it, and the value is saved once, after the 
 
 ```mermaid
 stateDiagram-v2
-    [*] --> ASKING_MONTHLY: 📄 Proposta enviada / 🏆 Ganho (MoveStage) → moved, then asked\nor 💰 Valor do negócio (EditDeal)
+    [*] --> ASKING_MONTHLY: 📄 proposal sent / 🏆 won (MoveStage): moved, then asked\nor 💰 deal value (EditDeal)
     ASKING_MONTHLY --> ASKING_MONTHLY: unreadable, negative or absurd → why, and the same question
     ASKING_MONTHLY --> [*]: ⏭ Pular (DealShortcut skip): nothing saved
     ASKING_MONTHLY --> ASKING_SETUP: a monthly value (R$ 1.490/mês, 1,5 mil, R$ 18 mil/ano)
@@ -196,5 +196,3 @@ async def _save(update: Update, context: Context, months: int | None) -> int:
     saved = context._("Valor salvo: %(deal)s") % {"deal": deal_text(context, deal)}
     await say(update, "✅ " + saved + "\n\n" + text, keyboard)
     return ConversationHandler.END
-
-

@@ -4,6 +4,7 @@ from the lead card, and seen by the manager in /relatorio — on SQLite and on P
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
@@ -12,8 +13,8 @@ from bot.config import Settings
 from bot.domain.playbook.model import Economics, Playbook
 from bot.domain.vocabulary import Role
 from bot.services.playbooks import remember_playbook
-from bot.services.team import NotAllowed
 from bot.services.runtime import Runtime
+from bot.services.team import NotAllowed
 from bot.storage.models import DealValue
 from tests.tg.harness import BotUnderTest, FrozenClock, Person
 from tests.tg.test_cadence import lead_for
@@ -27,7 +28,12 @@ ECONOMICS = {
     "lists": [{"campaign": "Logística Sul", "cost": "R$ 3.000"}],
     "gross_margin_percent": 80,
     "segments": [
-        {"id": "key_account", "label": "Key account", "churn_monthly_percent": 1, "when": [{"fact": "headcount", "op": "ge", "value": 500}]},
+        {
+            "id": "key_account",
+            "label": "Key account",
+            "churn_monthly_percent": 1,
+            "when": [{"fact": "headcount", "op": "ge", "value": 500}],
+        },
         {"id": "smb", "label": "SMB", "churn_monthly_percent": 4},
     ],
     "stage_probabilities": {"meeting_held": 25, "proposal_sent": 50},
@@ -44,7 +50,9 @@ async def deal_bot(engine: Engine, default_playbook: Playbook, clock: FrozenCloc
     settings = Settings(_env_file=None, database_url="sqlite://", telegram_bot_token="123:TEST")  # type: ignore[call-arg]
     playbook = with_economics(default_playbook)
     remember_playbook(engine, playbook)
-    under_test = BotUnderTest(runtime=Runtime(settings=settings, engine=engine, playbook=playbook, clock=clock), clock=clock)
+    under_test = BotUnderTest(
+        runtime=Runtime(settings=settings, engine=engine, playbook=playbook, clock=clock), clock=clock
+    )
     await under_test.start()
     yield under_test
     await under_test.stop()
@@ -223,6 +231,8 @@ async def test_economia_without_an_economics_file_says_why_each_money_figure_is_
     await says(ana, "/economia")
     text = ana.sees("Economia")
     assert "Ticket médio (mensal): R$ 2.000,00\n   usa: vendas ganhas com valor" in text
-    assert "CAC: — (sem custos: preencha o economics.yaml do playbook)\n   usa: custos do período, clientes ganhos" in text
+    assert (
+        "CAC: — (sem custos: preencha o economics.yaml do playbook)\n   usa: custos do período, clientes ganhos" in text
+    )
     assert "LTV: — (sem a margem bruta no economics.yaml)" in text
     assert "Ciclo de venda: 1 dia\n" in text
