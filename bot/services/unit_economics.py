@@ -113,6 +113,8 @@ class Slice:
     """Σ monthly value of the won deals with a value (a figure a manager can recount)."""
     costs: Figure
     ticket: Figure
+    setup: Figure
+    """The average set-up fee of the won deals with a value (an input of the LTV and payback)."""
     cac: Figure
     ltv: Figure
     ltv_cac: Figure
@@ -194,7 +196,7 @@ def unit_economics(inputs: EconomicsInputs, economics: Economics | None) -> Unit
 
     def campaign_of(lead_id: int) -> str:
         found = inputs.leads.get(lead_id)
-        return found.lead.campaign if found else ""
+        return found.campaign if found else ""
 
     keyers: dict[str, Callable[[int], str]] = {
         Dimension.CAMPAIGN: campaign_of,
@@ -337,7 +339,7 @@ def _churn(
         return None
     if dimension == Dimension.SEGMENT:
         return economics.churn(key)
-    churns = [economics.churn(segment_of(lead.lead.id or 0)) for lead in won if lead.deal is not None]
+    churns = [economics.churn(segment_of(lead.lead_id)) for lead in won if lead.deal is not None]
     if not churns or any(churn is None for churn in churns):
         return None
     return sum((churn for churn in churns if churn is not None), Decimal(0)) / len(churns)
@@ -354,13 +356,13 @@ def _figures(
     zone: ZoneInfo,
 ) -> Slice:
     costs = int(cost_figure.value) if cost_figure.value is not None else None
-    deals = [Deal(w.deal.monthly_cents, w.deal.setup_cents, w.deal.months) for w in c.won if w.deal is not None]
+    deals = [Deal(*w.deal) for w in c.won if w.deal is not None]
     margin = economics.gross_margin() if economics else None
     ticket = e.average_ticket(deals)
     setup = e.average_setup(deals)
     cac = _costs_reason(e.cac(costs, len(c.won)), cost_figure)
     lifetime = e.ltv(ticket, margin, churn, setup)
-    spans = [(w.lead.created_at.astimezone(zone).date(), at) for w, at in zip(c.won, c.won_at, strict=True)]
+    spans = [(w.created_at.astimezone(zone).date(), at) for w, at in zip(c.won, c.won_at, strict=True)]
     return Slice(
         dimension=dimension,
         key=key,
@@ -374,6 +376,7 @@ def _figures(
         won_monthly_cents=sum(d.monthly_cents for d in deals),
         costs=cost_figure,
         ticket=ticket,
+        setup=setup,
         cac=cac,
         ltv=lifetime,
         ltv_cac=e.ltv_cac(lifetime, cac),

@@ -13,7 +13,7 @@ The unit economics read, for the report's period and filters (:class:`ActivityFi
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -99,12 +99,17 @@ def decisions(session: Session, f: ActivityFilter) -> list[tuple[int, str, datet
 
 @dataclass(frozen=True, slots=True)
 class LeadDeal:
-    """A lead as the unit economics see it: its row (facts, campaign, creation) and deal value."""
+    """A lead as the unit economics see it: campaign, creation, deal value and its row (the facts)."""
 
-    lead: Lead
-    deal: DealValue | None
+    lead_id: int
+    campaign: str
+    created_at: datetime
+    deal: tuple[int, int, int | None] | None
+    """(monthly cents, set-up cents, months) when a value was typed."""
     sql_channel: str | None
     """The channel of the lead's latest SQL touch (``meeting_booked``), if any."""
+    lead: Lead = field(compare=False, repr=False)
+    """The row as read (detached), for its facts."""
 
 
 _CHUNK = 500
@@ -131,9 +136,8 @@ def leads_with_values(session: Session, lead_ids: Collection[int]) -> dict[int, 
             channels[int(lead_id)] = channel  # the latest wins
         for lead, deal in rows:
             session.expunge(lead)  # kept as read: the figures are computed after the snapshot ends
-            if deal is not None:
-                session.expunge(deal)
-            found[lead.id] = LeadDeal(lead, deal, channels.get(lead.id))
+            value = (deal.monthly_cents, deal.setup_cents, deal.months) if deal is not None else None
+            found[lead.id] = LeadDeal(lead.id, lead.campaign, lead.created_at, value, channels.get(lead.id), lead)
     return found
 
 

@@ -3,8 +3,12 @@ from the lead card, and seen by the manager in /relatorio — on SQLite and on P
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import AsyncIterator
+from pathlib import Path
 
+import openpyxl
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
@@ -12,6 +16,7 @@ from sqlmodel import select
 from bot.config import Settings
 from bot.domain.playbook.model import Economics, Playbook
 from bot.domain.vocabulary import Role
+from bot.services import exports
 from bot.services.playbooks import remember_playbook
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed
@@ -236,3 +241,30 @@ async def test_economia_without_an_economics_file_says_why_each_money_figure_is_
     )
     assert "LTV: — (sem a margem bruta no economics.yaml)" in text
     assert "Ciclo de venda: 1 dia\n" in text
+
+
+@pytest.mark.parametrize("sql_csv", [True, False], ids=["sqlite-csv", "python-csv"])
+async def test_the_values_are_exported_with_the_leads_in_csv_and_xlsx(
+    bot: BotUnderTest, tmp_path: Path, sql_csv: bool
+) -> None:
+    ana = await bot.member("Ana")
+    lead_id = await held_meeting(bot, ana, company="=HYPERLINK(1)")
+    await ana.taps("Proposta enviada")
+    await ana.says("R$ 1.490,50")
+    await ana.says("R$ 2.000")
+    await ana.says("24m")
+    other = await lead_for(bot, ana, company="Sem Valor Ltda")
+    engine = bot.runtime.engine
+    result = exports.export(engine, what=["leads"], directory=tmp_path / "csv", sql_csv=sql_csv)
+    raw = result.files[0].read_bytes().decode("utf-8-sig")
+    rows = {int(row["id"]): row for row in csv.DictReader(io.StringIO(raw), delimiter=";")}
+    assert rows[lead_id]["empresa"] == "'=HYPERLINK(1)"  # a formula is neutralised, the values are not
+    assert (rows[lead_id]["valor_mensal_centavos"], rows[lead_id]["implantacao_centavos"]) == ("149050", "200000")
+    assert rows[lead_id]["prazo_meses"] == "24"
+    assert rows[other]["valor_mensal_centavos"] == rows[other]["prazo_meses"] == ""
+    book = openpyxl.load_workbook(exports.export(engine, what=["leads"], fmt="xlsx", directory=tmp_path / "x").files[0])
+    sheet = book["leads"]
+    header = [c.value for c in sheet[1]]
+    values = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert values[lead_id][header.index("valor_mensal_centavos")] == 149050
+    assert values[other][header.index("prazo_meses")] is None
