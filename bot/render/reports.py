@@ -188,32 +188,17 @@ def render_chat(
     playbook: Any | None = None,
     templates_dir: Path | None = None,
     limit: int = CHAT_LIMIT,
+    template: str = "report_chat.html",
 ) -> str:
-    """Short HTML for Telegram in ``language`` (``report_chat.html``; escaped, ≤ ``limit``
-    characters, the tail cut at a line if needed). ``playbook`` names the reasons and scripts;
-    ``templates_dir`` is the team's own folder (TEMPLATES_DIR), the bundled templates otherwise."""
-    return _chat("report_chat.html", report, language, playbook, templates_dir, limit)
-
-
-def _chat(name: str, report: Any, language: str, playbook: Any | None, templates_dir: Path | None, limit: int) -> str:
-    template = _environment(templates_dir or bundled_dir("templates"), True).get_template(name)
-    text = template.render(**_values(report, language, playbook)).strip()
+    """Short HTML for Telegram in ``language`` (``report_chat.html``, or ``economics_chat.html``
+    for /economia; escaped, ≤ ``limit`` characters, the tail cut at a line if needed). ``playbook``
+    names the reasons and scripts; ``templates_dir`` is the team's own folder (TEMPLATES_DIR), the
+    bundled templates otherwise."""
+    found = _environment(templates_dir or bundled_dir("templates"), True).get_template(template)
+    text = found.render(**_values(report, language, playbook)).strip()
     if len(text) > limit:
         text = text[: limit - 2].rsplit("\n", 1)[0] + "\n…"
     return text
-
-
-def render_economics_chat(
-    report: Any,
-    *,
-    language: str = "pt",
-    playbook: Any | None = None,
-    templates_dir: Path | None = None,
-    limit: int = CHAT_LIMIT,
-) -> str:
-    """/economia: the report's unit economics in HTML (``economics_chat.html``: each figure with
-    its inputs, per segment and campaign), ≤ ``limit`` characters."""
-    return _chat("economics_chat.html", report, language, playbook, templates_dir, limit)
 
 
 def render_cli(

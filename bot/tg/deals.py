@@ -67,7 +67,7 @@ def _forget(context: Context) -> None:
         (context.user_data or {}).pop(key, None)
 
 
-def _shortcut(context: Context, lead_id: int, what: str, text: str) -> InlineKeyboardMarkup | None:
+def _shortcut(lead_id: int, what: str, text: str) -> InlineKeyboardMarkup | None:
     return markup([[button(text, DealShortcut(lead_id, what))]])
 
 
@@ -78,7 +78,7 @@ async def _ask_monthly(update: Update, context: Context, lead_id: int) -> DealFl
     question = "💰 " + context._(
         "Quanto vale o negócio por mês (receita recorrente)? Ex.: R$ 1.490/mês, 1,5 mil ou R$ 18 mil/ano."
     )
-    await say(update, question, _shortcut(context, lead_id, "skip", "⏭ " + context._("Pular")))
+    await say(update, question, _shortcut(lead_id, "skip", "⏭ " + context._("Pular")))
     return DealFlow.ASKING_MONTHLY
 
 
@@ -126,7 +126,7 @@ async def monthly_typed(update: Update, context: Context) -> DealFlow | int:
     assert context.user_data is not None
     context.user_data[DEAL_MONTHLY] = cents
     question = context._("Taxa de implantação (paga uma vez)? Ex.: R$ 2.000.")
-    await say(update, question, _shortcut(context, lead_id, "nosetup", context._("Sem implantação")))
+    await say(update, question, _shortcut(lead_id, "nosetup", context._("Sem implantação")))
     return DealFlow.ASKING_SETUP
 
 
@@ -134,7 +134,7 @@ async def _ask_months(update: Update, context: Context, lead_id: int, setup: int
     assert context.user_data is not None
     context.user_data[DEAL_SETUP] = setup
     question = context._("Prazo do contrato? Ex.: 12 meses, 24m ou 2 anos.")
-    await say(update, question, _shortcut(context, lead_id, "noterm", context._("Sem prazo definido")))
+    await say(update, question, _shortcut(lead_id, "noterm", context._("Sem prazo definido")))
     return DealFlow.ASKING_MONTHS
 
 

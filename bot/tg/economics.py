@@ -14,7 +14,7 @@ from telegram import Update
 
 from bot.domain import numbers
 from bot.render import charts
-from bot.render.reports import render_economics_chat
+from bot.render.reports import render_chat
 from bot.services import reports
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed
@@ -40,8 +40,12 @@ async def economia(update: Update, context: Context) -> None:
         await say(update, refusal(context, exc))
         return
     playbook = context.runtime.playbook
-    text = render_economics_chat(
-        report, language=context.lang, playbook=playbook, templates_dir=context.renderer.templates_dir
+    text = render_chat(
+        report,
+        language=context.lang,
+        playbook=playbook,
+        templates_dir=context.renderer.templates_dir,
+        template="economics_chat.html",
     )
     await say(update, text)
     ue = report.unit_economics(playbook.economics)

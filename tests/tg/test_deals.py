@@ -268,3 +268,17 @@ async def test_the_values_are_exported_with_the_leads_in_csv_and_xlsx(
     values = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert values[lead_id][header.index("valor_mensal_centavos")] == 149050
     assert values[other][header.index("prazo_meses")] is None
+
+
+async def test_economia_refuses_what_a_rep_may_not_see_in_one_line(bot: BotUnderTest) -> None:
+    ana = await bot.member("Ana")
+    await bot.member("Bruno")
+    await says(ana, "/economia vendedor=Bruno")
+    assert ana.replies() == ["Você só pode ver os seus próprios números."]
+    await says(ana, "/economia vendedor=Zé")
+    assert ana.replies() == ["Não encontrei Zé no time."]
+    await says(ana, "/economia 31/02/2026")
+    (said,) = ana.replies()
+    assert "31/02/2026" in said
+    await says(ana, "/economia")
+    ana.sees("Economia", "Nenhum negócio, SQL ou reunião no período.")
