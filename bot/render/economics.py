@@ -84,7 +84,7 @@ def inputs_text(figure: Any, _: Gettext) -> str:
 def economics_values(report: Any, language: str, playbook: Any | None, _: Gettext) -> dict[str, Any]:
     """What the economics templates are given: ``ue`` (the figures, or ``None``) and the helpers."""
     compute = getattr(report, "unit_economics", None)
-    economics = playbook.economics if playbook is not None else None
+    economics = getattr(playbook, "economics", None)  # a reason book (tests) has none
     ue = compute(economics) if compute is not None else None
 
     def slice_name(item: Any) -> str:

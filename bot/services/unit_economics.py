@@ -23,9 +23,8 @@ formula is :mod:`bot.domain.economics`'s; here only what goes into them:
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -34,17 +33,31 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import economics as e
 from bot.domain import metrics
-from bot.domain.economics import Deal, Figure, Unit
+from bot.domain.economics import Deal, Figure
+from bot.domain.facts import LeadFacts
 from bot.domain.playbook.model import Economics
-from bot.domain.vocabulary import OPEN_STAGES, Role, Stage
-from bot.i18n import N_
+from bot.domain.vocabulary import OPEN_STAGES, Stage
+from bot.services.economics_costs import lists_by_campaign, period_months, share_of, shared_costs, slice_costs
 from bot.services.views import facts_of
 from bot.storage import deals as store
-from bot.storage.deals import LeadDeal
 from bot.storage.reporting import ActivityFilter
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+
+
+@dataclass(frozen=True, slots=True)
+class LeadDeal:
+    """A lead as the unit economics see it: campaign, creation, facts (its segment) and deal value."""
+
+    lead_id: int
+    campaign: str
+    created_at: datetime
+    facts: LeadFacts
+    deal: tuple[int, int, int | None] | None
+    """(monthly cents, set-up cents, months) when a value was typed."""
+    sql_channel: str | None
+    """The channel of the lead's latest SQL touch (``meeting_booked``), if any."""
 
 
 class Dimension:
@@ -90,7 +103,10 @@ def gather(session: Session, f: ActivityFilter) -> EconomicsInputs:
         team_touches=store.touches_in_period(session, f),
         held=held,
         decided=decided,
-        leads=store.leads_with_values(session, ids),
+        leads={
+            lead.id or 0: LeadDeal(lead.id or 0, lead.campaign, lead.created_at, facts_of(lead), deal, channel)
+            for lead, deal, channel in store.leads_with_values(session, ids)
+        },
         open_deals=store.open_deals(session, campaign=f.campaign, owner_id=f.rep_id),
         team=store.cost_team(session, rep_id=None),
     )
@@ -156,20 +172,6 @@ class UnitEconomics:
         return not (t.won or t.lost or t.sqls or t.meetings_held or self.pipeline)
 
 
-def period_months(start: date, end: date) -> Decimal:
-    """Months from ``start`` to ``end`` (exclusive): each calendar month counts the share of its
-    days in the period (1 November to 1 December is 1; a week of November is 7/30)."""
-    months = Decimal(0)
-    day = start
-    while day < end:
-        days_in = calendar.monthrange(day.year, day.month)[1]
-        month_end = date(day.year, day.month, days_in) + timedelta(days=1)
-        stop = min(end, month_end)
-        months += Decimal((stop - day).days) / days_in
-        day = stop
-    return months
-
-
 @dataclass
 class _Counts:
     touches: int = 0
@@ -232,13 +234,23 @@ def unit_economics(inputs: EconomicsInputs, economics: Economics | None) -> Unit
         elif to_stage == Stage.LOST.value:
             add(lead_id, lambda c: setattr(c, "lost", c.lost + 1))
 
-    shared = _shared_costs(inputs, economics, months)
-    lists = _lists(economics)
+    shared = shared_costs(inputs.team, economics, months)
+    lists = lists_by_campaign(economics)
+    whole_team = inputs.campaign is None and not inputs.rep_scoped
     labels = {s.id: str(s.label) for s in economics.segments} if economics else {}
 
     def build(dimension: str, key: str) -> Slice:
         c = counts[(dimension, key)]
-        costs = _slice_costs(inputs, shared, lists, dimension, key, c.touches)
+        whole = dimension == Dimension.TOTAL and whole_team
+        if dimension == Dimension.CAMPAIGN:
+            own = Decimal(lists.get(key, 0))  # a campaign's own lists go to it whole
+        elif dimension == Dimension.TOTAL and inputs.campaign is not None:
+            own = Decimal(lists.get(inputs.campaign, 0))
+        elif whole:
+            own = Decimal(sum(lists.values()))
+        else:
+            own = share_of(sum(lists.values()), c.touches, inputs.team_touches)
+        costs = slice_costs(shared, own, touches=c.touches, team_touches=inputs.team_touches, whole=whole)
         churn = _churn(economics, dimension, key, c.won, segment_of)
         return _figures(dimension, key, labels.get(key, key), c, costs, economics, churn, zone)
 
@@ -268,68 +280,11 @@ def _segmenter(inputs: EconomicsInputs, economics: Economics | None) -> Callable
     def segment_of(lead_id: int) -> str:
         if lead_id not in cache:
             found = inputs.leads.get(lead_id)
-            segment = e.segment_for(economics, facts_of(found.lead)) if found is not None else None
+            segment = e.segment_for(economics, found.facts) if found is not None else None
             cache[lead_id] = segment.id if segment is not None else ""
         return cache[lead_id]
 
     return segment_of
-
-
-def _shared_costs(inputs: EconomicsInputs, economics: Economics | None, months: Decimal | None) -> Figure:
-    """The team's and the tools' costs over the period (lists apart), for the whole team."""
-    if months is None:
-        return Figure(Unit.CENTS, ("team_costs", "tools"), missing=N_("nenhuma atividade no período"))
-    counted = _counted_team(inputs.team, economics)
-    without_lists = economics.model_copy(update={"lists": []}) if economics is not None else None
-    figure = e.period_costs(without_lists, counted, months)
-    if figure.missing is not None and economics is not None and economics.lists and not _any_monthly(economics):
-        return Figure(Unit.CENTS, figure.used, value=Decimal(0))  # only lists were given
-    return figure
-
-
-def _any_monthly(economics: Economics) -> bool:
-    return bool(economics.team.roles or economics.team.reps or economics.tools)
-
-
-def _counted_team(team: Iterable[tuple[int, str]], economics: Economics | None) -> list[tuple[int, str]]:
-    """The members whose costs count: every rep, and a manager only with a cost in the file."""
-    if economics is None:
-        return list(team)
-    own = {rep.telegram_id for rep in economics.team.reps}
-    roles = {str(role) for role in economics.team.roles}
-    return [
-        (telegram_id, role)
-        for telegram_id, role in team
-        if role != Role.MANAGER.value or telegram_id in own or role in roles
-    ]
-
-
-def _lists(economics: Economics | None) -> dict[str, int]:
-    bought: dict[str, int] = defaultdict(int)
-    for item in economics.lists if economics else []:
-        bought[str(item.campaign)] += item.cost
-    return dict(bought)
-
-
-def _slice_costs(
-    inputs: EconomicsInputs, shared: Figure, lists: dict[str, int], dimension: str, key: str, touches: int
-) -> Figure:
-    """A slice's costs: its share of the team's touches × the shared costs, plus its lists (see
-    the module); the reason when the costs are unknown or cannot be shared."""
-    used = ("team_costs", "tools", "lists", "touch_share")
-    if shared.value is None:
-        return Figure(Unit.CENTS, used, missing=shared.missing, params=shared.params)
-    whole = dimension == Dimension.TOTAL and inputs.campaign is None and not inputs.rep_scoped
-    if inputs.team_touches == 0 and not whole:
-        return Figure(Unit.CENTS, used, missing=N_("nenhum toque no período para repartir os custos"))
-    share = Decimal(1) if whole else Decimal(touches) / inputs.team_touches
-    if dimension == Dimension.CAMPAIGN:
-        own = Decimal(lists.get(key, 0))
-    elif dimension == Dimension.TOTAL and inputs.campaign is not None:
-        own = Decimal(lists.get(inputs.campaign, 0))
-    else:
-        own = Decimal(sum(lists.values())) * share
-    return Figure(Unit.CENTS, used, value=(shared.value * share + own).to_integral_value())
 
 
 def _churn(

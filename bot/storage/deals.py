@@ -13,8 +13,8 @@ The unit economics read, for the report's period and filters (:class:`ActivityFi
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -22,7 +22,16 @@ from sqlmodel import Session, col, select
 
 from bot.domain.vocabulary import OPEN_STAGES, MeetingStatus, Stage
 from bot.storage.models import DealValue, Lead, Meeting, Member, StageChange, Touch
-from bot.storage.reporting import ActivityFilter, stage_change_conditions, touch_conditions
+from bot.storage.reporting import (
+    ActivityFilter,
+    _dialect,
+    _no_range,
+    stage_change_conditions,
+    touch_conditions,
+)
+
+_BEGINNING = datetime(2000, 1, 1, tzinfo=UTC)
+"""Before any touch (the bot reads no date before 2000)."""
 
 OPPORTUNITY_STAGES = (Stage.MEETING_HELD.value, Stage.PROPOSAL_SENT.value)
 """A deal is decided (for the win rate) when it leaves one of these: won, or lost from here."""
@@ -53,9 +62,13 @@ def put_deal(
 
 
 def touches_by_lead(session: Session, f: ActivityFilter) -> list[tuple[int, str, str, int]]:
-    """(lead_id, channel, outcome, touches) in the period, for the filters."""
-    keys = (col(Touch.lead_id), col(Touch.channel), col(Touch.outcome))
-    statement = select(*keys, func.count()).where(*touch_conditions(f)).group_by(*keys)
+    """(lead_id, channel, outcome, touches) in the period, for the filters (``ix_touches_lead_period``)."""
+    dialect = _dialect(session)
+    # From the beginning too, a range on the moment, and the lead hidden from the planner: the
+    # covering moment-first index is read (then grouped), never the rows by the lead index.
+    sought = f if f.start is not None else replace(f, start=_BEGINNING)
+    keys = (_no_range(col(Touch.lead_id), dialect), col(Touch.channel), col(Touch.outcome))
+    statement = select(*keys, func.count()).where(*touch_conditions(sought, dialect=dialect)).group_by(*keys)
     return [(int(r[0]), r[1], r[2], int(r[3])) for r in session.execute(statement)]
 
 
@@ -89,35 +102,26 @@ def meetings_held_by_lead(session: Session, f: ActivityFilter) -> list[tuple[int
 def decisions(session: Session, f: ActivityFilter) -> list[tuple[int, str, datetime]]:
     """(lead_id, ``won`` or ``lost``, when) for deals decided in the period: every win, and the
     losses of leads that had reached a held meeting or a proposal (an opportunity)."""
-    won = col(StageChange.to_stage) == Stage.WON.value
-    lost = (col(StageChange.to_stage) == Stage.LOST.value) & col(StageChange.from_stage).in_(OPPORTUNITY_STAGES)
+    dialect = _dialect(session)
+    to_stage = _no_range(col(StageChange.to_stage), dialect)  # the period is sought (or all read in order)
+    won = to_stage == Stage.WON.value
+    lost = (to_stage == Stage.LOST.value) & col(StageChange.from_stage).in_(OPPORTUNITY_STAGES)
     statement = select(col(StageChange.lead_id), col(StageChange.to_stage), col(StageChange.at)).where(
-        won | lost, *stage_change_conditions(f)
+        won | lost, *stage_change_conditions(f, dialect=dialect)
     )
     return [(int(r[0]), r[1], r[2]) for r in session.execute(statement)]
 
 
-@dataclass(frozen=True, slots=True)
-class LeadDeal:
-    """A lead as the unit economics see it: campaign, creation, deal value and its row (the facts)."""
-
-    lead_id: int
-    campaign: str
-    created_at: datetime
-    deal: tuple[int, int, int | None] | None
-    """(monthly cents, set-up cents, months) when a value was typed."""
-    sql_channel: str | None
-    """The channel of the lead's latest SQL touch (``meeting_booked``), if any."""
-    lead: Lead = field(compare=False, repr=False)
-    """The row as read (detached), for its facts."""
+DealTerms = tuple[int, int, int | None]
+"""(monthly cents, set-up cents, months) of a typed deal value."""
 
 
 _CHUNK = 500
 
 
-def leads_with_values(session: Session, lead_ids: Collection[int]) -> dict[int, LeadDeal]:
-    """The leads named, with their deal values and the channel their SQL was booked on."""
-    found: dict[int, LeadDeal] = {}
+def leads_with_values(session: Session, lead_ids: Collection[int]) -> list[tuple[Lead, DealTerms | None, str | None]]:
+    """The leads named, each with its deal value and the channel of its latest SQL touch."""
+    found: list[tuple[Lead, DealTerms | None, str | None]] = []
     ids = sorted(set(lead_ids))
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
@@ -127,17 +131,18 @@ def leads_with_values(session: Session, lead_ids: Collection[int]) -> dict[int, 
             .where(col(Lead.id).in_(chunk))
         ).all()
         channels: dict[int, str] = {}
-        booked = session.execute(
-            select(col(Touch.lead_id), col(Touch.channel))
-            .where(col(Touch.lead_id).in_(chunk), col(Touch.outcome) == "meeting_booked")
-            .order_by(col(Touch.happened_at), col(Touch.id))
+        # Each lead's own touches, sought by its key (a lead has tens, whatever the history).
+        touched = session.execute(
+            select(col(Touch.lead_id), col(Touch.channel), col(Touch.outcome))
+            .where(col(Touch.lead_id).in_(chunk))
+            .order_by(col(Touch.lead_id), col(Touch.happened_at), col(Touch.id))
         )
-        for lead_id, channel in booked:
-            channels[int(lead_id)] = channel  # the latest wins
+        for lead_id, channel, outcome in touched:
+            if outcome == "meeting_booked":
+                channels[int(lead_id)] = channel  # the latest wins
         for lead, deal in rows:
-            session.expunge(lead)  # kept as read: the figures are computed after the snapshot ends
             value = (deal.monthly_cents, deal.setup_cents, deal.months) if deal is not None else None
-            found[lead.id] = LeadDeal(lead.id, lead.campaign, lead.created_at, value, channels.get(lead.id), lead)
+            found.append((lead, value, channels.get(lead.id)))
     return found
 
 

@@ -241,6 +241,18 @@ class Touch(SQLModel, table=True):
             sqlite_where=text(TOUCH_REACHED_WHERE),
             postgresql_where=text(TOUCH_REACHED_WHERE),
         ),
+        # The unit economics (bot.storage.deals, migration 0022): a period's touches per lead,
+        # channel and outcome, moment first and covering.
+        Index(
+            "ix_touches_lead_period",
+            "happened_at",
+            "lead_id",
+            "channel",
+            "outcome",
+            "campaign",
+            "rep_id",
+            "playbook_version",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -9,10 +9,9 @@ from decimal import Decimal
 
 import pytest
 
+from bot.domain.facts import IntRange, LeadFacts
 from bot.domain.playbook.model import Economics
-from bot.services.unit_economics import EconomicsInputs, period_months, unit_economics
-from bot.storage.deals import LeadDeal
-from bot.storage.models import Lead
+from bot.services.unit_economics import EconomicsInputs, LeadDeal, period_months, unit_economics
 
 NOV = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)  # midnight in São Paulo
 DEC = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
@@ -40,17 +39,8 @@ ECONOMICS = Economics.model_validate(
 def lead(
     lead_id: int, campaign: str, headcount: int, deal: tuple[int, int, int | None] | None, channel: str
 ) -> LeadDeal:
-    row = Lead(
-        id=lead_id,
-        owner_id=1,
-        company=f"E{lead_id}",
-        company_key=f"e{lead_id}",
-        campaign=campaign,
-        headcount_low=headcount,
-        headcount_high=headcount,
-        created_at=datetime(2026, 11, 2, 15, tzinfo=UTC),
-    )
-    return LeadDeal(lead_id, campaign, row.created_at, deal, channel, row)
+    facts = LeadFacts(headcount=IntRange(headcount, headcount))
+    return LeadDeal(lead_id, campaign, datetime(2026, 11, 2, 15, tzinfo=UTC), facts, deal, channel)
 
 
 def inputs(**changes: object) -> EconomicsInputs:

@@ -1,5 +1,7 @@
 """deal_values: what a lead's deal is worth (monthly recurring value, set-up fee, contract months),
-typed when the proposal goes out or the deal is won, edited from the lead card since.
+typed when the proposal goes out or the deal is won, edited from the lead card since; and
+``ix_touches_lead_period``: a period's touches per lead, channel and outcome (the unit economics),
+moment first and covering.
 
 Revision ID: 0022
 Revises: 0015_registry_use
@@ -18,6 +20,8 @@ down_revision: str | None = "0015_registry_use"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+LEAD_PERIOD = ["happened_at", "lead_id", "channel", "outcome", "campaign", "rep_id", "playbook_version"]
+
 
 def upgrade() -> None:
     op.create_table(
@@ -33,7 +37,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["set_by"], ["members.id"], name="fk_deal_values_set_by_members"),
         sa.PrimaryKeyConstraint("lead_id", name="pk_deal_values"),
     )
+    op.create_index("ix_touches_lead_period", "touches", LEAD_PERIOD)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_touches_lead_period", table_name="touches")
     op.drop_table("deal_values")
