@@ -33,6 +33,12 @@ stateDiagram-v2
     ASKING_SETUP --> ASKING_MONTHS: set-up fee or none
     ASKING_MONTHS --> [*]: months or none → saved
     ASKING_MONTHLY --> [*]: ⏭ skip, or /cancelar
+    [*] --> ASKING_CONTACT: ❓ wrong contact / ➕ add a contact
+    ASKING_CONTACT --> ASKING_CONTACT: empty, too long, bad phone or e-mail
+    ASKING_CONTACT --> [*]: contact saved and chosen, 🤷 don't know, or /cancelar
+    [*] --> ASKING_HEARD: 🔎 what the prospect said
+    ASKING_HEARD --> ASKING_HEARD: empty or too long
+    ASKING_HEARD --> [*]: the closest objections, or /cancelar
 ```
 
 **Exactly once.** Every run of a flow gets an id when an entry point starts it
@@ -56,19 +62,22 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Conv
 from bot.i18n import N_
 from bot.services import flows
 from bot.services.flows import FlowEnded, FlowEnding, FlowKind
-from bot.tg import cadence, deals, flow_run, meetings, newlead, outcomes, settings
+from bot.tg import cadence, contacts, deals, flow_run, meetings, newlead, objections, outcomes, settings
 from bot.tg.callbacks import (
+    AddContact,
     AddNote,
     BookMeeting,
     DealShortcut,
     EditDeal,
     EditLead,
+    HeardObjection,
     LogOutcome,
     MeetingDayNo,
     MeetingDayYes,
     MeetingMoved,
     ObjectionBooked,
     OpenLead,
+    SkipContact,
     TypeHours,
     Verb,
     pattern,
@@ -87,6 +96,8 @@ FLOW_DATA = (
     *meetings.FLOW_KEYS,
     cadence.NOTE_TOUCH,
     *deals.FLOW_KEYS,
+    contacts.CONTACT_LEAD,
+    objections.HEARD_AT,
 )
 """What the flows keep in user data while a run is open."""
 
@@ -97,6 +108,7 @@ ALREADY_SAVED = {
     FlowKind.NOTE: N_("Essa nota já foi salva (lead #%(lead)s)."),
     FlowKind.HOURS: N_("Esse expediente já foi salvo. Veja em /config."),
     FlowKind.DEAL: N_("Esse valor já foi salvo no lead #%(lead)s."),
+    FlowKind.CONTACT: N_("Esse contato já foi salvo (lead #%(lead)s)."),
 }
 
 
@@ -172,6 +184,8 @@ def conversation() -> ConversationHandler:
             CallbackQueryHandler(settings.ask_hours, pattern=TypeHours.matches),
             CallbackQueryHandler(deals.moved_pressed, pattern=deals.asks_value),
             CallbackQueryHandler(deals.edit_pressed, pattern=EditDeal.matches),
+            CallbackQueryHandler(contacts.add_pressed, pattern=AddContact.matches),
+            CallbackQueryHandler(objections.heard_pressed, pattern=HeardObjection.matches),
         ),
         states={
             newlead.NewLead.ASKING: _in(
@@ -202,6 +216,11 @@ def conversation() -> ConversationHandler:
                 MessageHandler(TEXT, deals.months_typed),
                 CallbackQueryHandler(deals.shortcut_pressed, pattern=DealShortcut.matches),
             ),
+            contacts.ContactFlow.ASKING_CONTACT: _in(
+                MessageHandler(TEXT, contacts.contact_typed),
+                CallbackQueryHandler(contacts.skip_pressed, pattern=SkipContact.matches),
+            ),
+            objections.HeardFlow.ASKING_HEARD: _in(MessageHandler(TEXT, objections.heard_typed)),
         },
         fallbacks=[CommandHandler(["cancelar", "cancel"], cancel)],
         name="flows",
