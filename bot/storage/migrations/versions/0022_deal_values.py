@@ -4,7 +4,7 @@ typed when the proposal goes out or the deal is won, edited from the lead card s
 moment first and covering.
 
 Revision ID: 0022
-Revises: 0021_lead_contacts
+Revises: 0020
 Create Date: 2026-12-02 17:00:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0022"
-down_revision: str | None = "0021_lead_contacts"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
