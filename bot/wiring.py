@@ -46,6 +46,7 @@ from bot.tg import (
     choices,
     common,
     contacts,
+    economics,
     export_chat,
     flows,
     import_chat,
@@ -79,6 +80,7 @@ COMMANDS = (
     ("hoje", N_("O que vence hoje")),
     ("config", N_("Horário, fuso e idioma")),
     ("relatorio", N_("Funil e métricas")),
+    ("economia", N_("CAC, LTV, ticket e previsão de vendas")),
     ("objecoes", N_("Objeções que viraram reunião")),
     ("exportar", N_("Exportar os registros")),
     ("mercado", N_("Tamanho do mercado no registro da Receita (gestor)")),
@@ -251,6 +253,7 @@ def add_handlers(application: Application) -> None:
             # Managers' commands: long work runs in a worker thread and block=False lets the
             # bot keep answering everyone else meanwhile.
             CommandHandler(["relatorio", "report"], report_chat.relatorio, block=False),
+            CommandHandler(["economia", "economics"], economics.economia, block=False),
             CommandHandler(["exportar", "export"], export_chat.exportar, block=False),
             CommandHandler(["mercado", "market"], registry_chat.mercado, block=False),
             CommandHandler(["prospectar", "prospect"], registry_chat.prospectar, block=False),

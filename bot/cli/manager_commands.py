@@ -126,22 +126,18 @@ def report(args: argparse.Namespace) -> int:
             playbook_version=args.playbook_version,
             zone=local_zone(),
         )
-    print(
-        render_cli(
-            result,
-            language=language,
-            playbook=_reason_labels(args.playbook),
-            templates_dir=Settings().templates_dir,
-        )
-    )
+    playbook = _reason_labels(args.playbook)
+    print(render_cli(result, language=language, playbook=playbook, templates_dir=Settings().templates_dir))
     if args.charts:
         args.charts.mkdir(parents=True, exist_ok=True)
         funnel = args.charts / "funnel.png"
         ranking = args.charts / "ranking.png"
+        economics = args.charts / "economics.png"
         funnel.write_bytes(charts.funnel_chart(result, language))
         ranking.write_bytes(charts.leaderboard_chart(result, language))
+        economics.write_bytes(charts.economics_chart(result, language, playbook))
         drawn = _("gráficos")
-        print(f"\n{drawn}: {funnel} {ranking}")
+        print(f"\n{drawn}: {funnel} {ranking} {economics}")
     return 0
 
 

@@ -72,3 +72,32 @@ def leaderboard_chart(report: Any, language: str = "pt", *, top: int = 15) -> by
     axes.set_title(_title(report, _("Ranking de vendedores"), language))
     axes.spines[["top", "right"]].set_visible(False)
     return _png(plt, figure)
+
+
+def economics_chart(report: Any, language: str = "pt", playbook: Any | None = None) -> bytes:
+    """CAC and LTV per segment, side by side (R$); a figure without a value is drawn as "—"."""
+    from bot.render.economics import economics_values
+
+    plt = _pyplot()
+    _ = gettext_for(language)
+    values = economics_values(report, language, playbook, _)
+    ue = values["ue"]
+    segments = list(ue.segments) if ue is not None else []
+    names = [values["slice_name"](s)[:20] for s in segments] or ["—"]
+    figure, axes = plt.subplots(figsize=(7, 4))
+    width = 0.38
+    top = 1.0
+    for offset, attribute, color in ((-width / 2, "cac", "#e07b39"), (width / 2, "ltv", "#2b7bb9")):
+        figures = [getattr(s, attribute) for s in segments]
+        heights = [float(f.value) / 100 if f.value is not None else 0.0 for f in figures]
+        top = max([top, *heights])
+        positions = [i + offset for i in range(len(figures))]
+        axes.bar(positions, heights, width, color=color, label=attribute.upper())
+        for x, f, h in zip(positions, figures, heights, strict=True):
+            axes.text(x, h, values["fig"](f), ha="center", va="bottom", fontsize=7)
+    axes.set_xticks(range(len(names)), names)
+    axes.set_ylim(0, top * 1.25)
+    axes.legend(loc="upper left", fontsize=8)
+    axes.set_title(_title(report, _("CAC e LTV por segmento"), language))
+    axes.spines[["top", "right"]].set_visible(False)
+    return _png(plt, figure)

@@ -171,7 +171,14 @@ def _values(report: Any, language: str, playbook: Any | None) -> dict[str, Any]:
         "dec": lambda value, digits=1: decimal(value, digits, language),
         "pp": lambda value: points(value, language),
         "table": table,
+        **_economics(report, language, playbook, _),
     }
+
+
+def _economics(report: Any, language: str, playbook: Any | None, _: Gettext) -> dict[str, Any]:
+    from bot.render.economics import economics_values  # it formats numbers with this module's helpers
+
+    return economics_values(report, language, playbook, _)
 
 
 def render_chat(
@@ -181,12 +188,14 @@ def render_chat(
     playbook: Any | None = None,
     templates_dir: Path | None = None,
     limit: int = CHAT_LIMIT,
+    template: str = "report_chat.html",
 ) -> str:
-    """Short HTML for Telegram in ``language`` (``report_chat.html``; escaped, ≤ ``limit``
-    characters, the tail cut at a line if needed). ``playbook`` names the reasons and scripts;
-    ``templates_dir`` is the team's own folder (TEMPLATES_DIR), the bundled templates otherwise."""
-    template = _environment(templates_dir or bundled_dir("templates"), True).get_template("report_chat.html")
-    text = template.render(**_values(report, language, playbook)).strip()
+    """Short HTML for Telegram in ``language`` (``report_chat.html``, or ``economics_chat.html``
+    for /economia; escaped, ≤ ``limit`` characters, the tail cut at a line if needed). ``playbook``
+    names the reasons and scripts; ``templates_dir`` is the team's own folder (TEMPLATES_DIR), the
+    bundled templates otherwise."""
+    found = _environment(templates_dir or bundled_dir("templates"), True).get_template(template)
+    text = found.render(**_values(report, language, playbook)).strip()
     if len(text) > limit:
         text = text[: limit - 2].rsplit("\n", 1)[0] + "\n…"
     return text

@@ -44,6 +44,8 @@ class FlowKind(StrEnum):
     """Custom working hours: ``result_id`` is the member."""
     TASK = "task"
     """A follow-up ("⏰ Retorno"): ``result_id`` is the task."""
+    DEAL = "deal"
+    """A deal's value: ``result_id`` is the lead."""
     CONTACT = "contact"
     """A contact typed after "Contato errado" or "Adicionar contato": ``result_id`` is the contact."""
 

@@ -9,7 +9,9 @@ from datetime import tzinfo
 from zoneinfo import ZoneInfo
 
 from bot.domain import metrics
+from bot.domain.playbook.model import Economics
 from bot.services.experiments import Experiment
+from bot.services.unit_economics import EconomicsInputs, UnitEconomics, unit_economics
 from bot.storage.reporting import ActivityFilter
 
 _ratio = metrics.ratio
@@ -182,6 +184,14 @@ class Report:
     adoption: Adoption
     tasks: list[TaskRow] = field(default_factory=list)
     """Follow-ups due in the period per rep: due, done, overdue (open past their moment)."""
+    economics_inputs: EconomicsInputs | None = None
+    """The rows of the unit economics (deal values, decisions; :mod:`bot.services.unit_economics`)."""
+
+    def unit_economics(self, economics: Economics | None) -> UnitEconomics | None:
+        """The period's unit economics for the playbook's ``economics.yaml`` (``None``: no file)."""
+        if self.economics_inputs is None:
+            return None
+        return unit_economics(self.economics_inputs, economics)
 
     @property
     def zone(self) -> tzinfo:

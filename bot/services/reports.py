@@ -35,6 +35,7 @@ from bot.domain.calendar import WorkingHours, is_business_day
 from bot.domain.regions import DEFAULT_ZONE
 from bot.domain.vocabulary import MESSAGE_CHANNELS, Channel, Role
 from bot.i18n import N_
+from bot.services import unit_economics
 from bot.services.experiments import experiments_from_counts
 from bot.services.report_rows import (
     COUNT_FIELDS,
@@ -281,6 +282,7 @@ def _build(
             (TaskRow(rep, names.get(rep, f"#{rep}"), due, done, overdue) for rep, due, done, overdue in task_rows),
             key=lambda t: (-t.due, t.name),
         ),
+        economics_inputs=unit_economics.gather(session, f),
     )
 
 

@@ -51,7 +51,17 @@ from bot.domain.privacy import ERASURE_REASON_LABELS, ERASURE_VIA_LABELS
 from bot.domain.regions import DEFAULT_ZONE
 from bot.domain.text import FORMULA_TRIGGERS, spreadsheet_safe
 from bot.storage.db import read_scope
-from bot.storage.models import ErasureAudit, ExportAudit, Lead, LeadContact, Meeting, Member, StageChange, Touch
+from bot.storage.models import (
+    DealValue,
+    ErasureAudit,
+    ExportAudit,
+    Lead,
+    LeadContact,
+    Meeting,
+    Member,
+    StageChange,
+    Touch,
+)
 from bot.storage.reporting import ActivityFilter, sqlite_to_local
 
 
@@ -202,8 +212,14 @@ def table_columns(
             ExportColumn(
                 "dados_pessoais_apagados_em", "datetime", when(dialect, col(Lead.personal_data_erased_at))
             ),
+            # The deal's value (bot.storage.deals), in cents: exact, and summed as typed.
+            ExportColumn("valor_mensal_centavos", "int", col(DealValue.monthly_cents)),
+            ExportColumn("implantacao_centavos", "int", col(DealValue.setup_cents)),
+            ExportColumn("prazo_meses", "int", col(DealValue.months)),
         ]
-        source = Lead.__table__.outerjoin(rep, rep.id == col(Lead.owner_id))  # type: ignore[attr-defined]
+        source = Lead.__table__.outerjoin(rep, rep.id == col(Lead.owner_id)).outerjoin(  # type: ignore[attr-defined]
+            DealValue, col(DealValue.lead_id) == col(Lead.id)
+        )
         return columns, Lead, source
     if table == "stage_changes":
         lead = aliased(Lead)

@@ -241,6 +241,18 @@ class Touch(SQLModel, table=True):
             sqlite_where=text(TOUCH_REACHED_WHERE),
             postgresql_where=text(TOUCH_REACHED_WHERE),
         ),
+        # The unit economics (bot.storage.deals, migration 0022): a period's touches per lead,
+        # channel and outcome, moment first and covering.
+        Index(
+            "ix_touches_lead_period",
+            "happened_at",
+            "lead_id",
+            "channel",
+            "outcome",
+            "campaign",
+            "rep_id",
+            "playbook_version",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -504,6 +516,23 @@ class Task(SQLModel, table=True):
     """The touch it was scheduled after (a reply, a call), if any."""
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+class DealValue(SQLModel, table=True):
+    """What a lead's deal is worth, as the rep typed it when the proposal went out or the deal was
+    won (and edited from the lead card since): one row a lead, the latest value wins."""
+
+    __tablename__ = "deal_values"
+
+    lead_id: int = Field(primary_key=True, foreign_key="leads.id")
+    monthly_cents: int = Field(sa_column=Column(BigInteger, nullable=False))
+    """Monthly recurring value, in cents (an annual value typed with "/ano" is divided by 12)."""
+    setup_cents: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    """The set-up fee, paid once, in cents (zero when none)."""
+    months: int | None = None
+    """The contract term in months (1 to 120), when the rep gave one."""
+    stage: str = Field(max_length=32)
+    """The lead's stage when the value was last typed (proposal_sent, won…)."""
+    set_by: int | None = Field(default=None, foreign_key="members.id")
+    set_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class OwnerChange(SQLModel, table=True):

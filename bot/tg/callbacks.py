@@ -806,5 +806,27 @@ class TimelinePage(Action):
 class ResumeAfterReply(Action):
     """▶️ Retomar cadência after a reply: the step after the touch's."""
 
-    WIRE = "ra:{touch}"
+    WIRE = "rt:{touch}"
     touch: int
+
+
+# ---------------------------------------------------------------------------- deal values (branch deals)
+
+
+@dataclass(frozen=True)
+class EditDeal(Action):
+    """💰 on the lead card: type (again) what the deal is worth."""
+
+    WIRE = "dv:{lead}:edit"
+    lead: int
+
+
+@dataclass(frozen=True)
+class DealShortcut(Action):
+    """A button under a deal question: ``skip`` (no value now), ``nosetup`` (no set-up fee),
+    ``noterm`` (no contract term)."""
+
+    WIRE = "dv:{lead}:{what}"
+    CODES = {"what": {"skip": "skip", "nosetup": "nosetup", "noterm": "noterm"}}
+    lead: int
+    what: str

@@ -14,7 +14,7 @@ from bot.domain.labels import label
 from bot.domain.scoring import IcpResult, criterion_name
 from bot.domain.vocabulary import CLOSED_STAGES, Stage
 from bot.i18n import N_, day, when
-from bot.services import cadence, contacts, privacy, tasks
+from bot.services import cadence, contacts, deals, privacy, tasks
 from bot.services.icp import SALES_MODEL_NAMES
 from bot.services.leads import score_facts
 from bot.services.views import LeadCard
@@ -22,6 +22,7 @@ from bot.tg.callbacks import (
     Action,
     BookMeeting,
     Disqualify,
+    EditDeal,
     EditLead,
     LoseLead,
     MeetingHeld,
@@ -40,6 +41,7 @@ from bot.tg.callbacks import (
     Verb,
 )
 from bot.tg.context import Context
+from bot.tg.deal_words import deal_text
 from bot.tg.keyboards import button, markup, rows
 
 #: The lead card's buttons for the moves the funnel allows by hand: icon, label.
@@ -126,6 +128,7 @@ def lead_card(context: Context, lead: LeadCard) -> tuple[str, InlineKeyboardMark
         erased_on=erased_on(context, lead),
         follow_up=when(follow_up.due_at, context.lang, member.timezone) if follow_up else None,
         follow_up_note=follow_up.note if follow_up else "",
+        deal=_deal_line(context, lead),
         others=contacts.others(runtime, lead.id or 0),
     )
     buttons = []
@@ -154,11 +157,21 @@ def lead_card(context: Context, lead: LeadCard) -> tuple[str, InlineKeyboardMark
         buttons.append(button("✅ " + context._("Retorno feito"), TaskDone(follow_up.id)))
     buttons.append(button("⏰ " + context._("Retorno"), NewTask(lead_id)))
     buttons.append(button("🕓 " + context._("Histórico"), ShowTimeline(lead_id)))
+    if stage in deals.VALUE_STAGES:
+        buttons.append(button("💰 " + context._("Valor do negócio"), EditDeal(lead_id)))
     buttons.append(button("📊 ICP", ShowIcp(lead_id)))
     buttons.append(button("👥 " + context._("Contatos"), ShowContacts(lead_id)))
     if privacy.may_erase(member) and (lead.personal_data_erased_at is None or lead.personal_data_left):
         buttons.append(button("🗑 " + context._("Apagar dados pessoais"), Verb.ERASE, lead.id, "ask"))
     return text, markup(rows(buttons))
+
+
+def _deal_line(context: Context, lead: LeadCard) -> str | None:
+    """The deal's value, once a meeting was held (one read by primary key)."""
+    if lead.stage not in (*deals.VALUE_STAGES, Stage.LOST):
+        return None
+    deal = deals.deal_of(context.runtime, context.me, lead.id or 0)
+    return deal_text(context, deal) if deal is not None else None
 
 
 def erased_on(context: Context, lead: LeadCard) -> str | None:

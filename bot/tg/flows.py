@@ -32,6 +32,11 @@ stateDiagram-v2
     ASKING_TASK_WHEN --> ASKING_TASK_WHEN: unreadable or past moment
     ASKING_TASK_WHEN --> ASKING_TASK_NOTE: a moment
     ASKING_TASK_NOTE --> [*]: a note or Sem nota → task saved, or /cancelar
+    [*] --> ASKING_MONTHLY: 📄 proposal sent / 🏆 won / 💰 deal value
+    ASKING_MONTHLY --> ASKING_SETUP: monthly value
+    ASKING_SETUP --> ASKING_MONTHS: set-up fee or none
+    ASKING_MONTHS --> [*]: months or none → saved
+    ASKING_MONTHLY --> [*]: ⏭ skip, or /cancelar
     [*] --> ASKING_CONTACT: ❓ wrong contact / ➕ add a contact
     ASKING_CONTACT --> ASKING_CONTACT: empty, too long, bad phone or e-mail
     ASKING_CONTACT --> [*]: contact saved and chosen, 🤷 don't know, or /cancelar
@@ -61,11 +66,13 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Conv
 from bot.i18n import N_
 from bot.services import flows
 from bot.services.flows import FlowEnded, FlowEnding, FlowKind
-from bot.tg import cadence, contacts, flow_run, meetings, newlead, objections, outcomes, settings, tasks
+from bot.tg import cadence, contacts, deals, flow_run, meetings, newlead, objections, outcomes, settings, tasks
 from bot.tg.callbacks import (
     AddContact,
     AddNote,
     BookMeeting,
+    DealShortcut,
+    EditDeal,
     EditLead,
     HeardObjection,
     LogOutcome,
@@ -95,6 +102,7 @@ FLOW_DATA = (
     *meetings.FLOW_KEYS,
     cadence.NOTE_TOUCH,
     *tasks.FLOW_KEYS,
+    *deals.FLOW_KEYS,
     contacts.CONTACT_LEAD,
     objections.HEARD_AT,
 )
@@ -107,6 +115,7 @@ ALREADY_SAVED = {
     FlowKind.NOTE: N_("Essa nota já foi salva (lead #%(lead)s)."),
     FlowKind.HOURS: N_("Esse expediente já foi salvo. Veja em /config."),
     FlowKind.TASK: N_("Esse retorno já foi marcado (lead #%(lead)s)."),
+    FlowKind.DEAL: N_("Esse valor já foi salvo no lead #%(lead)s."),
     FlowKind.CONTACT: N_("Esse contato já foi salvo (lead #%(lead)s)."),
 }
 
@@ -182,6 +191,8 @@ def conversation() -> ConversationHandler:
             CallbackQueryHandler(cadence.note_pressed, pattern=AddNote.matches),
             CallbackQueryHandler(settings.ask_hours, pattern=TypeHours.matches),
             CallbackQueryHandler(tasks.new_task_pressed, pattern=NewTask.matches),
+            CallbackQueryHandler(deals.moved_pressed, pattern=deals.asks_value),
+            CallbackQueryHandler(deals.edit_pressed, pattern=EditDeal.matches),
             CallbackQueryHandler(contacts.add_pressed, pattern=AddContact.matches),
             CallbackQueryHandler(objections.heard_pressed, pattern=HeardObjection.matches),
         ),
@@ -206,6 +217,18 @@ def conversation() -> ConversationHandler:
             tasks.TaskFlow.ASKING_TASK_NOTE: _in(
                 CallbackQueryHandler(tasks.no_note_pressed, pattern=TaskNoNote.matches),
                 MessageHandler(TEXT, tasks.task_note_typed),
+            ),
+            deals.DealFlow.ASKING_MONTHLY: _in(
+                MessageHandler(TEXT, deals.monthly_typed),
+                CallbackQueryHandler(deals.shortcut_pressed, pattern=DealShortcut.matches),
+            ),
+            deals.DealFlow.ASKING_SETUP: _in(
+                MessageHandler(TEXT, deals.setup_typed),
+                CallbackQueryHandler(deals.shortcut_pressed, pattern=DealShortcut.matches),
+            ),
+            deals.DealFlow.ASKING_MONTHS: _in(
+                MessageHandler(TEXT, deals.months_typed),
+                CallbackQueryHandler(deals.shortcut_pressed, pattern=DealShortcut.matches),
             ),
             contacts.ContactFlow.ASKING_CONTACT: _in(
                 MessageHandler(TEXT, contacts.contact_typed),

@@ -54,7 +54,7 @@ def test_the_shipped_file_is_all_comments_and_changes_nothing(tmp_path: Path) ->
 
 def test_the_example_loads_with_money_read_as_typed(tmp_path: Path) -> None:
     economics = _loaded(tmp_path, _example())
-    assert economics.team.roles == {"sdr": 650_000, "bdr": 650_000, "ldr": 400_000, "closer": 1_200_000}
+    assert economics.team.roles == {"rep": 650_000, "sdr": 650_000, "bdr": 650_000, "ldr": 400_000, "closer": 1_200_000}
     assert economics.team.reps[0].telegram_id == 123456789 and economics.team.reps[0].monthly == 900_000
     assert economics.tools_monthly_cents() == 200_000
     assert economics.lists_cents("Logística SP") == 300_000 and economics.lists_cents("outra") == 0

@@ -253,7 +253,7 @@ async def test_replied_then_resume_puts_the_lead_on_the_next_step(bot: BotUnderT
     bot.expected_errors = (StaleAction,)
     with bot.runtime.session() as session:
         replied = session.exec(select(Touch).where(Touch.outcome == "replied")).one()
-    await ana.presses_data(f"ra:{replied.id}")  # pressed again: the cadence already runs
+    await ana.presses_data(f"rt:{replied.id}")  # pressed again: the cadence already runs
     assert ana.alerts()[-1].startswith("Isso já foi registrado")
     assert lead_row(bot, lead_id).current_step == "abordagem_3"
 
@@ -397,7 +397,7 @@ async def test_an_older_replys_resume_button_does_not_move_a_lead_worked_since(b
     await ana.taps("Passo atual")  # step 3
     await ana.taps("Respondeu")
     ana.sees("E agora?")
-    await ana.presses_data(f"ra:{first_reply.id}")  # the first reply's button, still in the chat
+    await ana.presses_data(f"rt:{first_reply.id}")  # the first reply's button, still in the chat
     assert ana.alerts()[-1].startswith("Isso já foi registrado")
     lead = lead_row(bot, lead_id)
     assert (lead.cadence_status, lead.current_step) == ("stopped", None)

@@ -281,7 +281,7 @@ OnceCents = Annotated[int, BeforeValidator(_cents(parse_once)), Field(ge=0)]
 """Cents paid once (a list purchase)."""
 Percent = Annotated[Decimal, Field(ge=0, le=100)]
 
-Role = Literal["sdr", "bdr", "ldr", "closer", "manager"]
+Role = Literal["rep", "sdr", "bdr", "ldr", "closer", "manager"]
 
 
 class RepCost(Strict):
