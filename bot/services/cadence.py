@@ -1,5 +1,9 @@
 """Working the cadence: start it, show the current step, log outcomes, book meetings.
 
+Long because a logged outcome, the meeting it books and the stage it moves to are one path
+through one transaction (an outcome may book a meeting and move the stage at once); the
+meeting reads at the end are the part that could leave for a module of their own.
+
 Every outcome is written to the database (touch row, lead state, stage change, next reminder)
 in one transaction *before* the chat answers, so a failure to send never loses what the rep
 logged.

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot.domain.enrichment import fill_missing, values_from
 from bot.domain.lead_fields import FieldValue
-from bot.domain.registry import RegistryCompany
+from bot.domain.registry import CompanyDirectory, RegistryCompany
 from bot.services.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,11 @@ def available(runtime: Runtime) -> bool:
 
 def find(runtime: Runtime, cnpj: str) -> Found | None:
     """What the directory knows of ``cnpj`` (compact), ``None`` when nothing (or no directory)."""
-    directory = runtime.directory
+    return lookup(runtime.directory, cnpj)
+
+
+def lookup(directory: CompanyDirectory | None, cnpj: str) -> Found | None:
+    """:func:`find` in a given directory (an import holds its own)."""
     if directory is None:
         return None
     try:

@@ -1,4 +1,10 @@
-"""Leads: create, find, list, score, disqualify — always as a given member."""
+"""Leads: create, find, list, score, disqualify — always as a given member.
+
+Long because it is the lead aggregate's one use-case module: creating, correcting, reading and
+closing a lead share the authorisation of the member and the CNPJ rule, written once here. The
+list and search reads (:func:`list_leads`, :func:`find_leads`) are the part that could leave
+for a module of their own once the work on /leads filters has landed.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ from bot.domain.script_context import LeadView, RepView
 from bot.domain.text import fold
 from bot.domain.vocabulary import CLOSED_STAGES, Role, Stage
 from bot.services.flows import FlowKind, record_ending
+from bot.services.lead_columns import fact_columns, score_columns
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, can_see
 from bot.services.views import LeadCard, MemberLike, facts_of
@@ -47,30 +54,13 @@ def company_key(name: str) -> str:
 
 
 def apply_facts(lead: Lead, facts: LeadFacts) -> None:
-    lead.cnae = facts.cnae
-    lead.uf = facts.uf
-    lead.headcount_low = facts.headcount.low if facts.headcount else None
-    lead.headcount_high = facts.headcount.high if facts.headcount else None
-    lead.revenue_low = facts.revenue.low if facts.revenue else None
-    lead.revenue_high = facts.revenue.high if facts.revenue else None
-    lead.branches = facts.branches
-    lead.registration = facts.registration.value if facts.registration else None
-    lead.financial_score = facts.financial_score
-    lead.cnpj = facts.cnpj
-    lead.federal_status = facts.federal_status.value if facts.federal_status else None
-    lead.porte = facts.porte.value if facts.porte else None
-    lead.simples = facts.simples
-    lead.mei = facts.mei
-    lead.opened_on = facts.opened_on
+    for name, value in fact_columns(facts).items():
+        setattr(lead, name, value)
 
 
 def apply_score(lead: Lead, result: IcpResult, fingerprint: str) -> None:
-    lead.icp_score = result.score
-    lead.icp_potential = result.potential
-    lead.icp_tier = result.tier.value
-    lead.sales_model = result.sales_model.value
-    lead.knocked_out = result.knocked_out
-    lead.scored_with = fingerprint
+    for name, value in score_columns(result, fingerprint).items():
+        setattr(lead, name, value)
 
 
 def score_lead(runtime: Runtime, lead: Lead) -> IcpResult:

@@ -1,5 +1,9 @@
 """Reminders: what is due, delivering them exactly once, and what a rep does with one.
 
+Long because the delivery protocol below and a rep's actions on a reminder (snooze, skip,
+pause) change the same rows under the same state rules (pending, snoozed, sending, sent); the
+daily agenda is the part that could leave for a module of its own.
+
 The ``reminders`` table is the source of truth; :mod:`bot.reminders` is only a timer over it.
 
 Delivery, in this order (each step its own committed transaction):

@@ -19,7 +19,7 @@ handler loads the lead or meeting again and checks the member may touch it.
 Older modules still build ``verb:arg:arg`` data with :func:`pack` and read it with
 :func:`unpack` (:class:`Verb`); both are the same bytes on the wire.
 
-Over 400 lines on purpose: it is a catalogue of one short declaration per button, kept in one
+Long because it is a catalogue of one short declaration per button, kept in one
 file so that every wire format of the bot can be read, and checked for clashes, in one place.
 """
 

@@ -49,11 +49,6 @@ class Request:
     """``vendedor=`` as typed (a name, @username or id); resolved against the team."""
 
 
-def _day(text: str) -> date | None:
-    """A ``DD/MM/AAAA`` word; :class:`numbers.InvalidNumber` if it is shaped like one but impossible."""
-    return numbers.parse_day_text(text)
-
-
 def is_days_or_date(word: str) -> bool:
     """Days (``7``, also ``²`` to refuse it) or a date: period words that are no table's name."""
     return numbers.digit_like(word) or _day_shaped(word)
@@ -78,7 +73,7 @@ def parse_request(text: str, *, today: date, zone: tzinfo, default: str = "mes")
     a year outside 2000–2100."""
     keyed = {k.lower().replace("ã", "a"): v.strip('"') for k, v in _KEYED.findall(text)}
     words = tuple(w.lower() for w in _KEYED.sub(" ", text).split())
-    days = [d for d in (_day(w) for w in words) if d is not None]
+    days = [d for d in (numbers.parse_day_text(w) for w in words) if d is not None]
     period = next((w for w in words if w in PERIODS or numbers.digit_like(w)), default if not days else "")
     start: date | None
     end: date | None = today
@@ -116,7 +111,7 @@ class UnknownRep(Exception):
     """``vendedor=`` names nobody on the team."""
 
 
-def rep_id(runtime: Runtime, name: str | None) -> int | None:
+def _rep_id(runtime: Runtime, name: str | None) -> int | None:
     if name is None:
         return None
     found = team.named(runtime.engine, name)
@@ -138,7 +133,7 @@ def recall(context: Context, key: str, token: str) -> dict[str, Any] | None:
     return stored if isinstance(stored, dict) and stored.get("token") == token else None
 
 
-def iso(moment: datetime | None) -> str | None:
+def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
@@ -158,11 +153,11 @@ def filters_asked(runtime: Runtime, request: Request) -> dict[str, Any]:
     """The period, campaign, version and rep of ``request``, as a button remembers them
     (:class:`UnknownRep` when ``vendedor=`` names nobody)."""
     return {
-        "start": iso(request.start),
-        "end": iso(request.end),
+        "start": _iso(request.start),
+        "end": _iso(request.end),
         "campaign": request.campaign,
         "version": request.version,
-        "rep_id": rep_id(runtime, request.rep),
+        "rep_id": _rep_id(runtime, request.rep),
     }
 
 

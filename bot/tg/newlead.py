@@ -1,5 +1,9 @@
 """/novo: a new lead, one question at a time — and "edit facts" of an existing lead.
 
+Long because it is one conversation: the new lead and the edit of its facts share every
+question, the typed draft, the pasted ``campo: valor`` lines and the CNPJ check, so split in
+two each half would reach into the other's internals.
+
 ```mermaid
 stateDiagram-v2
     [*] --> ASKING: /novo

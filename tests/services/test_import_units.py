@@ -22,6 +22,8 @@ from sqlmodel import Session, col, func, select
 from bot.domain.playbook.model import Playbook
 from bot.services import import_files, imports
 from bot.services.imports import Assignment, ImportFailed, ImportResult, import_bytes, read_sheet
+from bot.services.imports import rows as import_rows
+from bot.services.imports import run as import_run
 from bot.storage.importing import BatchStatus
 from bot.storage.models import ImportBatch, Lead, Member, StageChange
 
@@ -63,14 +65,14 @@ def _six_thousand(special: dict[int, str] | None = None) -> bytes:
 def test_a_row_that_breaks_the_parser_at_row_4502_is_rejected_and_the_other_5999_imported(
     team: Engine, playbook: Playbook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = imports.parse_fields
+    real = import_rows.read_fields
 
     def choking(values: dict[str, str]) -> Any:
         if values.get("company") == "Choque Ltda":
             raise RecursionError("the parser chokes on this CNAE")
         return real(values)
 
-    monkeypatch.setattr(imports, "parse_fields", choking)
+    monkeypatch.setattr(import_rows, "read_fields", choking)
     result = _import(team, playbook, _six_thousand({4502: "Choque Ltda"}))
 
     assert [(p.row, p.reason) for p in result.rejected] == [(4502, imports.UNEXPECTED)]
@@ -105,14 +107,14 @@ def test_a_200000_character_cell_rejects_its_row_only(team: Engine, playbook: Pl
 def test_a_row_the_database_refuses_is_rejected_and_the_rest_of_its_chunk_imported(
     team: Engine, playbook: Playbook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = imports.insert_leads
+    real = import_run.insert_leads
 
     def refusing(session: Any, rows: list[dict[str, Any]], **kwargs: Any) -> list[int]:
         if any(r["company"] == "Recusada" for r in rows):
             raise ValueError("value too long for type character varying(200)")
         return real(session, rows, **kwargs)
 
-    monkeypatch.setattr(imports, "insert_leads", refusing)
+    monkeypatch.setattr(import_run, "insert_leads", refusing)
     result = _import(team, playbook, _six_thousand({1500: "Recusada"}))
     assert [p.row for p in result.rejected] == [1500]
     assert "o banco recusou esta linha" in result.rejected[0].reason
@@ -123,7 +125,7 @@ def test_over_the_row_limit_the_file_is_refused_and_nothing_written(
     team: Engine, playbook: Playbook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert import_files.TOO_MANY_ROWS == "o arquivo passa de 200.000 linhas; divida-o"
-    monkeypatch.setattr(imports, "MAX_ROWS", 5999)
+    monkeypatch.setattr(import_run, "MAX_ROWS", 5999)
     with pytest.raises(ImportFailed, match=r"passa de 200\.000 linhas; divida-o"):
         _import(team, playbook, _six_thousand())
     assert _count(team, Lead) == 0
@@ -140,10 +142,11 @@ KILLER = textwrap.dedent(
     from pathlib import Path
     from bot.config import Settings
     from bot.services import imports
+    from bot.services.imports import run as import_run
     from bot.services.playbooks import load_checked_playbook
     from bot.storage.db import make_engine
 
-    real = imports.insert_leads
+    real = import_run.insert_leads
     calls = []
 
     def insert_then_die(session, rows, **kwargs):
@@ -153,7 +156,7 @@ KILLER = textwrap.dedent(
             os.kill(os.getpid(), signal.SIGKILL)
         return ids
 
-    imports.insert_leads = insert_then_die
+    import_run.insert_leads = insert_then_die
     engine = make_engine(sys.argv[1])
     playbook = load_checked_playbook(Settings().playbook_dir)
     imports.import_file(
@@ -206,14 +209,14 @@ def test_an_import_that_finished_unreported_is_told_as_finished_with_its_counts(
 def test_a_restart_during_an_import_elsewhere_undoes_it_and_the_import_does_not_commit(
     team: Engine, playbook: Playbook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = imports._decide
+    real = import_run._decide
 
     def restart_meanwhile(*args: Any) -> ImportResult:
         decided = real(*args)
         imports.recover(team)  # the bot restarts while `cadencia import` is deciding rows
         return decided
 
-    monkeypatch.setattr(imports, "_decide", restart_meanwhile)
+    monkeypatch.setattr(import_run, "_decide", restart_meanwhile)
     with pytest.raises(ImportFailed, match="interrompida por um reinício do bot"):
         _import(team, playbook, _six_thousand())
     assert _count(team, Lead) == 0
