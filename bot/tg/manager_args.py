@@ -111,7 +111,7 @@ class UnknownRep(Exception):
     """``vendedor=`` names nobody on the team."""
 
 
-def _rep_id(runtime: Runtime, name: str | None) -> int | None:
+def rep_id(runtime: Runtime, name: str | None) -> int | None:
     if name is None:
         return None
     found = team.named(runtime.engine, name)
@@ -157,7 +157,7 @@ def filters_asked(runtime: Runtime, request: Request) -> dict[str, Any]:
         "end": _iso(request.end),
         "campaign": request.campaign,
         "version": request.version,
-        "rep_id": _rep_id(runtime, request.rep),
+        "rep_id": rep_id(runtime, request.rep),
     }
 
 
