@@ -174,18 +174,20 @@ def prepare(runtime: Runtime, reminder_id: int) -> Prepared | None:
             ):
                 _cancel(session, reminder, "stale: the lead moved on")
                 return None
-            step = playbook.step(reminder.step_id or "")
+            step = playbook.step(reminder.step_id or "", lead.cadence_id)
             if step is None:
                 _cancel(session, reminder, f"stale: step {reminder.step_id} left the playbook")
                 return None
+            lead_cadence = cadence.lead_cadence(playbook, lead)
             return Prepared(
                 ReminderView.of(reminder),
                 MemberView.of(member),
                 lead=LeadCard.of(lead),
                 step=step,
-                step_number=step_number(playbook, step.id),
-                total_steps=len(playbook.cadence.steps),
+                step_number=step_number(lead_cadence, step.id),
+                total_steps=len(lead_cadence.steps),
                 late=late,
+                extra={"cadence": lead_cadence.title},
             )
         if kind in (ReminderKind.MEETING_BEFORE, ReminderKind.MEETING_CHECK):
             meeting = touches.get_meeting(session, meeting_id=reminder.meeting_id) if reminder.meeting_id else None
@@ -282,7 +284,7 @@ def _agenda(session: Session, runtime: Runtime, member: MemberLike, now: datetim
     overdue: list[AgendaItem] = []
     due_today: list[AgendaItem] = []
     for lead in leads:
-        step = runtime.playbook.step(lead.current_step or "")
+        step = runtime.playbook.step(lead.current_step or "", lead.cadence_id)
         if step is None or lead.step_due_at is None:
             continue
         item = AgendaItem(

@@ -106,7 +106,7 @@ def icp_card(
 def lead_card(context: Context, lead: LeadCard) -> tuple[str, InlineKeyboardMarkup | None]:
     runtime = context.runtime
     member = context.me
-    step = runtime.playbook.step(lead.current_step) if lead.current_step else None
+    step = runtime.playbook.step(lead.current_step, lead.cadence_id) if lead.current_step else None
     meeting = cadence.pending_meeting(runtime, member, lead)
     loss = runtime.playbook.loss_reason(lead.loss_reason) if lead.loss_reason else None
     text = context.render(
