@@ -45,6 +45,7 @@ from bot.tg import (
     choices,
     common,
     flows,
+    lead_cadence,
     leads,
     manager,
     meetings,
@@ -77,6 +78,7 @@ COMMANDS = (
     ("convites", N_("Convites abertos, para revogar (gestor)")),
     ("equipe", N_("A equipe: desativar quem saiu (gestor)")),
     ("recarregar", N_("Recarregar o playbook editado (gestor)")),
+    ("cadencias", N_("Resultados por cadência e reciclagem (gestor)")),
     ("ajuda", N_("O que eu faço")),
     ("cancelar", N_("Sair do que estiver fazendo")),
 )
@@ -164,6 +166,8 @@ COMMAND_CALLBACKS: dict[str, Callback] = {
     "settings": settings.config_command,
     "recarregar": playbook.reload_command,
     "reload": playbook.reload_command,
+    "cadencias": lead_cadence.cadences_command,
+    "cadences": lead_cadence.cadences_command,
 }
 
 #: Buttons answered in the update's turn (outside the flows' conversation), one handler per
@@ -178,6 +182,7 @@ ACTION_CALLBACKS: dict[type[Action], Handler] = {
     **meetings.BUTTONS,
     **reminders.BUTTONS,
     **settings.BUTTONS,
+    **lead_cadence.BUTTONS,
 }
 
 #: Buttons of modules still on ``verb:arg`` data, by the verb their data starts with.

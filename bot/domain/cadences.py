@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from bot.domain.facts import LeadFacts
 from bot.domain.playbook.model import CadenceCondition, CadenceDef, Condition, Playbook, RecycleRule
+from bot.domain.problems import N_
 from bot.domain.scoring import evaluate
 from bot.domain.vocabulary import OPEN_STAGES, Stage
 
@@ -110,3 +111,16 @@ def reopen_stage(lost_from: str | None) -> Stage:
 def other_cadences(playbook: Playbook, current: str | None) -> list[CadenceDef]:
     """The cadences a rep may move a lead to: every other one (recycle ones included)."""
     return [c for c in playbook.cadence.cadences if c.id != current]
+
+
+#: Why a rep reopens a lost lead, as buttons (the id is logged; the label is what the rep reads).
+REOPEN_REASONS: dict[str, str] = {
+    "respondeu": N_("Respondeu à ruptura"),
+    "momento_mudou": N_("O momento mudou"),
+    "por_engano": N_("Perdido por engano"),
+    "novo_contato": N_("Apareceu um novo contato"),
+}
+#: The reason logged when the rep typed their own words (kept as the event's note).
+TYPED_REASON = "outro"
+#: The longest reason a rep may type.
+MAX_REASON = 300

@@ -30,6 +30,7 @@ from bot.domain.vocabulary import (
     Stage,
 )
 from bot.render.scripts import render_script
+from bot.services import recycling
 from bot.services.flows import FlowKind, record_ending
 from bot.services.leads import _authorised, lead_view, record_stage, rep_view, score_lead
 from bot.services.runtime import Runtime
@@ -194,7 +195,8 @@ def start_cadence(runtime: Runtime, member: MemberLike, lead_id: int, *, confirm
         if warning is not None and not confirmed:
             raise FitUnconfirmed(warning)
         owner = lead_store.owner_of(session, lead=lead) or member
-        cadence = cadence_for(runtime, lead)
+        # A cadence the rep chose before starting (🔀 on a new lead) wins over the rules.
+        cadence = runtime.playbook.cadence.get(lead.cadence_id) or cadence_for(runtime, lead)
         step = first_step(cadence)
         now = runtime.now()
         if warning is not None:
@@ -345,6 +347,7 @@ def log_step(
     lead.updated_at = now
     lead_store.save_lead(session, lead=lead)
     plan_step_reminder(session, lead, owner)
+    recycling.plan_after_loss(session, runtime, lead, owner.id or 0, working_hours(owner))
     return Logged(TouchView.of(touch), LeadCard.of(lead), transition)
 
 
@@ -526,6 +529,7 @@ def move_stage(
             lead.current_step = None
             lead.step_due_at = None
             plan_step_reminder(session, lead, owner)
+            recycling.plan_after_loss(session, runtime, lead, owner.id or 0, working_hours(owner))
         return LeadCard.of(lead)
 
 

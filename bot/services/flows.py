@@ -42,6 +42,8 @@ class FlowKind(StrEnum):
     """A note on a touch: ``result_id`` is the touch."""
     HOURS = "hours"
     """Custom working hours: ``result_id`` is the member."""
+    REOPEN = "reopen"
+    """A lost lead reopened with a typed reason: ``result_id`` is the lead."""
 
 
 class FlowEnded(Exception):

@@ -34,7 +34,7 @@ from bot.domain import calendar as business
 from bot.domain.cadence import CadenceStatus, step_number
 from bot.domain.playbook.model import Step
 from bot.domain.vocabulary import MeetingStatus, Outcome, ReminderKind, ReminderState
-from bot.services import cadence
+from bot.services import cadence, cadences
 from bot.services.cadence import StaleAction, working_hours
 from bot.services.leads import _authorised
 from bot.services.runtime import Runtime
@@ -189,6 +189,15 @@ def prepare(runtime: Runtime, reminder_id: int) -> Prepared | None:
                 late=late,
                 extra={"cadence": lead_cadence.title},
             )
+        if kind is ReminderKind.RECYCLE:
+            lead = lead_store.get_lead(session, lead_id=reminder.lead_id) if reminder.lead_id else None
+            recycled = cadences.recycle(session, runtime, member, lead) if lead is not None else None
+            if recycled is None:
+                _cancel(session, reminder, "stale: the lead is no longer lost, or no longer recycles")
+                return None
+            extra = {"days": recycled.days, "reason": recycled.reason_label, "cadence": recycled.cadence.title}
+            view = ReminderView.of(reminder)
+            return Prepared(view, MemberView.of(member), lead=recycled.lead, late=late, extra=extra)
         if kind in (ReminderKind.MEETING_BEFORE, ReminderKind.MEETING_CHECK):
             meeting = touches.get_meeting(session, meeting_id=reminder.meeting_id) if reminder.meeting_id else None
             if meeting is None or meeting.status != MeetingStatus.SCHEDULED.value:

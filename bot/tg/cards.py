@@ -21,6 +21,7 @@ from bot.services.views import LeadCard
 from bot.tg.callbacks import (
     Action,
     BookMeeting,
+    ChooseCadence,
     Disqualify,
     EditLead,
     LoseLead,
@@ -29,6 +30,7 @@ from bot.tg.callbacks import (
     MeetingNoShow,
     MoveStage,
     OpenLead,
+    ReopenLead,
     ResumeCadence,
     ShowIcp,
     ShowStep,
@@ -142,6 +144,10 @@ def lead_card(context: Context, lead: LeadCard) -> tuple[str, InlineKeyboardMark
     for target in funnel.targets(stage, Way.HAND):  # what the funnel allows by hand, in its order
         icon, label = HAND_BUTTONS[target]
         buttons.append(button(icon + " " + context._(label), _hand_move(lead_id, target)))
+    if funnel.allows(stage, Way.TOUCH) or (stage is Stage.NEW and len(runtime.playbook.cadence.cadences) > 1):
+        buttons.append(button("🔀 " + context._("Cadência"), ChooseCadence(lead_id)))
+    if funnel.allows(stage, Way.REOPEN):
+        buttons.append(button("↩️ " + context._("Reabrir"), ReopenLead(lead_id)))
     buttons.append(button("📊 ICP", ShowIcp(lead_id)))
     if privacy.may_erase(member) and (lead.personal_data_erased_at is None or lead.personal_data_left):
         buttons.append(button("🗑 " + context._("Apagar dados pessoais"), Verb.ERASE, lead.id, "ask"))

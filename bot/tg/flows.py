@@ -28,6 +28,9 @@ stateDiagram-v2
     [*] --> ASKING_HOURS: /config → ✏️ custom hours
     ASKING_HOURS --> ASKING_HOURS: unreadable hours
     ASKING_HOURS --> [*]: saved, or /cancelar
+    [*] --> ASKING_REASON: ↩️ reopen → ✍️ type the reason
+    ASKING_REASON --> ASKING_REASON: empty or too long
+    ASKING_REASON --> [*]: reopened, or /cancelar
 ```
 
 **Exactly once.** Every run of a flow gets an id when an entry point starts it
@@ -51,7 +54,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Conv
 from bot.i18n import N_
 from bot.services import flows
 from bot.services.flows import FlowEnded, FlowEnding, FlowKind
-from bot.tg import cadence, flow_run, meetings, newlead, outcomes, settings
+from bot.tg import cadence, flow_run, lead_cadence, meetings, newlead, outcomes, settings
 from bot.tg.callbacks import (
     AddNote,
     BookMeeting,
@@ -62,6 +65,7 @@ from bot.tg.callbacks import (
     MeetingMoved,
     ObjectionBooked,
     OpenLead,
+    ReopenTyped,
     TypeHours,
     Verb,
     pattern,
@@ -79,6 +83,7 @@ FLOW_DATA = (
     newlead.DRAFT,
     *meetings.FLOW_KEYS,
     cadence.NOTE_TOUCH,
+    lead_cadence.REOPEN_LEAD,
 )
 """What the flows keep in user data while a run is open."""
 
@@ -88,6 +93,7 @@ ALREADY_SAVED = {
     FlowKind.MEETING: N_("Essa reunião já foi marcada (lead #%(lead)s)."),
     FlowKind.NOTE: N_("Essa nota já foi salva (lead #%(lead)s)."),
     FlowKind.HOURS: N_("Esse expediente já foi salvo. Veja em /config."),
+    FlowKind.REOPEN: N_("Esse lead já foi reaberto (lead #%(lead)s)."),
 }
 
 
@@ -161,6 +167,7 @@ def conversation() -> ConversationHandler:
             CallbackQueryHandler(meetings.moved_pressed, pattern=MeetingMoved.matches),
             CallbackQueryHandler(cadence.note_pressed, pattern=AddNote.matches),
             CallbackQueryHandler(settings.ask_hours, pattern=TypeHours.matches),
+            CallbackQueryHandler(lead_cadence.type_reason_pressed, pattern=ReopenTyped.matches),
         ),
         states={
             newlead.NewLead.ASKING: _in(
@@ -179,6 +186,7 @@ def conversation() -> ConversationHandler:
             ),
             cadence.NoteFlow.ASKING_NOTE: _in(MessageHandler(TEXT, cadence.note_typed)),
             settings.SettingsFlow.ASKING_HOURS: _in(MessageHandler(TEXT, settings.hours_typed)),
+            lead_cadence.ReopenFlow.ASKING_REASON: _in(MessageHandler(TEXT, lead_cadence.reason_typed)),
         },
         fallbacks=[CommandHandler(["cancelar", "cancel"], cancel)],
         name="flows",
