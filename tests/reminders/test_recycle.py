@@ -58,7 +58,12 @@ async def test_a_lead_lost_without_answer_comes_back_after_90_days_once_across_a
     said = ana.sees("Lead de volta", "Transportes Horizonte", "como “Sem resposta até o fim da cadência”", "Reciclagem")
     assert "Perdido há 90 dias" in said or "Perdido há 91 dias" in said or "Perdido há 92 dias" in said
     lead = lead_row(bot, lead_id)
-    assert (lead.stage, lead.cadence_id, lead.current_step, lead.recycled) == ("prospecting", "reciclagem", "retomada", 1)
+    assert (lead.stage, lead.cadence_id, lead.current_step, lead.recycled) == (
+        "prospecting",
+        "reciclagem",
+        "retomada",
+        1,
+    )
     with bot.runtime.session() as session:
         [event] = session.exec(select(CadenceEvent).where(CadenceEvent.lead_id == lead_id)).all()
     assert (event.kind, event.reason, event.to_cadence) == (CadenceEventKind.RECYCLED, "sem_resposta", "reciclagem")
