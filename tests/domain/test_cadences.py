@@ -16,6 +16,7 @@ from bot.domain.playbook.loader import PlaybookError, load_playbook
 from bot.domain.playbook.model import LEGACY_CADENCE_ID
 from bot.domain.vocabulary import Channel, Stage
 from bot.resources import bundled_dir
+from tests.domain.test_playbook_loader import _edit as edit_yaml
 
 DEFAULT = bundled_dir("playbook")
 
@@ -192,12 +193,7 @@ def _copy(tmp_path: Path) -> Path:
 
 
 def _edit(directory: Path, change: Callable[[dict[str, Any]], Any], name: str = "cadence.yaml") -> str:
-    path = directory / name
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(data)
-    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
-    path.write_text(text, encoding="utf-8")
-    return text
+    return edit_yaml(directory, name, change)
 
 
 def _edit_reasons(directory: Path, change: Callable[[dict[str, Any]], Any]) -> str:

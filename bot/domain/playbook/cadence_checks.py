@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from bot.domain.playbook.icp_checks import check_condition
+from bot.domain.playbook.icp_checks import check_condition, shape_issue
 from bot.domain.playbook.model import CadenceCondition, CadenceDef, Condition, Playbook
 from bot.domain.problems import N_
 from bot.domain.vocabulary import Channel, SalesModel, StepKind, Tier
@@ -157,22 +157,11 @@ def _check_condition(
         icp = Condition(fact=condition.fact, op=condition.op, value=condition.value)
         yield from check_condition(icp, locator, path, CADENCE)
         return
-    if condition.op not in allowed:
-        yield locator.issue(
-            CADENCE,
-            (*path, "op"),
-            N_("o operador '%(op)s' não serve para '%(fact)s'; use um destes: %(allowed)s"),
-            op=condition.op,
-            fact=condition.fact,
-            allowed=", ".join(sorted(allowed)),
-        )
-        return
-    is_list = isinstance(condition.value, list)
-    if condition.op in ("in", "not_in") and not is_list:
-        yield locator.issue(CADENCE, (*path, "value"), N_("com '%(op)s' o valor deve ser uma lista"), op=condition.op)
-        return
-    if condition.op not in ("in", "not_in") and is_list:
-        yield locator.issue(CADENCE, (*path, "value"), N_("com '%(op)s' o valor deve ser um só"), op=condition.op)
+    shape = shape_issue(
+        condition.fact, condition.op, condition.value, allowed, locator, path, CADENCE, list_ops=("in", "not_in")
+    )
+    if shape is not None:
+        yield shape
         return
     known = LEAD_FACT_VALUES.get(condition.fact)
     values = condition.value if isinstance(condition.value, list) else [condition.value]
