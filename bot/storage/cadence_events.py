@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func
+from sqlalchemy import ColumnElement, func
 from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
-from bot.domain import metrics
-from bot.domain.vocabulary import Outcome, ReminderKind, Stage
+from bot.domain.vocabulary import ReminderKind, Stage
 from bot.storage.models import CadenceEvent, Reminder, StageChange, Touch
 from bot.storage.reminders import LIVE, cancel_live
 
@@ -87,19 +86,14 @@ def live_recycle(session: Session, *, lead_id: int) -> Reminder | None:
 
 @dataclass(frozen=True, slots=True)
 class CadenceRow:
-    """One (cadence, script, variant) group of touches in a period."""
+    """One (cadence, script, variant, recycled, outcome) group of touches in a period."""
 
     cadence_id: str | None
     script_id: str | None
     variant: str | None
     recycled: bool
+    outcome: str
     touches: int
-    replies: int
-    meetings: int
-
-
-#: A reply, as the report counts it (:func:`bot.domain.metrics.is_reply`).
-REPLY_OUTCOMES = tuple(sorted(o.value for o in metrics.REPLY_OUTCOMES))
 
 
 def _between(column: Any, start: datetime | None, end: datetime | None) -> list[ColumnElement[bool]]:
@@ -114,28 +108,20 @@ def _between(column: Any, start: datetime | None, end: datetime | None) -> list[
 def cadence_rows(
     session: Session, *, start: datetime | None, end: datetime | None, campaign: str | None = None
 ) -> list[CadenceRow]:
-    """Touches per cadence, script and variant (and whether on a recycled lead) in the period."""
-
-    def count_of(outcomes: tuple[str, ...]) -> Any:
-        return func.sum(case((col(Touch.outcome).in_(outcomes), 1), else_=0))
-
-    keys = (col(Touch.cadence_id), col(Touch.script_id), col(Touch.variant), col(Touch.recycled))
+    """Touches per cadence, script, variant, recycled or not, and outcome, in the period."""
+    keys = (
+        col(Touch.cadence_id),
+        col(Touch.script_id),
+        col(Touch.variant),
+        col(Touch.recycled),
+        col(Touch.outcome),
+    )
     conditions = _between(Touch.happened_at, start, end)
     if campaign is not None:
         conditions.append(col(Touch.campaign) == campaign)
-    statement = (
-        columns(
-            *keys,
-            func.count(),
-            count_of(REPLY_OUTCOMES),
-            count_of((Outcome.MEETING_BOOKED.value,)),
-        )
-        .where(*conditions)
-        .group_by(*keys)
-    )
+    statement = columns(*keys, func.count()).where(*conditions).group_by(*keys)
     return [
-        CadenceRow(row[0], row[1], row[2], bool(row[3]), int(row[4]), int(row[5] or 0), int(row[6] or 0))
-        for row in session.execute(statement)
+        CadenceRow(row[0], row[1], row[2], bool(row[3]), str(row[4]), int(row[5])) for row in session.execute(statement)
     ]
 
 

@@ -198,7 +198,14 @@ async def cadences_command(update: Update, context: Context) -> None:
         await say(update, context._("O relatório de cadências é só para gestores."))
         return
     report = await asyncio.to_thread(cadence_report.cadence_report, context.runtime, context.me)
-    await say(update, context.render("cadence_report.html", report=report))
+    scripts = context.runtime.playbook.scripts
+    text = context.render(
+        "cadence_report.html",
+        report=report,
+        verdict=lambda experiment: experiment.verdict_in(context._),
+        script=lambda script_id: scripts[script_id].title if script_id in scripts else script_id,
+    )
+    await say(update, text)
 
 
 #: Buttons answered outside the conversation, each with its handler (:mod:`bot.wiring`).

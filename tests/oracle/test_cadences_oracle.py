@@ -79,10 +79,13 @@ def lead_row(bot: BotUnderTest, lead_id: int) -> Lead:
 
 def figures_from_log(log: Log, start: datetime | None) -> dict[str, Any]:
     touches = [t for t in log.touches if start is None or t.at >= start]
-    per: dict[str, dict[str, Any]] = defaultdict(lambda: {"touches": 0, "leads": set(), "replies": 0, "meetings": 0})
+    per: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"touches": 0, "attempts": 0, "leads": set(), "replies": 0, "meetings": 0}
+    )
     for t in touches:
         line = per[t.cadence]
         line["touches"] += 1
+        line["attempts"] += t.outcome != "skipped"
         line["leads"].add(t.lead_id)
         line["replies"] += t.outcome in REPLIES
         line["meetings"] += t.outcome == "meeting_booked"
@@ -106,12 +109,28 @@ def figures_from_rows(bot: BotUnderTest, start: datetime | None) -> dict[str, An
     return figures_from_log(log, None)
 
 
+def arms_from_rows(bot: BotUnderTest, start: datetime) -> dict[tuple[str, str], list[tuple[str, int, int]]]:
+    """(cadence, script) → [(variant, replies, attempts)] for scripts with two or more variants tried."""
+    counts: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    with bot.runtime.session() as session:
+        for t in session.exec(select(Touch)).all():
+            if t.happened_at < start or t.outcome == "skipped" or not t.script_id or not t.variant:
+                continue
+            arm = counts[(t.cadence_id or "?", t.script_id)][t.variant]
+            arm[0] += t.outcome in REPLIES
+            arm[1] += 1
+    return {
+        key: [(v, *arm) for v, arm in sorted(variants.items())] for key, variants in counts.items() if len(variants) > 1
+    }
+
+
 def figures_from_report(report: cadence_report.CadenceReport) -> dict[str, Any]:
-    events = {"moved": report.moved, "reopened": report.reopened, "recycled": report.recycled_leads}
+    events = {"moved": report.moved, "reopened": report.reopened, "recycled": report.came_back}
     return {
         "cadences": {
             line.cadence_id or "?": {
                 "touches": line.figures.touches,
+                "attempts": line.figures.attempts,
                 "leads": line.figures.leads,
                 "replies": line.figures.replies,
                 "meetings": line.figures.meetings,
@@ -194,6 +213,13 @@ async def test_every_cadence_figure_matches_a_recount(  # type: ignore[no-untype
         expected = figures_from_log(log, start)
         assert figures_from_rows(bot, start) == expected, f"seed {seed}, {days} days: the rows disagree"
         assert figures_from_report(report) == expected, f"seed {seed}, {days} days: the report disagrees"
+        arms = {
+            (line.cadence_id or "?", exp.subject): [(a.name, a.replies, a.touches) for a in exp.arms]
+            for line in report.cadences
+            for exp in line.experiments
+            if exp.kind == "script"
+        }
+        assert arms == arms_from_rows(bot, start), f"seed {seed}, {days} days: the A/B arms disagree"
     with bot.runtime.session() as session:
         waiting = [
             r
