@@ -3,12 +3,15 @@ dialogues through the real Application (bad input and a restart mid-flow include
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import col, select
 
-from bot.domain.vocabulary import CadenceEventKind, ReminderKind, ReminderState, Role
+from bot.domain.vocabulary import CadenceEventKind, Outcome, ReminderKind, ReminderState, Role
+from bot.services import cadences
 from bot.services.cadence import StaleAction
 from bot.services.team import NotAllowed
 from bot.storage.models import CadenceEvent, Lead, Reminder, StageChange, Touch
+from bot.tg.callbacks import LogOutcome
 from tests.tg.harness import BotUnderTest, Person
 from tests.tg.test_cadence import lead_for, started
 
@@ -212,3 +215,21 @@ async def test_the_manager_sees_results_per_cadence(bot: BotUnderTest) -> None:
     await gil.says("/cadencias")
     said = gil.sees("Contas grandes (com visita)", "Digital", "Reciclagem")
     assert "Respostas: 1 (100%)" in said and "Respostas: 0 (0%)" in said
+
+
+# ---------------------------------------------------------------------------- resuming (for "what next?")
+
+
+async def test_a_stopped_cadence_resumes_after_the_step_that_was_answered(bot: BotUnderTest) -> None:
+    ana = await bot.member("Ana")
+    lead_id = await started(bot, ana)
+    await ana.presses_data(LogOutcome(lead_id, "abordagem_1", Outcome.REPLIED).encode())
+    assert lead_row(bot, lead_id).cadence_status == "stopped"
+    assert ana.member is not None
+    card = cadences.resume_cadence(bot.runtime, ana.member, lead_id)
+    assert (card.cadence_status, card.current_step, card.cadence_id) == ("active", "abordagem_2", "digital")
+    [reminder] = live_reminders(bot, lead_id, ReminderKind.STEP_DUE)
+    assert reminder.step_id == "abordagem_2"
+    await lost_by_hand(bot, ana, lead_id, "Já usa ou escolheu um concorrente")
+    with pytest.raises(cadences.CadenceRefused):
+        cadences.resume_cadence(bot.runtime, ana.member, lead_id)
