@@ -44,12 +44,14 @@ from bot.tg import (
     cadence,
     choices,
     common,
+    contacts,
     export_chat,
     flows,
     import_chat,
     lead_cadence,
     leads,
     meetings,
+    objections,
     outcomes,
     playbook,
     privacy,
@@ -74,6 +76,7 @@ COMMANDS = (
     ("hoje", N_("O que vence hoje")),
     ("config", N_("Horário, fuso e idioma")),
     ("relatorio", N_("Funil e métricas")),
+    ("objecoes", N_("Objeções que viraram reunião")),
     ("exportar", N_("Exportar os registros")),
     ("mercado", N_("Tamanho do mercado no registro da Receita (gestor)")),
     ("prospectar", N_("Montar uma lista de leads do registro da Receita (gestor)")),
@@ -171,6 +174,10 @@ COMMAND_CALLBACKS: dict[str, Callback] = {
     "reload": playbook.reload_command,
     "cadencias": lead_cadence.cadences_command,
     "cadences": lead_cadence.cadences_command,
+    "objecoes": objections.objection_report,
+    "objections": objections.objection_report,
+    "auditoria": contacts.audit_command,
+    "audit": contacts.audit_command,
 }
 
 #: Buttons answered in the update's turn (outside the flows' conversation), one handler per
@@ -186,6 +193,7 @@ ACTION_CALLBACKS: dict[type[Action], Handler] = {
     **reminders.BUTTONS,
     **settings.BUTTONS,
     **lead_cadence.BUTTONS,
+    **contacts.BUTTONS,
 }
 
 #: Buttons of modules still on ``verb:arg`` data, by the verb their data starts with.

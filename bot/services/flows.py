@@ -44,6 +44,8 @@ class FlowKind(StrEnum):
     """Custom working hours: ``result_id`` is the member."""
     REOPEN = "reopen"
     """A lost lead reopened with a typed reason: ``result_id`` is the lead."""
+    CONTACT = "contact"
+    """A contact typed after "Contato errado" or "Adicionar contato": ``result_id`` is the contact."""
 
 
 class FlowEnded(Exception):

@@ -31,6 +31,12 @@ stateDiagram-v2
     [*] --> ASKING_REASON: ↩️ reopen → ✍️ type the reason
     ASKING_REASON --> ASKING_REASON: empty or too long
     ASKING_REASON --> [*]: reopened, or /cancelar
+    [*] --> ASKING_CONTACT: ❓ wrong contact / ➕ add a contact
+    ASKING_CONTACT --> ASKING_CONTACT: empty, too long, bad phone or e-mail
+    ASKING_CONTACT --> [*]: contact saved and chosen, 🤷 don't know, or /cancelar
+    [*] --> ASKING_HEARD: 🔎 what the prospect said
+    ASKING_HEARD --> ASKING_HEARD: empty or too long
+    ASKING_HEARD --> [*]: the closest objections, or /cancelar
 ```
 
 **Exactly once.** Every run of a flow gets an id when an entry point starts it
@@ -54,11 +60,13 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Conv
 from bot.i18n import N_
 from bot.services import flows
 from bot.services.flows import FlowEnded, FlowEnding, FlowKind
-from bot.tg import cadence, flow_run, lead_cadence, meetings, newlead, outcomes, settings
+from bot.tg import cadence, contacts, flow_run, lead_cadence, meetings, newlead, objections, outcomes, settings
 from bot.tg.callbacks import (
+    AddContact,
     AddNote,
     BookMeeting,
     EditLead,
+    HeardObjection,
     LogOutcome,
     MeetingDayNo,
     MeetingDayYes,
@@ -66,6 +74,7 @@ from bot.tg.callbacks import (
     ObjectionBooked,
     OpenLead,
     ReopenTyped,
+    SkipContact,
     TypeHours,
     Verb,
     pattern,
@@ -84,6 +93,8 @@ FLOW_DATA = (
     *meetings.FLOW_KEYS,
     cadence.NOTE_TOUCH,
     lead_cadence.REOPEN_LEAD,
+    contacts.CONTACT_LEAD,
+    objections.HEARD_AT,
 )
 """What the flows keep in user data while a run is open."""
 
@@ -94,6 +105,7 @@ ALREADY_SAVED = {
     FlowKind.NOTE: N_("Essa nota já foi salva (lead #%(lead)s)."),
     FlowKind.HOURS: N_("Esse expediente já foi salvo. Veja em /config."),
     FlowKind.REOPEN: N_("Esse lead já foi reaberto (lead #%(lead)s)."),
+    FlowKind.CONTACT: N_("Esse contato já foi salvo (lead #%(lead)s)."),
 }
 
 
@@ -168,6 +180,8 @@ def conversation() -> ConversationHandler:
             CallbackQueryHandler(cadence.note_pressed, pattern=AddNote.matches),
             CallbackQueryHandler(settings.ask_hours, pattern=TypeHours.matches),
             CallbackQueryHandler(lead_cadence.type_reason_pressed, pattern=ReopenTyped.matches),
+            CallbackQueryHandler(contacts.add_pressed, pattern=AddContact.matches),
+            CallbackQueryHandler(objections.heard_pressed, pattern=HeardObjection.matches),
         ),
         states={
             newlead.NewLead.ASKING: _in(
@@ -187,6 +201,11 @@ def conversation() -> ConversationHandler:
             cadence.NoteFlow.ASKING_NOTE: _in(MessageHandler(TEXT, cadence.note_typed)),
             settings.SettingsFlow.ASKING_HOURS: _in(MessageHandler(TEXT, settings.hours_typed)),
             lead_cadence.ReopenFlow.ASKING_REASON: _in(MessageHandler(TEXT, lead_cadence.reason_typed)),
+            contacts.ContactFlow.ASKING_CONTACT: _in(
+                MessageHandler(TEXT, contacts.contact_typed),
+                CallbackQueryHandler(contacts.skip_pressed, pattern=SkipContact.matches),
+            ),
+            objections.HeardFlow.ASKING_HEARD: _in(MessageHandler(TEXT, objections.heard_typed)),
         },
         fallbacks=[CommandHandler(["cancelar", "cancel"], cancel)],
         name="flows",
