@@ -59,9 +59,8 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_cadence_events_lead_id"), table_name="cadence_events")
     op.drop_index("ix_cadence_events_at", table_name="cadence_events")
     op.drop_table("cadence_events")
-    with op.batch_alter_table("touches") as batch:
-        batch.drop_column("recycled")
-        batch.drop_column("cadence_id")
-    with op.batch_alter_table("leads") as batch:
-        batch.drop_column("recycled")
-        batch.drop_column("cadence_id")
+    # Plain ALTER TABLE … DROP COLUMN (SQLite 3.35+ and PostgreSQL): a batch would copy and drop
+    # ``leads`` and ``touches``, which other tables' rows still reference.
+    for table in ("touches", "leads"):
+        op.drop_column(table, "recycled")
+        op.drop_column(table, "cadence_id")
