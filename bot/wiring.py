@@ -61,6 +61,7 @@ from bot.tg import (
     report_chat,
     settings,
     team,
+    worklist,
 )
 from bot.tg.callbacks import Action, Handler, OpenLead, ShowIcp, Verb, pattern
 from bot.tg.context import RENDERER, RUNTIME, Context
@@ -83,6 +84,8 @@ COMMANDS = (
     ("convidar", N_("Convidar alguém para o time (gestor)")),
     ("convites", N_("Convites abertos, para revogar (gestor)")),
     ("equipe", N_("A equipe: desativar quem saiu (gestor)")),
+    ("iniciar", N_("Iniciar cadências em lote: campanha, tier ou importação (gestor)")),
+    ("passar", N_("Passar leads para outro vendedor (gestor)")),
     ("recarregar", N_("Recarregar o playbook editado (gestor)")),
     ("cadencias", N_("Resultados por cadência e reciclagem (gestor)")),
     ("ajuda", N_("O que eu faço")),
@@ -174,6 +177,10 @@ COMMAND_CALLBACKS: dict[str, Callback] = {
     "reload": playbook.reload_command,
     "cadencias": lead_cadence.cadences_command,
     "cadences": lead_cadence.cadences_command,
+    "iniciar": worklist.bulk_command,
+    "bulkstart": worklist.bulk_command,
+    "passar": worklist.reassign_command,
+    "reassign": worklist.reassign_command,
     "objecoes": objections.objection_report,
     "objections": objections.objection_report,
     "auditoria": contacts.audit_command,
@@ -193,6 +200,7 @@ ACTION_CALLBACKS: dict[type[Action], Handler] = {
     **reminders.BUTTONS,
     **settings.BUTTONS,
     **lead_cadence.BUTTONS,
+    **worklist.BUTTONS,
     **contacts.BUTTONS,
 }
 
@@ -234,6 +242,10 @@ def add_handlers(application: Application) -> None:
             flows.conversation(),
             CommandHandler(["cancelar", "cancel"], common.cancel),  # outside any flow
             *(CallbackQueryHandler(callback, pattern=action.matches) for action, callback in ACTION_CALLBACKS.items()),
+            *(
+                CallbackQueryHandler(callback, pattern=action.matches, block=False)
+                for action, callback in worklist.SLOW_BUTTONS.items()
+            ),
             CallbackQueryHandler(_button, pattern=rf"^({buttons})(:|$)"),
             # Managers' commands: long work runs in a worker thread and block=False lets the
             # bot keep answering everyone else meanwhile.

@@ -8,7 +8,7 @@
 - ``cadence_events``: moves to another cadence, reopenings and recycles, append-only.
 
 Revision ID: 0019
-Revises: 0021_lead_contacts
+Revises: 0020
 Create Date: 2026-12-02 17:00:00
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0019"
-down_revision: str | None = "0021_lead_contacts"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
