@@ -50,6 +50,7 @@ from bot.tg import (
     export_chat,
     flows,
     import_chat,
+    lead_cadence,
     leads,
     meetings,
     objections,
@@ -91,6 +92,7 @@ COMMANDS = (
     ("iniciar", N_("Iniciar cadências em lote: campanha, tier ou importação (gestor)")),
     ("passar", N_("Passar leads para outro vendedor (gestor)")),
     ("recarregar", N_("Recarregar o playbook editado (gestor)")),
+    ("cadencias", N_("Resultados por cadência e reciclagem (gestor)")),
     ("ajuda", N_("O que eu faço")),
     ("cancelar", N_("Sair do que estiver fazendo")),
 )
@@ -178,6 +180,8 @@ COMMAND_CALLBACKS: dict[str, Callback] = {
     "settings": settings.config_command,
     "recarregar": playbook.reload_command,
     "reload": playbook.reload_command,
+    "cadencias": lead_cadence.cadences_command,
+    "cadences": lead_cadence.cadences_command,
     "iniciar": worklist.bulk_command,
     "bulkstart": worklist.bulk_command,
     "passar": worklist.reassign_command,
@@ -203,6 +207,7 @@ ACTION_CALLBACKS: dict[type[Action], Handler] = {
     **tasks.BUTTONS,
     **timeline.BUTTONS,
     **after_reply.BUTTONS,
+    **lead_cadence.BUTTONS,
     **worklist.BUTTONS,
     **contacts.BUTTONS,
 }

@@ -68,5 +68,5 @@ def test_an_installed_wheel_works_from_any_directory(wheel: Path, tmp_path: Path
     )
     assert result.returncode == 0, result.stderr
     version, *_rest = result.stdout.split()
-    assert version == "2026.11.1"
+    assert version == "2026.12.1"
     assert str(site) in result.stdout

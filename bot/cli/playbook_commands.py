@@ -37,8 +37,10 @@ def playbook_check(args: argparse.Namespace) -> int:
     print(f"playbook OK: {path}")
     print(f"  version:     {playbook.version}")
     print(f"  fingerprint: {playbook.fingerprint}")
+    cadences = playbook.cadence
     print(
-        f"  {len(playbook.cadence.steps)} steps, {len(playbook.scripts)} scripts, {len(playbook.objections)} objections"
+        f"  {len(cadences.cadences)} cadences, {len(cadences.all_steps)} steps, "
+        f"{len(playbook.scripts)} scripts, {len(playbook.objections)} objections"
     )
     _ = gettext_for(language)
     for warning in paging_warnings(playbook):

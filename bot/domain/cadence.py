@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.domain import funnel
-from bot.domain.playbook.model import Playbook, Script, Step
+from bot.domain.playbook.model import CadenceDef, Playbook, Script, Step
 from bot.domain.vocabulary import Outcome, Stage, StepKind
 
 
@@ -42,21 +42,21 @@ def choose_variant(script: Script, *, lead_id: int, script_id: str) -> str:
     return names[int.from_bytes(digest[:4], "big") % len(names)]
 
 
-def first_step(playbook: Playbook) -> Step:
-    return playbook.cadence.steps[0]
+def first_step(cadence: CadenceDef) -> Step:
+    return cadence.steps[0]
 
 
-def step_after(playbook: Playbook, step_id: str) -> Step | None:
-    steps = playbook.cadence.steps
+def step_after(cadence: CadenceDef, step_id: str) -> Step | None:
+    steps = cadence.steps
     for index, step in enumerate(steps):
         if step.id == step_id:
             return steps[index + 1] if index + 1 < len(steps) else None
     return None
 
 
-def step_number(playbook: Playbook, step_id: str) -> int:
+def step_number(cadence: CadenceDef, step_id: str) -> int:
     """1-based position of the step in the cadence (0 if the step is no longer there)."""
-    for index, step in enumerate(playbook.cadence.steps, start=1):
+    for index, step in enumerate(cadence.steps, start=1):
         if step.id == step_id:
             return index
     return 0
@@ -87,13 +87,17 @@ def apply_outcome(
     step: Step,
     outcome: Outcome,
     loss_reason: str | None = None,
+    cadence: CadenceDef | None = None,
 ) -> Transition:
-    """The lead's next state after ``outcome`` on ``step``.
+    """The lead's next state after ``outcome`` on ``step`` of ``cadence`` (the fallback cadence
+    when not given).
 
     Raises :class:`~bot.domain.funnel.MoveRefused` if the funnel does not allow the result (a
     closed lead, a stage where the cadence does not run, a loss reason not valid for the stage).
     """
-    transition = _transition(playbook, stage=stage, step=step, outcome=outcome, loss_reason=loss_reason)
+    transition = _transition(
+        playbook, cadence or playbook.cadence.fallback, stage=stage, step=step, outcome=outcome, loss_reason=loss_reason
+    )
     funnel.check(
         stage,
         transition.stage,
@@ -106,6 +110,7 @@ def apply_outcome(
 
 def _transition(
     playbook: Playbook,
+    cadence: CadenceDef,
     *,
     stage: Stage,
     step: Step,
@@ -113,7 +118,7 @@ def _transition(
     loss_reason: str | None,
 ) -> Transition:
     working = _advance(stage, Stage.PROSPECTING)
-    following = step_after(playbook, step.id)
+    following = step_after(cadence, step.id)
     if outcome is Outcome.NOT_INTERESTED:
         return Transition(Stage.LOST, CadenceStatus.FINISHED, None, loss_reason)
     if outcome is Outcome.MEETING_BOOKED:

@@ -12,6 +12,7 @@ touch     an outcome logged on a step of the cadence (no answer, connected, repl
 booking   a meeting date typed for the lead ("Agendar reunião", the meeting-booked outcome)
 meeting   a *scheduled* meeting marked as held (lead card, or the "did it happen?" reminder)
 hand      a button of the lead card or the ICP card (proposal sent, won, lost, disqualify)
+reopen    a lost lead reopened by its rep, or brought back by recycling (issue 12)
 ========  ====================================================================================
 
 The moves (anything not listed is refused):
@@ -33,7 +34,16 @@ meeting_held    won             hand                 (a held meeting)
 meeting_held    lost            hand                 a loss reason of *meeting_held*
 proposal_sent   won             hand                 (the proposal: the stage it leaves)
 proposal_sent   lost            hand                 a loss reason of *proposal_sent*
+lost            new             reopen               the stage it was lost from [2]_
+lost            prospecting     reopen               the stage it was lost from [2]_
+lost            connected       reopen               the stage it was lost from [2]_
+lost            meeting_booked  reopen               the stage it was lost from [2]_
+lost            meeting_held    reopen               the stage it was lost from [2]_
+lost            proposal_sent   reopen               the stage it was lost from [2]_
 ==============  ==============  ===================  =========================================
+
+.. [2] :func:`bot.domain.cadences.reopen_stage` says which; a recycled lead lost after a
+   meeting comes back to *connected*, where its recycle cadence can run.
 
 .. [1] or the playbook's "no response" reason, when the breakup step passes unanswered.
 
@@ -45,8 +55,8 @@ Ways that keep the stage where it is (not a move, but only allowed where listed)
 
 Consequences, in words: stages only move forward; "proposal sent" needs a held meeting; "won"
 needs a held meeting or a sent proposal; a lead is lost only with a reason the playbook lists
-for the stage it leaves; *won* and *lost* are closed and move nowhere (reopening a lead is a
-later issue); a lead enters the funnel at :data:`ENTRY` (``/novo`` and imports alike).
+for the stage it leaves; *won* and *lost* are closed and move nowhere but by reopening a lost
+lead; a lead enters the funnel at :data:`ENTRY` (``/novo`` and imports alike).
 
 **Fit before effort**: starting the cadence of a lead outside the ICP (tier D, or knocked
 out) needs the rep's confirmation — :func:`needs_fit_confirmation` says which leads.
@@ -60,7 +70,7 @@ from enum import StrEnum
 
 from bot.domain.playbook.model import Playbook
 from bot.domain.scoring import IcpResult
-from bot.domain.vocabulary import CLOSED_STAGES, Stage, Tier
+from bot.domain.vocabulary import CLOSED_STAGES, OPEN_STAGES, Stage, Tier
 
 
 class Way(StrEnum):
@@ -71,6 +81,7 @@ class Way(StrEnum):
     BOOKING = "booking"
     MEETING = "meeting"
     HAND = "hand"
+    REOPEN = "reopen"
 
 
 S = Stage
@@ -92,6 +103,7 @@ MOVES: Mapping[tuple[Stage, Stage], frozenset[Way]] = {
     (S.MEETING_HELD, S.LOST): frozenset({W.HAND}),
     (S.PROPOSAL_SENT, S.WON): frozenset({W.HAND}),
     (S.PROPOSAL_SENT, S.LOST): frozenset({W.HAND}),
+    **{(S.LOST, stage): frozenset({W.REOPEN}) for stage in OPEN_STAGES},
 }
 
 #: Ways that may act on a lead without moving it, and where.
@@ -168,7 +180,7 @@ def refusal(
     A move to *lost* needs ``reason`` to be one of ``valid_reasons`` (see :func:`loss_reasons`);
     ``valid_reasons=None`` checks the move alone, before the rep has picked a reason.
     """
-    if source in CLOSED_STAGES:
+    if source in CLOSED_STAGES and not (way is Way.REOPEN and (source, target) in MOVES):
         return Refusal.CLOSED
     if target is source:
         return None if source in STAYS.get(way, frozenset()) else Refusal.WRONG_WAY

@@ -43,6 +43,7 @@ CHANNEL_LABELS: Mapping[str, str] = {
     Channel.EMAIL: N_("E-mail"),
     Channel.WHATSAPP: N_("WhatsApp"),
     Channel.LINKEDIN: N_("LinkedIn"),
+    Channel.VISIT: N_("Visita"),
 }
 OUTCOME_LABELS: Mapping[str, str] = {
     Outcome.NO_ANSWER: N_("Sem resposta"),

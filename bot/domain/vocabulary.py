@@ -14,6 +14,8 @@ class Channel(StrEnum):
     EMAIL = "email"
     WHATSAPP = "whatsapp"
     LINKEDIN = "linkedin"
+    VISIT = "visit"
+    """A field visit ("visita"): the rep goes to the company."""
 
 
 #: Channels whose touches count as "messages sent" in the basic metrics.
@@ -143,6 +145,8 @@ class ReminderKind(StrEnum):
     AGENDA = "agenda"
     TASK = "task"
     """A follow-up the rep scheduled (:mod:`bot.domain.tasks`)."""
+    RECYCLE = "recycle"
+    """A lost lead comes back to its rep (``reasons.yaml`` → ``recycle``)."""
 
 
 class ReminderState(StrEnum):
@@ -161,3 +165,14 @@ class Macroregion(StrEnum):
     CENTRO_OESTE = "Centro-Oeste"
     SUDESTE = "Sudeste"
     SUL = "Sul"
+
+
+class CadenceEventKind(StrEnum):
+    """What happened to a lead's cadence (the ``cadence_events`` log)."""
+
+    MOVED = "moved"
+    """Its rep moved it to another cadence."""
+    REOPENED = "reopened"
+    """Its rep reopened it after a loss."""
+    RECYCLED = "recycled"
+    """It came back by itself after a loss (``reasons.yaml`` → ``recycle``)."""

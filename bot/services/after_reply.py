@@ -14,7 +14,7 @@ from bot.domain import calendar as business
 from bot.domain.cadence import CadenceStatus, step_after
 from bot.domain.playbook.model import Step
 from bot.domain.vocabulary import Stage
-from bot.services.cadence import StaleAction, plan_step_reminder, working_hours
+from bot.services.cadence import StaleAction, lead_cadence, plan_step_reminder, working_hours
 from bot.services.leads import _authorised
 from bot.services.runtime import Runtime
 from bot.services.views import LeadCard, MemberLike
@@ -47,7 +47,7 @@ def _resumable(session: Session, runtime: Runtime, member: MemberLike, touch_id:
         return lead, None
     if timeline.latest_touch_id(session, lead_id=lead.id or 0) != touch.id:
         return lead, None  # an older reply's button: the lead was worked since
-    return lead, step_after(runtime.playbook, touch.step_id or "")
+    return lead, step_after(lead_cadence(runtime.playbook, lead), touch.step_id or "")
 
 
 def next_step_after(runtime: Runtime, member: MemberLike, touch_id: int) -> Step | None:

@@ -19,8 +19,9 @@ from urllib.parse import quote
 from bot.domain import calendar as business
 from bot.domain import funnel, metrics, moments, numbers
 from bot.domain.cadence import CadenceStatus, Transition, apply_outcome, choose_variant, first_step, step_number
+from bot.domain.cadences import choose_cadence
 from bot.domain.funnel import Way
-from bot.domain.playbook.model import Step
+from bot.domain.playbook.model import CadenceDef, Playbook, Step
 from bot.domain.script_context import StepView, context
 from bot.domain.vocabulary import (
     CLOSED_STAGES,
@@ -33,11 +34,12 @@ from bot.domain.vocabulary import (
     Stage,
 )
 from bot.render.scripts import render_script
+from bot.services import recycling
 from bot.services.flows import FlowKind, record_ending
 from bot.services.leads import _authorised, lead_view, record_stage, rep_view, score_lead
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, can_see
-from bot.services.views import LeadCard, MeetingView, MemberLike, TouchView
+from bot.services.views import LeadCard, MeetingView, MemberLike, TouchView, facts_of
 from bot.storage import leads as lead_store
 from bot.storage import reminders as reminder_store
 from bot.storage import touches
@@ -85,6 +87,8 @@ class StepCard:
     step: Step
     number: int
     total: int
+    cadence_id: str
+    cadence_title: str
     script_id: str
     variant: str
     subject: str | None
@@ -108,13 +112,14 @@ def step_card(runtime: Runtime, member: MemberLike, lead_id: int) -> StepCard:
     if lead.cadence_status != CadenceStatus.ACTIVE or not lead.current_step:
         raise StaleAction("cadence not active")
     playbook = runtime.playbook
-    step = playbook.step(lead.current_step)
+    cadence = lead_cadence(playbook, lead)
+    step = playbook.step(lead.current_step, lead.cadence_id)
     if step is None:
         raise StaleAction(f"step {lead.current_step} is not in playbook {playbook.version}")
     script = playbook.scripts[step.script]
     variant_name = choose_variant(script, lead_id=lead.id or 0, script_id=step.script)
     variant = script.variants[variant_name]
-    number = step_number(playbook, step.id)
+    number = step_number(cadence, step.id)
     ctx = context(
         lead_view(lead),
         rep_view(owner),
@@ -131,7 +136,9 @@ def step_card(runtime: Runtime, member: MemberLike, lead_id: int) -> StepCard:
         lead=LeadCard.of(lead),
         step=step,
         number=number,
-        total=len(playbook.cadence.steps),
+        total=len(cadence.steps),
+        cadence_id=cadence.id,
+        cadence_title=cadence.title,
         script_id=step.script,
         variant=variant_name,
         subject=subject,
@@ -192,7 +199,9 @@ def start_cadence(runtime: Runtime, member: MemberLike, lead_id: int, *, confirm
         if warning is not None and not confirmed:
             raise FitUnconfirmed(warning)
         owner = lead_store.owner_of(session, lead=lead) or member
-        step = first_step(runtime.playbook)
+        # A cadence the rep chose before starting (🔀 on a new lead) wins over the rules.
+        cadence = runtime.playbook.cadence.get(lead.cadence_id) or cadence_for(runtime, lead)
+        step = first_step(cadence)
         now = runtime.now()
         if warning is not None:
             add_fit_override(
@@ -207,11 +216,30 @@ def start_cadence(runtime: Runtime, member: MemberLike, lead_id: int, *, confirm
             )
         record_stage(session, runtime, lead, member, Stage.PROSPECTING, way=Way.START)
         lead.cadence_status = CadenceStatus.ACTIVE.value
+        lead.cadence_id = cadence.id
         lead.current_step = step.id
         lead.step_due_at = business.next_working_moment(now, working_hours(owner))
         lead_store.save_lead(session, lead=lead)
         plan_step_reminder(session, lead, owner)
         return LeadCard.of(lead)
+
+
+def lead_cadence(playbook: Playbook, lead: Lead | LeadCard) -> CadenceDef:
+    """The cadence a lead is worked on (see :meth:`~bot.domain.playbook.model.Playbook.cadence_of`)."""
+    return playbook.cadence_of(lead.cadence_id, lead.current_step)
+
+
+def cadence_for(runtime: Runtime, lead: Lead) -> CadenceDef:
+    """The cadence the playbook's rules give a lead about to start one (its facts scored now)."""
+    result = score_lead(runtime, lead)
+    return choose_cadence(
+        runtime.playbook,
+        facts_of(lead),
+        tier=result.tier.value,
+        sales_model=result.sales_model.value,
+        source=lead.source,
+        campaign=lead.campaign,
+    )
 
 
 def plan_step_reminder(session: Session, lead: Lead, owner: MemberLike) -> None:
@@ -278,11 +306,14 @@ def log_step(
     lead = _authorised(session, member, lead_id)
     if lead.cadence_status != CadenceStatus.ACTIVE or lead.current_step != step_id:
         raise StaleAction(f"lead {lead_id} is not on step {step_id}")
-    step = playbook.step(step_id)
+    cadence = lead_cadence(playbook, lead)
+    step = playbook.step(step_id, lead.cadence_id)
     if step is None:
         raise StaleAction(f"step {step_id} left the playbook")
     owner = lead_store.owner_of(session, lead=lead) or member
-    transition = apply_outcome(playbook, stage=Stage(lead.stage), step=step, outcome=outcome, loss_reason=loss_reason)
+    transition = apply_outcome(
+        playbook, stage=Stage(lead.stage), step=step, outcome=outcome, loss_reason=loss_reason, cadence=cadence
+    )
     now = runtime.now()
     script = playbook.scripts[step.script]
     touch = Touch(
@@ -290,7 +321,7 @@ def log_step(
         rep_id=member.id or 0,
         campaign=lead.campaign,
         step_id=step.id,
-        step_number=step_number(playbook, step.id),
+        step_number=step_number(cadence, step.id),
         step_kind=step.kind.value,
         channel=step.channel.value,
         script_id=step.script,
@@ -303,6 +334,8 @@ def log_step(
         notes=(notes or None),
         happened_at=now,
         recorded_at=now,
+        cadence_id=cadence.id,
+        recycled=lead.recycled > 0,
     )
     touches.add_touch(session, touch=touch)
     record_stage(session, runtime, lead, member, transition.stage, transition.loss_reason, way=Way.TOUCH)
@@ -318,6 +351,7 @@ def log_step(
     lead.updated_at = now
     lead_store.save_lead(session, lead=lead)
     plan_step_reminder(session, lead, owner)
+    recycling.plan_after_loss(session, runtime, lead, owner.id or 0, working_hours(owner))
     return Logged(TouchView.of(touch), LeadCard.of(lead), transition)
 
 
@@ -499,6 +533,7 @@ def move_stage(
             lead.current_step = None
             lead.step_due_at = None
             plan_step_reminder(session, lead, owner)
+            recycling.plan_after_loss(session, runtime, lead, owner.id or 0, working_hours(owner))
         return LeadCard.of(lead)
 
 

@@ -102,7 +102,7 @@ def export_words(language: str = DEFAULT_LANGUAGE, playbook: Playbook | None = N
     labels["erasure_via"] = {code: _(text) for code, text in ERASURE_VIA_LABELS.items()}
     labels["erasure_reason"] = {code: _(text) for code, text in ERASURE_REASON_LABELS.items()}
     if playbook is not None:
-        labels["step"] = {step.id: step.title for step in playbook.cadence.steps}
+        labels["step"] = {step.id: step.title for step in reversed(playbook.cadence.all_steps)}
         labels["script"] = {script_id: script.title for script_id, script in playbook.scripts.items()}
         labels["objection"] = {objection.id: objection.label for objection in playbook.objections}
         labels["loss_reason"] = {

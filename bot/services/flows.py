@@ -46,6 +46,8 @@ class FlowKind(StrEnum):
     """A follow-up ("⏰ Retorno"): ``result_id`` is the task."""
     DEAL = "deal"
     """A deal's value: ``result_id`` is the lead."""
+    REOPEN = "reopen"
+    """A lost lead reopened with a typed reason: ``result_id`` is the lead."""
     CONTACT = "contact"
     """A contact typed after "Contato errado" or "Adicionar contato": ``result_id`` is the contact."""
 

@@ -38,7 +38,7 @@ from bot.domain import calendar as business
 from bot.domain.cadence import CadenceStatus, step_number
 from bot.domain.playbook.model import Step
 from bot.domain.vocabulary import MeetingStatus, Outcome, ReminderKind, ReminderState
-from bot.services import cadence
+from bot.services import cadence, cadences
 from bot.services import tasks as follow_ups
 from bot.services.cadence import StaleAction, working_hours
 from bot.services.leads import _authorised
@@ -181,19 +181,30 @@ def prepare(runtime: Runtime, reminder_id: int) -> Prepared | None:
             ):
                 _cancel(session, reminder, "stale: the lead moved on")
                 return None
-            step = playbook.step(reminder.step_id or "")
+            step = playbook.step(reminder.step_id or "", lead.cadence_id)
             if step is None:
                 _cancel(session, reminder, f"stale: step {reminder.step_id} left the playbook")
                 return None
+            lead_cadence = cadence.lead_cadence(playbook, lead)
             return Prepared(
                 ReminderView.of(reminder),
                 MemberView.of(member),
                 lead=LeadCard.of(lead),
                 step=step,
-                step_number=step_number(playbook, step.id),
-                total_steps=len(playbook.cadence.steps),
+                step_number=step_number(lead_cadence, step.id),
+                total_steps=len(lead_cadence.steps),
                 late=late,
+                extra={"cadence": lead_cadence.title},
             )
+        if kind is ReminderKind.RECYCLE:
+            lead = lead_store.get_lead(session, lead_id=reminder.lead_id) if reminder.lead_id else None
+            recycled = cadences.recycle(session, runtime, member, lead) if lead is not None else None
+            if recycled is None:
+                _cancel(session, reminder, "stale: the lead is no longer lost, or no longer recycles")
+                return None
+            extra = {"days": recycled.days, "reason": recycled.reason_label, "cadence": recycled.cadence.title}
+            view = ReminderView.of(reminder)
+            return Prepared(view, MemberView.of(member), lead=recycled.lead, late=late, extra=extra)
         if kind in (ReminderKind.MEETING_BEFORE, ReminderKind.MEETING_CHECK):
             meeting = touches.get_meeting(session, meeting_id=reminder.meeting_id) if reminder.meeting_id else None
             if meeting is None or meeting.status != MeetingStatus.SCHEDULED.value:
@@ -302,7 +313,7 @@ def _agenda(session: Session, runtime: Runtime, member: MemberLike, now: datetim
     overdue: list[AgendaItem] = []
     due_today: list[AgendaItem] = []
     for lead in leads:
-        step = runtime.playbook.step(lead.current_step or "")
+        step = runtime.playbook.step(lead.current_step or "", lead.cadence_id)
         if step is None or lead.step_due_at is None:
             continue
         item = AgendaItem(

@@ -227,6 +227,10 @@ class LeadCard:
     facts: LeadFacts
     """The ICP facts as stored (registry facts included; the company's age is counted when
     the lead is scored, see :meth:`~bot.domain.facts.LeadFacts.aged`)."""
+    cadence_id: str | None = None
+    """The cadence of ``cadence.yaml`` it is worked on (``None``: from before cadences had ids)."""
+    recycled: int = 0
+    """How many times it came back after a loss."""
 
     @property
     def cnae(self) -> str | None:

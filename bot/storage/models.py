@@ -177,6 +177,11 @@ class Lead(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     personal_data_erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     """When the contact's personal data was erased (LGPD): on request or by the retention purge."""
+    cadence_id: str | None = Field(default=None, max_length=32)
+    """The cadence of ``cadence.yaml`` the lead is worked on (migration 0019); ``None``: a lead
+    from before cadences had ids (see :meth:`bot.domain.playbook.model.Playbook.cadence_of`)."""
+    recycled: int = 0
+    """How many times the lead came back after a loss (``reasons.yaml`` → ``recycle``)."""
 
 
 TOUCH_REACHED_WHERE = "contact_role IS NOT NULL OR intent IS NOT NULL"
@@ -277,6 +282,10 @@ class Touch(SQLModel, table=True):
     notes: str | None = Field(default=None, sa_column=Column(Text))
     happened_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    cadence_id: str | None = Field(default=None, max_length=32)
+    """The cadence the step belongs to (migration 0019): reports and A/B results per cadence."""
+    recycled: bool = False
+    """Logged on a recycled lead (it came back after a loss): reports mark it."""
 
 
 class StageChange(SQLModel, table=True):
@@ -598,3 +607,30 @@ class PersonalDataUse(SQLModel, table=True):
     people: int = 0
     leads: int = 0
     at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
+
+
+class CadenceEvent(SQLModel, table=True):
+    """A lead's cadence changed hands: moved to another cadence by its rep, reopened after a
+    loss, or brought back by recycling (migration 0019). Append-only: the lead's history and
+    the reports read it."""
+
+    __tablename__ = "cadence_events"
+    __table_args__ = (Index("ix_cadence_events_at", "at", "kind", "campaign"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="leads.id", index=True)
+    member_id: int | None = Field(default=None, foreign_key="members.id")
+    """Who did it; ``None`` for the bot's own recycling."""
+    kind: str = Field(max_length=16)
+    """moved | reopened | recycled (see :class:`bot.domain.vocabulary.CadenceEventKind`)."""
+    campaign: str = Field(default="", max_length=100)
+    from_cadence: str | None = Field(default=None, max_length=32)
+    to_cadence: str | None = Field(default=None, max_length=32)
+    from_stage: str | None = Field(default=None, max_length=32)
+    to_stage: str | None = Field(default=None, max_length=32)
+    reason: str | None = Field(default=None, max_length=32)
+    """Reopened: the reason picked (an id); recycled: the loss reason it came back from."""
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    """Reopened: the reason as the rep typed it."""
+    playbook_version: str | None = Field(default=None, max_length=32)
+    at: datetime = Field(sa_type=UTCDateTime)

@@ -573,6 +573,51 @@ class ResumeCadence(Action):
     lead: int
 
 
+# ---------------------------------------------------------------------------- cadences (issue 12)
+
+
+@dataclass(frozen=True)
+class ChooseCadence(Action):
+    """🔀 on the lead card: the cadences the lead may move to."""
+
+    WIRE = "kc:{lead}"
+    lead: int
+
+
+@dataclass(frozen=True)
+class MoveCadence(Action):
+    """Move the lead to ``cadence`` (an id of ``cadence.yaml``, checked against the playbook)."""
+
+    WIRE = "kv:{lead}:{cadence}"
+    lead: int
+    cadence: str
+
+
+@dataclass(frozen=True)
+class ReopenLead(Action):
+    """↩️ on a lost lead's card: why reopen it?"""
+
+    WIRE = "kr:{lead}"
+    lead: int
+
+
+@dataclass(frozen=True)
+class ReopenBecause(Action):
+    """A reopen reason picked from the buttons (:data:`bot.domain.cadences.REOPEN_REASONS`)."""
+
+    WIRE = "ky:{lead}:{reason}"
+    lead: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReopenTyped(Action):
+    """✍️ The rep types the reason (a flow: :mod:`bot.tg.lead_cadence`)."""
+
+    WIRE = "kt:{lead}"
+    lead: int
+
+
 # ---------------------------------------------------------------------------- older verbs
 
 

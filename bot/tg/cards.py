@@ -21,6 +21,7 @@ from bot.services.views import LeadCard
 from bot.tg.callbacks import (
     Action,
     BookMeeting,
+    ChooseCadence,
     Disqualify,
     EditDeal,
     EditLead,
@@ -31,6 +32,7 @@ from bot.tg.callbacks import (
     MoveStage,
     NewTask,
     OpenLead,
+    ReopenLead,
     ResumeCadence,
     ShowContacts,
     ShowIcp,
@@ -112,7 +114,7 @@ def icp_card(
 def lead_card(context: Context, lead: LeadCard) -> tuple[str, InlineKeyboardMarkup | None]:
     runtime = context.runtime
     member = context.me
-    step = runtime.playbook.step(lead.current_step) if lead.current_step else None
+    step = runtime.playbook.step(lead.current_step, lead.cadence_id) if lead.current_step else None
     meeting = cadence.pending_meeting(runtime, member, lead)
     loss = runtime.playbook.loss_reason(lead.loss_reason) if lead.loss_reason else None
     follow_up = tasks.next_open(runtime, member, lead.id or 0)
@@ -159,6 +161,10 @@ def lead_card(context: Context, lead: LeadCard) -> tuple[str, InlineKeyboardMark
     buttons.append(button("🕓 " + context._("Histórico"), ShowTimeline(lead_id)))
     if stage in deals.VALUE_STAGES:
         buttons.append(button("💰 " + context._("Valor do negócio"), EditDeal(lead_id)))
+    if funnel.allows(stage, Way.TOUCH) or (stage is Stage.NEW and len(runtime.playbook.cadence.cadences) > 1):
+        buttons.append(button("🔀 " + context._("Cadência"), ChooseCadence(lead_id)))
+    if funnel.allows(stage, Way.REOPEN):
+        buttons.append(button("↩️ " + context._("Reabrir"), ReopenLead(lead_id)))
     buttons.append(button("📊 ICP", ShowIcp(lead_id)))
     buttons.append(button("👥 " + context._("Contatos"), ShowContacts(lead_id)))
     if privacy.may_erase(member) and (lead.personal_data_erased_at is None or lead.personal_data_left):

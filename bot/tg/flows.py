@@ -37,6 +37,9 @@ stateDiagram-v2
     ASKING_SETUP --> ASKING_MONTHS: set-up fee or none
     ASKING_MONTHS --> [*]: months or none → saved
     ASKING_MONTHLY --> [*]: ⏭ skip, or /cancelar
+    [*] --> ASKING_REASON: ↩️ reopen → ✍️ type the reason
+    ASKING_REASON --> ASKING_REASON: empty or too long
+    ASKING_REASON --> [*]: reopened, or /cancelar
     [*] --> ASKING_CONTACT: ❓ wrong contact / ➕ add a contact
     ASKING_CONTACT --> ASKING_CONTACT: empty, too long, bad phone or e-mail
     ASKING_CONTACT --> [*]: contact saved and chosen, 🤷 don't know, or /cancelar
@@ -66,7 +69,19 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Conv
 from bot.i18n import N_
 from bot.services import flows
 from bot.services.flows import FlowEnded, FlowEnding, FlowKind
-from bot.tg import cadence, contacts, deals, flow_run, meetings, newlead, objections, outcomes, settings, tasks
+from bot.tg import (
+    cadence,
+    contacts,
+    deals,
+    flow_run,
+    lead_cadence,
+    meetings,
+    newlead,
+    objections,
+    outcomes,
+    settings,
+    tasks,
+)
 from bot.tg.callbacks import (
     AddContact,
     AddNote,
@@ -82,6 +97,7 @@ from bot.tg.callbacks import (
     NewTask,
     ObjectionBooked,
     OpenLead,
+    ReopenTyped,
     SkipContact,
     TaskNoNote,
     TypeHours,
@@ -103,6 +119,7 @@ FLOW_DATA = (
     cadence.NOTE_TOUCH,
     *tasks.FLOW_KEYS,
     *deals.FLOW_KEYS,
+    lead_cadence.REOPEN_LEAD,
     contacts.CONTACT_LEAD,
     objections.HEARD_AT,
 )
@@ -116,6 +133,7 @@ ALREADY_SAVED = {
     FlowKind.HOURS: N_("Esse expediente já foi salvo. Veja em /config."),
     FlowKind.TASK: N_("Esse retorno já foi marcado (lead #%(lead)s)."),
     FlowKind.DEAL: N_("Esse valor já foi salvo no lead #%(lead)s."),
+    FlowKind.REOPEN: N_("Esse lead já foi reaberto (lead #%(lead)s)."),
     FlowKind.CONTACT: N_("Esse contato já foi salvo (lead #%(lead)s)."),
 }
 
@@ -193,6 +211,7 @@ def conversation() -> ConversationHandler:
             CallbackQueryHandler(tasks.new_task_pressed, pattern=NewTask.matches),
             CallbackQueryHandler(deals.moved_pressed, pattern=deals.asks_value),
             CallbackQueryHandler(deals.edit_pressed, pattern=EditDeal.matches),
+            CallbackQueryHandler(lead_cadence.type_reason_pressed, pattern=ReopenTyped.matches),
             CallbackQueryHandler(contacts.add_pressed, pattern=AddContact.matches),
             CallbackQueryHandler(objections.heard_pressed, pattern=HeardObjection.matches),
         ),
@@ -230,6 +249,7 @@ def conversation() -> ConversationHandler:
                 MessageHandler(TEXT, deals.months_typed),
                 CallbackQueryHandler(deals.shortcut_pressed, pattern=DealShortcut.matches),
             ),
+            lead_cadence.ReopenFlow.ASKING_REASON: _in(MessageHandler(TEXT, lead_cadence.reason_typed)),
             contacts.ContactFlow.ASKING_CONTACT: _in(
                 MessageHandler(TEXT, contacts.contact_typed),
                 CallbackQueryHandler(contacts.skip_pressed, pattern=SkipContact.matches),

@@ -13,6 +13,8 @@ flowchart LR
     O -->|↩️ ReminderBack| R
     R -->|⏭ Pular passo SkipStep| K[skipped touch logged → next step planned]
     R -->|⏸ Pausar cadência PauseCadence| P[cadence paused → ▶️ Retomar ResumeCadence]
+    V[♻️ recycled lead back] -->|▶️ Fazer agora ShowStep| S
+    V -->|📇 Ficha do lead OpenLead| L[lead card]
 ```
 
 Meeting reminders reuse the meeting buttons of :mod:`bot.tg.meetings` (``MeetingHeld``, …).
@@ -102,6 +104,17 @@ def step_keyboard(reminder_id: int, lead_id: int, _: Gettext) -> InlineKeyboardM
     )
 
 
+def recycle_keyboard(lead_id: int, _: Gettext) -> InlineKeyboardMarkup | None:
+    return markup(
+        [
+            [
+                button("▶️ " + _("Fazer agora"), ShowStep(lead_id)),
+                button("📇 " + _("Ficha do lead"), OpenLead(lead_id)),
+            ]
+        ]
+    )
+
+
 def composer(renderer: MessageRenderer) -> Callable[[Prepared], tuple[str, InlineKeyboardMarkup | None]]:
     """The function the scheduler calls to turn a prepared reminder into text and buttons."""
 
@@ -138,8 +151,19 @@ def composer(renderer: MessageRenderer) -> Callable[[Prepared], tuple[str, Inlin
                 channel=_(CHANNEL_LABELS[step.channel]),
                 due=when(reminder.due_at, language, member.timezone),
                 starts="",
+                cadence=prepared.extra.get("cadence", ""),
             )
             return text, step_keyboard(reminder.id or 0, lead.id or 0, _)
+        if kind is ReminderKind.RECYCLE:
+            text = renderer.render(
+                "reminder.html",
+                language,
+                **common,
+                days=prepared.extra["days"],
+                reason=_(str(prepared.extra["reason"])),
+                cadence=prepared.extra["cadence"],
+            )
+            return text, recycle_keyboard(lead.id or 0, _)
         meeting = prepared.meeting
         assert meeting is not None
         text = renderer.render(

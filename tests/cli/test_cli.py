@@ -41,7 +41,7 @@ def cadencia(
 def test_playbook_check_prints_version_and_fingerprint() -> None:
     result = cadencia("playbook", "check")
     assert result.returncode == 0, result.stderr
-    assert "version:     2026.11.1" in result.stdout
+    assert "version:     2026.12.1" in result.stdout
     assert "fingerprint: " in result.stdout
 
 

@@ -15,13 +15,13 @@ ISSUE = re.compile(r"^  (?P<file>[a-z]+\.yaml):(?P<line>\d+): (?P<message>.+)$")
 PORTUGUESE = {
     "parse": [
         "playbook.yaml:43: a chave 'name' aparece duas vezes; apague ou renomeie uma delas",
-        "cadence.yaml:28: notas: chave desconhecida 'notas'; confira a grafia ou apague-a",
+        "cadence.yaml:211: notas: chave desconhecida 'notas'; confira a grafia ou apague-a",
     ],
     "checks": [
         "icp.yaml:21: os pesos somam 101, mas devem somar 100 (cnae 26, region 10, headcount 20, revenue 20, "
         "branches 10, registration 5, financial_score 10); ajuste os pesos",
         "icp.yaml:112: as faixas 1–9 e 5–49 se sobrepõem; a seguinte deve começar em 10",
-        "cadence.yaml:34: o roteiro 'ligacao_inexistente' não existe em scripts.yaml; crie-o ou corrija o nome",
+        "cadence.yaml:105: o roteiro 'ligacao_inexistente' não existe em scripts.yaml; crie-o ou corrija o nome",
     ],
     "yaml": [
         "reasons.yaml:29: YAML inválido: expected ',' or ']', but got ':'; confira a indentação e as aspas",
@@ -31,13 +31,13 @@ PORTUGUESE = {
 ENGLISH = {
     "parse": [
         "playbook.yaml:43: the key 'name' appears twice; delete or rename one of them",
-        "cadence.yaml:28: notas: unknown key 'notas'; check the spelling or delete it",
+        "cadence.yaml:211: notas: unknown key 'notas'; check the spelling or delete it",
     ],
     "checks": [
         "icp.yaml:21: the weights add up to 101, but must add up to 100 (cnae 26, region 10, headcount 20, "
         "revenue 20, branches 10, registration 5, financial_score 10); adjust the weights",
         "icp.yaml:112: the bands 1–9 and 5–49 overlap; the next one must start at 10",
-        "cadence.yaml:34: the script 'ligacao_inexistente' does not exist in scripts.yaml; create it or fix the name",
+        "cadence.yaml:105: the script 'ligacao_inexistente' does not exist in scripts.yaml; create it or fix the name",
     ],
     "yaml": [
         "reasons.yaml:29: invalid YAML: expected ',' or ']', but got ':'; check the indentation and the quotes",

@@ -165,7 +165,7 @@ def test_health_command_says_what_works_and_what_does_not(tmp_path: Path) -> Non
         )
         assert good.returncode == 0, good.stdout + good.stderr
         assert "ok   Bot API: @cadencia_test_bot" in good.stdout
-        assert "ok   playbook: 2026.11.1" in good.stdout
+        assert "ok   playbook: 2026.12.1" in good.stdout
         assert "ok   banco de dados: esquema vazio; `cadencia run` migra" in good.stdout
 
         env = _env(tmp_path, server, TELEGRAM_BOT_TOKEN="", DATABASE_URL=f"sqlite:///{tmp_path / 'x.db' / 'y.db'}")

@@ -47,7 +47,7 @@ def test_a_reply_is_an_answered_attempt_on_any_channel() -> None:
     replies = {
         channel: sum(1 for c, o in DAY if c == channel and metrics.is_reply(o)) for channel in Channel
     }
-    assert replies == {Channel.PHONE: 3, Channel.EMAIL: 1, Channel.WHATSAPP: 2, Channel.LINKEDIN: 0}
+    assert replies == {Channel.PHONE: 3, Channel.EMAIL: 1, Channel.WHATSAPP: 2, Channel.LINKEDIN: 0, Channel.VISIT: 0}
     assert not metrics.is_reply(Outcome.SKIPPED)
     assert not metrics.is_reply(Outcome.WRONG_CONTACT)
 

@@ -76,7 +76,9 @@ def _edit(directory: Path, name: str, change: Callable[[dict[str, Any]], Any]) -
 
 
 def _step(data: dict[str, Any], index: int) -> dict[str, Any]:
-    return data["steps"][index]  # type: ignore[no-any-return]
+    """Step ``index`` of the fallback cadence (the steps an old single-cadence file held)."""
+    fallback = [c for c in data["cadences"] if not c.get("recycle")][-1]
+    return fallback["steps"][index]  # type: ignore[no-any-return]
 
 
 CASES: list[tuple[str, str, Callable[[dict[str, Any]], Any], str, str]] = [

@@ -112,7 +112,7 @@ OPEN = FUNNEL[:-1]
 REPLIES = {"replied", "meeting_booked", "connected", "objection", "not_interested"}
 REACHED = REPLIES
 MESSAGE_CHANNELS = {"email", "whatsapp", "linkedin"}
-CHANNELS = ("phone", "email", "whatsapp", "linkedin")
+CHANNELS = ("phone", "email", "whatsapp", "linkedin", "visit")  # visit: a field visit (issue 12)
 #: The lead card's words for each stage ("Etapa: …").
 STAGE_LABELS = {
     "new": "Novo",

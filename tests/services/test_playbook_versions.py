@@ -22,7 +22,7 @@ def _edited_copy(tmp_path: Path, *, version: str | None = None) -> Path:
     (target / "icp.yaml").write_text(yaml.safe_dump(icp, allow_unicode=True, sort_keys=False), encoding="utf-8")
     if version:
         manifest = (target / "playbook.yaml").read_text(encoding="utf-8")
-        manifest = manifest.replace('version: "2026.11.1"', f'version: "{version}"')
+        manifest = manifest.replace('version: "2026.12.1"', f'version: "{version}"')
         (target / "playbook.yaml").write_text(manifest, encoding="utf-8")
     return target
 

@@ -27,7 +27,7 @@ def broken_playbooks(root: Path) -> dict[str, Path]:
         copies[name] = root / name
         shutil.copytree(bundled_dir("playbook"), copies[name])
     parse = copies["parse"]
-    _edit(parse, "cadence.yaml", "steps:", "notas: x\nsteps:")
+    _edit(parse, "cadence.yaml", "no_response_reason:", "notas: x\nno_response_reason:")
     (parse / "playbook.yaml").write_text(
         (parse / "playbook.yaml").read_text(encoding="utf-8") + "\nname: De novo\n", encoding="utf-8"
     )

@@ -53,7 +53,7 @@ def long_lists_playbook(folder: Path) -> Path:
     ]
     reasons_file.write_text(yaml.safe_dump(reasons, allow_unicode=True, sort_keys=False), encoding="utf-8")
     manifest_file = folder / "playbook.yaml"
-    manifest = manifest_file.read_text(encoding="utf-8").replace('version: "2026.11.1"', 'version: "2026.11.1-listas"')
+    manifest = manifest_file.read_text(encoding="utf-8").replace('version: "2026.12.1"', 'version: "2026.12.1-listas"')
     manifest_file.write_text(manifest, encoding="utf-8")
     return folder
 

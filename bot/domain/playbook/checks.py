@@ -10,15 +10,15 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from bot.domain import paging
+from bot.domain.playbook.cadence_checks import check_cadences, check_recycle
 from bot.domain.playbook.icp_checks import check_condition, check_icp
 from bot.domain.playbook.model import Playbook
 from bot.domain.problems import N_
-from bot.domain.vocabulary import LOSS_STAGES, OPEN_STAGES, Channel, StepKind
+from bot.domain.vocabulary import LOSS_STAGES, OPEN_STAGES, Channel
 
 if TYPE_CHECKING:
     from bot.domain.playbook.loader import Locator, PlaybookIssue
 
-CADENCE = "cadence.yaml"
 SCRIPTS = "scripts.yaml"
 REASONS = "reasons.yaml"
 QUALIFICATION = "qualification.yaml"
@@ -30,10 +30,11 @@ ECONOMICS = "economics.yaml"
 def check_playbook(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssue]:
     yield from _check_manifest(playbook, locator)
     yield from check_icp(playbook, locator)
-    yield from _check_cadence(playbook, locator)
+    yield from check_cadences(playbook, locator)
     yield from _check_scripts(playbook, locator)
     yield from _check_objections(playbook, locator)
     yield from _check_reasons(playbook, locator)
+    yield from check_recycle(playbook, locator)
     yield from _check_qualification(playbook, locator)
     yield from _check_economics(playbook, locator)
     yield from _check_button_room(playbook, locator)
@@ -61,59 +62,8 @@ def _check_manifest(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIs
 # ---------------------------------------------------------------------------- cadence & scripts
 
 
-def _check_cadence(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssue]:
-    steps = playbook.cadence.steps
-    counts = Counter(s.id for s in steps)
-    for i, step in enumerate(steps):
-        if counts[step.id] > 1:
-            yield locator.issue(
-                CADENCE, ("steps", i, "id"), N_("o passo '%(step)s' aparece mais de uma vez"), step=step.id
-            )
-        script = playbook.scripts.get(step.script)
-        if script is None:
-            yield locator.issue(
-                CADENCE,
-                ("steps", i, "script"),
-                N_("o roteiro '%(script)s' não existe em scripts.yaml; crie-o ou corrija o nome"),
-                script=step.script,
-            )
-            continue
-        for name, variant in script.variants.items():
-            if step.channel == Channel.EMAIL and not variant.subject:
-                yield locator.issue(
-                    SCRIPTS,
-                    ("scripts", step.script, "variants", name),
-                    N_(
-                        "o roteiro '%(script)s' é usado num passo de e-mail (%(step)s): a variante "
-                        "%(variant)s precisa de 'subject'"
-                    ),
-                    script=step.script,
-                    step=step.id,
-                    variant=name,
-                )
-    breakups = [i for i, s in enumerate(steps) if s.kind == StepKind.BREAKUP]
-    if len(breakups) != 1:
-        yield locator.issue(
-            CADENCE,
-            ("steps",),
-            N_("a cadência precisa de exatamente um passo de breakup (kind: breakup); tem %(n)s"),
-            n=len(breakups),
-        )
-    elif breakups[0] != len(steps) - 1:
-        yield locator.issue(CADENCE, ("steps", breakups[0]), N_("o passo de breakup deve ser o último"))
-    if not any(s.kind == StepKind.APPROACH for s in steps):
-        yield locator.issue(CADENCE, ("steps",), N_("a cadência precisa de pelo menos uma abordagem"))
-    if playbook.loss_reason(playbook.cadence.no_response_reason) is None:
-        yield locator.issue(
-            CADENCE,
-            ("no_response_reason",),
-            N_("o motivo '%(reason)s' não existe em reasons.yaml"),
-            reason=playbook.cadence.no_response_reason,
-        )
-
-
 def _check_scripts(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssue]:
-    email_scripts = {s.script for s in playbook.cadence.steps if s.channel == Channel.EMAIL}
+    email_scripts = {s.script for s in playbook.cadence.all_steps if s.channel == Channel.EMAIL}
     for script_id, script in playbook.scripts.items():
         if script_id in email_scripts:
             continue
@@ -193,7 +143,7 @@ BUTTON_ID_ROOM = 44
 
 
 def _check_button_room(playbook: Playbook, locator: Locator) -> Iterator[PlaybookIssue]:
-    longest_step = max(playbook.cadence.steps, key=lambda step: len(step.id), default=None)
+    longest_step = max(playbook.cadence.all_steps, key=lambda step: len(step.id), default=None)
     if longest_step is None:
         return
     room = BUTTON_ID_ROOM - len(longest_step.id)

@@ -274,27 +274,44 @@ def _check_bands(name: str, criterion: BandCriterion, locator: Locator) -> Itera
         )
 
 
+def shape_issue(
+    fact: str,
+    op: str,
+    value: object,
+    allowed: set[str],
+    locator: Locator,
+    path: tuple[str | int, ...],
+    file: str,
+    *,
+    list_ops: tuple[str, ...] = ("in", "not_in", "prefix"),
+) -> PlaybookIssue | None:
+    """An operator the fact does not take, or a list where one value goes (and the reverse);
+    ``list_ops`` are the operators that may take a list."""
+    if op not in allowed:
+        return locator.issue(
+            file,
+            (*path, "op"),
+            N_("o operador '%(op)s' não serve para '%(fact)s'; use um destes: %(allowed)s"),
+            op=op,
+            fact=fact,
+            allowed=", ".join(sorted(allowed)),
+        )
+    if op in ("in", "not_in") and not isinstance(value, list):
+        return locator.issue(file, (*path, "value"), N_("com '%(op)s' o valor deve ser uma lista"), op=op)
+    if op not in list_ops and isinstance(value, list):
+        return locator.issue(file, (*path, "value"), N_("com '%(op)s' o valor deve ser um só"), op=op)
+    return None
+
+
 def check_condition(
     condition: Condition, locator: Locator, path: tuple[str | int, ...], file: str = ICP
 ) -> Iterator[PlaybookIssue]:
     allowed = FACT_OPERATORS[condition.fact]
-    if condition.op not in allowed:
-        yield locator.issue(
-            file,
-            (*path, "op"),
-            N_("o operador '%(op)s' não serve para '%(fact)s'; use um destes: %(allowed)s"),
-            op=condition.op,
-            fact=condition.fact,
-            allowed=", ".join(sorted(allowed)),
-        )
+    shape = shape_issue(condition.fact, condition.op, condition.value, allowed, locator, path, file)
+    if shape is not None:
+        yield shape
         return
     values = condition.value if isinstance(condition.value, list) else [condition.value]
-    if condition.op in ("in", "not_in") and not isinstance(condition.value, list):
-        yield locator.issue(file, (*path, "value"), N_("com '%(op)s' o valor deve ser uma lista"), op=condition.op)
-        return
-    if condition.op not in ("in", "not_in", "prefix") and isinstance(condition.value, list):
-        yield locator.issue(file, (*path, "value"), N_("com '%(op)s' o valor deve ser um só"), op=condition.op)
-        return
     for value in values:
         if condition.fact in NUMERIC_FACTS:
             if not isinstance(value, int):

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from bot.domain.playbook import checks
 from bot.domain.playbook.model import (
     FILES,
+    LEGACY_CADENCE_ID,
     OPTIONAL_FILES,
     Cadence,
     Economics,
@@ -100,6 +101,13 @@ class Locator:
 
     def add(self, file: str, path: Path_, line: int) -> None:
         self._lines.setdefault((file, path), line)
+
+    def alias(self, file: str, old: Path_, new: Path_) -> None:
+        """Lines known under ``old`` (and below it) are found under ``new`` too: a file read in
+        an older layout and moved into the current one still names its own lines."""
+        for (name, path), line in list(self._lines.items()):
+            if name == file and path[: len(old)] == old:
+                self.add(file, (*new, *path[len(old) :]), line)
 
     def line(self, file: str, path: Path_) -> int | None:
         while True:
@@ -258,6 +266,17 @@ def _only_comments(path: Path) -> bool:
     return all(not line.strip() or line.lstrip().startswith("#") for line in lines)
 
 
+def _one_cadence_as_list(data: dict[str, Any], locator: Locator) -> dict[str, Any]:
+    """An old ``cadence.yaml`` (``steps:`` at the top, one cadence) read as a list of one
+    cadence, :data:`LEGACY_CADENCE_ID`, so existing playbooks keep loading unchanged."""
+    if "steps" not in data or "cadences" in data:
+        return data
+    rest = {key: value for key, value in data.items() if key != "steps"}
+    locator.alias("cadence.yaml", ("steps",), ("cadences", 0, "steps"))
+    legacy = {"id": LEGACY_CADENCE_ID, "title": "Padrão", "steps": data["steps"]}
+    return {"cadences": [legacy], **rest}
+
+
 def fingerprint(content: dict[str, Any]) -> str:
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
@@ -285,6 +304,8 @@ def load_playbook(directory: Path | str, *, extra_checks: Sequence[ExtraCheck] =
             continue
         data, text = read
         sources[file] = text
+        if file == "cadence.yaml":
+            data = _one_cadence_as_list(data, locator)
         parsed[file] = _validate(model, data, file, locator, issues)
     if issues or any(v is None for v in parsed.values()):
         raise PlaybookError(issues)

@@ -192,10 +192,64 @@ class Step(Strict):
     script: Identifier
 
 
-class Cadence(Strict):
+LeadFact = Literal["tier", "sales_model", "source", "campaign"]
+"""Facts of the lead itself (not of the company) a cadence rule may test, besides the ICP facts."""
+
+
+class CadenceCondition(Strict):
+    """One test of a cadence rule: an ICP fact (as in ``icp.yaml``), or the lead's tier, sales
+    model, source (``manual``, ``import``…) or campaign, e.g. ``{fact: tier, op: in, value: [A, B]}``."""
+
+    fact: Fact | LeadFact
+    op: Operator
+    value: int | str | list[str] | list[int]
+
+
+class CadenceDef(Strict):
+    """One cadence of ``cadence.yaml``: its steps, and the rule that gives it to a lead."""
+
+    id: Identifier
+    title: Label
+    when: list[CadenceCondition] = Field(default_factory=list)
+    """All must hold; the first cadence whose rule holds is the lead's (the last has none)."""
+    recycle: bool = False
+    """Only for leads that come back after a loss (``reasons.yaml`` → ``recycle``); never chosen by rules."""
     steps: list[Step] = Field(min_length=1, max_length=20)
+
+
+#: The id an old single-cadence ``cadence.yaml`` (``steps:`` at the top) gets.
+LEGACY_CADENCE_ID = "padrao"
+
+
+class Cadence(Strict):
+    """``cadence.yaml``: the cadences, in the order their rules are tried."""
+
+    cadences: list[CadenceDef] = Field(min_length=1, max_length=20)
     no_response_reason: Identifier
     """Loss reason recorded when the breakup step passes without an answer."""
+
+    def get(self, cadence_id: str | None) -> CadenceDef | None:
+        return next((c for c in self.cadences if c.id == cadence_id), None)
+
+    @property
+    def chosen_by_rules(self) -> list[CadenceDef]:
+        """The cadences a new lead may get, in rule order (the recycle ones left out)."""
+        return [c for c in self.cadences if not c.recycle]
+
+    @property
+    def fallback(self) -> CadenceDef:
+        """The last cadence chosen by rules: the one with no rule, for every other lead."""
+        return (self.chosen_by_rules or self.cadences)[-1]
+
+    @property
+    def steps(self) -> list[Step]:
+        """The fallback cadence's steps (all an old single-cadence file had)."""
+        return self.fallback.steps
+
+    @property
+    def all_steps(self) -> list[Step]:
+        """Every step of every cadence (a step id may repeat across cadences)."""
+        return [step for cadence in self.cadences for step in cadence.steps]
 
 
 # ---------------------------------------------------------------------------- scripts.yaml
@@ -241,9 +295,23 @@ class Reason(Strict):
 LossStage = Literal["new", "prospecting", "connected", "meeting_booked", "meeting_held", "proposal_sent"]
 
 
+class RecycleRule(Strict):
+    """A lead lost with ``reason`` comes back to its rep ``after_days`` later on ``cadence``."""
+
+    reason: Identifier
+    after_days: int = Field(ge=1, le=730)
+    cadence: Identifier
+    times: int = Field(default=1, ge=1, le=5)
+    """How many times a lead may come back for this reason (then it stays lost)."""
+
+
 class Reasons(Strict):
     loss: dict[LossStage, list[Reason]]
     no_show: list[Reason] = Field(min_length=1, max_length=30)
+    recycle: list[RecycleRule] = Field(default_factory=list)
+
+    def recycle_rule(self, reason_id: str | None) -> RecycleRule | None:
+        return next((r for r in self.recycle if r.reason == reason_id), None)
 
 
 # ---------------------------------------------------------------------------- qualification.yaml
@@ -370,11 +438,22 @@ class Playbook(Strict):
     def version(self) -> str:
         return self.manifest.version
 
-    def step(self, step_id: str) -> Step | None:
-        return next((s for s in self.cadence.steps if s.id == step_id), None)
+    def cadence_of(self, cadence_id: str | None, step_id: str | None = None) -> CadenceDef:
+        """A lead's cadence: the one it was given (``cadence_id``) while the playbook has it; for a
+        lead from before cadences had ids (or whose cadence left the playbook), the first that
+        holds its step; else the fallback."""
+        found = self.cadence.get(cadence_id)
+        if found is not None:
+            return found
+        fallback = self.cadence.fallback
+        if step_id and not any(s.id == step_id for s in fallback.steps):
+            found = next((c for c in self.cadence.cadences if any(s.id == step_id for s in c.steps)), None)
+        return found or fallback
 
-    def step_index(self, step_id: str) -> int:
-        return next(i for i, s in enumerate(self.cadence.steps) if s.id == step_id)
+    def step(self, step_id: str, cadence_id: str | None = None) -> Step | None:
+        """The step ``step_id`` of the lead's cadence (see :meth:`cadence_of`)."""
+        cadence = self.cadence_of(cadence_id, step_id)
+        return next((s for s in cadence.steps if s.id == step_id), None)
 
     def objection(self, objection_id: str) -> Objection | None:
         return next((o for o in self.objections if o.id == objection_id), None)
@@ -395,6 +474,14 @@ class Playbook(Strict):
     def content(self) -> dict[str, Any]:
         """The canonical content the fingerprint is computed from."""
         content = self.model_dump(mode="json", exclude={"fingerprint", "sources", "economics"}, by_alias=True)
+        # A playbook in the older shapes (one cadence, no recycling) keeps the fingerprint it had,
+        # so upgrading the bot never looks like a changed playbook under the same version.
+        cadence = content["cadence"]
+        [first, *others] = cadence["cadences"]
+        if not others and first["id"] == LEGACY_CADENCE_ID and not first["when"] and not first["recycle"]:
+            content["cadence"] = {"steps": first["steps"], "no_response_reason": cadence["no_response_reason"]}
+        if not content["reasons"]["recycle"]:
+            del content["reasons"]["recycle"]
         if self.economics is not None:  # a playbook without the file keeps the fingerprint it had
             content["economics"] = self.economics.model_dump(mode="json", by_alias=True)
         return content
