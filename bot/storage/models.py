@@ -476,3 +476,47 @@ class FlowResult(SQLModel, table=True):
     result_id: int | None = None
     """The row it created or changed (lead, meeting, touch, member), by ``kind``."""
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# --- Touch roll-ups (migration 0017) ----------------------------------------------------------
+
+#: The columns a touch is counted by in the report (bot.storage.reporting.touch_counts), in the
+#: order of the roll-ups' indexes: the roll-ups are keyed by what every touch row already has.
+TOUCH_COUNT_KEYS = ("campaign", "rep_id", "channel", "outcome", "playbook_version", "script_id", "variant")
+
+
+class _TouchCountKey(SQLModel):
+    """The columns of a touch that the report counts it by (:data:`TOUCH_COUNT_KEYS`)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign: str = Field(max_length=100)
+    rep_id: int
+    channel: str = Field(max_length=16)
+    outcome: str = Field(max_length=32)
+    playbook_version: str = Field(max_length=32)
+    script_id: str | None = Field(default=None, max_length=32)
+    variant: str | None = Field(default=None, max_length=1)
+    touches: int = 0
+    """How many touches have these values (a few rows of a key may exist: their sum counts)."""
+
+
+class TouchWeek(_TouchCountKey, table=True):
+    """Touches counted per UTC week (from Monday 00:00 UTC) and per :data:`TOUCH_COUNT_KEYS`.
+
+    Kept by database triggers on ``touches`` in the writing transaction, whatever writes the
+    touch (insert, a corrected campaign, a deleted row): see migration 0017 and
+    :mod:`bot.storage.touch_rollup`. A report reads the whole weeks of its period here and the
+    touches of its partial weeks from ``ix_touches_period``."""
+
+    __tablename__ = "touch_weeks"
+    __table_args__ = (Index("ix_touch_weeks_key", "week", *TOUCH_COUNT_KEYS, "touches"),)
+
+    week: datetime = Field(sa_type=UTCDateTime)
+
+
+class TouchTotal(_TouchCountKey, table=True):
+    """Every touch ever logged, counted per :data:`TOUCH_COUNT_KEYS` (a report from the
+    beginning reads these few thousand rows instead of every touch). Kept like :class:`TouchWeek`."""
+
+    __tablename__ = "touch_totals"
+    __table_args__ = (Index("ix_touch_totals_key", *TOUCH_COUNT_KEYS, "touches"),)

@@ -51,6 +51,7 @@ from sqlmodel import Session, col
 
 from bot.domain.regions import DEFAULT_ZONE
 from bot.domain.vocabulary import OPEN_STAGES, ContactRole, PurchaseIntent, Stage
+from bot.storage import touch_rollup as rollup
 from bot.storage.models import Lead, Meeting, Member, StageChange, Touch
 from bot.storage.types import UTCDateTime
 
@@ -238,7 +239,42 @@ def _meeting_conditions(f: ActivityFilter, moment: Any) -> list[ColumnElement[bo
 
 
 def touch_counts(session: Session, f: ActivityFilter) -> list[tuple[Any, ...]]:
-    """(campaign, rep_id, channel, outcome, playbook_version, script_id, variant, touches)."""
+    """(campaign, rep_id, channel, outcome, playbook_version, script_id, variant, touches).
+
+    The whole UTC weeks of the period are read from the roll-up ``touch_weeks`` (from the
+    beginning: ``touch_totals``), and only the partial weeks at its edges from the touches
+    (see :mod:`bot.storage.touch_rollup`)."""
+    rolled = functools.partial(
+        rollup.rolled_counts,
+        session,
+        campaign=f.campaign,
+        rep_id=f.rep_id,
+        playbook_version=f.playbook_version,
+    )
+    if f.start is None:
+        if f.end is None:
+            return rollup.merged([(1, rolled(weeks=None))])
+        # Everything, less the whole weeks from the end on and the partial week after the end.
+        later = rollup.week_ceil(f.end)
+        return rollup.merged(
+            [(1, rolled(weeks=None)), (-1, rolled(weeks=(later, None))), (-1, _raw_touch_counts(session, f.end, later, f))]
+        )
+    first = rollup.week_ceil(f.start)
+    last = rollup.week_floor(f.end) if f.end is not None else None
+    if last is not None and last <= first:  # no whole week inside the period
+        return _raw_touch_counts(session, f.start, f.end, f)
+    parts = [(1, _raw_touch_counts(session, f.start, first, f)), (1, rolled(weeks=(first, last)))]
+    if last is not None:
+        parts.append((1, _raw_touch_counts(session, last, f.end, f)))
+    return rollup.merged(parts)
+
+
+def _raw_touch_counts(
+    session: Session, start: datetime, end: datetime | None, f: ActivityFilter
+) -> list[tuple[Any, ...]]:
+    """:func:`touch_counts` of [``start``, ``end``) read from the touches (``ix_touches_period``)."""
+    if end is not None and end <= start:
+        return []
     keys = (
         col(Touch.campaign),
         col(Touch.rep_id),
@@ -250,7 +286,7 @@ def touch_counts(session: Session, f: ActivityFilter) -> list[tuple[Any, ...]]:
     )
     statement = (
         select(*keys, func.count())
-        .where(*touch_conditions(f, dialect=_dialect(session)))
+        .where(*touch_conditions(replace(f, start=start, end=end), dialect=_dialect(session)))
         .group_by(*keys)
     )
     return [tuple(row) for row in session.execute(statement)]

@@ -1,0 +1,63 @@
+"""Roll-ups of the touches for the report: ``touch_weeks`` (per UTC week) and ``touch_totals``
+(all time), counted per report key, kept by triggers on ``touches`` and filled from the touches
+already logged (see :mod:`bot.storage.touch_rollup` for why and how; the trigger and backfill
+SQL lives there, once, for both SQLite and PostgreSQL).
+
+Revision ID: 0017
+Revises: 0015_registry_use
+Create Date: 2026-12-02 17:15:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from bot.storage import touch_rollup
+from bot.storage.types import UTCDateTime
+
+revision: str = "0017"
+down_revision: str | None = "0015_registry_use"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+KEYS = ("campaign", "rep_id", "channel", "outcome", "playbook_version", "script_id", "variant")
+
+
+def _key_columns() -> list[sa.Column]:  # type: ignore[type-arg]
+    return [
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("campaign", sa.String(length=100), nullable=False),
+        sa.Column("rep_id", sa.Integer(), nullable=False),
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("outcome", sa.String(length=32), nullable=False),
+        sa.Column("playbook_version", sa.String(length=32), nullable=False),
+        sa.Column("script_id", sa.String(length=32), nullable=True),
+        sa.Column("variant", sa.String(length=1), nullable=True),
+        sa.Column("touches", sa.Integer(), nullable=False),
+    ]
+
+
+def upgrade() -> None:
+    op.create_table(
+        "touch_weeks",
+        *_key_columns(),
+        sa.Column("week", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_touch_weeks")),
+    )
+    op.create_index("ix_touch_weeks_key", "touch_weeks", ["week", *KEYS, "touches"], unique=False)
+    op.create_table("touch_totals", *_key_columns(), sa.PrimaryKeyConstraint("id", name=op.f("pk_touch_totals")))
+    op.create_index("ix_touch_totals_key", "touch_totals", [*KEYS, "touches"], unique=False)
+    connection = op.get_bind()
+    touch_rollup.rebuild(connection)
+    touch_rollup.create_triggers(connection)
+
+
+def downgrade() -> None:
+    touch_rollup.drop_triggers(op.get_bind())
+    op.drop_index("ix_touch_totals_key", table_name="touch_totals")
+    op.drop_table("touch_totals")
+    op.drop_index("ix_touch_weeks_key", table_name="touch_weeks")
+    op.drop_table("touch_weeks")
