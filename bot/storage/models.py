@@ -343,6 +343,8 @@ class Meeting(SQLModel, table=True):
         # The report (migration 0013): meetings booked in a period, and whether one continues
         # another (a reschedule points to the meeting that replaced it).
         Index("ix_meetings_created", "created_at", "campaign", "rep_id", "touch_id"),
+        # The outcomes of the meetings that started in a period, without their rows (migration 0017).
+        Index("ix_meetings_started", "starts_at", "campaign", "status", "no_show_reason", "rep_id"),
         Index(
             "ix_meetings_rescheduled_to",
             "rescheduled_to",
@@ -520,3 +522,23 @@ class TouchTotal(_TouchCountKey, table=True):
 
     __tablename__ = "touch_totals"
     __table_args__ = (Index("ix_touch_totals_key", *TOUCH_COUNT_KEYS, "touches"),)
+
+
+class StagePair(SQLModel, table=True):
+    """Per (campaign, lead) of the stage changes: the highest funnel rank it moved to (``lost``
+    and unknown stages are no rung) and whether it moved to ``proposal_sent`` / ``won``.
+
+    The funnel of the whole history counts these rows (a covering index, read in order) instead
+    of grouping every stage change by lead. Kept by database triggers on ``stage_changes``
+    (migration 0017, :mod:`bot.storage.funnel_rollup`), which count the pair anew from its few
+    stage changes whenever one of them is written."""
+
+    __tablename__ = "stage_pairs"
+    __table_args__ = (Index("ix_stage_pairs_funnel", "campaign", "lead_id", "top", "proposal", "won"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign: str = Field(max_length=100)
+    lead_id: int
+    top: int
+    proposal: int
+    won: int

@@ -45,6 +45,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    union_all,
 )
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
@@ -52,7 +53,7 @@ from sqlmodel import Session, col
 from bot.domain.regions import DEFAULT_ZONE
 from bot.domain.vocabulary import OPEN_STAGES, ContactRole, PurchaseIntent, Stage
 from bot.storage import touch_rollup as rollup
-from bot.storage.models import Lead, Meeting, Member, StageChange, Touch
+from bot.storage.models import Lead, Meeting, Member, StageChange, StagePair, Touch
 from bot.storage.types import UTCDateTime
 
 #: Funnel stages in order, as ranks; ``lost`` is not a rung of the funnel.
@@ -257,7 +258,11 @@ def touch_counts(session: Session, f: ActivityFilter) -> list[tuple[Any, ...]]:
         # Everything, less the whole weeks from the end on and the partial week after the end.
         later = rollup.week_ceil(f.end)
         return rollup.merged(
-            [(1, rolled(weeks=None)), (-1, rolled(weeks=(later, None))), (-1, _raw_touch_counts(session, f.end, later, f))]
+            [
+                (1, rolled(weeks=None)),
+                (-1, rolled(weeks=(later, None))),
+                (-1, _raw_touch_counts(session, f.end, later, f)),
+            ]
         )
     first = rollup.week_ceil(f.start)
     last = rollup.week_floor(f.end) if f.end is not None else None
@@ -536,11 +541,18 @@ def funnel_counts(session: Session, f: ActivityFilter) -> FunnelCounts:
     still passed through the earlier ones, so the service accumulates the ranks downwards.
     Leads are told apart by (campaign, lead), as the stage changes record the campaign.
 
-    Two passes: per (campaign, lead), the highest rank and whether it moved to
-    ``proposal_sent`` / ``won``, over the stage changes in the order of
-    ``ix_stage_changes_funnel``; then the leads created in the period without such a change,
-    which sit at rank 0.
+    Per (campaign, lead): the highest rank and whether it moved to ``proposal_sent`` / ``won``;
+    then per campaign, how many pairs sit at each rank. Three ways to read it:
+
+    - the whole history (no rep or version filter): the roll-up ``stage_pairs``
+      (:mod:`bot.storage.funnel_rollup`), plus the leads with no rung of the funnel;
+    - a period with a start: its stage changes and its new leads (rank 0), sought by their
+      moment, grouped in one statement;
+    - otherwise, per campaign over ``ix_stage_changes_funnel`` in its order, then the new leads
+      without a rung.
     """
+    if f.start is None and f.end is None and f.rep_id is None and f.playbook_version is None:
+        return _whole_funnel(session, f)
     rank = _stage_rank()
     dialect = _dialect(session)
     conditions = stage_change_conditions(f, dialect=dialect)
@@ -548,6 +560,47 @@ def funnel_counts(session: Session, f: ActivityFilter) -> FunnelCounts:
     def moved_to(stage: Stage) -> Any:
         return func.max(_as_int(col(StageChange.to_stage) == stage.value))
 
+    def per_campaign(pair: Any) -> Any:
+        return select(
+            pair.c.campaign,
+            func.sum(pair.c.proposal),
+            func.sum(pair.c.won),
+            *(func.sum(_as_int(pair.c.top == top)) for top in range(len(FUNNEL))),
+        ).group_by(pair.c.campaign)
+
+    counts = FunnelCounts([], [], [])
+    if f.start is not None:
+        # A period: its moves and its new leads (at rank 0), each sought by its moment, grouped
+        # per (campaign, lead) and then per campaign in one statement.
+        zero = literal_column("0", Integer)
+        events = union_all(
+            select(
+                col(StageChange.campaign).label("campaign"),
+                col(StageChange.lead_id).label("lead_id"),
+                rank.label("rank"),
+                _as_int(col(StageChange.to_stage) == Stage.PROPOSAL_SENT.value).label("proposal"),
+                _as_int(col(StageChange.to_stage) == Stage.WON.value).label("won"),
+            ).where(*conditions, col(StageChange.to_stage) != Stage.LOST.value),
+            select(
+                col(Lead.campaign).label("campaign"),
+                col(Lead.id).label("lead_id"),
+                zero.label("rank"),
+                zero.label("proposal"),
+                zero.label("won"),
+            ).where(*lead_conditions(f, dialect=dialect)),
+        ).subquery()
+        pair = (
+            select(
+                events.c.campaign,
+                func.max(events.c.rank).label("top"),
+                func.max(events.c.proposal).label("proposal"),
+                func.max(events.c.won).label("won"),
+            )
+            .group_by(events.c.campaign, events.c.lead_id)
+            .subquery()
+        )
+        _add_moves(counts, [tuple(row) for row in session.execute(per_campaign(pair))])
+        return counts
     # From the beginning, per campaign (one short list of them, then one query each): each
     # (campaign, lead) group is read in index order and summed at once, with no sort of the
     # groups by campaign.
@@ -572,49 +625,55 @@ def funnel_counts(session: Session, f: ActivityFilter) -> FunnelCounts:
         func.sum(per_lead.c.won),
         *(func.sum(_as_int(per_lead.c.top == top)) for top in range(len(FUNNEL))),
     )
-    counts = FunnelCounts([], [], [])
-    if f.start is not None:
-        # A period: its moves are sought by their moment (``ix_stage_changes_period``) and
-        # grouped per (campaign, lead), then per campaign, in one statement.
-        pair = (
-            select(
-                col(StageChange.campaign).label("campaign"),
-                func.max(rank).label("top"),
-                moved_to(Stage.PROPOSAL_SENT).label("proposal"),
-                moved_to(Stage.WON).label("won"),
-            )
-            .where(*conditions, col(StageChange.to_stage) != Stage.LOST.value)
-            .group_by(col(StageChange.campaign), col(StageChange.lead_id))
-            .subquery()
-        )
-        per_campaign = select(
-            pair.c.campaign,
-            func.sum(pair.c.proposal),
-            func.sum(pair.c.won),
-            *(func.sum(_as_int(pair.c.top == top)) for top in range(len(FUNNEL))),
-        ).group_by(pair.c.campaign)
-        moves = [tuple(row) for row in session.execute(per_campaign)]
-    else:
-        campaigns = [f.campaign] if f.campaign is not None else _stage_change_campaigns(session)
-        moves = [(name, *session.execute(moved, {"funnel_campaign": name}).one()) for name in campaigns]
+    campaigns = [f.campaign] if f.campaign is not None else _stage_change_campaigns(session)
+    _add_moves(counts, [(name, *session.execute(moved, {"funnel_campaign": name}).one()) for name in campaigns])
+    climbed = select(col(StageChange.campaign), col(StageChange.lead_id)).where(*conditions, rank.is_not(None))
+    _add_only_created(session, counts, f, climbed)
+    return counts
+
+
+def _add_moves(counts: FunnelCounts, moves: list[tuple[Any, ...]]) -> None:
+    """(campaign, proposals, sales, pairs at rank 0, 1, …) into ``counts``."""
     for campaign, proposals, sales, *ranks in moves:
         if proposals is None:  # no move in this campaign
             continue
         counts.proposals.append((campaign, int(proposals)))
         counts.sales.append((campaign, int(sales)))
         counts.reach.extend((campaign, top, int(n)) for top, n in enumerate(ranks) if n)
-    # Created in the period, with no move up the funnel under the same campaign: (campaign,
-    # lead) pairs of the leads EXCEPT those of the moves — on SQLite a merge of two index scans
-    # in (campaign, lead) order rather than one index seek per lead.
+
+
+def _add_only_created(session: Session, counts: FunnelCounts, f: ActivityFilter, climbed: Any) -> None:
+    """The leads created in the period with no move up the funnel under the same campaign, at
+    rank 0: (campaign, lead) pairs of the leads EXCEPT those of ``climbed`` — on SQLite a merge
+    of two index scans in (campaign, lead) order rather than one index seek per lead."""
     created: Any = select(col(Lead.campaign).label("campaign"), col(Lead.id).label("lead_id")).where(
-        *lead_conditions(f, dialect=dialect)
-    )
-    climbed = select(col(StageChange.campaign), col(StageChange.lead_id)).where(
-        *conditions, rank.is_not(None)
+        *lead_conditions(f, dialect=_dialect(session))
     )
     only_created = except_(created, climbed).order_by(literal_column("1"), literal_column("2")).subquery()
     statement = select(only_created.c.campaign, func.count()).group_by(only_created.c.campaign)
     counts.reach.extend((row[0], 0, int(row[1])) for row in session.execute(statement))
+
+
+def _whole_funnel(session: Session, f: ActivityFilter) -> FunnelCounts:
+    """The funnel of the whole history from the roll-up ``stage_pairs`` (one row per pair that
+    reached a rung), in the order of ``ix_stage_pairs_funnel``."""
+    pairs: list[ColumnElement[bool]] = []
+    if f.campaign is not None:
+        pairs.append(col(StagePair.campaign) == f.campaign)
+    statement = (
+        select(
+            col(StagePair.campaign),
+            func.sum(col(StagePair.proposal)),
+            func.sum(col(StagePair.won)),
+            *(func.sum(_as_int(col(StagePair.top) == top)) for top in range(len(FUNNEL))),
+        )
+        .where(*pairs)
+        .group_by(col(StagePair.campaign))
+    )
+    counts = FunnelCounts([], [], [])
+    _add_moves(counts, [tuple(row) for row in session.execute(statement)])
+    climbed = select(col(StagePair.campaign), col(StagePair.lead_id)).where(*pairs)
+    _add_only_created(session, counts, f, climbed)
     return counts
 
 

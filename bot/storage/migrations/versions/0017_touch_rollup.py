@@ -1,7 +1,13 @@
-"""Roll-ups of the touches for the report: ``touch_weeks`` (per UTC week) and ``touch_totals``
-(all time), counted per report key, kept by triggers on ``touches`` and filled from the touches
-already logged (see :mod:`bot.storage.touch_rollup` for why and how; the trigger and backfill
-SQL lives there, once, for both SQLite and PostgreSQL).
+"""Roll-ups for the report, kept by triggers and filled from the rows already written:
+
+- ``touch_weeks`` (per UTC week) and ``touch_totals`` (all time): touches counted per report key
+  (:mod:`bot.storage.touch_rollup`);
+- ``stage_pairs``: per (campaign, lead), the highest funnel rank and the proposal / won moves,
+  for the funnel of the whole history (:mod:`bot.storage.funnel_rollup`);
+- ``ix_meetings_started``: a covering index of the meetings that started in a period, so their
+  outcomes are counted without reading the meeting rows.
+
+The trigger and backfill SQL lives in those modules, once, for both SQLite and PostgreSQL.
 
 Revision ID: 0017
 Revises: 0015_registry_use
@@ -15,7 +21,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from bot.storage import touch_rollup
+from bot.storage import funnel_rollup, touch_rollup
 from bot.storage.types import UTCDateTime
 
 revision: str = "0017"
@@ -50,13 +56,35 @@ def upgrade() -> None:
     op.create_index("ix_touch_weeks_key", "touch_weeks", ["week", *KEYS, "touches"], unique=False)
     op.create_table("touch_totals", *_key_columns(), sa.PrimaryKeyConstraint("id", name=op.f("pk_touch_totals")))
     op.create_index("ix_touch_totals_key", "touch_totals", [*KEYS, "touches"], unique=False)
+    op.create_table(
+        "stage_pairs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("campaign", sa.String(length=100), nullable=False),
+        sa.Column("lead_id", sa.Integer(), nullable=False),
+        sa.Column("top", sa.Integer(), nullable=False),
+        sa.Column("proposal", sa.Integer(), nullable=False),
+        sa.Column("won", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_stage_pairs")),
+    )
+    op.create_index(
+        "ix_stage_pairs_funnel", "stage_pairs", ["campaign", "lead_id", "top", "proposal", "won"], unique=False
+    )
+    op.create_index(
+        "ix_meetings_started", "meetings", ["starts_at", "campaign", "status", "no_show_reason", "rep_id"], unique=False
+    )
     connection = op.get_bind()
     touch_rollup.rebuild(connection)
     touch_rollup.create_triggers(connection)
+    funnel_rollup.rebuild(connection)
+    funnel_rollup.create_triggers(connection)
 
 
 def downgrade() -> None:
+    funnel_rollup.drop_triggers(op.get_bind())
     touch_rollup.drop_triggers(op.get_bind())
+    op.drop_index("ix_meetings_started", table_name="meetings")
+    op.drop_index("ix_stage_pairs_funnel", table_name="stage_pairs")
+    op.drop_table("stage_pairs")
     op.drop_index("ix_touch_totals_key", table_name="touch_totals")
     op.drop_table("touch_totals")
     op.drop_index("ix_touch_weeks_key", table_name="touch_weeks")
