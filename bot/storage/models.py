@@ -530,7 +530,7 @@ class StagePair(SQLModel, table=True):
 
     The funnel of the whole history counts these rows (a covering index, read in order) instead
     of grouping every stage change by lead. Kept by database triggers on ``stage_changes``
-    (migration 0017, :mod:`bot.storage.funnel_rollup`), which count the pair anew from its few
+    (migration 0017, :mod:`bot.storage.pair_rollups`), which count the pair anew from its few
     stage changes whenever one of them is written."""
 
     __tablename__ = "stage_pairs"
@@ -542,3 +542,25 @@ class StagePair(SQLModel, table=True):
     top: int
     proposal: int
     won: int
+
+
+class ReachPair(SQLModel, table=True):
+    """Per (campaign, lead) of the answered touches (a contact role or an intent logged): whether
+    a decision maker / an influencer was reached and whether the contact intends to buy within
+    45 / 90 days. The advanced ratios of the whole history count these rows; kept like
+    :class:`StagePair` (triggers on ``touches``)."""
+
+    __tablename__ = "reach_pairs"
+    __table_args__ = (
+        Index(
+            "ix_reach_pairs_campaign", "campaign", "decision_maker", "influencer", "intent_45d", "intent_90d", "lead_id"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign: str = Field(max_length=100)
+    lead_id: int
+    decision_maker: int
+    influencer: int
+    intent_45d: int
+    intent_90d: int

@@ -53,7 +53,7 @@ from sqlmodel import Session, col
 from bot.domain.regions import DEFAULT_ZONE
 from bot.domain.vocabulary import OPEN_STAGES, ContactRole, PurchaseIntent, Stage
 from bot.storage import touch_rollup as rollup
-from bot.storage.models import Lead, Meeting, Member, StageChange, StagePair, Touch
+from bot.storage.models import TOUCH_COUNT_KEYS, Lead, Meeting, Member, ReachPair, StageChange, StagePair, Touch
 from bot.storage.types import UTCDateTime
 
 #: Funnel stages in order, as ranks; ``lost`` is not a rung of the funnel.
@@ -221,6 +221,12 @@ def lead_conditions(
     return conditions
 
 
+def _whole_history(f: ActivityFilter) -> bool:
+    """Whether ``f`` is all of the history of the team (or of a campaign): what the roll-ups
+    per (campaign, lead) answer (:mod:`bot.storage.pair_rollups`)."""
+    return f.start is None and f.end is None and f.rep_id is None and f.playbook_version is None
+
+
 def _meeting_conditions(f: ActivityFilter, moment: Any) -> list[ColumnElement[bool]]:
     conditions = _period(moment, f)
     if f.campaign is not None:
@@ -244,57 +250,45 @@ def touch_counts(session: Session, f: ActivityFilter) -> list[tuple[Any, ...]]:
 
     The whole UTC weeks of the period are read from the roll-up ``touch_weeks`` (from the
     beginning: ``touch_totals``), and only the partial weeks at its edges from the touches
-    (see :mod:`bot.storage.touch_rollup`)."""
+    (see :mod:`bot.storage.touch_rollup`); the parts are summed in one statement."""
     rolled = functools.partial(
-        rollup.rolled_counts,
-        session,
-        campaign=f.campaign,
-        rep_id=f.rep_id,
-        playbook_version=f.playbook_version,
+        rollup.rolled_counts, campaign=f.campaign, rep_id=f.rep_id, playbook_version=f.playbook_version
     )
+    dialect = _dialect(session)
     if f.start is None:
         if f.end is None:
-            return rollup.merged([(1, rolled(weeks=None))])
+            return rollup.summed(session, [rolled(weeks=None)])
         # Everything, less the whole weeks from the end on and the partial week after the end.
         later = rollup.week_ceil(f.end)
-        return rollup.merged(
+        return rollup.summed(
+            session,
             [
-                (1, rolled(weeks=None)),
-                (-1, rolled(weeks=(later, None))),
-                (-1, _raw_touch_counts(session, f.end, later, f)),
-            ]
+                rolled(weeks=None),
+                rolled(weeks=(later, None), sign=-1),
+                _raw_touch_counts(f.end, later, f, dialect, sign=-1),
+            ],
         )
     first = rollup.week_ceil(f.start)
     last = rollup.week_floor(f.end) if f.end is not None else None
     if last is not None and last <= first:  # no whole week inside the period
-        return _raw_touch_counts(session, f.start, f.end, f)
-    parts = [(1, _raw_touch_counts(session, f.start, first, f)), (1, rolled(weeks=(first, last)))]
-    if last is not None:
-        parts.append((1, _raw_touch_counts(session, last, f.end, f)))
-    return rollup.merged(parts)
+        return rollup.summed(session, [_raw_touch_counts(f.start, f.end, f, dialect)])
+    parts = [_raw_touch_counts(f.start, first, f, dialect), rolled(weeks=(first, last))]
+    if last is not None and f.end is not None and last < f.end:
+        parts.append(_raw_touch_counts(last, f.end, f, dialect))
+    return rollup.summed(session, parts)
 
 
 def _raw_touch_counts(
-    session: Session, start: datetime, end: datetime | None, f: ActivityFilter
-) -> list[tuple[Any, ...]]:
-    """:func:`touch_counts` of [``start``, ``end``) read from the touches (``ix_touches_period``)."""
-    if end is not None and end <= start:
-        return []
-    keys = (
-        col(Touch.campaign),
-        col(Touch.rep_id),
-        col(Touch.channel),
-        col(Touch.outcome),
-        col(Touch.playbook_version),
-        col(Touch.script_id),
-        col(Touch.variant),
-    )
-    statement = (
-        select(*keys, func.count())
-        .where(*touch_conditions(replace(f, start=start, end=end), dialect=_dialect(session)))
+    start: datetime, end: datetime | None, f: ActivityFilter, dialect: str, *, sign: int = 1
+) -> Any:
+    """SELECT of :func:`touch_counts` of [``start``, ``end``) from the touches
+    (``ix_touches_period``), grouped by key."""
+    keys = [col(getattr(Touch, key)).label(key) for key in TOUCH_COUNT_KEYS]
+    return (
+        select(*keys, (func.count() * sign).label("n"))
+        .where(*touch_conditions(replace(f, start=start, end=end), dialect=dialect))
         .group_by(*keys)
     )
-    return [tuple(row) for row in session.execute(statement)]
 
 
 def reached_counts(session: Session, f: ActivityFilter) -> list[tuple[Any, ...]]:
@@ -304,8 +298,23 @@ def reached_counts(session: Session, f: ActivityFilter) -> list[tuple[Any, ...]]
     (campaign, decision_makers, influencers, intent_45d, intent_90d)
 
     Read from the partial index ``ix_touches_reached`` (only the touches where someone
-    answered, in campaign order), never from the touch rows.
+    answered, in campaign order), never from the touch rows; the whole history (no rep or
+    version filter) from the roll-up ``reach_pairs`` (:mod:`bot.storage.pair_rollups`).
     """
+    if _whole_history(f):
+        pairs = ReachPair.__table__.c  # type: ignore[attr-defined]
+        whole = (
+            select(
+                pairs.campaign,
+                func.sum(pairs.decision_maker),
+                func.sum(pairs.influencer),
+                func.sum(pairs.intent_45d),
+                func.sum(pairs.intent_90d),
+            )
+            .where(*([pairs.campaign == f.campaign] if f.campaign is not None else []))
+            .group_by(pairs.campaign)
+        )
+        return [(row[0], *(int(n) for n in row[1:])) for row in session.execute(whole)]
 
     def distinct_leads(condition: ColumnElement[bool]) -> Any:
         return func.count(func.distinct(case((condition, col(Touch.lead_id)), else_=None)))
@@ -545,13 +554,13 @@ def funnel_counts(session: Session, f: ActivityFilter) -> FunnelCounts:
     then per campaign, how many pairs sit at each rank. Three ways to read it:
 
     - the whole history (no rep or version filter): the roll-up ``stage_pairs``
-      (:mod:`bot.storage.funnel_rollup`), plus the leads with no rung of the funnel;
+      (:mod:`bot.storage.pair_rollups`), plus the leads with no rung of the funnel;
     - a period with a start: its stage changes and its new leads (rank 0), sought by their
       moment, grouped in one statement;
     - otherwise, per campaign over ``ix_stage_changes_funnel`` in its order, then the new leads
       without a rung.
     """
-    if f.start is None and f.end is None and f.rep_id is None and f.playbook_version is None:
+    if _whole_history(f):
         return _whole_funnel(session, f)
     rank = _stage_rank()
     dialect = _dialect(session)

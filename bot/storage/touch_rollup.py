@@ -23,11 +23,10 @@ row of it: readers always sum the rows of a key, so the count stays right.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, Select, func, select, text, union_all
 from sqlmodel import Session, col
 
 from bot.storage.models import TOUCH_COUNT_KEYS, TouchTotal, TouchWeek
@@ -160,18 +159,17 @@ def rebuild(connection: Connection) -> None:
 
 
 def rolled_counts(
-    session: Session,
     *,
     weeks: tuple[datetime, datetime | None] | None,
     campaign: str | None = None,
     rep_id: int | None = None,
     playbook_version: str | None = None,
-) -> list[tuple[Any, ...]]:
-    """(campaign, rep_id, channel, outcome, playbook_version, script_id, variant, touches) of the
-    whole weeks from ``weeks[0]`` to ``weeks[1]`` (exclusive; ``None``: on), or of all time
-    when ``weeks`` is ``None``."""
+    sign: int = 1,
+) -> Select[Any]:
+    """SELECT of (campaign, rep_id, channel, outcome, playbook_version, script_id, variant,
+    touches × ``sign``) of the whole weeks from ``weeks[0]`` to ``weeks[1]`` (exclusive;
+    ``None``: on), or of all time when ``weeks`` is ``None``; a key may come in several rows."""
     table: Any = TouchTotal if weeks is None else TouchWeek
-    keys = [col(getattr(table, key)) for key in TOUCH_COUNT_KEYS]
     conditions = []
     if weeks is not None:
         conditions.append(col(TouchWeek.week) >= weeks[0])
@@ -183,26 +181,27 @@ def rolled_counts(
         conditions.append(col(table.rep_id) == rep_id)
     if playbook_version is not None:
         conditions.append(col(table.playbook_version) == playbook_version)
-    statement = select(*keys, func.sum(col(table.touches))).where(*conditions).group_by(*keys)
+    keys = [col(getattr(table, key)).label(key) for key in TOUCH_COUNT_KEYS]
+    return select(*keys, (col(table.touches) * sign).label("n")).where(*conditions)
+
+
+def summed(session: Session, parts: list[Select[Any]]) -> list[tuple[Any, ...]]:
+    """One row per key of the rows of ``parts`` (same columns: the keys, then ``n``), with the
+    sum of their ``n``; keys that sum to 0 are left out. Summed in the database, in one pass."""
+    every = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    keys = [every.c[key] for key in TOUCH_COUNT_KEYS]
+    total = func.sum(every.c.n)
+    statement = select(*keys, total).group_by(*keys).having(total != 0)
     return [tuple(row) for row in session.execute(statement)]
-
-
-def merged(parts: Iterable[tuple[int, list[tuple[Any, ...]]]]) -> list[tuple[Any, ...]]:
-    """Sum (sign, rows of keys + count) into one row per key, without the keys that sum to 0."""
-    totals: dict[tuple[Any, ...], int] = {}
-    for sign, rows in parts:
-        for *key, n in rows:
-            totals[tuple(key)] = totals.get(tuple(key), 0) + sign * int(n)
-    return [(*key, n) for key, n in totals.items() if n]
 
 
 __all__ = [
     "TRIGGER_NAMES",
     "create_triggers",
     "drop_triggers",
-    "merged",
     "rebuild",
     "rolled_counts",
+    "summed",
     "week_ceil",
     "week_floor",
 ]

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlmodel import Session, col
 
-from bot.storage import funnel_rollup
 from bot.storage.db import read_scope, session_scope
 from bot.storage.leads import move_history_to_campaign
 from bot.storage.models import Lead, Member, StageChange, StagePair
+from bot.storage.pair_rollups import STAGE_PAIRS
 from bot.storage.reporting import FUNNEL, ActivityFilter, funnel_counts
 
 T0 = datetime(2026, 3, 4, 17, 30, tzinfo=UTC)
@@ -161,5 +161,5 @@ def test_the_triggers_keep_what_a_rebuild_counts(engine: Engine) -> None:
     kept = pairs()
     assert kept and max(kept.values()) == 1  # one row per pair
     with engine.begin() as connection:
-        funnel_rollup.rebuild(connection)
+        STAGE_PAIRS.rebuild(connection)
     assert pairs() == kept

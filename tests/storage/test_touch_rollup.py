@@ -19,7 +19,7 @@ from bot.storage import touch_rollup
 from bot.storage.db import read_scope, session_scope
 from bot.storage.leads import move_history_to_campaign
 from bot.storage.models import TOUCH_COUNT_KEYS, Lead, Member, Touch, TouchTotal, TouchWeek
-from bot.storage.reporting import ActivityFilter, touch_counts
+from bot.storage.reporting import ActivityFilter, reached_counts, touch_counts
 from bot.storage.touches import add_touch
 
 T0 = datetime(2026, 3, 4, 17, 30, tzinfo=UTC)  # a Wednesday: the history starts mid-week
@@ -29,6 +29,8 @@ CHANNELS = ("phone", "email", "whatsapp", "linkedin")
 OUTCOMES = ("no_answer", "connected", "replied", "meeting_booked", "skipped")
 SCRIPTS = (("call_opening", "A"), ("call_opening", "B"), ("email_intro", None), (None, None))
 VERSIONS = ("1.0", "1.1")
+ROLES = (None, None, "decision_maker", "influencer", "other")
+INTENTS = (None, None, "45d", "90d", "later")
 
 
 def _setup(engine: Engine) -> tuple[list[int], list[int]]:
@@ -59,6 +61,8 @@ def _touch(rng: random.Random, reps: list[int], leads: list[int]) -> dict[str, A
         "script_id": script,
         "variant": variant,
         "playbook_version": rng.choice(VERSIONS),
+        "contact_role": rng.choice(ROLES),
+        "intent": rng.choice(INTENTS),
         "playbook_fingerprint": "f" * 64,
         "happened_at": T0 + timedelta(minutes=rng.randrange(int(SPAN.total_seconds() // 60))),
     }
@@ -78,7 +82,7 @@ def _random_writes(engine: Engine, rng: random.Random, reps: list[int], leads: l
             elif action == 3:  # keys and moments changed by hand
                 ids = [row[0] for row in session.execute(select(col(Touch.id)))]
                 for touch_id in rng.sample(ids, min(len(ids), 10)):
-                    changes = dict(rng.sample(sorted(_touch(rng, reps, leads).items()), 3))
+                    changes = dict(rng.sample(sorted(_touch(rng, reps, leads).items(), key=str), 3))
                     changes.pop("lead_id", None)
                     if changes:
                         session.execute(update(Touch).where(col(Touch.id) == touch_id).values(**changes))
@@ -133,6 +137,50 @@ def test_report_counts_from_the_roll_ups_equal_a_recount_after_random_writes(eng
         for f in _periods(rng, reps):
             got = Counter({tuple(row[:-1]): int(row[-1]) for row in touch_counts(session, f)})
             assert got == _recount(session, f), f
+
+
+def _reached_recount(session: Session, f: ActivityFilter) -> dict[str, tuple[int, int, int, int]]:
+    """Per campaign, the distinct leads with a decision maker / an influencer reached, an intent
+    within 45 days, within 90 (45 included): from every touch row."""
+    found: dict[str, list[set[int]]] = {}
+    for touch in session.execute(select(Touch)).scalars():
+        inside = (f.start is None or touch.happened_at >= f.start) and (f.end is None or touch.happened_at < f.end)
+        if not inside or f.campaign not in (None, touch.campaign) or f.rep_id not in (None, touch.rep_id):
+            continue
+        if f.playbook_version not in (None, touch.playbook_version):
+            continue
+        if touch.contact_role is None and touch.intent is None:
+            continue
+        sets = found.setdefault(touch.campaign, [set(), set(), set(), set()])
+        for i, hit in enumerate(
+            (
+                touch.contact_role == "decision_maker",
+                touch.contact_role == "influencer",
+                touch.intent == "45d",
+                touch.intent in ("45d", "90d"),
+            )
+        ):
+            if hit:
+                sets[i].add(touch.lead_id)
+    return {campaign: tuple(len(s) for s in sets) for campaign, sets in found.items()}  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_leads_reached_from_the_roll_up_equal_a_recount_after_random_writes(engine: Engine, seed: int) -> None:
+    """The whole history's distinct leads reached come from ``reach_pairs``; answers recorded on
+    a touch later (an UPDATE) and corrected campaigns count as a recount does."""
+    rng = random.Random(seed)
+    reps, leads = _setup(engine)
+    _random_writes(engine, rng, reps, leads)
+    with session_scope(engine) as session:  # answers given later, on touches already logged
+        ids = [row[0] for row in session.execute(select(col(Touch.id)))]
+        for touch_id in rng.sample(ids, min(len(ids), 15)):
+            values = {"contact_role": rng.choice(ROLES), "intent": rng.choice(INTENTS)}
+            session.execute(update(Touch).where(col(Touch.id) == touch_id).values(**values))
+    with read_scope(engine) as session:
+        for f in _periods(rng, reps):
+            got = {row[0]: tuple(row[1:]) for row in reached_counts(session, f) if any(row[1:])}
+            assert got == {c: n for c, n in _reached_recount(session, f).items() if any(n)}, f
 
 
 def _rollup_rows(session: Session) -> tuple[Counter[tuple[Any, ...]], Counter[tuple[Any, ...]]]:

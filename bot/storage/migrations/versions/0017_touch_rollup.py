@@ -2,8 +2,9 @@
 
 - ``touch_weeks`` (per UTC week) and ``touch_totals`` (all time): touches counted per report key
   (:mod:`bot.storage.touch_rollup`);
-- ``stage_pairs``: per (campaign, lead), the highest funnel rank and the proposal / won moves,
-  for the funnel of the whole history (:mod:`bot.storage.funnel_rollup`);
+- ``stage_pairs`` and ``reach_pairs``: per (campaign, lead), the highest funnel rank and the
+  proposal / won moves, and who was reached and the intent to buy, for the distinct counts of
+  the whole history (:mod:`bot.storage.pair_rollups`);
 - ``ix_meetings_started``: a covering index of the meetings that started in a period, so their
   outcomes are counted without reading the meeting rows.
 
@@ -21,7 +22,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from bot.storage import funnel_rollup, touch_rollup
+from bot.storage import pair_rollups, touch_rollup
 from bot.storage.types import UTCDateTime
 
 revision: str = "0017"
@@ -69,20 +70,39 @@ def upgrade() -> None:
     op.create_index(
         "ix_stage_pairs_funnel", "stage_pairs", ["campaign", "lead_id", "top", "proposal", "won"], unique=False
     )
+    op.create_table(
+        "reach_pairs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("campaign", sa.String(length=100), nullable=False),
+        sa.Column("lead_id", sa.Integer(), nullable=False),
+        sa.Column("decision_maker", sa.Integer(), nullable=False),
+        sa.Column("influencer", sa.Integer(), nullable=False),
+        sa.Column("intent_45d", sa.Integer(), nullable=False),
+        sa.Column("intent_90d", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reach_pairs")),
+    )
+    op.create_index(
+        "ix_reach_pairs_campaign",
+        "reach_pairs",
+        ["campaign", "decision_maker", "influencer", "intent_45d", "intent_90d", "lead_id"],
+        unique=False,
+    )
     op.create_index(
         "ix_meetings_started", "meetings", ["starts_at", "campaign", "status", "no_show_reason", "rep_id"], unique=False
     )
     connection = op.get_bind()
     touch_rollup.rebuild(connection)
     touch_rollup.create_triggers(connection)
-    funnel_rollup.rebuild(connection)
-    funnel_rollup.create_triggers(connection)
+    pair_rollups.rebuild(connection)
+    pair_rollups.create_triggers(connection)
 
 
 def downgrade() -> None:
-    funnel_rollup.drop_triggers(op.get_bind())
+    pair_rollups.drop_triggers(op.get_bind())
     touch_rollup.drop_triggers(op.get_bind())
     op.drop_index("ix_meetings_started", table_name="meetings")
+    op.drop_index("ix_reach_pairs_campaign", table_name="reach_pairs")
+    op.drop_table("reach_pairs")
     op.drop_index("ix_stage_pairs_funnel", table_name="stage_pairs")
     op.drop_table("stage_pairs")
     op.drop_index("ix_touch_totals_key", table_name="touch_totals")
