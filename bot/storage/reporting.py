@@ -227,10 +227,12 @@ def _whole_history(f: ActivityFilter) -> bool:
     return f.start is None and f.end is None and f.rep_id is None and f.playbook_version is None
 
 
-def _meeting_conditions(f: ActivityFilter, moment: Any) -> list[ColumnElement[bool]]:
+def _meeting_conditions(f: ActivityFilter, moment: Any, dialect: str | None = None) -> list[ColumnElement[bool]]:
+    """With a start (and ``dialect="sqlite"``), the meetings are sought by their moment, not
+    read by campaign (``ix_meetings_outcomes`` starts with it)."""
     conditions = _period(moment, f)
     if f.campaign is not None:
-        conditions.append(col(Meeting.campaign) == f.campaign)
+        conditions.append(_from_moment(col(Meeting.campaign), f, dialect) == f.campaign)
     if f.rep_id is not None:
         conditions.append(col(Meeting.rep_id) == f.rep_id)
     if f.playbook_version is not None:
@@ -446,7 +448,7 @@ def sql_without_touch(session: Session, f: ActivityFilter) -> list[tuple[str, in
         .where(
             col(Meeting.touch_id).is_(None),
             ~continues,
-            *_meeting_conditions(f, col(Meeting.created_at)),
+            *_meeting_conditions(f, col(Meeting.created_at), _dialect(session)),
         )
         .group_by(col(Meeting.campaign), col(Meeting.rep_id))
     )
@@ -458,7 +460,7 @@ def meeting_outcomes(session: Session, f: ActivityFilter) -> list[tuple[str, str
     keys = (col(Meeting.campaign), col(Meeting.status), col(Meeting.no_show_reason))
     statement = (
         select(*keys, func.count())
-        .where(*_meeting_conditions(f, col(Meeting.starts_at)))
+        .where(*_meeting_conditions(f, col(Meeting.starts_at), _dialect(session)))
         .group_by(*keys)
     )
     return [(row[0], row[1], row[2], int(row[3])) for row in session.execute(statement)]

@@ -5,8 +5,9 @@
 - ``stage_pairs`` and ``reach_pairs``: per (campaign, lead), the highest funnel rank and the
   proposal / won moves, and who was reached and the intent to buy, for the distinct counts of
   the whole history (:mod:`bot.storage.pair_rollups`);
-- ``ix_meetings_started``: a covering index of the meetings that started in a period, so their
-  outcomes are counted without reading the meeting rows.
+- ``ix_meetings_started`` / ``ix_meetings_outcomes``: covering indexes of the meetings, moment
+  first for a period and campaign first for the whole history, so their outcomes are counted
+  without reading the meeting rows (nor sorting them).
 
 The trigger and backfill SQL lives in those modules, once, for both SQLite and PostgreSQL.
 
@@ -90,6 +91,12 @@ def upgrade() -> None:
     op.create_index(
         "ix_meetings_started", "meetings", ["starts_at", "campaign", "status", "no_show_reason", "rep_id"], unique=False
     )
+    op.create_index(
+        "ix_meetings_outcomes",
+        "meetings",
+        ["campaign", "status", "no_show_reason", "starts_at", "rep_id"],
+        unique=False,
+    )
     connection = op.get_bind()
     touch_rollup.rebuild(connection)
     touch_rollup.create_triggers(connection)
@@ -100,6 +107,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     pair_rollups.drop_triggers(op.get_bind())
     touch_rollup.drop_triggers(op.get_bind())
+    op.drop_index("ix_meetings_outcomes", table_name="meetings")
     op.drop_index("ix_meetings_started", table_name="meetings")
     op.drop_index("ix_reach_pairs_campaign", table_name="reach_pairs")
     op.drop_table("reach_pairs")
