@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import Engine, insert  # noqa: E402
 
-from bot.storage import pair_rollups, touch_rollup  # noqa: E402
+from bot.storage import activity_rollup, pair_rollups, touch_rollup  # noqa: E402
 from bot.storage.db import make_engine, upgrade_database  # noqa: E402
 from bot.storage.models import Member  # noqa: E402
 from tests.services.activity import TABLES, _members, simulate  # noqa: E402
@@ -163,6 +163,7 @@ def populate_sqlite(path: Path, *, touches: int, reps: int = 50, days: int = 730
     with engine.begin() as connection:
         touch_rollup.rebuild(connection)
         pair_rollups.rebuild(connection)
+        activity_rollup.rebuild(connection)
         for sql in triggers:
             connection.exec_driver_sql(sql)
         connection.exec_driver_sql("PRAGMA optimize")

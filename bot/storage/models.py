@@ -566,3 +566,19 @@ class ReachPair(SQLModel, table=True):
     influencer: int
     intent_45d: int
     intent_90d: int
+
+
+class RepDay(SQLModel, table=True):
+    """The UTC hours of one UTC day in which a rep logged a touch (bit ``h`` of ``hours``: a
+    touch between h:00 and h:59 UTC). The report's active days are local days: in any zone whose
+    offset is whole hours (all of Brazil's), each such hour lies within one local day, so these
+    rows — one per rep and day, however many touches — answer it. Kept by database triggers on
+    ``touches`` (migration 0017, :mod:`bot.storage.activity_rollup`)."""
+
+    __tablename__ = "rep_days"
+    __table_args__ = (Index("ix_rep_days_day", "day", "rep_id", "hours"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    rep_id: int
+    day: date
+    hours: int = 0

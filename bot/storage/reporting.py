@@ -52,6 +52,7 @@ from sqlmodel import Session, col
 
 from bot.domain.regions import DEFAULT_ZONE
 from bot.domain.vocabulary import OPEN_STAGES, ContactRole, PurchaseIntent, Stage
+from bot.storage import activity_rollup
 from bot.storage import touch_rollup as rollup
 from bot.storage.models import TOUCH_COUNT_KEYS, Lead, Meeting, Member, ReachPair, StageChange, StagePair, Touch
 from bot.storage.types import UTCDateTime
@@ -377,10 +378,16 @@ def active_rep_days(session: Session, f: ActivityFilter) -> list[tuple[Any, int]
     """(local day, rep_id) for every day a rep logged a touch (skips included: a skipped step is
     still the rep using the tool).
 
-    On SQLite this is a skip scan of ``ix_touches_rep_at``: from each active day, one index seek
-    finds the rep's first touch on or after the next local midnight — as many seeks as active
-    days, whatever the number of touches. PostgreSQL groups the touches by day.
+    Read from the roll-up ``rep_days`` (:mod:`bot.storage.activity_rollup`) when it can tell:
+    no campaign or version filter, whole-hour bounds and zone. Otherwise, on SQLite, a skip scan
+    of ``ix_touches_rep_at``: from each active day, one index seek finds the rep's first touch
+    on or after the next local midnight — as many seeks as active days, whatever the number of
+    touches; PostgreSQL groups the touches by day.
     """
+    if f.campaign is None and f.playbook_version is None:
+        days = activity_rollup.local_active_days(session, start=f.start, end=f.end, rep_id=f.rep_id, zone=f.zone)
+        if days is not None:
+            return days
     if _dialect(session) != "sqlite":
         day = _local_day(session, col(Touch.happened_at), f.zone).label("day")
         statement = (
@@ -655,11 +662,19 @@ def _add_moves(counts: FunnelCounts, moves: list[tuple[Any, ...]]) -> None:
 
 def _add_only_created(session: Session, counts: FunnelCounts, f: ActivityFilter, climbed: Any) -> None:
     """The leads created in the period with no move up the funnel under the same campaign, at
-    rank 0: (campaign, lead) pairs of the leads EXCEPT those of ``climbed`` — on SQLite a merge
-    of two index scans in (campaign, lead) order rather than one index seek per lead."""
-    created: Any = select(col(Lead.campaign).label("campaign"), col(Lead.id).label("lead_id")).where(
-        *lead_conditions(f, dialect=_dialect(session))
-    )
+    rank 0. On SQLite, the (campaign, lead) pairs of the leads EXCEPT those of ``climbed``: a
+    merge of two index scans in (campaign, lead) order rather than one index seek per lead.
+    PostgreSQL answers the same with a hash anti-join (NOT EXISTS), without sorting both sides."""
+    dialect = _dialect(session)
+    leads = lead_conditions(f, dialect=dialect)
+    if dialect != "sqlite":
+        other = climbed.subquery()
+        pairs = list(other.c)
+        missing = ~select(pairs[0]).where(pairs[0] == col(Lead.campaign), pairs[1] == col(Lead.id)).exists()
+        anti = select(col(Lead.campaign), func.count()).where(*leads, missing).group_by(col(Lead.campaign))
+        counts.reach.extend((row[0], 0, int(row[1])) for row in session.execute(anti))
+        return
+    created: Any = select(col(Lead.campaign).label("campaign"), col(Lead.id).label("lead_id")).where(*leads)
     only_created = except_(created, climbed).order_by(literal_column("1"), literal_column("2")).subquery()
     statement = select(only_created.c.campaign, func.count()).group_by(only_created.c.campaign)
     counts.reach.extend((row[0], 0, int(row[1])) for row in session.execute(statement))

@@ -129,9 +129,7 @@ def create_triggers(connection: Connection) -> None:
 def drop_triggers(connection: Connection) -> None:
     dialect = connection.dialect.name
     for name in TRIGGER_NAMES:
-        connection.exec_driver_sql(
-            f"DROP TRIGGER IF EXISTS {name}" + ("" if dialect == "sqlite" else " ON touches")
-        )
+        connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}" + ("" if dialect == "sqlite" else " ON touches"))
     if dialect != "sqlite":
         connection.exec_driver_sql("DROP FUNCTION IF EXISTS touch_rollup_changed()")
         connection.exec_driver_sql("DROP FUNCTION IF EXISTS touch_rollup_add(touches, integer)")

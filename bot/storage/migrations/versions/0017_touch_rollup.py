@@ -5,6 +5,8 @@
 - ``stage_pairs`` and ``reach_pairs``: per (campaign, lead), the highest funnel rank and the
   proposal / won moves, and who was reached and the intent to buy, for the distinct counts of
   the whole history (:mod:`bot.storage.pair_rollups`);
+- ``rep_days``: per rep and UTC day, the UTC hours with a touch, for the active days
+  (:mod:`bot.storage.activity_rollup`);
 - ``ix_meetings_started`` / ``ix_meetings_outcomes``: covering indexes of the meetings, moment
   first for a period and campaign first for the whole history, so their outcomes are counted
   without reading the meeting rows (nor sorting them).
@@ -23,7 +25,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from bot.storage import pair_rollups, touch_rollup
+from bot.storage import activity_rollup, pair_rollups, touch_rollup
 from bot.storage.types import UTCDateTime
 
 revision: str = "0017"
@@ -97,7 +99,18 @@ def upgrade() -> None:
         ["campaign", "status", "no_show_reason", "starts_at", "rep_id"],
         unique=False,
     )
+    op.create_table(
+        "rep_days",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("rep_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("hours", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rep_days")),
+    )
+    op.create_index("ix_rep_days_day", "rep_days", ["day", "rep_id", "hours"], unique=False)
     connection = op.get_bind()
+    activity_rollup.rebuild(connection)
+    activity_rollup.create_triggers(connection)
     touch_rollup.rebuild(connection)
     touch_rollup.create_triggers(connection)
     pair_rollups.rebuild(connection)
@@ -105,8 +118,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    activity_rollup.drop_triggers(op.get_bind())
     pair_rollups.drop_triggers(op.get_bind())
     touch_rollup.drop_triggers(op.get_bind())
+    op.drop_index("ix_rep_days_day", table_name="rep_days")
+    op.drop_table("rep_days")
     op.drop_index("ix_meetings_outcomes", table_name="meetings")
     op.drop_index("ix_meetings_started", table_name="meetings")
     op.drop_index("ix_reach_pairs_campaign", table_name="reach_pairs")
