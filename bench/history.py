@@ -171,11 +171,18 @@ def populate_sqlite(path: Path, *, touches: int, reps: int = 50, days: int = 730
 
 
 def populate_other(engine: Engine, *, touches: int, reps: int = 50, days: int = 730) -> None:
-    """The same rows into an empty database of another kind (PostgreSQL), then ``ANALYZE``."""
+    """The same rows into an empty database of another kind (PostgreSQL), then ``ANALYZE``. The
+    roll-ups' triggers are off during the load; the roll-ups are counted once afterwards."""
     upgrade_database(engine)
+    rollups = (touch_rollup, pair_rollups, activity_rollup)
     with engine.begin() as connection:
+        for module in rollups:
+            module.drop_triggers(connection)
         connection.execute(insert(Member), _members(reps))
         for batch in chunks(int(touches / TOUCHES_PER_LEAD), reps, days):
             for kind, (columns, rows) in batch.items():
                 connection.execute(insert(TABLES[kind]), [{c: r.get(c) for c in columns} for r in rows])
+        for module in rollups:
+            module.rebuild(connection)
+            module.create_triggers(connection)
         connection.exec_driver_sql("ANALYZE")

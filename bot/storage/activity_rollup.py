@@ -19,12 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, select, text
-from sqlmodel import Session, col
-
-from bot.storage.models import RepDay
+from sqlalchemy import Connection, Date, bindparam, text
+from sqlmodel import Session
 
 TRIGGER_NAMES = ("rep_days_insert", "rep_days_update", "rep_days_delete")
 HOUR = timedelta(hours=1)
@@ -150,44 +149,96 @@ def _whole_hour(moment: datetime | None) -> bool:
 
 def local_active_days(
     session: Session, *, start: datetime | None, end: datetime | None, rep_id: int | None, zone: str
-) -> list[tuple[date, int]] | None:
+) -> list[tuple[Any, int]] | None:
     """(local day of ``zone``, rep_id) for every local day a rep logged a touch in [``start``,
     ``end``); ``None`` when this roll-up cannot tell (a bound inside an hour, or a zone whose
-    offset in the period is not whole hours): the caller reads the touches then."""
+    offset in the period is not whole hours): the caller reads the touches then.
+
+    When the zone keeps one offset all through the rows read (Brazil since 2019), the database
+    maps the hours to local days itself; otherwise each row's hours are mapped here."""
     if not (_whole_hour(start) and _whole_hour(end)):
         return None
-    conditions = []
     first = start.astimezone(UTC) if start is not None else None
     last = (end.astimezone(UTC) - HOUR) if end is not None else None  # the last hour inside
+    conditions = []
+    params: dict[str, Any] = {"full": FULL_DAY}
+    mask = "hours"
     if first is not None:
-        conditions.append(col(RepDay.day) >= first.date())
+        conditions.append("day >= :first_day")
+        mask = f"({mask} & CASE WHEN day = :first_day THEN :first_mask ELSE :full END)"
+        params.update(first_day=first.date(), first_mask=FULL_DAY & ~((1 << first.hour) - 1))
     if last is not None:
-        conditions.append(col(RepDay.day) <= last.date())
+        conditions.append("day <= :last_day")
+        mask = f"({mask} & CASE WHEN day = :last_day THEN :last_mask ELSE :full END)"
+        params.update(last_day=last.date(), last_mask=(1 << (last.hour + 1)) - 1)
     if rep_id is not None:
-        conditions.append(col(RepDay.rep_id) == rep_id)
-    statement = select(col(RepDay.day), col(RepDay.rep_id), col(RepDay.hours)).where(*conditions)
+        conditions.append("rep_id = :rep_id")
+        params["rep_id"] = rep_id
+    where = " AND ".join(conditions) or "1 = 1"
+    binds = [bindparam(name, type_=Date()) for name in ("first_day", "last_day") if name in params]
+    span = session.execute(text(f"SELECT min(day), max(day) FROM rep_days WHERE {where}").bindparams(*binds), params)
+    low, high = span.one()
+    if low is None:
+        return []
     local = ZoneInfo(zone)
+    shift = _steady_shift(local, _as_date(low), _as_date(high))
+    if shift is not None:
+        return _days_in_database(session, where, mask, shift, params, binds)
+    statement = text(f"SELECT day, rep_id, {mask} FROM rep_days WHERE {where}").bindparams(*binds)
     shifts: dict[date, int | None] = {}
     found: set[tuple[date, int]] = set()
-    for day, rep, hours in session.execute(statement):
-        mask = int(hours)
-        if first is not None and day == first.date():
-            mask &= ~((1 << first.hour) - 1)
-        if last is not None and day == last.date():
-            mask &= (1 << (last.hour + 1)) - 1
-        if not mask:
+    for raw_day, rep, hours in session.execute(statement, params):
+        day, bits = _as_date(raw_day), int(hours)
+        if not bits:
             continue
         if day not in shifts:
             shifts[day] = _shift(local, day)
-        shift = shifts[day]
-        if shift is None:  # the offset changes that day, or is not whole hours
-            days = _days_hour_by_hour(local, day, mask)
+        steady = shifts[day]
+        if steady is None:  # the offset changes that day, or is not whole hours
+            days = _days_hour_by_hour(local, day, bits)
             if days is None:
                 return None
             found.update((d, int(rep)) for d in days)
             continue
-        found.update((d, int(rep)) for d in _days_of(day, mask, shift))
+        found.update((d, int(rep)) for d in _days_of(day, bits, steady))
     return sorted(found)
+
+
+FULL_DAY = (1 << 24) - 1
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _steady_shift(local: ZoneInfo, low: date, high: date) -> int | None:
+    """The zone's offset in whole hours from the UTC day ``low`` through ``high``, when it never
+    changes in between (weekly probes find any change: offsets last months), else None."""
+    shift = _shift(local, low)
+    day = low
+    while shift is not None and day < high:
+        day = min(day + timedelta(days=7), high)
+        if _shift(local, day) != shift:
+            return None
+    return shift
+
+
+def _days_in_database(
+    session: Session, where: str, mask: str, shift: int, params: dict[str, Any], binds: list[Any]
+) -> list[tuple[Any, int]]:
+    """The local days, the offset ``shift`` whole hours all along: an hour before local midnight
+    in UTC terms belongs to the day before (west of UTC) or after (east)."""
+    postgres = session.get_bind().dialect.name != "sqlite"
+    if shift <= 0:
+        same, other, step = f"({mask} >> {-shift})", f"({mask} & {(1 << -shift) - 1})", -1
+    else:
+        same, other, step = f"({mask} & {(1 << (24 - shift)) - 1})", f"({mask} >> {24 - shift})", 1
+    moved = f"day + {step}" if postgres else f"date(day, '{step:+d} day')"
+    statement = text(
+        f"SELECT day AS d, rep_id FROM rep_days WHERE {where} AND {same} <> 0 "
+        f"UNION SELECT {moved} AS d, rep_id FROM rep_days WHERE {where} AND {other} <> 0"
+    ).bindparams(*binds)
+    return [(row[0], int(row[1])) for row in session.execute(statement, params)]
 
 
 def _offset_hours(local: ZoneInfo, moment: datetime) -> int | None:
