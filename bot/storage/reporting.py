@@ -443,7 +443,11 @@ def sql_without_touch(session: Session, f: ActivityFilter) -> list[tuple[str, in
     :func:`touch_counts` and :func:`bot.domain.metrics.touch_is_sql`), otherwise by this row.
     """
     # One seek of the partial index ``ix_meetings_rescheduled_to`` per meeting of the period
-    # booked without a touch, rather than a list of every reschedule in the history.
+    # booked without a touch, rather than a list of every reschedule in the history. The
+    # meetings are read from ``ix_meetings_created`` (it covers ``touch_id``), never in the
+    # campaign order of ``ix_meetings_outcomes`` (which would read each meeting's row).
+    dialect = _dialect(session)
+    campaign = _no_range(col(Meeting.campaign), dialect)
     earlier = aliased(Meeting)
     continues = (
         select(col(earlier.id))
@@ -451,13 +455,13 @@ def sql_without_touch(session: Session, f: ActivityFilter) -> list[tuple[str, in
         .exists()
     )
     statement = (
-        select(col(Meeting.campaign), col(Meeting.rep_id), func.count())
+        select(campaign, col(Meeting.rep_id), func.count())
         .where(
             col(Meeting.touch_id).is_(None),
             ~continues,
-            *_meeting_conditions(f, col(Meeting.created_at), _dialect(session)),
+            *_meeting_conditions(f, col(Meeting.created_at), dialect),
         )
-        .group_by(col(Meeting.campaign), col(Meeting.rep_id))
+        .group_by(campaign, col(Meeting.rep_id))
     )
     return [(row[0], int(row[1]), int(row[2])) for row in session.execute(statement)]
 
