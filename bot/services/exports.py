@@ -30,7 +30,7 @@ import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,8 +44,10 @@ from bot.render.reports import integer
 from bot.services.icp import SALES_MODEL_NAMES
 from bot.services.team import NotAllowed
 from bot.services.views import MemberLike
+from bot.storage.contacts import sync_all
 from bot.storage.db import session_scope
 from bot.storage.exporting import (
+    CONTACTS,
     ERASURES,
     TABLES,
     ExportColumn,
@@ -74,6 +76,7 @@ TABLE_NAMES = {
     "stage_changes": "mudancas_de_etapa",
     "meetings": "reunioes",
     "erasures": "apagamentos",
+    "contacts": "contatos",
 }
 """File names (stable, whatever the reader's language)."""
 SHEET_NAMES = {
@@ -82,6 +85,7 @@ SHEET_NAMES = {
     "stage_changes": N_("mudanças de etapa"),
     "meetings": N_("reuniões"),
     "erasures": N_("apagamentos"),
+    "contacts": N_("contatos"),
 }
 """Names people read: sheets of a workbook, counts in the chat's sentence."""
 
@@ -123,6 +127,8 @@ ALIASES = {
     "apagamentos": "erasures",
     "erasures": "erasures",
     "lgpd": "erasures",
+    "contatos": "contacts",
+    "contacts": "contacts",
     "tudo": "all",
     "all": "all",
 }
@@ -406,6 +412,9 @@ def export(
     if fmt not in ("csv", "xlsx"):
         raise ValueError(f"formato desconhecido '{fmt}': use csv ou xlsx")
     tables = list(what)
+    if CONTACTS in tables:  # contacts typed or imported into a lead's own columns count too
+        with session_scope(engine) as session:
+            sync_all(session, at=datetime.now(UTC))
     directory.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     base = basename or f"cadencia_{'_'.join(TABLE_NAMES[t] for t in tables)}_{stamp}"

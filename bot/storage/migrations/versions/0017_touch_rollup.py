@@ -14,7 +14,7 @@
 The trigger and backfill SQL lives in those modules, once, for both SQLite and PostgreSQL.
 
 Revision ID: 0017
-Revises: 0015_registry_use
+Revises: 0021_lead_contacts
 Create Date: 2026-12-02 17:15:00
 """
 
@@ -29,7 +29,7 @@ from bot.storage import activity_rollup, pair_rollups, touch_rollup
 from bot.storage.types import UTCDateTime
 
 revision: str = "0017"
-down_revision: str | None = "0015_registry_use"
+down_revision: str | None = "0021_lead_contacts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
