@@ -286,7 +286,7 @@ def _raw_touch_counts(
 ) -> Any:
     """SELECT of :func:`touch_counts` of [``start``, ``end``) from the touches
     (``ix_touches_period``), grouped by key."""
-    keys = [col(getattr(Touch, key)).label(key) for key in TOUCH_COUNT_KEYS]
+    keys: list[Any] = [col(getattr(Touch, key)).label(key) for key in TOUCH_COUNT_KEYS]
     return (
         select(*keys, (func.count() * sign).label("n"))
         .where(*touch_conditions(replace(f, start=start, end=end), dialect=dialect))

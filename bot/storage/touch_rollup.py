@@ -179,7 +179,7 @@ def rolled_counts(
         conditions.append(col(table.rep_id) == rep_id)
     if playbook_version is not None:
         conditions.append(col(table.playbook_version) == playbook_version)
-    keys = [col(getattr(table, key)).label(key) for key in TOUCH_COUNT_KEYS]
+    keys: list[Any] = [col(getattr(table, key)).label(key) for key in TOUCH_COUNT_KEYS]
     return select(*keys, (col(table.touches) * sign).label("n")).where(*conditions)
 
 

@@ -36,7 +36,7 @@ depends_on: str | Sequence[str] | None = None
 KEYS = ("campaign", "rep_id", "channel", "outcome", "playbook_version", "script_id", "variant")
 
 
-def _key_columns() -> list[sa.Column]:  # type: ignore[type-arg]
+def _key_columns() -> list[sa.Column]:
     return [
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("campaign", sa.String(length=100), nullable=False),
