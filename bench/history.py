@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import Engine, insert  # noqa: E402
 
-from bot.storage import activity_rollup, pair_rollups, touch_rollup  # noqa: E402
+from bot.storage import rollups  # noqa: E402
 from bot.storage.db import make_engine, upgrade_database  # noqa: E402
 from bot.storage.models import Member  # noqa: E402
 from tests.services.activity import TABLES, _members, simulate  # noqa: E402
@@ -144,9 +144,8 @@ def populate_sqlite(path: Path, *, touches: int, reps: int = 50, days: int = 730
     indexes = [sql for (sql,) in db.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")]
     # The roll-ups' triggers would seek a dropped index per row: off during the load, then the
     # roll-ups are counted once (as the migration does) and the triggers come back.
-    triggers = [sql for (sql,) in db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger'")]
-    for (name,) in list(db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")):
-        db.execute(f'DROP TRIGGER "{name}"')
+    with engine.begin() as connection:
+        rollups.drop_triggers(connection)
     for (name,) in list(db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")):
         db.execute(f'DROP INDEX "{name}"')
     for batch in chunks(int(touches / TOUCHES_PER_LEAD), reps, days):
@@ -161,11 +160,7 @@ def populate_sqlite(path: Path, *, touches: int, reps: int = 50, days: int = 730
             db.execute(sql)
     db.close()
     with engine.begin() as connection:
-        touch_rollup.rebuild(connection)
-        pair_rollups.rebuild(connection)
-        activity_rollup.rebuild(connection)
-        for sql in triggers:
-            connection.exec_driver_sql(sql)
+        rollups.rebuild_and_keep(connection)
         connection.exec_driver_sql("PRAGMA optimize")
     engine.dispose()
 
@@ -174,15 +169,10 @@ def populate_other(engine: Engine, *, touches: int, reps: int = 50, days: int = 
     """The same rows into an empty database of another kind (PostgreSQL), then ``ANALYZE``. The
     roll-ups' triggers are off during the load; the roll-ups are counted once afterwards."""
     upgrade_database(engine)
-    rollups = (touch_rollup, pair_rollups, activity_rollup)
     with engine.begin() as connection:
-        for module in rollups:
-            module.drop_triggers(connection)
-        connection.execute(insert(Member), _members(reps))
-        for batch in chunks(int(touches / TOUCHES_PER_LEAD), reps, days):
-            for kind, (columns, rows) in batch.items():
-                connection.execute(insert(TABLES[kind]), [{c: r.get(c) for c in columns} for r in rows])
-        for module in rollups:
-            module.rebuild(connection)
-            module.create_triggers(connection)
+        with rollups.paused(connection):
+            connection.execute(insert(Member), _members(reps))
+            for batch in chunks(int(touches / TOUCHES_PER_LEAD), reps, days):
+                for kind, (columns, rows) in batch.items():
+                    connection.execute(insert(TABLES[kind]), [{c: r.get(c) for c in columns} for r in rows])
         connection.exec_driver_sql("ANALYZE")

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from bot.storage import activity_rollup, pair_rollups, touch_rollup
+from bot.storage import rollups
 from bot.storage.types import UTCDateTime
 
 revision: str = "0017"
@@ -108,19 +108,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_rep_days")),
     )
     op.create_index("ix_rep_days_day", "rep_days", ["day", "rep_id", "hours"], unique=False)
-    connection = op.get_bind()
-    activity_rollup.rebuild(connection)
-    activity_rollup.create_triggers(connection)
-    touch_rollup.rebuild(connection)
-    touch_rollup.create_triggers(connection)
-    pair_rollups.rebuild(connection)
-    pair_rollups.create_triggers(connection)
+    rollups.rebuild_and_keep(op.get_bind())
 
 
 def downgrade() -> None:
-    activity_rollup.drop_triggers(op.get_bind())
-    pair_rollups.drop_triggers(op.get_bind())
-    touch_rollup.drop_triggers(op.get_bind())
+    rollups.drop_triggers(op.get_bind())
     op.drop_index("ix_rep_days_day", table_name="rep_days")
     op.drop_table("rep_days")
     op.drop_index("ix_meetings_outcomes", table_name="meetings")
