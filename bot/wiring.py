@@ -41,6 +41,7 @@ from bot.services.runtime import Clock, Runtime, system_clock
 from bot.storage.bot_state import BotStateStore
 from bot.storage.db import make_engine, upgrade_database
 from bot.tg import (
+    after_reply,
     cadence,
     choices,
     common,
@@ -59,7 +60,9 @@ from bot.tg import (
     reminders,
     report_chat,
     settings,
+    tasks,
     team,
+    timeline,
     worklist,
 )
 from bot.tg.callbacks import Action, Handler, OpenLead, ShowIcp, Verb, pattern
@@ -195,6 +198,9 @@ ACTION_CALLBACKS: dict[type[Action], Handler] = {
     **meetings.BUTTONS,
     **reminders.BUTTONS,
     **settings.BUTTONS,
+    **tasks.BUTTONS,
+    **timeline.BUTTONS,
+    **after_reply.BUTTONS,
     **worklist.BUTTONS,
     **contacts.BUTTONS,
 }

@@ -28,6 +28,10 @@ stateDiagram-v2
     [*] --> ASKING_HOURS: /config → ✏️ custom hours
     ASKING_HOURS --> ASKING_HOURS: unreadable hours
     ASKING_HOURS --> [*]: saved, or /cancelar
+    [*] --> ASKING_TASK_WHEN: ⏰ Retorno
+    ASKING_TASK_WHEN --> ASKING_TASK_WHEN: unreadable or past moment
+    ASKING_TASK_WHEN --> ASKING_TASK_NOTE: a moment
+    ASKING_TASK_NOTE --> [*]: a note or Sem nota → task saved, or /cancelar
     [*] --> ASKING_CONTACT: ❓ wrong contact / ➕ add a contact
     ASKING_CONTACT --> ASKING_CONTACT: empty, too long, bad phone or e-mail
     ASKING_CONTACT --> [*]: contact saved and chosen, 🤷 don't know, or /cancelar
@@ -57,7 +61,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Conv
 from bot.i18n import N_
 from bot.services import flows
 from bot.services.flows import FlowEnded, FlowEnding, FlowKind
-from bot.tg import cadence, contacts, flow_run, meetings, newlead, objections, outcomes, settings
+from bot.tg import cadence, contacts, flow_run, meetings, newlead, objections, outcomes, settings, tasks
 from bot.tg.callbacks import (
     AddContact,
     AddNote,
@@ -68,9 +72,11 @@ from bot.tg.callbacks import (
     MeetingDayNo,
     MeetingDayYes,
     MeetingMoved,
+    NewTask,
     ObjectionBooked,
     OpenLead,
     SkipContact,
+    TaskNoNote,
     TypeHours,
     Verb,
     pattern,
@@ -88,6 +94,7 @@ FLOW_DATA = (
     newlead.DRAFT,
     *meetings.FLOW_KEYS,
     cadence.NOTE_TOUCH,
+    *tasks.FLOW_KEYS,
     contacts.CONTACT_LEAD,
     objections.HEARD_AT,
 )
@@ -99,6 +106,7 @@ ALREADY_SAVED = {
     FlowKind.MEETING: N_("Essa reunião já foi marcada (lead #%(lead)s)."),
     FlowKind.NOTE: N_("Essa nota já foi salva (lead #%(lead)s)."),
     FlowKind.HOURS: N_("Esse expediente já foi salvo. Veja em /config."),
+    FlowKind.TASK: N_("Esse retorno já foi marcado (lead #%(lead)s)."),
     FlowKind.CONTACT: N_("Esse contato já foi salvo (lead #%(lead)s)."),
 }
 
@@ -173,6 +181,7 @@ def conversation() -> ConversationHandler:
             CallbackQueryHandler(meetings.moved_pressed, pattern=MeetingMoved.matches),
             CallbackQueryHandler(cadence.note_pressed, pattern=AddNote.matches),
             CallbackQueryHandler(settings.ask_hours, pattern=TypeHours.matches),
+            CallbackQueryHandler(tasks.new_task_pressed, pattern=NewTask.matches),
             CallbackQueryHandler(contacts.add_pressed, pattern=AddContact.matches),
             CallbackQueryHandler(objections.heard_pressed, pattern=HeardObjection.matches),
         ),
@@ -193,6 +202,11 @@ def conversation() -> ConversationHandler:
             ),
             cadence.NoteFlow.ASKING_NOTE: _in(MessageHandler(TEXT, cadence.note_typed)),
             settings.SettingsFlow.ASKING_HOURS: _in(MessageHandler(TEXT, settings.hours_typed)),
+            tasks.TaskFlow.ASKING_TASK_WHEN: _in(MessageHandler(TEXT, tasks.task_when_typed)),
+            tasks.TaskFlow.ASKING_TASK_NOTE: _in(
+                CallbackQueryHandler(tasks.no_note_pressed, pattern=TaskNoNote.matches),
+                MessageHandler(TEXT, tasks.task_note_typed),
+            ),
             contacts.ContactFlow.ASKING_CONTACT: _in(
                 MessageHandler(TEXT, contacts.contact_typed),
                 CallbackQueryHandler(contacts.skip_pressed, pattern=SkipContact.matches),
