@@ -14,7 +14,7 @@
 The trigger and backfill SQL lives in those modules, once, for both SQLite and PostgreSQL.
 
 Revision ID: 0017
-Revises: 0020
+Revises: 0018
 Create Date: 2026-12-02 17:15:00
 """
 
@@ -29,7 +29,7 @@ from bot.storage import rollups
 from bot.storage.types import UTCDateTime
 
 revision: str = "0017"
-down_revision: str | None = "0020"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
