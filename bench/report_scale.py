@@ -11,6 +11,11 @@ the bot and the CLI build it) for:
 - the last 30 days — target < 0.5 s;
 - the whole history — target < 2 s.
 
+The verdict is on the wall time; the CPU seconds beside it (with its own verdict) tell the work
+apart from the wait for a core on a loaded machine. Most of a report is read from roll-ups kept
+by triggers (migration 0017: ``touch_weeks``/``touch_totals``, ``stage_pairs``/``reach_pairs``,
+``rep_days``); the data is loaded with the triggers off and the roll-ups counted once after.
+
 Beside each figure, a reference measured in the same run: counting the period's touches over
 the bare ``happened_at`` index (the least any report of that period can read).
 
@@ -150,6 +155,7 @@ def measure(args: argparse.Namespace) -> int:
         reference_s, _median, _cpu, period_touches = best_of(args.runs, reference)
         target = TARGETS_S[name]
         ok = best < target
+        cpu_ok = cpu < target
         print(
             f"  {name:13s} {best:6.3f} s (median {median:.3f}; CPU {cpu:.3f} s)  target < {target} s: {verdict(ok)}   "
             f"{period_touches:>9,} touches; counting them {reference_s:.3f} s "
@@ -159,7 +165,7 @@ def measure(args: argparse.Namespace) -> int:
             f"                calls {result.basic.calls_made:,}, messages {result.basic.messages_sent:,}, "
             f"SQL {result.basic.sql_booked:,}, entered {result.basic.companies_entered:,}"
         )
-        summary.append((f"{name} report", f"{best:.3f} s (CPU {cpu:.3f} s) < {target} s", ok))
+        summary.append((f"{name} report", f"{best:.3f} s (CPU {cpu:.3f} s: {verdict(cpu_ok)}) < {target} s", ok))
 
     print("\nSUMMARY")
     for name, figure, ok in summary:

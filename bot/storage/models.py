@@ -364,6 +364,10 @@ class Meeting(SQLModel, table=True):
         # The report (migration 0013): meetings booked in a period, and whether one continues
         # another (a reschedule points to the meeting that replaced it).
         Index("ix_meetings_created", "created_at", "campaign", "rep_id", "touch_id"),
+        # The outcomes of the meetings that started in a period, without their rows (migration 0017).
+        Index("ix_meetings_started", "starts_at", "campaign", "status", "no_show_reason", "rep_id", "lead_id"),
+        # ... and of every meeting ever, read in the order of their GROUP BY (no sort).
+        Index("ix_meetings_outcomes", "campaign", "status", "no_show_reason", "starts_at", "rep_id"),
         Index(
             "ix_meetings_rescheduled_to",
             "rescheduled_to",
@@ -634,3 +638,103 @@ class CadenceEvent(SQLModel, table=True):
     """Reopened: the reason as the rep typed it."""
     playbook_version: str | None = Field(default=None, max_length=32)
     at: datetime = Field(sa_type=UTCDateTime)
+# --- Touch roll-ups (migration 0017) ----------------------------------------------------------
+
+#: The columns a touch is counted by in the report (bot.storage.reporting.touch_counts), in the
+#: order of the roll-ups' indexes: the roll-ups are keyed by what every touch row already has.
+TOUCH_COUNT_KEYS = ("campaign", "rep_id", "channel", "outcome", "playbook_version", "script_id", "variant")
+
+
+class _TouchCountKey(SQLModel):
+    """The columns of a touch that the report counts it by (:data:`TOUCH_COUNT_KEYS`)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign: str = Field(max_length=100)
+    rep_id: int
+    channel: str = Field(max_length=16)
+    outcome: str = Field(max_length=32)
+    playbook_version: str = Field(max_length=32)
+    script_id: str | None = Field(default=None, max_length=32)
+    variant: str | None = Field(default=None, max_length=1)
+    touches: int = 0
+    """How many touches have these values (a few rows of a key may exist: their sum counts)."""
+
+
+class TouchWeek(_TouchCountKey, table=True):
+    """Touches counted per UTC week (from Monday 00:00 UTC) and per :data:`TOUCH_COUNT_KEYS`.
+
+    Kept by database triggers on ``touches`` in the writing transaction, whatever writes the
+    touch (insert, a corrected campaign, a deleted row): see migration 0017 and
+    :mod:`bot.storage.touch_rollup`. A report reads the whole weeks of its period here and the
+    touches of its partial weeks from ``ix_touches_period``."""
+
+    __tablename__ = "touch_weeks"
+    __table_args__ = (Index("ix_touch_weeks_key", "week", *TOUCH_COUNT_KEYS, "touches"),)
+
+    week: datetime = Field(sa_type=UTCDateTime)
+
+
+class TouchTotal(_TouchCountKey, table=True):
+    """Every touch ever logged, counted per :data:`TOUCH_COUNT_KEYS` (a report from the
+    beginning reads these few thousand rows instead of every touch). Kept like :class:`TouchWeek`."""
+
+    __tablename__ = "touch_totals"
+    __table_args__ = (Index("ix_touch_totals_key", *TOUCH_COUNT_KEYS, "touches"),)
+
+
+class StagePair(SQLModel, table=True):
+    """Per (campaign, lead) of the stage changes: the highest funnel rank it moved to (``lost``
+    and unknown stages are no rung) and whether it moved to ``proposal_sent`` / ``won``.
+
+    The funnel of the whole history counts these rows (a covering index, read in order) instead
+    of grouping every stage change by lead. Kept by database triggers on ``stage_changes``
+    (migration 0017, :mod:`bot.storage.pair_rollups`), which count the pair anew from its few
+    stage changes whenever one of them is written."""
+
+    __tablename__ = "stage_pairs"
+    __table_args__ = (Index("ix_stage_pairs_funnel", "campaign", "lead_id", "top", "proposal", "won"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign: str = Field(max_length=100)
+    lead_id: int
+    top: int
+    proposal: int
+    won: int
+
+
+class ReachPair(SQLModel, table=True):
+    """Per (campaign, lead) of the answered touches (a contact role or an intent logged): whether
+    a decision maker / an influencer was reached and whether the contact intends to buy within
+    45 / 90 days. The advanced ratios of the whole history count these rows; kept like
+    :class:`StagePair` (triggers on ``touches``)."""
+
+    __tablename__ = "reach_pairs"
+    __table_args__ = (
+        Index(
+            "ix_reach_pairs_campaign", "campaign", "decision_maker", "influencer", "intent_45d", "intent_90d", "lead_id"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign: str = Field(max_length=100)
+    lead_id: int
+    decision_maker: int
+    influencer: int
+    intent_45d: int
+    intent_90d: int
+
+
+class RepDay(SQLModel, table=True):
+    """The UTC hours of one UTC day in which a rep logged a touch (bit ``h`` of ``hours``: a
+    touch between h:00 and h:59 UTC). The report's active days are local days: in any zone whose
+    offset is whole hours (all of Brazil's), each such hour lies within one local day, so these
+    rows — one per rep and day, however many touches — answer it. Kept by database triggers on
+    ``touches`` (migration 0017, :mod:`bot.storage.activity_rollup`)."""
+
+    __tablename__ = "rep_days"
+    __table_args__ = (Index("ix_rep_days_day", "day", "rep_id", "hours"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    rep_id: int
+    day: date
+    hours: int = 0

@@ -45,13 +45,16 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    union_all,
 )
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from bot.domain.regions import DEFAULT_ZONE
 from bot.domain.vocabulary import OPEN_STAGES, ContactRole, PurchaseIntent, Stage
-from bot.storage.models import Lead, Meeting, Member, StageChange, Touch
+from bot.storage import activity_rollup
+from bot.storage import touch_rollup as rollup
+from bot.storage.models import TOUCH_COUNT_KEYS, Lead, Meeting, Member, ReachPair, StageChange, StagePair, Touch
 from bot.storage.types import UTCDateTime
 
 #: Funnel stages in order, as ranks; ``lost`` is not a rung of the funnel.
@@ -219,10 +222,18 @@ def lead_conditions(
     return conditions
 
 
-def _meeting_conditions(f: ActivityFilter, moment: Any) -> list[ColumnElement[bool]]:
+def _whole_history(f: ActivityFilter) -> bool:
+    """Whether ``f`` is all of the history of the team (or of a campaign): what the roll-ups
+    per (campaign, lead) answer (:mod:`bot.storage.pair_rollups`)."""
+    return f.start is None and f.end is None and f.rep_id is None and f.playbook_version is None
+
+
+def _meeting_conditions(f: ActivityFilter, moment: Any, dialect: str | None = None) -> list[ColumnElement[bool]]:
+    """With a start (and ``dialect="sqlite"``), the meetings are sought by their moment, not
+    read by campaign (``ix_meetings_outcomes`` starts with it)."""
     conditions = _period(moment, f)
     if f.campaign is not None:
-        conditions.append(col(Meeting.campaign) == f.campaign)
+        conditions.append(_from_moment(col(Meeting.campaign), f, dialect) == f.campaign)
     if f.rep_id is not None:
         conditions.append(col(Meeting.rep_id) == f.rep_id)
     if f.playbook_version is not None:
@@ -238,22 +249,49 @@ def _meeting_conditions(f: ActivityFilter, moment: Any) -> list[ColumnElement[bo
 
 
 def touch_counts(session: Session, f: ActivityFilter) -> list[tuple[Any, ...]]:
-    """(campaign, rep_id, channel, outcome, playbook_version, script_id, variant, touches)."""
-    keys = (
-        col(Touch.campaign),
-        col(Touch.rep_id),
-        col(Touch.channel),
-        col(Touch.outcome),
-        col(Touch.playbook_version),
-        col(Touch.script_id),
-        col(Touch.variant),
+    """(campaign, rep_id, channel, outcome, playbook_version, script_id, variant, touches).
+
+    The whole UTC weeks of the period are read from the roll-up ``touch_weeks`` (from the
+    beginning: ``touch_totals``), and only the partial weeks at its edges from the touches
+    (see :mod:`bot.storage.touch_rollup`); the parts are summed in one statement."""
+    rolled = functools.partial(
+        rollup.rolled_counts, campaign=f.campaign, rep_id=f.rep_id, playbook_version=f.playbook_version
     )
-    statement = (
-        select(*keys, func.count())
-        .where(*touch_conditions(f, dialect=_dialect(session)))
+    dialect = _dialect(session)
+    if f.start is None:
+        if f.end is None:
+            return rollup.summed(session, [rolled(weeks=None)])
+        # Everything, less the whole weeks from the end on and the partial week after the end.
+        later = rollup.week_ceil(f.end)
+        return rollup.summed(
+            session,
+            [
+                rolled(weeks=None),
+                rolled(weeks=(later, None), sign=-1),
+                _raw_touch_counts(f.end, later, f, dialect, sign=-1),
+            ],
+        )
+    first = rollup.week_ceil(f.start)
+    last = rollup.week_floor(f.end) if f.end is not None else None
+    if last is not None and last <= first:  # no whole week inside the period
+        return rollup.summed(session, [_raw_touch_counts(f.start, f.end, f, dialect)])
+    parts = [_raw_touch_counts(f.start, first, f, dialect), rolled(weeks=(first, last))]
+    if last is not None and f.end is not None and last < f.end:
+        parts.append(_raw_touch_counts(last, f.end, f, dialect))
+    return rollup.summed(session, parts)
+
+
+def _raw_touch_counts(
+    start: datetime, end: datetime | None, f: ActivityFilter, dialect: str, *, sign: int = 1
+) -> Any:
+    """SELECT of :func:`touch_counts` of [``start``, ``end``) from the touches
+    (``ix_touches_period``), grouped by key."""
+    keys: list[Any] = [col(getattr(Touch, key)).label(key) for key in TOUCH_COUNT_KEYS]
+    return (
+        select(*keys, (func.count() * sign).label("n"))
+        .where(*touch_conditions(replace(f, start=start, end=end), dialect=dialect))
         .group_by(*keys)
     )
-    return [tuple(row) for row in session.execute(statement)]
 
 
 def reached_counts(session: Session, f: ActivityFilter) -> list[tuple[Any, ...]]:
@@ -263,8 +301,23 @@ def reached_counts(session: Session, f: ActivityFilter) -> list[tuple[Any, ...]]
     (campaign, decision_makers, influencers, intent_45d, intent_90d)
 
     Read from the partial index ``ix_touches_reached`` (only the touches where someone
-    answered, in campaign order), never from the touch rows.
+    answered, in campaign order), never from the touch rows; the whole history (no rep or
+    version filter) from the roll-up ``reach_pairs`` (:mod:`bot.storage.pair_rollups`).
     """
+    if _whole_history(f):
+        pairs = ReachPair.__table__.c  # type: ignore[attr-defined]
+        whole = (
+            select(
+                pairs.campaign,
+                func.sum(pairs.decision_maker),
+                func.sum(pairs.influencer),
+                func.sum(pairs.intent_45d),
+                func.sum(pairs.intent_90d),
+            )
+            .where(*([pairs.campaign == f.campaign] if f.campaign is not None else []))
+            .group_by(pairs.campaign)
+        )
+        return [(row[0], *(int(n) for n in row[1:])) for row in session.execute(whole)]
 
     def distinct_leads(condition: ColumnElement[bool]) -> Any:
         return func.count(func.distinct(case((condition, col(Touch.lead_id)), else_=None)))
@@ -325,10 +378,16 @@ def active_rep_days(session: Session, f: ActivityFilter) -> list[tuple[Any, int]
     """(local day, rep_id) for every day a rep logged a touch (skips included: a skipped step is
     still the rep using the tool).
 
-    On SQLite this is a skip scan of ``ix_touches_rep_at``: from each active day, one index seek
-    finds the rep's first touch on or after the next local midnight — as many seeks as active
-    days, whatever the number of touches. PostgreSQL groups the touches by day.
+    Read from the roll-up ``rep_days`` (:mod:`bot.storage.activity_rollup`) when it can tell:
+    no campaign or version filter, whole-hour bounds and zone. Otherwise, on SQLite, a skip scan
+    of ``ix_touches_rep_at``: from each active day, one index seek finds the rep's first touch
+    on or after the next local midnight — as many seeks as active days, whatever the number of
+    touches; PostgreSQL groups the touches by day.
     """
+    if f.campaign is None and f.playbook_version is None:
+        days = activity_rollup.local_active_days(session, start=f.start, end=f.end, rep_id=f.rep_id, zone=f.zone)
+        if days is not None:
+            return days
     if _dialect(session) != "sqlite":
         day = _local_day(session, col(Touch.happened_at), f.zone).label("day")
         statement = (
@@ -384,7 +443,11 @@ def sql_without_touch(session: Session, f: ActivityFilter) -> list[tuple[str, in
     :func:`touch_counts` and :func:`bot.domain.metrics.touch_is_sql`), otherwise by this row.
     """
     # One seek of the partial index ``ix_meetings_rescheduled_to`` per meeting of the period
-    # booked without a touch, rather than a list of every reschedule in the history.
+    # booked without a touch, rather than a list of every reschedule in the history. The
+    # meetings are read from ``ix_meetings_created`` (it covers ``touch_id``), never in the
+    # campaign order of ``ix_meetings_outcomes`` (which would read each meeting's row).
+    dialect = _dialect(session)
+    campaign = _no_range(col(Meeting.campaign), dialect)
     earlier = aliased(Meeting)
     continues = (
         select(col(earlier.id))
@@ -392,13 +455,13 @@ def sql_without_touch(session: Session, f: ActivityFilter) -> list[tuple[str, in
         .exists()
     )
     statement = (
-        select(col(Meeting.campaign), col(Meeting.rep_id), func.count())
+        select(campaign, col(Meeting.rep_id), func.count())
         .where(
             col(Meeting.touch_id).is_(None),
             ~continues,
-            *_meeting_conditions(f, col(Meeting.created_at)),
+            *_meeting_conditions(f, col(Meeting.created_at), dialect),
         )
-        .group_by(col(Meeting.campaign), col(Meeting.rep_id))
+        .group_by(campaign, col(Meeting.rep_id))
     )
     return [(row[0], int(row[1]), int(row[2])) for row in session.execute(statement)]
 
@@ -408,7 +471,7 @@ def meeting_outcomes(session: Session, f: ActivityFilter) -> list[tuple[str, str
     keys = (col(Meeting.campaign), col(Meeting.status), col(Meeting.no_show_reason))
     statement = (
         select(*keys, func.count())
-        .where(*_meeting_conditions(f, col(Meeting.starts_at)))
+        .where(*_meeting_conditions(f, col(Meeting.starts_at), _dialect(session)))
         .group_by(*keys)
     )
     return [(row[0], row[1], row[2], int(row[3])) for row in session.execute(statement)]
@@ -500,11 +563,18 @@ def funnel_counts(session: Session, f: ActivityFilter) -> FunnelCounts:
     still passed through the earlier ones, so the service accumulates the ranks downwards.
     Leads are told apart by (campaign, lead), as the stage changes record the campaign.
 
-    Two passes: per (campaign, lead), the highest rank and whether it moved to
-    ``proposal_sent`` / ``won``, over the stage changes in the order of
-    ``ix_stage_changes_funnel``; then the leads created in the period without such a change,
-    which sit at rank 0.
+    Per (campaign, lead): the highest rank and whether it moved to ``proposal_sent`` / ``won``;
+    then per campaign, how many pairs sit at each rank. Three ways to read it:
+
+    - the whole history (no rep or version filter): the roll-up ``stage_pairs``
+      (:mod:`bot.storage.pair_rollups`), plus the leads with no rung of the funnel;
+    - a period with a start: its stage changes and its new leads (rank 0), sought by their
+      moment, grouped in one statement;
+    - otherwise, per campaign over ``ix_stage_changes_funnel`` in its order, then the new leads
+      without a rung.
     """
+    if _whole_history(f):
+        return _whole_funnel(session, f)
     rank = _stage_rank()
     dialect = _dialect(session)
     conditions = stage_change_conditions(f, dialect=dialect)
@@ -512,6 +582,47 @@ def funnel_counts(session: Session, f: ActivityFilter) -> FunnelCounts:
     def moved_to(stage: Stage) -> Any:
         return func.max(_as_int(col(StageChange.to_stage) == stage.value))
 
+    def per_campaign(pair: Any) -> Any:
+        return select(
+            pair.c.campaign,
+            func.sum(pair.c.proposal),
+            func.sum(pair.c.won),
+            *(func.sum(_as_int(pair.c.top == top)) for top in range(len(FUNNEL))),
+        ).group_by(pair.c.campaign)
+
+    counts = FunnelCounts([], [], [])
+    if f.start is not None:
+        # A period: its moves and its new leads (at rank 0), each sought by its moment, grouped
+        # per (campaign, lead) and then per campaign in one statement.
+        zero = literal_column("0", Integer)
+        events = union_all(
+            select(
+                col(StageChange.campaign).label("campaign"),
+                col(StageChange.lead_id).label("lead_id"),
+                rank.label("rank"),
+                _as_int(col(StageChange.to_stage) == Stage.PROPOSAL_SENT.value).label("proposal"),
+                _as_int(col(StageChange.to_stage) == Stage.WON.value).label("won"),
+            ).where(*conditions, col(StageChange.to_stage) != Stage.LOST.value),
+            select(
+                col(Lead.campaign).label("campaign"),
+                col(Lead.id).label("lead_id"),
+                zero.label("rank"),
+                zero.label("proposal"),
+                zero.label("won"),
+            ).where(*lead_conditions(f, dialect=dialect)),
+        ).subquery()
+        pair = (
+            select(
+                events.c.campaign,
+                func.max(events.c.rank).label("top"),
+                func.max(events.c.proposal).label("proposal"),
+                func.max(events.c.won).label("won"),
+            )
+            .group_by(events.c.campaign, events.c.lead_id)
+            .subquery()
+        )
+        _add_moves(counts, [tuple(row) for row in session.execute(per_campaign(pair))])
+        return counts
     # From the beginning, per campaign (one short list of them, then one query each): each
     # (campaign, lead) group is read in index order and summed at once, with no sort of the
     # groups by campaign.
@@ -536,49 +647,63 @@ def funnel_counts(session: Session, f: ActivityFilter) -> FunnelCounts:
         func.sum(per_lead.c.won),
         *(func.sum(_as_int(per_lead.c.top == top)) for top in range(len(FUNNEL))),
     )
-    counts = FunnelCounts([], [], [])
-    if f.start is not None:
-        # A period: its moves are sought by their moment (``ix_stage_changes_period``) and
-        # grouped per (campaign, lead), then per campaign, in one statement.
-        pair = (
-            select(
-                col(StageChange.campaign).label("campaign"),
-                func.max(rank).label("top"),
-                moved_to(Stage.PROPOSAL_SENT).label("proposal"),
-                moved_to(Stage.WON).label("won"),
-            )
-            .where(*conditions, col(StageChange.to_stage) != Stage.LOST.value)
-            .group_by(col(StageChange.campaign), col(StageChange.lead_id))
-            .subquery()
-        )
-        per_campaign = select(
-            pair.c.campaign,
-            func.sum(pair.c.proposal),
-            func.sum(pair.c.won),
-            *(func.sum(_as_int(pair.c.top == top)) for top in range(len(FUNNEL))),
-        ).group_by(pair.c.campaign)
-        moves = [tuple(row) for row in session.execute(per_campaign)]
-    else:
-        campaigns = [f.campaign] if f.campaign is not None else _stage_change_campaigns(session)
-        moves = [(name, *session.execute(moved, {"funnel_campaign": name}).one()) for name in campaigns]
+    campaigns = [f.campaign] if f.campaign is not None else _stage_change_campaigns(session)
+    _add_moves(counts, [(name, *session.execute(moved, {"funnel_campaign": name}).one()) for name in campaigns])
+    climbed = select(col(StageChange.campaign), col(StageChange.lead_id)).where(*conditions, rank.is_not(None))
+    _add_only_created(session, counts, f, climbed)
+    return counts
+
+
+def _add_moves(counts: FunnelCounts, moves: list[tuple[Any, ...]]) -> None:
+    """(campaign, proposals, sales, pairs at rank 0, 1, …) into ``counts``."""
     for campaign, proposals, sales, *ranks in moves:
         if proposals is None:  # no move in this campaign
             continue
         counts.proposals.append((campaign, int(proposals)))
         counts.sales.append((campaign, int(sales)))
         counts.reach.extend((campaign, top, int(n)) for top, n in enumerate(ranks) if n)
-    # Created in the period, with no move up the funnel under the same campaign: (campaign,
-    # lead) pairs of the leads EXCEPT those of the moves — on SQLite a merge of two index scans
-    # in (campaign, lead) order rather than one index seek per lead.
-    created: Any = select(col(Lead.campaign).label("campaign"), col(Lead.id).label("lead_id")).where(
-        *lead_conditions(f, dialect=dialect)
-    )
-    climbed = select(col(StageChange.campaign), col(StageChange.lead_id)).where(
-        *conditions, rank.is_not(None)
-    )
+
+
+def _add_only_created(session: Session, counts: FunnelCounts, f: ActivityFilter, climbed: Any) -> None:
+    """The leads created in the period with no move up the funnel under the same campaign, at
+    rank 0. On SQLite, the (campaign, lead) pairs of the leads EXCEPT those of ``climbed``: a
+    merge of two index scans in (campaign, lead) order rather than one index seek per lead.
+    PostgreSQL answers the same with a hash anti-join (NOT EXISTS), without sorting both sides."""
+    dialect = _dialect(session)
+    leads = lead_conditions(f, dialect=dialect)
+    if dialect != "sqlite":
+        other = climbed.subquery()
+        pairs = list(other.c)
+        missing = ~select(pairs[0]).where(pairs[0] == col(Lead.campaign), pairs[1] == col(Lead.id)).exists()
+        anti = select(col(Lead.campaign), func.count()).where(*leads, missing).group_by(col(Lead.campaign))
+        counts.reach.extend((row[0], 0, int(row[1])) for row in session.execute(anti))
+        return
+    created: Any = select(col(Lead.campaign).label("campaign"), col(Lead.id).label("lead_id")).where(*leads)
     only_created = except_(created, climbed).order_by(literal_column("1"), literal_column("2")).subquery()
     statement = select(only_created.c.campaign, func.count()).group_by(only_created.c.campaign)
     counts.reach.extend((row[0], 0, int(row[1])) for row in session.execute(statement))
+
+
+def _whole_funnel(session: Session, f: ActivityFilter) -> FunnelCounts:
+    """The funnel of the whole history from the roll-up ``stage_pairs`` (one row per pair that
+    reached a rung), in the order of ``ix_stage_pairs_funnel``."""
+    pairs: list[ColumnElement[bool]] = []
+    if f.campaign is not None:
+        pairs.append(col(StagePair.campaign) == f.campaign)
+    statement = (
+        select(
+            col(StagePair.campaign),
+            func.sum(col(StagePair.proposal)),
+            func.sum(col(StagePair.won)),
+            *(func.sum(_as_int(col(StagePair.top) == top)) for top in range(len(FUNNEL))),
+        )
+        .where(*pairs)
+        .group_by(col(StagePair.campaign))
+    )
+    counts = FunnelCounts([], [], [])
+    _add_moves(counts, [tuple(row) for row in session.execute(statement)])
+    climbed = select(col(StagePair.campaign), col(StagePair.lead_id)).where(*pairs)
+    _add_only_created(session, counts, f, climbed)
     return counts
 
 
