@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.domain import cnae, regions
-from bot.domain.facts import parse_facts
+from bot.domain.lead_fields import LeadDraft, read_fields
 from bot.domain.scoring import compile_icp, score
 from bot.resources import bundled_dir
 from bot.services.columns import canonical_field
@@ -65,7 +65,8 @@ def run(count: int) -> None:
             fields = [canonical_field(h) for h in next(reader)]
             for row in reader:
                 raw = {f: v for f, v in zip(fields, row, strict=False) if f}
-                facts, problems = parse_facts(raw)
+                values, problems = read_fields(raw)
+                facts = LeadDraft().changed(values).facts
                 errors += bool(problems)
                 result = score(facts, rules)
                 tiers[result.tier] = tiers.get(result.tier, 0) + 1

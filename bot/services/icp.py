@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.domain.facts import LeadFacts, parse_facts
+from bot.domain.facts import LeadFacts
+from bot.domain.lead_fields import LeadDraft, read_fields
 from bot.domain.playbook.model import Playbook
 from bot.domain.scoring import IcpResult, criterion_name, score
 from bot.domain.vocabulary import SalesModel
@@ -18,8 +19,9 @@ SALES_MODEL_NAMES = {
 
 def score_raw(raw: Mapping[str, str | None], playbook: Playbook) -> tuple[LeadFacts, IcpResult, dict[str, str]]:
     """Parse what was typed and score it; invalid facts are reported and scored as unknown."""
-    facts, errors = parse_facts(dict(raw))
-    return facts, score(facts, playbook.icp), errors
+    values, errors = read_fields(raw)
+    facts = LeadDraft().changed(values).facts
+    return facts, score(facts, playbook.icp), {key: str(refusal) for key, refusal in errors.items()}
 
 
 def explain_lines(result: IcpResult) -> list[str]:

@@ -10,13 +10,13 @@ from bot.domain.facts import (
     parse_branches,
     parse_cnae,
     parse_cnpj,
-    parse_facts,
     parse_financial_score,
     parse_headcount,
     parse_registration,
     parse_revenue,
     parse_uf,
 )
+from bot.domain.lead_fields import LeadDraft, read_fields
 from bot.domain.vocabulary import Registration
 
 
@@ -174,10 +174,11 @@ def test_uf_rejection() -> None:
         parse_uf("XX")
 
 
-def test_parse_facts_reports_every_bad_fact_and_keeps_the_good_ones() -> None:
-    facts, errors = parse_facts(
+def test_reading_a_row_reports_every_bad_fact_and_keeps_the_good_ones() -> None:
+    values, errors = read_fields(
         {"cnae": "6201501", "uf": "ZZ", "headcount": "-3", "revenue": "", "branches": None, "financial_score": "700"}
     )
+    facts = LeadDraft().changed(values).facts
     assert facts.cnae == "6201501"
     assert facts.financial_score == 700
     assert facts.uf is None and facts.headcount is None and facts.revenue is None
