@@ -162,7 +162,7 @@ class UnknownRep(Exception):
 def _rep_id(runtime: Runtime, name: str | None) -> int | None:
     if name is None:
         return None
-    found = team.named(runtime.engine, name)
+    found = team.named(runtime, name)
     if found is None:
         raise UnknownRep(name)
     return found.id
@@ -292,7 +292,7 @@ def _export(
         zone=member.timezone,
     )
     return exports.export_for(
-        runtime.engine,
+        runtime,
         member,
         what=wanted["tables"],
         fmt=fmt,
