@@ -110,22 +110,6 @@ def leads_named(session: Session, *, key: str, owner_id: int | None, limit: int)
     return list(session.exec(words.order_by(col(Lead.id).desc()).limit(limit)))
 
 
-def steps_due_before(session: Session, *, owner_id: int, status: str, before: datetime) -> list[Lead]:
-    """The owner's leads whose cadence is in ``status`` with a step due before ``before``,
-    most overdue first."""
-    statement = (
-        select(Lead)
-        .where(
-            Lead.owner_id == owner_id,
-            Lead.cadence_status == status,
-            col(Lead.step_due_at).is_not(None),
-            col(Lead.step_due_at) < before,
-        )
-        .order_by(col(Lead.step_due_at), col(Lead.id))
-    )
-    return list(session.exec(statement))
-
-
 __all__ = [
     "add_lead",
     "add_stage_change",
@@ -135,5 +119,4 @@ __all__ = [
     "move_history_to_campaign",
     "owner_of",
     "save_lead",
-    "steps_due_before",
 ]

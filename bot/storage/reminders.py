@@ -8,6 +8,7 @@ Keyword-only, the session first; nothing is committed here (the service's transa
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -17,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from bot.domain.vocabulary import ReminderKind, ReminderState
-from bot.storage.models import Meeting, Member, Reminder
+from bot.storage.models import Lead, Meeting, Member, Reminder
 
 #: States of a reminder that is still waiting to be delivered.
 LIVE = (ReminderState.PENDING.value, ReminderState.SNOOZED.value)
@@ -174,6 +175,58 @@ def finish_meeting_reminders(session: Session, *, meeting_id: int) -> None:
     )
 
 
+# --- What is due (the agenda, /hoje) ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DueStep:
+    """A lead whose current step is due: one line of the agenda."""
+
+    lead_id: int
+    company: str
+    step_id: str
+    due_at: datetime
+
+
+def steps_due(
+    session: Session,
+    *,
+    owner_id: int,
+    status: str,
+    step_ids: Collection[str],
+    before: datetime,
+    since: datetime | None = None,
+    limit: int,
+    cap: int,
+) -> tuple[list[DueStep], int]:
+    """The first ``limit`` of the owner's leads whose cadence is in ``status`` with a step of
+    ``step_ids`` due in ``[since, before)``, most overdue first, and how many there are, counted
+    up to ``cap + 1`` (more than ``cap`` returns ``cap + 1``). Both read the owner's due-date
+    index and stop early, so the cost does not grow with the backlog."""
+    if not step_ids:
+        return [], 0
+    where: list[ColumnElement[bool]] = [
+        col(Lead.owner_id) == owner_id,
+        col(Lead.cadence_status) == status,
+        col(Lead.step_due_at).is_not(None),
+        col(Lead.step_due_at) < before,
+        col(Lead.current_step).in_(sorted(step_ids)),
+    ]
+    if since is not None:
+        where.append(col(Lead.step_due_at) >= since)
+    rows = session.execute(
+        select(col(Lead.id), col(Lead.company), col(Lead.current_step), col(Lead.step_due_at))
+        .where(*where)
+        .order_by(col(Lead.step_due_at), col(Lead.id))
+        .limit(limit)
+    ).all()
+    counted = len(rows)
+    if counted == limit:  # perhaps more: count them, up to the cap
+        capped = select(col(Lead.id)).where(*where).limit(cap + 1).subquery()
+        counted = int(session.execute(select(func.count()).select_from(capped)).scalar_one())
+    return [DueStep(int(r[0]), str(r[1]), str(r[2]), r[3]) for r in rows], counted
+
+
 # --- Delivery ---------------------------------------------------------------------------------
 
 
@@ -300,6 +353,7 @@ def close(session: Session, *, reminder_id: int, state: ReminderState, note: str
 __all__ = [
     "LIVE",
     "DueReminder",
+    "DueStep",
     "add_agenda",
     "add_meeting_reminder",
     "agenda_key",
@@ -322,4 +376,5 @@ __all__ = [
     "save_reminder",
     "settle_interrupted",
     "step_key",
+    "steps_due",
 ]
