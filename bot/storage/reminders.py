@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from bot.domain.cadence import CadenceStatus
 from bot.domain.vocabulary import ReminderKind, ReminderState
 from bot.storage.models import Lead, Meeting, Member, Reminder
 
@@ -121,6 +122,17 @@ def plan_step(session: Session, *, lead_id: int, member_id: int, step: tuple[str
     )
     row.claimed_at, row.sent_at, row.message_id, row.last_error = None, None, None, None
     session.add(row)
+
+
+def plan_lead_step(session: Session, *, lead: Lead, member_id: int) -> None:
+    """The one planner of step reminders: the lead's live step reminder is replaced by one for
+    its current step at ``lead.step_due_at`` (to ``member_id``), or by none when its cadence is
+    not running (paused, stopped, finished, lost). Every change of a lead's step, due time or
+    cadence calls it."""
+    step = None
+    if lead.cadence_status == CadenceStatus.ACTIVE and lead.step_due_at is not None and lead.current_step:
+        step = (lead.current_step, lead.step_due_at)
+    plan_step(session, lead_id=lead.id or 0, member_id=member_id, step=step)
 
 
 def agenda_key(member_id: int, due: datetime) -> str:
@@ -369,6 +381,7 @@ __all__ = [
     "mark_sent",
     "members_without_agenda",
     "next_due_at",
+    "plan_lead_step",
     "plan_step",
     "recipient",
     "release",
