@@ -34,6 +34,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bot.domain.activity import ActivityFilter
 from bot.domain.labels import LABELS, NO, YES
 from bot.domain.playbook.model import Playbook
 from bot.domain.privacy import ERASURE_REASON_LABELS, ERASURE_VIA_LABELS
@@ -58,7 +59,6 @@ from bot.storage.exporting import (
     iter_csv_text,
     table_columns,
 )
-from bot.storage.reporting import ActivityFilter
 
 TELEGRAM_FILE_LIMIT = 50 * 1024 * 1024
 XLSX_MAX_ROWS = 1_048_576

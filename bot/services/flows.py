@@ -15,13 +15,13 @@ answer; a recorded run is over, whatever the saved conversation state says.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.services.runtime import Runtime
 from bot.services.views import MemberLike
 from bot.storage import flow_results as store
-from bot.storage.flow_results import FlowEnding
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -42,6 +42,16 @@ class FlowKind(StrEnum):
     """A note on a touch: ``result_id`` is the touch."""
     HOURS = "hours"
     """Custom working hours: ``result_id`` is the member."""
+
+
+@dataclass(frozen=True, slots=True)
+class FlowEnding:
+    """How a run of a flow ended: what it wrote (``kind``, a :class:`FlowKind` value), for
+    which lead, and the id of what it wrote."""
+
+    kind: str
+    lead_id: int | None
+    result_id: int | None
 
 
 class FlowEnded(Exception):
@@ -86,4 +96,5 @@ def record_ending(
 def ending(runtime: Runtime, flow_id: str) -> FlowEnding | None:
     """How run ``flow_id`` ended, or ``None`` while it is still open."""
     with runtime.reading() as session:
-        return store.flow_ending(session, flow_id=flow_id)
+        ended = store.flow_ending(session, flow_id=flow_id)
+    return None if ended is None else FlowEnding(*ended)

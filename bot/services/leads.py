@@ -13,7 +13,7 @@ from bot.domain.cadence import CadenceStatus
 from bot.domain.facts import CnpjClash, LeadFacts, cnpj_clash, cnpj_root, format_cnpj
 from bot.domain.funnel import Way
 from bot.domain.lead_fields import FieldValue, LeadDraft
-from bot.domain.paging import ListKey
+from bot.domain.paging import LeadLine, ListKey
 from bot.domain.scoring import IcpResult, score
 from bot.domain.script_context import LeadView, RepView
 from bot.domain.text import fold
@@ -25,7 +25,7 @@ from bot.services.views import LeadCard, MemberLike, facts_of
 from bot.storage import lead_list
 from bot.storage import leads as lead_store
 from bot.storage import reminders as reminder_store
-from bot.storage.lead_list import COUNT_CAP, LeadLine
+from bot.storage.lead_list import COUNT_CAP
 from bot.storage.models import Lead
 
 if TYPE_CHECKING:

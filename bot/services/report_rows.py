@@ -9,8 +9,8 @@ from datetime import tzinfo
 from zoneinfo import ZoneInfo
 
 from bot.domain import metrics
+from bot.domain.activity import ActivityFilter
 from bot.services.experiments import Experiment
-from bot.storage.reporting import ActivityFilter
 
 _ratio = metrics.ratio
 

@@ -43,6 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
+from bot.domain.activity import ActivityFilter
 from bot.domain.cnae import format_subclass
 from bot.domain.facts import format_cnpj
 from bot.domain.labels import LABELS
@@ -50,7 +51,7 @@ from bot.domain.privacy import ERASURE_REASON_LABELS, ERASURE_VIA_LABELS
 from bot.domain.regions import DEFAULT_ZONE
 from bot.domain.text import FORMULA_TRIGGERS, spreadsheet_safe
 from bot.storage.models import ErasureAudit, ExportAudit, Lead, Meeting, Member, StageChange, Touch
-from bot.storage.reporting import ActivityFilter, sqlite_to_local
+from bot.storage.reporting import sqlite_to_local
 
 
 @dataclass(frozen=True, slots=True)

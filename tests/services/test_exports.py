@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
+from bot.domain.activity import ActivityFilter
 from bot.domain.labels import OUTCOME_LABELS
 from bot.services import exports
 from bot.services.exports import NotAllowed, export, export_for, parse_what
 from bot.storage.db import session_scope as engine_session
 from bot.storage.models import ExportAudit, Member
-from bot.storage.reporting import ActivityFilter
 from tests.services.activity import T0, Activity
 from tests.support.runtimes import cli_runtime
 

@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import Engine, text, update
 from sqlmodel import Session, col, select
 
+from bot.domain.activity import ActivityFilter
 from bot.domain.privacy import ErasureReason, ErasureVia
 from bot.render.reports import render_cli
 from bot.services import privacy
@@ -25,7 +26,6 @@ from bot.services.exports import export
 from bot.services.leads import LeadNotFound
 from bot.services.reports import build_report
 from bot.storage.models import ErasureAudit, Lead, Touch
-from bot.storage.reporting import ActivityFilter
 from tests.services.activity import T0, Activity
 from tests.support.runtimes import cli_runtime
 
