@@ -46,15 +46,18 @@ from bot.tg import (
     cadence,
     choices,
     common,
+    export_chat,
     flows,
+    import_chat,
     leads,
-    manager,
     meetings,
     outcomes,
     playbook,
     privacy,
     qualification,
+    registry_chat,
     reminders,
+    report_chat,
     settings,
     team,
 )
@@ -224,15 +227,15 @@ def add_handlers(application: Application) -> None:
             CallbackQueryHandler(_button, pattern=rf"^({buttons})(:|$)"),
             # Managers' commands: long work runs in a worker thread and block=False lets the
             # bot keep answering everyone else meanwhile.
-            CommandHandler(["relatorio", "report"], manager.relatorio, block=False),
-            CommandHandler(["exportar", "export"], manager.exportar, block=False),
-            CommandHandler(["mercado", "market"], manager.mercado, block=False),
-            CommandHandler(["prospectar", "prospect"], manager.prospectar, block=False),
-            CallbackQueryHandler(manager.prospect_pressed, pattern=pattern(Verb.PROSPECT), block=False),
-            MessageHandler(filters.Document.ALL, manager.on_document, block=False),
-            CallbackQueryHandler(manager.report_pressed, pattern=pattern(Verb.REPORT), block=False),
-            CallbackQueryHandler(manager.export_pressed, pattern=pattern(Verb.EXPORT), block=False),
-            CallbackQueryHandler(manager.import_update_pressed, pattern=pattern(Verb.IMPORT_UPDATE), block=False),
+            CommandHandler(["relatorio", "report"], report_chat.relatorio, block=False),
+            CommandHandler(["exportar", "export"], export_chat.exportar, block=False),
+            CommandHandler(["mercado", "market"], registry_chat.mercado, block=False),
+            CommandHandler(["prospectar", "prospect"], registry_chat.prospectar, block=False),
+            CallbackQueryHandler(registry_chat.prospect_pressed, pattern=pattern(Verb.PROSPECT), block=False),
+            MessageHandler(filters.Document.ALL, import_chat.on_document, block=False),
+            CallbackQueryHandler(report_chat.report_pressed, pattern=pattern(Verb.REPORT), block=False),
+            CallbackQueryHandler(export_chat.export_pressed, pattern=pattern(Verb.EXPORT), block=False),
+            CallbackQueryHandler(import_chat.import_update_pressed, pattern=pattern(Verb.IMPORT_UPDATE), block=False),
             MessageHandler(filters.COMMAND, common.unknown_command),
             CallbackQueryHandler(common.stray_callback),
             MessageHandler(filters.ALL, common.stray_text),
@@ -251,7 +254,7 @@ async def _post_init(application: Application) -> None:
     scheduler: ReminderScheduler = application.bot_data[reminders.SCHEDULER]
     await scheduler.start(application.job_queue)
     _reload_on_sighup(application)
-    await manager.tell_unfinished_imports(application)
+    await import_chat.tell_unfinished_imports(application)
     runtime: Runtime = application.bot_data[RUNTIME]
     if runtime.settings.health_port:
         application.bot_data[HEALTH_SERVER] = await serve_health(

@@ -12,7 +12,7 @@ from bot.domain.vocabulary import Role
 from bot.simulator.records import Fault
 from bot.storage.importing import BatchStatus
 from bot.storage.models import ImportBatch, Lead
-from bot.tg import manager
+from bot.tg import import_chat
 from tests.tg.harness import BotUnderTest
 from tests.tg.test_manager import files_to, sends_file
 
@@ -83,11 +83,11 @@ async def test_after_a_restart_mid_import_the_manager_is_told_it_was_undone(bot:
         session.add(ImportBatch(member_id=mary.member.id, filename="list.csv", started_at=bot.clock()))
     await bot.restart()
     assert bot.app is not None
-    await manager.tell_unfinished_imports(bot.app)
+    await import_chat.tell_unfinished_imports(bot.app)
     assert helena.replies() == ["A importação de leads.csv foi interrompida e desfeita; mande de novo."]
     assert mary.replies() == ["The import of list.csv was interrupted and undone; please send it again."]
     assert {(b.status, b.imported, b.reported_at is not None) for b in _batches(bot)} == {(BatchStatus.UNDONE, 0, True)}
-    await manager.tell_unfinished_imports(bot.app)  # told once
+    await import_chat.tell_unfinished_imports(bot.app)  # told once
     helena.sees_nothing()
 
 
@@ -98,12 +98,12 @@ async def test_an_import_finished_just_before_a_stop_is_told_as_finished(bot: Bo
     helena.sees("Importadas: 1", "Rejeitadas: 1")
     await bot.restart()
     assert bot.app is not None
-    await manager.tell_unfinished_imports(bot.app)
+    await import_chat.tell_unfinished_imports(bot.app)
     helena.sees_nothing()  # the summary reached her: nothing to tell
 
     with bot.runtime.session() as session:  # the summary never left: the stop came first
         (batch,) = session.exec(select(ImportBatch))
         batch.reported_at = None
-    await manager.tell_unfinished_imports(bot.app)
+    await import_chat.tell_unfinished_imports(bot.app)
     told = helena.sees("A importação de leads.csv foi concluída.", "Importadas: 1", "Rejeitadas: 1")
     assert "2 linha(s) lida(s)" in told

@@ -25,7 +25,7 @@ from bot.domain.vocabulary import Role
 from bot.services import imports, leads
 from bot.simulator import SentRequest
 from bot.storage.models import ExportAudit, ImportBatch, Lead, Member
-from bot.tg import manager
+from bot.tg import export_chat, import_chat
 from tests.services import import_scenario as scenario
 from tests.services.import_scenario import cnpj
 from tests.tg.harness import BotUnderTest, Person
@@ -317,7 +317,7 @@ async def test_a_file_that_cannot_be_imported_gets_a_clear_message(
 async def test_a_long_import_shows_progress_in_one_message_and_ends_with_the_summary(
     bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(manager, "PROGRESS_SECONDS", 0.0)  # every progress call may edit (every 500 rows)
+    monkeypatch.setattr(import_chat, "PROGRESS_SECONDS", 0.0)  # every progress call may edit (every 500 rows)
     helena = await bot.member("Helena", role=Role.MANAGER)
     await bot.member("Ana")
     rows = ["empresa;uf"] + [f"Empresa Número {n};SP" for n in range(3000)]
@@ -336,7 +336,7 @@ async def test_progress_edits_are_throttled_to_about_one_a_second(bot: BotUnderT
     helena = await bot.member("Helena", role=Role.MANAGER)
     await helena.says("/ajuda")
     message = bot.api.messages_to(helena.id)[-1]
-    progress = manager._Progress(message, asyncio.get_running_loop(), "Importando… %(done)s/%(total)s linhas")
+    progress = import_chat._Progress(message, asyncio.get_running_loop(), "Importando… %(done)s/%(total)s linhas")
 
     def import_rows() -> None:  # 5,000 progress calls in well under a second, from the worker thread
         for n in range(0, 50_000, 10):
@@ -526,7 +526,7 @@ async def test_the_other_format_is_one_tap_away(bot: BotUnderTest) -> None:
 async def test_an_export_over_the_telegram_limit_comes_back_zipped_with_a_note(
     bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(manager, "UPLOAD_LIMIT", 50_000)  # stands in for Telegram's 50 MB
+    monkeypatch.setattr(export_chat, "UPLOAD_LIMIT", 50_000)  # stands in for Telegram's 50 MB
     helena, ana, _ = await team_of_three(bot)
     await calls(bot, ana, "Alfa Transportes")
     await says(helena, "/exportar tudo")

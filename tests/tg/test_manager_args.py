@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.tg.manager import parse_request
+from bot.tg.manager_args import parse_request
 
 TODAY = date(2025, 5, 14)  # a Wednesday
 BRASILIA = ZoneInfo("America/Sao_Paulo")
@@ -40,7 +40,7 @@ def test_impossible_periods_are_refused_not_guessed() -> None:
     import pytest
 
     from bot.domain.numbers import InvalidNumber
-    from bot.tg.manager import _table_words
+    from bot.tg.export_chat import _table_words
 
     for typed in ("²", "99999999999", "0", "01/01/2020 31/12/9999", "29/02/2027", "٣/11/2026"):
         with pytest.raises(InvalidNumber):
