@@ -213,8 +213,9 @@ def steps_due(
 ) -> tuple[list[DueStep], int]:
     """The first ``limit`` of the owner's leads whose cadence is in ``status`` with a step of
     ``step_ids`` due in ``[since, before)``, most overdue first, and how many there are, counted
-    up to ``cap + 1`` (more than ``cap`` returns ``cap + 1``). Both read the owner's due-date
-    index and stop early, so the cost does not grow with the backlog."""
+    up to ``cap + 1`` (more than ``cap`` returns ``cap + 1``). One statement reads at most
+    ``cap + 1`` rows in order on the owner's due-date index and stops there, so the cost does
+    not grow with the backlog."""
     if not step_ids:
         return [], 0
     where: list[ColumnElement[bool]] = [
@@ -230,13 +231,9 @@ def steps_due(
         select(col(Lead.id), col(Lead.company), col(Lead.current_step), col(Lead.step_due_at))
         .where(*where)
         .order_by(col(Lead.step_due_at), col(Lead.id))
-        .limit(limit)
+        .limit(max(limit, cap + 1))
     ).all()
-    counted = len(rows)
-    if counted == limit:  # perhaps more: count them, up to the cap
-        capped = select(col(Lead.id)).where(*where).limit(cap + 1).subquery()
-        counted = int(session.execute(select(func.count()).select_from(capped)).scalar_one())
-    return [DueStep(int(r[0]), str(r[1]), str(r[2]), r[3]) for r in rows], counted
+    return [DueStep(int(r[0]), str(r[1]), str(r[2]), r[3]) for r in rows[:limit]], len(rows)
 
 
 # --- Delivery ---------------------------------------------------------------------------------
