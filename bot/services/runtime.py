@@ -84,7 +84,8 @@ class BaseRuntime:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A read-only snapshot for as long as needed (a report, an export, a preview): it never
-        holds SQLite's write lock, and nothing is committed (:func:`~bot.storage.db.read_scope`)."""
+        holds SQLite's write lock, and nothing is committed (:func:`~bot.storage.db.read_scope`).
+        Its end rolls back, which expires the rows read: copy them into views inside the block."""
         with read_scope(self.engine) as session:
             yield session
 
