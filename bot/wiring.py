@@ -46,11 +46,13 @@ from bot.tg import (
     cadence,
     choices,
     common,
+    contacts,
     export_chat,
     flows,
     import_chat,
     leads,
     meetings,
+    objections,
     outcomes,
     playbook,
     privacy,
@@ -75,6 +77,7 @@ COMMANDS = (
     ("hoje", N_("O que vence hoje")),
     ("config", N_("Horário, fuso e idioma")),
     ("relatorio", N_("Funil e métricas")),
+    ("objecoes", N_("Objeções que viraram reunião")),
     ("exportar", N_("Exportar os registros")),
     ("mercado", N_("Tamanho do mercado no registro da Receita (gestor)")),
     ("prospectar", N_("Montar uma lista de leads do registro da Receita (gestor)")),
@@ -170,6 +173,10 @@ COMMAND_CALLBACKS: dict[str, Callback] = {
     "settings": settings.config_command,
     "recarregar": playbook.reload_command,
     "reload": playbook.reload_command,
+    "objecoes": objections.objection_report,
+    "objections": objections.objection_report,
+    "auditoria": contacts.audit_command,
+    "audit": contacts.audit_command,
 }
 
 #: Buttons answered in the update's turn (outside the flows' conversation), one handler per
@@ -184,6 +191,7 @@ ACTION_CALLBACKS: dict[type[Action], Handler] = {
     **meetings.BUTTONS,
     **reminders.BUTTONS,
     **settings.BUTTONS,
+    **contacts.BUTTONS,
 }
 
 #: Buttons of modules still on ``verb:arg`` data, by the verb their data starts with.

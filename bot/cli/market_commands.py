@@ -76,6 +76,7 @@ def prospect(args: argparse.Namespace) -> int:
             campaign=args.campaign,
             reps=None if args.round_robin else args.reps,
             dry_run=args.dry_run,
+            with_contacts=args.with_contacts,
         )
     except market_service.NoRegistry:
         raise CommandFailed(NO_REGISTRY) from None
@@ -94,4 +95,7 @@ def prospect(args: argparse.Namespace) -> int:
     elif found.imported is not None:
         counts = found.imported.counts
         print(f"leads criados: {counts.imported}; recusados: {counts.rejected}; duplicados: {counts.duplicates}")
+        if args.with_contacts:
+            people, with_people = found.contacts
+            print(f"contatos da Receita (sócios administradores): {people} em {with_people} leads; uso registrado")
     return 0

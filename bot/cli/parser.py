@@ -176,7 +176,7 @@ def _report_and_export(sub: Any) -> None:
     _runs(rep, "manager_commands.report")
 
     exp = sub.add_parser("export", help="export touches, leads, stage changes or meetings")
-    exp.add_argument("what", nargs="+", help="toques|leads|etapas|reunioes|tudo (English names work too)")
+    exp.add_argument("what", nargs="+", help="toques|leads|etapas|reunioes|contatos|tudo (English names work too)")
     exp.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     exp.add_argument("--comma", action="store_true", help="plain CSV: ',' and no BOM")
     _filters(exp)
@@ -278,6 +278,11 @@ def _market(sub: Any) -> None:
     who.add_argument("--reps", help="reps (username or first name), comma-separated, in turn")
     who.add_argument("--round-robin", action="store_true", help="every active rep of the team, in turn")
     pro.add_argument("--dry-run", action="store_true", help="only count and show a sample")
+    pro.add_argument(
+        "--with-contacts",
+        action="store_true",
+        help="add the registry's decision makers as contacts of the new leads (audited: personal data)",
+    )
     _runs(pro, "market_commands.prospect")
 
 

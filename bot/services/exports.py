@@ -46,7 +46,9 @@ from bot.services.icp import SALES_MODEL_NAMES
 from bot.services.runtime import BaseRuntime
 from bot.services.team import NotAllowed
 from bot.services.views import MemberLike
+from bot.storage.contacts import sync_all
 from bot.storage.exporting import (
+    CONTACTS,
     ERASURES,
     TABLES,
     ExportColumn,
@@ -72,6 +74,7 @@ TABLE_NAMES = {
     "stage_changes": "mudancas_de_etapa",
     "meetings": "reunioes",
     "erasures": "apagamentos",
+    "contacts": "contatos",
 }
 """File names (stable, whatever the reader's language)."""
 SHEET_NAMES = {
@@ -80,6 +83,7 @@ SHEET_NAMES = {
     "stage_changes": N_("mudanças de etapa"),
     "meetings": N_("reuniões"),
     "erasures": N_("apagamentos"),
+    "contacts": N_("contatos"),
 }
 """Names people read: sheets of a workbook, counts in the chat's sentence."""
 
@@ -121,6 +125,8 @@ ALIASES = {
     "apagamentos": "erasures",
     "erasures": "erasures",
     "lgpd": "erasures",
+    "contatos": "contacts",
+    "contacts": "contacts",
     "tudo": "all",
     "all": "all",
 }
@@ -404,6 +410,9 @@ def export(
     if fmt not in ("csv", "xlsx"):
         raise ValueError(f"formato desconhecido '{fmt}': use csv ou xlsx")
     tables = list(what)
+    if CONTACTS in tables:  # contacts typed or imported into a lead's own columns count too
+        with runtime.transaction() as session:
+            sync_all(session, at=runtime.now())
     directory.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     base = basename or f"cadencia_{'_'.join(TABLE_NAMES[t] for t in tables)}_{stamp}"

@@ -27,6 +27,7 @@ from bot.services.leads import LeadNotFound
 from bot.services.runtime import BaseRuntime, Runtime
 from bot.services.team import NotAllowed
 from bot.services.views import MemberLike
+from bot.storage import contacts as contact_store
 from bot.storage import privacy as store
 from bot.storage.privacy import ErasureLine
 
@@ -70,10 +71,13 @@ class ErasurePreview:
     """Touches with free text (notes, pain, budget) to clear."""
     erased_at: datetime | None
     """When it was erased before (None: never)."""
+    contacts: int = 0
+    """Other contacts of the lead than the chosen one (whose data is in ``fields``); every
+    contact of the lead is deleted."""
 
     @property
     def empty(self) -> bool:
-        return not self.fields and not self.touches
+        return not self.fields and not self.touches and not self.contacts
 
 
 def _preview(session: Session, lead_id: int) -> ErasurePreview:
@@ -88,6 +92,7 @@ def _preview(session: Session, lead_id: int) -> ErasurePreview:
         fields=personal_fields_present(data.values),
         touches=data.touches,
         erased_at=data.erased_at,
+        contacts=contact_store.count_others(session, lead_id=lead_id),
     )
 
 
@@ -106,6 +111,7 @@ def _erase(
     touches = store.erase_personal_data(
         session, lead_id=lead_id, lead_fields=PERSONAL_LEAD_FIELDS, touch_fields=PERSONAL_TOUCH_FIELDS, at=now
     )
+    contacts = contact_store.erase_contacts(session, lead_id=lead_id)
     store.add_erasure_audit(
         session,
         lead_id=lead_id,
@@ -116,7 +122,7 @@ def _erase(
         touches=touches,
         at=now,
     )
-    return ErasurePreview(lead_id, before.company, before.fields, touches, now)
+    return ErasurePreview(lead_id, before.company, before.fields, touches, now, contacts)
 
 
 def erase(

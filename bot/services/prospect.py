@@ -3,8 +3,9 @@ the ICP (the tiers asked), and are not already in the pipeline by CNPJ root, sco
 playbook in force and created as leads through the import (the same parsers, de-duplication,
 assignment and scoring as a spreadsheet: one transaction for the whole list).
 
-A dry run only counts and shows a sample. Partners' personal data (decision makers) is not
-copied into the leads: the rep sees it in the registry when working the lead.
+A dry run only counts and shows a sample. Partners' personal data (decision makers) is copied
+into the leads as contacts only when asked (``with_contacts``), and that bulk use is audited;
+otherwise the rep is offered them on the lead's 👥 Contatos.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from bot.domain.enrichment import REGISTRY_FIELDS, answers_from, facts_of_compan
 from bot.domain.registry import MarketFilter, RegistryCompany
 from bot.domain.scoring import IcpResult, score
 from bot.domain.vocabulary import Tier
-from bot.services import imports
+from bot.services import contacts, imports
 from bot.services.market import registry_of
 from bot.services.runtime import Runtime
 from bot.storage.prospects import lead_stages_by_root
@@ -40,6 +41,8 @@ class Prospect:
     other_tier: int = 0
     picked: list[tuple[RegistryCompany, IcpResult]] = field(default_factory=list)
     imported: imports.ImportResult | None = None
+    contacts: tuple[int, int] = (0, 0)
+    """Decision makers added as contacts, and the leads they went to (``with_contacts``)."""
 
     @property
     def by_tier(self) -> Counter[Tier]:
@@ -95,14 +98,20 @@ def prospect(
     reps: str | None = None,
     member_id: int | None = None,
     dry_run: bool = False,
+    with_contacts: bool = False,
+    via: str = "cli",
 ) -> Prospect:
     """Pick the companies (see :func:`pick`) and, unless ``dry_run``, create them as leads:
-    ``reps`` ("ana,bruno") in turn, or the whole team's active reps in turn when ``None``."""
+    ``reps`` ("ana,bruno") in turn, or the whole team's active reps in turn when ``None``.
+
+    ``with_contacts``: the registry's decision makers become contacts of the new leads, and
+    this bulk use of personal data is audited (:func:`bot.services.contacts.add_registry_contacts`)."""
     if not 1 <= limit <= MAX_LIMIT:
         raise ValueError(f"limit must be 1–{MAX_LIMIT}")
     found = pick(runtime, what, tiers=tiers, limit=limit, today=runtime.now().date())
     if dry_run or not found.picked:
         return found
+    started = runtime.now()
     found.imported = imports.import_bytes(
         runtime.engine,
         _sheet(found.picked, campaign[:100]),
@@ -113,4 +122,9 @@ def prospect(
         member_id=member_id,
         now=runtime.now(),
     )
+    if with_contacts:
+        purpose = f"prospecção: {campaign[:100] or 'sem campanha'}"
+        found.contacts = contacts.add_registry_contacts(
+            runtime, [c for c, _ in found.picked], created_from=started, member_id=member_id, via=via, purpose=purpose
+        )
     return found

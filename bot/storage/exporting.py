@@ -24,7 +24,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import (
@@ -50,7 +50,7 @@ from bot.domain.labels import LABELS
 from bot.domain.privacy import ERASURE_REASON_LABELS, ERASURE_VIA_LABELS
 from bot.domain.regions import DEFAULT_ZONE
 from bot.domain.text import FORMULA_TRIGGERS, spreadsheet_safe
-from bot.storage.models import ErasureAudit, ExportAudit, Lead, Meeting, Member, StageChange, Touch
+from bot.storage.models import ErasureAudit, ExportAudit, Lead, LeadContact, Meeting, Member, StageChange, Touch
 from bot.storage.reporting import sqlite_to_local
 
 
@@ -263,6 +263,27 @@ def table_columns(
             lead, lead.id == col(ErasureAudit.lead_id)
         )
         return columns, ErasureAudit, source
+    if table == "contacts":
+        columns = [
+            ExportColumn("id", "int", col(LeadContact.id)),
+            ExportColumn("lead_id", "int", col(LeadContact.lead_id)),
+            ExportColumn("empresa", "text", col(Lead.company)),
+            ExportColumn("campanha", "text", col(Lead.campaign)),
+            ExportColumn("vendedor_id", "int", col(Lead.owner_id)),
+            ExportColumn("vendedor", "text", _rep_name(rep)),
+            yes_no("escolhido", col(LeadContact.chosen)),
+            ExportColumn("nome", "text", col(LeadContact.name)),
+            ExportColumn("cargo", "text", col(LeadContact.role)),
+            ExportColumn("telefone", "text", col(LeadContact.phone)),
+            ExportColumn("email", "text", col(LeadContact.email)),
+            ExportColumn("linkedin", "text", col(LeadContact.linkedin)),
+            ExportColumn("origem", "text", col(LeadContact.source)),
+            ExportColumn("criado_em", "datetime", when(dialect, col(LeadContact.created_at))),
+        ]
+        source = LeadContact.__table__.join(Lead, col(Lead.id) == col(LeadContact.lead_id)).outerjoin(  # type: ignore[attr-defined]
+            rep, rep.id == col(Lead.owner_id)
+        )
+        return columns, LeadContact, source
     raise ValueError(f"unknown table {table!r}")
 
 
@@ -270,9 +291,13 @@ TABLES = ("touches", "leads", "stage_changes", "meetings")
 """The activity tables (``tudo`` exports these)."""
 ERASURES = "erasures"
 """The LGPD erasure audit: exported only when named, and only by managers."""
+CONTACTS = "contacts"
+"""Every contact of the leads (``lead_contacts``): exported when named ("contatos")."""
 
 
 def _conditions(table: str, model: Any, f: ActivityFilter) -> list[Any]:
+    if table == CONTACTS:  # the contact's lead says whose and which campaign
+        return [*_conditions("leads", Lead, replace(f, start=None, end=None)), *_moments(LeadContact.created_at, f)]
     moment = {
         "touches": "happened_at",
         "leads": "created_at",
@@ -292,6 +317,15 @@ def _conditions(table: str, model: Any, f: ActivityFilter) -> list[Any]:
         conditions.append(model.campaign == f.campaign)
     if f.playbook_version is not None and table in ("touches", "stage_changes"):
         conditions.append(model.playbook_version == f.playbook_version)
+    return conditions
+
+
+def _moments(column: Any, f: ActivityFilter) -> list[Any]:
+    conditions = []
+    if f.start is not None:
+        conditions.append(column >= f.start)
+    if f.end is not None:
+        conditions.append(column < f.end)
     return conditions
 
 

@@ -476,3 +476,48 @@ class FlowResult(SQLModel, table=True):
     result_id: int | None = None
     """The row it created or changed (lead, meeting, touch, member), by ``kind``."""
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class LeadContact(SQLModel, table=True):
+    """A person at a lead's company (migration 0021): a lead has several, one of them chosen.
+
+    The chosen contact is also kept in the lead's own ``contact_*`` columns, which every older
+    reader and writer uses (scripts, the WhatsApp link, /lead search, imports, exports):
+    :mod:`bot.storage.contacts` keeps the two equal, so this table adds the others without
+    a second truth to drift. Personal data (LGPD): erased with the lead's."""
+
+    __tablename__ = "lead_contacts"
+    __table_args__ = (Index("ix_lead_contacts_lead", "lead_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="leads.id")
+    name: str = Field(default="", max_length=120)
+    role: str = Field(default="", max_length=120)
+    phone: str = Field(default="", max_length=32)
+    email: str = Field(default="", max_length=200)
+    linkedin: str = Field(default="", max_length=300)
+    chosen: bool = False
+    source: str = Field(default="lead", max_length=16)
+    """lead (the lead's own contact, typed or imported) | rep (added in the chat) | registry
+    (a decision maker of the CNPJ registry)."""
+    added_by: int | None = Field(default=None, foreign_key="members.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PersonalDataUse(SQLModel, table=True):
+    """Audit of one bulk use of personal data (LGPD): decision makers copied into prospected
+    leads, say. Who, when, how many people, for what; managers read it with /auditoria."""
+
+    __tablename__ = "personal_data_uses"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int | None = Field(default=None, foreign_key="members.id")
+    """The manager who did it; ``None`` from the command line."""
+    via: str = Field(max_length=8)
+    """chat | cli"""
+    purpose: str = Field(max_length=200)
+    what: str = Field(max_length=32)
+    """decision_makers"""
+    people: int = 0
+    leads: int = 0
+    at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)

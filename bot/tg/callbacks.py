@@ -629,3 +629,60 @@ def as_page(text: str) -> int:
 
 def pattern(verb: Verb) -> str:
     return rf"^{verb.value}(:|$)"
+
+
+# ---------------------------------------------------------------------------- contacts (issue 12/13)
+
+
+@dataclass(frozen=True)
+class ShowContacts(Action):
+    """👥 Contatos on the lead card: the lead's contacts, to choose or add one."""
+
+    WIRE = "ct:{lead}:ls"
+    lead: int
+
+
+@dataclass(frozen=True)
+class AddContact(Action):
+    WIRE = "ct:{lead}:add"
+    lead: int
+
+
+@dataclass(frozen=True)
+class SkipContact(Action):
+    """🤷 Não sei, under "who is the right contact?" after ❓ Contato errado."""
+
+    WIRE = "ct:{lead}:skip"
+    lead: int
+
+
+@dataclass(frozen=True)
+class OfferMakers(Action):
+    """🏛 The registry's decision makers of the lead's company, offered as contacts."""
+
+    WIRE = "ct:{lead}:rf"
+    lead: int
+
+
+@dataclass(frozen=True)
+class PickMaker(Action):
+    """One offered decision maker, by its place in the offer (re-read from the registry)."""
+
+    WIRE = "ct:{lead}:rf:{index}"
+    lead: int
+    index: Page
+
+
+@dataclass(frozen=True)
+class ChooseContact(Action):
+    WIRE = "cx:{contact}"
+    contact: int
+
+
+@dataclass(frozen=True)
+class HeardObjection(Action):
+    """🔎 under the objections: the rep types what the prospect said."""
+
+    WIRE = "oh:{lead}:{step}"
+    lead: int
+    step: str

@@ -14,7 +14,7 @@ from bot.domain.labels import label
 from bot.domain.scoring import IcpResult, criterion_name
 from bot.domain.vocabulary import CLOSED_STAGES, Stage
 from bot.i18n import N_, day, when
-from bot.services import cadence, privacy
+from bot.services import cadence, contacts, privacy
 from bot.services.icp import SALES_MODEL_NAMES
 from bot.services.leads import score_facts
 from bot.services.views import LeadCard
@@ -30,6 +30,7 @@ from bot.tg.callbacks import (
     MoveStage,
     OpenLead,
     ResumeCadence,
+    ShowContacts,
     ShowIcp,
     ShowStep,
     StartCadence,
@@ -119,6 +120,7 @@ def lead_card(context: Context, lead: LeadCard) -> tuple[str, InlineKeyboardMark
         loss_reason=loss.label if loss else (lead.loss_reason or ""),
         cnae=cnae_table.all_subclasses().get(lead.cnae or ""),
         erased_on=erased_on(context, lead),
+        others=contacts.others(runtime, lead.id or 0),
     )
     buttons = []
     stage, lead_id = Stage(lead.stage), lead.id or 0
@@ -143,6 +145,7 @@ def lead_card(context: Context, lead: LeadCard) -> tuple[str, InlineKeyboardMark
         icon, label = HAND_BUTTONS[target]
         buttons.append(button(icon + " " + context._(label), _hand_move(lead_id, target)))
     buttons.append(button("📊 ICP", ShowIcp(lead_id)))
+    buttons.append(button("👥 " + context._("Contatos"), ShowContacts(lead_id)))
     if privacy.may_erase(member) and (lead.personal_data_erased_at is None or lead.personal_data_left):
         buttons.append(button("🗑 " + context._("Apagar dados pessoais"), Verb.ERASE, lead.id, "ask"))
     return text, markup(rows(buttons))

@@ -15,6 +15,7 @@ from bot.tg.callbacks import (
     Action,
     Handler,
     HandLossPage,
+    HeardObjection,
     LoseByHand,
     LoseOnStep,
     NoShowPage,
@@ -30,7 +31,8 @@ from bot.tg.keyboards import NEXT, button, markup, paged
 
 def objections(context: Context, lead_id: int, step_id: str, page: int = 0) -> InlineKeyboardMarkup | None:
     buttons = [button(o.label, PickObjection(lead_id, step_id, o.id)) for o in context.runtime.playbook.objections]
-    return markup(paged(buttons, page, lambda p: button(NEXT, ObjectionsPage(Page(p), lead_id, step_id))))
+    heard = [[button("🔎 " + context._("Digitar o que ouviu"), HeardObjection(lead_id, step_id))]]
+    return markup(heard, paged(buttons, page, lambda p: button(NEXT, ObjectionsPage(Page(p), lead_id, step_id))))
 
 
 def step_loss_reasons(context: Context, lead_id: int, step_id: str, page: int = 0) -> InlineKeyboardMarkup | None:

@@ -28,6 +28,12 @@ stateDiagram-v2
     [*] --> ASKING_HOURS: /config → ✏️ custom hours
     ASKING_HOURS --> ASKING_HOURS: unreadable hours
     ASKING_HOURS --> [*]: saved, or /cancelar
+    [*] --> ASKING_CONTACT: ❓ wrong contact / ➕ add a contact
+    ASKING_CONTACT --> ASKING_CONTACT: empty, too long, bad phone or e-mail
+    ASKING_CONTACT --> [*]: contact saved and chosen, 🤷 don't know, or /cancelar
+    [*] --> ASKING_HEARD: 🔎 what the prospect said
+    ASKING_HEARD --> ASKING_HEARD: empty or too long
+    ASKING_HEARD --> [*]: the closest objections, or /cancelar
 ```
 
 **Exactly once.** Every run of a flow gets an id when an entry point starts it
@@ -51,17 +57,20 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Conv
 from bot.i18n import N_
 from bot.services import flows
 from bot.services.flows import FlowEnded, FlowEnding, FlowKind
-from bot.tg import cadence, flow_run, meetings, newlead, outcomes, settings
+from bot.tg import cadence, contacts, flow_run, meetings, newlead, objections, outcomes, settings
 from bot.tg.callbacks import (
+    AddContact,
     AddNote,
     BookMeeting,
     EditLead,
+    HeardObjection,
     LogOutcome,
     MeetingDayNo,
     MeetingDayYes,
     MeetingMoved,
     ObjectionBooked,
     OpenLead,
+    SkipContact,
     TypeHours,
     Verb,
     pattern,
@@ -79,6 +88,8 @@ FLOW_DATA = (
     newlead.DRAFT,
     *meetings.FLOW_KEYS,
     cadence.NOTE_TOUCH,
+    contacts.CONTACT_LEAD,
+    objections.HEARD_AT,
 )
 """What the flows keep in user data while a run is open."""
 
@@ -88,6 +99,7 @@ ALREADY_SAVED = {
     FlowKind.MEETING: N_("Essa reunião já foi marcada (lead #%(lead)s)."),
     FlowKind.NOTE: N_("Essa nota já foi salva (lead #%(lead)s)."),
     FlowKind.HOURS: N_("Esse expediente já foi salvo. Veja em /config."),
+    FlowKind.CONTACT: N_("Esse contato já foi salvo (lead #%(lead)s)."),
 }
 
 
@@ -161,6 +173,8 @@ def conversation() -> ConversationHandler:
             CallbackQueryHandler(meetings.moved_pressed, pattern=MeetingMoved.matches),
             CallbackQueryHandler(cadence.note_pressed, pattern=AddNote.matches),
             CallbackQueryHandler(settings.ask_hours, pattern=TypeHours.matches),
+            CallbackQueryHandler(contacts.add_pressed, pattern=AddContact.matches),
+            CallbackQueryHandler(objections.heard_pressed, pattern=HeardObjection.matches),
         ),
         states={
             newlead.NewLead.ASKING: _in(
@@ -179,6 +193,11 @@ def conversation() -> ConversationHandler:
             ),
             cadence.NoteFlow.ASKING_NOTE: _in(MessageHandler(TEXT, cadence.note_typed)),
             settings.SettingsFlow.ASKING_HOURS: _in(MessageHandler(TEXT, settings.hours_typed)),
+            contacts.ContactFlow.ASKING_CONTACT: _in(
+                MessageHandler(TEXT, contacts.contact_typed),
+                CallbackQueryHandler(contacts.skip_pressed, pattern=SkipContact.matches),
+            ),
+            objections.HeardFlow.ASKING_HEARD: _in(MessageHandler(TEXT, objections.heard_typed)),
         },
         fallbacks=[CommandHandler(["cancelar", "cancel"], cancel)],
         name="flows",

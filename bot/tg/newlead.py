@@ -50,6 +50,7 @@ from bot.tg import flow_run
 from bot.tg.callbacks import EditLead, OpenLead, Verb, unpack
 from bot.tg.cards import icp_card
 from bot.tg.common import MAX_TEXT
+from bot.tg.contacts import offer_makers
 from bot.tg.context import Context, ack, say, typed_text
 from bot.tg.keyboards import button, markup, rows
 
@@ -331,6 +332,8 @@ async def _finish_new(update: Update, context: Context) -> NewLead | int:
         context.user_data["last_campaign"] = answers["campaign"]
     text, keyboard = icp_card(context, created.lead, created.result)
     await say(update, "✅ " + context._("Lead salvo.") + "\n\n" + text, keyboard)
+    if answers.get("cnpj"):  # the registry's decision makers, offered as contacts
+        await offer_makers(update, context, created.lead.id or 0)
     return ConversationHandler.END
 
 

@@ -7,9 +7,11 @@ with one line and changes nothing.
 ```mermaid
 flowchart LR
     step[step card] -->|no answer / wrong contact / skip: LogOutcome| next[next step scheduled]
+    step -->|wrong contact| right[who is the right contact? bot.tg.contacts]
     step -->|connected: LogOutcome| q1[role reached] --> q2[pain] --> q3[budget] --> q4[intent] --> what[what next?]
     step -->|replied: LogOutcome| stop[cadence stopped]
     step -->|AskObjection| list[objections] -->|PickObjection| ans[answer + follow-up]
+    list -->|HeardObjection: typed words, bot.tg.objections| list
     ans -->|ObjectionGoOn| next
     ans -->|ObjectionBooked| when[ask date]
     ans -->|ObjectionLost| reasons
@@ -56,6 +58,7 @@ from bot.tg.callbacks import (
     PickObjection,
 )
 from bot.tg.cards import lead_card
+from bot.tg.contacts import ContactFlow, ask_contact
 from bot.tg.context import Context, ack, say
 from bot.tg.keyboards import button, markup, rows
 from bot.tg.meetings import MeetingFlow, ask_when
@@ -78,7 +81,7 @@ def _take_objection(context: Context, lead_id: int, step_id: str) -> str | None:
     return None
 
 
-async def outcome_pressed(update: Update, context: Context) -> MeetingFlow | None:
+async def outcome_pressed(update: Update, context: Context) -> MeetingFlow | ContactFlow | None:
     press = LogOutcome.of(update)
     _take_objection(context, press.lead, press.step)
     logged = cadence.log_outcome(context.runtime, context.me, press.lead, press.step, press.outcome)
@@ -89,6 +92,8 @@ async def outcome_pressed(update: Update, context: Context) -> MeetingFlow | Non
     if press.outcome is Outcome.MEETING_BOOKED:
         return await ask_when(update, context, press.lead, touch=logged.touch.id)
     await say_logged(update, context, logged)
+    if press.outcome is Outcome.WRONG_CONTACT:
+        return await ask_contact(update, context, press.lead, wrong=True)
     return None
 
 

@@ -50,6 +50,8 @@ def what_goes(context: Context, found: privacy.ErasurePreview) -> str:
     parts = [context._(FIELD_LABELS.get(name, name)) for name in found.fields]
     if found.touches:
         parts.append(context._("notas e respostas de qualificação de %(n)s toque(s)") % {"n": found.touches})
+    if found.contacts:
+        parts.append(context._("mais %(n)s contato(s) da lista de contatos") % {"n": found.contacts})
     if not parts:
         return context._("nenhum dado pessoal preenchido (o lead fica marcado como apagado)")
     return ", ".join(parts)

@@ -72,8 +72,9 @@ async def mercado(update: Update, context: Context) -> None:
 
 
 async def prospectar(update: Update, context: Context) -> None:
-    """/prospectar [A B C] [UFs] [CNAE] [limite=N] [campanha=…]: a simulation of the list, with a
-    button that creates those leads for the team's reps in turn (managers)."""
+    """/prospectar [A B C] [UFs] [CNAE] [limite=N] [campanha=…] [contatos=sim]: a simulation of the
+    list, with a button that creates those leads for the team's reps in turn (managers);
+    ``contatos=sim`` adds the registry's decision makers as contacts (an audited bulk use)."""
     _ = context._
     if context.me.role != Role.MANAGER:
         await say(update, _("Montar listas do registro é só para gestores."))
@@ -83,6 +84,7 @@ async def prospectar(update: Update, context: Context) -> None:
     options = {k.lower(): v for k, _eq, v in (w.partition("=") for w in others if "=" in w)}
     limit = numbers.read_int(options.pop("limite", options.pop("limit", "50")), 1, PROSPECT_CHAT_LIMIT)
     campaign = options.pop("campanha", options.pop("campaign", ""))[:100]
+    with_contacts = options.pop("contatos", options.pop("contacts", "não")).lower() in ("sim", "yes")
     if wrong is not None or limit is None or options:
         log.info("/prospectar: refused %r", wrong or options or "limit")
         await say(
@@ -112,7 +114,9 @@ async def prospectar(update: Update, context: Context) -> None:
     keyboard = None
     if found.picked:
         wanted = {"ufs": list(what.ufs), "cnaes": list(what.cnae_prefixes), "tiers": [t.value for t in tiers]}
-        token = remember(context, PROSPECT_KEY, {**wanted, "limit": limit, "campaign": campaign})
+        token = remember(
+            context, PROSPECT_KEY, {**wanted, "limit": limit, "campaign": campaign, "contacts": with_contacts}
+        )
         label = "✅ " + _("Criar %(n)s leads (vendedores em rodízio)") % {"n": len(found.picked)}
         keyboard = markup([[button(label, Verb.PROSPECT, token)]])
     await say(update, escape("\n".join(lines)), keyboard)
@@ -141,13 +145,22 @@ async def prospect_pressed(update: Update, context: Context) -> None:
             limit=int(wanted["limit"]),
             campaign=str(wanted["campaign"]),
             member_id=context.me.id,
+            with_contacts=bool(wanted.get("contacts")),
+            via="chat",
         )
     except (market.NoRegistry, imports.ImportFailed) as exc:
         log.warning("/prospectar could not create the leads: %s", exc)
         await say(update, escape(context._("Não consegui criar os leads: %(why)s") % {"why": str(exc)[:200]}))
         return
     created = found.imported.counts.imported if found.imported is not None else 0
-    await say(update, escape(context._("Leads criados: %(n)s.") % {"n": created}))
+    text = context._("Leads criados: %(n)s.") % {"n": created}
+    if wanted.get("contacts"):  # decision makers copied in: audited (/auditoria)
+        people, with_people = found.contacts
+        more = context._(
+            "Sócios administradores da Receita como contatos: %(people)s em %(leads)s leads (uso registrado)."
+        )
+        text += " " + more % {"people": people, "leads": with_people}
+    await say(update, escape(text))
 
 
 async def _no_registry(update: Update, context: Context) -> None:
