@@ -12,7 +12,6 @@ from datetime import datetime
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.storage.models import FitOverride, Lead, Meeting, Member, StageChange, Touch, utcnow
 
@@ -94,27 +93,10 @@ def leads_with_cnpj_prefix(session: Session, *, prefix: str, limit: int = 20) ->
     return [(lead, owner) for lead in found if (owner := owners[lead.owner_id]) is not None]
 
 
-def leads_named(session: Session, *, key: str, owner_id: int | None, limit: int) -> list[Lead]:
-    """Leads whose folded name is ``key``; failing that, those whose name contains every word
-    of it, newest first. ``owner_id=None``: the whole team's leads."""
-
-    def scope() -> SelectOfScalar[Lead]:
-        statement = select(Lead)
-        return statement if owner_id is None else statement.where(Lead.owner_id == owner_id)
-
-    exact = scope().where(col(Lead.company_key) == key)
-    found = list(session.exec(exact.limit(limit)))
-    if found:
-        return found
-    words = scope().where(*[col(Lead.company_key).contains(word) for word in key.split()])
-    return list(session.exec(words.order_by(col(Lead.id).desc()).limit(limit)))
-
-
 __all__ = [
     "add_lead",
     "add_stage_change",
     "get_lead",
-    "leads_named",
     "leads_with_cnpj_prefix",
     "move_history_to_campaign",
     "owner_of",

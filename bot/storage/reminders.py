@@ -213,9 +213,11 @@ def steps_due(
 ) -> tuple[list[DueStep], int]:
     """The first ``limit`` of the owner's leads whose cadence is in ``status`` with a step of
     ``step_ids`` due in ``[since, before)``, most overdue first, and how many there are, counted
-    up to ``cap + 1`` (more than ``cap`` returns ``cap + 1``). One statement reads at most
-    ``cap + 1`` rows in order on the owner's due-date index and stops there, so the cost does
-    not grow with the backlog."""
+    up to ``cap + 1`` (more than ``cap`` returns ``cap + 1``). Steps due at the same moment (a
+    bulk start plans a whole list for one morning) come best fit first: tier A before D, then
+    the higher score. One statement reads the owner's due-date index in order, sorting only the
+    rows that share a due moment, and stops after ``cap + 1`` rows, so the cost does not grow
+    with the backlog."""
     if not step_ids:
         return [], 0
     where: list[ColumnElement[bool]] = [
@@ -230,7 +232,12 @@ def steps_due(
     rows = session.execute(
         select(col(Lead.id), col(Lead.company), col(Lead.current_step), col(Lead.step_due_at))
         .where(*where)
-        .order_by(col(Lead.step_due_at), col(Lead.id))
+        .order_by(
+            col(Lead.step_due_at),
+            col(Lead.icp_tier).asc().nulls_last(),  # due at the same moment: best fit first
+            col(Lead.icp_score).desc().nulls_last(),
+            col(Lead.id),
+        )
         .limit(max(limit, cap + 1))
     ).all()
     return [DueStep(int(r[0]), str(r[1]), str(r[2]), r[3]) for r in rows[:limit]], len(rows)
