@@ -55,11 +55,13 @@ EXPORT_CHILD = """
 import json, sys, time
 sys.path.insert(0, {root!r})
 from pathlib import Path
+from bot.config import Settings
 from bot.storage.db import make_engine
 from bot.services.exports import export
-engine = make_engine({url!r})
+from bot.services.runtime import CliRuntime
+runtime = CliRuntime(settings=Settings(_env_file=None, database_url={url!r}), engine=make_engine({url!r}))
 started = time.perf_counter()
-result = export(engine, what=["touches"], fmt={fmt!r}, directory=Path({out!r}), basename="touches")
+result = export(runtime, what=["touches"], fmt={fmt!r}, directory=Path({out!r}), basename="touches")
 print(json.dumps({{"seconds": time.perf_counter() - started, "rows": result.total_rows,
                   "packaging": result.packaging, "bytes": [f.stat().st_size for f in result.files]}}))
 """

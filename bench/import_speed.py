@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from stdnum.br import cnpj as stdnum_cnpj
 
+from bot.config import Settings
 from bot.domain import cnae, regions
 from bot.domain.lead_fields import parse_fields
 from bot.domain.playbook.model import Playbook
@@ -46,6 +47,7 @@ from bot.services import imports, team
 from bot.services.columns import canonical_field
 from bot.services.import_files import read_sheet
 from bot.services.playbooks import load_checked_playbook
+from bot.services.runtime import CliRuntime
 from bot.storage.db import make_engine, upgrade_database
 
 TARGET = 0.25
@@ -147,8 +149,9 @@ def prepared(url: str) -> Engine:
     """A migrated database with three reps, as a team has before its first import."""
     engine = make_engine(url)
     upgrade_database(engine)
+    runtime = CliRuntime(settings=Settings(_env_file=None, database_url=url), engine=engine)  # type: ignore[call-arg]
     for telegram_id, name in ((101, "Ana Lima"), (102, "Bruno Melo"), (103, "Carla Dias")):
-        team.add_member(engine, telegram_id=telegram_id, name=name, role=Role.REP)
+        team.add_member(runtime, telegram_id=telegram_id, name=name, role=Role.REP)
     return engine
 
 

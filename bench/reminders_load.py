@@ -106,9 +106,9 @@ def main() -> int:
         engine = make_engine(url)
         upgrade_database(engine)
         playbook = load_checked_playbook(bundled_dir("playbook"))
-        remember_playbook(engine, playbook)
         settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
         runtime = Runtime(settings=settings, engine=engine, playbook=playbook, clock=lambda: NOW)
+        remember_playbook(runtime, playbook)
         fill(runtime, args.reminders, args.members, args.due)
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         tracemalloc.start()

@@ -3,6 +3,8 @@
 ``build_runtime`` loads settings, the playbook (checked) and the database (migrated);
 ``build_application`` builds the python-telegram-bot Application around it. Tests and the
 demo console pass their own ``request`` (an in-process Bot API) — the only seam, at the network.
+The command line's light runtime (no playbook) is built by :func:`bot.cli.runtime.cli_runtime`:
+importing this module loads python-telegram-bot and every handler, which a command does not need.
 """
 
 from __future__ import annotations
@@ -108,9 +110,8 @@ def build_runtime(
     playbook = playbook or load_checked_playbook(settings.playbook_dir)
     engine = make_engine(settings.database_url)
     upgrade_database(engine)
-    remember_playbook(engine, playbook)
     registry = build_registry(settings)
-    return Runtime(
+    runtime = Runtime(
         settings=settings,
         engine=engine,
         playbook=playbook,
@@ -118,6 +119,8 @@ def build_runtime(
         directory=build_directory(settings, registry=registry),
         registry=registry,
     )
+    remember_playbook(runtime, playbook)
+    return runtime
 
 
 def build_registry(settings: Settings) -> RegistryStore | None:

@@ -84,10 +84,6 @@ def _used_by_tg() -> set[tuple[str, str]]:
     return used
 
 
-STORAGE_RECORDS = frozenset({"ActivityFilter", "FlowEnding", "LeadLine"})
-"""Frozen records a storage query builds that the adapter may see as they are (no row inside)."""
-
-
 def _storage_types_in(hint: object, seen: set[object]) -> set[str]:
     """Names of the storage rows (SQLModel classes) and other storage types in ``hint``, through
     unions, generics and the fields of the ``bot.services`` dataclasses it names."""
@@ -104,7 +100,7 @@ def _storage_types_in(hint: object, seen: set[object]) -> set[str]:
         return found
     module = getattr(hint, "__module__", "") or ""
     if isinstance(hint, type) and (
-        issubclass(hint, SQLModel) or (module.startswith("bot.storage") and hint.__name__ not in STORAGE_RECORDS)
+        issubclass(hint, SQLModel) or module.startswith("bot.storage")
     ):
         found.add(f"{module}.{hint.__qualname__}")
     elif module.startswith("bot.services") and dataclasses.is_dataclass(hint) and isinstance(hint, type):

@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.cli.failures import CommandFailed
-from bot.cli.manager_commands import _engine, local_zone
+from bot.cli.manager_commands import local_zone
+from bot.cli.runtime import cli_runtime
 from bot.config import Settings
 from bot.domain import numbers
 from bot.domain.privacy import ErasureVia
@@ -52,9 +53,9 @@ def erase(args: argparse.Namespace) -> int:
     from bot.services.leads import LeadNotFound
 
     lead_id = _lead_id(args.lead_id)
-    engine = _engine()
+    runtime = cli_runtime()
     try:
-        before = privacy.preview(engine, lead_id)
+        before = privacy.preview(runtime, lead_id)
     except LeadNotFound:
         raise CommandFailed(f"lead {lead_id} não existe") from None
     if before.empty and before.erased_at is not None:
@@ -69,7 +70,7 @@ def erase(args: argparse.Namespace) -> int:
             print("nada foi alterado")
             return 1
     try:
-        done = privacy.erase(engine, lead_id, now=datetime.now(UTC), via=ErasureVia.CLI)
+        done = privacy.erase(runtime, lead_id, via=ErasureVia.CLI)
     except privacy.NothingToErase as exc:
         raise CommandFailed(
             f"lead {lead_id}: dados pessoais já apagados em {_day(exc.erased_at or datetime.now(UTC))}"
@@ -87,8 +88,7 @@ def purge(args: argparse.Namespace) -> int:
         raise CommandFailed("--months não pode ser negativo", status=2)
     if months == 0:
         raise CommandFailed("retenção desligada: defina RETENTION_MONTHS (ou use --months N)", status=2)
-    engine = _engine()
-    result = privacy.purge(engine, months=months, now=datetime.now(UTC), via=ErasureVia.CLI, dry_run=args.dry_run)
+    result = privacy.purge(cli_runtime(), months=months, via=ErasureVia.CLI, dry_run=args.dry_run)
     cutoff = _day(result.cutoff) if result.cutoff else "?"
     if args.dry_run:
         print(
@@ -102,8 +102,7 @@ def purge(args: argparse.Namespace) -> int:
 def erasures(args: argparse.Namespace) -> int:
     from bot.services import privacy
 
-    engine = _engine()
-    lines = privacy.erasures(engine, limit=args.limit or None)
+    lines = privacy.erasures(cli_runtime(), limit=args.limit or None)
     if not lines:
         print("nenhum apagamento registrado")
         return 0

@@ -11,19 +11,20 @@ import argparse
 import sys
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-from sqlalchemy import Engine
 
 from bot.cli.commands import cli_language
 from bot.cli.failures import CommandFailed
 from bot.cli.progress import ProgressBar
+from bot.cli.runtime import cli_runtime
 from bot.config import Settings
 from bot.domain import numbers
 from bot.domain.registry import CompanyDirectory
 from bot.i18n import gettext_for
-from bot.storage.db import DatabaseUnavailable, make_engine, session_scope, upgrade_database
+
+if TYPE_CHECKING:
+    from bot.services.runtime import CliRuntime
 
 
 def local_zone() -> str:
@@ -32,15 +33,6 @@ def local_zone() -> str:
 
 
 # ------------------------------------------------------------------------------ helpers
-
-
-def _engine() -> Engine:
-    try:
-        engine = make_engine(Settings().database_url)
-        upgrade_database(engine)
-    except DatabaseUnavailable as exc:
-        raise CommandFailed(exc.message_pt) from None
-    return engine
 
 
 def _directory() -> CompanyDirectory | None:
@@ -79,12 +71,12 @@ def period(
     )
 
 
-def _rep_id(engine: Engine, text: str | None) -> int | None:
+def _rep_id(runtime: CliRuntime, text: str | None) -> int | None:
     if not text:
         return None
     from bot.services import team
 
-    found = team.named(engine, text)
+    found = team.named(runtime, text)
     if found is None:
         raise CommandFailed(
             f"vendedor '{text}' não encontrado (use id, @usuário, id do Telegram ou nome)"
@@ -113,10 +105,10 @@ def report(args: argparse.Namespace) -> int:
 
     language = cli_language(args)
     _ = gettext_for(language)
-    engine = _engine()
+    runtime = cli_runtime()
     start, end = period(args.start, args.end, default_month=True)
-    rep_id = _rep_id(engine, args.rep)
-    with session_scope(engine) as session:
+    rep_id = _rep_id(runtime, args.rep)
+    with runtime.reading() as session:
         result = reports.build_report(
             session,
             start=start,
@@ -143,17 +135,17 @@ def report(args: argparse.Namespace) -> int:
 
 def export(args: argparse.Namespace) -> int:
     from bot.services import exports
-    from bot.storage.reporting import ActivityFilter
+    from bot.services.views import ActivityFilter
 
     try:
         tables = exports.parse_what(args.what)
     except ValueError as exc:
         raise CommandFailed(str(exc)) from None
-    engine = _engine()
+    runtime = cli_runtime()
     start, end = period(args.start, args.end, default_month=False)
-    filters = ActivityFilter(start, end, args.campaign, _rep_id(engine, args.rep), zone=local_zone())
+    filters = ActivityFilter(start, end, args.campaign, _rep_id(runtime, args.rep), zone=local_zone())
     result = exports.export(
-        engine,
+        runtime,
         what=tables,
         fmt=args.format,
         directory=args.output,
@@ -180,7 +172,7 @@ def import_leads(args: argparse.Namespace) -> int:
         playbook = load_checked_playbook(path)
     except PlaybookError as exc:
         raise CommandFailed(f"o playbook em {path} tem {len(exc.issues)} problema(s)") from None
-    engine = _engine()
+    engine = cli_runtime().engine  # imports.* still take an engine (split10 moves them to the runtime)
     progress = ProgressBar(sys.stderr)
     try:
         assignment = imports.Assignment.parse(reps=args.reps, by_uf=args.by_uf, whole_team=True)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli.commands import cli_language, playbook_failure, problem_text
 from bot.cli.failures import CommandFailed
+from bot.cli.runtime import cli_runtime
 from bot.config import Settings
 from bot.domain.playbook.checks import paging_warnings
 from bot.domain.playbook.model import Playbook
@@ -19,7 +20,7 @@ from bot.i18n import DEFAULT_LANGUAGE, gettext_for
 from bot.services.columns import canonical_field
 from bot.services.icp import explain_text, score_raw
 from bot.services.playbooks import PlaybookError, load_checked_playbook, version_conflict
-from bot.storage.db import DatabaseUnavailable, make_engine
+from bot.storage.db import DatabaseUnavailable
 
 
 def _playbook(directory: Path | None, language: str = DEFAULT_LANGUAGE) -> Playbook:
@@ -55,12 +56,12 @@ def _check_against_database(playbook: Playbook, language: str) -> None:
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
         return  # no database yet: nothing to compare with
     try:
-        engine = make_engine(url)
+        runtime = cli_runtime(migrate=False)  # a check changes nothing
         try:
-            conflict = version_conflict(engine, playbook)
+            conflict = version_conflict(runtime, playbook)
         finally:
-            engine.dispose()
-    except (DatabaseUnavailable, SQLAlchemyError) as exc:
+            runtime.close()
+    except (CommandFailed, DatabaseUnavailable, SQLAlchemyError) as exc:
         print(f"  (não comparei com o banco {url}: {exc})")
         return
     if conflict is not None:

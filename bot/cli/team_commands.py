@@ -13,6 +13,7 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from bot.cli.failures import CommandFailed
+from bot.cli.runtime import cli_runtime
 from bot.config import Settings
 from bot.domain import numbers
 from bot.domain.vocabulary import Role
@@ -22,12 +23,6 @@ if TYPE_CHECKING:
 
 ROLES = {"rep": Role.REP, "vendedor": Role.REP, "manager": Role.MANAGER, "gestor": Role.MANAGER}
 ROLE_NAMES = {Role.REP.value: "vendedor", Role.MANAGER.value: "gestor"}
-
-
-def _engine() -> Any:
-    from bot.cli.manager_commands import _engine as engine
-
-    return engine()
 
 
 def add_member(args: argparse.Namespace) -> int:
@@ -43,10 +38,9 @@ def add_member(args: argparse.Namespace) -> int:
         raise CommandFailed(
             f"id do Telegram '{args.telegram_id[:30]}' deve ser um número de 0 a 9 (pergunte ao @userinfobot)"
         ) from None
-    engine = _engine()
     try:
         member = team.add_member(
-            engine,
+            cli_runtime(),
             telegram_id=telegram_id,
             name=" ".join(args.name),
             role=role,
@@ -61,7 +55,7 @@ def add_member(args: argparse.Namespace) -> int:
 def list_team(args: argparse.Namespace) -> int:
     from bot.services import team
 
-    members = team.everyone(_engine())
+    members = team.everyone(cli_runtime())
     if not members:
         print("A equipe está vazia. Adicione alguém: cadencia team add ID_TELEGRAM NOME --role rep")
         return 0
@@ -79,7 +73,7 @@ def _pause(args: argparse.Namespace, *, paused: bool) -> int:
     from bot.services import team
 
     try:
-        member = team.pause_member(_engine(), args.who, paused=paused)
+        member = team.pause_member(cli_runtime(), args.who, paused=paused)
     except team.TeamChangeRefused as exc:
         raise CommandFailed(str(exc)) from None
     name = member.full_name or member.first_name
@@ -114,24 +108,21 @@ def telegram_bot(settings: Settings) -> Bot | None:
 def deactivate(args: argparse.Namespace) -> int:
     from bot.domain.offboarding import DeactivationRefused
     from bot.services import offboarding
-    from bot.services.runtime import system_clock
 
-    engine = _engine()
+    runtime = cli_runtime()
     try:
-        leaving = offboarding.find_member(engine, args.who)
+        leaving = offboarding.find_member(runtime, args.who)
         to: int | str = offboarding.ROUND_ROBIN
         if args.to:
-            to = offboarding.find_member(engine, args.to).id or 0
+            to = offboarding.find_member(runtime, args.to).id
         elif not args.round_robin:
-            open_leads = offboarding.open_lead_count(engine, leaving.id or 0)
+            open_leads = offboarding.open_lead_count(runtime, leaving.id)
             if open_leads:
                 raise CommandFailed(
                     f"{offboarding.name_of(leaving)} tem {open_leads} lead(s) em aberto: diga para quem vão "
                     "com --to QUEM ou --round-robin"
                 )
-        done = offboarding.deactivate(
-            engine, actor=None, member_id=leaving.id or 0, to=to, now=system_clock(), via="cli"
-        )
+        done = offboarding.deactivate(runtime, actor=None, member_id=leaving.id, to=to, via="cli")
     except offboarding.MemberNotFound as exc:
         raise CommandFailed(str(exc)) from None
     except DeactivationRefused as exc:

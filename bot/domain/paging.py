@@ -48,3 +48,19 @@ class ListKey:
 
     id: int
     moment: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LeadLine:
+    """One line of a lead list: what ``/leads`` shows of a lead (read a page at a time by
+    :mod:`bot.storage.lead_list`)."""
+
+    id: int
+    company: str
+    stage: str
+    icp_tier: str | None
+    step_due_at: datetime | None
+
+    @property
+    def key(self) -> ListKey:
+        return ListKey(self.id, self.step_due_at)

@@ -36,7 +36,7 @@ from bot.domain.vocabulary import (
 from bot.render.scripts import render_script
 from bot.services import recycling
 from bot.services.flows import FlowKind, record_ending
-from bot.services.leads import _authorised, lead_view, record_stage, rep_view, score_lead
+from bot.services.leads import _authorised, finish_cadence, lead_view, record_stage, rep_view, score_lead
 from bot.services.runtime import Runtime
 from bot.services.team import NotAllowed, can_see
 from bot.services.views import LeadCard, MeetingView, MemberLike, TouchView, facts_of
@@ -243,13 +243,9 @@ def cadence_for(runtime: Runtime, lead: Lead) -> CadenceDef:
 
 
 def plan_step_reminder(session: Session, lead: Lead, owner: MemberLike) -> None:
-    """The one planner of step reminders: the lead's live step reminder is replaced by one for
-    its current step at ``lead.step_due_at`` (to ``owner``), or by none when its cadence is not
-    running (paused, stopped, finished). Every change of a lead's step or due time calls it."""
-    step = None
-    if lead.cadence_status == CadenceStatus.ACTIVE and lead.step_due_at is not None and lead.current_step:
-        step = (lead.current_step, lead.step_due_at)
-    reminder_store.plan_step(session, lead_id=lead.id or 0, member_id=owner.id or 0, step=step)
+    """Plan the lead's step reminder for ``owner`` through the one planner
+    (:func:`bot.storage.reminders.plan_lead_step`)."""
+    reminder_store.plan_lead_step(session, lead=lead, member_id=owner.id or 0)
 
 
 # ---------------------------------------------------------------------------- logging outcomes
@@ -529,10 +525,7 @@ def move_stage(
         record_stage(session, runtime, lead, member, stage, reason, way=Way.HAND)
         if stage in CLOSED_STAGES:
             owner = lead_store.owner_of(session, lead=lead) or member
-            lead.cadence_status = CadenceStatus.FINISHED.value
-            lead.current_step = None
-            lead.step_due_at = None
-            plan_step_reminder(session, lead, owner)
+            finish_cadence(session, lead)
             recycling.plan_after_loss(session, runtime, lead, owner.id or 0, working_hours(owner))
         return LeadCard.of(lead)
 

@@ -30,10 +30,11 @@ import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bot.domain.activity import ActivityFilter
 from bot.domain.labels import LABELS, NO, YES
 from bot.domain.playbook.model import Playbook
 from bot.domain.privacy import ERASURE_REASON_LABELS, ERASURE_VIA_LABELS
@@ -42,10 +43,10 @@ from bot.domain.vocabulary import Role
 from bot.i18n import DEFAULT_LANGUAGE, N_, gettext_for
 from bot.render.reports import integer
 from bot.services.icp import SALES_MODEL_NAMES
+from bot.services.runtime import BaseRuntime
 from bot.services.team import NotAllowed
 from bot.services.views import MemberLike
 from bot.storage.contacts import sync_all
-from bot.storage.db import session_scope
 from bot.storage.exporting import (
     CONTACTS,
     ERASURES,
@@ -54,15 +55,12 @@ from bot.storage.exporting import (
     ExportWords,
     add_export_audit,
     csv_cells,
+    dialect_name,
     formatted_cells,
     iter_chunks,
     iter_csv_text,
     table_columns,
 )
-from bot.storage.reporting import ActivityFilter
-
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
 
 TELEGRAM_FILE_LIMIT = 50 * 1024 * 1024
 XLSX_MAX_ROWS = 1_048_576
@@ -382,7 +380,7 @@ class _Workbooks:
 
 
 def export(
-    engine: Engine,
+    runtime: BaseRuntime,
     *,
     what: Sequence[str],
     fmt: str = "csv",
@@ -413,53 +411,54 @@ def export(
         raise ValueError(f"formato desconhecido '{fmt}': use csv ou xlsx")
     tables = list(what)
     if CONTACTS in tables:  # contacts typed or imported into a lead's own columns count too
-        with session_scope(engine) as session:
-            sync_all(session, at=datetime.now(UTC))
+        with runtime.transaction() as session:
+            sync_all(session, at=runtime.now())
     directory.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     base = basename or f"cadencia_{'_'.join(TABLE_NAMES[t] for t in tables)}_{stamp}"
     counts: dict[str, int] = {}
-    dialect = engine.dialect.name
     words = export_words(language, playbook)
     written: list[Path] = []
 
-    if fmt == "csv":
-        for table in tables:
-            columns, _model, _source = table_columns(table, dialect, words)
-            cells = csv_cells(columns)
-            stem = base if len(tables) == 1 else f"{base}_{TABLE_NAMES[table]}"
-            parts = _CsvParts(
-                directory / stem,
-                [c.header for c in columns],
-                delimiter="," if comma else ";",
-                bom=not comma,
-                max_bytes=max_bytes,
-            )
-            counts[table] = 0
-            if dialect == "sqlite" and sql_csv:
-                for text, written_rows in iter_csv_text(
-                    engine, table, filters, delimiter=parts.delimiter, chunk_size=chunk_size, words=words
-                ):
-                    parts.write_text(text)
-                    counts[table] += written_rows
-            else:
-                for rows in iter_chunks(engine, table, filters, chunk_size=chunk_size, words=words):
-                    parts.write([cells(row) for row in rows])
+    with runtime.reading() as session:  # every table from one snapshot
+        dialect = dialect_name(session)
+        if fmt == "csv":
+            for table in tables:
+                columns, _model, _source = table_columns(table, dialect, words)
+                cells = csv_cells(columns)
+                stem = base if len(tables) == 1 else f"{base}_{TABLE_NAMES[table]}"
+                parts = _CsvParts(
+                    directory / stem,
+                    [c.header for c in columns],
+                    delimiter="," if comma else ";",
+                    bom=not comma,
+                    max_bytes=max_bytes,
+                )
+                counts[table] = 0
+                if dialect == "sqlite" and sql_csv:
+                    for text, written_rows in iter_csv_text(
+                        session, table, filters, delimiter=parts.delimiter, chunk_size=chunk_size, words=words
+                    ):
+                        parts.write_text(text)
+                        counts[table] += written_rows
+                else:
+                    for rows in iter_chunks(session, table, filters, chunk_size=chunk_size, words=words):
+                        parts.write([cells(row) for row in rows])
+                        counts[table] += len(rows)
+                parts.close()
+                _rename_first_part(parts.paths)
+                written += parts.paths
+        else:
+            books = _Workbooks(directory / base, max_bytes=max_bytes, language=language)
+            for table in tables:
+                columns, _model, _source = table_columns(table, dialect, words)
+                books.start_table(table, columns)
+                counts[table] = 0
+                for rows in iter_chunks(session, table, filters, chunk_size=chunk_size, words=words):
+                    books.write(rows)
                     counts[table] += len(rows)
-            parts.close()
-            _rename_first_part(parts.paths)
-            written += parts.paths
-    else:
-        books = _Workbooks(directory / base, max_bytes=max_bytes, language=language)
-        for table in tables:
-            columns, _model, _source = table_columns(table, dialect, words)
-            books.start_table(table, columns)
-            counts[table] = 0
-            for rows in iter_chunks(engine, table, filters, chunk_size=chunk_size, words=words):
-                books.write(rows)
-                counts[table] += len(rows)
-        books.close()
-        written = books.paths
+            books.close()
+            written = books.paths
 
     result = ExportResult(
         files=list(written), rows=counts, format=fmt, packaging="single", parts=list(written), language=language,
@@ -479,7 +478,7 @@ def export(
             archive.unlink()
             result.packaging = "split"
 
-    with session_scope(engine) as session:
+    with runtime.transaction() as session:
         result.audit_id = add_export_audit(
             session,
             member_id=member_id,
@@ -493,7 +492,7 @@ def export(
 
 
 def export_for(
-    engine: Engine,
+    runtime: BaseRuntime,
     member: MemberLike,
     *,
     what: Sequence[str],
@@ -516,7 +515,7 @@ def export_for(
             raise NotAllowed(N_("Você só pode exportar os seus próprios registros."))
         filters = replace(filters, rep_id=member.id)
     return export(
-        engine,
+        runtime,
         what=what,
         fmt=fmt,
         directory=directory,

@@ -15,13 +15,13 @@ answer; a recorded run is over, whatever the saved conversation state says.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.services.runtime import Runtime
 from bot.services.views import MemberLike
 from bot.storage import flow_results as store
-from bot.storage.flow_results import FlowEnding
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -50,6 +50,16 @@ class FlowKind(StrEnum):
     """A lost lead reopened with a typed reason: ``result_id`` is the lead."""
     CONTACT = "contact"
     """A contact typed after "Contato errado" or "Adicionar contato": ``result_id`` is the contact."""
+
+
+@dataclass(frozen=True, slots=True)
+class FlowEnding:
+    """How a run of a flow ended: what it wrote (``kind``, a :class:`FlowKind` value), for
+    which lead, and the id of what it wrote."""
+
+    kind: str
+    lead_id: int | None
+    result_id: int | None
 
 
 class FlowEnded(Exception):
@@ -94,4 +104,5 @@ def record_ending(
 def ending(runtime: Runtime, flow_id: str) -> FlowEnding | None:
     """How run ``flow_id`` ended, or ``None`` while it is still open."""
     with runtime.reading() as session:
-        return store.flow_ending(session, flow_id=flow_id)
+        ended = store.flow_ending(session, flow_id=flow_id)
+    return None if ended is None else FlowEnding(*ended)

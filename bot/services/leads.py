@@ -15,10 +15,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.domain import cnae, funnel, paging, regions
+from bot.domain.cadence import CadenceStatus
 from bot.domain.facts import CnpjClash, LeadFacts, cnpj_clash, cnpj_root, format_cnpj
 from bot.domain.funnel import Way
 from bot.domain.lead_fields import FieldValue, LeadDraft
-from bot.domain.paging import ListKey
+from bot.domain.paging import LeadLine, ListKey
 from bot.domain.scoring import IcpResult, score
 from bot.domain.script_context import LeadView, RepView
 from bot.domain.text import fold
@@ -30,7 +31,8 @@ from bot.services.team import NotAllowed, can_see
 from bot.services.views import LeadCard, MemberLike, facts_of
 from bot.storage import lead_list
 from bot.storage import leads as lead_store
-from bot.storage.lead_list import COUNT_CAP, LeadLine
+from bot.storage import reminders as reminder_store
+from bot.storage.lead_list import COUNT_CAP
 from bot.storage.models import Lead
 
 if TYPE_CHECKING:
@@ -446,7 +448,14 @@ def disqualify(runtime: Runtime, member: MemberLike, lead_id: int, reason: str) 
     with runtime.transaction() as session:
         lead = _authorised(session, member, lead_id)
         record_stage(session, runtime, lead, member, Stage.LOST, reason, way=Way.HAND)
-        lead.cadence_status = "finished"
-        lead.current_step = None
-        lead.step_due_at = None
+        finish_cadence(session, lead)
         return LeadCard.of(lead)
+
+
+def finish_cadence(session: Session, lead: Lead) -> None:
+    """The lead is closed (won, lost): its cadence is over, with no current step, and its live
+    step reminder is cancelled through the one planner of step reminders."""
+    lead.cadence_status = CadenceStatus.FINISHED.value
+    lead.current_step = None
+    lead.step_due_at = None
+    reminder_store.plan_lead_step(session, lead=lead, member_id=lead.owner_id)

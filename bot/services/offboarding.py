@@ -14,23 +14,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.domain import numbers
 from bot.domain import offboarding as rules
 from bot.domain.vocabulary import CLOSED_STAGES, ReminderKind, Role
 from bot.services.reminders import LIVE
-from bot.services.runtime import Runtime
+from bot.services.runtime import BaseRuntime, Runtime
 from bot.services.team import NotAllowed, require_manager
 from bot.services.views import MemberLike, MemberView, OpenInviteView
 from bot.storage import members
 from bot.storage import offboarding as store
-from bot.storage.db import session_scope
 from bot.storage.models import Member
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
     from sqlmodel import Session
 
 log = logging.getLogger(__name__)
@@ -143,17 +140,17 @@ def plan(runtime: Runtime, manager: MemberLike, member_id: int) -> Plan:
 
 
 def deactivate(
-    engine: Engine,
+    runtime: BaseRuntime,
     *,
     actor: MemberLike | None,
     member_id: int,
     to: int | str,
-    now: datetime,
     via: str,
 ) -> Deactivated:
     """Deactivate ``member_id``, giving their open leads to member ``to`` or spreading them
     (``to=ROUND_ROBIN``). One transaction; the caller forgets the member in the gate's cache."""
-    with session_scope(engine) as session:
+    now = runtime.now()
+    with runtime.transaction() as session:
         target = _checked(session, actor, member_id)
         leaving = _person(target)
         open_ids = store.lead_ids_of(session, owner_id=member_id, stages=_CLOSED, within=False)
@@ -221,26 +218,26 @@ def deactivate(
 
 def deactivate_in_chat(runtime: Runtime, manager: MemberLike, member_id: int, to: int | str) -> Deactivated:
     """A manager deactivates someone from the chat: their access ends with this update."""
-    result = deactivate(runtime.engine, actor=manager, member_id=member_id, to=to, now=runtime.now(), via="chat")
+    result = deactivate(runtime, actor=manager, member_id=member_id, to=to, via="chat")
     runtime.members.forget(result.telegram_id)
     return result
 
 
-def open_lead_count(engine: Engine, member_id: int) -> int:
-    with session_scope(engine) as session:
+def open_lead_count(runtime: BaseRuntime, member_id: int) -> int:
+    with runtime.reading() as session:
         return len(store.lead_ids_of(session, owner_id=member_id, stages=_CLOSED, within=False))
 
 
-def find_member(engine: Engine, who: str) -> Member:
+def find_member(runtime: BaseRuntime, who: str) -> MemberView:
     """The active member named by Telegram id, member id, @username or name; one line in
     Portuguese (:class:`MemberNotFound`) when no one, or more than one person, matches."""
-    with session_scope(engine) as session:
+    with runtime.reading() as session:  # rows are read within: the snapshot's end expires them
         team = members.list_members(session)
-    found = members.match_member(team, who)
-    if found is not None:
-        return found
-    wanted = who.strip().lstrip("@").casefold()
-    same_first = [m for m in team if m.first_name.casefold() == wanted]
+        found = members.match_member(team, who)
+        if found is not None:
+            return MemberView.of(found)
+        wanted = who.strip().lstrip("@").casefold()
+        same_first = [MemberView.of(m) for m in team if m.first_name.casefold() == wanted]
     if len(same_first) > 1:
         names = ", ".join(f"{name_of(m)} (id {m.id})" for m in same_first)
         raise MemberNotFound(f"'{who}' é ambíguo: {names}; use o id ou o @usuário")

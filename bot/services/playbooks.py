@@ -5,18 +5,13 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from bot.domain.playbook.loader import PlaybookError, PlaybookIssue, load_playbook
 from bot.domain.playbook.model import Playbook
 from bot.render.scripts import check_scripts
-from bot.services.runtime import Runtime
+from bot.services.runtime import BaseRuntime, Runtime
 from bot.storage import playbooks as store
-from bot.storage.db import session_scope
 from bot.storage.playbooks import PlaybookVersionConflict
-
-if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
 
 __all__ = [
     "PlaybookError",
@@ -33,17 +28,17 @@ def load_checked_playbook(directory: Path | str) -> Playbook:
     return load_playbook(directory, extra_checks=[check_scripts])
 
 
-def remember_playbook(engine: Engine, playbook: Playbook) -> None:
+def remember_playbook(runtime: BaseRuntime, playbook: Playbook) -> None:
     """Record the version the bot runs with; the same version with other content is refused."""
-    with session_scope(engine) as session:
+    with runtime.transaction() as session:
         store.record_playbook_version(
             session, version=playbook.version, fingerprint=playbook.fingerprint, sources=playbook.sources
         )
 
 
-def stored_playbook(engine: Engine, fingerprint: str) -> Playbook | None:
+def stored_playbook(runtime: BaseRuntime, fingerprint: str) -> Playbook | None:
     """An older playbook version, rebuilt from the sources kept in the database."""
-    with session_scope(engine) as session:
+    with runtime.reading() as session:
         row = store.get_playbook_version(session, fingerprint=fingerprint)
         if row is None:
             return None
@@ -54,12 +49,12 @@ def stored_playbook(engine: Engine, fingerprint: str) -> Playbook | None:
         return load_playbook(folder)
 
 
-def version_conflict(engine: Engine, playbook: Playbook) -> PlaybookVersionConflict | None:
+def version_conflict(runtime: BaseRuntime, playbook: Playbook) -> PlaybookVersionConflict | None:
     """The conflict :func:`remember_playbook` would raise, found without writing anything."""
-    with session_scope(engine) as session:
+    with runtime.reading() as session:
         known = store.find_playbook_version(session, version=playbook.version)
-    if known is not None and known.fingerprint != playbook.fingerprint:
-        return PlaybookVersionConflict(playbook.version, known.fingerprint, playbook.fingerprint)
+        if known is not None and known.fingerprint != playbook.fingerprint:
+            return PlaybookVersionConflict(playbook.version, known.fingerprint, playbook.fingerprint)
     return None
 
 
@@ -78,6 +73,6 @@ def reload_playbook(runtime: Runtime) -> Reloaded:
     fresh = load_checked_playbook(runtime.settings.playbook_dir)
     if fresh.fingerprint == previous.fingerprint:
         return Reloaded(previous.version, previous.version, changed=False)
-    remember_playbook(runtime.engine, fresh)  # raises PlaybookVersionConflict before anything changes
+    remember_playbook(runtime, fresh)  # raises PlaybookVersionConflict before anything changes
     runtime.playbook = fresh
     return Reloaded(previous.version, fresh.version, changed=True)

@@ -24,17 +24,15 @@ from bot.domain.privacy import (
 )
 from bot.domain.vocabulary import Role, Stage
 from bot.services.leads import LeadNotFound
-from bot.services.runtime import Runtime
+from bot.services.runtime import BaseRuntime, Runtime
 from bot.services.team import NotAllowed
 from bot.services.views import MemberLike
 from bot.storage import contacts as contact_store
 from bot.storage import privacy as store
 from bot.storage import tasks as task_store
-from bot.storage.db import read_scope, session_scope
 from bot.storage.privacy import ErasureLine
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
     from sqlmodel import Session
 
 __all__ = [
@@ -99,9 +97,9 @@ def _preview(session: Session, lead_id: int) -> ErasurePreview:
     )
 
 
-def preview(engine: Engine, lead_id: int) -> ErasurePreview:
+def preview(runtime: BaseRuntime, lead_id: int) -> ErasurePreview:
     """What :func:`erase` would take away; LeadNotFound if there is no such lead."""
-    with read_scope(engine) as session:
+    with runtime.reading() as session:
         return _preview(session, lead_id)
 
 
@@ -130,22 +128,21 @@ def _erase(
 
 
 def erase(
-    engine: Engine,
+    runtime: BaseRuntime,
     lead_id: int,
     *,
-    now: datetime,
     via: ErasureVia,
     member_id: int | None = None,
     reason: ErasureReason = ErasureReason.REQUEST,
 ) -> ErasurePreview:
     """Erase the contact's personal data of one lead and audit it, in one transaction.
 
-    Returns what was erased (``erased_at`` is ``now``). LeadNotFound if there is no such lead;
+    Returns what was erased (``erased_at`` is the runtime's now). LeadNotFound if there is no such lead;
     NothingToErase if it was erased before and holds nothing personal again. A lead erased
     before whose contact was typed again can be erased again.
     """
-    with session_scope(engine) as session:
-        return _erase(session, lead_id, member_id=member_id, via=via, reason=reason, now=now)
+    with runtime.transaction() as session:
+        return _erase(session, lead_id, member_id=member_id, via=via, reason=reason, now=runtime.now())
 
 
 def may_erase(member: MemberLike) -> bool:
@@ -161,13 +158,13 @@ def _manager(member: MemberLike) -> None:
 def preview_for(runtime: Runtime, member: MemberLike, lead_id: int) -> ErasurePreview:
     """A manager's look at what will go; NotAllowed for anyone else."""
     _manager(member)
-    return preview(runtime.engine, lead_id)
+    return preview(runtime, lead_id)
 
 
 def erase_for(runtime: Runtime, member: MemberLike, lead_id: int) -> ErasurePreview:
     """A manager erases from the chat; NotAllowed for anyone else (a forged button too)."""
     _manager(member)
-    return erase(runtime.engine, lead_id, now=runtime.now(), via=ErasureVia.CHAT, member_id=member.id)
+    return erase(runtime, lead_id, via=ErasureVia.CHAT, member_id=member.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,10 +181,9 @@ class PurgeResult:
 
 
 def purge(
-    engine: Engine,
+    runtime: BaseRuntime,
     *,
     months: int,
-    now: datetime,
     via: ErasureVia,
     dry_run: bool = False,
     batch: int = 200,
@@ -198,10 +194,11 @@ def purge(
     after a restart, from the CLI and the bot the same day) erases nothing twice. Each batch of
     leads is one transaction, so a huge first purge never holds the database for long.
     """
+    now = runtime.now()
     cutoff = retention_cutoff(now, months)
     if cutoff is None:
         return PurgeResult(None, (), dry_run)
-    with read_scope(engine) as session:
+    with runtime.reading() as session:
         candidates = store.lost_leads(session, lost_stage=Stage.LOST.value, lost_before=cutoff)
     due = [
         c.lead_id
@@ -212,7 +209,7 @@ def purge(
         return PurgeResult(cutoff, tuple(due), True)
     erased: list[int] = []
     for start in range(0, len(due), batch):
-        with session_scope(engine) as session:
+        with runtime.transaction() as session:
             for lead_id in due[start : start + batch]:
                 try:
                     _erase(session, lead_id, member_id=None, via=via, reason=ErasureReason.RETENTION, now=now)
@@ -224,10 +221,10 @@ def purge(
 
 def purge_due(runtime: Runtime, *, via: ErasureVia = ErasureVia.BOT) -> PurgeResult:
     """The retention purge with the bot's settings and clock (``RETENTION_MONTHS``, 0 = off)."""
-    return purge(runtime.engine, months=runtime.settings.retention_months, now=runtime.now(), via=via)
+    return purge(runtime, months=runtime.settings.retention_months, via=via)
 
 
-def erasures(engine: Engine, *, limit: int | None = None) -> list[ErasureLine]:
+def erasures(runtime: BaseRuntime, *, limit: int | None = None) -> list[ErasureLine]:
     """The erasure audit, newest first."""
-    with read_scope(engine) as session:
+    with runtime.reading() as session:
         return store.erasure_lines(session, limit=limit)

@@ -83,12 +83,38 @@ class AgendaMeeting:
     starts_at: datetime
 
 
+AGENDA_LINES = 15
+"""Leads listed per section of the agenda (overdue, due today); the rest are counted."""
+AGENDA_COUNT_CAP = 99
+"""A section's leads are counted up to this many ("99+" beyond): reading stops there."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """How many leads a section of the agenda holds: ``total``, at most
+    :data:`AGENDA_COUNT_CAP`, and ``more`` when there are more than that."""
+
+    total: int = 0
+    more: bool = False
+
+    @classmethod
+    def of(cls, counted: int) -> Tally:
+        """From a count read up to ``AGENDA_COUNT_CAP + 1``."""
+        return cls(min(counted, AGENDA_COUNT_CAP), counted > AGENDA_COUNT_CAP)
+
+
 @dataclass(frozen=True, slots=True)
 class Agenda:
     day: date
     overdue: list[AgendaItem]
+    """The most overdue steps, at most :data:`AGENDA_LINES`."""
     today: list[AgendaItem]
+    """The steps due today, at most :data:`AGENDA_LINES`."""
     meetings: list[AgendaMeeting]
+    overdue_count: Tally = Tally()
+    """How many steps are overdue in all."""
+    today_count: Tally = Tally()
+    """How many steps are due today in all."""
     tasks: list[follow_ups.TaskView] = field(default_factory=list)
     """Open follow-ups due by tonight (overdue ones included), oldest first."""
 
@@ -303,28 +329,35 @@ def replan_agenda(runtime: Runtime, member: MemberLike) -> None:
 
 
 def _agenda(session: Session, runtime: Runtime, member: MemberLike, now: datetime) -> Agenda:
+    """The member's agenda for the day of ``now``: the first steps of each section and how many
+    there are (a bounded read, whatever the backlog), and the day's meetings."""
     hours = working_hours(member)
     today = business.local_day(now, hours)
     day_start = datetime.combine(today, datetime.min.time(), tzinfo=hours.zone).astimezone(UTC)
     day_end = datetime.combine(today + timedelta(days=1), datetime.min.time(), tzinfo=hours.zone).astimezone(UTC)
-    leads = lead_store.steps_due_before(
-        session, owner_id=member.id or 0, status=CadenceStatus.ACTIVE.value, before=day_end
-    )
-    overdue: list[AgendaItem] = []
-    due_today: list[AgendaItem] = []
-    for lead in leads:
-        step = runtime.playbook.step(lead.current_step or "", lead.cadence_id)
-        if step is None or lead.step_due_at is None:
-            continue
-        item = AgendaItem(
-            lead.id or 0,
-            lead.company,
-            step.title,
-            step.channel.value,
-            lead.step_due_at,
-            overdue=lead.step_due_at < day_start,
+    playbook = runtime.playbook
+    step_ids = {step.id for step in playbook.cadence.steps}  # of every cadence
+
+    def section(since: datetime | None, before: datetime) -> tuple[list[AgendaItem], Tally]:
+        due, counted = store.steps_due(
+            session,
+            owner_id=member.id or 0,
+            status=CadenceStatus.ACTIVE.value,
+            step_ids=step_ids,
+            since=since,
+            before=before,
+            limit=AGENDA_LINES,
+            cap=AGENDA_COUNT_CAP,
         )
-        (overdue if item.overdue else due_today).append(item)
+        items = [
+            AgendaItem(d.lead_id, d.company, step.title, step.channel.value, d.due_at, overdue=d.due_at < day_start)
+            for d in due
+            if (step := playbook.step(d.step_id, d.cadence_id)) is not None
+        ]
+        return items, Tally.of(counted)
+
+    overdue, overdue_count = section(None, day_start)
+    due_today, today_count = section(day_start, day_end)
     meetings = touches.meetings_between(
         session, rep_id=member.id or 0, status=MeetingStatus.SCHEDULED.value, start=day_start, end=day_end
     )
@@ -333,13 +366,15 @@ def _agenda(session: Session, runtime: Runtime, member: MemberLike, now: datetim
         overdue,
         due_today,
         [AgendaMeeting(m.id or 0, m.lead_id, company, m.starts_at) for m, company in meetings],
+        overdue_count,
+        today_count,
         follow_ups.due_before(session, member.id or 0, day_end),
     )
 
 
 def agenda(runtime: Runtime, member: MemberLike) -> Agenda:
     """What is due today and overdue for ``member`` (``/hoje``)."""
-    with runtime.transaction() as session:
+    with runtime.reading() as session:
         return _agenda(session, runtime, member, runtime.now())
 
 

@@ -9,10 +9,10 @@ from datetime import tzinfo
 from zoneinfo import ZoneInfo
 
 from bot.domain import metrics
+from bot.domain.activity import ActivityFilter
 from bot.domain.playbook.model import Economics
 from bot.services.experiments import Experiment
 from bot.services.unit_economics import EconomicsInputs, UnitEconomics, unit_economics
-from bot.storage.reporting import ActivityFilter
 
 _ratio = metrics.ratio
 

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.domain import metrics
+from bot.domain.activity import ActivityFilter
 from bot.domain.calendar import WorkingHours, is_business_day
 from bot.domain.regions import DEFAULT_ZONE
 from bot.domain.vocabulary import MESSAGE_CHANNELS, Channel, Role
@@ -56,7 +57,7 @@ from bot.services.views import MemberLike
 from bot.storage import reporting as q
 from bot.storage.db import read_only_snapshot, twin_snapshot
 from bot.storage.fit_overrides import count_fit_overrides
-from bot.storage.reporting import FUNNEL, ActivityFilter
+from bot.storage.reporting import FUNNEL
 from bot.storage.tasks import task_counts
 
 if TYPE_CHECKING:

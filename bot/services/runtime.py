@@ -16,11 +16,10 @@ from bot.domain.scoring import CompiledIcp, compile_icp
 from bot.storage.db import read_scope, session_scope
 
 if TYPE_CHECKING:
-    from bot.services.views import MemberView
-
-if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlmodel import Session
+
+    from bot.services.views import MemberView
 
 Clock = Callable[[], datetime]
 
@@ -57,8 +56,60 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
+class BaseRuntime:
+    """The way every use case reaches the data: its settings, its clock, one transaction per use
+    case (:meth:`transaction`) and read-only snapshots (:meth:`reading`). The bot's
+    :class:`Runtime` and the command line's :class:`CliRuntime` are both one, so a use case that
+    both run takes a ``BaseRuntime``; a use case of the bot only takes a :class:`Runtime`."""
+
+    settings: Settings
+    engine: Engine
+    clock: Clock
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One use case's transaction: a session that commits when the block ends and rolls back
+        if it raises (lock and connection failures surface as
+        :class:`~bot.storage.db.DatabaseUnavailable`). Hand the session to :mod:`bot.storage`
+        functions; rows stay readable after the block."""
+        with session_scope(self.engine) as session:
+            yield session
+
+    session = transaction
+    """The former name of :meth:`transaction`, kept for the services not yet moved to it."""
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only snapshot for as long as needed (a report, an export, a preview): it never
+        holds SQLite's write lock, and nothing is committed (:func:`~bot.storage.db.read_scope`).
+        Its end rolls back, which expires the rows read: copy them into views inside the block."""
+        with read_scope(self.engine) as session:
+            yield session
+
+    def close(self) -> None:
+        """Close the database connections (a command line run is over)."""
+        self.engine.dispose()
+
+
 @dataclass
-class Runtime:
+class CliRuntime(BaseRuntime):
+    """The command line's runtime: the database, the settings and the clock, nothing else — no
+    playbook (a command that needs one loads it), no registry, no member cache, so a command
+    starts in the time it takes to open the database. Built by :func:`bot.cli.runtime.cli_runtime`."""
+
+    settings: Settings
+    engine: Engine
+    clock: Clock = system_clock
+
+
+@dataclass
+class Runtime(BaseRuntime):
+    """The running bot's: the playbook in force, the company directory, the registry and the
+    members' cache as well. Built once by :func:`bot.wiring.build_runtime`."""
+
     settings: Settings
     engine: Engine
     playbook: Playbook
@@ -84,25 +135,3 @@ class Runtime:
         if compiled.icp is not self.playbook.icp:
             compiled = self._icp = compile_icp(self.playbook.icp)
         return compiled
-
-    def now(self) -> datetime:
-        return self.clock()
-
-    @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One use case's transaction: a session that commits when the block ends and rolls back
-        if it raises (lock and connection failures surface as
-        :class:`~bot.storage.db.DatabaseUnavailable`). Hand the session to :mod:`bot.storage`
-        functions; rows stay readable after the block."""
-        with session_scope(self.engine) as session:
-            yield session
-
-    session = transaction
-    """The former name of :meth:`transaction`, kept for the services not yet moved to it."""
-
-    @contextmanager
-    def reading(self) -> Iterator[Session]:
-        """A read-only snapshot for as long as needed (a report, an export, a preview): it never
-        holds SQLite's write lock, and nothing is committed (:func:`~bot.storage.db.read_scope`)."""
-        with read_scope(self.engine) as session:
-            yield session

@@ -11,14 +11,12 @@ from bot.domain import offboarding as rules
 from bot.domain import regions
 from bot.domain.text import fold
 from bot.domain.vocabulary import Role
-from bot.services.runtime import Runtime
+from bot.services.runtime import BaseRuntime, Runtime
 from bot.services.views import InviteView, LeadCard, MemberLike, MemberView
 from bot.storage import members as store
-from bot.storage.db import session_scope
 from bot.storage.models import Lead, Member
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
     from sqlmodel import Session
 
 
@@ -155,10 +153,10 @@ def team(runtime: Runtime) -> list[MemberView]:
         return [MemberView.of(member) for member in members]
 
 
-def named(engine: Engine, who: str) -> MemberView | None:
+def named(runtime: BaseRuntime, who: str) -> MemberView | None:
     """The one active member ``who`` names (Telegram id, member id, @username or name; see
     :func:`bot.storage.members.members_named`); None when no one, or more than one, matches."""
-    with session_scope(engine) as session:
+    with runtime.reading() as session:
         found = store.match_member(store.list_members(session), who)
         return MemberView.of(found) if found is not None else None
 
@@ -170,9 +168,7 @@ class TeamChangeRefused(Exception):
     """A ``cadencia team`` change that cannot be made; the message (Portuguese) says why."""
 
 
-def add_member(
-    engine: Engine, *, telegram_id: int, name: str, role: Role, uf: str = "SP", now: datetime | None = None
-) -> Member:
+def add_member(runtime: BaseRuntime, *, telegram_id: int, name: str, role: Role, uf: str = "SP") -> MemberView:
     """A member added by the server's operator (a fresh database has nobody to import leads
     to); someone who left the team comes back with the new role."""
     if telegram_id <= 0:
@@ -185,10 +181,10 @@ def add_member(
     except regions.InvalidUf as exc:
         raise TeamChangeRefused(str(exc)) from None
     first_name = full_name.split(" ")[0][:64]
-    with session_scope(engine) as session:
+    with runtime.transaction() as session:
         member = store.get_member_by_telegram_id(session, telegram_id=telegram_id)
         if member is None:
-            return store.add_member(
+            added = store.add_member(
                 session,
                 telegram_id=telegram_id,
                 role=role.value,
@@ -196,11 +192,12 @@ def add_member(
                 full_name=full_name[:128],
                 uf=state.code,
                 timezone=state.timezone,
-                now=now,
+                now=runtime.now(),
             )
+            return MemberView.of(added)
         if member.active:
             raise TeamChangeRefused(f"{telegram_id} já está na equipe ({member.full_name or member.first_name})")
-        return store.enrol(
+        back = store.enrol(
             session,
             member=member,
             role=role.value,
@@ -209,23 +206,24 @@ def add_member(
             uf=state.code,
             timezone=state.timezone,
         )
+        return MemberView.of(back)
 
 
-def everyone(engine: Engine) -> list[Member]:
+def everyone(runtime: BaseRuntime) -> list[MemberView]:
     """The active team, managers first, then by name."""
-    with session_scope(engine) as session:
-        members = store.list_members(session)
+    with runtime.reading() as session:
+        members = [MemberView.of(member) for member in store.list_members(session)]
     return sorted(members, key=lambda m: (m.role != Role.MANAGER, fold(m.full_name or m.first_name), m.id or 0))
 
 
-def pause_member(engine: Engine, who: str, *, paused: bool) -> Member:
+def pause_member(runtime: BaseRuntime, who: str, *, paused: bool) -> MemberView:
     """Pause (vacation: reminders wait, imports skip them) or resume a rep named by Telegram id,
     member id, @username or name."""
-    with session_scope(engine) as session:
+    with runtime.transaction() as session:
         found = store.match_member(store.list_members(session), who)
         if found is None:
             raise TeamChangeRefused(f"'{who}' não está na equipe (use o id do Telegram, @usuário ou o nome)")
         if found.role != Role.REP:
             raise TeamChangeRefused(f"{found.full_name or found.first_name} é gestor; só vendedores são pausados")
         store.set_paused(session, member=found, paused=paused)
-    return found
+        return MemberView.of(found)

@@ -16,12 +16,12 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from bot.domain.activity import ActivityFilter
 from bot.domain.facts import IntRange, LeadFacts
 from bot.domain.privacy import PERSONAL_LEAD_FIELDS, personal_fields_present
 from bot.domain.registry import FederalStatus, Porte
 from bot.domain.vocabulary import Registration
 from bot.storage.db import DatabaseUnavailable
-from bot.storage.reporting import ActivityFilter
 
 if TYPE_CHECKING:
     from bot.storage.members import OpenInvite

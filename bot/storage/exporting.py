@@ -28,7 +28,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import (
-    Engine,
     Integer,
     Select,
     String,
@@ -44,13 +43,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
+from bot.domain.activity import ActivityFilter
 from bot.domain.cnae import format_subclass
 from bot.domain.facts import format_cnpj
 from bot.domain.labels import LABELS
 from bot.domain.privacy import ERASURE_REASON_LABELS, ERASURE_VIA_LABELS
 from bot.domain.regions import DEFAULT_ZONE
 from bot.domain.text import FORMULA_TRIGGERS, spreadsheet_safe
-from bot.storage.db import read_scope
 from bot.storage.models import (
     DealValue,
     ErasureAudit,
@@ -62,7 +61,7 @@ from bot.storage.models import (
     StageChange,
     Touch,
 )
-from bot.storage.reporting import ActivityFilter, sqlite_to_local
+from bot.storage.reporting import sqlite_to_local
 
 
 @dataclass(frozen=True, slots=True)
@@ -430,8 +429,13 @@ def packed_rows_select(table: str, f: ActivityFilter, words: ExportWords = PORTU
     )
 
 
+def dialect_name(session: Session) -> str:
+    """``sqlite`` or ``postgresql``: which database ``session`` reads (the export's columns differ)."""
+    return session.get_bind().dialect.name
+
+
 def iter_csv_text(
-    engine: Engine,
+    session: Session,
     table: str,
     f: ActivityFilter,
     *,
@@ -447,8 +451,8 @@ def iter_csv_text(
     CR, LF or a field starting like a formula is its CSV line once the separators become
     delimiters (most rows), the others are split, prepared by :func:`csv_cells` and written by
     :mod:`csv` (every row, for a table with Python formatting such as the leads' CNPJ). A row
-    whose text holds the separator itself is read again as a tuple. All from one snapshot in a
-    :func:`~bot.storage.db.read_scope` (no write lock).
+    whose text holds the separator itself is read again as a tuple. All from ``session``'s
+    snapshot: give it a :func:`~bot.storage.db.read_scope` one (no write lock).
     """
     columns, plain = export_select(table, f, "sqlite", words)
     model = table_columns(table, "sqlite", words)[1]
@@ -461,61 +465,60 @@ def iter_csv_text(
     # The same line end as the export's: csv quotes a field holding any of its characters.
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
 
-    with read_scope(engine) as session:
-        connection = session.connection()
+    connection = session.connection()
 
-        def csv_line(packed: str) -> str:
-            fields: Sequence[Any] = packed.split(PACK_SEPARATOR)
-            if len(fields) != len(columns):  # the separator is in the data: read the row itself
-                row_id = int(packed.split(PACK_SEPARATOR, 1)[0])
-                fields = _with_booleans(tuple(connection.execute(plain.where(model.id == row_id)).one()), flags)
-            buffer.seek(0)
-            buffer.truncate()
-            writer.writerow(cells(fields))
-            return buffer.getvalue()[:-2]
+    def csv_line(packed: str) -> str:
+        fields: Sequence[Any] = packed.split(PACK_SEPARATOR)
+        if len(fields) != len(columns):  # the separator is in the data: read the row itself
+            row_id = int(packed.split(PACK_SEPARATOR, 1)[0])
+            fields = _with_booleans(tuple(connection.execute(plain.where(model.id == row_id)).one()), flags)
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(cells(fields))
+        return buffer.getvalue()[:-2]
 
-        result = connection.execute(packed_rows_select(table, f, words))
-        cursor = result.cursor  # fetched from directly (see iter_chunks)
-        try:
-            while True:
-                rows = cursor.fetchmany(chunk_size)
-                if not rows:
-                    return
-                lines: list[str] = []
-                append = lines.append
-                clean = 0
-                for (packed,) in rows:
-                    if (
-                        every_row
-                        or '"' in packed
-                        or delimiter in packed
-                        or "\n" in packed
-                        or "\r" in packed
-                        or formula(packed)
-                    ):
-                        append(csv_line(packed))
-                    else:
-                        append(packed)
-                        clean += 1
-                text = "\r\n".join(lines)
-                if text.count(PACK_SEPARATOR) == separators * clean:
-                    # Only the separators printf put between fields: all become delimiters.
-                    text = text.replace(PACK_SEPARATOR, delimiter)
-                else:  # some text holds the separator itself: line by line
-                    text = "\r\n".join(
-                        line
-                        if line is not packed
-                        else (
-                            packed.replace(PACK_SEPARATOR, delimiter)
-                            if packed.count(PACK_SEPARATOR) == separators
-                            else csv_line(packed)
-                        )
-                        for (packed,), line in zip(rows, lines, strict=True)
+    result = connection.execute(packed_rows_select(table, f, words))
+    cursor = result.cursor  # fetched from directly (see iter_chunks)
+    try:
+        while True:
+            rows = cursor.fetchmany(chunk_size)
+            if not rows:
+                return
+            lines: list[str] = []
+            append = lines.append
+            clean = 0
+            for (packed,) in rows:
+                if (
+                    every_row
+                    or '"' in packed
+                    or delimiter in packed
+                    or "\n" in packed
+                    or "\r" in packed
+                    or formula(packed)
+                ):
+                    append(csv_line(packed))
+                else:
+                    append(packed)
+                    clean += 1
+            text = "\r\n".join(lines)
+            if text.count(PACK_SEPARATOR) == separators * clean:
+                # Only the separators printf put between fields: all become delimiters.
+                text = text.replace(PACK_SEPARATOR, delimiter)
+            else:  # some text holds the separator itself: line by line
+                text = "\r\n".join(
+                    line
+                    if line is not packed
+                    else (
+                        packed.replace(PACK_SEPARATOR, delimiter)
+                        if packed.count(PACK_SEPARATOR) == separators
+                        else csv_line(packed)
                     )
-                text += "\r\n"
-                yield text, len(rows)
-        finally:
-            result.close()
+                    for (packed,), line in zip(rows, lines, strict=True)
+                )
+            text += "\r\n"
+            yield text, len(rows)
+    finally:
+        result.close()
 
 
 def _bool_columns(columns: list[ExportColumn]) -> list[int]:
@@ -523,7 +526,7 @@ def _bool_columns(columns: list[ExportColumn]) -> list[int]:
 
 
 def iter_chunks(
-    engine: Engine,
+    session: Session,
     table: str,
     f: ActivityFilter,
     *,
@@ -533,37 +536,34 @@ def iter_chunks(
     """Yield lists of row tuples (columns in :func:`table_columns` order), ``chunk_size`` at a
     time, all read from one snapshot.
 
-    One query in a :func:`~bot.storage.db.read_scope` transaction. On SQLite (no write lock)
-    the rows come straight from the driver's cursor with ``fetchmany`` — no per-row objects
-    between the database and the writer — and booleans, stored 0/1, are turned back into
+    One query in ``session`` (give it a :func:`~bot.storage.db.read_scope` one). On SQLite (no
+    write lock) the rows come straight from the driver's cursor with ``fetchmany`` — no per-row
+    objects between the database and the writer — and booleans, stored 0/1, are turned back into
     ``True``/``False``; on PostgreSQL from a server-side cursor.
     """
-    dialect = engine.dialect.name
+    dialect = dialect_name(session)
     columns, statement = export_select(table, f, dialect, words)
     flags = [index for index, column in enumerate(columns) if column.kind == "bool"]
-    with read_scope(engine) as session:
-        if dialect != "sqlite":
-            # A server-side cursor; SQLAlchemy reads ahead of it, so go through the result.
-            streamed = session.connection(execution_options={"stream_results": True}).execute(
-                statement
-            )
-            for partition in streamed.partitions(chunk_size):
-                yield [tuple(row) for row in partition]
-            return
-        # pysqlite steps the statement as rows are fetched: read its cursor directly (the
-        # result object has not fetched anything, and is not used to fetch).
-        result = session.connection().execute(statement)
-        cursor = result.cursor
-        try:
-            while True:
-                rows: list[tuple[Any, ...]] = list(cursor.fetchmany(chunk_size))
-                if not rows:
-                    return
-                if flags:
-                    rows = [_with_booleans(row, flags) for row in rows]
-                yield rows
-        finally:
-            result.close()
+    if dialect != "sqlite":
+        # A server-side cursor; SQLAlchemy reads ahead of it, so go through the result.
+        streamed = session.connection().execute(statement.execution_options(stream_results=True))
+        for partition in streamed.partitions(chunk_size):
+            yield [tuple(row) for row in partition]
+        return
+    # pysqlite steps the statement as rows are fetched: read its cursor directly (the
+    # result object has not fetched anything, and is not used to fetch).
+    result = session.connection().execute(statement)
+    cursor = result.cursor
+    try:
+        while True:
+            rows: list[tuple[Any, ...]] = list(cursor.fetchmany(chunk_size))
+            if not rows:
+                return
+            if flags:
+                rows = [_with_booleans(row, flags) for row in rows]
+            yield rows
+    finally:
+        result.close()
 
 
 def _with_booleans(row: tuple[Any, ...], flags: list[int]) -> tuple[Any, ...]:

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from bot.domain.activity import ActivityFilter
 from bot.storage.models import FitOverride
-from bot.storage.reporting import ActivityFilter
 
 
 def add_fit_override(

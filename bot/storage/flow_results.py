@@ -7,7 +7,6 @@ read every update of an open flow makes (one primary-key read).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -37,15 +36,9 @@ def get_flow_result(session: Session, *, flow_id: str) -> FlowResult | None:
     return session.get(FlowResult, flow_id)
 
 
-@dataclass(frozen=True, slots=True)
-class FlowEnding:
-    kind: str
-    lead_id: int | None
-    result_id: int | None
-
-
-def flow_ending(session: Session, *, flow_id: str) -> FlowEnding | None:
-    """How flow run ``flow_id`` ended, or ``None`` while it is open."""
+def flow_ending(session: Session, *, flow_id: str) -> tuple[str, int | None, int | None] | None:
+    """How flow run ``flow_id`` ended (its kind, lead id and result id), or ``None`` while it is
+    open."""
     flows = FlowResult.__table__.c  # type: ignore[attr-defined]
     row = session.execute(select(flows.kind, flows.lead_id, flows.result_id).where(flows.flow_id == flow_id)).first()
-    return None if row is None else FlowEnding(str(row[0]), row[1], row[2])
+    return None if row is None else (str(row[0]), row[1], row[2])

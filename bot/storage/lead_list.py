@@ -17,14 +17,13 @@ Keyword-only functions taking a session; the caller owns the transaction.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlmodel import Session
 
-from bot.domain.paging import ListKey
+from bot.domain.paging import LeadLine, ListKey
 from bot.storage.models import Lead
 
 #: The count above a list reads at most this many leads; more shows as "10000+".
@@ -33,21 +32,6 @@ COUNT_CAP = 10_000
 LEAD_LINE_FILTERS = ("all", "due", "open", "stage")
 
 _leads = Lead.__table__.c  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True, slots=True)
-class LeadLine:
-    """One line of a lead list: what ``/leads`` shows of a lead."""
-
-    id: int
-    company: str
-    stage: str
-    icp_tier: str | None
-    step_due_at: datetime | None
-
-    @property
-    def key(self) -> ListKey:
-        return ListKey(self.id, self.step_due_at)
 
 
 def _where(

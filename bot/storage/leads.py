@@ -93,28 +93,6 @@ def leads_with_cnpj_prefix(session: Session, *, prefix: str, limit: int = 20) ->
     return [(lead, owner) for lead in found if (owner := owners[lead.owner_id]) is not None]
 
 
-def steps_due_before(session: Session, *, owner_id: int, status: str, before: datetime) -> list[Lead]:
-    """The owner's leads whose cadence is in ``status`` with a step due before ``before``,
-    most overdue first; leads due at the same moment (a bulk start plans a whole list for one
-    morning) best fit first: tier A before D, then the higher score."""
-    statement = (
-        select(Lead)
-        .where(
-            Lead.owner_id == owner_id,
-            Lead.cadence_status == status,
-            col(Lead.step_due_at).is_not(None),
-            col(Lead.step_due_at) < before,
-        )
-        .order_by(
-            col(Lead.step_due_at),
-            col(Lead.icp_tier).asc().nulls_last(),
-            col(Lead.icp_score).desc().nulls_last(),
-            col(Lead.id),
-        )
-    )
-    return list(session.exec(statement))
-
-
 __all__ = [
     "add_lead",
     "add_stage_change",
@@ -123,5 +101,4 @@ __all__ = [
     "move_history_to_campaign",
     "owner_of",
     "save_lead",
-    "steps_due_before",
 ]

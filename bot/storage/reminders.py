@@ -8,16 +8,19 @@ Keyword-only, the session first; nothing is committed here (the service's transa
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, update
+from sqlalchemy import select as select_columns
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from bot.domain.cadence import CadenceStatus
 from bot.domain.vocabulary import ReminderKind, ReminderState
-from bot.storage.models import Meeting, Member, Reminder
+from bot.storage.models import Lead, Meeting, Member, Reminder
 
 #: States of a reminder that is still waiting to be delivered.
 LIVE = (ReminderState.PENDING.value, ReminderState.SNOOZED.value)
@@ -122,6 +125,17 @@ def plan_step(session: Session, *, lead_id: int, member_id: int, step: tuple[str
     session.add(row)
 
 
+def plan_lead_step(session: Session, *, lead: Lead, member_id: int) -> None:
+    """The one planner of step reminders: the lead's live step reminder is replaced by one for
+    its current step at ``lead.step_due_at`` (to ``member_id``), or by none when its cadence is
+    not running (paused, stopped, finished, lost). Every change of a lead's step, due time or
+    cadence calls it."""
+    step = None
+    if lead.cadence_status == CadenceStatus.ACTIVE and lead.step_due_at is not None and lead.current_step:
+        step = (lead.current_step, lead.step_due_at)
+    plan_step(session, lead_id=lead.id or 0, member_id=member_id, step=step)
+
+
 def agenda_key(member_id: int, due: datetime) -> str:
     """The dedupe key of a morning agenda: one per member and day."""
     return f"agenda:{member_id}:{due:%Y%m%d}"
@@ -172,6 +186,64 @@ def finish_meeting_reminders(session: Session, *, meeting_id: int) -> None:
         .where(col(Reminder.meeting_id) == meeting_id, col(Reminder.state) == ReminderState.PENDING.value)
         .values(state=ReminderState.DONE.value)
     )
+
+
+# --- What is due (the agenda, /hoje) ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DueStep:
+    """A lead whose current step is due: one line of the agenda."""
+
+    lead_id: int
+    company: str
+    step_id: str
+    due_at: datetime
+    cadence_id: str | None = None
+    """The lead's cadence (``None``: a lead from before cadences had ids)."""
+
+
+def steps_due(
+    session: Session,
+    *,
+    owner_id: int,
+    status: str,
+    step_ids: Collection[str],
+    before: datetime,
+    since: datetime | None = None,
+    limit: int,
+    cap: int,
+) -> tuple[list[DueStep], int]:
+    """The first ``limit`` of the owner's leads whose cadence is in ``status`` with a step of
+    ``step_ids`` due in ``[since, before)``, most overdue first, and how many there are, counted
+    up to ``cap + 1`` (more than ``cap`` returns ``cap + 1``). Steps due at the same moment (a
+    bulk start plans a whole list for one morning) come best fit first: tier A before D, then
+    the higher score. One statement reads the owner's due-date index in order, sorting only the
+    rows that share a due moment, and stops after ``cap + 1`` rows, so the cost does not grow
+    with the backlog."""
+    if not step_ids:
+        return [], 0
+    where: list[ColumnElement[bool]] = [
+        col(Lead.owner_id) == owner_id,
+        col(Lead.cadence_status) == status,
+        col(Lead.step_due_at).is_not(None),
+        col(Lead.step_due_at) < before,
+        col(Lead.current_step).in_(sorted(step_ids)),
+    ]
+    if since is not None:
+        where.append(col(Lead.step_due_at) >= since)
+    rows = session.execute(
+        select_columns(Lead.id, Lead.company, Lead.current_step, Lead.step_due_at, Lead.cadence_id)  # type: ignore[call-overload]
+        .where(*where)
+        .order_by(
+            col(Lead.step_due_at),
+            col(Lead.icp_tier).asc().nulls_last(),  # due at the same moment: best fit first
+            col(Lead.icp_score).desc().nulls_last(),
+            col(Lead.id),
+        )
+        .limit(max(limit, cap + 1))
+    ).all()
+    return [DueStep(int(r[0]), str(r[1]), str(r[2]), r[3], r[4]) for r in rows[:limit]], len(rows)
 
 
 # --- Delivery ---------------------------------------------------------------------------------
@@ -300,6 +372,7 @@ def close(session: Session, *, reminder_id: int, state: ReminderState, note: str
 __all__ = [
     "LIVE",
     "DueReminder",
+    "DueStep",
     "add_agenda",
     "add_meeting_reminder",
     "agenda_key",
@@ -315,6 +388,7 @@ __all__ = [
     "mark_sent",
     "members_without_agenda",
     "next_due_at",
+    "plan_lead_step",
     "plan_step",
     "recipient",
     "release",
@@ -322,4 +396,5 @@ __all__ = [
     "save_reminder",
     "settle_interrupted",
     "step_key",
+    "steps_due",
 ]

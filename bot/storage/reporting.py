@@ -50,7 +50,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from bot.domain.regions import DEFAULT_ZONE
+from bot.domain.activity import ActivityFilter
 from bot.domain.vocabulary import OPEN_STAGES, ContactRole, PurchaseIntent, Stage
 from bot.storage import activity_rollup
 from bot.storage import touch_rollup as rollup
@@ -115,30 +115,6 @@ def _by_offset(column: Any, zone: str, render: Callable[[int], str]) -> Any:
         ),
         else_=literal_column(render(offsets[-1][1])),
     )
-
-
-@dataclass(frozen=True, slots=True)
-class ActivityFilter:
-    """Which activity a report or export covers. ``start`` inclusive, ``end`` exclusive (UTC).
-    ``zone`` (IANA name): the zone whose days a report counts and whose clock exported times
-    are written in — the asking member's in chat, the ``DEFAULT_TIMEZONE`` setting's on the CLI."""
-
-    start: datetime | None = None
-    end: datetime | None = None
-    campaign: str | None = None
-    rep_id: int | None = None
-    playbook_version: str | None = None
-    zone: str = DEFAULT_ZONE
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "start": self.start.isoformat() if self.start else None,
-            "end": self.end.isoformat() if self.end else None,
-            "campaign": self.campaign,
-            "rep_id": self.rep_id,
-            "playbook_version": self.playbook_version,
-            "zone": self.zone,
-        }
 
 
 def _period(column: Any, f: ActivityFilter) -> list[ColumnElement[bool]]:

@@ -64,7 +64,7 @@ def _export(
         zone=member.timezone,
     )
     return exports.export_for(
-        runtime.engine,
+        runtime,
         member,
         what=wanted["tables"],
         fmt=fmt,

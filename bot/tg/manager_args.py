@@ -114,7 +114,7 @@ class UnknownRep(Exception):
 def rep_id(runtime: Runtime, name: str | None) -> int | None:
     if name is None:
         return None
-    found = team.named(runtime.engine, name)
+    found = team.named(runtime, name)
     if found is None:
         raise UnknownRep(name)
     return found.id

@@ -68,7 +68,9 @@ def agenda_values(agenda: Agenda, language: str, timezone: str, _: Gettext) -> d
     return {
         "day": f"{agenda.day:%d/%m/%Y}" if language == "pt" else f"{agenda.day:%b %d, %Y}",
         "overdue": [item(i) for i in agenda.overdue],
+        "overdue_count": agenda.overdue_count,
         "today": [item(i) for i in agenda.today],
+        "today_count": agenda.today_count,
         "meetings": [
             {"company": m.company, "starts": when(m.starts_at, language, timezone), "lead_id": m.lead_id}
             for m in agenda.meetings

@@ -170,10 +170,11 @@ def remember_default_playbook(database: str) -> None:
     """A database that has already run with the default playbook."""
     from bot.services.playbooks import load_checked_playbook, remember_playbook
     from bot.storage.db import make_engine, upgrade_database
+    from tests.support.runtimes import cli_runtime
 
     engine = make_engine(database)
     upgrade_database(engine)
-    remember_playbook(engine, load_checked_playbook(bundled_dir("playbook")))
+    remember_playbook(cli_runtime(engine), load_checked_playbook(bundled_dir("playbook")))
     engine.dispose()
 
 

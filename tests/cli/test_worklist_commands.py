@@ -18,6 +18,7 @@ from bot.services.runtime import Runtime
 from bot.storage.db import make_engine, upgrade_database
 from bot.storage.models import FitOverride, Lead, Member, OwnerChange, Reminder
 from tests.cli.test_cli import cadencia
+from tests.support.runtimes import cli_runtime
 from tests.tg.test_worklist import TIER_A
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
@@ -29,7 +30,7 @@ def _database(tmp_path: Path) -> tuple[str, dict[str, int]]:
     engine = make_engine(url)
     upgrade_database(engine)
     playbook = load_checked_playbook(bundled_dir("playbook"))
-    remember_playbook(engine, playbook)
+    remember_playbook(cli_runtime(engine), playbook)
     ids: dict[str, int] = {}
     with Session(engine) as session:
         for n, (name, role) in enumerate((("Helena", Role.MANAGER), ("Ana", Role.REP), ("Bruno", Role.REP))):

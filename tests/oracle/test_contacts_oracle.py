@@ -74,8 +74,9 @@ async def test_objecoes_matches_a_recount_of_the_calls(
         cadencia_admins=str(ADMIN_ID),
         telegram_bot_token="123:TEST",
     )
-    remember_playbook(engine, playbook())
-    bot = BotUnderTest(runtime=Runtime(settings=settings, engine=engine, playbook=playbook(), clock=clock), clock=clock)
+    runtime = Runtime(settings=settings, engine=engine, playbook=playbook(), clock=clock)
+    remember_playbook(runtime, playbook())
+    bot = BotUnderTest(runtime=runtime, clock=clock)
     await bot.start()
     try:
         helena = await bot.member("Helena", role=Role.MANAGER)

@@ -504,8 +504,8 @@ class ReportOracle(RuleBasedStateMachine):
             cadencia_admins=str(ADMIN_ID),
             telegram_bot_token="123:TEST",
         )
-        remember_playbook(self.engine, playbook())
         runtime = Runtime(settings=runtime_settings, engine=self.engine, playbook=playbook(), clock=self.clock)
+        remember_playbook(runtime, playbook())
         self.bot = BotUnderTest(runtime=runtime, clock=self.clock)
         self.refused: list[BaseException] = []
         """Errors of forged and stale presses, each answered with a polite refusal."""

@@ -152,11 +152,10 @@ async def test_the_follow_up_numbers_of_the_report_match_a_recount(bot: BotUnder
         if step == 40:  # Carla leaves: her leads and open follow-ups go to Bruno
             assert boss.member is not None and carla.member is not None and bruno.member is not None
             offboarding.deactivate(
-                bot.runtime.engine,
+                bot.runtime,
                 actor=boss.member,
                 member_id=carla.member.id or 0,
                 to=bruno.member.id or 0,
-                now=bot.clock(),
                 via="cli",
             )
             for task in log.values():

@@ -115,11 +115,10 @@ async def test_a_reassigned_leads_follow_up_reaches_the_new_rep_never_the_old_on
     await follow_up(ana, lead_id, "amanhã 10h", "mandar proposta")
     assert boss.member is not None and bruno.member is not None and ana.member is not None
     offboarding.deactivate(
-        bot.runtime.engine,
+        bot.runtime,
         actor=boss.member,
         member_id=ana.member.id or 0,
         to=bruno.member.id or 0,
-        now=clock(),
         via="cli",
     )
     task = the_task(bot)
@@ -147,11 +146,10 @@ async def test_the_history_shows_the_lead_changing_hands(bot: BotUnderTest, cloc
     await follow_up(ana, lead_id, "amanhã 10h", "mandar proposta")
     assert boss.member is not None and bruno.member is not None and ana.member is not None
     offboarding.deactivate(
-        bot.runtime.engine,
+        bot.runtime,
         actor=boss.member,
         member_id=ana.member.id or 0,
         to=bruno.member.id or 0,
-        now=clock(),
         via="cli",
     )
     await bruno.says(f"/lead {lead_id}")

@@ -14,13 +14,14 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
+from bot.domain.activity import ActivityFilter
 from bot.domain.labels import OUTCOME_LABELS
 from bot.services import exports
 from bot.services.exports import NotAllowed, export, export_for, parse_what
 from bot.storage.db import session_scope as engine_session
 from bot.storage.models import ExportAudit, Member
-from bot.storage.reporting import ActivityFilter
 from tests.services.activity import T0, Activity
+from tests.support.runtimes import cli_runtime
 
 START = T0 + timedelta(days=20)
 END = T0 + timedelta(days=50)
@@ -49,7 +50,7 @@ def test_csv_round_trip_with_filters(
 ) -> None:
     filters = ActivityFilter(START, END, "Saúde <NE>", 3)
     result = export(
-        activity_engine, what=["touches"], directory=tmp_path, filters=filters, chunk_size=29
+        cli_runtime(activity_engine), what=["touches"], directory=tmp_path, filters=filters, chunk_size=29
     )
     expected = [
         t
@@ -71,7 +72,7 @@ def test_csv_round_trip_with_filters(
 
 
 def test_plain_comma_csv(activity_engine: Engine, activity: Activity, tmp_path: Path) -> None:
-    result = export(activity_engine, what=["leads"], directory=tmp_path, comma=True)
+    result = export(cli_runtime(activity_engine), what=["leads"], directory=tmp_path, comma=True)
     rows = _read_csv(result.files[0], delimiter=",", bom=False)
     assert len(rows) == len(activity.leads)
     assert rows[0]["empresa"] == "Empresa 1 Ltda"
@@ -80,7 +81,7 @@ def test_plain_comma_csv(activity_engine: Engine, activity: Activity, tmp_path: 
 def test_xlsx_round_trip(activity_engine: Engine, activity: Activity, tmp_path: Path) -> None:
     filters = ActivityFilter(START, END)
     result = export(
-        activity_engine, what=parse_what("tudo"), fmt="xlsx", directory=tmp_path, filters=filters
+        cli_runtime(activity_engine), what=parse_what("tudo"), fmt="xlsx", directory=tmp_path, filters=filters
     )
     assert result.packaging == "single" and result.files[0].suffix == ".xlsx"
     book = openpyxl.load_workbook(result.files[0])
@@ -108,7 +109,7 @@ def test_xlsx_round_trip(activity_engine: Engine, activity: Activity, tmp_path: 
 
 def test_big_exports_are_zipped_or_split(activity_engine: Engine, tmp_path: Path) -> None:
     zipped = export(
-        activity_engine,
+        cli_runtime(activity_engine),
         what=["touches"],
         directory=tmp_path / "z",
         max_bytes=400_000,
@@ -126,7 +127,7 @@ def test_big_exports_are_zipped_or_split(activity_engine: Engine, tmp_path: Path
         )
     assert total == zipped.total_rows
     split = export(
-        activity_engine, what=["touches"], fmt="xlsx", directory=tmp_path / "s", max_bytes=150_000
+        cli_runtime(activity_engine), what=["touches"], fmt="xlsx", directory=tmp_path / "s", max_bytes=150_000
     )
     assert split.packaging == "split" and len(split.files) > 1
     assert "dividida em" in split.message
@@ -145,7 +146,7 @@ def _audits(engine: Engine) -> list[ExportAudit]:
 def test_every_export_is_audited(activity_engine: Engine, tmp_path: Path) -> None:
     filters = ActivityFilter(START, END, "Logística SP")
     result = export(
-        activity_engine,
+        cli_runtime(activity_engine),
         what=["touches", "meetings"],
         fmt="xlsx",
         directory=tmp_path,
@@ -177,14 +178,14 @@ def test_reps_export_only_their_own_rows(activity_engine: Engine, tmp_path: Path
     rep = _member(activity_engine, 4)
     with pytest.raises(NotAllowed):
         export_for(
-            activity_engine,
+            cli_runtime(activity_engine),
             rep,
             what=["touches"],
             directory=tmp_path,
             filters=ActivityFilter(rep_id=5),
         )
     assert _audits(activity_engine) == []
-    result = export_for(activity_engine, rep, what=["touches", "leads"], directory=tmp_path)
+    result = export_for(cli_runtime(activity_engine), rep, what=["touches", "leads"], directory=tmp_path)
     with zipfile.ZipFile(result.files[0]) as archive:
         for name in archive.namelist():
             rows: list[dict[str, Any]] = list(
@@ -194,13 +195,13 @@ def test_reps_export_only_their_own_rows(activity_engine: Engine, tmp_path: Path
     [audit] = _audits(activity_engine)
     assert audit.member_id == 4 and audit.filters["rep_id"] == 4
     manager = _member(activity_engine, 1)
-    everyone = export_for(activity_engine, manager, what=["leads"], directory=tmp_path / "m")
+    everyone = export_for(cli_runtime(activity_engine), manager, what=["leads"], directory=tmp_path / "m")
     assert everyone.rows["leads"] == 1500
 
 
 def test_unknown_format(activity_engine: Engine, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="formato"):
-        exports.export(activity_engine, what=["leads"], fmt="ods", directory=tmp_path)
+        exports.export(cli_runtime(activity_engine), what=["leads"], fmt="ods", directory=tmp_path)
 
 
 @pytest.mark.parametrize("comma", [False, True], ids=["semicolon", "comma"])
@@ -237,10 +238,10 @@ def test_sqlite_formatted_csv_is_what_the_csv_module_writes(
         session.execute(text("UPDATE leads SET company = 'A, B\nC', knocked_out = 1 WHERE id = 3"))
     for table in exports.TABLES:
         fast = export(
-            activity_engine, what=[table], directory=tmp_path / "fast", comma=comma, basename=table
+            cli_runtime(activity_engine), what=[table], directory=tmp_path / "fast", comma=comma, basename=table
         )
         slow = export(
-            activity_engine,
+            cli_runtime(activity_engine),
             what=[table],
             directory=tmp_path / "slow",
             comma=comma,

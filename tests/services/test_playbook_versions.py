@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from bot.resources import bundled_dir
 from bot.services.playbooks import PlaybookVersionConflict, load_checked_playbook, remember_playbook, stored_playbook
+from tests.support.runtimes import cli_runtime
 
 
 def _edited_copy(tmp_path: Path, *, version: str | None = None) -> Path:
@@ -29,21 +30,21 @@ def _edited_copy(tmp_path: Path, *, version: str | None = None) -> Path:
 
 def test_the_same_version_with_other_content_is_refused(sqlite_engine: Engine, tmp_path: Path) -> None:
     original = load_checked_playbook(bundled_dir("playbook"))
-    remember_playbook(sqlite_engine, original)
-    remember_playbook(sqlite_engine, original)  # loading it again is fine
+    remember_playbook(cli_runtime(sqlite_engine), original)
+    remember_playbook(cli_runtime(sqlite_engine), original)  # loading it again is fine
     edited = load_checked_playbook(_edited_copy(tmp_path))
     assert edited.version == original.version and edited.fingerprint != original.fingerprint
     with pytest.raises(PlaybookVersionConflict, match="Aumente `version`"):
-        remember_playbook(sqlite_engine, edited)
+        remember_playbook(cli_runtime(sqlite_engine), edited)
 
 
 def test_a_bumped_version_is_accepted_and_the_old_one_stays_readable(sqlite_engine: Engine, tmp_path: Path) -> None:
     original = load_checked_playbook(bundled_dir("playbook"))
-    remember_playbook(sqlite_engine, original)
+    remember_playbook(cli_runtime(sqlite_engine), original)
     bumped = load_checked_playbook(_edited_copy(tmp_path, version="2026.11.2"))
-    remember_playbook(sqlite_engine, bumped)
-    old = stored_playbook(sqlite_engine, original.fingerprint)
+    remember_playbook(cli_runtime(sqlite_engine), bumped)
+    old = stored_playbook(cli_runtime(sqlite_engine), original.fingerprint)
     assert old is not None
     assert (old.version, old.fingerprint) == (original.version, original.fingerprint)
     assert old.icp.tiers.A == original.icp.tiers.A != bumped.icp.tiers.A
-    assert stored_playbook(sqlite_engine, "0" * 64) is None
+    assert stored_playbook(cli_runtime(sqlite_engine), "0" * 64) is None

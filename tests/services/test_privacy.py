@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import Engine, text, update
 from sqlmodel import Session, col, select
 
+from bot.domain.activity import ActivityFilter
 from bot.domain.privacy import ErasureReason, ErasureVia
 from bot.render.reports import render_cli
 from bot.services import privacy
@@ -25,8 +26,8 @@ from bot.services.exports import export
 from bot.services.leads import LeadNotFound
 from bot.services.reports import build_report
 from bot.storage.models import ErasureAudit, Lead, Touch
-from bot.storage.reporting import ActivityFilter
 from tests.services.activity import T0, Activity
+from tests.support.runtimes import cli_runtime
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 CONTACT = {
@@ -60,7 +61,7 @@ def _table(engine: Engine, name: str) -> list[tuple[Any, ...]]:
 
 
 def _export_leads(engine: Engine, directory: Path) -> dict[int, dict[str, str]]:
-    result = export(engine, what=["leads"], directory=directory, filters=ActivityFilter())
+    result = export(cli_runtime(engine), what=["leads"], directory=directory, filters=ActivityFilter())
     raw = result.files[0].read_bytes().decode("utf-8-sig")
     return {int(r["id"]): r for r in csv.DictReader(io.StringIO(raw), delimiter=";")}
 
@@ -81,7 +82,7 @@ def test_an_erasure_removes_every_personal_field_and_keeps_every_number(
     before = _report(activity_engine)
     kept = {name: _table(activity_engine, name) for name in ("stage_changes", "meetings")}
 
-    done = privacy.erase(activity_engine, lead_id, now=NOW, via=ErasureVia.CLI)
+    done = privacy.erase(cli_runtime(activity_engine, NOW), lead_id, via=ErasureVia.CLI)
 
     assert done.fields == tuple(CONTACT) and done.touches == touches[lead_id] > 1
     after = _report(activity_engine)
@@ -128,18 +129,19 @@ def test_an_erasure_removes_every_personal_field_and_keeps_every_number(
 
 def test_erasing_twice_is_refused_until_someone_types_a_contact_again(activity_engine: Engine) -> None:
     _give_contacts(activity_engine)
-    privacy.erase(activity_engine, 5, now=NOW, via=ErasureVia.CLI)
+    privacy.erase(cli_runtime(activity_engine, NOW), 5, via=ErasureVia.CLI)
     with pytest.raises(privacy.NothingToErase) as refused:
-        privacy.erase(activity_engine, 5, now=NOW + timedelta(days=1), via=ErasureVia.CLI)
+        privacy.erase(cli_runtime(activity_engine, NOW + timedelta(days=1)), 5, via=ErasureVia.CLI)
     assert refused.value.erased_at == NOW
     with Session(activity_engine) as session:
         session.execute(update(Lead).where(col(Lead.id) == 5).values(contact_phone="(11) 98888-7777"))
         session.commit()
-    again = privacy.erase(activity_engine, 5, now=NOW + timedelta(days=2), via=ErasureVia.CLI)
+    again = privacy.erase(cli_runtime(activity_engine, NOW + timedelta(days=2)), 5, via=ErasureVia.CLI)
     assert again.fields == ("contact_phone",) and again.touches == 0
-    assert [line.fields for line in privacy.erasures(activity_engine)] == [("contact_phone",), tuple(CONTACT)]
+    erased = privacy.erasures(cli_runtime(activity_engine))
+    assert [line.fields for line in erased] == [("contact_phone",), tuple(CONTACT)]
     with pytest.raises(LeadNotFound):
-        privacy.erase(activity_engine, 999_999, now=NOW, via=ErasureVia.CLI)
+        privacy.erase(cli_runtime(activity_engine, NOW), 999_999, via=ErasureVia.CLI)
 
 
 # ------------------------------------------------------------------------------ retention
@@ -167,11 +169,11 @@ def test_retention_erases_only_leads_lost_more_than_n_months_ago_and_only_once(
     before = _report(activity_engine)
     snapshot = {name: _table(activity_engine, name) for name in ("leads", "touches", "erasure_audit")}
 
-    dry = privacy.purge(activity_engine, months=2, now=now, via=ErasureVia.CLI, dry_run=True)
+    dry = privacy.purge(cli_runtime(activity_engine, now), months=2, via=ErasureVia.CLI, dry_run=True)
     assert dry.dry_run and set(dry.lead_ids) == expected and dry.cutoff == cutoff
     assert {name: _table(activity_engine, name) for name in snapshot} == snapshot  # nothing changed
 
-    result = privacy.purge(activity_engine, months=2, now=now, via=ErasureVia.BOT, batch=7)
+    result = privacy.purge(cli_runtime(activity_engine, now), months=2, via=ErasureVia.BOT, batch=7)
     assert set(result.lead_ids) == expected and result.count == len(expected)
     with Session(activity_engine) as session:
         leads = {lead.id: lead for lead in session.exec(select(Lead))}
@@ -186,12 +188,12 @@ def test_retention_erases_only_leads_lost_more_than_n_months_ago_and_only_once(
     }
     assert _report(activity_engine) == before
 
-    again = privacy.purge(activity_engine, months=2, now=now, via=ErasureVia.BOT)  # a restart, the CLI
+    again = privacy.purge(cli_runtime(activity_engine, now), months=2, via=ErasureVia.BOT)  # a restart, the CLI
     assert again.count == 0
     with Session(activity_engine) as session:
         assert len(session.exec(select(ErasureAudit)).all()) == len(expected)
     # The next day's run erases only the leads whose loss is one more day behind the cutoff.
-    next_day = privacy.purge(activity_engine, months=2, now=now + timedelta(days=1), via=ErasureVia.BOT)
+    next_day = privacy.purge(cli_runtime(activity_engine, now + timedelta(days=1)), months=2, via=ErasureVia.BOT)
     newly_due = _lost_before(activity, cutoff + timedelta(days=1)) - expected
     assert set(next_day.lead_ids) == newly_due
     with Session(activity_engine) as session:
@@ -199,7 +201,7 @@ def test_retention_erases_only_leads_lost_more_than_n_months_ago_and_only_once(
 
 
 def test_retention_off_erases_nothing(activity_engine: Engine) -> None:
-    result = privacy.purge(activity_engine, months=0, now=NOW, via=ErasureVia.BOT)
+    result = privacy.purge(cli_runtime(activity_engine, NOW), months=0, via=ErasureVia.BOT)
     assert result.cutoff is None and result.count == 0
     assert _table(activity_engine, "erasure_audit") == []
 
@@ -245,7 +247,7 @@ def test_an_import_never_brings_an_erased_contact_back(sqlite_engine: Engine) ->
     with Session(sqlite_engine) as session:
         (lead,) = session.exec(select(Lead)).all()
     assert (lead.contact_name, lead.contact_email) == ("Joana Lima", "joana@acai.com.br")
-    privacy.erase(sqlite_engine, lead.id or 0, now=NOW, via=ErasureVia.CLI)
+    privacy.erase(cli_runtime(sqlite_engine, NOW), lead.id or 0, via=ErasureVia.CLI)
 
     run(again)  # the same old list, now with a city, a phone and a note
     with Session(sqlite_engine) as session:
@@ -281,12 +283,12 @@ def test_erase_and_purge_on_sqlite_and_postgresql(engine: Engine, tmp_path: Path
                 session.add(StageChange(lead_id=lead_id, rep_id=1, from_stage="new", to_stage="lost", at=lost_at))
         session.commit()
 
-    done = privacy.erase(engine, 1, now=NOW, via=ErasureVia.CLI)
+    done = privacy.erase(cli_runtime(engine, NOW), 1, via=ErasureVia.CLI)
     assert done.fields == tuple(f for f in CONTACT if f != "notes") and done.touches == 1
-    dry = privacy.purge(engine, months=6, now=NOW, via=ErasureVia.CLI, dry_run=True)
+    dry = privacy.purge(cli_runtime(engine, NOW), months=6, via=ErasureVia.CLI, dry_run=True)
     assert dry.lead_ids == (2,)
-    assert privacy.purge(engine, months=6, now=NOW, via=ErasureVia.BOT).lead_ids == (2,)
-    assert privacy.purge(engine, months=6, now=NOW, via=ErasureVia.BOT).lead_ids == ()
+    assert privacy.purge(cli_runtime(engine, NOW), months=6, via=ErasureVia.BOT).lead_ids == (2,)
+    assert privacy.purge(cli_runtime(engine, NOW), months=6, via=ErasureVia.BOT).lead_ids == ()
     with Session(engine) as session:
         leads = {lead.id: lead for lead in session.exec(select(Lead))}
         kept = {t.lead_id: (t.pain, t.budget, t.notes) for t in session.exec(select(Touch))}
@@ -296,11 +298,11 @@ def test_erase_and_purge_on_sqlite_and_postgresql(engine: Engine, tmp_path: Path
         3: ("Mariana Souza", None),
     }
     assert kept == {1: ("clear", None, None), 2: ("clear", None, None), 3: ("clear", "R$ 50 mil", "ligar à noite")}
-    assert [(line.lead_id, line.via, line.reason) for line in privacy.erasures(engine)] == [
+    assert [(line.lead_id, line.via, line.reason) for line in privacy.erasures(cli_runtime(engine))] == [
         (2, "bot", "retention"),
         (1, "cli", "request"),
     ]
-    exported = export(engine, what=["erasures"], fmt="xlsx", directory=tmp_path, filters=ActivityFilter())
+    exported = export(cli_runtime(engine), what=["erasures"], fmt="xlsx", directory=tmp_path, filters=ActivityFilter())
     sheet = openpyxl.load_workbook(exported.files[0])["apagamentos"]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     header = ["id", "data_hora", "lead_id", "empresa", "gestor_id", "gestor", "via", "via_codigo", "motivo"]

@@ -17,6 +17,7 @@ from bot.services.reports import build_report, report_for
 from bot.services.team import NotAllowed
 from bot.storage.models import Member
 from tests.services.activity import T0, Activity
+from tests.support.runtimes import cli_runtime
 
 START = T0 + timedelta(days=10)
 END = T0 + timedelta(days=70)
@@ -310,7 +311,7 @@ def test_postgres_and_sqlite_agree(engine: Engine, sqlite_engine: Engine, tmp_pa
     assert results[0] == results[1]
     from bot.services.exports import export
 
-    exported = export(engine, what=["touches", "leads"], fmt="xlsx", directory=tmp_path)
+    exported = export(cli_runtime(engine), what=["touches", "leads"], fmt="xlsx", directory=tmp_path)
     assert exported.total_rows > 150
 
 
@@ -368,7 +369,7 @@ def test_local_days_and_times_follow_brazils_old_summer_time(engine: Engine, tmp
     assert rep.active_days == len({moment.date() for moment in local}) == 7
     weeks = {f"{d.isocalendar().year}-W{d.isocalendar().week:02d}" for d in (m.date() for m in local)}
     assert {week for week, _n in report.adoption.weeks} == weeks
-    result = export(engine, what=["touches"], directory=tmp_path)
+    result = export(cli_runtime(engine), what=["touches"], directory=tmp_path)
     with result.files[0].open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter=";"))
     assert [row["data_hora"] for row in rows] == [m.strftime("%Y-%m-%d %H:%M:%S") for m in local]
@@ -419,9 +420,8 @@ def test_a_report_and_an_export_count_days_in_the_zone_asked(engine: Engine, tmp
     assert [(r.active_days, r.working_days) for r in in_manaus.adoption.reps] == [(1, 1)]  # a Tuesday
     assert in_manaus.zone == manaus
     assert in_sao_paulo.basic.calls_made == 0  # the same call, on São Paulo's 11th
-    result = export(
-        engine, what=["touches"], directory=tmp_path, filters=ActivityFilter(start, end, zone="America/Manaus")
-    )
+    manaus = ActivityFilter(start, end, zone="America/Manaus")
+    result = export(cli_runtime(engine), what=["touches"], directory=tmp_path, filters=manaus)
     with result.files[0].open(encoding="utf-8-sig", newline="") as handle:
         assert [row["data_hora"] for row in csv.DictReader(handle, delimiter=";")] == ["2026-03-10 23:30:00"]
     assert result.zone_note == "Horários no fuso America/Manaus."

@@ -17,6 +17,7 @@ from bot.services.playbooks import load_checked_playbook
 from bot.services.runtime import Runtime
 from bot.storage import members
 from bot.storage.db import session_scope
+from tests.support.runtimes import cli_runtime
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 ADMIN_ID = 424242
@@ -91,4 +92,4 @@ def test_a_used_invite_is_refused_and_adds_no_one(engine: Engine, playbook: Play
         team.accept_invite(runtime, invite.token, _person(1))
 
     assert (refusal.value.reason, already.value.reason) == ("used", "already_member")
-    assert [m.telegram_id for m in team.everyone(engine)] == [ADMIN_ID, first.telegram_id]
+    assert [m.telegram_id for m in team.everyone(cli_runtime(engine))] == [ADMIN_ID, first.telegram_id]

@@ -38,8 +38,9 @@ def runtime(sqlite_engine: Engine, default_playbook: Playbook, clock: FrozenCloc
         cadencia_admins=str(ADMIN_ID),
         telegram_bot_token="123:TEST",
     )
-    remember_playbook(sqlite_engine, default_playbook)
-    return Runtime(settings=settings, engine=sqlite_engine, playbook=default_playbook, clock=clock)
+    runtime = Runtime(settings=settings, engine=sqlite_engine, playbook=default_playbook, clock=clock)
+    remember_playbook(runtime, default_playbook)
+    return runtime
 
 
 @pytest.fixture

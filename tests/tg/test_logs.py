@@ -61,10 +61,11 @@ async def test_a_debug_log_of_real_traffic_holds_no_token_phone_or_email(
 ) -> None:
     logs.configure("DEBUG", json_lines=json_lines, secrets=[TOKEN], stream=captured)
     settings = Settings(_env_file=None, database_url="sqlite://", telegram_bot_token=TOKEN)  # type: ignore[call-arg]
-    remember_playbook(sqlite_engine, default_playbook)
     clock = FrozenClock(START)
+    runtime = Runtime(settings=settings, engine=sqlite_engine, playbook=default_playbook, clock=clock)
+    remember_playbook(runtime, default_playbook)
     bot = BotUnderTest(
-        runtime=Runtime(settings=settings, engine=sqlite_engine, playbook=default_playbook, clock=clock), clock=clock
+        runtime=runtime, clock=clock
     )
     await bot.start()
     try:

@@ -21,8 +21,8 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 async def pg_bot(pg_engine: Engine, default_playbook: Playbook, clock: FrozenClock) -> AsyncIterator[BotUnderTest]:
     settings = Settings(_env_file=None, database_url="postgresql://unused", telegram_bot_token="123:TEST")  # type: ignore[call-arg]
-    remember_playbook(pg_engine, default_playbook)
     runtime = Runtime(settings=settings, engine=pg_engine, playbook=default_playbook, clock=clock)
+    remember_playbook(runtime, default_playbook)
     under_test = BotUnderTest(runtime=runtime, clock=clock)
     await under_test.start()
     yield under_test

@@ -49,10 +49,9 @@ LEAD = {
 async def team_bot(engine: Engine, default_playbook: Playbook, clock: FrozenClock) -> AsyncIterator[BotUnderTest]:
     """The bot on SQLite and on PostgreSQL (``engine`` is parametrised over both)."""
     settings = Settings(_env_file=None, database_url="sqlite://", telegram_bot_token="123:TEST")  # type: ignore[call-arg]
-    remember_playbook(engine, default_playbook)
-    under_test = BotUnderTest(
-        runtime=Runtime(settings=settings, engine=engine, playbook=default_playbook, clock=clock), clock=clock
-    )
+    runtime = Runtime(settings=settings, engine=engine, playbook=default_playbook, clock=clock)
+    remember_playbook(runtime, default_playbook)
+    under_test = BotUnderTest(runtime=runtime, clock=clock)
     await under_test.start()
     yield under_test
     await under_test.stop()
