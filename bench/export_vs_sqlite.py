@@ -269,15 +269,17 @@ def main() -> int:
         from bot.config import Settings
         from bot.services.imports import Assignment, import_bytes
         from bot.services.playbooks import load_checked_playbook
+        from bot.services.runtime import CliRuntime
 
         playbook = load_checked_playbook(Settings().playbook_dir)
+        runtime = CliRuntime(settings=Settings(_env_file=None, database_url=url), engine=engine)  # type: ignore[call-arg]
         raw = import_rows(int(time.time()) % 1_700)
         with read_scope(engine) as session:
             rep_ids = list(session.execute(select(Member.id).where(Member.role == "rep")).scalars())[:4]
         ticks: list[int] = []
         started = time.perf_counter()
         imported = import_bytes(
-            engine,
+            runtime,
             raw,
             "50k.csv",
             playbook=playbook,

@@ -31,8 +31,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from stdnum.br import cnpj as stdnum_cnpj
@@ -145,22 +143,22 @@ def parse_and_validate(path: Path) -> tuple[int, int]:
     return rows, refused
 
 
-def prepared(url: str) -> Engine:
+def prepared(url: str) -> CliRuntime:
     """A migrated database with three reps, as a team has before its first import."""
     engine = make_engine(url)
     upgrade_database(engine)
     runtime = CliRuntime(settings=Settings(_env_file=None, database_url=url), engine=engine)  # type: ignore[call-arg]
     for telegram_id, name in ((101, "Ana Lima"), (102, "Bruno Melo"), (103, "Carla Dias")):
         team.add_member(runtime, telegram_id=telegram_id, name=name, role=Role.REP)
-    return engine
+    return runtime
 
 
-def whole_import(engine: Engine, path: Path, playbook: Playbook, profile: bool) -> imports.ImportResult:
+def whole_import(runtime: CliRuntime, path: Path, playbook: Playbook, profile: bool) -> imports.ImportResult:
     profiler = cProfile.Profile() if profile else None
     try:
         if profiler:
             profiler.enable()
-        return imports.import_file(engine, path, playbook=playbook, assignment=imports.Assignment(whole_team=True))
+        return imports.import_file(runtime, path, playbook=playbook, assignment=imports.Assignment(whole_team=True))
     finally:
         if profiler:
             profiler.disable()
@@ -195,12 +193,12 @@ def timed(work: Callable[[], T]) -> tuple[T, float, float]:
 def one_import(folder: Path, run: int, path: Path, server: str | None, profile: bool) -> tuple[Any, float, float, str]:
     """One whole import into a fresh database: (result, wall seconds, CPU seconds, backend)."""
     url = fresh_postgres(server) if server else f"sqlite:///{folder}/bench{run}.db"
-    engine = prepared(url)
+    runtime = prepared(url)
     playbook = load_checked_playbook(bundled_dir("playbook"))
     try:
-        result, wall, cpu = timed(lambda: whole_import(engine, path, playbook, profile))
+        result, wall, cpu = timed(lambda: whole_import(runtime, path, playbook, profile))
     finally:
-        engine.dispose()
+        runtime.close()
         if server:
             drop_postgres(server, url)
     return result, wall, cpu, url.split(":")[0]

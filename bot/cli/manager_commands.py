@@ -172,12 +172,12 @@ def import_leads(args: argparse.Namespace) -> int:
         playbook = load_checked_playbook(path)
     except PlaybookError as exc:
         raise CommandFailed(f"o playbook em {path} tem {len(exc.issues)} problema(s)") from None
-    engine = cli_runtime().engine  # imports.* still take an engine (split10 moves them to the runtime)
+    runtime = cli_runtime()
     progress = ProgressBar(sys.stderr)
     try:
         assignment = imports.Assignment.parse(reps=args.reps, by_uf=args.by_uf, whole_team=True)
         result = imports.import_file(
-            engine,
+            runtime,
             args.file,
             playbook=playbook,
             assignment=assignment,

@@ -113,14 +113,13 @@ def prospect(
         return found
     started = runtime.now()
     found.imported = imports.import_bytes(
-        runtime.engine,
+        runtime,
         _sheet(found.picked, campaign[:100]),
         "prospect.csv",
         playbook=runtime.playbook,
         assignment=imports.Assignment.parse(reps=reps, whole_team=True),
         campaign=campaign[:100] or None,
         member_id=member_id,
-        now=runtime.now(),
     )
     if with_contacts:
         purpose = f"prospecção: {campaign[:100] or 'sem campanha'}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,7 +12,10 @@ import sqlalchemy
 from sqlalchemy import insert, literal, update
 from sqlmodel import Session, col, select
 
+from bot.storage.db import DatabaseUnavailable, savepoint
 from bot.storage.models import ImportBatch, Lead, StageChange
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -96,6 +100,32 @@ def insert_leads(session: Session, rows: list[dict[str, Any]], *, stage_change: 
         chunk = ids[start : start + ID_LIST_SIZE]
         connection.execute(insert(changes).from_select(columns, copied.where(leads.c.id.in_(chunk))))
     return ids
+
+
+def insert_leads_or_refuse(
+    session: Session, rows: list[dict[str, Any]], *, stage_change: dict[str, Any]
+) -> list[tuple[int, str]]:
+    """:func:`insert_leads` in a savepoint; if the database refuses the lot, each row in its own, so
+    a bad row refuses only itself. Returns each refused row's index in ``rows`` and the error's
+    name; a lock or a lost connection (:class:`~bot.storage.db.DatabaseUnavailable`) goes on."""
+    try:
+        with savepoint(session):
+            insert_leads(session, rows, stage_change=stage_change)
+        return []
+    except DatabaseUnavailable:
+        raise
+    except Exception:
+        log.warning("import: a chunk was refused by the database; inserting its rows one by one", exc_info=True)
+    refused = []
+    for index, values in enumerate(rows):
+        try:
+            with savepoint(session):
+                insert_leads(session, [values], stage_change=stage_change)
+        except DatabaseUnavailable:
+            raise
+        except Exception as exc:
+            refused.append((index, type(exc).__name__))
+    return refused
 
 
 ID_LIST_SIZE = 5000

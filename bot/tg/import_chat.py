@@ -161,7 +161,7 @@ async def import_update_pressed(update: Update, context: Context) -> None:
 async def _told(runtime: Runtime, result: imports.ImportResult) -> None:
     """The manager has the summary: a restart from now on has nothing to tell about this import."""
     if result.batch_id is not None:
-        await asyncio.to_thread(imports.mark_told, runtime.engine, result.batch_id)
+        await asyncio.to_thread(imports.mark_told, runtime, result.batch_id)
 
 
 async def tell_unfinished_imports(application: Application) -> None:
@@ -169,14 +169,14 @@ async def tell_unfinished_imports(application: Application) -> None:
     committed) — its manager is told to send the file again; an import that finished just before
     the stop, without its summary reaching the manager, is told as finished, with its counts."""
     runtime: Runtime = application.bot_data[RUNTIME]
-    unreported = await asyncio.to_thread(imports.recover, runtime.engine, now=runtime.now())
+    unreported = await asyncio.to_thread(imports.recover, runtime)
     if not unreported:
         return
     members = {m.id: m for m in await asyncio.to_thread(team.team, runtime)}
     for item in unreported:
         member = members.get(item.member_id)
         if member is None:  # left the team meanwhile: nobody to tell
-            await asyncio.to_thread(imports.mark_told, runtime.engine, item.batch_id)
+            await asyncio.to_thread(imports.mark_told, runtime, item.batch_id)
             continue
         _ = gettext_for(member.language)
         if item.undone:
@@ -191,7 +191,7 @@ async def tell_unfinished_imports(application: Application) -> None:
         except TelegramError:  # told at the next start instead
             log.warning("could not tell member %s how import %s ended", member.id, item.batch_id, exc_info=True)
             continue
-        await asyncio.to_thread(imports.mark_told, runtime.engine, item.batch_id)
+        await asyncio.to_thread(imports.mark_told, runtime, item.batch_id)
 
 
 def _cut(text: str) -> str:
@@ -210,7 +210,7 @@ def _import(
     runtime = context.runtime
     assignment, campaign = _assignment(caption)
     return imports.import_bytes(
-        runtime.engine,
+        runtime,
         raw,
         name,
         playbook=runtime.playbook,
@@ -218,7 +218,6 @@ def _import(
         campaign=campaign,
         member_id=context.me.id,
         progress=progress,
-        now=runtime.now(),
         directory=runtime.directory,
         update=update_rows is not None,
         only_rows=update_rows,

@@ -18,6 +18,7 @@ from bot.storage import importing
 from bot.storage.db import session_scope
 from bot.storage.models import Lead, Member, StageChange
 from tests.services.import_scenario import as_csv, cnpj
+from tests.support.runtimes import cli_runtime
 
 MOMENT = datetime(2026, 11, 24, 13, 0, tzinfo=UTC)
 STAGE_CHANGE = {
@@ -109,7 +110,12 @@ def test_a_realistic_file_imports_in_one_piece_with_the_counts_a_recount_finds(
 ) -> None:
     raw, distinct = _realistic(2600)
     result = import_bytes(
-        reps, raw, "lista.csv", playbook=playbook, assignment=Assignment(whole_team=True), member_id=1, now=MOMENT
+        cli_runtime(reps, MOMENT),
+        raw,
+        "lista.csv",
+        playbook=playbook,
+        assignment=Assignment(whole_team=True),
+        member_id=1,
     )
     # rows 50, 100 … 2550 repeat earlier ones
     assert (result.total, result.imported, len(result.duplicates), len(result.rejected)) == (2600, 2549, 51, 0)

@@ -14,6 +14,7 @@ from bot.domain.registry import FederalStatus, Porte
 from bot.services.imports import Assignment, import_bytes
 from bot.storage.models import Lead
 from tests.support.fake_registry import FakeRegistry, cnpj_for, company
+from tests.support.runtimes import cli_runtime
 
 REGISTRY = FakeRegistry(
     [
@@ -45,7 +46,13 @@ def _leads(engine: Engine) -> list[Lead]:
 
 def test_rows_with_a_cnpj_get_the_facts_they_lack(team: Engine, playbook: Playbook) -> None:
     result = import_bytes(
-        team, FILE, "leads.csv", playbook=playbook, member_id=1, assignment=Assignment(reps=["ana"]), directory=REGISTRY
+        cli_runtime(team),
+        FILE,
+        "leads.csv",
+        playbook=playbook,
+        member_id=1,
+        assignment=Assignment(reps=["ana"]),
+        directory=REGISTRY,
     )
     assert result.counts.imported == 3, result.problems
     horizonte, padaria, unknown = _leads(team)
@@ -73,7 +80,9 @@ def test_rows_with_a_cnpj_get_the_facts_they_lack(team: Engine, playbook: Playbo
 
 
 def test_without_a_directory_a_row_needs_its_company(team: Engine, playbook: Playbook) -> None:
-    result = import_bytes(team, FILE, "leads.csv", playbook=playbook, member_id=1, assignment=Assignment(reps=["ana"]))
+    result = import_bytes(
+        cli_runtime(team), FILE, "leads.csv", playbook=playbook, member_id=1, assignment=Assignment(reps=["ana"])
+    )
     assert result.counts.imported == 2
     assert [lead.federal_status for lead in _leads(team)] == [None, None]
     assert [p.reason for p in result.problems] == ["empresa em branco"]

@@ -24,15 +24,17 @@ from bot.services import import_files, imports
 from bot.services.imports import Assignment, ImportFailed, ImportResult, import_bytes, read_sheet
 from bot.services.imports import rows as import_rows
 from bot.services.imports import run as import_run
+from bot.storage import importing
 from bot.storage.importing import BatchStatus
 from bot.storage.models import ImportBatch, Lead, Member, StageChange
+from tests.support.runtimes import cli_runtime
 
 # ------------------------------------------------------------------------------ helpers
 
 
 def _import(engine: Engine, playbook: Playbook, raw: bytes, name: str = "leads.csv", **options: Any) -> ImportResult:
     options.setdefault("assignment", Assignment(reps=["ana"]))
-    return import_bytes(engine, raw, name, playbook=playbook, member_id=1, **options)
+    return import_bytes(cli_runtime(engine), raw, name, playbook=playbook, member_id=1, **options)
 
 
 def _count(engine: Engine, table: Any) -> int:
@@ -107,14 +109,14 @@ def test_a_200000_character_cell_rejects_its_row_only(team: Engine, playbook: Pl
 def test_a_row_the_database_refuses_is_rejected_and_the_rest_of_its_chunk_imported(
     team: Engine, playbook: Playbook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = import_run.insert_leads
+    real = importing.insert_leads
 
     def refusing(session: Any, rows: list[dict[str, Any]], **kwargs: Any) -> list[int]:
         if any(r["company"] == "Recusada" for r in rows):
             raise ValueError("value too long for type character varying(200)")
         return real(session, rows, **kwargs)
 
-    monkeypatch.setattr(import_run, "insert_leads", refusing)
+    monkeypatch.setattr(importing, "insert_leads", refusing)
     result = _import(team, playbook, _six_thousand({1500: "Recusada"}))
     assert [p.row for p in result.rejected] == [1500]
     assert "o banco recusou esta linha" in result.rejected[0].reason
@@ -142,11 +144,12 @@ KILLER = textwrap.dedent(
     from pathlib import Path
     from bot.config import Settings
     from bot.services import imports
-    from bot.services.imports import run as import_run
     from bot.services.playbooks import load_checked_playbook
+    from bot.services.runtime import CliRuntime
+    from bot.storage import importing
     from bot.storage.db import make_engine
 
-    real = import_run.insert_leads
+    real = importing.insert_leads
     calls = []
 
     def insert_then_die(session, rows, **kwargs):
@@ -156,11 +159,11 @@ KILLER = textwrap.dedent(
             os.kill(os.getpid(), signal.SIGKILL)
         return ids
 
-    import_run.insert_leads = insert_then_die
-    engine = make_engine(sys.argv[1])
+    importing.insert_leads = insert_then_die
+    runtime = CliRuntime(settings=Settings(), engine=make_engine(sys.argv[1]))
     playbook = load_checked_playbook(Settings().playbook_dir)
     imports.import_file(
-        engine, Path(sys.argv[2]), playbook=playbook, assignment=imports.Assignment(reps=["ana"]), member_id=1
+        runtime, Path(sys.argv[2]), playbook=playbook, assignment=imports.Assignment(reps=["ana"]), member_id=1
     )
     print("not killed")
     """
@@ -184,13 +187,13 @@ def test_a_kill_mid_import_leaves_nothing_and_the_next_start_tells_the_manager(
     (batch,) = _batches(team)
     assert batch.status == BatchStatus.RUNNING and batch.finished_at is None
 
-    told = imports.recover(team)
+    told = imports.recover(cli_runtime(team))
     assert [(t.member_id, t.filename, t.undone) for t in told] == [(1, "leads.csv", True)]
     (batch,) = _batches(team)
     assert (batch.status, batch.imported, batch.total_rows) == (BatchStatus.UNDONE, 0, 0)
     assert batch.finished_at is not None
-    imports.mark_told(team, told[0].batch_id)
-    assert imports.recover(team) == []  # told once
+    imports.mark_told(cli_runtime(team), told[0].batch_id)
+    assert imports.recover(cli_runtime(team)) == []  # told once
 
     # sending the file again imports it all: no "já existe"
     again = _import(team, playbook, path.read_bytes())
@@ -201,7 +204,7 @@ def test_an_import_that_finished_unreported_is_told_as_finished_with_its_counts(
     team: Engine, playbook: Playbook
 ) -> None:
     result = _import(team, playbook, b"empresa;uf\nAlfa;SP\nBeta;RJ\n;\nGama;XX\n")
-    (told,) = imports.recover(team)
+    (told,) = imports.recover(cli_runtime(team))
     assert told.batch_id == result.batch_id and not told.undone
     assert told.counts == imports.ImportCounts(3, 2, 0, 0, 1)
 
@@ -213,7 +216,7 @@ def test_a_restart_during_an_import_elsewhere_undoes_it_and_the_import_does_not_
 
     def restart_meanwhile(*args: Any) -> ImportResult:
         decided = real(*args)
-        imports.recover(team)  # the bot restarts while `cadencia import` is deciding rows
+        imports.recover(cli_runtime(team))  # the bot restarts while `cadencia import` is deciding rows
         return decided
 
     monkeypatch.setattr(import_run, "_decide", restart_meanwhile)

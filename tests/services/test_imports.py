@@ -18,6 +18,7 @@ from bot.services.imports import Assignment, ImportFailed, ImportResult, import_
 from bot.services.leads import company_key, facts_of
 from bot.storage.models import ImportBatch, Lead, StageChange
 from tests.services import import_scenario as scenario
+from tests.support.runtimes import cli_runtime
 
 GOOD_CNPJ = "11.222.333/0001-81"
 OTHER_CNPJ = "11.444.777/0001-61"
@@ -54,7 +55,7 @@ def test_a_good_row_looks_like_a_lead_created_in_the_chat(team: Engine, playbook
         ]
     )
     result = import_bytes(
-        team,
+        cli_runtime(team),
         raw,
         "leads.csv",
         playbook=playbook,
@@ -116,7 +117,7 @@ def test_every_class_of_bad_row_is_reported_and_the_rest_imported(team: Engine, 
         [],  # 13 blank: skipped
         ["Boa Dois", "", "", "PR", "", "", "", "3000"],  # 14 ok (telegram id)
     ]
-    result = import_bytes(team, _csv(rows), "lista.csv", playbook=playbook, assignment=Assignment())
+    result = import_bytes(cli_runtime(team), _csv(rows), "lista.csv", playbook=playbook, assignment=Assignment())
     reasons = {p.row: p.reason for p in result.problems}
     assert result.imported == 3
     assert {p.row for p in result.duplicates} == {8, 9, 10}
@@ -155,7 +156,7 @@ def test_delimiters_and_encodings(team: Engine, playbook: Playbook, delimiter: s
         delimiter=delimiter,
         encoding=encoding,
     )
-    result = import_bytes(team, raw, "x.csv", playbook=playbook, assignment=Assignment())
+    result = import_bytes(cli_runtime(team), raw, "x.csv", playbook=playbook, assignment=Assignment())
     assert result.imported == 1, result.summary()
     [lead] = _leads(team)
     assert (lead.company, lead.uf, lead.owner_id) == ("Padaria Pão de Açúcar", "SP", 2)
@@ -176,7 +177,9 @@ def test_xlsx_input(team: Engine, playbook: Playbook, tmp_path: Path) -> None:
     sheet.append(["Gama", None, "Narnia", None, "Ana Lima"])
     path = tmp_path / "leads.xlsx"
     book.save(path)
-    result = import_bytes(team, path.read_bytes(), "leads.xlsx", playbook=playbook, assignment=Assignment())
+    result = import_bytes(
+        cli_runtime(team), path.read_bytes(), "leads.xlsx", playbook=playbook, assignment=Assignment()
+    )
     assert result.imported == 2 and [p.row for p in result.rejected] == [4]
     acme, beta = _leads(team)
     assert (acme.cnpj, acme.uf, acme.headcount_low, acme.owner_id) == (
@@ -191,7 +194,7 @@ def test_xlsx_input(team: Engine, playbook: Playbook, tmp_path: Path) -> None:
 def test_round_robin_and_by_uf(team: Engine, playbook: Playbook) -> None:
     rows = [["Empresa", "UF"]] + [[f"Empresa {i}", uf] for i, uf in enumerate(["SP", "RJ", "SP", "MG"])]
     result = import_bytes(
-        team,
+        cli_runtime(team),
         _csv(rows),
         "a.csv",
         playbook=playbook,
@@ -201,7 +204,7 @@ def test_round_robin_and_by_uf(team: Engine, playbook: Playbook) -> None:
     assert [lead.owner_id for lead in _leads(team)] == [2, 3, 2, 3]
     rows = [["Empresa", "UF"]] + [[f"Outra {i}", uf] for i, uf in enumerate(["SP", "RJ", "MG"])]
     result = import_bytes(
-        team,
+        cli_runtime(team),
         _csv(rows),
         "b.csv",
         playbook=playbook,
@@ -210,7 +213,9 @@ def test_round_robin_and_by_uf(team: Engine, playbook: Playbook) -> None:
     assert result.imported == 2 and result.rejected[0].reason == "nenhum vendedor para a UF MG"
     assert [lead.owner_id for lead in _leads(team)[4:]] == [2, 3]
     with pytest.raises(ImportFailed, match="'carlos' não encontrado"):
-        import_bytes(team, _csv(rows), "c.csv", playbook=playbook, assignment=Assignment.parse(reps="carlos"))
+        import_bytes(
+            cli_runtime(team), _csv(rows), "c.csv", playbook=playbook, assignment=Assignment.parse(reps="carlos")
+        )
     with pytest.raises(ImportFailed, match="UF=vendedor"):
         Assignment.parse(by_uf="SP")
 
@@ -218,7 +223,7 @@ def test_round_robin_and_by_uf(team: Engine, playbook: Playbook) -> None:
 def test_a_file_without_a_company_column_is_refused(team: Engine, playbook: Playbook) -> None:
     with pytest.raises(ImportFailed, match="coluna da empresa"):
         import_bytes(
-            team,
+            cli_runtime(team),
             _csv([["CNPJ", "UF"], [GOOD_CNPJ, "SP"]]),
             "x.csv",
             playbook=playbook,
@@ -235,7 +240,7 @@ def test_twenty_thousand_rows_with_progress(team: Engine, playbook: Playbook) ->
     rows[100][2] = "XX"
     seen: list[tuple[int, int]] = []
     result = import_bytes(
-        team,
+        cli_runtime(team),
         _csv(rows),
         "big.csv",
         playbook=playbook,
@@ -251,7 +256,7 @@ def test_twenty_thousand_rows_with_progress(team: Engine, playbook: Playbook) ->
 
 def _import(engine: Engine, playbook: Playbook, raw: bytes, name: str, **options: object) -> ImportResult:
     return import_bytes(
-        engine,
+        cli_runtime(engine),
         raw,
         name,
         playbook=playbook,

@@ -240,7 +240,12 @@ def test_an_import_never_brings_an_erased_contact_back(sqlite_engine: Engine) ->
 
     def run(raw: bytes) -> None:
         import_bytes(
-            sqlite_engine, raw, "lista.csv", playbook=playbook, assignment=Assignment(whole_team=True), update=True
+            cli_runtime(sqlite_engine),
+            raw,
+            "lista.csv",
+            playbook=playbook,
+            assignment=Assignment(whole_team=True),
+            update=True,
         )
 
     run(first)

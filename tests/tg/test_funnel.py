@@ -358,9 +358,7 @@ async def test_imported_leads_enter_the_funnel_at_its_entry_stage_whatever_the_s
     ana = await bot.member("Ana")
     assert ana.member is not None
     sheet = b"Empresa;UF;Vendedor;Etapa\nAlfa Fretes;PR;Ana;won\nBeta Cargas;SC;Ana;proposal_sent\n"
-    result = import_bytes(
-        bot.runtime.engine, sheet, "lista.csv", playbook=bot.runtime.playbook, assignment=Assignment()
-    )
+    result = import_bytes(bot.runtime, sheet, "lista.csv", playbook=bot.runtime.playbook, assignment=Assignment())
     assert result.imported == 2
     with bot.runtime.session() as session:
         imported = list(session.exec(select(Lead).order_by(col(Lead.id))))

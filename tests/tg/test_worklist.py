@@ -144,13 +144,12 @@ async def test_bulk_start_by_tier_and_by_import(bot: BotUnderTest) -> None:
     csv += "Atacado Norte;4930-2/01;SP;200;50 mi;5;ativa;900\nAtacado Sul;4930-2/01;SP;200;50 mi;5;ativa;900\n"
     csv += "Micro Loja;;SP;;;;;\n"
     result = import_bytes(
-        bot.runtime.engine,
+        bot.runtime,
         csv.encode(),
         "lista.csv",
         playbook=bot.runtime.playbook,
         assignment=Assignment(whole_team=True),
         member_id=member_of(boss).id,
-        now=bot.clock(),
     )
     assert result.counts.imported == 3
     with bot.runtime.session() as session:

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.services.imports.results import ImportCounts
-from bot.storage.db import session_scope
 from bot.storage.importing import BatchStatus, mark_reported, undo_running_batches, unreported_batches
-from bot.storage.models import utcnow
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from bot.services.runtime import BaseRuntime
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +27,13 @@ class Unreported:
     counts: ImportCounts
 
 
-def recover(engine: Engine, *, now: datetime | None = None) -> list[Unreported]:
+def recover(runtime: BaseRuntime) -> list[Unreported]:
     """At start: imports still running were interrupted (their one transaction never committed:
     nothing of them is stored); their batch rows get their true counts (zero). Returns every
     import a manager was not told about — interrupted ones and ones that finished just before the
     stop — for the bot to tell (:func:`mark_told` once told)."""
-    moment = now or utcnow()
-    with session_scope(engine) as session:
+    moment = runtime.now()
+    with runtime.transaction() as session:
         undone = undo_running_batches(session, at=moment)
         if undone:
             log.warning("imports interrupted by the last stop, nothing of them stored: batches %s", undone)
@@ -54,7 +51,7 @@ def recover(engine: Engine, *, now: datetime | None = None) -> list[Unreported]:
     return found
 
 
-def mark_told(engine: Engine, batch_id: int) -> None:
+def mark_told(runtime: BaseRuntime, batch_id: int) -> None:
     """The member was told how this import ended (the chat's summary or :func:`recover`'s notice)."""
-    with session_scope(engine) as session:
-        mark_reported(session, batch_id, at=utcnow())
+    with runtime.transaction() as session:
+        mark_reported(session, batch_id, at=runtime.now())

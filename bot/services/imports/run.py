@@ -26,22 +26,22 @@ from bot.services.imports.assignment import Assigner, Assignment
 from bot.services.imports.fill import fill_lead
 from bot.services.imports.results import GONE, NOTHING_TO_FILL, UNEXPECTED, ImportResult, RowProblem
 from bot.services.imports.rows import ImportRun, Pending, decide_row
-from bot.storage.db import DatabaseUnavailable, savepoint, session_scope
+from bot.services.views import DatabaseUnavailable
 from bot.storage.importing import (
     BatchStatus,
     finish_batch,
-    insert_leads,
+    insert_leads_or_refuse,
     known_companies,
     leads_by_id,
     mark_reported,
     start_batch,
 )
 from bot.storage.members import list_members
-from bot.storage.models import utcnow
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
     from sqlmodel import Session
+
+    from bot.services.runtime import BaseRuntime
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +59,13 @@ class ImportOptions(TypedDict, total=False):
     member_id: int | None
     """Who imports (``None``: the command line, which prints its own summary)."""
     progress: Progress | None
-    now: datetime | None
     update: bool
     only_rows: Collection[int] | None
     directory: CompanyDirectory | None
 
 
 def import_file(
-    engine: Engine, path: Path, *, playbook: Playbook, assignment: Assignment, **options: Unpack[ImportOptions]
+    runtime: BaseRuntime, path: Path, *, playbook: Playbook, assignment: Assignment, **options: Unpack[ImportOptions]
 ) -> ImportResult:
     """Import a file from disk, streamed (a 234 MB CSV is never held whole in memory)."""
     try:
@@ -74,11 +73,11 @@ def import_file(
     except OSError as exc:
         raise ImportFailed(f"não consegui abrir {path.name}: {exc.strerror or exc}") from None
     with handle:
-        return import_stream(engine, handle, path.name, playbook=playbook, assignment=assignment, **options)
+        return import_stream(runtime, handle, path.name, playbook=playbook, assignment=assignment, **options)
 
 
 def import_bytes(
-    engine: Engine,
+    runtime: BaseRuntime,
     raw: bytes,
     filename: str,
     *,
@@ -87,11 +86,11 @@ def import_bytes(
     **options: Unpack[ImportOptions],
 ) -> ImportResult:
     """:func:`import_stream` of a file already in memory (the chat's download, at most 20 MB)."""
-    return import_stream(engine, io.BytesIO(raw), filename, playbook=playbook, assignment=assignment, **options)
+    return import_stream(runtime, io.BytesIO(raw), filename, playbook=playbook, assignment=assignment, **options)
 
 
 def import_stream(
-    engine: Engine,
+    runtime: BaseRuntime,
     source: IO[bytes],
     filename: str,
     *,
@@ -106,32 +105,33 @@ def import_stream(
     as a duplicate. ``only_rows``: read only these rows (the chat's update of the rows an
     earlier import of the same file found in the database). ``directory``: where a row's CNPJ
     is looked up to fill the facts the row lacks (what the row says wins); ``None``: not at all.
+    Every lead is created at one moment, ``runtime.now()`` when the import starts.
     """
-    moment = options.get("now") or utcnow()
-    with session_scope(engine) as session:
+    moment = runtime.now()
+    with runtime.transaction() as session:
         batch_id = start_batch(session, member_id=options.get("member_id"), filename=filename, at=moment)
     try:
         with tempfile.TemporaryFile(prefix="cadencia-import-") as spool:
-            decided: ImportOptions = {**options, "now": moment}
-            result = _decide(engine, source, filename, spool, playbook, assignment, decided)
+            result = _decide(runtime, source, filename, spool, playbook, assignment, moment, options)
             result.batch_id = batch_id
-            _commit(engine, result.run, batch_id)
+            _commit(runtime, result.run, batch_id)
     except (ImportFailed, DatabaseUnavailable):
-        _refuse(engine, batch_id)
+        _refuse(runtime, batch_id)
         raise
     except Exception as exc:
         log.exception("import of %s failed", filename)
-        _refuse(engine, batch_id)
+        _refuse(runtime, batch_id)
         raise ImportFailed(f"erro inesperado; nada foi importado ({type(exc).__name__})") from None
     result.run = None
     return result
 
 
-def _refuse(engine: Engine, batch_id: int) -> None:
+def _refuse(runtime: BaseRuntime, batch_id: int) -> None:
     try:
-        with session_scope(engine) as session:
-            finish_batch(session, batch_id, status=BatchStatus.REFUSED, at=utcnow(), counts=_ZERO)
-            mark_reported(session, batch_id, at=utcnow())  # the refusal is the answer, sent right away
+        with runtime.transaction() as session:
+            moment = runtime.now()
+            finish_batch(session, batch_id, status=BatchStatus.REFUSED, at=moment, counts=_ZERO)
+            mark_reported(session, batch_id, at=moment)  # the refusal is the answer, sent right away
     except Exception:  # the database itself failing: the batch stays "running" and the next start undoes it
         log.warning("could not close import batch %s", batch_id, exc_info=True)
 
@@ -140,12 +140,13 @@ _ZERO = {"total_rows": 0, "imported": 0, "updated": 0, "duplicates": 0, "rejecte
 
 
 def _decide(
-    engine: Engine,
+    runtime: BaseRuntime,
     source: IO[bytes],
     filename: str,
     spool: IO[bytes],
     playbook: Playbook,
     assignment: Assignment,
+    moment: datetime,
     options: ImportOptions,
 ) -> ImportResult:
     """Read the whole file and decide every row; nothing is written (the leads wait in ``spool``)."""
@@ -161,7 +162,7 @@ def _decide(
     update = bool(options.get("update"))
     result = ImportResult(filename=filename[:200], headers=sheet.headers, update=update)
     result.unknown_columns = [h for h, f in zip(sheet.headers, fields, strict=True) if h and f is None]
-    with session_scope(engine) as session:
+    with runtime.transaction() as session:  # the members stay readable after it (a snapshot's would not)
         members = list_members(session)
         known = known_companies(session)
     run = ImportRun(
@@ -174,7 +175,7 @@ def _decide(
         playbook,
         options.get("campaign"),
         options.get("member_id"),
-        options.get("now") or utcnow(),
+        moment,
         update,
         spool,
         mixed_encoding=sheet.encoding in ("cp1252", "latin-1"),
@@ -209,7 +210,7 @@ def _decide(
     return result
 
 
-def _commit(engine: Engine, run: ImportRun | None, batch_id: int) -> None:
+def _commit(runtime: BaseRuntime, run: ImportRun | None, batch_id: int) -> None:
     """Write every decided row and close the batch row, all in one transaction."""
     assert run is not None
     result = run.result
@@ -220,7 +221,7 @@ def _commit(engine: Engine, run: ImportRun | None, batch_id: int) -> None:
         "playbook_version": run.playbook.version,
         "playbook_fingerprint": run.playbook.fingerprint,
     }
-    with session_scope(engine) as session:
+    with runtime.transaction() as session:
         for chunk in run.spooled():
             result.imported += _insert(session, chunk, stage_change, result)
         _fill_stored(session, run)
@@ -232,10 +233,10 @@ def _commit(engine: Engine, run: ImportRun | None, batch_id: int) -> None:
             "duplicates": len(result.duplicates),
             "rejected": len(result.rejected),
         }
-        if not finish_batch(session, batch_id, status=BatchStatus.DONE, at=utcnow(), counts=counts):
+        if not finish_batch(session, batch_id, status=BatchStatus.DONE, at=runtime.now(), counts=counts):
             raise ImportFailed(TAKEN_OVER)
         if run.member_id is None:  # the command line prints its summary itself, right after
-            mark_reported(session, batch_id, at=utcnow())
+            mark_reported(session, batch_id, at=runtime.now())
 
 
 def _fill_stored(session: Session, run: ImportRun) -> None:
@@ -265,25 +266,11 @@ def _fill_stored(session: Session, run: ImportRun) -> None:
 
 
 def _insert(session: Session, chunk: Pending, stage_change: dict[str, Any], result: ImportResult) -> int:
-    """Insert one chunk in a savepoint; if the database refuses it, row by row, each refused row
-    rejected with the reason (never the file aborted half-way)."""
-    try:
-        with savepoint(session):
-            insert_leads(session, [values for _, _, values in chunk], stage_change=stage_change)
-        return len(chunk)
-    except DatabaseUnavailable:
-        raise
-    except Exception:
-        log.warning("import: a chunk was refused by the database; inserting its rows one by one", exc_info=True)
-    inserted = 0
-    for number, cells, values in chunk:
-        try:
-            with savepoint(session):
-                insert_leads(session, [values], stage_change=stage_change)
-            inserted += 1
-        except DatabaseUnavailable:
-            raise
-        except Exception as exc:
-            reason = f"o banco recusou esta linha ({type(exc).__name__}); confira os valores"
-            result.problems.append(RowProblem(number, reason, cells).bounded())
-    return inserted
+    """Insert one chunk; each row the database refuses is rejected with the reason (never the file
+    aborted half-way, see :func:`~bot.storage.importing.insert_leads_or_refuse`)."""
+    refused = insert_leads_or_refuse(session, [values for _, _, values in chunk], stage_change=stage_change)
+    for index, error in refused:
+        number, cells, _ = chunk[index]
+        reason = f"o banco recusou esta linha ({error}); confira os valores"
+        result.problems.append(RowProblem(number, reason, cells).bounded())
+    return len(chunk) - len(refused)
