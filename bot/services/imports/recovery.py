@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from bot.services.imports.results import ImportCounts
+from bot.services.runtime import BaseRuntime
 from bot.storage.importing import BatchStatus, mark_reported, undo_running_batches, unreported_batches
-
-if TYPE_CHECKING:
-    from bot.services.runtime import BaseRuntime
 
 log = logging.getLogger(__name__)
 

@@ -26,6 +26,7 @@ from bot.services.imports.assignment import Assigner, Assignment
 from bot.services.imports.fill import fill_lead
 from bot.services.imports.results import GONE, NOTHING_TO_FILL, UNEXPECTED, ImportResult, RowProblem
 from bot.services.imports.rows import ImportRun, Pending, decide_row
+from bot.services.runtime import BaseRuntime
 from bot.services.views import DatabaseUnavailable
 from bot.storage.importing import (
     BatchStatus,
@@ -40,8 +41,6 @@ from bot.storage.members import list_members
 
 if TYPE_CHECKING:
     from sqlmodel import Session
-
-    from bot.services.runtime import BaseRuntime
 
 log = logging.getLogger(__name__)
 
