@@ -30,7 +30,11 @@ stateDiagram-v2
     ASKING_HOURS --> [*]: saved, or /cancelar
     [*] --> ASKING_CONTACT: ❓ wrong contact / ➕ add a contact
     ASKING_CONTACT --> ASKING_CONTACT: empty, too long, bad phone or e-mail
-    ASKING_CONTACT --> [*]: contact saved and chosen, 🤷 don't know, or /cancelar
+    ASKING_CONTACT --> CONFIRMING_CONTACT: a contact read, shown back
+    CONFIRMING_CONTACT --> CONFIRMING_CONTACT: another contact typed
+    CONFIRMING_CONTACT --> ASKING_CONTACT: ✏️ fix
+    CONFIRMING_CONTACT --> [*]: ✅ saved and chosen, ✖️ discarded, or /cancelar
+    ASKING_CONTACT --> [*]: 🤷 don't know, lapsed or another button pressed, or /cancelar
     [*] --> ASKING_HEARD: 🔎 what the prospect said
     ASKING_HEARD --> ASKING_HEARD: empty or too long
     ASKING_HEARD --> [*]: the closest objections, or /cancelar
@@ -62,7 +66,9 @@ from bot.tg.callbacks import (
     AddContact,
     AddNote,
     BookMeeting,
+    DropContact,
     EditLead,
+    FixContact,
     HeardObjection,
     LogOutcome,
     MeetingDayNo,
@@ -70,6 +76,7 @@ from bot.tg.callbacks import (
     MeetingMoved,
     ObjectionBooked,
     OpenLead,
+    SaveContact,
     SkipContact,
     TypeHours,
     Verb,
@@ -196,6 +203,12 @@ def conversation() -> ConversationHandler:
             contacts.ContactFlow.ASKING_CONTACT: _in(
                 MessageHandler(TEXT, contacts.contact_typed),
                 CallbackQueryHandler(contacts.skip_pressed, pattern=SkipContact.matches),
+            ),
+            contacts.ContactFlow.CONFIRMING_CONTACT: _in(
+                CallbackQueryHandler(contacts.save_pressed, pattern=SaveContact.matches),
+                CallbackQueryHandler(contacts.fix_pressed, pattern=FixContact.matches),
+                CallbackQueryHandler(contacts.drop_pressed, pattern=DropContact.matches),
+                MessageHandler(TEXT, contacts.contact_typed),
             ),
             objections.HeardFlow.ASKING_HEARD: _in(MessageHandler(TEXT, objections.heard_typed)),
         },

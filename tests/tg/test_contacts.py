@@ -37,6 +37,13 @@ def contacts(bot: BotUnderTest, lead_id: int | None = None) -> list[tuple[str, s
         return [(c.name, c.email, c.chosen, c.source) for c in session.exec(statement)]
 
 
+async def answers(ana: Person, typed: str) -> None:
+    """Types a contact, sees it read back and taps ✅ Salvar."""
+    await ana.says(typed)
+    ana.sees("Salvar este contato no lead")
+    await ana.taps("Salvar")
+
+
 async def wrong_contact(bot: BotUnderTest, ana: Person) -> int:
     lead_id = await started(bot, ana)
     await ana.taps("Contato errado")
@@ -48,6 +55,16 @@ async def test_wrong_contact_asks_for_the_right_one_and_the_scripts_use_it(bot: 
     ana = await bot.member("Ana")
     lead_id = await wrong_contact(bot, ana)
     await ana.says(RIGHT_ONE)
+    ana.sees(
+        "Salvar este contato no lead #1?",
+        "Nome: João Reis",
+        "Cargo: Gerente de Logística",
+        "Telefone: +55 41 98888-7777",
+        "E-mail: joao@horizonte.com.br",
+    )
+    assert ana.buttons() == ["✅ Salvar", "✏️ Corrigir", "✖️ Descartar"]
+    assert lead_row(bot, lead_id).contact_name == "Mariana Souza"  # nothing saved before ✅
+    await ana.taps("Salvar")
     ana.sees("Contato salvo e escolhido: os roteiros usam João Reis agora.")
     lead = lead_row(bot, lead_id)
     assert (lead.contact_name, lead.contact_role, lead.contact_phone, lead.contact_email, lead.contact_linkedin) == (
@@ -72,7 +89,7 @@ async def test_wrong_contact_asks_for_the_right_one_and_the_scripts_use_it(bot: 
 async def test_the_lead_card_lists_the_contacts_and_one_tap_chooses_another(bot: BotUnderTest) -> None:
     ana = await bot.member("Ana")
     lead_id = await wrong_contact(bot, ana)
-    await ana.says(RIGHT_ONE)
+    await answers(ana, RIGHT_ONE)
     await ana.taps("Contatos")
     ana.sees("Contatos de Transportes Horizonte Ltda", "⭐ João Reis · Gerente de Logística", "▫️ Mariana Souza")
     assert "✅ Mariana Souza" in ana.buttons() and "✅ João Reis" not in ana.buttons()
@@ -81,7 +98,7 @@ async def test_the_lead_card_lists_the_contacts_and_one_tap_chooses_another(bot:
     assert lead_row(bot, lead_id).contact_email == "mariana@horizonte.com.br"
     await ana.taps("Adicionar contato")
     ana.sees("Novo contato.")
-    await ana.says("Beatriz Lima\nCompras\nbia@horizonte.com.br")
+    await answers(ana, "Beatriz Lima\nCompras\nbia@horizonte.com.br")
     ana.sees("os roteiros usam Beatriz Lima agora")
     assert [c[0] for c in contacts(bot) if c[2]] == ["Beatriz Lima"]
 
@@ -100,7 +117,7 @@ async def test_bad_contacts_are_answered_and_nothing_is_lost(bot: BotUnderTest) 
         ana.sees("⚠️", answer)
     assert lead_row(bot, lead_id).contact_name == "Mariana Souza"
     assert contacts(bot) == []  # nothing written (the lead's own contact is listed when read)
-    await ana.says(RIGHT_ONE)  # still the same question
+    await answers(ana, RIGHT_ONE)  # still the same question
     ana.sees("Contato salvo")
     bot.check_errors()
 
@@ -119,6 +136,9 @@ async def test_a_restart_in_the_middle_of_the_question_keeps_it(bot: BotUnderTes
     lead_id = await wrong_contact(bot, ana)
     await bot.restart()
     await ana.says(RIGHT_ONE)
+    ana.sees("Nome: João Reis")
+    await bot.restart()  # and again while the contact waits for ✅
+    await ana.taps("Salvar")
     ana.sees("Contato salvo")
     assert lead_row(bot, lead_id).contact_name == "João Reis"
 
@@ -126,11 +146,12 @@ async def test_a_restart_in_the_middle_of_the_question_keeps_it(bot: BotUnderTes
 async def test_a_contact_saved_before_a_crash_is_not_saved_twice(bot: BotUnderTest) -> None:
     ana = await bot.member("Ana")
     await wrong_contact(bot, ana)
-    state = await bot.saved_state()  # the question is open
     await ana.says(RIGHT_ONE)
+    state = await bot.saved_state()  # the contact waits for ✅
+    await ana.taps("Salvar")
     ana.sees("Contato salvo")
     await bot.killed(state)  # the state after the answer was never saved
-    await ana.says(RIGHT_ONE)
+    await ana.presses_data("ct:1:ok")  # ✅ again (a double tap, a client that resent it)
     ana.sees("Esse contato já foi salvo (lead #1)")
     assert [c[0] for c in contacts(bot)] == ["Mariana Souza", "João Reis"]
 
@@ -140,7 +161,7 @@ async def test_forged_and_foreign_contacts_are_refused(bot: BotUnderTest) -> Non
     ana = await bot.member("Ana")
     bruno = await bot.member("Bruno")
     await wrong_contact(bot, ana)
-    await ana.says(RIGHT_ONE)
+    await answers(ana, RIGHT_ONE)
     mariana_id = min(c.id or 0 for c in _rows(bot))
     ana.replies()
     await ana.presses_data("cx:99999")
@@ -165,7 +186,7 @@ async def test_the_export_has_every_contact_and_an_erasure_takes_them_all(bot: B
     marta = await bot.member("Marta", role=Role.MANAGER)
     ana = await bot.member("Ana")
     lead_id = await wrong_contact(bot, ana)
-    await ana.says(RIGHT_ONE)
+    await answers(ana, RIGHT_ONE)
 
     await says(marta, "/exportar contatos")
     marta.sees("Exportação pronta (contatos: 2)")
@@ -279,3 +300,93 @@ async def test_prospectar_with_contacts_adds_the_decision_makers_and_audits_it(b
         ("Alice Maria Prado", True, "registry"),
         ("Roberto Carlos Nunes", False, "registry"),
     ]
+
+
+# ---------------------------------------------------------------------------- an open question ends
+
+
+async def test_unrelated_text_two_hours_later_is_not_saved_as_a_contact(bot: BotUnderTest) -> None:
+    ana = await bot.member("Ana")
+    lead_id = await wrong_contact(bot, ana)
+    bot.clock.advance(hours=2)  # Ana ignored the question and went on with her day
+    await ana.says("ligar na segunda depois das 14h")
+    ana.sees("A pergunta sobre o contato do lead #1 expirou; nada foi salvo.")
+    assert "👥 Contatos" in ana.buttons()
+    await ana.says("Pedro Alves")  # the question is over: plain text again
+    ana.sees("Não entendi.")
+    assert contacts(bot) == [] and lead_row(bot, lead_id).contact_name == "Mariana Souza"
+
+
+async def test_even_within_the_half_hour_text_is_shown_back_before_it_is_saved(bot: BotUnderTest) -> None:
+    ana = await bot.member("Ana")
+    lead_id = await wrong_contact(bot, ana)
+    bot.clock.advance(minutes=20)
+    await ana.says("ligar na segunda depois das 14h")
+    ana.sees("Salvar este contato no lead #1?", "Nome: ligar na segunda depois das 14h")
+    await ana.taps("Descartar")
+    ana.sees("Descartado; nada foi salvo e o contato continua o mesmo.")
+    await ana.says(RIGHT_ONE)  # the question ended with ✖️
+    ana.sees("Não entendi.")
+    assert contacts(bot) == [] and lead_row(bot, lead_id).contact_name == "Mariana Souza"
+
+
+async def test_fix_asks_again_and_another_contact_typed_replaces_the_one_shown(bot: BotUnderTest) -> None:
+    ana = await bot.member("Ana")
+    lead_id = await wrong_contact(bot, ana)
+    await ana.says("Joao Reys\nGerente")
+    ana.sees("Nome: Joao Reys", "Cargo: Gerente")
+    await ana.taps("Corrigir")
+    ana.sees("uma informação por linha")
+    await ana.says("João Reis\nGerente")
+    ana.sees("Nome: João Reis")
+    await ana.says(RIGHT_ONE)  # typed again instead of tapping: the newest one is shown
+    ana.sees("Telefone: +55 41 98888-7777")
+    await ana.taps("Salvar")
+    ana.sees("os roteiros usam João Reis agora")
+    assert [c[0] for c in contacts(bot, lead_id)] == ["Mariana Souza", "João Reis"]
+
+
+async def test_another_button_ends_the_question(bot: BotUnderTest) -> None:
+    ana = await bot.member("Ana")
+    lead_id = await wrong_contact(bot, ana)
+    await ana.presses_data(f"lo:{lead_id}")  # 📇 the lead card (any other lead's or step's button)
+    ana.sees("Transportes Horizonte")
+    await ana.says("ligar na segunda depois das 14h")
+    ana.sees("Não entendi.")
+    assert contacts(bot) == []
+
+
+async def test_the_question_lapses_after_a_restart_too(bot: BotUnderTest) -> None:
+    ana = await bot.member("Ana")
+    await wrong_contact(bot, ana)
+    await bot.restart()
+    bot.clock.advance(minutes=31)
+    await ana.says(RIGHT_ONE)
+    ana.sees("expirou; nada foi salvo")
+    assert contacts(bot) == []
+
+
+async def test_forged_and_old_confirmation_buttons(bot: BotUnderTest) -> None:
+    bot.expected_errors = (NotAllowed,)
+    ana = await bot.member("Ana")
+    bruno = await bot.member("Bruno")
+    lead_id = await wrong_contact(bot, ana)
+    await ana.says(RIGHT_ONE)
+    ana.sees("Nome: João Reis")
+    for forged in ("ct:2:ok", "ct:99999:fix", "ct:2:drop"):  # another lead's question
+        await ana.presses_data(forged)
+    assert ana.alerts()[-3:] == ["Essa pergunta já foi encerrada; nada foi salvo."] * 3
+    assert contacts(bot) == []
+    await ana.taps("Salvar")  # the real question is still open
+    ana.sees("Contato salvo")
+    for malformed in ("ct:abc:ok", f"ct:{lead_id}:ok:1"):
+        await ana.presses_data(malformed)
+    assert ana.alerts()[-2:] == ["Esse botão não vale mais. Abra o lead de novo com /leads."] * 2
+    await ana.presses_data(f"ct:{lead_id}:ok")  # the old ✅ once more: nothing twice
+    await ana.presses_data(f"ct:{lead_id}:drop")
+    assert ana.alerts()[-2:] == ["Essa pergunta já foi encerrada; nada foi salvo."] * 2
+    await bruno.says("/leads")
+    await bruno.presses_data(f"ct:{lead_id}:ok")
+    assert bruno.alerts()[-1] == "Esse lead não é seu. Abra os seus com /leads."
+    assert [c[0] for c in contacts(bot)] == ["Mariana Souza", "João Reis"]
+    bot.check_errors()
