@@ -6,8 +6,10 @@ registry's decision makers are offered after /novo and a prospect with contacts 
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
+import openpyxl
 import pytest
 from sqlmodel import col, select
 
@@ -390,3 +392,36 @@ async def test_forged_and_old_confirmation_buttons(bot: BotUnderTest) -> None:
     assert bruno.alerts()[-1] == "Esse lead não é seu. Abra os seus com /leads."
     assert [c[0] for c in contacts(bot)] == ["Mariana Souza", "João Reis"]
     bot.check_errors()
+
+
+def recount(bot: BotUnderTest, owner: int | None = None) -> list[tuple[int, str]]:
+    """(lead, name) of every contact, straight from the tables: the lead's own contact columns
+    and each contact row, once each."""
+    with bot.runtime.session() as session:
+        leads = [lead for lead in session.exec(select(Lead)) if owner is None or lead.owner_id == owner]
+        ids = {lead.id for lead in leads}
+        pairs = {(lead.id or 0, lead.contact_name) for lead in leads if lead.contact_name}
+        pairs |= {(c.lead_id, c.name) for c in session.exec(select(LeadContact)) if c.lead_id in ids}
+    return sorted(pairs)
+
+
+async def test_export_everything_has_every_contact_recounted(bot: BotUnderTest) -> None:
+    marta = await bot.member("Marta", role=Role.MANAGER)
+    ana = await bot.member("Ana")
+    bruno = await bot.member("Bruno")
+    await wrong_contact(bot, ana)
+    await answers(ana, RIGHT_ONE)
+    await ana.taps("Contatos")
+    await ana.taps("Adicionar contato")
+    await answers(ana, "Beatriz Lima\nCompras\nbia@horizonte.com.br")
+    await started(bot, bruno)
+    assert len(recount(bot)) == 4  # Mariana, João and Beatriz on Ana's lead; Mariana on Bruno's
+
+    for who, owner in ((marta, None), (ana, ana.member.id if ana.member else None)):
+        await says(who, "/exportar tudo xlsx")
+        ((_name, data),) = files_to(bot, who)
+        sheet = list(openpyxl.load_workbook(io.BytesIO(data))["contatos"].iter_rows(values_only=True))
+        header, rows = sheet[0], sheet[1:]
+        exported = sorted((int(str(r[header.index("lead_id")])), str(r[header.index("nome")])) for r in rows)
+        assert exported == recount(bot, owner), who
+    assert len(exported) == 3  # Ana's own only
