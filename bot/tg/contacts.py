@@ -65,8 +65,29 @@ class ContactFlow(StrEnum):
     CONFIRMING_CONTACT = "confirming_contact"
 
 
+REGISTRY_ROLES = (
+    N_("Administrador"),
+    N_("Conselheiro de administração"),
+    N_("Diretor"),
+    N_("Presidente"),
+    N_("Procurador"),
+    N_("Sócio-administrador"),
+    N_("Titular"),
+)
+"""The registry's qualification names (:data:`bot.domain.contacts.QUALIFICATIONS`), stored in
+Portuguese as the registry says them and translated when shown."""
+
+
+def _role(context: Context, contact: ContactDraft | contacts.ContactView) -> str:
+    """The role as the reader reads it: a registry qualification in their language (a contact
+    from the registry, or one offered from it: a draft), anything typed as typed."""
+    from_registry = isinstance(contact, ContactDraft) or contact.source == "registry"
+    return context._(contact.role) if from_registry and contact.role in REGISTRY_ROLES else contact.role
+
+
 def _line(context: Context, contact: ContactDraft | contacts.ContactView) -> str:
-    parts = [contact.name + (f" · {contact.role}" if contact.role else "")]
+    role = _role(context, contact)
+    parts = [contact.name + (f" · {role}" if role else "")]
     parts += [p for p in (contact.phone, contact.email, contact.linkedin) if p]
     return " · ".join(parts)
 

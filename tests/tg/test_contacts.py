@@ -13,12 +13,14 @@ import openpyxl
 import pytest
 from sqlmodel import col, select
 
+from bot.domain.contacts import QUALIFICATIONS
 from bot.domain.registry import DecisionMaker, MarketFilter
 from bot.domain.vocabulary import Role, Tier
 from bot.services import prospect
 from bot.services.leads import LeadNotFound
 from bot.services.team import NotAllowed
 from bot.storage.models import Lead, LeadContact, PersonalDataUse
+from bot.tg.contacts import REGISTRY_ROLES
 from tests.support.fake_registry import FakeRegistry, company
 from tests.tg.harness import BotUnderTest, Person
 from tests.tg.test_cadence import lead_row, started
@@ -42,8 +44,8 @@ def contacts(bot: BotUnderTest, lead_id: int | None = None) -> list[tuple[str, s
 async def answers(ana: Person, typed: str) -> None:
     """Types a contact, sees it read back and taps ✅ Salvar."""
     await ana.says(typed)
-    ana.sees("Salvar este contato no lead")
-    await ana.taps("Salvar")
+    ana.sees("#")  # "Salvar este contato no lead #…?", in the reader's language
+    await ana.taps("✅")
 
 
 async def wrong_contact(bot: BotUnderTest, ana: Person) -> int:
@@ -252,6 +254,32 @@ async def test_novo_with_a_cnpj_offers_the_registry_decision_makers(bot: BotUnde
         ("Alice Maria Prado", "", False, "registry"),
     ]
     bot.check_errors()
+
+
+async def test_registry_roles_read_in_english_and_stay_as_the_registry_says_them(bot: BotUnderTest) -> None:
+    bot.runtime.directory = FakeRegistry([company(11222333, decision_makers=PARTNERS)])
+    ann = await bot.member("Ann", language_code="en")
+    await ann.says("/new")
+    await ann.says("11.222.333/0001-81")
+    await ann.taps("100-499")
+    await ann.says("18 mi")
+    for _ in range(8):
+        await ann.taps("Skip")
+    offer = ann.sees("Alice Maria Prado · Administrator", "Roberto Carlos Nunes · Managing partner")
+    assert "Sócio" not in offer
+    await ann.taps("Roberto Carlos Nunes")
+    ann.sees("⭐ Roberto Carlos Nunes · Managing partner")
+    await ann.taps("Add contact")
+    await answers(ann, "Carla Dias\nDiretor")  # typed by the rep: shown as typed
+    await ann.taps("Contacts")
+    ann.sees("Carla Dias · Diretor", "Roberto Carlos Nunes · Managing partner")
+    with bot.runtime.session() as session:
+        stored = sorted((c.name, c.role) for c in session.exec(select(LeadContact)))
+    assert stored == [("Carla Dias", "Diretor"), ("Roberto Carlos Nunes", "Sócio-administrador")]
+
+
+def test_every_registry_qualification_has_a_catalog_word() -> None:
+    assert set(REGISTRY_ROLES) == set(QUALIFICATIONS.values())
 
 
 async def test_a_prospect_with_contacts_is_audited_and_managers_read_it(bot: BotUnderTest) -> None:
