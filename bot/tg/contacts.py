@@ -300,15 +300,7 @@ async def drop_pressed(update: Update, context: Context) -> ContactFlow | int | 
     lead_id = DropContact.of(update).lead
     if _pressed_question(update, context, lead_id) is None:
         return await _stale(update, context, lead_id)
-    close_question(context)
-    await ack(update)
-    await say(
-        update,
-        context._("Descartado; nada foi salvo e o contato continua o mesmo."),
-        markup([[button("📇 " + context._("Ficha do lead"), OpenLead(lead_id))]]),
-        edit=True,
-    )
-    return ConversationHandler.END
+    return await _ended(update, context, lead_id, context._("Descartado; nada foi salvo e o contato continua o mesmo."))
 
 
 async def stale_pressed(update: Update, context: Context) -> None:
@@ -340,14 +332,14 @@ async def close_on_other_press(update: Update, context: Context) -> None:
 async def skip_pressed(update: Update, context: Context) -> int:
     lead_id = SkipContact.of(update).lead
     contacts.contacts_of(context.runtime, context.me, lead_id)  # authorises the press
+    return await _ended(update, context, lead_id, context._("Ok, o contato continua o mesmo."))
+
+
+async def _ended(update: Update, context: Context, lead_id: int, text: str) -> int:
+    """The question ends with nothing saved: ``text`` replaces it, with the lead's card a tap away."""
     close_question(context)
     await ack(update)
-    await say(
-        update,
-        context._("Ok, o contato continua o mesmo."),
-        markup([[button("📇 " + context._("Ficha do lead"), OpenLead(lead_id))]]),
-        edit=True,
-    )
+    await say(update, text, markup([[button("📇 " + context._("Ficha do lead"), OpenLead(lead_id))]]), edit=True)
     return ConversationHandler.END
 
 

@@ -223,16 +223,21 @@ PARTNERS = (
 )
 
 
+async def new_lead_with_a_cnpj(person: Person, command: str, skip: str) -> None:
+    """/novo with the registry's CNPJ 11.222.333/0001-81, every question after the revenue skipped."""
+    await person.says(command)
+    await person.says("11.222.333/0001-81")
+    await person.taps("100-499")
+    await person.says("18 mi")
+    for _ in range(8):
+        await person.taps(skip)
+
+
 async def test_novo_with_a_cnpj_offers_the_registry_decision_makers(bot: BotUnderTest) -> None:
     bot.expected_errors = (LeadNotFound,)
     bot.runtime.directory = FakeRegistry([company(11222333, decision_makers=PARTNERS)])
     ana = await bot.member("Ana")
-    await ana.says("/novo")
-    await ana.says("11.222.333/0001-81")
-    await ana.taps("100-499")
-    await ana.says("18 mi")
-    for _ in range(8):
-        await ana.taps("Pular")
+    await new_lead_with_a_cnpj(ana, "/novo", "Pular")
     offer = ana.sees("Lead salvo", "Sócios administradores na Receita", "Alice Maria Prado · Administrador")
     assert "Roberto Carlos Nunes · Sócio-administrador" in offer
     assert ana.buttons() == ["👤 Alice Maria Prado", "👤 Roberto Carlos Nunes", "⏭ Pular"]
@@ -259,12 +264,7 @@ async def test_novo_with_a_cnpj_offers_the_registry_decision_makers(bot: BotUnde
 async def test_registry_roles_read_in_english_and_stay_as_the_registry_says_them(bot: BotUnderTest) -> None:
     bot.runtime.directory = FakeRegistry([company(11222333, decision_makers=PARTNERS)])
     ann = await bot.member("Ann", language_code="en")
-    await ann.says("/new")
-    await ann.says("11.222.333/0001-81")
-    await ann.taps("100-499")
-    await ann.says("18 mi")
-    for _ in range(8):
-        await ann.taps("Skip")
+    await new_lead_with_a_cnpj(ann, "/new", "Skip")
     offer = ann.sees("Alice Maria Prado · Administrator", "Roberto Carlos Nunes · Managing partner")
     assert "Sócio" not in offer
     await ann.taps("Roberto Carlos Nunes")
