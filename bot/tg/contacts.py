@@ -131,12 +131,12 @@ CONTACT_QUESTION = N_(
 
 
 QUESTION_LIFETIME = timedelta(minutes=30)
-"""How long the contact question stays open. Text typed later is not taken as its answer: a rep
-who ignored "who is the right contact?" and types about something else an hour later is not
-saving that as a contact. The moment asked is kept in the persisted user data and compared with
-the runtime's clock, so the question lapses after a restart too (PTB's ``conversation_timeout``
-would not: its jobs live in memory, run on wall-clock time, and end every flow of the one
-conversation, not just this question)."""
+"""How long the contact question (and its ✅ Salvar?) stays open since the bot last asked. Text
+typed later is not taken as its answer: a rep who ignored "who is the right contact?" and types
+about something else an hour later is not saving that as a contact. The moment asked is kept in
+the persisted user data and compared with the runtime's clock, so the question lapses after a
+restart too (PTB's ``conversation_timeout`` would not: its jobs live in memory, run on
+wall-clock time, and would end every flow of the one conversation, not just this question)."""
 
 
 def _question(context: Context) -> int | None:
@@ -216,6 +216,7 @@ async def contact_typed(update: Update, context: Context) -> ContactFlow | int:
         await say(update, "⚠️ " + context._(problem.template) % problem.params)
         return ContactFlow.ASKING_CONTACT
     context.user_data[CONTACT_DRAFT] = asdict(draft)
+    context.user_data[CONTACT_ASKED] = context.runtime.now().isoformat()  # "Salvar?" is a new question
     _ = context._
     fields = [
         (_("Nome"), draft.name),
@@ -292,6 +293,7 @@ async def fix_pressed(update: Update, context: Context) -> ContactFlow | int | N
     await ack(update)
     assert context.user_data is not None
     context.user_data.pop(CONTACT_DRAFT, None)
+    context.user_data[CONTACT_ASKED] = context.runtime.now().isoformat()
     await say(update, "✏️ " + context._(CONTACT_QUESTION))
     return ContactFlow.ASKING_CONTACT
 

@@ -376,6 +376,29 @@ async def test_fix_asks_again_and_another_contact_typed_replaces_the_one_shown(b
     assert [c[0] for c in contacts(bot, lead_id)] == ["Mariana Souza", "João Reis"]
 
 
+async def test_the_half_hour_counts_from_the_bots_last_question(bot: BotUnderTest) -> None:
+    ana = await bot.member("Ana")
+    lead_id = await wrong_contact(bot, ana)
+    bot.clock.advance(minutes=29)
+    await ana.says(RIGHT_ONE)
+    bot.clock.advance(minutes=29)  # 58 minutes after ❓, 29 after "Salvar?"
+    await ana.taps("Salvar")
+    ana.sees("Contato salvo")
+    assert lead_row(bot, lead_id).contact_name == "João Reis"
+
+
+async def test_an_unanswered_salvar_lapses_too(bot: BotUnderTest) -> None:
+    ana = await bot.member("Ana")
+    await wrong_contact(bot, ana)
+    await ana.says(RIGHT_ONE)
+    bot.clock.advance(hours=3)
+    await ana.taps("Salvar")
+    assert ana.alerts()[-1] == "Essa pergunta já foi encerrada; nada foi salvo."
+    await ana.says("Pedro Alves")
+    ana.sees("expirou; nada foi salvo")
+    assert contacts(bot) == []
+
+
 async def test_another_button_ends_the_question(bot: BotUnderTest) -> None:
     ana = await bot.member("Ana")
     lead_id = await wrong_contact(bot, ana)
