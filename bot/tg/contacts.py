@@ -261,7 +261,8 @@ async def save_pressed(update: Update, context: Context) -> ContactFlow | int | 
     lead_id = SaveContact.of(update).lead
     draft = _pressed_question(update, context, lead_id)
     if draft is None:
-        return await _stale(update, context, lead_id)
+        await _stale(update, context, lead_id)
+        return None
     try:
         contacts.add_contact(context.runtime, context.me, lead_id, draft, flow=flow_run.current(context))
     except TooManyContacts:
@@ -289,7 +290,8 @@ async def save_pressed(update: Update, context: Context) -> ContactFlow | int | 
 async def fix_pressed(update: Update, context: Context) -> ContactFlow | int | None:
     lead_id = FixContact.of(update).lead
     if _pressed_question(update, context, lead_id) is None:
-        return await _stale(update, context, lead_id)
+        await _stale(update, context, lead_id)
+        return None
     await ack(update)
     assert context.user_data is not None
     context.user_data.pop(CONTACT_DRAFT, None)
@@ -301,7 +303,8 @@ async def fix_pressed(update: Update, context: Context) -> ContactFlow | int | N
 async def drop_pressed(update: Update, context: Context) -> ContactFlow | int | None:
     lead_id = DropContact.of(update).lead
     if _pressed_question(update, context, lead_id) is None:
-        return await _stale(update, context, lead_id)
+        await _stale(update, context, lead_id)
+        return None
     return await _ended(update, context, lead_id, context._("Descartado; nada foi salvo e o contato continua o mesmo."))
 
 
@@ -323,11 +326,10 @@ async def close_on_other_press(update: Update, context: Context) -> None:
     """Before any handler (its own group): a press of any other button (another lead, a step,
     a list) ends an open contact question, so later text is not taken as its answer."""
     data = update.callback_query.data if update.callback_query else None
-    if not (context.user_data or {}).get(CONTACT_LEAD):
+    lead_id = (context.user_data or {}).get(CONTACT_LEAD)
+    if not lead_id or any(action.matches(data) for action in QUESTION_BUTTONS):
         return
-    if any(action.matches(data) for action in QUESTION_BUTTONS):
-        return
-    log.info("contact question on lead %s ended by another button", context.user_data.get(CONTACT_LEAD))
+    log.info("contact question on lead %s ended by another button", lead_id)
     close_question(context)
 
 
