@@ -61,7 +61,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Conv
 from bot.i18n import N_
 from bot.services import flows
 from bot.services.flows import FlowEnded, FlowEnding, FlowKind
-from bot.tg import cadence, contacts, flow_run, meetings, newlead, objections, outcomes, settings
+from bot.tg import cadence, contact_question, flow_run, meetings, newlead, objections, outcomes, settings
 from bot.tg.callbacks import (
     AddContact,
     AddNote,
@@ -95,7 +95,7 @@ FLOW_DATA = (
     newlead.DRAFT,
     *meetings.FLOW_KEYS,
     cadence.NOTE_TOUCH,
-    contacts.CONTACT_LEAD,
+    contact_question.CONTACT_LEAD,
     objections.HEARD_AT,
 )
 """What the flows keep in user data while a run is open."""
@@ -180,7 +180,7 @@ def conversation() -> ConversationHandler:
             CallbackQueryHandler(meetings.moved_pressed, pattern=MeetingMoved.matches),
             CallbackQueryHandler(cadence.note_pressed, pattern=AddNote.matches),
             CallbackQueryHandler(settings.ask_hours, pattern=TypeHours.matches),
-            CallbackQueryHandler(contacts.add_pressed, pattern=AddContact.matches),
+            CallbackQueryHandler(contact_question.add_pressed, pattern=AddContact.matches),
             CallbackQueryHandler(objections.heard_pressed, pattern=HeardObjection.matches),
         ),
         states={
@@ -200,15 +200,15 @@ def conversation() -> ConversationHandler:
             ),
             cadence.NoteFlow.ASKING_NOTE: _in(MessageHandler(TEXT, cadence.note_typed)),
             settings.SettingsFlow.ASKING_HOURS: _in(MessageHandler(TEXT, settings.hours_typed)),
-            contacts.ContactFlow.ASKING_CONTACT: _in(
-                MessageHandler(TEXT, contacts.contact_typed),
-                CallbackQueryHandler(contacts.skip_pressed, pattern=SkipContact.matches),
+            contact_question.ContactFlow.ASKING_CONTACT: _in(
+                MessageHandler(TEXT, contact_question.contact_typed),
+                CallbackQueryHandler(contact_question.skip_pressed, pattern=SkipContact.matches),
             ),
-            contacts.ContactFlow.CONFIRMING_CONTACT: _in(
-                CallbackQueryHandler(contacts.save_pressed, pattern=SaveContact.matches),
-                CallbackQueryHandler(contacts.fix_pressed, pattern=FixContact.matches),
-                CallbackQueryHandler(contacts.drop_pressed, pattern=DropContact.matches),
-                MessageHandler(TEXT, contacts.contact_typed),
+            contact_question.ContactFlow.CONFIRMING_CONTACT: _in(
+                CallbackQueryHandler(contact_question.save_pressed, pattern=SaveContact.matches),
+                CallbackQueryHandler(contact_question.fix_pressed, pattern=FixContact.matches),
+                CallbackQueryHandler(contact_question.drop_pressed, pattern=DropContact.matches),
+                MessageHandler(TEXT, contact_question.contact_typed),
             ),
             objections.HeardFlow.ASKING_HEARD: _in(MessageHandler(TEXT, objections.heard_typed)),
         },
