@@ -61,6 +61,7 @@ from bot.tg import (
     report_chat,
     settings,
     team,
+    worklist,
 )
 from bot.tg.callbacks import Action, Handler, OpenLead, ShowIcp, Verb, pattern
 from bot.tg.context import RENDERER, RUNTIME, Context
@@ -83,6 +84,8 @@ COMMANDS = (
     ("convidar", N_("Convidar alguém para o time (gestor)")),
     ("convites", N_("Convites abertos, para revogar (gestor)")),
     ("equipe", N_("A equipe: desativar quem saiu (gestor)")),
+    ("iniciar", N_("Iniciar cadências em lote: campanha, tier ou importação (gestor)")),
+    ("passar", N_("Passar leads para outro vendedor (gestor)")),
     ("recarregar", N_("Recarregar o playbook editado (gestor)")),
     ("ajuda", N_("O que eu faço")),
     ("cancelar", N_("Sair do que estiver fazendo")),
@@ -171,6 +174,10 @@ COMMAND_CALLBACKS: dict[str, Callback] = {
     "settings": settings.config_command,
     "recarregar": playbook.reload_command,
     "reload": playbook.reload_command,
+    "iniciar": worklist.bulk_command,
+    "bulkstart": worklist.bulk_command,
+    "passar": worklist.reassign_command,
+    "reassign": worklist.reassign_command,
     "objecoes": objections.objection_report,
     "objections": objections.objection_report,
     "auditoria": contacts.audit_command,
@@ -189,6 +196,7 @@ ACTION_CALLBACKS: dict[type[Action], Handler] = {
     **meetings.BUTTONS,
     **reminders.BUTTONS,
     **settings.BUTTONS,
+    **worklist.BUTTONS,
     **contacts.BUTTONS,
     **contact_question.BUTTONS,
 }
@@ -235,6 +243,10 @@ def add_handlers(application: Application) -> None:
             flows.conversation(),
             CommandHandler(["cancelar", "cancel"], common.cancel),  # outside any flow
             *(CallbackQueryHandler(callback, pattern=action.matches) for action, callback in ACTION_CALLBACKS.items()),
+            *(
+                CallbackQueryHandler(callback, pattern=action.matches, block=False)
+                for action, callback in worklist.SLOW_BUTTONS.items()
+            ),
             CallbackQueryHandler(_button, pattern=rf"^({buttons})(:|$)"),
             # Managers' commands: long work runs in a worker thread and block=False lets the
             # bot keep answering everyone else meanwhile.

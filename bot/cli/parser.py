@@ -243,7 +243,9 @@ def _ops(sub: Any) -> None:
 
 
 def _lead(sub: Any) -> None:
-    lead = sub.add_parser("lead", help="LGPD: erase a contact's personal data, purge old lost leads, list erasures")
+    lead = sub.add_parser(
+        "lead", help="start cadences in bulk, reassign leads; LGPD: erase personal data, purge, list erasures"
+    )
     lead_sub = lead.add_subparsers(dest="lead_command", metavar="ACTION", required=True)
     erase = lead_sub.add_parser(
         "erase", help="erase the contact's personal data of one lead (kept: company, facts, numbers)"
@@ -258,6 +260,29 @@ def _lead(sub: Any) -> None:
     erasures = lead_sub.add_parser("erasures", help="the audit of every erasure, newest first")
     erasures.add_argument("--limit", type=_whole(0, 1_000_000), default=50, help="at most this many lines (0: all)")
     _runs(erasures, "lead_commands.erasures")
+    _worklist(lead_sub)
+
+
+def _worklist(lead_sub: Any) -> None:
+    start = lead_sub.add_parser(
+        "start", help="start the cadences of a campaign, a tier or an import (knock-outs and tier D skipped)"
+    )
+    which = start.add_mutually_exclusive_group(required=True)
+    which.add_argument("--campaign", help="the leads of this campaign")
+    which.add_argument("--tier", help="the leads of this tier (A, B, C or D)")
+    which.add_argument("--import", dest="batch", help="the leads an import wrote (its number)")
+    start.add_argument(
+        "--include-outside-icp", action="store_true", help="start knocked-out and tier D leads too (recorded)"
+    )
+    start.add_argument("--dry-run", action="store_true", help="only count what would start and what is skipped")
+    _runs(start, "worklist_commands.start")
+    move = lead_sub.add_parser("reassign", help="move one lead, or every open lead of a rep, to another rep")
+    move.add_argument("lead_id", metavar="ID", nargs="?", help="the lead to move (or --from)")
+    move.add_argument("--from", dest="giver", help="every open lead of this member (id, @username or name)")
+    to = move.add_mutually_exclusive_group(required=True)
+    to.add_argument("--to", help="who receives them (Telegram id, member id, @username or name)")
+    to.add_argument("--round-robin", action="store_true", help="spread them among the active reps not paused")
+    _runs(move, "worklist_commands.reassign")
 
 
 # ------------------------------------------------------------------------------ market, prospect

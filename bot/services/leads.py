@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.domain import cnae, funnel, numbers, paging, regions
+from bot.domain import cnae, funnel, paging, regions
 from bot.domain.facts import CnpjClash, LeadFacts, cnpj_clash, cnpj_root, format_cnpj
 from bot.domain.funnel import Way
 from bot.domain.lead_fields import FieldValue, LeadDraft
@@ -318,6 +318,8 @@ def list_leads(
     after: ListKey | None = None,
     before: ListKey | None = None,
     now: datetime | None = None,
+    tier: str | None = None,
+    campaign: str | None = None,
 ) -> LeadPage:
     """A page of the member's leads (a manager: the team's), newest first, PAGE_SIZE per page.
 
@@ -325,7 +327,7 @@ def list_leads(
     one before ``before`` (the first shown, for ◀); ``page`` is only the number shown. Read by
     keyset on an index, with a capped count: the cost does not grow with the number of leads.
     A page past the end (the list shrank meanwhile) shows the last page; one before the start,
-    the first.
+    the first. ``tier`` and ``campaign`` narrow the list (/leads filters).
     """
     kind, stage = (flt, None) if flt in ("all", "due", "open") else ("stage", flt)
     scope: dict[str, Any] = {
@@ -334,6 +336,8 @@ def list_leads(
         "closed": CLOSED_STAGE_VALUES,
         "stage": stage,
         "moment": (now or runtime.now()) if kind == "due" else None,
+        "tier": tier,
+        "campaign": campaign,
     }
     with runtime.reading() as session:
 
@@ -360,28 +364,6 @@ def list_leads(
     if pages is not None:
         page = min(page, pages - 1)
     return LeadPage(lines, page, pages, total, more, page > 0, has_next)
-
-
-def find_leads(runtime: Runtime, member: MemberLike, query_text: str, limit: int = 8) -> list[LeadCard]:
-    """By id ("42", "#42") or by a part of the company name, accents ignored.
-
-    :class:`numbers.InvalidNumber` for digits that cannot be an id ("²", "0", 99999999999)."""
-    text = query_text.strip().lstrip("#")
-    if numbers.digit_like(text):
-        lead_id = numbers.parse_id(text)
-        try:  # a wrong or someone else's number costs one indexed read, not a session
-            authorise_id(runtime, member, lead_id)
-        except (LeadNotFound, NotAllowed):
-            return []
-        with runtime.transaction() as session:
-            lead = lead_store.get_lead(session, lead_id=lead_id)
-            return [LeadCard.of(lead)] if lead is not None and can_see(member, lead) else []
-    key = company_key(text)
-    if not key:
-        return []
-    owner_id = None if member.role == Role.MANAGER else member.id
-    with runtime.transaction() as session:
-        return [LeadCard.of(lead) for lead in lead_store.leads_named(session, key=key, owner_id=owner_id, limit=limit)]
 
 
 def lead_view(lead: Lead | LeadCard, result: IcpResult | None = None) -> LeadView:

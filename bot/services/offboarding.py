@@ -164,7 +164,16 @@ def deactivate(
                 raise rules.DeactivationRefused(rules.CANNOT_RECEIVE)
             rules.check_receiver(_person(receiver), leaving)
             moves = {receiver.id or 0: open_ids} if open_ids else {}
-        moved_reminders = store.reassign_leads(session, moves=moves, kinds=LEAD_REMINDERS, live=LIVE, now=now)
+        moved_reminders = store.reassign_leads(
+            session,
+            moves=moves,
+            kinds=LEAD_REMINDERS,
+            live=LIVE,
+            now=now,
+            by_member_id=actor.id if actor is not None else None,
+            via=via,
+            why="deactivation",
+        )
         cancelled = store.cancel_reminders_of(session, member_id=member_id, live=LIVE, why="member deactivated")
         store.set_inactive(session, member_id=member_id)
         counts = {receiver: len(ids) for receiver, ids in moves.items()}

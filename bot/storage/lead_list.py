@@ -51,7 +51,14 @@ class LeadLine:
 
 
 def _where(
-    *, owner_id: int | None, kind: str, closed: Collection[str], stage: str | None, moment: datetime | None
+    *,
+    owner_id: int | None,
+    kind: str,
+    closed: Collection[str],
+    stage: str | None,
+    moment: datetime | None,
+    tier: str | None = None,
+    campaign: str | None = None,
 ) -> list[ColumnElement[bool]]:
     if kind not in LEAD_LINE_FILTERS:
         raise ValueError(f"unknown lead filter {kind!r}")
@@ -66,6 +73,10 @@ def _where(
         where.append(_leads.stage.not_in(list(closed)))
     elif kind == "stage":
         where.append(_leads.stage == stage)
+    if tier is not None:
+        where.append(_leads.icp_tier == tier)
+    if campaign is not None:
+        where.append(_leads.campaign == campaign)
     return where
 
 
@@ -91,6 +102,8 @@ def lead_lines(
     closed: Collection[str] = (),
     stage: str | None = None,
     moment: datetime | None = None,
+    tier: str | None = None,
+    campaign: str | None = None,
     after: ListKey | None = None,
     before: ListKey | None = None,
     from_end: bool = False,
@@ -100,11 +113,14 @@ def lead_lines(
 
     ``owner_id=None`` is the whole team. ``kind``: ``all`` (newest first), ``open`` (stage not in
     ``closed``), ``stage`` (that ``stage``) or ``due`` (``step_due_at`` at or before
-    ``moment``, most overdue first). Without a key, the first lines (``from_end``: the last
+    ``moment``, most overdue first); ``tier`` and ``campaign`` narrow any of them (the same
+    order and keys, so paging is unchanged). Without a key, the first lines (``from_end``: the last
     ones); ``after``: the lines that follow that key; ``before``: the ``limit`` lines just
     before it. Ask ``limit + 1`` to learn whether there are more.
     """
-    where = _where(owner_id=owner_id, kind=kind, closed=closed, stage=stage, moment=moment)
+    where = _where(
+        owner_id=owner_id, kind=kind, closed=closed, stage=stage, moment=moment, tier=tier, campaign=campaign
+    )
     backward = before is not None or (from_end and after is None)
     if after is not None:
         where.append(_beyond(kind, after, forward=True))
@@ -132,10 +148,14 @@ def count_lead_lines(
     closed: Collection[str] = (),
     stage: str | None = None,
     moment: datetime | None = None,
+    tier: str | None = None,
+    campaign: str | None = None,
     cap: int = COUNT_CAP,
 ) -> int:
     """How many leads the list has, read up to ``cap + 1`` (more than ``cap`` returns ``cap + 1``)."""
-    where = _where(owner_id=owner_id, kind=kind, closed=closed, stage=stage, moment=moment)
+    where = _where(
+        owner_id=owner_id, kind=kind, closed=closed, stage=stage, moment=moment, tier=tier, campaign=campaign
+    )
     capped = select(_leads.id).where(*where).limit(cap + 1).subquery()
     return int(session.execute(select(func.count()).select_from(capped)).scalar_one())
 

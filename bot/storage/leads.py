@@ -12,7 +12,6 @@ from datetime import datetime
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.storage.models import FitOverride, Lead, Meeting, Member, StageChange, Touch, utcnow
 
@@ -94,25 +93,10 @@ def leads_with_cnpj_prefix(session: Session, *, prefix: str, limit: int = 20) ->
     return [(lead, owner) for lead in found if (owner := owners[lead.owner_id]) is not None]
 
 
-def leads_named(session: Session, *, key: str, owner_id: int | None, limit: int) -> list[Lead]:
-    """Leads whose folded name is ``key``; failing that, those whose name contains every word
-    of it, newest first. ``owner_id=None``: the whole team's leads."""
-
-    def scope() -> SelectOfScalar[Lead]:
-        statement = select(Lead)
-        return statement if owner_id is None else statement.where(Lead.owner_id == owner_id)
-
-    exact = scope().where(col(Lead.company_key) == key)
-    found = list(session.exec(exact.limit(limit)))
-    if found:
-        return found
-    words = scope().where(*[col(Lead.company_key).contains(word) for word in key.split()])
-    return list(session.exec(words.order_by(col(Lead.id).desc()).limit(limit)))
-
-
 def steps_due_before(session: Session, *, owner_id: int, status: str, before: datetime) -> list[Lead]:
     """The owner's leads whose cadence is in ``status`` with a step due before ``before``,
-    most overdue first."""
+    most overdue first; leads due at the same moment (a bulk start plans a whole list for one
+    morning) best fit first: tier A before D, then the higher score."""
     statement = (
         select(Lead)
         .where(
@@ -121,7 +105,12 @@ def steps_due_before(session: Session, *, owner_id: int, status: str, before: da
             col(Lead.step_due_at).is_not(None),
             col(Lead.step_due_at) < before,
         )
-        .order_by(col(Lead.step_due_at), col(Lead.id))
+        .order_by(
+            col(Lead.step_due_at),
+            col(Lead.icp_tier).asc().nulls_last(),
+            col(Lead.icp_score).desc().nulls_last(),
+            col(Lead.id),
+        )
     )
     return list(session.exec(statement))
 
@@ -130,7 +119,6 @@ __all__ = [
     "add_lead",
     "add_stage_change",
     "get_lead",
-    "leads_named",
     "leads_with_cnpj_prefix",
     "move_history_to_campaign",
     "owner_of",

@@ -478,6 +478,26 @@ class FlowResult(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class OwnerChange(SQLModel, table=True):
+    """A lead handed from one member to another: a manager's reassignment or a deactivation.
+    Append-only; the lead's history shows it (who, from whom, to whom, when)."""
+
+    __tablename__ = "owner_changes"
+    __table_args__ = (Index("ix_owner_changes_lead_at", "lead_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="leads.id")
+    from_member_id: int = Field(foreign_key="members.id")
+    to_member_id: int = Field(foreign_key="members.id")
+    by_member_id: int | None = Field(default=None, foreign_key="members.id")
+    """The manager who did it; ``None`` from the command line."""
+    via: str = Field(max_length=8)
+    """chat | cli"""
+    why: str = Field(max_length=16)
+    """reassign | deactivation"""
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
 class LeadContact(SQLModel, table=True):
     """A person at a lead's company (migration 0021): a lead has several, one of them chosen.
 

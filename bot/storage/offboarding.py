@@ -13,7 +13,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.domain.vocabulary import MeetingStatus, ReminderState
-from bot.storage.models import Deactivation, Lead, Meeting, Member, Reminder
+from bot.storage.models import Deactivation, Lead, Meeting, Member, OwnerChange, Reminder
 
 # --- Members ----------------------------------------------------------------------------------
 
@@ -48,13 +48,35 @@ def reassign_leads(
     kinds: Collection[str],
     live: Collection[str],
     now: datetime,
+    by_member_id: int | None,
+    via: str,
+    why: str,
 ) -> int:
     """Give each receiver (``moves``: receiver id → lead ids) those leads, their meetings still
-    to happen and the live reminders about them of ``kinds``; returns the reminders moved."""
+    to happen and the live reminders about them of ``kinds``; returns the reminders moved.
+
+    The one place where a lead changes hands (a manager's reassignment, a deactivation): each
+    lead that really changes owner gets an :class:`OwnerChange` row (``by_member_id``: the
+    manager, ``None`` from the command line), so its history shows the move."""
     moved_reminders = 0
     for receiver, lead_ids in moves.items():
         if not lead_ids:
             continue
+        previous = session.execute(
+            select(Lead.id, Lead.owner_id).where(col(Lead.id).in_(lead_ids), col(Lead.owner_id) != receiver)
+        ).all()
+        session.add_all(
+            OwnerChange(
+                lead_id=lead_id,
+                from_member_id=owner,
+                to_member_id=receiver,
+                by_member_id=by_member_id,
+                via=via,
+                why=why,
+                at=now,
+            )
+            for lead_id, owner in previous
+        )
         session.execute(update(Lead).where(col(Lead.id).in_(lead_ids)).values(owner_id=receiver, updated_at=now))
         session.execute(
             update(Meeting)
@@ -113,6 +135,12 @@ def add_deactivation(
     session.add(row)
     session.flush()
     return row
+
+
+def owner_changes(session: Session, *, lead_id: int) -> list[OwnerChange]:
+    """A lead's changes of hands, oldest first."""
+    statement = select(OwnerChange).where(col(OwnerChange.lead_id) == lead_id)
+    return list(session.exec(statement.order_by(col(OwnerChange.at), col(OwnerChange.id))))
 
 
 def deactivations(session: Session, *, member_id: int | None = None) -> list[Deactivation]:

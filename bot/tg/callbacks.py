@@ -631,6 +631,63 @@ def pattern(verb: Verb) -> str:
     return rf"^{verb.value}(:|$)"
 
 
+# ---------------------------------------------------------------------------- worklist (bulk start, reassign)
+
+
+@dataclass(frozen=True)
+class BulkPlanAgain(Action):
+    """The dry run of a bulk start again: ``kind`` c (campaign, ``value`` its token), t (tier)
+    or i (import id); ``outside`` y to include the leads outside the ICP."""
+
+    WIRE = "bk:p:{kind}:{value}:{outside}"
+    CODES = {"kind": {"c": "c", "t": "t", "i": "i"}, "outside": {"y": True, "n": False}}
+    kind: str
+    value: str
+    outside: bool
+
+
+@dataclass(frozen=True)
+class BulkGo(Action):
+    """✅ under a bulk start's dry run: start them."""
+
+    WIRE = "bk:g:{kind}:{value}:{outside}"
+    CODES = {"kind": {"c": "c", "t": "t", "i": "i"}, "outside": {"y": True, "n": False}}
+    kind: str
+    value: str
+    outside: bool
+
+
+@dataclass(frozen=True)
+class BulkCancel(Action):
+    WIRE = "bk:x:-"
+
+
+@dataclass(frozen=True)
+class ReassignLead(Action):
+    """Move one lead to ``member``."""
+
+    WIRE = "ra:l:{lead}:{member}"
+    lead: int
+    member: int
+
+
+@dataclass(frozen=True)
+class ReassignOpen(Action):
+    """Move every open lead of ``owner`` to ``member``."""
+
+    WIRE = "ra:a:{owner}:{member}"
+    owner: int
+    member: int
+
+
+@dataclass(frozen=True)
+class ReassignSpread(Action):
+    """Spread every open lead of ``owner`` round-robin."""
+
+    WIRE = "ra:r:{owner}"
+    owner: int
+
+
 # ---------------------------------------------------------------------------- contacts (issue 12/13)
 
 

@@ -2,40 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from telegram import InlineKeyboardButton, Update
 
 from bot.domain import numbers
 from bot.domain.paging import ListKey
-from bot.domain.text import fold
-from bot.domain.vocabulary import Stage
+from bot.domain.vocabulary import Stage, Tier
+from bot.domain.worklist import BadSelection, LeadFilter, UnknownFilter, read_filter
 from bot.i18n import N_, when
 from bot.render.messages import escape
-from bot.services import leads
+from bot.services import leads, worklist
 from bot.tg.callbacks import BadCallback, OpenLead, ShowIcp, Verb, as_id, as_page, unpack
 from bot.tg.cards import icp_card, lead_card, stage_name
 from bot.tg.context import Context, ack, say
 from bot.tg.keyboards import button, markup, rows
 
-FILTER_ALIASES = {
-    "hoje": "due",
-    "today": "due",
-    "vencidos": "due",
-    "due": "due",
-    "abertos": "open",
-    "open": "open",
-    "todos": "all",
-    "all": "all",
-    "novos": "new",
-    "cadencia": "prospecting",
-    "conectados": "connected",
-    "reuniao": "meeting_booked",
-    "reunioes": "meeting_booked",
-    "proposta": "proposal_sent",
-    "ganhos": "won",
-    "perdidos": "lost",
-}
 FILTER_BUTTONS = (
     (N_("Todos"), "all"),
     (N_("Vencidos"), "due"),
@@ -74,10 +57,38 @@ def _page_button(label: str, flt: str, page: int, way: str, key: ListKey | None)
     return button(label, Verb.PAGE, flt, page, "-" if key is None else way + _key_text(key))
 
 
+def filter_token(flt: LeadFilter) -> str:
+    """A /leads filter in callback data: ``open``, ``open.tA``, ``all.tB.c<campaign token>``."""
+    token = flt.kind
+    if flt.tier:
+        token += ".t" + flt.tier
+    if flt.campaign:
+        token += ".c" + worklist.campaign_token(flt.campaign)
+    return token
+
+
+def _filter_of(context: Context, token: str) -> LeadFilter:
+    """The filter a button names (an unknown list is ``all``; a campaign gone is dropped)."""
+    kind, *parts = token.split(".")
+    tier = next((p[1:] for p in parts if p[:1] == "t" and p[1:] in Tier._value2member_map_), None)
+    wanted = next((p[1:] for p in parts if p[:1] == "c"), None)
+    campaign = worklist.campaign_of_token(context.runtime, wanted) if wanted else None
+    return LeadFilter(kind if kind in leads.LEAD_FILTERS else "all", tier, campaign)
+
+
+def _title(context: Context, flt: LeadFilter) -> str:
+    title = context._(TITLES[flt.kind]) if flt.kind in TITLES else stage_name(context, flt.kind)
+    if flt.tier:
+        title += f" · tier {flt.tier}"  # the same word in Portuguese and English
+    if flt.campaign:
+        title += " · " + flt.campaign
+    return title
+
+
 async def _show_page(
     update: Update,
     context: Context,
-    flt: str,
+    flt: LeadFilter,
     page: int = 0,
     *,
     after: ListKey | None = None,
@@ -85,7 +96,16 @@ async def _show_page(
     edit: bool,
 ) -> None:
     member = context.me
-    result = leads.list_leads(context.runtime, member, flt=flt, page=page, after=after, before=before)
+    result = leads.list_leads(
+        context.runtime,
+        member,
+        flt=flt.kind,
+        page=page,
+        after=after,
+        before=before,
+        tier=flt.tier,
+        campaign=flt.campaign,
+    )
     items = [
         {
             "id": lead.id,
@@ -98,25 +118,32 @@ async def _show_page(
         }
         for lead in result.leads
     ]
-    title = context._(TITLES[flt]) if flt in TITLES else stage_name(context, flt)
-    text = context.render("lead_list.html", title=title, page=result, items=items)
+    text = context.render("lead_list.html", title=_title(context, flt), page=result, items=items)
     open_buttons = [button(f"#{lead.id} {lead.company}", OpenLead(lead.id or 0)) for lead in result.leads]
+    token = filter_token(flt)
     paging = []
     if result.has_previous:
-        paging.append(_page_button("⬅️", flt, result.page - 1, "b", result.first_key))
+        paging.append(_page_button("⬅️", token, result.page - 1, "b", result.first_key))
     if result.has_next:
-        paging.append(_page_button("➡️", flt, result.page + 1, "a", result.last_key))
+        paging.append(_page_button("➡️", token, result.page + 1, "a", result.last_key))
     filters_row = [
-        _page_button(("• " if f == flt else "") + context._(label), f, 0, "", None) for label, f in FILTER_BUTTONS
+        _page_button(
+            ("• " if f == flt.kind else "") + context._(label), filter_token(replace(flt, kind=f)), 0, "", None
+        )
+        for label, f in FILTER_BUTTONS
     ]
     await say(update, text, markup(rows(open_buttons, 1), [paging], rows(filters_row, 4)), edit=edit)
 
 
 async def list_command(update: Update, context: Context) -> None:
-    """/leads [hoje|abertos|etapa]"""
-    args = context.args or []
-    word = fold(args[0]) if args else "all"
-    flt = FILTER_ALIASES.get(word, word if word in leads.LEAD_FILTERS else "all")
+    """/leads [hoje|abertos|etapa|ganhos|perdidos] [tier A] [campanha NOME]"""
+    try:
+        flt = read_filter(context.args or [])
+        if flt.campaign:
+            flt = replace(flt, campaign=worklist.resolve_campaign(context.runtime, flt.campaign))
+    except (UnknownFilter, BadSelection) as problem:
+        await say(update, "⚠️ " + escape(context.problem_text(problem)))
+        return
     await _show_page(update, context, flt, edit=False)
 
 
@@ -125,17 +152,15 @@ async def page_pressed(update: Update, context: Context) -> None:
     (a first page); ``pg:<filter>:<page>`` of older messages shows the first page."""
     data = update.callback_query.data if update.callback_query else None
     try:
-        flt, page, where = unpack(data, Verb.PAGE, 3)
+        token, page, where = unpack(data, Verb.PAGE, 3)
     except BadCallback:
-        (flt, page), where = unpack(data, Verb.PAGE, 2), "-"
-    if flt not in leads.LEAD_FILTERS:
-        flt = "all"
+        (token, page), where = unpack(data, Verb.PAGE, 2), "-"
     way, key = where[:1], _key(where[1:]) if where[:1] in ("a", "b") else None
     await ack(update)
     await _show_page(
         update,
         context,
-        flt,
+        _filter_of(context, token),
         as_page(page),
         after=key if way == "a" else None,
         before=key if way == "b" else None,
@@ -153,7 +178,7 @@ async def open_command(update: Update, context: Context) -> None:
         await say(update, context._("Nome longo demais para buscar. Use o número do lead ou parte do nome."))
         return
     try:
-        found = leads.find_leads(context.runtime, context.me, query)
+        found = worklist.search_leads(context.runtime, context.me, query)
     except numbers.InvalidNumber as problem:
         await say(update, escape(context.problem_text(problem)))
         return
