@@ -41,6 +41,7 @@ from bot.services.runtime import Clock, Runtime, system_clock
 from bot.storage.bot_state import BotStateStore
 from bot.storage.db import make_engine, upgrade_database
 from bot.tg import (
+    after_reply,
     cadence,
     choices,
     common,
@@ -60,7 +61,9 @@ from bot.tg import (
     reminders,
     report_chat,
     settings,
+    tasks,
     team,
+    timeline,
     worklist,
 )
 from bot.tg.callbacks import Action, Handler, OpenLead, ShowIcp, Verb, pattern
@@ -196,6 +199,9 @@ ACTION_CALLBACKS: dict[type[Action], Handler] = {
     **meetings.BUTTONS,
     **reminders.BUTTONS,
     **settings.BUTTONS,
+    **tasks.BUTTONS,
+    **timeline.BUTTONS,
+    **after_reply.BUTTONS,
     **worklist.BUTTONS,
     **contacts.BUTTONS,
     **contact_question.BUTTONS,

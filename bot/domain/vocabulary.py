@@ -141,6 +141,8 @@ class ReminderKind(StrEnum):
     MEETING_BEFORE = "meeting_before"
     MEETING_CHECK = "meeting_check"
     AGENDA = "agenda"
+    TASK = "task"
+    """A follow-up the rep scheduled (:mod:`bot.domain.tasks`)."""
 
 
 class ReminderState(StrEnum):

@@ -42,6 +42,8 @@ class FlowKind(StrEnum):
     """A note on a touch: ``result_id`` is the touch."""
     HOURS = "hours"
     """Custom working hours: ``result_id`` is the member."""
+    TASK = "task"
+    """A follow-up ("⏰ Retorno"): ``result_id`` is the task."""
     CONTACT = "contact"
     """A contact typed after "Contato errado" or "Adicionar contato": ``result_id`` is the contact."""
 

@@ -39,7 +39,12 @@ ROUND_ROBIN = "rr"
 """``to`` of :func:`deactivate`: spread the leads among the active reps who are not paused."""
 
 #: Reminders that follow a lead to its new owner; the others (the agenda) are cancelled.
-LEAD_REMINDERS = (ReminderKind.STEP_DUE.value, ReminderKind.MEETING_BEFORE.value, ReminderKind.MEETING_CHECK.value)
+LEAD_REMINDERS = (
+    ReminderKind.STEP_DUE.value,
+    ReminderKind.MEETING_BEFORE.value,
+    ReminderKind.MEETING_CHECK.value,
+    ReminderKind.TASK.value,
+)
 _CLOSED = tuple(stage.value for stage in CLOSED_STAGES)
 
 

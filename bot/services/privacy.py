@@ -29,6 +29,7 @@ from bot.services.team import NotAllowed
 from bot.services.views import MemberLike
 from bot.storage import contacts as contact_store
 from bot.storage import privacy as store
+from bot.storage import tasks as task_store
 from bot.storage.db import read_scope, session_scope
 from bot.storage.privacy import ErasureLine
 
@@ -113,6 +114,7 @@ def _erase(
     touches = store.erase_personal_data(
         session, lead_id=lead_id, lead_fields=PERSONAL_LEAD_FIELDS, touch_fields=PERSONAL_TOUCH_FIELDS, at=now
     )
+    task_store.erase_notes(session, lead_id=lead_id)  # a follow-up's note is free text too
     contacts = contact_store.erase_contacts(session, lead_id=lead_id)
     store.add_erasure_audit(
         session,

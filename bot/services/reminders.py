@@ -35,6 +35,7 @@ from bot.domain.cadence import CadenceStatus, step_number
 from bot.domain.playbook.model import Step
 from bot.domain.vocabulary import MeetingStatus, Outcome, ReminderKind, ReminderState
 from bot.services import cadence
+from bot.services import tasks as follow_ups
 from bot.services.cadence import StaleAction, working_hours
 from bot.services.leads import _authorised
 from bot.services.runtime import Runtime
@@ -84,10 +85,12 @@ class Agenda:
     overdue: list[AgendaItem]
     today: list[AgendaItem]
     meetings: list[AgendaMeeting]
+    tasks: list[follow_ups.TaskView] = field(default_factory=list)
+    """Open follow-ups due by tonight (overdue ones included), oldest first."""
 
     @property
     def empty(self) -> bool:
-        return not (self.overdue or self.today or self.meetings)
+        return not (self.overdue or self.today or self.meetings or self.tasks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +206,19 @@ def prepare(runtime: Runtime, reminder_id: int) -> Prepared | None:
                 meeting=MeetingView.of(meeting),
                 late=late,
             )
+        if kind is ReminderKind.TASK:
+            task = follow_ups.prepare(session, reminder)
+            lead = lead_store.get_lead(session, lead_id=reminder.lead_id) if reminder.lead_id else None
+            if task is None or lead is None:
+                _cancel(session, reminder, "stale: the task was done, cancelled or moved")
+                return None
+            return Prepared(
+                ReminderView.of(reminder),
+                MemberView.of(member),
+                lead=LeadCard.of(lead),
+                late=late,
+                extra={"task": task},
+            )
         # The morning agenda: plan tomorrow's first, then decide about today's.
         hours = working_hours(member)
         store.add_agenda(session, member_id=member.id or 0, due=next_agenda_at(now, hours), now=now)
@@ -302,6 +318,7 @@ def _agenda(session: Session, runtime: Runtime, member: MemberLike, now: datetim
         overdue,
         due_today,
         [AgendaMeeting(m.id or 0, m.lead_id, company, m.starts_at) for m, company in meetings],
+        follow_ups.due_before(session, member.id or 0, day_end),
     )
 
 

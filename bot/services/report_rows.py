@@ -156,6 +156,17 @@ class RepCounts:
 
 
 @dataclass(frozen=True, slots=True)
+class TaskRow:
+    """A rep's follow-ups due in the period (:func:`bot.domain.tasks.counts_per_rep`)."""
+
+    rep_id: int
+    name: str
+    due: int
+    done: int
+    overdue: int
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     filter: ActivityFilter
     basic: Basic
@@ -169,6 +180,8 @@ class Report:
     rep_names: dict[int, str]
     experiments: list[Experiment]
     adoption: Adoption
+    tasks: list[TaskRow] = field(default_factory=list)
+    """Follow-ups due in the period per rep: due, done, overdue (open past their moment)."""
 
     @property
     def zone(self) -> tzinfo:
@@ -186,4 +199,5 @@ class Report:
             or b.companies_lost
             or b.fit_overrides
             or self.adoption.reps
+            or self.tasks
         )

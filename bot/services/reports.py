@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -48,6 +48,7 @@ from bot.services.report_rows import (
     RepActivity,
     RepCounts,
     Report,
+    TaskRow,
 )
 from bot.services.team import NotAllowed
 from bot.services.views import MemberLike
@@ -55,6 +56,7 @@ from bot.storage import reporting as q
 from bot.storage.db import read_only_snapshot, twin_snapshot
 from bot.storage.fit_overrides import count_fit_overrides
 from bot.storage.reporting import FUNNEL, ActivityFilter
+from bot.storage.tasks import task_counts
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -90,9 +92,11 @@ def build_report(
     playbook_version: str | None = None,
     working_hours: WorkingHours | None = None,
     zone: str = DEFAULT_ZONE,
+    now: datetime | None = None,
 ) -> Report:
     """Every metric for the period ``[start, end)`` (aware datetimes), filtered as asked; days
-    are ``zone``'s (an IANA name).
+    are ``zone``'s (an IANA name). ``now`` (default: the system clock) is when a follow-up
+    still open past its moment counts as overdue.
 
     Give it a fresh :func:`~bot.storage.db.read_scope` session. A fresh session from anywhere
     else is switched to a read-only transaction here, so a long report never holds SQLite's
@@ -102,14 +106,15 @@ def build_report(
     with twin_snapshot(session) as twin:
         read_only_snapshot(session)
         f = ActivityFilter(start, end, campaign, rep_id, playbook_version, zone)
+        as_of = now or datetime.now(UTC)
         if twin is None:
-            return _build(session, f, _stage_counts(session, f), working_hours)
+            return _build(session, f, _stage_counts(session, f), working_hours, as_of)
         # SQLite: the lead and stage-change queries run on a twin snapshot (the very same data)
         # in a second thread while this one reads the touches; the driver releases the GIL
         # while SQLite works, so the two halves take the time of the longer one.
         with ThreadPoolExecutor(max_workers=1) as pool:
             stages = pool.submit(_stage_counts, twin, f)
-            return _build(session, f, stages, working_hours)
+            return _build(session, f, stages, working_hours, as_of)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +137,7 @@ def _build(
     f: ActivityFilter,
     stage_counts: _StageCounts | Future[_StageCounts],
     working_hours: WorkingHours | None,
+    as_of: datetime,
 ) -> Report:
     campaigns: dict[str, CampaignRow] = {}
 
@@ -246,8 +252,11 @@ def _build(
         )
         for ch in Channel
     ]
+    # Follow-ups belong to no playbook version: a report of one version leaves them out.
+    task_rows = task_counts(session, f, as_of=as_of) if f.playbook_version is None else []
     names = q.member_names(
-        session, {rep for _c, rep in sql_matrix} | {r.rep_id for r in adoption.reps}
+        session,
+        {rep for _c, rep in sql_matrix} | {r.rep_id for r in adoption.reps} | {t[0] for t in task_rows},
     )
     adoption = Adoption(
         adoption.weeks,
@@ -268,6 +277,10 @@ def _build(
         rep_names=names,
         experiments=experiments_from_counts(ab_rows),
         adoption=adoption,
+        tasks=sorted(
+            (TaskRow(rep, names.get(rep, f"#{rep}"), due, done, overdue) for rep, due, done, overdue in task_rows),
+            key=lambda t: (-t.due, t.name),
+        ),
     )
 
 
@@ -337,6 +350,7 @@ def report_for(
     rep_id: int | None = None,
     playbook_version: str | None = None,
     working_hours: WorkingHours | None = None,
+    now: datetime | None = None,
 ) -> Report:
     """The report ``member`` may see: a manager any rep's or the team's; a rep only their own.
     Its days are the member's own (their ``timezone``)."""
@@ -353,6 +367,7 @@ def report_for(
         playbook_version=playbook_version,
         working_hours=working_hours,
         zone=member.timezone,
+        now=now,
     )
 
 
@@ -370,6 +385,7 @@ __all__ = [
     "RepActivity",
     "RepCounts",
     "Report",
+    "TaskRow",
     "build_report",
     "report_for",
 ]

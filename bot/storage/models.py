@@ -478,6 +478,34 @@ class FlowResult(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class Task(SQLModel, table=True):
+    """A follow-up ("⏰ Retorno") a rep scheduled on a lead: due at a moment, with a note; its
+    nudge is a ``task`` row of ``reminders`` (``reminder_id``), delivered like a step's."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        # The report (tasks due in a period per rep) and /hoje (a rep's open tasks due by tonight).
+        Index("ix_tasks_due", "due_at", "member_id", "state", "campaign"),
+        Index("ix_tasks_member_state", "member_id", "state", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="leads.id", index=True)
+    member_id: int = Field(foreign_key="members.id")
+    """Whose task it is: the lead's owner (it moves with the lead when the lead is reassigned)."""
+    created_by: int = Field(foreign_key="members.id")
+    campaign: str = Field(default="", max_length=100)
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    state: str = Field(default="open", max_length=16)
+    """open | done | cancelled (:class:`bot.domain.tasks.TaskState`)."""
+    reminder_id: int | None = Field(default=None, foreign_key="reminders.id")
+    touch_id: int | None = Field(default=None, foreign_key="touches.id")
+    """The touch it was scheduled after (a reply, a call), if any."""
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 class OwnerChange(SQLModel, table=True):
     """A lead handed from one member to another: a manager's reassignment or a deactivation.
     Append-only; the lead's history shows it (who, from whom, to whom, when)."""

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from bot.domain.vocabulary import MeetingStatus, ReminderState
 from bot.storage.models import Deactivation, Lead, Meeting, Member, OwnerChange, Reminder
+from bot.storage.tasks import move_open_tasks
 
 # --- Members ----------------------------------------------------------------------------------
 
@@ -53,7 +54,8 @@ def reassign_leads(
     why: str,
 ) -> int:
     """Give each receiver (``moves``: receiver id → lead ids) those leads, their meetings still
-    to happen and the live reminders about them of ``kinds``; returns the reminders moved.
+    to happen, their open follow-ups and the live reminders about them of ``kinds``; returns the
+    reminders moved.
 
     The one place where a lead changes hands (a manager's reassignment, a deactivation): each
     lead that really changes owner gets an :class:`OwnerChange` row (``by_member_id``: the
@@ -83,6 +85,8 @@ def reassign_leads(
             .where(col(Meeting.lead_id).in_(lead_ids), col(Meeting.status) == MeetingStatus.SCHEDULED.value)
             .values(rep_id=receiver)
         )
+        for lead_id in lead_ids:  # open follow-ups go with their lead (their reminders below)
+            move_open_tasks(session, lead_id, receiver)
         result = session.execute(
             update(Reminder)
             .where(

@@ -43,9 +43,11 @@ from bot.tg.callbacks import (
     Handler,
     KeepUnstarted,
     LogOutcome,
+    NewTask,
     NotInterested,
     OpenLead,
     ShowStep,
+    ShowTimeline,
     StartAnyway,
     StartCadence,
 )
@@ -96,7 +98,13 @@ async def show_step(update: Update, context: Context, lead_id: int, *, edit: boo
         actions.append(url_button("💬 " + context._("Abrir no WhatsApp"), card.whatsapp_url))
     if card.step.channel is Channel.LINKEDIN and card.lead.contact_linkedin.startswith("https://"):
         actions.append(url_button("🔗 " + context._("Abrir LinkedIn"), card.lead.contact_linkedin))
-    keyboard = markup([actions], _outcome_buttons(context, lead_id, card.step.id, card.step.channel))
+    later = [
+        [
+            button("⏰ " + context._("Retorno"), NewTask(lead_id)),
+            button("🕓 " + context._("Histórico"), ShowTimeline(lead_id)),
+        ]
+    ]
+    keyboard = markup([actions], _outcome_buttons(context, lead_id, card.step.id, card.step.channel), later)
     await say(update, text, keyboard, edit=edit)
 
 

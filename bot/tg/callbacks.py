@@ -745,6 +745,71 @@ class HeardObjection(Action):
     step: str
 
 
+# ---------------------------------------------------------------------------- tasks, timeline, after a reply
+
+
+@dataclass(frozen=True)
+class NewTask(Action):
+    """⏰ Retorno on a lead card, a step card or after a reply: asks when."""
+
+    WIRE = "tk:n:{lead}"
+    lead: int
+
+
+@dataclass(frozen=True)
+class TaskNoNote(Action):
+    """"Sem nota" under the follow-up's note question."""
+
+    WIRE = "tk:nn:{lead}"
+    lead: int
+
+
+@dataclass(frozen=True)
+class TaskDone(Action):
+    WIRE = "tk:d:{task}"
+    task: int
+
+
+@dataclass(frozen=True)
+class TaskSnoozeMenu(Action):
+    WIRE = "tk:z:{task}"
+    task: int
+
+
+@dataclass(frozen=True)
+class TaskSnooze(Action):
+    """``choice``: ``1h`` or ``tm`` (tomorrow early)."""
+
+    WIRE = "tk:s:{task}:{choice}"
+    task: int
+    choice: str
+
+
+@dataclass(frozen=True)
+class ShowTimeline(Action):
+    """🕓 Histórico on the lead card: the newest page of the lead's history, as a new message."""
+
+    WIRE = "hi:{lead}"
+    lead: int
+
+
+@dataclass(frozen=True)
+class TimelinePage(Action):
+    """◀ ▶ under the history: page ``page`` (from 0, newest first), in place."""
+
+    WIRE = "hp:{lead}:{page}"
+    lead: int
+    page: Page
+
+
+@dataclass(frozen=True)
+class ResumeAfterReply(Action):
+    """▶️ Retomar cadência after a reply: the step after the touch's."""
+
+    WIRE = "ra:{touch}"
+    touch: int
+
+
 # --- contacts2: the typed contact's confirmation ---------------------------------------------
 
 

@@ -14,7 +14,7 @@ from bot.domain.labels import label
 from bot.domain.scoring import IcpResult, criterion_name
 from bot.domain.vocabulary import CLOSED_STAGES, Stage
 from bot.i18n import N_, day, when
-from bot.services import cadence, contacts, privacy
+from bot.services import cadence, contacts, privacy, tasks
 from bot.services.icp import SALES_MODEL_NAMES
 from bot.services.leads import score_facts
 from bot.services.views import LeadCard
@@ -28,12 +28,15 @@ from bot.tg.callbacks import (
     MeetingMoved,
     MeetingNoShow,
     MoveStage,
+    NewTask,
     OpenLead,
     ResumeCadence,
     ShowContacts,
     ShowIcp,
     ShowStep,
+    ShowTimeline,
     StartCadence,
+    TaskDone,
     Verb,
 )
 from bot.tg.context import Context
@@ -110,6 +113,7 @@ def lead_card(context: Context, lead: LeadCard) -> tuple[str, InlineKeyboardMark
     step = runtime.playbook.step(lead.current_step) if lead.current_step else None
     meeting = cadence.pending_meeting(runtime, member, lead)
     loss = runtime.playbook.loss_reason(lead.loss_reason) if lead.loss_reason else None
+    follow_up = tasks.next_open(runtime, member, lead.id or 0)
     text = context.render(
         "lead_card.html",
         lead=lead,
@@ -120,6 +124,8 @@ def lead_card(context: Context, lead: LeadCard) -> tuple[str, InlineKeyboardMark
         loss_reason=loss.label if loss else (lead.loss_reason or ""),
         cnae=cnae_table.all_subclasses().get(lead.cnae or ""),
         erased_on=erased_on(context, lead),
+        follow_up=when(follow_up.due_at, context.lang, member.timezone) if follow_up else None,
+        follow_up_note=follow_up.note if follow_up else "",
         others=contacts.others(runtime, lead.id or 0),
     )
     buttons = []
@@ -144,6 +150,10 @@ def lead_card(context: Context, lead: LeadCard) -> tuple[str, InlineKeyboardMark
     for target in funnel.targets(stage, Way.HAND):  # what the funnel allows by hand, in its order
         icon, label = HAND_BUTTONS[target]
         buttons.append(button(icon + " " + context._(label), _hand_move(lead_id, target)))
+    if follow_up is not None:
+        buttons.append(button("✅ " + context._("Retorno feito"), TaskDone(follow_up.id)))
+    buttons.append(button("⏰ " + context._("Retorno"), NewTask(lead_id)))
+    buttons.append(button("🕓 " + context._("Histórico"), ShowTimeline(lead_id)))
     buttons.append(button("📊 ICP", ShowIcp(lead_id)))
     buttons.append(button("👥 " + context._("Contatos"), ShowContacts(lead_id)))
     if privacy.may_erase(member) and (lead.personal_data_erased_at is None or lead.personal_data_left):

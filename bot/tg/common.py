@@ -20,6 +20,7 @@ from bot.render.messages import escape
 from bot.services import team
 from bot.services.cadence import StaleAction
 from bot.services.leads import LeadNotFound
+from bot.services.tasks import TaskNotFound
 from bot.services.team import InviteRefused, NotAllowed, TelegramPerson
 from bot.services.views import DatabaseUnavailable
 from bot.tg import flow_run
@@ -208,6 +209,7 @@ async def on_error(update: object, context: Context) -> None:
         (BadCallback, context._("Esse botão não é válido. Abra o lead de novo com /leads.")),
         (NotAllowed, context._("Esse lead não é seu. Abra os seus com /leads.")),
         (LeadNotFound, context._("Não encontrei esse lead. Veja os seus em /leads.")),
+        (TaskNotFound, context._("Não encontrei esse retorno. Veja os seus em /hoje.")),
         (StaleAction, context._("Isso já foi registrado ou o lead mudou de etapa. Abra o lead de novo com /leads.")),
     )
     refusal = next((text for kind, text in refusals if isinstance(error, kind)), None)

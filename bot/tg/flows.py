@@ -28,6 +28,10 @@ stateDiagram-v2
     [*] --> ASKING_HOURS: /config → ✏️ custom hours
     ASKING_HOURS --> ASKING_HOURS: unreadable hours
     ASKING_HOURS --> [*]: saved, or /cancelar
+    [*] --> ASKING_TASK_WHEN: ⏰ Retorno
+    ASKING_TASK_WHEN --> ASKING_TASK_WHEN: unreadable or past moment
+    ASKING_TASK_WHEN --> ASKING_TASK_NOTE: a moment
+    ASKING_TASK_NOTE --> [*]: a note or Sem nota → task saved, or /cancelar
     [*] --> ASKING_CONTACT: ❓ wrong contact / ➕ add a contact
     ASKING_CONTACT --> ASKING_CONTACT: empty, too long, bad phone or e-mail
     ASKING_CONTACT --> CONFIRMING_CONTACT: a contact read, shown back
@@ -61,7 +65,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Conv
 from bot.i18n import N_
 from bot.services import flows
 from bot.services.flows import FlowEnded, FlowEnding, FlowKind
-from bot.tg import cadence, contact_question, flow_run, meetings, newlead, objections, outcomes, settings
+from bot.tg import cadence, contact_question, flow_run, meetings, newlead, objections, outcomes, settings, tasks
 from bot.tg.callbacks import (
     AddContact,
     AddNote,
@@ -74,10 +78,12 @@ from bot.tg.callbacks import (
     MeetingDayNo,
     MeetingDayYes,
     MeetingMoved,
+    NewTask,
     ObjectionBooked,
     OpenLead,
     SaveContact,
     SkipContact,
+    TaskNoNote,
     TypeHours,
     Verb,
     pattern,
@@ -95,6 +101,7 @@ FLOW_DATA = (
     newlead.DRAFT,
     *meetings.FLOW_KEYS,
     cadence.NOTE_TOUCH,
+    *tasks.FLOW_KEYS,
     contact_question.CONTACT_LEAD,
     objections.HEARD_AT,
 )
@@ -106,6 +113,7 @@ ALREADY_SAVED = {
     FlowKind.MEETING: N_("Essa reunião já foi marcada (lead #%(lead)s)."),
     FlowKind.NOTE: N_("Essa nota já foi salva (lead #%(lead)s)."),
     FlowKind.HOURS: N_("Esse expediente já foi salvo. Veja em /config."),
+    FlowKind.TASK: N_("Esse retorno já foi marcado (lead #%(lead)s)."),
     FlowKind.CONTACT: N_("Esse contato já foi salvo (lead #%(lead)s)."),
 }
 
@@ -180,6 +188,7 @@ def conversation() -> ConversationHandler:
             CallbackQueryHandler(meetings.moved_pressed, pattern=MeetingMoved.matches),
             CallbackQueryHandler(cadence.note_pressed, pattern=AddNote.matches),
             CallbackQueryHandler(settings.ask_hours, pattern=TypeHours.matches),
+            CallbackQueryHandler(tasks.new_task_pressed, pattern=NewTask.matches),
             CallbackQueryHandler(contact_question.add_pressed, pattern=AddContact.matches),
             CallbackQueryHandler(objections.heard_pressed, pattern=HeardObjection.matches),
         ),
@@ -200,6 +209,11 @@ def conversation() -> ConversationHandler:
             ),
             cadence.NoteFlow.ASKING_NOTE: _in(MessageHandler(TEXT, cadence.note_typed)),
             settings.SettingsFlow.ASKING_HOURS: _in(MessageHandler(TEXT, settings.hours_typed)),
+            tasks.TaskFlow.ASKING_TASK_WHEN: _in(MessageHandler(TEXT, tasks.task_when_typed)),
+            tasks.TaskFlow.ASKING_TASK_NOTE: _in(
+                CallbackQueryHandler(tasks.no_note_pressed, pattern=TaskNoNote.matches),
+                MessageHandler(TEXT, tasks.task_note_typed),
+            ),
             contact_question.ContactFlow.ASKING_CONTACT: _in(
                 MessageHandler(TEXT, contact_question.contact_typed),
                 CallbackQueryHandler(contact_question.skip_pressed, pattern=SkipContact.matches),

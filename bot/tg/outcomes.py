@@ -9,7 +9,9 @@ flowchart LR
     step[step card] -->|no answer / wrong contact / skip: LogOutcome| next[next step scheduled]
     step -->|wrong contact| right[who is the right contact? bot.tg.contacts]
     step -->|connected: LogOutcome| q1[role reached] --> q2[pain] --> q3[budget] --> q4[intent] --> what[what next?]
-    step -->|replied: LogOutcome| stop[cadence stopped]
+    step -->|replied: LogOutcome| what[what next?]
+    what -->|NewTask| task[follow-up flow]
+    what -->|ResumeAfterReply| next
     step -->|AskObjection| list[objections] -->|PickObjection| ans[answer + follow-up]
     list -->|HeardObjection: typed words, bot.tg.objections| list
     ans -->|ObjectionGoOn| next
@@ -34,11 +36,12 @@ from typing import Any
 
 from telegram import Update
 
+from bot.domain.cadence import CadenceStatus
 from bot.domain.script_context import context as script_context
 from bot.domain.vocabulary import Outcome, Stage
 from bot.render.scripts import render_script
 from bot.services import cadence, leads
-from bot.tg import choices
+from bot.tg import after_reply, choices
 from bot.tg.cadence import say_logged
 from bot.tg.callbacks import (
     Action,
@@ -91,6 +94,9 @@ async def outcome_pressed(update: Update, context: Context) -> MeetingFlow | Con
         return None
     if press.outcome is Outcome.MEETING_BOOKED:
         return await ask_when(update, context, press.lead, touch=logged.touch.id)
+    if press.outcome is Outcome.REPLIED and logged.lead.cadence_status == CadenceStatus.STOPPED:
+        await after_reply.say_replied(update, context, logged)
+        return None
     await say_logged(update, context, logged)
     if press.outcome is Outcome.WRONG_CONTACT:
         return await ask_contact(update, context, press.lead, wrong=True)

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.domain.cadence import CadenceStatus, choose_variant
+from bot.domain.cadence import choose_variant
 from bot.domain.labels import LABELS
 from bot.domain.playbook.model import Question
 from bot.domain.script_context import context as script_context
 from bot.render.scripts import render_script
 from bot.services import cadence, leads
-from bot.tg.callbacks import Action, AnswerQuestion, BadCallback, BookMeeting, Handler, LoseLead, OpenLead
+from bot.tg.after_reply import what_next
+from bot.tg.callbacks import Action, AnswerQuestion, BadCallback, Handler
 from bot.tg.context import Context, ack, say
 from bot.tg.keyboards import button, markup, rows
 
@@ -57,14 +58,9 @@ async def answer_pressed(update: Update, context: Context) -> None:
     if index < len(QUESTION_ORDER):
         await ask_question(update, context, press.touch, index)
         return
-    _ = context._
     lead = leads.get_lead(context.runtime, context.me, touch.lead_id)
-    lead_id = lead.id or 0
-    nexts = [button("📅 " + _("Agendar reunião"), BookMeeting(lead_id))]
-    if lead.cadence_status == CadenceStatus.ACTIVE:
-        nexts.append(button("➡️ " + _("Seguir a cadência"), OpenLead(lead_id)))
-    nexts.append(button("🙅 " + _("Sem interesse"), LoseLead(lead_id)))
-    await say(update, _("Qualificação registrada. E agora?"), markup(rows(nexts, 1)), edit=True)
+    nexts = what_next(context, lead, touch.id or 0)
+    await say(update, context._("Qualificação registrada. E agora?"), markup(rows(nexts, 1)), edit=True)
 
 
 BUTTONS: dict[type[Action], Handler] = {AnswerQuestion: answer_pressed}

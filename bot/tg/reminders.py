@@ -31,6 +31,7 @@ from bot.i18n import Gettext, gettext_for, when
 from bot.render.messages import MessageRenderer
 from bot.services import reminders as service
 from bot.services.reminders import Agenda, Prepared
+from bot.tg import tasks
 from bot.tg.callbacks import (
     MeetingHeld,
     MeetingMoved,
@@ -70,12 +71,18 @@ def agenda_values(agenda: Agenda, language: str, timezone: str, _: Gettext) -> d
             {"company": m.company, "starts": when(m.starts_at, language, timezone), "lead_id": m.lead_id}
             for m in agenda.meetings
         ],
+        "tasks": [
+            {"company": t.company, "due": when(t.due_at, language, timezone), "note": t.note, "lead_id": t.lead_id}
+            for t in agenda.tasks
+        ],
     }
 
 
 def agenda_keyboard(agenda: Agenda, _: Gettext) -> InlineKeyboardMarkup | None:
     leads = [*agenda.overdue, *agenda.today][:10]
-    return markup(rows((button("▶️ " + i.company[:40], ShowStep(i.lead_id)) for i in leads), 1))
+    steps = rows((button("▶️ " + i.company[:40], ShowStep(i.lead_id)) for i in leads), 1)
+    follow_ups = rows((button("⏰ " + t.company[:40], OpenLead(t.lead_id)) for t in agenda.tasks[:5]), 1)
+    return markup(steps, follow_ups)
 
 
 def step_keyboard(reminder_id: int, lead_id: int, _: Gettext) -> InlineKeyboardMarkup | None:
@@ -113,6 +120,8 @@ def composer(renderer: MessageRenderer) -> Callable[[Prepared], tuple[str, Inlin
                 **agenda_values(prepared.agenda, language, member.timezone, _),
             )
             return text, agenda_keyboard(prepared.agenda, _)
+        if kind is ReminderKind.TASK:
+            return tasks.compose(renderer, prepared)
         lead = prepared.lead
         assert lead is not None
         common = {"kind": kind.value, "lead": lead, "late": prepared.late}

@@ -40,6 +40,7 @@ def _build_report(runtime: Runtime, member: MemberView, wanted: dict[str, Any]) 
             campaign=wanted["campaign"],
             rep_id=wanted["rep_id"],
             playbook_version=wanted["version"],
+            now=runtime.now(),
         )
 
 
