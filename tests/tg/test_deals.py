@@ -261,7 +261,8 @@ async def test_the_values_are_exported_with_the_leads_in_csv_and_xlsx(
     assert (rows[lead_id]["valor_mensal_centavos"], rows[lead_id]["implantacao_centavos"]) == ("149050", "200000")
     assert rows[lead_id]["prazo_meses"] == "24"
     assert rows[other]["valor_mensal_centavos"] == rows[other]["prazo_meses"] == ""
-    book = openpyxl.load_workbook(exports.export(runtime, what=["leads"], fmt="xlsx", directory=tmp_path / "x").files[0])
+    xlsx = exports.export(runtime, what=["leads"], fmt="xlsx", directory=tmp_path / "x").files[0]
+    book = openpyxl.load_workbook(xlsx)
     sheet = book["leads"]
     header = [c.value for c in sheet[1]]
     values = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
