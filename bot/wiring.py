@@ -47,6 +47,7 @@ from bot.tg import (
     cadence,
     choices,
     common,
+    contact_question,
     contacts,
     economics,
     export_chat,
@@ -213,6 +214,7 @@ ACTION_CALLBACKS: dict[type[Action], Handler] = {
     **lead_cadence.BUTTONS,
     **worklist.BUTTONS,
     **contacts.BUTTONS,
+    **contact_question.BUTTONS,
 }
 
 #: Buttons of modules still on ``verb:arg`` data, by the verb their data starts with.
@@ -241,11 +243,15 @@ async def _button(update: Update, context: Context) -> None:
 
 SAVE_GROUP = 1
 """The handler group after the bot's own (-1: the gate, 0: everything else)."""
+QUESTION_GROUP = -2
+"""Before the gate: a press of another button ends an open contact question
+(:func:`bot.tg.contact_question.close_on_other_press`; it only forgets, never answers)."""
 
 
 def add_handlers(application: Application) -> None:
     warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
     application.add_handler(TypeHandler(Update, common.gate), group=-1)
+    application.add_handler(CallbackQueryHandler(contact_question.close_on_other_press), group=QUESTION_GROUP)
     buttons = "|".join(verb.value for verb in BUTTON_CALLBACKS)
     application.add_handlers(
         [

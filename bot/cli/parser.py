@@ -175,7 +175,9 @@ def _report_and_export(sub: Any) -> None:
     rep.add_argument("--playbook", type=Path, help="playbook whose labels name the reasons (default: PLAYBOOK_DIR)")
     _runs(rep, "manager_commands.report")
 
-    exp = sub.add_parser("export", help="export touches, leads, stage changes or meetings")
+    exp = sub.add_parser(
+        "export", help="export touches, leads, stage changes, meetings or contacts (tudo: all of them)"
+    )
     exp.add_argument("what", nargs="+", help="toques|leads|etapas|reunioes|contatos|tudo (English names work too)")
     exp.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     exp.add_argument("--comma", action="store_true", help="plain CSV: ',' and no BOM")

@@ -1,4 +1,4 @@
-"""Exports of the activity log: touches, leads, stage changes, meetings → CSV or XLSX; and, by
+"""Exports of the activity log: touches, leads, stage changes, meetings, contacts → CSV or XLSX; and, by
 name and for managers only, the LGPD erasure audit (``apagamentos``).
 
 - CSV: UTF-8 with BOM and ``;`` by default (Excel in Portuguese opens it right), plain UTF-8
@@ -132,6 +132,11 @@ ALIASES = {
 }
 
 
+EVERYTHING = (*TABLES, CONTACTS)
+"""What ``tudo`` exports: the activity tables and every contact of the leads (someone who asks
+for everything expects every contact). The erasure audit is only ever exported by name."""
+
+
 def parse_what(words: Sequence[str] | str) -> list[str]:
     """ "toques", "leads reunioes", "all" → canonical table names; ValueError in Portuguese."""
     if isinstance(words, str):
@@ -145,7 +150,7 @@ def parse_what(words: Sequence[str] | str) -> list[str]:
             raise ValueError(
                 f"não sei exportar '{word[:30]}'; escolha entre toques, leads, etapas, reunioes ou tudo"
             )
-        for name in TABLES if table == "all" else (table,):
+        for name in EVERYTHING if table == "all" else (table,):
             if name not in tables:
                 tables.append(name)
     if not tables:

@@ -304,11 +304,11 @@ def table_columns(
 
 
 TABLES = ("touches", "leads", "stage_changes", "meetings")
-"""The activity tables (``tudo`` exports these)."""
+"""The activity tables (``tudo`` exports these and the contacts: :data:`bot.services.exports.EVERYTHING`)."""
 ERASURES = "erasures"
 """The LGPD erasure audit: exported only when named, and only by managers."""
 CONTACTS = "contacts"
-"""Every contact of the leads (``lead_contacts``): exported when named ("contatos")."""
+"""Every contact of the leads (``lead_contacts``): exported when named ("contatos") and with ``tudo``."""
 
 
 def _conditions(table: str, model: Any, f: ActivityFilter) -> list[Any]:

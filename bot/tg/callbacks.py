@@ -875,3 +875,30 @@ class DealShortcut(Action):
     CODES = {"what": {"skip": "skip", "nosetup": "nosetup", "noterm": "noterm"}}
     lead: int
     what: str
+
+
+# --- contacts2: the typed contact's confirmation ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class SaveContact(Action):
+    """✅ Salvar under a typed contact shown back to the rep."""
+
+    WIRE = "ct:{lead}:ok"
+    lead: int
+
+
+@dataclass(frozen=True)
+class FixContact(Action):
+    """✏️ Corrigir: type the contact again."""
+
+    WIRE = "ct:{lead}:fix"
+    lead: int
+
+
+@dataclass(frozen=True)
+class DropContact(Action):
+    """✖️ Descartar: nothing is saved, the question ends."""
+
+    WIRE = "ct:{lead}:drop"
+    lead: int

@@ -1,33 +1,20 @@
 """A lead's contacts in the chat: the list (👥 Contatos on the lead card) with a button to choose
-each one the scripts will use, ➕ to add one, 🏛 the registry's decision makers; and the
-question after ❓ Contato errado ("who is the right contact?"), whose answer becomes the chosen
-contact. A contact is typed in one message, a piece a line (:func:`bot.domain.contacts.read_contact`).
-
-```mermaid
-stateDiagram-v2
-    [*] --> ASKING_CONTACT: ❓ Contato errado (LogOutcome wc) / ➕ Adicionar contato (AddContact)
-    ASKING_CONTACT --> ASKING_CONTACT: empty, too long, a bad phone or e-mail → the same question
-    ASKING_CONTACT --> [*]: contact saved and chosen
-    ASKING_CONTACT --> [*]: 🤷 Não sei (SkipContact) / /cancelar
-```
+each one the scripts will use, ➕ to add one, 🏛 the registry's decision makers, and the
+managers' /auditoria. The question of a typed contact (➕, ❓ Contato errado) is
+:mod:`bot.tg.contact_question`.
 """
 
 from __future__ import annotations
 
-import html
 import logging
-from enum import StrEnum
 
 from telegram import Update
-from telegram.ext import ConversationHandler
 
-from bot.domain.contacts import ContactDraft, read_contact
-from bot.domain.facts import InvalidFact
+from bot.domain.contacts import ContactDraft
 from bot.i18n import N_, when
 from bot.services import contacts
 from bot.services.contacts import LeadContacts, TooManyContacts
 from bot.services.team import NotAllowed
-from bot.tg import flow_run
 from bot.tg.callbacks import (
     Action,
     AddContact,
@@ -39,22 +26,36 @@ from bot.tg.callbacks import (
     Page,
     PickMaker,
     ShowContacts,
-    SkipContact,
 )
-from bot.tg.context import Context, ack, say, typed_text
+from bot.tg.context import Context, ack, say
 from bot.tg.keyboards import button, markup, rows
 
 log = logging.getLogger(__name__)
 
-(CONTACT_LEAD,) = flow_run.scoped("contact_lead")
+
+REGISTRY_ROLES = (
+    N_("Administrador"),
+    N_("Conselheiro de administração"),
+    N_("Diretor"),
+    N_("Presidente"),
+    N_("Procurador"),
+    N_("Sócio-administrador"),
+    N_("Titular"),
+)
+"""The registry's qualification names (:data:`bot.domain.contacts.QUALIFICATIONS`), stored in
+Portuguese as the registry says them and translated when shown."""
 
 
-class ContactFlow(StrEnum):
-    ASKING_CONTACT = "asking_contact"
+def _role(context: Context, contact: ContactDraft | contacts.ContactView) -> str:
+    """The role as the reader reads it: a registry qualification in their language (a contact
+    from the registry, or one offered from it: a draft), anything typed as typed."""
+    from_registry = isinstance(contact, ContactDraft) or contact.source == "registry"
+    return context._(contact.role) if from_registry and contact.role in REGISTRY_ROLES else contact.role
 
 
 def _line(context: Context, contact: ContactDraft | contacts.ContactView) -> str:
-    parts = [contact.name + (f" · {contact.role}" if contact.role else "")]
+    role = _role(context, contact)
+    parts = [contact.name + (f" · {role}" if role else "")]
     parts += [p for p in (contact.phone, contact.email, contact.linkedin) if p]
     return " · ".join(parts)
 
@@ -87,76 +88,6 @@ async def choose_pressed(update: Update, context: Context) -> None:
     chosen = found.chosen
     await ack(update, context._("Contato escolhido: %(name)s") % {"name": chosen.name if chosen else ""})
     await show_contacts(update, context, found, edit=True)
-
-
-# ---------------------------------------------------------------------------- typing a contact
-
-CONTACT_QUESTION = N_(
-    "Mande o contato numa mensagem, uma informação por linha:\n"
-    "nome\ncargo\ntelefone com DDD e/ou e-mail\n\nPor exemplo:\nJoão Reis\nDiretor de TI\n(11) 98765-4321"
-)
-
-
-async def ask_contact(update: Update, context: Context, lead_id: int, *, wrong: bool) -> ContactFlow:
-    """The question of a typed contact (after ❓ Contato errado: who is the right one?)."""
-    assert context.user_data is not None
-    context.user_data[CONTACT_LEAD] = lead_id
-    _ = context._
-    first = _("Quem é o contato certo?") if wrong else _("Novo contato.")
-    keyboard = markup([[button("🤷 " + _("Não sei"), SkipContact(lead_id))]]) if wrong else None
-    await say(update, first + " " + _(CONTACT_QUESTION), keyboard)
-    return ContactFlow.ASKING_CONTACT
-
-
-async def add_pressed(update: Update, context: Context) -> ContactFlow:
-    lead_id = AddContact.of(update).lead
-    contacts.contacts_of(context.runtime, context.me, lead_id)  # authorises the press
-    await ack(update)
-    return await ask_contact(update, context, lead_id, wrong=False)
-
-
-async def contact_typed(update: Update, context: Context) -> ContactFlow | int:
-    assert context.user_data is not None
-    lead_id = context.user_data.get(CONTACT_LEAD)
-    if not isinstance(lead_id, int):
-        return ConversationHandler.END
-    try:
-        draft = read_contact(typed_text(update))
-    except InvalidFact as problem:
-        log.info("contact refused for lead %s: %s", lead_id, problem.template)
-        await say(update, "⚠️ " + context._(problem.template) % problem.params)
-        return ContactFlow.ASKING_CONTACT
-    try:
-        contacts.add_contact(context.runtime, context.me, lead_id, draft, flow=flow_run.current(context))
-    except TooManyContacts:
-        await say(update, "⚠️ " + context._("Este lead já tem %(n)s contatos.") % {"n": contacts.MAX_CONTACTS})
-        return ConversationHandler.END
-    text = "✅ " + context._("Contato salvo e escolhido: os roteiros usam %(name)s agora.") % {
-        "name": html.escape(draft.name)
-    }
-    keyboard = markup(
-        [
-            [
-                button("👥 " + context._("Contatos"), ShowContacts(lead_id)),
-                button("📇 " + context._("Ficha do lead"), OpenLead(lead_id)),
-            ]
-        ]
-    )
-    await say(update, text, keyboard)
-    return ConversationHandler.END
-
-
-async def skip_pressed(update: Update, context: Context) -> int:
-    lead_id = SkipContact.of(update).lead
-    contacts.contacts_of(context.runtime, context.me, lead_id)  # authorises the press
-    await ack(update)
-    await say(
-        update,
-        context._("Ok, o contato continua o mesmo."),
-        markup([[button("📇 " + context._("Ficha do lead"), OpenLead(lead_id))]]),
-        edit=True,
-    )
-    return ConversationHandler.END
 
 
 # ---------------------------------------------------------------------------- decision makers
@@ -202,7 +133,6 @@ BUTTONS: dict[type[Action], Handler] = {
     ChooseContact: choose_pressed,
     OfferMakers: makers_pressed,
     PickMaker: maker_pressed,
-    SkipContact: skip_pressed,
 }
 
 

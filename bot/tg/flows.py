@@ -42,7 +42,11 @@ stateDiagram-v2
     ASKING_REASON --> [*]: reopened, or /cancelar
     [*] --> ASKING_CONTACT: ❓ wrong contact / ➕ add a contact
     ASKING_CONTACT --> ASKING_CONTACT: empty, too long, bad phone or e-mail
-    ASKING_CONTACT --> [*]: contact saved and chosen, 🤷 don't know, or /cancelar
+    ASKING_CONTACT --> CONFIRMING_CONTACT: a contact read, shown back
+    CONFIRMING_CONTACT --> CONFIRMING_CONTACT: another contact typed
+    CONFIRMING_CONTACT --> ASKING_CONTACT: ✏️ fix
+    CONFIRMING_CONTACT --> [*]: ✅ saved and chosen, ✖️ discarded, or /cancelar
+    ASKING_CONTACT --> [*]: 🤷 don't know, lapsed or another button pressed, or /cancelar
     [*] --> ASKING_HEARD: 🔎 what the prospect said
     ASKING_HEARD --> ASKING_HEARD: empty or too long
     ASKING_HEARD --> [*]: the closest objections, or /cancelar
@@ -71,7 +75,7 @@ from bot.services import flows
 from bot.services.flows import FlowEnded, FlowEnding, FlowKind
 from bot.tg import (
     cadence,
-    contacts,
+    contact_question,
     deals,
     flow_run,
     lead_cadence,
@@ -87,8 +91,10 @@ from bot.tg.callbacks import (
     AddNote,
     BookMeeting,
     DealShortcut,
+    DropContact,
     EditDeal,
     EditLead,
+    FixContact,
     HeardObjection,
     LogOutcome,
     MeetingDayNo,
@@ -98,6 +104,7 @@ from bot.tg.callbacks import (
     ObjectionBooked,
     OpenLead,
     ReopenTyped,
+    SaveContact,
     SkipContact,
     TaskNoNote,
     TypeHours,
@@ -120,7 +127,7 @@ FLOW_DATA = (
     *tasks.FLOW_KEYS,
     *deals.FLOW_KEYS,
     lead_cadence.REOPEN_LEAD,
-    contacts.CONTACT_LEAD,
+    contact_question.CONTACT_LEAD,
     objections.HEARD_AT,
 )
 """What the flows keep in user data while a run is open."""
@@ -212,7 +219,7 @@ def conversation() -> ConversationHandler:
             CallbackQueryHandler(deals.moved_pressed, pattern=deals.asks_value),
             CallbackQueryHandler(deals.edit_pressed, pattern=EditDeal.matches),
             CallbackQueryHandler(lead_cadence.type_reason_pressed, pattern=ReopenTyped.matches),
-            CallbackQueryHandler(contacts.add_pressed, pattern=AddContact.matches),
+            CallbackQueryHandler(contact_question.add_pressed, pattern=AddContact.matches),
             CallbackQueryHandler(objections.heard_pressed, pattern=HeardObjection.matches),
         ),
         states={
@@ -250,9 +257,15 @@ def conversation() -> ConversationHandler:
                 CallbackQueryHandler(deals.shortcut_pressed, pattern=DealShortcut.matches),
             ),
             lead_cadence.ReopenFlow.ASKING_REASON: _in(MessageHandler(TEXT, lead_cadence.reason_typed)),
-            contacts.ContactFlow.ASKING_CONTACT: _in(
-                MessageHandler(TEXT, contacts.contact_typed),
-                CallbackQueryHandler(contacts.skip_pressed, pattern=SkipContact.matches),
+            contact_question.ContactFlow.ASKING_CONTACT: _in(
+                MessageHandler(TEXT, contact_question.contact_typed),
+                CallbackQueryHandler(contact_question.skip_pressed, pattern=SkipContact.matches),
+            ),
+            contact_question.ContactFlow.CONFIRMING_CONTACT: _in(
+                CallbackQueryHandler(contact_question.save_pressed, pattern=SaveContact.matches),
+                CallbackQueryHandler(contact_question.fix_pressed, pattern=FixContact.matches),
+                CallbackQueryHandler(contact_question.drop_pressed, pattern=DropContact.matches),
+                MessageHandler(TEXT, contact_question.contact_typed),
             ),
             objections.HeardFlow.ASKING_HEARD: _in(MessageHandler(TEXT, objections.heard_typed)),
         },

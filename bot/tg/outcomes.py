@@ -61,7 +61,7 @@ from bot.tg.callbacks import (
     PickObjection,
 )
 from bot.tg.cards import lead_card
-from bot.tg.contacts import ContactFlow, ask_contact
+from bot.tg.contact_question import ContactFlow, ask_contact
 from bot.tg.context import Context, ack, say
 from bot.tg.keyboards import button, markup, rows
 from bot.tg.meetings import MeetingFlow, ask_when

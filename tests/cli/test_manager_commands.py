@@ -70,6 +70,12 @@ def _csv(path: Path) -> list[dict[str, str]]:
 
 @pytest.mark.parametrize("lang", ["pt", "en"])
 def test_a_csv_export_neutralises_formulas_and_shows_words(database: str, tmp_path: Path, lang: str) -> None:
+    engine = make_engine(database)
+    with session_scope(engine) as session:  # the recount: every lead holding a contact, and every added one
+        typed = " OR ".join(f"contact_{f} <> ''" for f in ("name", "role", "phone", "email", "linkedin"))
+        leads_with_one = session.execute(text(f"SELECT count(*) FROM leads WHERE {typed}")).scalar_one()
+        added = session.execute(text("SELECT count(*) FROM lead_contacts WHERE source <> 'lead'")).scalar_one()
+    engine.dispose()
     result = cadencia("export", "tudo", "--lang", lang, "-o", str(tmp_path), env={"DATABASE_URL": database})
     assert result.returncode == 0, result.stderr
     assert ("Exportação pronta" if lang == "pt" else "Export ready") in result.stdout
@@ -78,6 +84,8 @@ def test_a_csv_export_neutralises_formulas_and_shows_words(database: str, tmp_pa
         zipped.extractall(tmp_path)
     (leads_file,) = tmp_path.glob("*_leads.csv")
     (touches_file,) = tmp_path.glob("*_toques.csv")
+    (contacts_file,) = tmp_path.glob("*_contatos.csv")  # "tudo" has every contact too
+    assert leads_with_one > 0 and len(_csv(contacts_file)) == leads_with_one + added
     leads, touches = _csv(leads_file), _csv(touches_file)
     hostile = next(row for row in leads if row["id"] == "1")
     assert [hostile[c] for c in ("empresa", "cidade", "contato", "cargo")] == ["'" + f for f in FORMULAS]

@@ -40,7 +40,7 @@ def _read_csv(path: Path, *, delimiter: str = ";", bom: bool = True) -> list[dic
 def test_parse_what() -> None:
     assert parse_what("toques") == ["touches"]
     assert parse_what(["leads", "reunioes", "leads"]) == ["leads", "meetings"]
-    assert parse_what("tudo") == ["touches", "leads", "stage_changes", "meetings"]
+    assert parse_what("tudo") == ["touches", "leads", "stage_changes", "meetings", "contacts"]
     with pytest.raises(ValueError, match="não sei exportar 'x'"):
         parse_what("x")
 
@@ -85,7 +85,7 @@ def test_xlsx_round_trip(activity_engine: Engine, activity: Activity, tmp_path: 
     )
     assert result.packaging == "single" and result.files[0].suffix == ".xlsx"
     book = openpyxl.load_workbook(result.files[0])
-    assert book.sheetnames == ["toques", "leads", "mudanças de etapa", "reuniões"]
+    assert book.sheetnames == ["toques", "leads", "mudanças de etapa", "reuniões", "contatos"]
     sheet = book["toques"]
     assert sheet.freeze_panes == "A2"
     header = [c.value for c in sheet[1]]

@@ -54,10 +54,9 @@ async def deal_bot(engine: Engine, default_playbook: Playbook, clock: FrozenCloc
     """The bot on SQLite and on PostgreSQL (``engine`` is both), with costs in the playbook."""
     settings = Settings(_env_file=None, database_url="sqlite://", telegram_bot_token="123:TEST")  # type: ignore[call-arg]
     playbook = with_economics(default_playbook)
-    remember_playbook(engine, playbook)
-    under_test = BotUnderTest(
-        runtime=Runtime(settings=settings, engine=engine, playbook=playbook, clock=clock), clock=clock
-    )
+    runtime = Runtime(settings=settings, engine=engine, playbook=playbook, clock=clock)
+    remember_playbook(runtime, playbook)
+    under_test = BotUnderTest(runtime=runtime, clock=clock)
     await under_test.start()
     yield under_test
     await under_test.stop()
@@ -254,15 +253,16 @@ async def test_the_values_are_exported_with_the_leads_in_csv_and_xlsx(
     await ana.says("R$ 2.000")
     await ana.says("24m")
     other = await lead_for(bot, ana, company="Sem Valor Ltda")
-    engine = bot.runtime.engine
-    result = exports.export(engine, what=["leads"], directory=tmp_path / "csv", sql_csv=sql_csv)
+    runtime = bot.runtime
+    result = exports.export(runtime, what=["leads"], directory=tmp_path / "csv", sql_csv=sql_csv)
     raw = result.files[0].read_bytes().decode("utf-8-sig")
     rows = {int(row["id"]): row for row in csv.DictReader(io.StringIO(raw), delimiter=";")}
     assert rows[lead_id]["empresa"] == "'=HYPERLINK(1)"  # a formula is neutralised, the values are not
     assert (rows[lead_id]["valor_mensal_centavos"], rows[lead_id]["implantacao_centavos"]) == ("149050", "200000")
     assert rows[lead_id]["prazo_meses"] == "24"
     assert rows[other]["valor_mensal_centavos"] == rows[other]["prazo_meses"] == ""
-    book = openpyxl.load_workbook(exports.export(engine, what=["leads"], fmt="xlsx", directory=tmp_path / "x").files[0])
+    xlsx = exports.export(runtime, what=["leads"], fmt="xlsx", directory=tmp_path / "x").files[0]
+    book = openpyxl.load_workbook(xlsx)
     sheet = book["leads"]
     header = [c.value for c in sheet[1]]
     values = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}

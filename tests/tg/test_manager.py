@@ -496,7 +496,7 @@ async def test_exports_xlsx_on_request_with_one_sheet_per_table(bot: BotUnderTes
     ((name, data),) = files_to(bot, helena)
     assert name.endswith(".xlsx")
     book = openpyxl.load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["toques", "leads", "mudanças de etapa", "reuniões"]
+    assert book.sheetnames == ["toques", "leads", "mudanças de etapa", "reuniões", "contatos"]
     touches = list(book["toques"].iter_rows(values_only=True))
     assert len(touches) == 3
     header = touches[0]
@@ -534,7 +534,7 @@ async def test_an_export_over_the_telegram_limit_comes_back_zipped_with_a_note(
     ((name, data),) = files_to(bot, helena)
     assert name.endswith(".zip")
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-    assert len(names) == 4 and all(n.endswith(".csv") for n in names)
+    assert len(names) == 5 and all(n.endswith(".csv") for n in names)
 
 
 async def test_an_unknown_export_table_is_explained(bot: BotUnderTest) -> None:

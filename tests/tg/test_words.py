@@ -94,7 +94,7 @@ async def test_an_english_xlsx_export_keeps_the_text_as_typed_and_shows_words(bo
     manager.sees("Export ready (touches: 1, leads: 2")
     ((_name, data),) = files_to(bot, manager)
     book = openpyxl.load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["touches", "leads", "stage changes", "meetings"]
+    assert book.sheetnames == ["touches", "leads", "stage changes", "meetings", "contacts"]
     touches = list(book["touches"].iter_rows(values_only=True))
     leads = list(book["leads"].iter_rows(values_only=True))
     for rows, table in ((touches, "touches"), (leads, "leads")):
