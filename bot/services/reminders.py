@@ -87,6 +87,8 @@ AGENDA_LINES = 15
 """Leads listed per section of the agenda (overdue, due today); the rest are counted."""
 AGENDA_COUNT_CAP = 99
 """A section's leads are counted up to this many ("99+" beyond): reading stops there."""
+AGENDA_TASK_LINES = 10
+"""Follow-ups listed in the agenda; the rest are counted like the steps."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +118,10 @@ class Agenda:
     today_count: Tally = Tally()
     """How many steps are due today in all."""
     tasks: list[follow_ups.TaskView] = field(default_factory=list)
-    """Open follow-ups due by tonight (overdue ones included), oldest first."""
+    """The oldest open follow-ups due by tonight (overdue ones included), at most
+    :data:`AGENDA_TASK_LINES`."""
+    tasks_count: Tally = Tally()
+    """How many follow-ups are due by tonight in all."""
 
     @property
     def empty(self) -> bool:
@@ -361,6 +366,9 @@ def _agenda(session: Session, runtime: Runtime, member: MemberLike, now: datetim
     meetings = touches.meetings_between(
         session, rep_id=member.id or 0, status=MeetingStatus.SCHEDULED.value, start=day_start, end=day_end
     )
+    tasks, tasks_counted = follow_ups.due_before(
+        session, member.id or 0, day_end, lines=AGENDA_TASK_LINES, cap=AGENDA_COUNT_CAP
+    )
     return Agenda(
         today,
         overdue,
@@ -368,7 +376,8 @@ def _agenda(session: Session, runtime: Runtime, member: MemberLike, now: datetim
         [AgendaMeeting(m.id or 0, m.lead_id, company, m.starts_at) for m, company in meetings],
         overdue_count,
         today_count,
-        follow_ups.due_before(session, member.id or 0, day_end),
+        tasks,
+        Tally.of(tasks_counted),
     )
 
 

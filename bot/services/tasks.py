@@ -193,9 +193,10 @@ def prepare(session: Session, reminder: Reminder) -> TaskView | None:
     return _view(session, task)
 
 
-def due_before(session: Session, member_id: int, before: datetime) -> list[TaskView]:
-    """The member's open tasks due before ``before`` (``/hoje`` and the morning agenda)."""
-    return [
-        _view(session, task, company)
-        for task, company in store.open_tasks_due_before(session, member_id=member_id, before=before)
-    ]
+def due_before(
+    session: Session, member_id: int, before: datetime, *, lines: int, cap: int
+) -> tuple[list[TaskView], int]:
+    """The member's first ``lines`` open tasks due before ``before`` (``/hoje`` and the morning
+    agenda) and how many there are, counted up to ``cap + 1``: the read stops there."""
+    found = store.open_tasks_due_before(session, member_id=member_id, before=before, limit=max(lines, cap + 1))
+    return [_view(session, task, company) for task, company in found[:lines]], len(found)

@@ -75,8 +75,9 @@ def move_reminder(session: Session, *, task: Task, due: datetime) -> None:
     )
 
 
-def open_tasks_due_before(session: Session, *, member_id: int, before: datetime) -> list[tuple[Task, str]]:
-    """The member's open tasks due before ``before``, oldest first, with the lead's company."""
+def open_tasks_due_before(session: Session, *, member_id: int, before: datetime, limit: int) -> list[tuple[Task, str]]:
+    """The member's first ``limit`` open tasks due before ``before``, oldest first, with the
+    lead's company (a bounded read, whatever the backlog: ``ix_tasks_member_state``)."""
     statement = (
         select(Task, Lead.company)
         .join(Lead, col(Lead.id) == Task.lead_id)
@@ -86,6 +87,7 @@ def open_tasks_due_before(session: Session, *, member_id: int, before: datetime)
             col(Task.due_at) < before,
         )
         .order_by(col(Task.due_at), col(Task.id))
+        .limit(limit)
     )
     return [(task, company) for task, company in session.exec(statement)]
 

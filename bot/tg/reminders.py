@@ -79,6 +79,7 @@ def agenda_values(agenda: Agenda, language: str, timezone: str, _: Gettext) -> d
             {"company": t.company, "due": when(t.due_at, language, timezone), "note": t.note, "lead_id": t.lead_id}
             for t in agenda.tasks
         ],
+        "tasks_count": agenda.tasks_count,
     }
 
 

@@ -4,15 +4,15 @@ many more there are (a recount of the database), "99+" past what it counts."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import col, select
 
 from bot.domain.lead_fields import LeadDraft
-from bot.services import cadence, leads
-from bot.storage.models import Lead
+from bot.services import cadence, leads, tasks
+from bot.storage.models import Lead, Task
 from tests.tg.harness import BotUnderTest, Person
 
 
@@ -96,3 +96,32 @@ async def test_steps_due_today_are_counted_apart_from_the_overdue(bot: BotUnderT
 
     text = ana.sees("Atrasados (17)", "e mais 2.", "Para hoje (18)", "e mais 3.")
     assert text.count("• Hoje") == 15
+
+
+async def test_a_follow_up_backlog_lists_the_ten_oldest_and_counts_the_rest(bot: BotUnderTest) -> None:
+    ana = await bot.member("Ana")
+    assert ana.member is not None
+    lead = leads.create_lead(bot.runtime, ana.member, LeadDraft.read({"company": "Retornos SA", "uf": "SP"})).lead
+    start = bot.clock()
+    for i in range(25):  # follow-ups an hour apart, then a week passes: all 25 overdue
+        tasks.create_task(bot.runtime, ana.member, lead.id, start + timedelta(hours=1 + i), f"retorno {i:02d}")
+    bot.clock.advance(days=7)
+    with bot.runtime.reading() as session:  # the recount, straight from the table
+        due = session.exec(
+            select(Task.note)
+            .where(Task.member_id == ana.member.id, Task.state == "open", col(Task.due_at) < bot.clock())
+            .order_by(col(Task.due_at))
+        ).all()
+    assert len(due) == 25
+
+    await ana.says("/hoje")
+
+    text = ana.sees(f"Retornos ({len(due)})", f"e mais {len(due) - 10}.")
+    assert re.findall(r"— (retorno \d+)", text) == list(due[:10])
+
+    # A backlog past what /hoje counts: it reads no further than 100 rows and says "99+".
+    for i in range(25, 120):
+        tasks.create_task(bot.runtime, ana.member, lead.id, bot.clock() + timedelta(minutes=1 + i), f"retorno {i:03d}")
+    bot.clock.advance(days=1)
+    await ana.says("/hoje")
+    ana.sees("Retornos (99+)", "e mais de 89.")
