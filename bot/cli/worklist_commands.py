@@ -114,7 +114,7 @@ def _tell(done: object) -> None:
     """Tell both sides through the bot, when there is a token."""
     from bot.cli.team_commands import telegram_bot
     from bot.services.reassign import Reassigned
-    from bot.tg.worklist import tell_parties
+    from bot.tg.reassign_chat import tell_parties
 
     assert isinstance(done, Reassigned)
     bot = telegram_bot(Settings())

@@ -717,6 +717,14 @@ class ReassignLead(Action):
 
 
 @dataclass(frozen=True)
+class OfferReassign(Action):
+    """🔁 Passar on the lead card (managers): asks to whom, with a button per person."""
+
+    WIRE = "ra:o:{lead}"
+    lead: int
+
+
+@dataclass(frozen=True)
 class ReassignOpen(Action):
     """Move every open lead of ``owner`` to ``member``."""
 

@@ -12,7 +12,7 @@ from bot.domain.cadence import CadenceStatus
 from bot.domain.funnel import Way
 from bot.domain.labels import label
 from bot.domain.scoring import IcpResult, criterion_name
-from bot.domain.vocabulary import CLOSED_STAGES, Stage
+from bot.domain.vocabulary import CLOSED_STAGES, Role, Stage
 from bot.i18n import N_, day, when
 from bot.services import cadence, contacts, deals, privacy, tasks
 from bot.services.icp import SALES_MODEL_NAMES
@@ -31,6 +31,7 @@ from bot.tg.callbacks import (
     MeetingNoShow,
     MoveStage,
     NewTask,
+    OfferReassign,
     OpenLead,
     ReopenLead,
     ResumeCadence,
@@ -167,6 +168,8 @@ def lead_card(context: Context, lead: LeadCard) -> tuple[str, InlineKeyboardMark
         buttons.append(button("↩️ " + context._("Reabrir"), ReopenLead(lead_id)))
     buttons.append(button("📊 ICP", ShowIcp(lead_id)))
     buttons.append(button("👥 " + context._("Contatos"), ShowContacts(lead_id)))
+    if member.role == Role.MANAGER and stage not in CLOSED_STAGES:
+        buttons.append(button("🔁 " + context._("Passar"), OfferReassign(lead_id)))
     if privacy.may_erase(member) and (lead.personal_data_erased_at is None or lead.personal_data_left):
         buttons.append(button("🗑 " + context._("Apagar dados pessoais"), Verb.ERASE, lead.id, "ask"))
     return text, markup(rows(buttons))

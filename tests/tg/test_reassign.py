@@ -63,6 +63,31 @@ async def test_a_manager_moves_one_lead_and_both_reps_are_told(bot: BotUnderTest
     ana.sees("Padaria Central")
 
 
+
+async def test_the_lead_card_offers_a_manager_to_pass_the_lead_on(bot: BotUnderTest) -> None:
+    boss = await bot.member("Helena", role=Role.MANAGER)
+    ana = await bot.member("Ana")
+    bruno = await bot.member("Bruno")
+    lead = add_lead(bot, ana, "Padaria Central")
+
+    await ana.says(f"/lead {lead}")
+    assert "🔁 Passar" not in ana.buttons()  # a rep does not hand leads around
+
+    await boss.says(f"/lead {lead}")
+    await boss.taps("Passar")
+    boss.sees(f"Lead #{lead} Padaria Central. Para quem ele vai?")
+    assert "Ana Silva" not in boss.buttons()  # not to whom it already belongs
+    await boss.taps("Bruno Silva")
+    boss.sees(f"Lead #{lead} Padaria Central passou de Ana Silva para Bruno Silva.")
+    bruno.sees(f"Você recebeu o lead #{lead} Padaria Central de Ana Silva.")
+    assert owners(bot, [lead]) == {lead: member_of(bruno).id}
+
+    await ana.presses_data(f"ra:o:{lead}")  # forged by a rep: refused, nothing moves
+    ana.sees("Só gestores passam leads de um vendedor para outro.")
+    await boss.presses_data("ra:o:999999")  # a lead that does not exist
+    boss.sees("não existe")
+    assert owners(bot, [lead]) == {lead: member_of(bruno).id}
+
 async def test_all_open_leads_of_a_rep_go_to_another_or_round_robin(bot: BotUnderTest) -> None:
     boss = await bot.member("Helena", role=Role.MANAGER)
     ana = await bot.member("Ana")
