@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.domain import calendar as business
 from bot.domain import funnel
-from bot.domain.cadence import CadenceStatus, first_step, step_after
+from bot.domain.cadence import CadenceStatus, first_step
 from bot.domain.cadences import MAX_REASON, REOPEN_REASONS, TYPED_REASON, recycle_rule, reopen_stage
 from bot.domain.funnel import Way
 from bot.domain.playbook.model import CadenceDef
@@ -110,30 +110,6 @@ def move_to_cadence(runtime: Runtime, member: MemberLike, lead_id: int, cadence_
         else:
             _put_on(session, runtime, lead, member, cadence, first_step(cadence).id)
         return LeadCard.of(lead)
-
-
-def resume_cadence(runtime: Runtime, member: MemberLike, lead_id: int) -> LeadCard:
-    """Resume or re-plan the lead's cadence (for the "what next?" after a reply): a stopped or
-    finished cadence goes on from the step after the last one logged (the first, when that was
-    the last), a paused one from its step, a running one is re-planned; due at the owner's next
-    working moment. :class:`CadenceRefused` where no cadence runs."""
-    with runtime.transaction() as session:
-        lead = _authorised(session, member, lead_id)
-        if not funnel.allows(Stage(lead.stage), Way.TOUCH):
-            raise CadenceRefused(lead.stage)
-        replan_cadence(session, runtime, member, lead)
-        return LeadCard.of(lead)
-
-
-def replan_cadence(session: Session, runtime: Runtime, member: MemberLike, lead: Lead) -> None:
-    """:func:`resume_cadence` inside the caller's transaction (the lead already authorised)."""
-    cadence = lead_cadence(runtime.playbook, lead)
-    step_id = lead.current_step
-    if step_id is None or not any(s.id == step_id for s in cadence.steps):
-        last = cadence_events.last_step(session, lead_id=lead.id or 0)
-        following = step_after(cadence, last) if last else None
-        step_id = (following or first_step(cadence)).id
-    _put_on(session, runtime, lead, member, cadence, step_id)
 
 
 def _put_on(

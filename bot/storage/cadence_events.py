@@ -40,17 +40,6 @@ def last_loss(session: Session, *, lead_id: int) -> StageChange | None:
     return session.exec(statement).first()
 
 
-def last_step(session: Session, *, lead_id: int) -> str | None:
-    """The step of the lead's latest touch."""
-    statement = (
-        select(Touch.step_id)
-        .where(Touch.lead_id == lead_id)
-        .order_by(col(Touch.happened_at).desc(), col(Touch.id).desc())
-        .limit(1)
-    )
-    return session.exec(statement).first()
-
-
 # --- Recycle reminders --------------------------------------------------------------------------
 
 

@@ -3,11 +3,9 @@ dialogues through the real Application (bad input and a restart mid-flow include
 
 from __future__ import annotations
 
-import pytest
 from sqlmodel import col, select
 
 from bot.domain.vocabulary import CadenceEventKind, Outcome, ReminderKind, ReminderState, Role
-from bot.services import cadences
 from bot.services.cadence import StaleAction
 from bot.services.team import NotAllowed
 from bot.storage.models import CadenceEvent, Lead, Reminder, StageChange, Touch
@@ -217,7 +215,7 @@ async def test_the_manager_sees_results_per_cadence(bot: BotUnderTest) -> None:
     assert "Respostas: 1 (100%)" in said and "Respostas: 0 (0%)" in said
 
 
-# ---------------------------------------------------------------------------- resuming (for "what next?")
+# ---------------------------------------------------------------------------- resuming (the "what next?" after a reply)
 
 
 async def test_a_stopped_cadence_resumes_after_the_step_that_was_answered(bot: BotUnderTest) -> None:
@@ -225,11 +223,16 @@ async def test_a_stopped_cadence_resumes_after_the_step_that_was_answered(bot: B
     lead_id = await started(bot, ana)
     await ana.presses_data(LogOutcome(lead_id, "abordagem_1", Outcome.REPLIED).encode())
     assert lead_row(bot, lead_id).cadence_status == "stopped"
-    assert ana.member is not None
-    card = cadences.resume_cadence(bot.runtime, ana.member, lead_id)
-    assert (card.cadence_status, card.current_step, card.cadence_id) == ("active", "abordagem_2", "digital")
+    await ana.taps("Retomar cadência")
+    lead = lead_row(bot, lead_id)
+    assert (lead.cadence_status, lead.current_step, lead.cadence_id) == ("active", "abordagem_2", "digital")
     [reminder] = live_reminders(bot, lead_id, ReminderKind.STEP_DUE)
     assert reminder.step_id == "abordagem_2"
     await lost_by_hand(bot, ana, lead_id, "Já usa ou escolheu um concorrente")
-    with pytest.raises(cadences.CadenceRefused):
-        cadences.resume_cadence(bot.runtime, ana.member, lead_id)
+    bot.expected_errors = (StaleAction,)
+    with bot.runtime.session() as session:
+        replied = session.exec(select(Touch).where(Touch.lead_id == lead_id, Touch.outcome == "replied")).one()
+    await ana.presses_data(f"rt:{replied.id}")  # the old button, once the lead is lost: nothing runs
+    lead = lead_row(bot, lead_id)
+    assert (lead.stage, lead.cadence_status) == ("lost", "finished")
+    assert live_reminders(bot, lead_id, ReminderKind.STEP_DUE) == []
